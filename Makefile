@@ -1,0 +1,93 @@
+# wps.h build. Outputs go to build/.  `make test` is the whole test suite.
+CC      ?= cc
+WARN    := -std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
+CXXWARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
+B       := build
+TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c
+DEPS    := wps.h tests/harness.h
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := decode_json parse_rendered
+NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
+
+.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps
+
+all: $(B)/wps
+
+$(B):
+	@mkdir -p $(B)
+
+$(B)/wps: examples/wps.c wps.h | $(B)
+	$(CC) $(WARN) -O2 -o $@ examples/wps.c
+
+$(B)/tests-gcc: $(TEST_SRC) $(DEPS) | $(B)
+	gcc $(WARN) -O2 -g -o $@ $(TEST_SRC)
+
+$(B)/tests-clang: $(TEST_SRC) $(DEPS) | $(B)
+	clang $(WARN) -O2 -g -o $@ $(TEST_SRC)
+
+$(B)/tests-san: $(TEST_SRC) $(DEPS) | $(B)
+	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -o $@ $(TEST_SRC)
+
+$(B)/tests-cxx: $(TEST_SRC) $(DEPS) | $(B)
+	g++ -x c++ $(CXXWARN) -O2 -o $@ $(TEST_SRC)
+
+$(B)/static-build: tests/static_build.c wps.h | $(B)
+	gcc $(WARN) -O2 -o $@ tests/static_build.c
+
+$(B)/wps-san: examples/wps.c wps.h | $(B)
+	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ examples/wps.c
+
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-cxx $(B)/static-build
+	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
+	@echo "== unit tests (clang)";         ./$(B)/tests-clang
+	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
+	@echo "== unit tests (compiled as C++)"; ./$(B)/tests-cxx
+	@echo "== WPS_STATIC build";           ./$(B)/static-build
+
+# Differential tests against @azure/web-pubsub-client 1.1.0 (pinned in tests/diff/package-lock.json).
+$(NODE_MODULES): tests/diff/package.json tests/diff/package-lock.json
+	cd tests/diff && npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(NODE_MODULES)
+
+diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
+	@echo "== differential tests vs @azure/web-pubsub-client"
+	node tests/diff/diff.mjs $(B)/wps-san
+
+# `make test`: everything above, then the closing line of the whole run.
+test: all
+	@$(MAKE) --no-print-directory unit diff 2>&1 | tee $(B)/test.log; \
+	  status=$${PIPESTATUS[0]}; \
+	  p=$$(grep -Eo '^[0-9]+ passed, [0-9]+ failed' $(B)/test.log | awk '{p+=$$1; f+=$$3} END {print p+0, f+0}'); \
+	  set -- $$p; echo "$$1 passed, $$2 failed"; \
+	  if [ $$status -ne 0 ] || [ "$$2" != "0" ]; then exit 1; fi
+SHELL := /bin/bash
+
+valgrind: $(B)/tests-gcc
+	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all -q ./$(B)/tests-gcc
+
+# libFuzzer targets (clang). New inputs go to build/corpus/<target>; seeds live in fuzz/corpus/<target>.
+$(B)/fuzz_%: fuzz/%.c wps.h | $(B)
+	clang -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $<
+
+fuzz-build: $(addprefix $(B)/fuzz_,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(B)/corpus/$$t; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+	  ./$(B)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -print_final_stats=1 \
+	     -dict=fuzz/json.dict $(B)/corpus/$$t fuzz/corpus/$$t 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' ; \
+	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
+
+# Benchmarks (not tests): wps.h vs cJSON (libcjson-dev) vs the official JS parser, same frames.
+$(B)/bench: bench/bench.c wps.h | $(B)
+	$(CC) -std=c99 -O2 -march=native -o $@ bench/bench.c -lcjson
+
+bench: $(B)/bench $(NODE_MODULES)
+	./$(B)/bench $(B)/bench_frames.txt $(B)/bench_up.txt --js "node bench/bench_js.mjs"
+
+clean:
+	rm -rf $(B)

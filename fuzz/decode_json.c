@@ -1,0 +1,66 @@
+/* libFuzzer target: wps_decode on arbitrary bytes, in both directions. Every accepted message is
+   encoded, decoded again and must render identically (decode(encode(m)) == m). A message that
+   renders must also parse back from its rendered form to the same message. */
+#define WPS_IMPLEMENTATION
+#include "../wps.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void check(int cond) {
+    if (!cond) abort();
+}
+
+static size_t render(const wps_message *m, char **out) {
+    size_t n = 0;
+    check(wps_message_render(m, NULL, 0, &n) == WPS_ERR_BUFFER_TOO_SMALL || n == 0);
+    *out = (char *)malloc(n + 1);
+    check(wps_message_render(m, *out, n, &n) == WPS_OK);
+    return n;
+}
+
+static void one(const uint8_t *data, size_t size, wps_direction dir) {
+    wps_codec codec = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, dir);
+    wps_message m, m2, m3;
+    wps_diag diag;
+    char *scratch = (char *)malloc(size + 1), *scratch2, *scratch3, *frame, *r1, *r2, *r3;
+    size_t n = 0, n1, n2, n3;
+    wps_status st = wps_decode(&codec, data, size, scratch, size, &m, &diag);
+    check(st == WPS_OK || st == WPS_IGNORED || st < 0);
+    check(st == WPS_OK || diag.reason[0] != 0);
+    /* the scratch bound must be enough */
+    check(st != WPS_ERR_BUFFER_TOO_SMALL);
+    if (st != WPS_OK) {
+        free(scratch);
+        return;
+    }
+    /* too-small scratch must report the exact need, or succeed */
+    if (size > 0) {
+        wps_message t;
+        wps_diag td;
+        wps_status ts = wps_decode(&codec, data, size, scratch, 0, &t, &td);
+        check(ts == WPS_OK || (ts == WPS_ERR_BUFFER_TOO_SMALL && td.needed > 0 && td.needed <= size));
+    }
+    st = wps_encode(&codec, &m, NULL, 0, &n, &diag);
+    check(st == WPS_ERR_BUFFER_TOO_SMALL);
+    frame = (char *)malloc(n);
+    check(wps_encode(&codec, &m, frame, n, &n, &diag) == WPS_OK);
+    scratch2 = (char *)malloc(n + 1);
+    check(wps_decode(&codec, frame, n, scratch2, n, &m2, &diag) == WPS_OK);
+    n1 = render(&m, &r1);
+    n2 = render(&m2, &r2);
+    check(n1 == n2 && memcmp(r1, r2, n1) == 0);
+    /* rendered form parses back to the same message */
+    scratch3 = (char *)malloc(n1 + 1);
+    check(wps_message_parse_rendered(&codec, r1, n1, scratch3, n1, &m3, &diag) == WPS_OK);
+    n3 = render(&m3, &r3);
+    check(n3 == n1 && memcmp(r3, r1, n1) == 0);
+    free(scratch); free(scratch2); free(scratch3); free(frame); free(r1); free(r2); free(r3);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    one(data, size, WPS_DOWNSTREAM);
+    one(data, size, WPS_UPSTREAM);
+    return 0;
+}

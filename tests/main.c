@@ -1,0 +1,16 @@
+/* Test runner: the one translation unit that compiles the wps.h implementation. */
+#define WPS_IMPLEMENTATION
+#include "../wps.h"
+#include "harness.h"
+
+GREATEST_SUITE_EXTERN(codec);
+GREATEST_SUITE_EXTERN(second_translation_unit);
+
+GREATEST_MAIN_DEFS()
+
+int main(int argc, char **argv) {
+    GREATEST_MAIN_BEGIN();
+    RUN_SUITE(codec);
+    RUN_SUITE(second_translation_unit);
+    GREATEST_MAIN_END();
+}

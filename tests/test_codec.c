@@ -1,0 +1,746 @@
+/* Codec tests: every message kind in both directions, every error class, round trips.
+   Tables name the behaviour (spec/protocol.md section) each case checks. */
+#include "harness.h"
+#include "../wps.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define D WPS_DOWNSTREAM
+#define U WPS_UPSTREAM
+#define REL WPS_PROTOCOL_JSON_RELIABLE
+#define PLAIN WPS_PROTOCOL_JSON
+
+static char g_scratch[1 << 16];
+static char g_out[1 << 16];
+static char g_out2[1 << 16];
+
+/* Decodes and renders (message, $ignored or $error) into g_out. */
+static const char *decode_render(wps_protocol proto, wps_direction dir, const char *frame, size_t len, wps_status *st_out) {
+    wps_codec c = wps_codec_make(proto, dir);
+    wps_message m;
+    wps_diag d;
+    size_t n = 0;
+    wps_status st = wps_decode(&c, frame, len, g_scratch, sizeof g_scratch, &m, &d);
+    if (st_out) *st_out = st;
+    if (wps_render_result(st, &m, &d, g_out, sizeof g_out - 1, &n) != WPS_OK) return "<render failed>";
+    g_out[n] = 0;
+    return g_out;
+}
+
+/* ---------------------------------------------------------------- decode: every kind */
+
+typedef struct decode_case {
+    const char *name;
+    wps_direction dir;
+    const char *frame;
+    const char *expect; /* rendered */
+} decode_case;
+
+static const decode_case decode_cases[] = {
+    /* protocol.md 3.1 ack */
+    {"ack_success", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}", "{\"kind\":\"ack\",\"ackId\":1,\"success\":true}"},
+    {"ack_error_forbidden", D, "{\"type\":\"ack\",\"ackId\":2,\"success\":false,\"error\":{\"name\":\"Forbidden\",\"message\":\"no role\"}}",
+     "{\"kind\":\"ack\",\"ackId\":2,\"success\":false,\"error\":{\"name\":\"Forbidden\",\"message\":\"no role\"}}"},
+    {"ack_duplicate", D, "{\"type\":\"ack\",\"ackId\":8,\"success\":false,\"error\":{\"name\":\"Duplicate\",\"message\":\"dup\"}}",
+     "{\"kind\":\"ack\",\"ackId\":8,\"success\":false,\"error\":{\"name\":\"Duplicate\",\"message\":\"dup\"}}"},
+    {"ack_uint64_max", D, "{\"type\":\"ack\",\"ackId\":18446744073709551615,\"success\":true}",
+     "{\"kind\":\"ack\",\"ackId\":18446744073709551615,\"success\":true}"},
+    {"ack_zero", D, "{\"type\":\"ack\",\"ackId\":0,\"success\":true}", "{\"kind\":\"ack\",\"ackId\":0,\"success\":true}"},
+    {"ack_unknown_keys_skipped", D, "{\"x\":[1,{\"y\":null}],\"type\":\"ack\",\"ackId\":3,\"z\":\"q\",\"success\":true}",
+     "{\"kind\":\"ack\",\"ackId\":3,\"success\":true}"},
+    {"ack_whitespace", D, " \t\r\n{ \"type\" : \"ack\" , \"ackId\" : 4 , \"success\" : false } \n",
+     "{\"kind\":\"ack\",\"ackId\":4,\"success\":false}"},
+    /* 3.2 message from group */
+    {"group_text", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"fromUserId\":\"u\",\"dataType\":\"text\",\"data\":\"hi\",\"sequenceId\":1}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"fromUserId\":\"u\",\"dataType\":\"text\",\"data\":\"hi\",\"sequenceId\":1}"},
+    {"group_json_object", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"json\",\"data\":{\"a\": [1, 2.5e3, true, null]}}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"json\",\"data\":{\"a\":[1,2.5e3,true,null]}}"},
+    {"group_json_default_when_absent", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"data\":\"s\"}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"json\",\"data\":\"s\"}"},
+    {"group_json_null_data", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"json\",\"data\":null}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"json\",\"data\":null}"},
+    {"group_binary", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"binary\",\"data\":\"AAEC/w==\"}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"AAEC/w==\"}}"},
+    {"group_protobuf", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"protobuf\",\"data\":\"CgNhYmM=\"}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"protobuf\",\"data\":{\"$binary\":\"CgNhYmM=\"}}"},
+    {"group_datatype_case_insensitive", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"TeXt\",\"data\":\"x\"}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"text\",\"data\":\"x\"}"},
+    {"group_empty_binary", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"binary\",\"data\":\"\"}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"\"}}"},
+    {"group_stream_info", D,
+     "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"text\",\"data\":\"ab\",\"sequenceId\":9,"
+     "\"stream\":{\"streamId\":\"s1\",\"streamSequenceId\":2,\"endOfStream\":true,\"error\":{\"name\":\"UserError\",\"message\":\"m\",\"userErrorCode\":\"E1\"}}}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"text\",\"data\":\"ab\",\"sequenceId\":9,"
+     "\"stream\":{\"streamId\":\"s1\",\"streamSequenceId\":2,\"endOfStream\":true,\"error\":{\"name\":\"UserError\",\"message\":\"m\",\"userErrorCode\":\"E1\"}}}"},
+    {"group_null_optional_is_absent", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"fromUserId\":null,\"sequenceId\":null,\"data\":1}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"json\",\"data\":1}"},
+    /* unicode: escapes are unescaped, surrogate pairs combined, raw UTF-8 passes */
+    {"group_unicode_escapes", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\\u00e9\\ud83d\\ude00\",\"dataType\":\"text\",\"data\":\"a\\n\\t\\\"\\\\\\/\\u0000\"}",
+     "{\"kind\":\"groupData\",\"group\":\"g\xc3\xa9\xf0\x9f\x98\x80\",\"dataType\":\"text\",\"data\":\"a\\n\\t\\\"\\\\/\\u0000\"}"},
+    {"group_raw_utf8", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"\xe4\xb8\xad\",\"dataType\":\"text\",\"data\":\"\xf0\x9f\x98\x80\"}",
+     "{\"kind\":\"groupData\",\"group\":\"\xe4\xb8\xad\",\"dataType\":\"text\",\"data\":\"\xf0\x9f\x98\x80\"}"},
+    {"escaped_key_is_the_key", D, "{\"t\\u0079pe\":\"ack\",\"ackId\":5,\"success\":true}", "{\"kind\":\"ack\",\"ackId\":5,\"success\":true}"},
+    /* 3.2 message from server */
+    {"server_text", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"srv\",\"sequenceId\":18446744073709551615}",
+     "{\"kind\":\"serverData\",\"dataType\":\"text\",\"data\":\"srv\",\"sequenceId\":18446744073709551615}"},
+    {"server_json_array", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"json\",\"data\":[]}",
+     "{\"kind\":\"serverData\",\"dataType\":\"json\",\"data\":[]}"},
+    {"server_stream_stripped", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\",\"stream\":{\"streamId\":\"s\"}}",
+     "{\"kind\":\"serverData\",\"dataType\":\"text\",\"data\":\"x\"}"},
+    /* 3.3 system */
+    {"connected_reliable", D, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u1\",\"connectionId\":\"c1\",\"reconnectionToken\":\"tok\"}",
+     "{\"kind\":\"connected\",\"userId\":\"u1\",\"connectionId\":\"c1\",\"reconnectionToken\":\"tok\"}"},
+    {"connected_anonymous", D, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"c1\"}",
+     "{\"kind\":\"connected\",\"connectionId\":\"c1\"}"},
+    {"disconnected", D, "{\"type\":\"system\",\"event\":\"disconnected\",\"message\":\"bye\"}", "{\"kind\":\"disconnected\",\"message\":\"bye\"}"},
+    {"disconnected_no_message", D, "{\"type\":\"system\",\"event\":\"disconnected\"}", "{\"kind\":\"disconnected\"}"},
+    /* 3.4 pong, 3.5 invokeResponse, 7.2 streaming, 7.3 group state */
+    {"pong", D, "{\"type\":\"pong\"}", "{\"kind\":\"pong\"}"},
+    {"invoke_response_ok", D, "{\"type\":\"invokeResponse\",\"invocationId\":\"5\",\"success\":true,\"dataType\":\"json\",\"data\":{\"price\":3}}",
+     "{\"kind\":\"invokeResponse\",\"invocationId\":\"5\",\"success\":true,\"dataType\":\"json\",\"data\":{\"price\":3}}"},
+    {"invoke_response_error", D, "{\"type\":\"invokeResponse\",\"invocationId\":\"5\",\"success\":false,\"error\":{\"name\":\"BadRequest\",\"message\":\"m\"}}",
+     "{\"kind\":\"invokeResponse\",\"invocationId\":\"5\",\"success\":false,\"error\":{\"name\":\"BadRequest\",\"message\":\"m\"}}"},
+    {"cancel_invocation_down", D, "{\"type\":\"cancelInvocation\",\"invocationId\":\"7\"}", "{\"kind\":\"cancelInvocation\",\"invocationId\":\"7\"}"},
+    {"stream_ack", D, "{\"type\":\"streamAck\",\"streamId\":\"u-1\",\"expectedSequenceId\":1}",
+     "{\"kind\":\"streamAck\",\"streamId\":\"u-1\",\"expectedSequenceId\":1}"},
+    {"stream_nack", D, "{\"type\":\"streamNack\",\"streamId\":\"u-1\",\"expectedSequenceId\":3,\"name\":\"InvalidSequenceId\",\"message\":\"m\"}",
+     "{\"kind\":\"streamNack\",\"streamId\":\"u-1\",\"expectedSequenceId\":3,\"name\":\"InvalidSequenceId\",\"message\":\"m\"}"},
+    {"stream_closed", D, "{\"type\":\"streamClosed\",\"streamId\":\"u-1\"}", "{\"kind\":\"streamClosed\",\"streamId\":\"u-1\"}"},
+    {"stream_closed_error", D, "{\"type\":\"streamClosed\",\"streamId\":\"u-1\",\"error\":{\"name\":\"IdleTimeout\",\"message\":\"idle\"}}",
+     "{\"kind\":\"streamClosed\",\"streamId\":\"u-1\",\"error\":{\"name\":\"IdleTimeout\",\"message\":\"idle\"}}"},
+    {"group_state_snapshot", D,
+     "{\"type\":\"groupStateSnapshot\",\"group\":\"room\",\"items\":[{\"connectionId\":\"c1\",\"userId\":\"u1\",\"state\":{\"status\":\"typing\"},\"updatedAt\":20}]}",
+     "{\"kind\":\"groupStateSnapshot\",\"group\":\"room\",\"items\":[{\"connectionId\":\"c1\",\"userId\":\"u1\",\"state\":{\"status\":\"typing\"},\"updatedAt\":20}]}"},
+    {"group_state_update", D, "{\"type\":\"groupStateUpdate\",\"group\":\"room\",\"items\":[{\"connectionId\":\"c1\",\"updatedAt\":21}]}",
+     "{\"kind\":\"groupStateUpdate\",\"group\":\"room\",\"items\":[{\"connectionId\":\"c1\",\"updatedAt\":21}]}"},
+    /* 2. upstream */
+    {"up_join", U, "{\"type\":\"joinGroup\",\"group\":\"lobby\",\"ackId\":7}", "{\"kind\":\"joinGroup\",\"group\":\"lobby\",\"ackId\":7}"},
+    {"up_join_no_ack", U, "{\"type\":\"joinGroup\",\"group\":\"lobby\"}", "{\"kind\":\"joinGroup\",\"group\":\"lobby\"}"},
+    {"up_leave", U, "{\"type\":\"leaveGroup\",\"group\":\"lobby\",\"ackId\":8}", "{\"kind\":\"leaveGroup\",\"group\":\"lobby\",\"ackId\":8}"},
+    {"up_send_to_group_noecho", U, "{\"type\":\"sendToGroup\",\"group\":\"lobby\",\"dataType\":\"text\",\"data\":\"hi\",\"noEcho\":true,\"ackId\":8}",
+     "{\"kind\":\"sendToGroup\",\"group\":\"lobby\",\"ackId\":8,\"noEcho\":true,\"dataType\":\"text\",\"data\":\"hi\"}"},
+    {"up_send_to_group_binary", U, "{\"type\":\"sendToGroup\",\"group\":\"lobby\",\"dataType\":\"binary\",\"data\":\"AAEC\"}",
+     "{\"kind\":\"sendToGroup\",\"group\":\"lobby\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"AAEC\"}}"},
+    {"up_send_to_group_stream_start", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"noEcho\":false,\"stream\":{\"streamId\":\"u-1\",\"idleTimeoutMs\":300000}}",
+     "{\"kind\":\"sendToGroup\",\"group\":\"g\",\"noEcho\":false,\"stream\":{\"streamId\":\"u-1\",\"idleTimeoutInMs\":300000}}"},
+    {"up_event", U, "{\"type\":\"event\",\"event\":\"telemetry\",\"dataType\":\"json\",\"data\":{\"t\":21.5},\"ackId\":9}",
+     "{\"kind\":\"sendEvent\",\"event\":\"telemetry\",\"ackId\":9,\"dataType\":\"json\",\"data\":{\"t\":21.5}}"},
+    {"up_sequence_ack", U, "{\"type\":\"sequenceAck\",\"sequenceId\":42}", "{\"kind\":\"sequenceAck\",\"sequenceId\":42}"},
+    {"up_ping", U, "{\"type\":\"ping\"}", "{\"kind\":\"ping\"}"},
+    {"up_invoke", U, "{\"type\":\"invoke\",\"invocationId\":\"5\",\"target\":\"event\",\"event\":\"getPrice\",\"dataType\":\"json\",\"data\":{\"sku\":\"a1\"}}",
+     "{\"kind\":\"invoke\",\"invocationId\":\"5\",\"target\":\"event\",\"event\":\"getPrice\",\"dataType\":\"json\",\"data\":{\"sku\":\"a1\"}}"},
+    {"up_invoke_response", U, "{\"type\":\"invokeResponse\",\"invocationId\":\"s1\",\"success\":true,\"dataType\":\"text\",\"data\":\"ok\"}",
+     "{\"kind\":\"invokeResponse\",\"invocationId\":\"s1\",\"success\":true,\"dataType\":\"text\",\"data\":\"ok\"}"},
+    {"up_cancel_invocation", U, "{\"type\":\"cancelInvocation\",\"invocationId\":\"5\"}", "{\"kind\":\"cancelInvocation\",\"invocationId\":\"5\"}"},
+    {"up_stream_data", U, "{\"type\":\"streamData\",\"streamId\":\"u-1\",\"streamSequenceId\":1,\"dataType\":\"text\",\"data\":\"ab\"}",
+     "{\"kind\":\"streamData\",\"streamId\":\"u-1\",\"streamSequenceId\":1,\"dataType\":\"text\",\"data\":\"ab\"}"},
+    {"up_stream_data_keepalive", U, "{\"type\":\"streamData\",\"streamId\":\"u-1\"}", "{\"kind\":\"streamData\",\"streamId\":\"u-1\"}"},
+    {"up_stream_end", U, "{\"type\":\"streamEnd\",\"streamId\":\"u-1\"}", "{\"kind\":\"streamEnd\",\"streamId\":\"u-1\"}"},
+    {"up_stream_end_error", U, "{\"type\":\"streamEnd\",\"streamId\":\"u-1\",\"error\":{\"message\":\"m\",\"userErrorCode\":\"E\"}}",
+     "{\"kind\":\"streamEnd\",\"streamId\":\"u-1\",\"error\":{\"message\":\"m\",\"userErrorCode\":\"E\"}}"},
+    {"up_set_group_state", U, "{\"type\":\"setGroupState\",\"group\":\"room\",\"state\":{\"status\":\"typing\"},\"ackId\":42}",
+     "{\"kind\":\"setGroupState\",\"group\":\"room\",\"ackId\":42,\"state\":{\"status\":\"typing\"}}"},
+    {"up_set_group_state_clear", U, "{\"type\":\"setGroupState\",\"group\":\"room\",\"ackId\":43}", "{\"kind\":\"setGroupState\",\"group\":\"room\",\"ackId\":43}"},
+    {"up_subscribe_group_state", U, "{\"type\":\"subscribeGroupState\",\"group\":\"room\",\"ackId\":44}",
+     "{\"kind\":\"subscribeGroupState\",\"group\":\"room\",\"ackId\":44}"},
+    {"up_unsubscribe_group_state", U, "{\"type\":\"unsubscribeGroupState\",\"group\":\"room\",\"ackId\":45}",
+     "{\"kind\":\"unsubscribeGroupState\",\"group\":\"room\",\"ackId\":45}"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+TEST decode_every_kind(void) {
+    size_t i;
+    unsigned bad = 0;
+    for (i = 0; i < COUNT(decode_cases); i++) {
+        const decode_case *c = &decode_cases[i];
+        wps_status st;
+        const char *got = decode_render(REL, c->dir, c->frame, strlen(c->frame), &st);
+        if (st != WPS_OK || strcmp(got, c->expect) != 0) {
+            printf("\n  case %s\n    expected %s\n    got      %s\n", c->name, c->expect, got);
+            bad++;
+        }
+    }
+    ASSERT_EQ(0u, bad);
+    PASS();
+}
+
+/* Every kind of wps_kind appears in the decode table: the table is complete. */
+TEST decode_table_covers_every_kind(void) {
+    int seen[WPS_KIND_COUNT_] = {0};
+    size_t i;
+    int k;
+    for (i = 0; i < COUNT(decode_cases); i++) {
+        wps_codec c = wps_codec_make(REL, decode_cases[i].dir);
+        wps_message m;
+        if (wps_decode(&c, decode_cases[i].frame, strlen(decode_cases[i].frame), g_scratch, sizeof g_scratch, &m, NULL) == WPS_OK)
+            seen[m.kind] = 1;
+    }
+    for (k = 1; k < WPS_KIND_COUNT_; k++) {
+        if (!seen[k]) printf("\n  kind %s not covered\n", wps_kind_name((wps_kind)k));
+        ASSERT(seen[k]);
+    }
+    PASS();
+}
+
+/* decode(encode(m)) == m, and parse_rendered(render(m)) == m, for every table entry. */
+TEST round_trip_every_kind(void) {
+    size_t i;
+    for (i = 0; i < COUNT(decode_cases); i++) {
+        const decode_case *c = &decode_cases[i];
+        wps_codec codec = wps_codec_make(REL, c->dir);
+        wps_message m, m2, m3;
+        static char scratch2[4096], scratch3[4096], frame[4096];
+        size_t n = 0, r1 = 0, r2 = 0;
+        ASSERT_EQ(WPS_OK, wps_decode(&codec, c->frame, strlen(c->frame), g_scratch, sizeof g_scratch, &m, NULL));
+        ASSERT_EQ(WPS_OK, wps_encode(&codec, &m, frame, sizeof frame, &n, NULL));
+        ASSERT_EQ(WPS_OK, wps_decode(&codec, frame, n, scratch2, sizeof scratch2, &m2, NULL));
+        ASSERT_EQ(WPS_OK, wps_message_render(&m, g_out, sizeof g_out, &r1));
+        ASSERT_EQ(WPS_OK, wps_message_render(&m2, g_out2, sizeof g_out2, &r2));
+        ASSERTm(c->name, r1 == r2 && memcmp(g_out, g_out2, r1) == 0);
+        ASSERT_EQ(WPS_OK, wps_message_parse_rendered(&codec, g_out, r1, scratch3, sizeof scratch3, &m3, NULL));
+        ASSERT_EQ(WPS_OK, wps_message_render(&m3, g_out2, sizeof g_out2, &r2));
+        ASSERTm(c->name, r1 == r2 && memcmp(g_out, g_out2, r1) == 0);
+    }
+    PASS();
+}
+
+/* ---------------------------------------------------------------- encode: exact wire bytes */
+
+typedef struct encode_case {
+    const char *name;
+    wps_direction dir;
+    const char *rendered;
+    const char *wire;
+} encode_case;
+
+/* Key order follows @azure/web-pubsub-client's writeMessage (protocol.md 2). */
+static const encode_case encode_cases[] = {
+    {"join", U, "{\"kind\":\"joinGroup\",\"group\":\"lobby\",\"ackId\":1}", "{\"type\":\"joinGroup\",\"group\":\"lobby\",\"ackId\":1}"},
+    {"leave", U, "{\"kind\":\"leaveGroup\",\"group\":\"lobby\"}", "{\"type\":\"leaveGroup\",\"group\":\"lobby\"}"},
+    {"send_to_group", U, "{\"kind\":\"sendToGroup\",\"group\":\"g\",\"dataType\":\"text\",\"data\":\"a\\\"b\\u0001\",\"noEcho\":true,\"ackId\":2}",
+     "{\"type\":\"sendToGroup\",\"group\":\"g\",\"ackId\":2,\"noEcho\":true,\"dataType\":\"text\",\"data\":\"a\\\"b\\u0001\"}"},
+    {"send_to_group_json_minified", U, "{\"kind\":\"sendToGroup\",\"group\":\"g\",\"dataType\":\"json\",\"data\":{ \"a\" : [ 1 , \" x y \" ] }}",
+     "{\"type\":\"sendToGroup\",\"group\":\"g\",\"dataType\":\"json\",\"data\":{\"a\":[1,\" x y \"]}}"},
+    {"send_to_group_binary", U, "{\"kind\":\"sendToGroup\",\"group\":\"g\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"AAE=\"}}",
+     "{\"type\":\"sendToGroup\",\"group\":\"g\",\"dataType\":\"binary\",\"data\":\"AAE=\"}"},
+    {"send_event", U, "{\"kind\":\"sendEvent\",\"event\":\"e\",\"dataType\":\"protobuf\",\"data\":{\"$binary\":\"CgE=\"},\"ackId\":18446744073709551615}",
+     "{\"type\":\"event\",\"event\":\"e\",\"ackId\":18446744073709551615,\"dataType\":\"protobuf\",\"data\":\"CgE=\"}"},
+    {"sequence_ack", U, "{\"kind\":\"sequenceAck\",\"sequenceId\":5}", "{\"type\":\"sequenceAck\",\"sequenceId\":5}"},
+    {"ping", U, "{\"kind\":\"ping\"}", "{\"type\":\"ping\"}"},
+    {"invoke", U, "{\"kind\":\"invoke\",\"invocationId\":\"1\",\"target\":\"event\",\"event\":\"e\"}",
+     "{\"type\":\"invoke\",\"invocationId\":\"1\",\"target\":\"event\",\"event\":\"e\"}"},
+    {"cancel", U, "{\"kind\":\"cancelInvocation\",\"invocationId\":\"1\"}", "{\"type\":\"cancelInvocation\",\"invocationId\":\"1\"}"},
+    {"stream_data", U, "{\"kind\":\"streamData\",\"streamId\":\"s\",\"streamSequenceId\":1,\"dataType\":\"text\",\"data\":\"x\"}",
+     "{\"type\":\"streamData\",\"streamId\":\"s\",\"streamSequenceId\":1,\"dataType\":\"text\",\"data\":\"x\"}"},
+    {"stream_end", U, "{\"kind\":\"streamEnd\",\"streamId\":\"s\",\"error\":{\"message\":\"m\"}}",
+     "{\"type\":\"streamEnd\",\"streamId\":\"s\",\"error\":{\"message\":\"m\"}}"},
+    {"stream_start", U, "{\"kind\":\"sendToGroup\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"idleTimeoutInMs\":1000}}",
+     "{\"type\":\"sendToGroup\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"idleTimeoutMs\":1000}}"},
+    {"set_group_state", U, "{\"kind\":\"setGroupState\",\"group\":\"r\",\"state\":{\"k\":\"v\"}}", "{\"type\":\"setGroupState\",\"group\":\"r\",\"state\":{\"k\":\"v\"}}"},
+    {"subscribe_group_state", U, "{\"kind\":\"subscribeGroupState\",\"group\":\"r\",\"ackId\":1}", "{\"type\":\"subscribeGroupState\",\"group\":\"r\",\"ackId\":1}"},
+    {"unsubscribe_group_state", U, "{\"kind\":\"unsubscribeGroupState\",\"group\":\"r\"}", "{\"type\":\"unsubscribeGroupState\",\"group\":\"r\"}"},
+    {"invoke_response_up", U, "{\"kind\":\"invokeResponse\",\"invocationId\":\"1\",\"success\":true}", "{\"type\":\"invokeResponse\",\"invocationId\":\"1\",\"success\":true}"},
+    /* service side (downstream) */
+    {"ack", D, "{\"kind\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"Duplicate\",\"message\":\"m\"}}",
+     "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"Duplicate\",\"message\":\"m\"}}"},
+    {"group_data", D, "{\"kind\":\"groupData\",\"group\":\"g\",\"fromUserId\":\"u\",\"dataType\":\"text\",\"data\":\"\xc3\xa9\",\"sequenceId\":3}",
+     "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"fromUserId\":\"u\",\"dataType\":\"text\",\"data\":\"\xc3\xa9\",\"sequenceId\":3}"},
+    {"server_data", D, "{\"kind\":\"serverData\",\"dataType\":\"json\",\"data\":true}", "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"json\",\"data\":true}"},
+    {"connected", D, "{\"kind\":\"connected\",\"connectionId\":\"c\",\"userId\":\"u\",\"reconnectionToken\":\"t\"}",
+     "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"c\",\"reconnectionToken\":\"t\"}"},
+    {"disconnected", D, "{\"kind\":\"disconnected\",\"message\":\"m\"}", "{\"type\":\"system\",\"event\":\"disconnected\",\"message\":\"m\"}"},
+    {"pong", D, "{\"kind\":\"pong\"}", "{\"type\":\"pong\"}"},
+    {"stream_nack", D, "{\"kind\":\"streamNack\",\"streamId\":\"s\",\"name\":\"TransientError\",\"expectedSequenceId\":2}",
+     "{\"type\":\"streamNack\",\"streamId\":\"s\",\"expectedSequenceId\":2,\"name\":\"TransientError\"}"},
+    {"group_state_update", D, "{\"kind\":\"groupStateUpdate\",\"group\":\"r\",\"items\":[ ]}", "{\"type\":\"groupStateUpdate\",\"group\":\"r\",\"items\":[]}"},
+};
+
+TEST encode_exact_wire(void) {
+    size_t i;
+    unsigned bad = 0;
+    for (i = 0; i < COUNT(encode_cases); i++) {
+        const encode_case *c = &encode_cases[i];
+        wps_codec codec = wps_codec_make(REL, c->dir);
+        wps_message m;
+        wps_diag d;
+        size_t n = 0;
+        wps_status st = wps_message_parse_rendered(&codec, c->rendered, strlen(c->rendered), g_scratch, sizeof g_scratch, &m, &d);
+        if (st == WPS_OK) st = wps_encode(&codec, &m, g_out, sizeof g_out - 1, &n, &d);
+        g_out[st == WPS_OK ? n : 0] = 0;
+        if (st != WPS_OK || strcmp(g_out, c->wire) != 0) {
+            printf("\n  case %s: %s %s\n    expected %s\n    got      %s\n", c->name, wps_status_name(st), st ? d.reason : "", c->wire, g_out);
+            bad++;
+        }
+    }
+    ASSERT_EQ(0u, bad);
+    PASS();
+}
+
+/* ---------------------------------------------------------------- errors and ignored */
+
+typedef struct error_case {
+    const char *name;
+    wps_direction dir;
+    const char *frame;
+    size_t len; /* 0 = strlen */
+    wps_status status;
+    const char *reason_part; /* must appear in diag.reason */
+} error_case;
+
+static const error_case error_cases[] = {
+    {"empty_frame", D, "", 0, WPS_ERR_EMPTY, "empty"},
+    {"only_whitespace", D, "  \n", 0, WPS_ERR_EMPTY, "empty"},
+    {"not_an_object_array", D, "[1]", 0, WPS_ERR_INVALID_MESSAGE, "object"},
+    {"not_an_object_number", D, "5", 0, WPS_ERR_INVALID_MESSAGE, "object"},
+    {"bom_rejected", D, "\xef\xbb\xbf{\"type\":\"pong\"}", 0, WPS_ERR_SYNTAX, "at byte 0"},
+    {"unbalanced_open", D, "{\"type\":\"pong\"", 0, WPS_ERR_SYNTAX, "expected"},
+    {"unbalanced_nested", D, "{\"type\":\"pong\",\"x\":[1,2}", 0, WPS_ERR_SYNTAX, "']'"},
+    {"trailing_garbage", D, "{\"type\":\"pong\"} x", 0, WPS_ERR_TRAILING, "at byte 16"},
+    {"two_objects", D, "{\"type\":\"pong\"}{}", 0, WPS_ERR_TRAILING, "at byte 15"},
+    {"trailing_comma", D, "{\"type\":\"pong\",}", 0, WPS_ERR_SYNTAX, "key expected"},
+    {"single_quotes", D, "{'type':'pong'}", 0, WPS_ERR_SYNTAX, "key expected"},
+    {"missing_colon", D, "{\"type\" \"pong\"}", 0, WPS_ERR_SYNTAX, "':'"},
+    {"bad_literal", D, "{\"type\":\"pong\",\"x\":tru}", 0, WPS_ERR_SYNTAX, "literal"},
+    {"leading_zero", D, "{\"type\":\"ack\",\"ackId\":01,\"success\":true}", 0, WPS_ERR_SYNTAX, "leading zero"},
+    {"bare_minus", D, "{\"type\":\"pong\",\"x\":-}", 0, WPS_ERR_SYNTAX, "number"},
+    {"dot_without_digits", D, "{\"type\":\"pong\",\"x\":1.}", 0, WPS_ERR_SYNTAX, "decimal point"},
+    {"raw_control_char", D, "{\"type\":\"pong\",\"x\":\"a\x01\"}", 0, WPS_ERR_CONTROL_CHAR, "at byte 21"},
+    {"raw_newline_in_string", D, "{\"type\":\"pong\",\"x\":\"a\nb\"}", 0, WPS_ERR_CONTROL_CHAR, "control"},
+    {"invalid_utf8_continuation", D, "{\"type\":\"pong\",\"x\":\"\x80\"}", 0, WPS_ERR_UTF8, "at byte 20"},
+    {"invalid_utf8_overlong", D, "{\"type\":\"pong\",\"x\":\"\xc0\xaf\"}", 0, WPS_ERR_UTF8, "UTF-8"},
+    {"invalid_utf8_surrogate", D, "{\"type\":\"pong\",\"x\":\"\xed\xa0\x80\"}", 0, WPS_ERR_UTF8, "UTF-8"},
+    {"invalid_utf8_above_10ffff", D, "{\"type\":\"pong\",\"x\":\"\xf4\x90\x80\x80\"}", 0, WPS_ERR_UTF8, "UTF-8"},
+    {"invalid_utf8_truncated", D, "{\"type\":\"pong\",\"x\":\"\xe4\xb8\"}", 0, WPS_ERR_UTF8, "UTF-8"},
+    {"invalid_utf8_outside_string", D, "{\"type\":\"pong\"}\xff", 0, WPS_ERR_TRAILING, "at byte 15"},
+    {"lone_high_surrogate", D, "{\"type\":\"pong\",\"x\":\"\\ud800\"}", 0, WPS_ERR_ESCAPE, "high surrogate"},
+    {"lone_low_surrogate", D, "{\"type\":\"pong\",\"x\":\"\\udc00\"}", 0, WPS_ERR_ESCAPE, "low surrogate"},
+    {"high_then_non_low", D, "{\"type\":\"pong\",\"x\":\"\\ud800\\u0041\"}", 0, WPS_ERR_ESCAPE, "high surrogate"},
+    {"bad_escape_char", D, "{\"type\":\"pong\",\"x\":\"\\q\"}", 0, WPS_ERR_ESCAPE, "escape"},
+    {"short_u_escape", D, "{\"type\":\"pong\",\"x\":\"\\u12\"}", 0, WPS_ERR_ESCAPE, "4 hex"},
+    {"unterminated_string", D, "{\"type\":\"pong\",\"x\":\"abc", 0, WPS_ERR_SYNTAX, "unterminated"},
+    {"embedded_nul_byte", D, "{\"type\":\"pong\",\"x\":\"a\0b\"}", 24, WPS_ERR_CONTROL_CHAR, "control"},
+    /* integers: protocol.md 2 "ackId is an unsigned 64-bit integer" */
+    {"ackid_negative", D, "{\"type\":\"ack\",\"ackId\":-1,\"success\":true}", 0, WPS_ERR_NUMBER, "ackId: negative"},
+    {"ackid_fraction", D, "{\"type\":\"ack\",\"ackId\":1.5,\"success\":true}", 0, WPS_ERR_NUMBER, "ackId: fraction"},
+    {"ackid_fraction_zero", D, "{\"type\":\"ack\",\"ackId\":1.0,\"success\":true}", 0, WPS_ERR_NUMBER, "fraction"},
+    {"ackid_exponent", D, "{\"type\":\"ack\",\"ackId\":1e3,\"success\":true}", 0, WPS_ERR_NUMBER, "ackId: exponent"},
+    {"ackid_overflow", D, "{\"type\":\"ack\",\"ackId\":18446744073709551616,\"success\":true}", 0, WPS_ERR_NUMBER, "larger"},
+    {"ackid_overflow_long", D, "{\"type\":\"ack\",\"ackId\":100000000000000000000,\"success\":true}", 0, WPS_ERR_NUMBER, "larger"},
+    {"sequenceid_negative_zero", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":1,\"sequenceId\":-0}", 0, WPS_ERR_NUMBER, "sequenceId"},
+    {"ackid_string", D, "{\"type\":\"ack\",\"ackId\":\"1\",\"success\":true}", 0, WPS_ERR_TYPE_MISMATCH, "ackId"},
+    {"success_not_bool", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":1}", 0, WPS_ERR_TYPE_MISMATCH, "success"},
+    {"type_not_string", D, "{\"type\":5}", 0, WPS_ERR_TYPE_MISMATCH, "type"},
+    {"group_not_string", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":1,\"data\":1}", 0, WPS_ERR_TYPE_MISMATCH, "group"},
+    {"text_data_not_string", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"text\",\"data\":{}}", 0, WPS_ERR_TYPE_MISMATCH, "data"},
+    {"binary_data_not_string", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":5}", 0, WPS_ERR_TYPE_MISMATCH, "data"},
+    {"stream_not_object", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"data\":1,\"stream\":\"s\"}", 0, WPS_ERR_TYPE_MISMATCH, "stream"},
+    {"error_not_object", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":\"x\"}", 0, WPS_ERR_TYPE_MISMATCH, "error"},
+    {"items_not_array", D, "{\"type\":\"groupStateUpdate\",\"group\":\"g\",\"items\":{}}", 0, WPS_ERR_TYPE_MISMATCH, "items"},
+    /* base64 */
+    {"base64_bad_char", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"AA*=\"}", 0, WPS_ERR_BASE64, "character"},
+    {"base64_bad_length", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"AAE\"}", 0, WPS_ERR_BASE64, "multiple of 4"},
+    {"base64_inner_padding", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"A=AA\"}", 0, WPS_ERR_BASE64, "character"},
+    {"base64_escaped", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"\\u0041AAA\"}", 0, WPS_ERR_BASE64, "escape"},
+    /* required fields */
+    {"missing_type", D, "{\"ackId\":1}", 0, WPS_ERR_MISSING_FIELD, "type"},
+    {"null_type", D, "{\"type\":null}", 0, WPS_ERR_MISSING_FIELD, "type"},
+    {"ack_missing_ackid", D, "{\"type\":\"ack\",\"success\":true}", 0, WPS_ERR_MISSING_FIELD, "ackId"},
+    {"ack_missing_success", D, "{\"type\":\"ack\",\"ackId\":1}", 0, WPS_ERR_MISSING_FIELD, "success"},
+    {"message_missing_from", D, "{\"type\":\"message\",\"data\":1}", 0, WPS_ERR_MISSING_FIELD, "from"},
+    {"system_missing_event", D, "{\"type\":\"system\"}", 0, WPS_ERR_MISSING_FIELD, "event"},
+    {"group_missing_group", D, "{\"type\":\"message\",\"from\":\"group\",\"data\":1}", 0, WPS_ERR_MISSING_FIELD, "group"},
+    {"group_missing_data", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"text\"}", 0, WPS_ERR_MISSING_FIELD, "data"},
+    {"connected_missing_connection_id", D, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\"}", 0, WPS_ERR_MISSING_FIELD, "connectionId"},
+    {"stream_info_missing_sequence", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"data\":1,\"stream\":{\"streamId\":\"s\"}}", 0,
+     WPS_ERR_MISSING_FIELD, "streamSequenceId"},
+    {"stream_ack_missing_expected", D, "{\"type\":\"streamAck\",\"streamId\":\"s\"}", 0, WPS_ERR_MISSING_FIELD, "expectedSequenceId"},
+    {"invoke_response_missing_id", D, "{\"type\":\"invokeResponse\",\"success\":true}", 0, WPS_ERR_MISSING_FIELD, "invocationId"},
+    {"snapshot_missing_items", D, "{\"type\":\"groupStateSnapshot\",\"group\":\"g\"}", 0, WPS_ERR_MISSING_FIELD, "items"},
+    {"up_join_missing_group", U, "{\"type\":\"joinGroup\",\"ackId\":1}", 0, WPS_ERR_MISSING_FIELD, "group"},
+    {"up_event_missing_event", U, "{\"type\":\"event\",\"data\":1}", 0, WPS_ERR_MISSING_FIELD, "event"},
+    {"up_send_missing_data", U, "{\"type\":\"sendToGroup\",\"group\":\"g\"}", 0, WPS_ERR_MISSING_FIELD, "data"},
+    {"up_sequence_ack_missing", U, "{\"type\":\"sequenceAck\"}", 0, WPS_ERR_MISSING_FIELD, "sequenceId"},
+    /* protocol rules (protocol.md 7.2) */
+    {"up_stream_start_with_data", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"data\":1,\"stream\":{\"streamId\":\"s\"}}", 0, WPS_ERR_INVALID_MESSAGE, "stream"},
+    {"up_stream_start_with_ackid", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"ackId\":1,\"stream\":{\"streamId\":\"s\"}}", 0, WPS_ERR_INVALID_MESSAGE, "ackId"},
+    {"up_stream_data_half", U, "{\"type\":\"streamData\",\"streamId\":\"s\",\"data\":\"x\"}", 0, WPS_ERR_INVALID_MESSAGE, "streamSequenceId"},
+    {"up_stream_end_with_name", U, "{\"type\":\"streamEnd\",\"streamId\":\"s\",\"error\":{\"name\":\"X\"}}", 0, WPS_ERR_INVALID_MESSAGE, "name"},
+    /* duplicate keys */
+    {"duplicate_type", D, "{\"type\":\"ack\",\"type\":\"pong\"}", 0, WPS_ERR_DUPLICATE_KEY, "type: duplicate key at byte 14"},
+    {"duplicate_ackid", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":true,\"ackId\":2}", 0, WPS_ERR_DUPLICATE_KEY, "ackId"},
+    {"duplicate_via_escape", D, "{\"type\":\"pong\",\"typ\\u0065\":\"pong\"}", 0, WPS_ERR_DUPLICATE_KEY, "type"},
+    {"duplicate_in_error_object", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"a\",\"name\":\"b\"}}", 0, WPS_ERR_DUPLICATE_KEY, "name"},
+};
+
+TEST errors_have_status_and_reason(void) {
+    size_t i;
+    unsigned bad = 0;
+    for (i = 0; i < COUNT(error_cases); i++) {
+        const error_case *c = &error_cases[i];
+        wps_codec codec = wps_codec_make(REL, c->dir);
+        wps_message m;
+        wps_diag d;
+        size_t len = c->len ? c->len : strlen(c->frame);
+        wps_status st = wps_decode(&codec, c->frame, len, g_scratch, sizeof g_scratch, &m, &d);
+        if (st != c->status || !strstr(d.reason, c->reason_part) || d.status != st || m.kind != WPS_KIND_NONE) {
+            printf("\n  case %s: expected %s '%s', got %s '%s'\n", c->name, wps_status_name(c->status), c->reason_part,
+                   wps_status_name(st), d.reason);
+            bad++;
+        }
+    }
+    ASSERT_EQ(0u, bad);
+    PASS();
+}
+
+typedef struct ignored_case {
+    const char *name;
+    wps_direction dir;
+    const char *frame;
+    const char *reason;
+} ignored_case;
+
+/* protocol.md 3.9: unknown type / event / from / dataType are dropped for forward compatibility. */
+static const ignored_case ignored_cases[] = {
+    {"unknown_type", D, "{\"type\":\"futureThing\",\"x\":1}", "unknown type 'futureThing'"},
+    {"unknown_system_event", D, "{\"type\":\"system\",\"event\":\"reconnecting\"}", "unknown system event 'reconnecting'"},
+    {"unknown_from", D, "{\"type\":\"message\",\"from\":\"channel\",\"data\":1}", "unknown from 'channel'"},
+    {"unknown_data_type", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"xml\",\"data\":\"<a/>\"}", "unknown dataType 'xml'"},
+    {"unknown_type_with_bad_known_key", D, "{\"type\":\"later\",\"ackId\":-5}", "unknown type 'later'"},
+    {"type_is_case_sensitive", D, "{\"type\":\"Ack\",\"ackId\":1,\"success\":true}", "unknown type 'Ack'"},
+    {"upstream_type_downstream", D, "{\"type\":\"joinGroup\",\"group\":\"g\"}", "unknown downstream type 'joinGroup'"},
+    {"downstream_type_upstream", U, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}", "unknown upstream type 'ack'"},
+    {"up_unknown_type", U, "{\"type\":\"subscribe\"}", "unknown type 'subscribe'"},
+    {"reason_is_sanitised", D, "{\"type\":\"a\\\"b\\n\"}", "unknown type 'a?b?'"},
+};
+
+TEST ignored_is_distinct_and_explained(void) {
+    size_t i;
+    unsigned bad = 0;
+    for (i = 0; i < COUNT(ignored_cases); i++) {
+        const ignored_case *c = &ignored_cases[i];
+        wps_codec codec = wps_codec_make(REL, c->dir);
+        wps_message m;
+        wps_diag d;
+        wps_status st = wps_decode(&codec, c->frame, strlen(c->frame), g_scratch, sizeof g_scratch, &m, &d);
+        if (st != WPS_IGNORED || strcmp(d.reason, c->reason) != 0 || m.kind != WPS_KIND_NONE) {
+            printf("\n  case %s: got %s '%s'\n", c->name, wps_status_name(st), d.reason);
+            bad++;
+        }
+    }
+    ASSERT_EQ(0u, bad);
+    ASSERT(WPS_IGNORED > 0);
+    PASS();
+}
+
+/* ---------------------------------------------------------------- limits and memory */
+
+TEST depth_limit_is_configurable(void) {
+    char frame[600];
+    size_t n = 0;
+    int i;
+    wps_codec c = wps_codec_make(REL, D);
+    wps_message m;
+    wps_diag d;
+    /* {"type":"pong","x":[[[...]]]} with 63 arrays = depth 64 */
+    n += (size_t)sprintf(frame + n, "{\"type\":\"pong\",\"x\":");
+    for (i = 0; i < 63; i++) frame[n++] = '[';
+    for (i = 0; i < 63; i++) frame[n++] = ']';
+    frame[n++] = '}';
+    ASSERT_EQ(WPS_OK, wps_decode(&c, frame, n, NULL, 0, &m, &d));
+    c.max_depth = 63;
+    ASSERT_EQ(WPS_ERR_DEPTH, wps_decode(&c, frame, n, NULL, 0, &m, &d));
+    ASSERT(strstr(d.reason, "too deep") != NULL);
+    c.max_depth = 1;
+    ASSERT_EQ(WPS_ERR_DEPTH, wps_decode(&c, "{\"type\":\"pong\",\"x\":{}}", 22, NULL, 0, &m, &d));
+    ASSERT_EQ(WPS_OK, wps_decode(&c, "{\"type\":\"pong\",\"x\":1}", 21, NULL, 0, &m, &d));
+    c.max_depth = WPS_MAX_DEPTH_LIMIT + 1;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode(&c, "{}", 2, NULL, 0, &m, &d));
+    c.max_depth = 0;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode(&c, "{}", 2, NULL, 0, &m, &d));
+    PASS();
+}
+
+TEST deep_nesting_at_hard_limit_no_crash(void) {
+    static char frame[40000];
+    size_t n = 0;
+    int i;
+    wps_codec c = wps_codec_make(REL, D);
+    wps_message m;
+    wps_diag d;
+    c.max_depth = WPS_MAX_DEPTH_LIMIT;
+    n += (size_t)sprintf(frame + n, "{\"type\":\"pong\",\"x\":");
+    for (i = 0; i < 15000; i++) frame[n++] = (i & 1) ? '[' : '[';
+    ASSERT_EQ(WPS_ERR_DEPTH, wps_decode(&c, frame, n, NULL, 0, &m, &d));
+    PASS();
+}
+
+TEST zero_copy_slices_point_into_frame(void) {
+    const char *f = "{\"type\":\"message\",\"from\":\"group\",\"group\":\"lobby\",\"fromUserId\":\"al\\u0069ce\",\"dataType\":\"json\",\"data\":{\"a\":1}}";
+    wps_codec c = wps_codec_make(REL, D);
+    wps_message m;
+    char scratch[64];
+    ASSERT_EQ(WPS_OK, wps_decode(&c, f, strlen(f), scratch, sizeof scratch, &m, NULL));
+    ASSERT(m.group.ptr > f && m.group.ptr < f + strlen(f)); /* unescaped: in the frame */
+    ASSERT_EQ(5u, m.group.len);
+    ASSERT(m.data.ptr > f && m.data.ptr < f + strlen(f)); /* json: raw slice */
+    ASSERT(m.from_user_id.ptr >= scratch && m.from_user_id.ptr < scratch + sizeof scratch); /* escaped: scratch */
+    ASSERT_MEM_EQ("alice", m.from_user_id.ptr, 5);
+    PASS();
+}
+
+TEST scratch_too_small_reports_exact_need(void) {
+    const char *f = "{\"type\":\"message\",\"from\":\"group\",\"group\":\"a\\u00e9b\",\"dataType\":\"binary\",\"data\":\"AAECAwQ=\"}";
+    wps_codec c = wps_codec_make(REL, D);
+    wps_message m;
+    wps_diag d;
+    char scratch[64];
+    size_t need = 4 + 5; /* "aéb" = 4 bytes, 5 decoded bytes */
+    ASSERT(wps_decode_scratch_bound(strlen(f)) >= need);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_decode(&c, f, strlen(f), NULL, 0, &m, &d));
+    ASSERT_EQ(need, d.needed);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_decode(&c, f, strlen(f), scratch, need - 1, &m, &d));
+    ASSERT_EQ(need, d.needed);
+    ASSERT_EQ(WPS_OK, wps_decode(&c, f, strlen(f), scratch, need, &m, &d));
+    ASSERT_EQ(5u, m.data.len);
+    ASSERT_MEM_EQ("\x00\x01\x02\x03\x04", m.data.ptr, 5);
+    PASS();
+}
+
+TEST encode_too_small_reports_exact_size_and_nothing_partial(void) {
+    wps_codec c = wps_codec_make(REL, U);
+    wps_message m;
+    wps_diag d;
+    char out[128];
+    size_t n = 0, full;
+    const char *expect = "{\"type\":\"joinGroup\",\"group\":\"lobby\",\"ackId\":18446744073709551615}";
+    wps_message_init(&m, WPS_KIND_JOIN_GROUP);
+    m.group = wps_slice_from_cstr("lobby");
+    m.ack_id = UINT64_MAX;
+    m.has |= WPS_HAS_ACK_ID;
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_encode(&c, &m, NULL, 0, &n, &d));
+    full = n;
+    ASSERT_EQ(strlen(expect), full);
+    ASSERT_EQ(full, d.needed);
+    memset(out, 'Z', sizeof out);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_encode(&c, &m, out, full - 1, &n, &d));
+    ASSERT_EQ(full, n);
+    ASSERT_EQ(WPS_OK, wps_encode(&c, &m, out, full, &n, &d));
+    ASSERT_EQ(full, n);
+    ASSERT_MEM_EQ(expect, out, full);
+    ASSERT_EQ('Z', out[full]);
+    PASS();
+}
+
+TEST encode_validates_message(void) {
+    wps_codec up = wps_codec_make(REL, U), plain = wps_codec_make(PLAIN, U), down = wps_codec_make(REL, D);
+    wps_message m;
+    wps_diag d;
+    size_t n;
+    /* invalid UTF-8 in a string */
+    wps_message_init(&m, WPS_KIND_JOIN_GROUP);
+    m.group = wps_slice_make("a\xff", 2);
+    ASSERT_EQ(WPS_ERR_UTF8, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
+    ASSERT(strstr(d.reason, "group") != NULL);
+    /* missing group */
+    wps_message_init(&m, WPS_KIND_JOIN_GROUP);
+    ASSERT_EQ(WPS_ERR_MISSING_FIELD, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
+    /* invalid JSON data */
+    wps_message_init(&m, WPS_KIND_SEND_EVENT);
+    m.event = wps_slice_from_cstr("e");
+    m.has |= WPS_HAS_DATA;
+    m.data_type = WPS_DATA_JSON;
+    m.data = wps_slice_from_cstr("{\"a\":}");
+    ASSERT_EQ(WPS_ERR_SYNTAX, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
+    m.data = wps_slice_from_cstr("1 2");
+    ASSERT_EQ(WPS_ERR_TRAILING, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
+    /* text data must be valid UTF-8 */
+    m.data_type = WPS_DATA_TEXT;
+    m.data = wps_slice_make("\xc0\x80", 2);
+    ASSERT_EQ(WPS_ERR_UTF8, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
+    /* binary data is any bytes */
+    m.data_type = WPS_DATA_BINARY;
+    ASSERT_EQ(WPS_OK, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
+    /* sequenceAck only on the reliable subprotocol (protocol.md 2, 4.2) */
+    wps_message_init(&m, WPS_KIND_SEQUENCE_ACK);
+    m.sequence_id = 1;
+    m.has |= WPS_HAS_SEQUENCE_ID;
+    ASSERT_EQ(WPS_OK, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_MESSAGE, wps_encode(&plain, &m, g_out, sizeof g_out, &n, &d));
+    /* direction */
+    ASSERT_EQ(WPS_ERR_WRONG_DIRECTION, wps_encode(&down, &m, g_out, sizeof g_out, &n, &d));
+    wps_message_init(&m, WPS_KIND_NONE);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
+    /* setGroupState state must be an object */
+    wps_message_init(&m, WPS_KIND_SET_GROUP_STATE);
+    m.group = wps_slice_from_cstr("g");
+    m.state = wps_slice_from_cstr("[1]");
+    ASSERT_EQ(WPS_ERR_TYPE_MISMATCH, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
+    PASS();
+}
+
+TEST sequence_ack_rejected_on_plain_protocol_decode(void) {
+    wps_status st;
+    const char *r = decode_render(PLAIN, U, "{\"type\":\"sequenceAck\",\"sequenceId\":1}", 37, &st);
+    ASSERT_EQ(WPS_ERR_INVALID_MESSAGE, st);
+    ASSERT(strstr(r, "reliable") != NULL);
+    PASS();
+}
+
+TEST protobuf_protocols_report_unsupported(void) {
+    wps_codec c = wps_codec_make(WPS_PROTOCOL_PROTOBUF, D);
+    wps_message m;
+    wps_diag d;
+    size_t n;
+    ASSERT_EQ(WPS_ERR_UNSUPPORTED_PROTOCOL, wps_decode(&c, "\x0a\x00", 2, NULL, 0, &m, &d));
+    wps_message_init(&m, WPS_KIND_PONG);
+    ASSERT_EQ(WPS_ERR_UNSUPPORTED_PROTOCOL, wps_encode(&c, &m, g_out, sizeof g_out, &n, &d));
+    PASS();
+}
+
+TEST binary_frames_carry_json_too(void) {
+    /* protocol.md 1: the service accepts JSON in a binary frame as UTF-8 bytes; the codec does not
+       care which frame type carried it */
+    wps_status st;
+    const char *r = decode_render(PLAIN, D, "{\"type\":\"pong\"}", 15, &st);
+    ASSERT_EQ(WPS_OK, st);
+    ASSERT_STR_EQ("{\"kind\":\"pong\"}", r);
+    PASS();
+}
+
+/* ---------------------------------------------------------------- small API pieces */
+
+TEST status_names_and_strerror(void) {
+    static const wps_status all[] = {
+#define X(name, value, text) name,
+        WPS_STATUS_LIST(X)
+#undef X
+    };
+    size_t i;
+    for (i = 0; i < COUNT(all); i++) {
+        ASSERT(strncmp(wps_status_name(all[i]), "WPS_", 4) == 0);
+        ASSERT(wps_strerror(all[i])[0] != 0);
+    }
+    ASSERT_STR_EQ("WPS_OK", wps_status_name(WPS_OK));
+    ASSERT_EQ(0, (int)WPS_OK);
+    ASSERT_STR_EQ("WPS_UNKNOWN_STATUS", wps_status_name((wps_status)-999));
+    ASSERT_STR_EQ("unknown status", wps_strerror((wps_status)-999));
+    PASS();
+}
+
+TEST protocol_and_kind_names(void) {
+    wps_protocol p;
+    int k;
+    ASSERT_EQ(WPS_OK, wps_protocol_from_name("json.reliable.webpubsub.azure.v1", 32, &p));
+    ASSERT_EQ(WPS_PROTOCOL_JSON_RELIABLE, p);
+    ASSERT_EQ(WPS_OK, wps_protocol_from_name("protobuf.webpubsub.azure.v1", 27, &p));
+    ASSERT_EQ(WPS_PROTOCOL_PROTOBUF, p);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_protocol_from_name("json.webpubsub.azure.v2", 23, &p));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_protocol_from_name("json.webpubsub.azure.v1x", 24, &p)); /* prefix only */
+    ASSERT(wps_protocol_is_reliable(WPS_PROTOCOL_JSON_RELIABLE));
+    ASSERT_FALSE(wps_protocol_is_reliable(WPS_PROTOCOL_JSON));
+    ASSERT(wps_protocol_is_binary(WPS_PROTOCOL_PROTOBUF_RELIABLE));
+    for (k = 1; k < WPS_KIND_COUNT_; k++) {
+        const char *name = wps_kind_name((wps_kind)k);
+        ASSERT_EQ((wps_kind)k, wps_kind_from_name(name, strlen(name)));
+    }
+    ASSERT_EQ(WPS_KIND_NONE, wps_kind_from_name("nope", 4));
+    ASSERT_STR_EQ("sendEvent", wps_kind_name(WPS_KIND_SEND_EVENT));
+    ASSERT(wps_kind_allows_direction(WPS_KIND_INVOKE_RESPONSE, D) && wps_kind_allows_direction(WPS_KIND_INVOKE_RESPONSE, U));
+    ASSERT_FALSE(wps_kind_allows_direction(WPS_KIND_ACK, U));
+    PASS();
+}
+
+TEST base64_vectors(void) {
+    /* RFC 4648 section 10 */
+    static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    size_t i, n;
+    char b[16];
+    wps_diag d;
+    for (i = 0; i < 7; i++) {
+        n = wps_base64_encode(plain[i], strlen(plain[i]), b, sizeof b);
+        ASSERT_EQ(strlen(enc[i]), n);
+        ASSERT_MEM_EQ(enc[i], b, n);
+        ASSERT_EQ(WPS_OK, wps_base64_decode(enc[i], strlen(enc[i]), b, sizeof b, &n, &d));
+        ASSERT_EQ(strlen(plain[i]), n);
+        ASSERT_MEM_EQ(plain[i], b, n);
+    }
+    ASSERT_EQ(8u, wps_base64_encode("foobar", 6, b, 3)); /* too small: size only */
+    ASSERT_EQ(WPS_ERR_BASE64, wps_base64_decode("Zg=", 3, b, sizeof b, &n, &d));
+    ASSERT_EQ(WPS_ERR_BASE64, wps_base64_decode("Z-==", 4, b, sizeof b, &n, &d));
+    ASSERT_EQ(1u, d.offset);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_base64_decode("Zm9vYmFy", 8, b, 5, &n, &d));
+    ASSERT_EQ(6u, n);
+    PASS();
+}
+
+TEST render_result_shapes(void) {
+    wps_diag d;
+    size_t n;
+    memset(&d, 0, sizeof d);
+    strcpy(d.reason, "unknown type 'x'");
+    ASSERT_EQ(WPS_OK, wps_render_result(WPS_IGNORED, NULL, &d, g_out, sizeof g_out, &n));
+    g_out[n] = 0;
+    ASSERT_STR_EQ("{\"$ignored\":\"unknown type 'x'\"}", g_out);
+    strcpy(d.reason, "bad \"q\"");
+    ASSERT_EQ(WPS_OK, wps_render_result(WPS_ERR_SYNTAX, NULL, &d, g_out, sizeof g_out, &n));
+    g_out[n] = 0;
+    ASSERT_STR_EQ("{\"$error\":\"WPS_ERR_SYNTAX: bad \\\"q\\\"\"}", g_out);
+    PASS();
+}
+
+TEST render_escapes_control_chars_in_text(void) {
+    wps_message m;
+    size_t n;
+    wps_message_init(&m, WPS_KIND_SERVER_DATA);
+    m.has = WPS_HAS_DATA;
+    m.data_type = WPS_DATA_TEXT;
+    m.data = wps_slice_make("a\x1f\x7f\n", 4);
+    ASSERT_EQ(WPS_OK, wps_message_render(&m, g_out, sizeof g_out, &n));
+    g_out[n] = 0;
+    ASSERT_STR_EQ("{\"kind\":\"serverData\",\"dataType\":\"text\",\"data\":\"a\\u001f\x7f\\n\"}", g_out);
+    PASS();
+}
+
+TEST large_payload_round_trip(void) {
+    static char frame[300000], big[200000];
+    wps_codec c = wps_codec_make(REL, D);
+    wps_message m;
+    static char scratch[300000];
+    size_t i, n, bn;
+    for (i = 0; i < sizeof big; i++) big[i] = (char)(i * 7);
+    n = (size_t)sprintf(frame, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"");
+    bn = wps_base64_encode(big, sizeof big, frame + n, sizeof frame - n);
+    n += bn;
+    n += (size_t)sprintf(frame + n, "\",\"sequenceId\":7}");
+    ASSERT_EQ(WPS_OK, wps_decode(&c, frame, n, scratch, sizeof scratch, &m, NULL));
+    ASSERT_EQ(sizeof big, m.data.len);
+    ASSERT_MEM_EQ(big, m.data.ptr, sizeof big);
+    PASS();
+}
+
+SUITE(codec) {
+    RUN_TEST(decode_every_kind);
+    RUN_TEST(decode_table_covers_every_kind);
+    RUN_TEST(round_trip_every_kind);
+    RUN_TEST(encode_exact_wire);
+    RUN_TEST(errors_have_status_and_reason);
+    RUN_TEST(ignored_is_distinct_and_explained);
+    RUN_TEST(depth_limit_is_configurable);
+    RUN_TEST(deep_nesting_at_hard_limit_no_crash);
+    RUN_TEST(zero_copy_slices_point_into_frame);
+    RUN_TEST(scratch_too_small_reports_exact_need);
+    RUN_TEST(encode_too_small_reports_exact_size_and_nothing_partial);
+    RUN_TEST(encode_validates_message);
+    RUN_TEST(sequence_ack_rejected_on_plain_protocol_decode);
+    RUN_TEST(protobuf_protocols_report_unsupported);
+    RUN_TEST(binary_frames_carry_json_too);
+    RUN_TEST(status_names_and_strerror);
+    RUN_TEST(protocol_and_kind_names);
+    RUN_TEST(base64_vectors);
+    RUN_TEST(render_result_shapes);
+    RUN_TEST(render_escapes_control_chars_in_text);
+    RUN_TEST(large_payload_round_trip);
+}

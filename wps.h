@@ -1,0 +1,2245 @@
+/* wps.h - v0.1.0 - Azure Web PubSub client protocols for C99, sans-I/O, no malloc - MIT License
+
+   wps.h speaks the Azure Web PubSub client subprotocols without doing any I/O itself. It pairs
+   with whatever WebSocket library you already have.
+
+   This release contains layer 1, the codec, for the JSON subprotocols
+   `json.webpubsub.azure.v1` and `json.reliable.webpubsub.azure.v1`, in both directions:
+   every upstream (client -> service) and downstream (service -> client) message can be decoded
+   and encoded, so both a client and a service can be built on it.
+
+   USAGE
+   -----
+   Do this in *one* C or C++ file:
+
+       #define WPS_IMPLEMENTATION
+       #include "wps.h"
+
+   and include "wps.h" without the define everywhere else.
+
+   QUICK START
+   -----------
+       wps_codec codec = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, WPS_DOWNSTREAM);
+       wps_message msg;
+       wps_diag diag;
+       char scratch[512];            // unescaped text and base64-decoded bytes go here;
+                                     // wps_decode_scratch_bound(len) is always enough
+       wps_status st = wps_decode(&codec, frame, frame_len, scratch, sizeof scratch, &msg, &diag);
+       if (st == WPS_OK && msg.kind == WPS_KIND_GROUP_DATA)
+           printf("%.*s says %.*s\n", (int)msg.from_user_id.len, msg.from_user_id.ptr,
+                                      (int)msg.data.len, msg.data.ptr);
+       else if (st == WPS_IGNORED) { }   // a newer message kind: skip it (forward compatibility)
+       else if (st < 0) fprintf(stderr, "%s: %s\n", wps_status_name(st), diag.reason);
+
+       // encoding: fill a message, ask for the bytes
+       wps_codec up = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, WPS_UPSTREAM);
+       wps_message join;
+       wps_message_init(&join, WPS_KIND_JOIN_GROUP);
+       join.group = wps_slice_from_cstr("lobby");
+       join.ack_id = 1; join.has |= WPS_HAS_ACK_ID;
+       char frame_out[256]; size_t n;
+       st = wps_encode(&up, &join, frame_out, sizeof frame_out, &n, &diag);
+       // -> {"type":"joinGroup","group":"lobby","ackId":1}, send as a text frame
+
+   MEMORY
+   ------
+   Nothing is allocated. A decoded message points into the caller's frame (zero-copy) and, for
+   strings that contain escapes and for base64 data, into the caller's scratch buffer. Both must
+   outlive the use of the message. If the scratch buffer is too small, wps_decode returns
+   WPS_ERR_BUFFER_TOO_SMALL and diag.needed says how many bytes it needs;
+   wps_decode_scratch_bound(frame_len) is an upper bound that never fails. wps_encode writes into
+   the caller's buffer and, when it is too small, returns WPS_ERR_BUFFER_TOO_SMALL with the exact
+   size needed in *out_len (call with cap 0 to measure).
+
+   CONFIGURATION MACROS (define before including the implementation)
+   --------------------
+   WPS_IMPLEMENTATION        compile the implementation into this translation unit
+   WPS_STATIC                make every function static (private copy per translation unit)
+   WPS_API                   linkage of public functions (default extern; static with WPS_STATIC)
+   WPS_ASSERT(x)             internal invariant check (default assert(x) from <assert.h>)
+   WPS_MEMCPY/WPS_MEMMOVE/WPS_MEMSET/WPS_MEMCMP   replacements for the <string.h> functions
+   WPS_DEFAULT_MAX_DEPTH     JSON nesting limit used by wps_codec_make (default 64)
+   WPS_MAX_DEPTH_LIMIT       hard ceiling for wps_codec.max_depth (default 256)
+   WPS_REASON_SIZE           size of wps_diag.reason (default 128)
+
+   JSON RULES
+   ----------
+   - Strict RFC 8259: invalid UTF-8 (overlong, surrogate or > U+10FFFF sequences), lone
+     surrogates in \u escapes, raw control characters in strings, unbalanced structure,
+     trailing non-whitespace and nesting deeper than wps_codec.max_depth are errors. A BOM is
+     not accepted.
+   - Integers (ackId, sequenceId, ...) are full uint64: 0..18446744073709551615. Negative,
+     fractional, exponent-form and overflowing values are WPS_ERR_NUMBER.
+   - A key wps.h knows (type, group, ackId, ...) must not appear twice in one object:
+     WPS_ERR_DUPLICATE_KEY. (JavaScript's JSON.parse keeps the last value; a message two parsers
+     could read differently is rejected instead.) Unknown keys are skipped unchecked.
+   - `null` for an optional key means the key is absent; for a required key it is
+     WPS_ERR_MISSING_FIELD. (`"data":null` with dataType json is the JSON value null.)
+   - Forward compatibility, like the official client: an unknown `type`, system `event`, `from`
+     or `dataType` is not an error; wps_decode returns WPS_IGNORED (> 0) and diag.reason says why.
+   - dataType is matched case-insensitively ("TEXT" is text) and is json when absent.
+
+   LICENSE: MIT, see the end of this file.
+
+   REVISION HISTORY
+   0.1.0 (2026-11-23) JSON and JSON-reliable codec, both directions; render/parse of the
+                      @azure/web-pubsub-client message shape.
+*/
+
+#ifndef WPS_H_INCLUDED
+#define WPS_H_INCLUDED
+
+#define WPS_VERSION_MAJOR 0
+#define WPS_VERSION_MINOR 1
+#define WPS_VERSION_PATCH 0
+#define WPS_VERSION_STRING "0.1.0"
+
+#include <stddef.h>
+#include <stdint.h>
+#ifndef __cplusplus
+#include <stdbool.h>
+#endif
+
+#ifndef WPS_API
+#ifdef WPS_STATIC
+#define WPS_API static
+#else
+#define WPS_API extern
+#endif
+#endif
+
+#ifndef WPS_DEFAULT_MAX_DEPTH
+#define WPS_DEFAULT_MAX_DEPTH 64
+#endif
+#ifndef WPS_MAX_DEPTH_LIMIT
+#define WPS_MAX_DEPTH_LIMIT 256
+#endif
+#ifndef WPS_REASON_SIZE
+#define WPS_REASON_SIZE 128
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+   Status codes. 0 is success, WPS_IGNORED (> 0) is "nothing to do, not an error", negative
+   values are errors. The X-macro generates the enum, wps_status_name and wps_strerror.
+   --------------------------------------------------------------------------------------------- */
+#define WPS_STATUS_LIST(X) \
+    X(WPS_OK, 0, "success") \
+    X(WPS_IGNORED, 1, "message ignored for forward compatibility (unknown type, event, from or dataType)") \
+    X(WPS_ERR_INVALID_ARGUMENT, -1, "invalid argument") \
+    X(WPS_ERR_BUFFER_TOO_SMALL, -2, "buffer too small") \
+    X(WPS_ERR_UNSUPPORTED_PROTOCOL, -3, "subprotocol not supported by this build") \
+    X(WPS_ERR_EMPTY, -4, "empty frame") \
+    X(WPS_ERR_SYNTAX, -5, "JSON syntax error") \
+    X(WPS_ERR_UTF8, -6, "invalid UTF-8") \
+    X(WPS_ERR_ESCAPE, -7, "invalid escape sequence in a JSON string") \
+    X(WPS_ERR_CONTROL_CHAR, -8, "raw control character in a JSON string") \
+    X(WPS_ERR_DEPTH, -9, "JSON nesting deeper than the configured limit") \
+    X(WPS_ERR_TRAILING, -10, "data after the end of the JSON value") \
+    X(WPS_ERR_NUMBER, -11, "not an unsigned 64-bit integer") \
+    X(WPS_ERR_TYPE_MISMATCH, -12, "a field has the wrong JSON type") \
+    X(WPS_ERR_MISSING_FIELD, -13, "a required field is missing") \
+    X(WPS_ERR_DUPLICATE_KEY, -14, "a key appears twice in one object") \
+    X(WPS_ERR_BASE64, -15, "invalid base64") \
+    X(WPS_ERR_INVALID_MESSAGE, -16, "the message breaks a protocol rule") \
+    X(WPS_ERR_WRONG_DIRECTION, -17, "message kind does not travel in this direction")
+
+/** Result of every wps_ function that can fail. */
+typedef enum wps_status {
+#define WPS__STATUS_ENUM(name, value, text) name = value,
+    WPS_STATUS_LIST(WPS__STATUS_ENUM)
+#undef WPS__STATUS_ENUM
+    WPS__STATUS_END_ = -1000
+} wps_status;
+
+/** The enum identifier of a status as a string, e.g. "WPS_ERR_SYNTAX"; "WPS_UNKNOWN_STATUS" otherwise. */
+WPS_API const char *wps_status_name(wps_status status);
+/** A one-line human-readable description of a status. Never NULL. */
+WPS_API const char *wps_strerror(wps_status status);
+
+/** Details of the last failure of a decode/encode call: the status, the byte offset in the input
+    where it was detected (0 when not applicable), the scratch/output size needed for
+    WPS_ERR_BUFFER_TOO_SMALL, and a NUL-terminated human-readable reason that names the offending
+    key or byte offset. For WPS_IGNORED the reason says what was not recognised. */
+typedef struct wps_diag {
+    wps_status status;
+    size_t offset;
+    size_t needed;
+    char reason[WPS_REASON_SIZE];
+} wps_diag;
+
+/** A byte range: ptr is NULL when the field is absent; a present empty string has a non-NULL
+    ptr and len 0. Not NUL-terminated. */
+typedef struct wps_slice {
+    const char *ptr;
+    size_t len;
+} wps_slice;
+
+/** A slice of a NUL-terminated string (NULL gives an absent slice). */
+WPS_API wps_slice wps_slice_from_cstr(const char *s);
+/** A slice of len bytes at ptr. */
+WPS_API wps_slice wps_slice_make(const char *ptr, size_t len);
+
+/** The four client subprotocols. */
+typedef enum wps_protocol {
+    WPS_PROTOCOL_JSON = 0,              /* json.webpubsub.azure.v1 */
+    WPS_PROTOCOL_JSON_RELIABLE = 1,     /* json.reliable.webpubsub.azure.v1 */
+    WPS_PROTOCOL_PROTOBUF = 2,          /* protobuf.webpubsub.azure.v1 (not in this build's codec yet) */
+    WPS_PROTOCOL_PROTOBUF_RELIABLE = 3  /* protobuf.reliable.webpubsub.azure.v1 (idem) */
+} wps_protocol;
+
+/** The Sec-WebSocket-Protocol name of a protocol, e.g. "json.reliable.webpubsub.azure.v1". */
+WPS_API const char *wps_protocol_name(wps_protocol protocol);
+/** Looks a subprotocol name up (exact, case-sensitive as on the wire). Returns WPS_OK or
+    WPS_ERR_INVALID_ARGUMENT. */
+WPS_API wps_status wps_protocol_from_name(const char *name, size_t len, wps_protocol *out);
+/** 1 for the reliable subprotocols (sequenceId, sequenceAck, recovery), else 0. */
+WPS_API int wps_protocol_is_reliable(wps_protocol protocol);
+/** 1 if frames of this protocol travel as binary WebSocket frames (protobuf), 0 for text (JSON). */
+WPS_API int wps_protocol_is_binary(wps_protocol protocol);
+
+/** Which way a message travels. */
+typedef enum wps_direction {
+    WPS_DOWNSTREAM = 0, /* service -> client */
+    WPS_UPSTREAM = 1    /* client -> service */
+} wps_direction;
+
+/** How `data` is to be read. Binary and protobuf are base64 on the JSON wire and raw bytes in
+    wps_message.data. */
+typedef enum wps_data_type {
+    WPS_DATA_JSON = 0,   /* data is the raw JSON text of any JSON value */
+    WPS_DATA_TEXT = 1,   /* data is UTF-8 text (unescaped) */
+    WPS_DATA_BINARY = 2, /* data is raw bytes */
+    WPS_DATA_PROTOBUF = 3 /* data is the raw bytes of a serialized google.protobuf.Any */
+} wps_data_type;
+
+/** "json", "text", "binary" or "protobuf". */
+WPS_API const char *wps_data_type_name(wps_data_type type);
+
+/** Every message kind, named as @azure/web-pubsub-client names them (wps_kind_name). */
+typedef enum wps_kind {
+    WPS_KIND_NONE = 0,
+    /* downstream (service -> client) */
+    WPS_KIND_ACK,                    /* {"type":"ack"} */
+    WPS_KIND_GROUP_DATA,             /* {"type":"message","from":"group"} */
+    WPS_KIND_SERVER_DATA,            /* {"type":"message","from":"server"} */
+    WPS_KIND_CONNECTED,              /* {"type":"system","event":"connected"} */
+    WPS_KIND_DISCONNECTED,           /* {"type":"system","event":"disconnected"} */
+    WPS_KIND_PONG,                   /* {"type":"pong"} */
+    WPS_KIND_STREAM_ACK,             /* {"type":"streamAck"} */
+    WPS_KIND_STREAM_NACK,            /* {"type":"streamNack"} */
+    WPS_KIND_STREAM_CLOSED,          /* {"type":"streamClosed"} */
+    WPS_KIND_GROUP_STATE_SNAPSHOT,   /* {"type":"groupStateSnapshot"} */
+    WPS_KIND_GROUP_STATE_UPDATE,     /* {"type":"groupStateUpdate"} */
+    /* both directions */
+    WPS_KIND_INVOKE_RESPONSE,        /* {"type":"invokeResponse"} */
+    WPS_KIND_CANCEL_INVOCATION,      /* {"type":"cancelInvocation"} */
+    /* upstream (client -> service) */
+    WPS_KIND_JOIN_GROUP,             /* {"type":"joinGroup"} */
+    WPS_KIND_LEAVE_GROUP,            /* {"type":"leaveGroup"} */
+    WPS_KIND_SEND_TO_GROUP,          /* {"type":"sendToGroup"} */
+    WPS_KIND_SEND_EVENT,             /* {"type":"event"} */
+    WPS_KIND_SEQUENCE_ACK,           /* {"type":"sequenceAck"} (reliable subprotocols only) */
+    WPS_KIND_PING,                   /* {"type":"ping"} */
+    WPS_KIND_INVOKE,                 /* {"type":"invoke"} */
+    WPS_KIND_STREAM_DATA,            /* {"type":"streamData"} */
+    WPS_KIND_STREAM_END,             /* {"type":"streamEnd"} */
+    WPS_KIND_SET_GROUP_STATE,        /* {"type":"setGroupState"} */
+    WPS_KIND_SUBSCRIBE_GROUP_STATE,  /* {"type":"subscribeGroupState"} */
+    WPS_KIND_UNSUBSCRIBE_GROUP_STATE,/* {"type":"unsubscribeGroupState"} */
+    WPS_KIND_COUNT_
+} wps_kind;
+
+/** The @azure/web-pubsub-client kind name ("ack", "groupData", "sendEvent", ...); "" for NONE. */
+WPS_API const char *wps_kind_name(wps_kind kind);
+/** Looks a kind name up (exact). Returns WPS_KIND_NONE if unknown. */
+WPS_API wps_kind wps_kind_from_name(const char *name, size_t len);
+/** 1 if messages of this kind may travel in this direction, else 0. */
+WPS_API int wps_kind_allows_direction(wps_kind kind, wps_direction direction);
+
+/** Bits of wps_message.has: which non-string optional fields are present. (String fields use
+    wps_slice.ptr == NULL for "absent".) */
+enum {
+    WPS_HAS_ACK_ID = 1u << 0,
+    WPS_HAS_SUCCESS = 1u << 1,
+    WPS_HAS_SEQUENCE_ID = 1u << 2,
+    WPS_HAS_NO_ECHO = 1u << 3,
+    WPS_HAS_DATA = 1u << 4,               /* data and data_type are set */
+    WPS_HAS_ERROR = 1u << 5,              /* error.* is set (ack, invokeResponse, streamClosed, streamEnd, stream info) */
+    WPS_HAS_STREAM = 1u << 6,             /* stream info (groupData) or stream start (sendToGroup) */
+    WPS_HAS_STREAM_SEQUENCE_ID = 1u << 7,
+    WPS_HAS_END_OF_STREAM = 1u << 8,
+    WPS_HAS_IDLE_TIMEOUT = 1u << 9,
+    WPS_HAS_EXPECTED_SEQUENCE_ID = 1u << 10
+};
+
+/** An error object: ack/invokeResponse/streamClosed error {name, message}, streamEnd error
+    {message, userErrorCode}, stream-info error {name, message, userErrorCode}, and a streamNack's
+    top-level name/message. Absent members have ptr == NULL. */
+typedef struct wps_error_info {
+    wps_slice name;
+    wps_slice message;
+    wps_slice user_error_code;
+} wps_error_info;
+
+/** One message of any kind. Only the fields of its kind are meaningful; the per-kind field list
+    is in the README's protocol table and in wps_kind docs:
+      ack:                  ack_id, success, [error]
+      groupData:            group, [from_user_id], data_type+data, [sequence_id], [stream: stream_id,
+                            stream_sequence_id, [end_of_stream], [error]]
+      serverData:           data_type+data, [sequence_id]
+      connected:            connection_id, [user_id], [reconnection_token]
+      disconnected:         [message]
+      pong, ping:           (nothing)
+      invokeResponse:       invocation_id, [success], [data_type+data], [error]
+      cancelInvocation:     invocation_id
+      streamAck:            stream_id, expected_sequence_id
+      streamNack:           stream_id, expected_sequence_id, [error.name], [error.message]
+      streamClosed:         stream_id, [error]
+      groupStateSnapshot/Update: group, items (raw JSON array)
+      joinGroup/leaveGroup/subscribeGroupState/unsubscribeGroupState: group, [ack_id]
+      sendToGroup:          group, [ack_id], [no_echo], data_type+data  -- or, for a stream start,
+                            group, [no_echo], stream (stream_id, [idle_timeout_ms]) and no data/ack_id
+      sendEvent:            event, [ack_id], data_type+data
+      sequenceAck:          sequence_id
+      invoke:               invocation_id, [target], [event], [data_type+data]
+      streamData:           stream_id, [stream_sequence_id + data_type+data] (all or none)
+      streamEnd:            stream_id, [error: message, user_error_code]
+      setGroupState:        group, [ack_id], [state (raw JSON object)]
+    Slices point into the decoded frame or the scratch buffer. */
+typedef struct wps_message {
+    wps_kind kind;
+    uint32_t has;                   /* WPS_HAS_* bits */
+    uint64_t ack_id;
+    uint64_t sequence_id;
+    uint64_t stream_sequence_id;
+    uint64_t expected_sequence_id;
+    uint64_t idle_timeout_ms;
+    bool success;
+    bool no_echo;
+    bool end_of_stream;
+    wps_data_type data_type;
+    wps_slice data;                 /* json: raw JSON text; text: UTF-8; binary/protobuf: bytes */
+    wps_slice group;
+    wps_slice event;                /* sendEvent/invoke event name */
+    wps_slice from_user_id;
+    wps_slice connection_id;
+    wps_slice user_id;
+    wps_slice reconnection_token;
+    wps_slice message;              /* disconnected reason */
+    wps_slice invocation_id;
+    wps_slice target;
+    wps_slice stream_id;
+    wps_slice state;                /* raw JSON object (setGroupState) */
+    wps_slice items;                /* raw JSON array (groupState snapshot/update) */
+    wps_error_info error;
+} wps_message;
+
+/** Clears *msg and sets its kind. */
+WPS_API void wps_message_init(wps_message *msg, wps_kind kind);
+
+/** Codec settings: the subprotocol, the direction of the messages handled, and the JSON nesting
+    limit (1..WPS_MAX_DEPTH_LIMIT; the top-level object is depth 1). */
+typedef struct wps_codec {
+    wps_protocol protocol;
+    wps_direction direction;
+    uint32_t max_depth;
+} wps_codec;
+
+/** A codec with max_depth = WPS_DEFAULT_MAX_DEPTH. */
+WPS_API wps_codec wps_codec_make(wps_protocol protocol, wps_direction direction);
+
+/** An upper bound of the scratch memory wps_decode needs for a frame of frame_len bytes. */
+WPS_API size_t wps_decode_scratch_bound(size_t frame_len);
+
+/** Decodes one frame (the whole WebSocket message; text or binary frames carry the same UTF-8
+    JSON) sent in codec->direction. On WPS_OK fills *out; slices point into frame and scratch.
+    Returns WPS_IGNORED for a message of a kind this version does not know (out->kind ==
+    WPS_KIND_NONE; diag->reason says why), or a negative status with diag filled.
+    diag may be NULL. scratch may be NULL when scratch_cap is 0. */
+WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t frame_len,
+                              void *scratch, size_t scratch_cap, wps_message *out, wps_diag *diag);
+
+/** Encodes msg for codec->protocol into out (cap bytes). *out_len receives the frame length on
+    success and the exact size needed on WPS_ERR_BUFFER_TOO_SMALL (nothing written counts as
+    output then). The frame is a text frame for the JSON protocols (wps_protocol_is_binary).
+    Validates the message: required fields, UTF-8 of strings, base64-free raw bytes, JSON data
+    well-formed (it is copied minified). diag may be NULL. */
+WPS_API wps_status wps_encode(const wps_codec *codec, const wps_message *msg, void *out,
+                              size_t cap, size_t *out_len, wps_diag *diag);
+
+/** Renders msg as one line of JSON in the shape of @azure/web-pubsub-client's WebPubSubMessage:
+    {"kind":"groupData","group":"g","fromUserId":"u","dataType":"text","data":"hi","sequenceId":3}.
+    Text data is a JSON string, json data the JSON value (minified), binary/protobuf data
+    {"$binary":"<base64>"}. *out_len gets the length (or the size needed, with
+    WPS_ERR_BUFFER_TOO_SMALL). The output is not NUL-terminated. */
+WPS_API wps_status wps_message_render(const wps_message *msg, char *out, size_t cap, size_t *out_len);
+
+/** Renders the outcome of wps_decode as one JSON line: the message for WPS_OK,
+    {"$ignored":"<reason>"} for WPS_IGNORED, {"$error":"<status name>: <reason>"} otherwise. */
+WPS_API wps_status wps_render_result(wps_status status, const wps_message *msg, const wps_diag *diag,
+                                     char *out, size_t cap, size_t *out_len);
+
+/** The inverse of wps_message_render: parses one rendered-shape JSON object into *out (slices
+    into json and scratch; wps_decode_scratch_bound(len) suffices). Uses codec->max_depth only. */
+WPS_API wps_status wps_message_parse_rendered(const wps_codec *codec, const char *json, size_t len,
+                                              void *scratch, size_t scratch_cap, wps_message *out,
+                                              wps_diag *diag);
+
+/** Standard base64 (RFC 4648 with padding). wps_base64_encode writes 4*ceil(n/3) bytes and returns
+    that length, or the length needed without writing when cap is too small. */
+WPS_API size_t wps_base64_encode(const void *src, size_t n, char *out, size_t cap);
+/** Decodes strict padded base64 into out. *out_len gets the decoded length (or the size needed).
+    Returns WPS_OK, WPS_ERR_BASE64 (diag offset = bad byte) or WPS_ERR_BUFFER_TOO_SMALL. */
+WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_t cap,
+                                     size_t *out_len, wps_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WPS_H_INCLUDED */
+
+/* =============================================================================================
+   IMPLEMENTATION
+   ============================================================================================= */
+#ifdef WPS_IMPLEMENTATION
+#ifndef WPS__IMPLEMENTATION_DONE
+#define WPS__IMPLEMENTATION_DONE
+
+#ifndef WPS_ASSERT
+#include <assert.h>
+#define WPS_ASSERT(x) assert(x)
+#endif
+#if !defined(WPS_MEMCPY) || !defined(WPS_MEMSET) || !defined(WPS_MEMCMP) || !defined(WPS_MEMMOVE)
+#include <string.h>
+#endif
+#ifndef WPS_MEMCPY
+#define WPS_MEMCPY(d, s, n) memcpy((d), (s), (n))
+#endif
+#ifndef WPS_MEMMOVE
+#define WPS_MEMMOVE(d, s, n) memmove((d), (s), (n))
+#endif
+#ifndef WPS_MEMSET
+#define WPS_MEMSET(d, v, n) memset((d), (v), (n))
+#endif
+#ifndef WPS_MEMCMP
+#define WPS_MEMCMP(a, b, n) memcmp((a), (b), (n))
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define WPS__LIKELY(x) __builtin_expect(!!(x), 1)
+#define WPS__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define WPS__LIKELY(x) (x)
+#define WPS__UNLIKELY(x) (x)
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ----------------------------------------------------------------- status, names, small helpers */
+
+WPS_API const char *wps_status_name(wps_status status) {
+    switch (status) {
+#define WPS__STATUS_NAME(name, value, text) case name: return #name;
+        WPS_STATUS_LIST(WPS__STATUS_NAME)
+#undef WPS__STATUS_NAME
+    default: return "WPS_UNKNOWN_STATUS";
+    }
+}
+
+WPS_API const char *wps_strerror(wps_status status) {
+    switch (status) {
+#define WPS__STATUS_TEXT(name, value, text) case name: return text;
+        WPS_STATUS_LIST(WPS__STATUS_TEXT)
+#undef WPS__STATUS_TEXT
+    default: return "unknown status";
+    }
+}
+
+WPS_API wps_slice wps_slice_make(const char *ptr, size_t len) {
+    wps_slice s;
+    s.ptr = ptr;
+    s.len = len;
+    return s;
+}
+
+WPS_API wps_slice wps_slice_from_cstr(const char *s) {
+    size_t n = 0;
+    if (s)
+        while (s[n]) n++;
+    return wps_slice_make(s, n);
+}
+
+static const char *const wps__protocol_names[4] = {
+    "json.webpubsub.azure.v1", "json.reliable.webpubsub.azure.v1",
+    "protobuf.webpubsub.azure.v1", "protobuf.reliable.webpubsub.azure.v1"};
+
+WPS_API const char *wps_protocol_name(wps_protocol protocol) {
+    unsigned i = (unsigned)protocol;
+    return i < 4 ? wps__protocol_names[i] : "";
+}
+
+static int wps__slice_eq_cstr(const char *p, size_t n, const char *s) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (s[i] == 0 || s[i] != p[i]) return 0;
+    return s[n] == 0;
+}
+
+WPS_API wps_status wps_protocol_from_name(const char *name, size_t len, wps_protocol *out) {
+    unsigned i;
+    if (!name || !out) return WPS_ERR_INVALID_ARGUMENT;
+    for (i = 0; i < 4; i++)
+        if (wps__slice_eq_cstr(name, len, wps__protocol_names[i])) {
+            *out = (wps_protocol)i;
+            return WPS_OK;
+        }
+    return WPS_ERR_INVALID_ARGUMENT;
+}
+
+WPS_API int wps_protocol_is_reliable(wps_protocol protocol) {
+    return protocol == WPS_PROTOCOL_JSON_RELIABLE || protocol == WPS_PROTOCOL_PROTOBUF_RELIABLE;
+}
+
+WPS_API int wps_protocol_is_binary(wps_protocol protocol) {
+    return protocol == WPS_PROTOCOL_PROTOBUF || protocol == WPS_PROTOCOL_PROTOBUF_RELIABLE;
+}
+
+WPS_API const char *wps_data_type_name(wps_data_type type) {
+    switch (type) {
+    case WPS_DATA_JSON: return "json";
+    case WPS_DATA_TEXT: return "text";
+    case WPS_DATA_BINARY: return "binary";
+    case WPS_DATA_PROTOBUF: return "protobuf";
+    }
+    return "";
+}
+
+WPS_API void wps_message_init(wps_message *msg, wps_kind kind) {
+    if (!msg) return;
+    WPS_MEMSET(msg, 0, sizeof *msg);
+    msg->kind = kind;
+}
+
+WPS_API wps_codec wps_codec_make(wps_protocol protocol, wps_direction direction) {
+    wps_codec c;
+    c.protocol = protocol;
+    c.direction = direction;
+    c.max_depth = WPS_DEFAULT_MAX_DEPTH;
+    return c;
+}
+
+WPS_API size_t wps_decode_scratch_bound(size_t frame_len) { return frame_len; }
+
+/* Diagnostics: "<key>: <text> at byte <offset>" without stdio. */
+static void wps__diag_append(wps_diag *d, size_t *pos, const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n && *pos + 1 < sizeof d->reason; i++) d->reason[(*pos)++] = s[i];
+    d->reason[*pos] = 0;
+}
+
+static void wps__diag_append_u64(wps_diag *d, size_t *pos, uint64_t v) {
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    wps__diag_append(d, pos, tmp + sizeof tmp - n, n);
+}
+
+static size_t wps__cstrlen(const char *s) {
+    size_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
+
+/* Records a failure. key (may be NULL) names the field; text describes; offset is a byte offset
+   in the input, or (size_t)-1 for "no offset". Returns status for tail calls. */
+static wps_status wps__fail(wps_diag *d, wps_status status, const char *key, const char *text, size_t offset) {
+    size_t pos = 0;
+    if (!d) return status;
+    d->status = status;
+    d->offset = offset == (size_t)-1 ? 0 : offset;
+    d->reason[0] = 0;
+    if (key) {
+        wps__diag_append(d, &pos, key, wps__cstrlen(key));
+        wps__diag_append(d, &pos, ": ", 2);
+    }
+    wps__diag_append(d, &pos, text, wps__cstrlen(text));
+    if (offset != (size_t)-1) {
+        wps__diag_append(d, &pos, " at byte ", 9);
+        wps__diag_append_u64(d, &pos, (uint64_t)offset);
+    }
+    return status;
+}
+
+/* ----------------------------------------------------------------------------- JSON scanning */
+
+enum { WPS__J_NONE = 0, WPS__J_STRING, WPS__J_NUMBER, WPS__J_OBJECT, WPS__J_ARRAY, WPS__J_TRUE, WPS__J_FALSE, WPS__J_NULL };
+
+typedef struct wps__scan {
+    const unsigned char *beg;
+    const unsigned char *end;
+    wps_diag *diag;
+    uint32_t max_depth;
+} wps__scan;
+
+static wps_status wps__scan_fail(const wps__scan *s, wps_status st, const unsigned char *at, const char *text) {
+    return wps__fail(s->diag, st, NULL, text, (size_t)(at - s->beg));
+}
+
+static const unsigned char *wps__ws(const unsigned char *p, const unsigned char *end) {
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+    return p;
+}
+
+static int wps__hexval(unsigned c) {
+    if (c >= '0' && c <= '9') return (int)(c - '0');
+    c |= 0x20u;
+    if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
+    return -1;
+}
+
+static int wps__hex4(const unsigned char *p, unsigned *out) {
+    int a = wps__hexval(p[0]), b = wps__hexval(p[1]), c = wps__hexval(p[2]), d = wps__hexval(p[3]);
+    if ((a | b | c | d) < 0) return 0;
+    *out = (unsigned)((a << 12) | (b << 8) | (c << 4) | d);
+    return 1;
+}
+
+/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0 if invalid. */
+static size_t wps__utf8_seq(const unsigned char *p, const unsigned char *end) {
+    unsigned c = p[0];
+    size_t avail = (size_t)(end - p);
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (avail >= 2 && (p[1] & 0xC0) == 0x80) return 2;
+        return 0;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F; /* no UTF-16 surrogates */
+        if (avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) return 3;
+        return 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F; /* <= U+10FFFF */
+        if (avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) return 4;
+        return 0;
+    }
+    return 0;
+}
+
+/* Offset of the first invalid UTF-8 byte in [p, p+n), or n if valid. */
+static size_t wps__utf8_check(const unsigned char *p, size_t n) {
+    const unsigned char *q = p, *end = p + n;
+    while (q < end) {
+        if (*q < 0x80) {
+            q++;
+        } else {
+            size_t k = wps__utf8_seq(q, end);
+            if (!k) return (size_t)(q - p);
+            q += k;
+        }
+    }
+    return n;
+}
+
+static uint64_t wps__load64(const unsigned char *p) {
+    uint64_t v;
+    WPS_MEMCPY(&v, p, 8);
+    return v;
+}
+
+#define WPS__ONES UINT64_C(0x0101010101010101)
+#define WPS__HIGHS UINT64_C(0x8080808080808080)
+
+/* Nonzero if any of the 8 bytes is '"', '\\', < 0x20 or >= 0x80. */
+static uint64_t wps__str_special8(uint64_t v) {
+    uint64_t q = v ^ (WPS__ONES * 0x22u);
+    uint64_t b = v ^ (WPS__ONES * 0x5Cu);
+    uint64_t lt = v - WPS__ONES * 0x20u;
+    q = (q - WPS__ONES) & ~q;
+    b = (b - WPS__ONES) & ~b;
+    return (q | b | lt | v) & WPS__HIGHS;
+}
+
+/* p points at the opening quote. On success returns the pointer after the closing quote and
+   sets *escaped when the string contains a backslash. NULL on error (diag set). */
+static const unsigned char *wps__scan_string(const wps__scan *s, const unsigned char *p, int *escaped) {
+    const unsigned char *end = s->end;
+    p++;
+    for (;;) {
+        while ((size_t)(end - p) >= 8 && !wps__str_special8(wps__load64(p))) p += 8;
+        if (WPS__UNLIKELY(p >= end)) {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "unterminated string");
+            return NULL;
+        }
+        {
+            unsigned c = *p;
+            if (c == '"') return p + 1;
+            if (c == '\\') {
+                unsigned cp, lo;
+                *escaped = 1;
+                if (end - p < 2) {
+                    wps__scan_fail(s, WPS_ERR_SYNTAX, p, "unterminated string");
+                    return NULL;
+                }
+                c = p[1];
+                if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
+                    p += 2;
+                    continue;
+                }
+                if (c != 'u') {
+                    wps__scan_fail(s, WPS_ERR_ESCAPE, p, "invalid escape character");
+                    return NULL;
+                }
+                if (end - p < 6 || !wps__hex4(p + 2, &cp)) {
+                    wps__scan_fail(s, WPS_ERR_ESCAPE, p, "\\u must be followed by 4 hex digits");
+                    return NULL;
+                }
+                if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                    wps__scan_fail(s, WPS_ERR_ESCAPE, p, "lone low surrogate in \\u escape");
+                    return NULL;
+                }
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !wps__hex4(p + 8, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
+                        wps__scan_fail(s, WPS_ERR_ESCAPE, p, "lone high surrogate in \\u escape");
+                        return NULL;
+                    }
+                    p += 12;
+                } else {
+                    p += 6;
+                }
+                continue;
+            }
+            if (c < 0x20) {
+                wps__scan_fail(s, WPS_ERR_CONTROL_CHAR, p, "raw control character in string");
+                return NULL;
+            }
+            if (c < 0x80) {
+                p++;
+                continue;
+            }
+            {
+                size_t k = wps__utf8_seq(p, end);
+                if (!k) {
+                    wps__scan_fail(s, WPS_ERR_UTF8, p, "invalid UTF-8 sequence");
+                    return NULL;
+                }
+                p += k;
+            }
+        }
+    }
+}
+
+static const unsigned char *wps__scan_number(const wps__scan *s, const unsigned char *p) {
+    const unsigned char *end = s->end, *start = p;
+    if (p < end && *p == '-') p++;
+    if (p >= end || *p < '0' || *p > '9') {
+        wps__scan_fail(s, WPS_ERR_SYNTAX, start, "invalid number");
+        return NULL;
+    }
+    if (*p == '0') {
+        p++;
+        if (p < end && *p >= '0' && *p <= '9') {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, start, "number with a leading zero");
+            return NULL;
+        }
+    } else {
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    }
+    if (p < end && *p == '.') {
+        p++;
+        if (p >= end || *p < '0' || *p > '9') {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "digit expected after the decimal point");
+            return NULL;
+        }
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) p++;
+        if (p >= end || *p < '0' || *p > '9') {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "digit expected in the exponent");
+            return NULL;
+        }
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    }
+    return p;
+}
+
+static const unsigned char *wps__scan_literal(const wps__scan *s, const unsigned char *p, const char *lit, size_t n) {
+    if ((size_t)(s->end - p) < n || WPS_MEMCMP(p, lit, n) != 0) {
+        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "invalid literal");
+        return NULL;
+    }
+    return p + n;
+}
+
+/* Validates one JSON value starting at p (no leading whitespace) whose nesting level is depth
+   (a value directly inside the top-level object has depth 1; a container there is at depth 2).
+   Returns the pointer after it, *jtype = its type, *escaped for strings. Iterative: the only
+   stack is a bit set of container types. */
+static const unsigned char *wps__skip_value(const wps__scan *s, const unsigned char *p, uint32_t depth, int *jtype, int *escaped) {
+    unsigned char stack[(WPS_MAX_DEPTH_LIMIT + 7) / 8 + 1]; /* bit = 1: object, 0: array */
+    uint32_t level = 0;
+    const unsigned char *end = s->end;
+    int first = 1;
+    *escaped = 0;
+    for (;;) {
+        int esc_dummy = 0;
+        if (p >= end) {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "unexpected end of input, value expected");
+            return NULL;
+        }
+        switch (*p) {
+        case '"':
+            if (first) *jtype = WPS__J_STRING;
+            p = wps__scan_string(s, p, first ? escaped : &esc_dummy);
+            if (!p) return NULL;
+            break;
+        case '{':
+        case '[': {
+            int is_obj = *p == '{';
+            if (first) *jtype = is_obj ? WPS__J_OBJECT : WPS__J_ARRAY;
+            if (depth + level + 1 > s->max_depth) {
+                wps__scan_fail(s, WPS_ERR_DEPTH, p, "nesting too deep");
+                return NULL;
+            }
+            if (is_obj)
+                stack[level >> 3] = (unsigned char)(stack[level >> 3] | (1u << (level & 7)));
+            else
+                stack[level >> 3] = (unsigned char)(stack[level >> 3] & ~(1u << (level & 7)));
+            level++;
+            p = wps__ws(p + 1, end);
+            if (p < end && *p == (is_obj ? '}' : ']')) {
+                level--;
+                p++;
+                break;
+            }
+            if (is_obj) {
+                if (p >= end || *p != '"') {
+                    wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object key expected");
+                    return NULL;
+                }
+                p = wps__scan_string(s, p, &esc_dummy);
+                if (!p) return NULL;
+                p = wps__ws(p, end);
+                if (p >= end || *p != ':') {
+                    wps__scan_fail(s, WPS_ERR_SYNTAX, p, "':' expected");
+                    return NULL;
+                }
+                p = wps__ws(p + 1, end);
+            }
+            first = 0;
+            continue;
+        }
+        case 't':
+            if (first) *jtype = WPS__J_TRUE;
+            p = wps__scan_literal(s, p, "true", 4);
+            if (!p) return NULL;
+            break;
+        case 'f':
+            if (first) *jtype = WPS__J_FALSE;
+            p = wps__scan_literal(s, p, "false", 5);
+            if (!p) return NULL;
+            break;
+        case 'n':
+            if (first) *jtype = WPS__J_NULL;
+            p = wps__scan_literal(s, p, "null", 4);
+            if (!p) return NULL;
+            break;
+        default:
+            if (*p == '-' || (*p >= '0' && *p <= '9')) {
+                if (first) *jtype = WPS__J_NUMBER;
+                p = wps__scan_number(s, p);
+                if (!p) return NULL;
+                break;
+            }
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "value expected");
+            return NULL;
+        }
+        first = 0;
+        /* after a value: close containers or move to the next element */
+        for (;;) {
+            int in_obj;
+            if (level == 0) return p;
+            in_obj = (stack[(level - 1) >> 3] >> ((level - 1) & 7)) & 1;
+            p = wps__ws(p, end);
+            if (p >= end) {
+                wps__scan_fail(s, WPS_ERR_SYNTAX, p, in_obj ? "unterminated object" : "unterminated array");
+                return NULL;
+            }
+            if (*p == ',') {
+                p = wps__ws(p + 1, end);
+                if (in_obj) {
+                    if (p >= end || *p != '"') {
+                        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object key expected");
+                        return NULL;
+                    }
+                    p = wps__scan_string(s, p, &esc_dummy);
+                    if (!p) return NULL;
+                    p = wps__ws(p, end);
+                    if (p >= end || *p != ':') {
+                        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "':' expected");
+                        return NULL;
+                    }
+                    p = wps__ws(p + 1, end);
+                }
+                break;
+            }
+            if (*p == (in_obj ? '}' : ']')) {
+                level--;
+                p++;
+                continue;
+            }
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, in_obj ? "',' or '}' expected" : "',' or ']' expected");
+            return NULL;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------------ key table */
+
+enum {
+    WPS__K_TYPE, WPS__K_KIND, WPS__K_EVENT, WPS__K_FROM, WPS__K_GROUP, WPS__K_DATA_TYPE, WPS__K_DATA,
+    WPS__K_ACK_ID, WPS__K_SUCCESS, WPS__K_ERROR, WPS__K_SEQUENCE_ID, WPS__K_FROM_USER_ID, WPS__K_USER_ID,
+    WPS__K_CONNECTION_ID, WPS__K_RECONNECTION_TOKEN, WPS__K_MESSAGE, WPS__K_NO_ECHO, WPS__K_STREAM,
+    WPS__K_INVOCATION_ID, WPS__K_TARGET, WPS__K_STREAM_ID, WPS__K_STREAM_SEQUENCE_ID,
+    WPS__K_EXPECTED_SEQUENCE_ID, WPS__K_NAME, WPS__K_STATE, WPS__K_ITEMS, WPS__K_END_OF_STREAM,
+    WPS__K_USER_ERROR_CODE, WPS__K_IDLE_TIMEOUT_MS, WPS__K_IDLE_TIMEOUT_IN_MS, WPS__K_BINARY,
+    WPS__K_COUNT
+};
+
+static const char *const wps__key_names[WPS__K_COUNT] = {
+    "type", "kind", "event", "from", "group", "dataType", "data",
+    "ackId", "success", "error", "sequenceId", "fromUserId", "userId",
+    "connectionId", "reconnectionToken", "message", "noEcho", "stream",
+    "invocationId", "target", "streamId", "streamSequenceId",
+    "expectedSequenceId", "name", "state", "items", "endOfStream",
+    "userErrorCode", "idleTimeoutMs", "idleTimeoutInMs", "$binary"};
+
+#define WPS__KEYIS(id) (WPS_MEMCMP(k, wps__key_names[id], n) == 0 ? (int)(id) : -1)
+
+/* Key id of the unescaped key text k[0..n), or -1. */
+static int wps__key_lookup(const char *k, size_t n) {
+    switch (n) {
+    case 4:
+        if (k[0] == 't') return WPS__KEYIS(WPS__K_TYPE);
+        if (k[0] == 'k') return WPS__KEYIS(WPS__K_KIND);
+        if (k[0] == 'f') return WPS__KEYIS(WPS__K_FROM);
+        if (k[0] == 'd') return WPS__KEYIS(WPS__K_DATA);
+        if (k[0] == 'n') return WPS__KEYIS(WPS__K_NAME);
+        return -1;
+    case 5:
+        if (k[0] == 'e') {
+            if (k[1] == 'v') return WPS__KEYIS(WPS__K_EVENT);
+            return WPS__KEYIS(WPS__K_ERROR);
+        }
+        if (k[0] == 'g') return WPS__KEYIS(WPS__K_GROUP);
+        if (k[0] == 'a') return WPS__KEYIS(WPS__K_ACK_ID);
+        if (k[0] == 's') return WPS__KEYIS(WPS__K_STATE);
+        if (k[0] == 'i') return WPS__KEYIS(WPS__K_ITEMS);
+        return -1;
+    case 6:
+        if (k[0] == 's') return WPS__KEYIS(WPS__K_STREAM);
+        if (k[0] == 'u') return WPS__KEYIS(WPS__K_USER_ID);
+        if (k[0] == 'n') return WPS__KEYIS(WPS__K_NO_ECHO);
+        if (k[0] == 't') return WPS__KEYIS(WPS__K_TARGET);
+        return -1;
+    case 7:
+        if (k[0] == 's') return WPS__KEYIS(WPS__K_SUCCESS);
+        if (k[0] == 'm') return WPS__KEYIS(WPS__K_MESSAGE);
+        if (k[0] == '$') return WPS__KEYIS(WPS__K_BINARY);
+        return -1;
+    case 8:
+        if (k[0] == 'd') return WPS__KEYIS(WPS__K_DATA_TYPE);
+        if (k[0] == 's') return WPS__KEYIS(WPS__K_STREAM_ID);
+        return -1;
+    case 10:
+        if (k[0] == 's') return WPS__KEYIS(WPS__K_SEQUENCE_ID);
+        if (k[0] == 'f') return WPS__KEYIS(WPS__K_FROM_USER_ID);
+        return -1;
+    case 11: return WPS__KEYIS(WPS__K_END_OF_STREAM);
+    case 12:
+        if (k[0] == 'c') return WPS__KEYIS(WPS__K_CONNECTION_ID);
+        if (k[0] == 'i') return WPS__KEYIS(WPS__K_INVOCATION_ID);
+        return -1;
+    case 13:
+        if (k[0] == 'u') return WPS__KEYIS(WPS__K_USER_ERROR_CODE);
+        if (k[0] == 'i') return WPS__KEYIS(WPS__K_IDLE_TIMEOUT_MS);
+        return -1;
+    case 15: return WPS__KEYIS(WPS__K_IDLE_TIMEOUT_IN_MS);
+    case 16: return WPS__KEYIS(WPS__K_STREAM_SEQUENCE_ID);
+    case 17: return WPS__KEYIS(WPS__K_RECONNECTION_TOKEN);
+    case 18: return WPS__KEYIS(WPS__K_EXPECTED_SEQUENCE_ID);
+    default: return -1;
+    }
+}
+
+/* Unescapes the body of a validated JSON string (without quotes) into dst (at most cap bytes
+   written); returns the unescaped length. */
+static size_t wps__unescape(const unsigned char *src, size_t n, char *dst, size_t cap) {
+    size_t i = 0, o = 0;
+    while (i < n) {
+        unsigned c = src[i];
+        if (c != '\\') {
+            if (o < cap) dst[o] = (char)c;
+            o++;
+            i++;
+            continue;
+        }
+        c = (i + 1 < n) ? src[i + 1] : 0;
+        i += 2;
+        switch (c) {
+        case 'b': c = 8; break;
+        case 'f': c = 12; break;
+        case 'n': c = 10; break;
+        case 'r': c = 13; break;
+        case 't': c = 9; break;
+        case 'u': {
+            unsigned cp = 0, lo = 0;
+            unsigned char buf[4];
+            size_t k, len;
+            if (i + 4 > n || !wps__hex4(src + i, &cp)) return o; /* unreachable on validated input */
+            i += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= n && src[i] == '\\' && src[i + 1] == 'u' && wps__hex4(src + i + 2, &lo)) {
+                cp = 0x10000u + ((cp - 0xD800u) << 10) + (lo - 0xDC00u);
+                i += 6;
+            }
+            if (cp < 0x80) {
+                buf[0] = (unsigned char)cp;
+                len = 1;
+            } else if (cp < 0x800) {
+                buf[0] = (unsigned char)(0xC0 | (cp >> 6));
+                buf[1] = (unsigned char)(0x80 | (cp & 0x3F));
+                len = 2;
+            } else if (cp < 0x10000) {
+                buf[0] = (unsigned char)(0xE0 | (cp >> 12));
+                buf[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+                buf[2] = (unsigned char)(0x80 | (cp & 0x3F));
+                len = 3;
+            } else {
+                buf[0] = (unsigned char)(0xF0 | (cp >> 18));
+                buf[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+                buf[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+                buf[3] = (unsigned char)(0x80 | (cp & 0x3F));
+                len = 4;
+            }
+            for (k = 0; k < len; k++, o++)
+                if (o < cap) dst[o] = (char)buf[k];
+            continue;
+        }
+        default: break; /* '"', '\\', '/' stand for themselves */
+        }
+        if (o < cap) dst[o] = (char)c;
+        o++;
+    }
+    return o;
+}
+
+/* One recorded member of an object: where its value is, its JSON type, escapes in a string. */
+typedef struct wps__slot {
+    const unsigned char *p;
+    size_t n;
+    int jtype;
+    int escaped;
+} wps__slot;
+
+typedef struct wps__obj {
+    uint32_t seen;
+    wps__slot slot[WPS__K_COUNT];
+} wps__obj;
+
+/* Scans the object at p (at nesting depth `depth`, top level = 1), recording known keys. The
+   object must be a validated-or-to-be-validated JSON object; every value is validated. */
+static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned char *p, uint32_t depth, wps__obj *o) {
+    const unsigned char *end = s->end;
+    o->seen = 0;
+    if (p >= end || *p != '{') {
+        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object expected");
+        return NULL;
+    }
+    if (depth > s->max_depth) {
+        wps__scan_fail(s, WPS_ERR_DEPTH, p, "nesting too deep");
+        return NULL;
+    }
+    p = wps__ws(p + 1, end);
+    if (p < end && *p == '}') return p + 1;
+    for (;;) {
+        const unsigned char *kstart;
+        int kesc = 0, id, jt = 0, vesc = 0;
+        if (p >= end || *p != '"') {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object key expected");
+            return NULL;
+        }
+        kstart = p + 1;
+        p = wps__scan_string(s, p, &kesc);
+        if (!p) return NULL;
+        {
+            size_t klen = (size_t)(p - 1 - kstart);
+            if (!kesc) {
+                id = wps__key_lookup((const char *)kstart, klen);
+            } else {
+                char kb[24];
+                size_t un = wps__unescape(kstart, klen, kb, sizeof kb);
+                id = un <= sizeof kb ? wps__key_lookup(kb, un) : -1;
+            }
+        }
+        p = wps__ws(p, end);
+        if (p >= end || *p != ':') {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "':' expected");
+            return NULL;
+        }
+        p = wps__ws(p + 1, end);
+        {
+            const unsigned char *v = p;
+            p = wps__skip_value(s, p, depth, &jt, &vesc);
+            if (!p) return NULL;
+            if (id >= 0) {
+                uint32_t bit = 1u << id;
+                if (o->seen & bit) {
+                    wps__fail(s->diag, WPS_ERR_DUPLICATE_KEY, wps__key_names[id], "duplicate key", (size_t)(kstart - 1 - s->beg));
+                    return NULL;
+                }
+                o->seen |= bit;
+                o->slot[id].p = v;
+                o->slot[id].n = (size_t)(p - v);
+                o->slot[id].jtype = jt;
+                o->slot[id].escaped = vesc;
+            }
+        }
+        p = wps__ws(p, end);
+        if (p < end && *p == ',') {
+            p = wps__ws(p + 1, end);
+            continue;
+        }
+        if (p < end && *p == '}') return p + 1;
+        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "',' or '}' expected");
+        return NULL;
+    }
+}
+
+/* ----------------------------------------------------------------------- kind descriptors */
+
+/* Field ids used by the per-kind tables (decode, encode and render share them). */
+enum {
+    WPS__F_END = 0, WPS__F_ACK_ID, WPS__F_SUCCESS, WPS__F_ERROR, WPS__F_GROUP, WPS__F_EVENT,
+    WPS__F_FROM_USER_ID, WPS__F_DATA, WPS__F_SEQUENCE_ID, WPS__F_STREAM_INFO, WPS__F_STREAM_START,
+    WPS__F_USER_ID, WPS__F_CONNECTION_ID, WPS__F_RECONNECTION_TOKEN, WPS__F_MESSAGE, WPS__F_NO_ECHO,
+    WPS__F_INVOCATION_ID, WPS__F_TARGET, WPS__F_STREAM_ID, WPS__F_STREAM_SEQUENCE_ID,
+    WPS__F_EXPECTED_SEQUENCE_ID, WPS__F_NACK_NAME, WPS__F_NACK_MESSAGE, WPS__F_STATE, WPS__F_ITEMS,
+    WPS__F_END_ERROR
+};
+
+#define WPS__DIR_DOWN 1u
+#define WPS__DIR_UP 2u
+
+typedef struct wps__kind_desc {
+    const char *kind_name;  /* @azure/web-pubsub-client kind */
+    const char *wire_type;  /* JSON "type" */
+    const char *sub;        /* "from" (message) or "event" (system), else NULL */
+    unsigned dirs;
+    uint32_t required;      /* bit (1 << field id) */
+    unsigned char fields[9]; /* wire order, WPS__F_END-terminated */
+} wps__kind_desc;
+
+#define WPS__R(f) (1u << (f))
+
+static const wps__kind_desc wps__kinds[WPS_KIND_COUNT_] = {
+    {"", "", NULL, 0, 0, {0}},
+    {"ack", "ack", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_ACK_ID) | WPS__R(WPS__F_SUCCESS),
+     {WPS__F_ACK_ID, WPS__F_SUCCESS, WPS__F_ERROR, 0}},
+    {"groupData", "message", "group", WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_DATA),
+     {WPS__F_GROUP, WPS__F_FROM_USER_ID, WPS__F_DATA, WPS__F_SEQUENCE_ID, WPS__F_STREAM_INFO, 0}},
+    {"serverData", "message", "server", WPS__DIR_DOWN, WPS__R(WPS__F_DATA),
+     {WPS__F_DATA, WPS__F_SEQUENCE_ID, 0}},
+    {"connected", "system", "connected", WPS__DIR_DOWN, WPS__R(WPS__F_CONNECTION_ID),
+     {WPS__F_USER_ID, WPS__F_CONNECTION_ID, WPS__F_RECONNECTION_TOKEN, 0}},
+    {"disconnected", "system", "disconnected", WPS__DIR_DOWN, 0, {WPS__F_MESSAGE, 0}},
+    {"pong", "pong", NULL, WPS__DIR_DOWN, 0, {0}},
+    {"streamAck", "streamAck", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
+     {WPS__F_STREAM_ID, WPS__F_EXPECTED_SEQUENCE_ID, 0}},
+    {"streamNack", "streamNack", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
+     {WPS__F_STREAM_ID, WPS__F_EXPECTED_SEQUENCE_ID, WPS__F_NACK_NAME, WPS__F_NACK_MESSAGE, 0}},
+    {"streamClosed", "streamClosed", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID),
+     {WPS__F_STREAM_ID, WPS__F_ERROR, 0}},
+    {"groupStateSnapshot", "groupStateSnapshot", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
+     {WPS__F_GROUP, WPS__F_ITEMS, 0}},
+    {"groupStateUpdate", "groupStateUpdate", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
+     {WPS__F_GROUP, WPS__F_ITEMS, 0}},
+    {"invokeResponse", "invokeResponse", NULL, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+     {WPS__F_INVOCATION_ID, WPS__F_SUCCESS, WPS__F_ERROR, WPS__F_DATA, 0}},
+    {"cancelInvocation", "cancelInvocation", NULL, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+     {WPS__F_INVOCATION_ID, 0}},
+    {"joinGroup", "joinGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+    {"leaveGroup", "leaveGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+    {"sendToGroup", "sendToGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+     {WPS__F_GROUP, WPS__F_ACK_ID, WPS__F_NO_ECHO, WPS__F_DATA, WPS__F_STREAM_START, 0}},
+    {"sendEvent", "event", NULL, WPS__DIR_UP, WPS__R(WPS__F_EVENT) | WPS__R(WPS__F_DATA),
+     {WPS__F_EVENT, WPS__F_ACK_ID, WPS__F_DATA, 0}},
+    {"sequenceAck", "sequenceAck", NULL, WPS__DIR_UP, WPS__R(WPS__F_SEQUENCE_ID), {WPS__F_SEQUENCE_ID, 0}},
+    {"ping", "ping", NULL, WPS__DIR_UP, 0, {0}},
+    {"invoke", "invoke", NULL, WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+     {WPS__F_INVOCATION_ID, WPS__F_TARGET, WPS__F_EVENT, WPS__F_DATA, 0}},
+    {"streamData", "streamData", NULL, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID),
+     {WPS__F_STREAM_ID, WPS__F_STREAM_SEQUENCE_ID, WPS__F_DATA, 0}},
+    {"streamEnd", "streamEnd", NULL, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID), {WPS__F_STREAM_ID, WPS__F_END_ERROR, 0}},
+    {"setGroupState", "setGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+     {WPS__F_GROUP, WPS__F_ACK_ID, WPS__F_STATE, 0}},
+    {"subscribeGroupState", "subscribeGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+     {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+    {"unsubscribeGroupState", "unsubscribeGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+     {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+};
+
+WPS_API const char *wps_kind_name(wps_kind kind) {
+    unsigned i = (unsigned)kind;
+    return i < (unsigned)WPS_KIND_COUNT_ ? wps__kinds[i].kind_name : "";
+}
+
+WPS_API wps_kind wps_kind_from_name(const char *name, size_t len) {
+    unsigned i;
+    if (!name) return WPS_KIND_NONE;
+    for (i = 1; i < (unsigned)WPS_KIND_COUNT_; i++)
+        if (wps__slice_eq_cstr(name, len, wps__kinds[i].kind_name)) return (wps_kind)i;
+    return WPS_KIND_NONE;
+}
+
+WPS_API int wps_kind_allows_direction(wps_kind kind, wps_direction direction) {
+    unsigned i = (unsigned)kind;
+    if (i == 0 || i >= (unsigned)WPS_KIND_COUNT_) return 0;
+    return (wps__kinds[i].dirs & (direction == WPS_UPSTREAM ? WPS__DIR_UP : WPS__DIR_DOWN)) != 0;
+}
+
+/* ------------------------------------------------------------------------------- decoding */
+
+typedef struct wps__scratch {
+    char *buf;
+    size_t cap;
+    size_t used;
+    size_t needed;
+} wps__scratch;
+
+typedef struct wps__dec {
+    wps__scan s;
+    wps__scratch mem;
+    int rendered; /* parsing the rendered (kind) shape instead of the wire shape */
+} wps__dec;
+
+static size_t wps__off(const wps__dec *d, const unsigned char *p) { return (size_t)(p - d->s.beg); }
+
+/* Present and not null? Sets *err for a bad state. */
+static int wps__has(const wps__obj *o, int key) {
+    return (o->seen >> key & 1u) && o->slot[key].jtype != WPS__J_NULL;
+}
+
+static wps_status wps__get_str(wps__dec *d, const wps__obj *o, int key, wps_slice *out) {
+    const wps__slot *sl = &o->slot[key];
+    const unsigned char *body;
+    size_t n;
+    if (!wps__has(o, key)) {
+        out->ptr = NULL;
+        out->len = 0;
+        return WPS_OK;
+    }
+    if (sl->jtype != WPS__J_STRING)
+        return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[key], "string expected", wps__off(d, sl->p));
+    body = sl->p + 1;
+    n = sl->n - 2;
+    if (!sl->escaped) {
+        out->ptr = (const char *)body;
+        out->len = n;
+        return WPS_OK;
+    }
+    {
+        size_t room = d->mem.cap - d->mem.used;
+        char *dst = d->mem.buf ? d->mem.buf + d->mem.used : NULL;
+        size_t len = wps__unescape(body, n, dst, dst ? room : 0);
+        d->mem.needed += len;
+        if (dst && len <= room) {
+            d->mem.used += len;
+            out->ptr = dst;
+        } else {
+            d->mem.used = d->mem.cap; /* out of room: keep counting only */
+            out->ptr = (const char *)body;
+        }
+        out->len = len;
+    }
+    return WPS_OK;
+}
+
+static wps_status wps__get_u64(wps__dec *d, const wps__obj *o, int key, uint64_t *out) {
+    const wps__slot *sl = &o->slot[key];
+    const unsigned char *p = sl->p, *e = sl->p + sl->n;
+    uint64_t v = 0;
+    if (sl->jtype != WPS__J_NUMBER)
+        return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[key], "unsigned integer expected", wps__off(d, p));
+    if (*p == '-')
+        return wps__fail(d->s.diag, WPS_ERR_NUMBER, wps__key_names[key], "negative number where an unsigned integer is expected", wps__off(d, p));
+    for (; p < e; p++) {
+        unsigned dg;
+        if (*p < '0' || *p > '9')
+            return wps__fail(d->s.diag, WPS_ERR_NUMBER, wps__key_names[key],
+                             *p == '.' ? "fraction where an unsigned integer is expected" : "exponent where an unsigned integer is expected",
+                             wps__off(d, sl->p));
+        dg = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - dg) / 10u)
+            return wps__fail(d->s.diag, WPS_ERR_NUMBER, wps__key_names[key], "integer larger than 18446744073709551615", wps__off(d, sl->p));
+        v = v * 10u + dg;
+    }
+    *out = v;
+    return WPS_OK;
+}
+
+static wps_status wps__get_bool(wps__dec *d, const wps__obj *o, int key, bool *out) {
+    const wps__slot *sl = &o->slot[key];
+    if (sl->jtype == WPS__J_TRUE) *out = true;
+    else if (sl->jtype == WPS__J_FALSE) *out = false;
+    else return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[key], "true or false expected", wps__off(d, sl->p));
+    return WPS_OK;
+}
+
+static int wps__ieq(const unsigned char *p, size_t n, const char *lower) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned c = p[i];
+        if (c >= 'A' && c <= 'Z') c |= 0x20u;
+        if (lower[i] == 0 || (unsigned char)lower[i] != c) return 0;
+    }
+    return lower[n] == 0;
+}
+
+/* Copies a short string value into a NUL-terminated reason fragment. */
+static wps_status wps__ignored(wps__dec *d, const char *what, wps_slice value) {
+    wps_diag *dg = d->s.diag;
+    size_t pos = 0, n = value.len > 48 ? 48 : value.len;
+    if (!dg) return WPS_IGNORED;
+    dg->status = WPS_IGNORED;
+    dg->offset = 0;
+    dg->needed = 0;
+    dg->reason[0] = 0;
+    wps__diag_append(dg, &pos, "unknown ", 8);
+    wps__diag_append(dg, &pos, what, wps__cstrlen(what));
+    wps__diag_append(dg, &pos, " '", 2);
+    /* keep the reason printable ASCII so it can be embedded anywhere */
+    {
+        size_t i;
+        for (i = 0; i < n; i++) {
+            char c = value.ptr[i];
+            char r = (c >= 0x20 && c < 0x7F && c != '\'' && c != '"' && c != '\\') ? c : '?';
+            wps__diag_append(dg, &pos, &r, 1);
+        }
+    }
+    if (value.len > n) wps__diag_append(dg, &pos, "...", 3);
+    wps__diag_append(dg, &pos, "'", 1);
+    return WPS_IGNORED;
+}
+
+/* Base64 decoding table: 0..63, 64 = '=', 255 = invalid. */
+static const unsigned char wps__b64dec[256] = {
+    255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+    255,255,255,255,255,255,255,255,255,255,255,62,255,255,255,63,52,53,54,55,56,57,58,59,60,61,255,255,255,64,255,255,
+    255,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,255,255,255,255,255,
+    255,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,255,255,255,255,255,
+    255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+    255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+    255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+    255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255};
+
+static const char wps__b64enc[65] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Validates strict padded base64; returns the decoded length, or (size_t)-1 with *bad = offset. */
+static size_t wps__b64_check(const unsigned char *s, size_t n, size_t *bad) {
+    size_t i, pad = 0;
+    if (n % 4 != 0) {
+        *bad = n;
+        return (size_t)-1;
+    }
+    if (n >= 1 && s[n - 1] == '=') pad++;
+    if (n >= 2 && s[n - 2] == '=') pad++;
+    for (i = 0; i < n - pad; i++)
+        if (wps__b64dec[s[i]] > 63) {
+            *bad = i;
+            return (size_t)-1;
+        }
+    return n / 4 * 3 - pad;
+}
+
+static void wps__b64_decode_unchecked(const unsigned char *s, size_t n, unsigned char *out) {
+    size_t i, o = 0;
+    for (i = 0; i + 4 <= n; i += 4) {
+        unsigned a = wps__b64dec[s[i]], b = wps__b64dec[s[i + 1]], c = wps__b64dec[s[i + 2]], e = wps__b64dec[s[i + 3]];
+        uint32_t v = ((uint32_t)a << 18) | ((uint32_t)b << 12) | ((uint32_t)(c & 63u) << 6) | (uint32_t)(e & 63u);
+        out[o++] = (unsigned char)(v >> 16);
+        if (c != 64) out[o++] = (unsigned char)(v >> 8);
+        if (e != 64) out[o++] = (unsigned char)v;
+    }
+}
+
+WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_t cap, size_t *out_len, wps_diag *diag) {
+    size_t bad = 0, len;
+    if ((!src && n) || !out_len || (!out && cap)) return WPS_ERR_INVALID_ARGUMENT;
+    len = wps__b64_check((const unsigned char *)src, n, &bad);
+    if (len == (size_t)-1)
+        return wps__fail(diag, WPS_ERR_BASE64, NULL, bad == n ? "base64 length is not a multiple of 4" : "invalid base64 character", bad);
+    *out_len = len;
+    if (len > cap) {
+        if (diag) diag->needed = len;
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small for the decoded bytes", (size_t)-1);
+    }
+    wps__b64_decode_unchecked((const unsigned char *)src, n, (unsigned char *)out);
+    return WPS_OK;
+}
+
+WPS_API size_t wps_base64_encode(const void *src, size_t n, char *out, size_t cap) {
+    const unsigned char *s = (const unsigned char *)src;
+    size_t need = (n + 2) / 3 * 4, i, o = 0;
+    if (need > cap || (!out && need)) return need;
+    for (i = 0; i + 3 <= n; i += 3) {
+        uint32_t v = ((uint32_t)s[i] << 16) | ((uint32_t)s[i + 1] << 8) | s[i + 2];
+        out[o++] = wps__b64enc[v >> 18];
+        out[o++] = wps__b64enc[(v >> 12) & 63];
+        out[o++] = wps__b64enc[(v >> 6) & 63];
+        out[o++] = wps__b64enc[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        out[o++] = wps__b64enc[v >> 18];
+        out[o++] = wps__b64enc[(v >> 12) & 63];
+        out[o++] = '=';
+        out[o++] = '=';
+    } else if (n - i == 2) {
+        uint32_t v = ((uint32_t)s[i] << 16) | ((uint32_t)s[i + 1] << 8);
+        out[o++] = wps__b64enc[v >> 18];
+        out[o++] = wps__b64enc[(v >> 12) & 63];
+        out[o++] = wps__b64enc[(v >> 6) & 63];
+        out[o++] = '=';
+    }
+    return o;
+}
+
+/* Decodes base64 in a string slot into scratch. */
+static wps_status wps__get_base64(wps__dec *d, const wps__slot *sl, const char *key, wps_slice *out) {
+    const unsigned char *body = sl->p + 1;
+    size_t n = sl->n - 2, bad = 0, len;
+    if (sl->escaped)
+        return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "escape sequence inside base64 data", wps__off(d, sl->p));
+    len = wps__b64_check(body, n, &bad);
+    if (len == (size_t)-1)
+        return wps__fail(d->s.diag, WPS_ERR_BASE64, key,
+                         bad == n ? "base64 length is not a multiple of 4" : "invalid base64 character", wps__off(d, body + (bad == n ? 0 : bad)));
+    d->mem.needed += len;
+    if (d->mem.buf && len <= d->mem.cap - d->mem.used) {
+        char *dst = d->mem.buf + d->mem.used;
+        wps__b64_decode_unchecked(body, n, (unsigned char *)dst);
+        d->mem.used += len;
+        out->ptr = dst;
+    } else {
+        d->mem.used = d->mem.cap;
+        out->ptr = (const char *)body;
+    }
+    out->len = len;
+    return WPS_OK;
+}
+
+/* dataType + data. *present is set when data is there. Returns WPS_IGNORED for unknown dataType. */
+static wps_status wps__get_data(wps__dec *d, const wps__obj *o, wps_message *m) {
+    wps_data_type dt = WPS_DATA_JSON;
+    const wps__slot *sl;
+    wps_status st;
+    if (wps__has(o, WPS__K_DATA_TYPE)) {
+        const wps__slot *t = &o->slot[WPS__K_DATA_TYPE];
+        const unsigned char *b;
+        size_t n;
+        if (t->jtype != WPS__J_STRING)
+            return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "dataType", "string expected", wps__off(d, t->p));
+        b = t->p + 1;
+        n = t->n - 2;
+        if (wps__ieq(b, n, "json")) dt = WPS_DATA_JSON;
+        else if (wps__ieq(b, n, "text")) dt = WPS_DATA_TEXT;
+        else if (wps__ieq(b, n, "binary")) dt = WPS_DATA_BINARY;
+        else if (wps__ieq(b, n, "protobuf")) dt = WPS_DATA_PROTOBUF;
+        else {
+            wps_slice v;
+            st = wps__get_str(d, o, WPS__K_DATA_TYPE, &v);
+            if (st != WPS_OK) return st;
+            return wps__ignored(d, "dataType", v);
+        }
+    }
+    if (!(o->seen & (1u << WPS__K_DATA))) {
+        if (wps__has(o, WPS__K_DATA_TYPE))
+            return wps__fail(d->s.diag, WPS_ERR_MISSING_FIELD, "data", "dataType given without data", (size_t)-1);
+        return WPS_OK;
+    }
+    sl = &o->slot[WPS__K_DATA];
+    m->data_type = dt;
+    m->has |= WPS_HAS_DATA;
+    if (dt == WPS_DATA_JSON) {
+        m->data.ptr = (const char *)sl->p;
+        m->data.len = sl->n;
+        return WPS_OK;
+    }
+    if (d->rendered && (dt == WPS_DATA_BINARY || dt == WPS_DATA_PROTOBUF)) {
+        /* {"$binary":"<base64>"} */
+        wps__obj inner;
+        wps__scan s2 = d->s;
+        if (sl->jtype != WPS__J_OBJECT)
+            return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data", "{\"$binary\":\"<base64>\"} expected", wps__off(d, sl->p));
+        s2.end = sl->p + sl->n;
+        if (!wps__scan_object(&s2, sl->p, 2, &inner)) return d->s.diag ? d->s.diag->status : WPS_ERR_SYNTAX;
+        if (!(inner.seen & (1u << WPS__K_BINARY)) || inner.slot[WPS__K_BINARY].jtype != WPS__J_STRING)
+            return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data", "{\"$binary\":\"<base64>\"} expected", wps__off(d, sl->p));
+        return wps__get_base64(d, &inner.slot[WPS__K_BINARY], "data", &m->data);
+    }
+    if (sl->jtype != WPS__J_STRING)
+        return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data",
+                         dt == WPS_DATA_TEXT ? "string expected for dataType text" : "base64 string expected", wps__off(d, sl->p));
+    if (dt == WPS_DATA_TEXT) return wps__get_str(d, o, WPS__K_DATA, &m->data);
+    return wps__get_base64(d, sl, "data", &m->data);
+}
+
+/* Parses the nested object of a slot (error or stream). */
+static wps_status wps__sub_object(wps__dec *d, const wps__slot *sl, const char *key, wps__obj *inner) {
+    wps__scan s2 = d->s;
+    if (sl->jtype != WPS__J_OBJECT)
+        return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, key, "object expected", wps__off(d, sl->p));
+    s2.end = sl->p + sl->n;
+    if (!wps__scan_object(&s2, sl->p, 2, inner)) return d->s.diag ? d->s.diag->status : WPS_ERR_SYNTAX;
+    return WPS_OK;
+}
+
+#define WPS__TRY(x) do { wps_status wps__st_ = (x); if (wps__st_ != WPS_OK) return wps__st_; } while (0)
+
+static wps_status wps__get_error(wps__dec *d, const wps__obj *o, int allow_name, int allow_code, wps_message *m) {
+    wps__obj e;
+    if (!wps__has(o, WPS__K_ERROR)) return WPS_OK;
+    WPS__TRY(wps__sub_object(d, &o->slot[WPS__K_ERROR], "error", &e));
+    WPS__TRY(wps__get_str(d, &e, WPS__K_NAME, &m->error.name));
+    WPS__TRY(wps__get_str(d, &e, WPS__K_MESSAGE, &m->error.message));
+    WPS__TRY(wps__get_str(d, &e, WPS__K_USER_ERROR_CODE, &m->error.user_error_code));
+    if (!allow_name && m->error.name.ptr)
+        return wps__fail(d->s.diag, WPS_ERR_INVALID_MESSAGE, "error", "streamEnd error must not contain name", wps__off(d, o->slot[WPS__K_ERROR].p));
+    if (!allow_code) m->error.user_error_code.ptr = NULL, m->error.user_error_code.len = 0;
+    m->has |= WPS_HAS_ERROR;
+    return WPS_OK;
+}
+
+static wps_status wps__get_u64_opt(wps__dec *d, const wps__obj *o, int key, uint64_t *out, wps_message *m, uint32_t bit) {
+    if (!wps__has(o, key)) return WPS_OK;
+    WPS__TRY(wps__get_u64(d, o, key, out));
+    m->has |= bit;
+    return WPS_OK;
+}
+
+static wps_status wps__get_field(wps__dec *d, const wps__obj *o, int field, wps_message *m) {
+    switch (field) {
+    case WPS__F_ACK_ID: return wps__get_u64_opt(d, o, WPS__K_ACK_ID, &m->ack_id, m, WPS_HAS_ACK_ID);
+    case WPS__F_SEQUENCE_ID: return wps__get_u64_opt(d, o, WPS__K_SEQUENCE_ID, &m->sequence_id, m, WPS_HAS_SEQUENCE_ID);
+    case WPS__F_STREAM_SEQUENCE_ID:
+        return wps__get_u64_opt(d, o, WPS__K_STREAM_SEQUENCE_ID, &m->stream_sequence_id, m, WPS_HAS_STREAM_SEQUENCE_ID);
+    case WPS__F_EXPECTED_SEQUENCE_ID:
+        return wps__get_u64_opt(d, o, WPS__K_EXPECTED_SEQUENCE_ID, &m->expected_sequence_id, m, WPS_HAS_EXPECTED_SEQUENCE_ID);
+    case WPS__F_SUCCESS:
+        if (!wps__has(o, WPS__K_SUCCESS)) return WPS_OK;
+        WPS__TRY(wps__get_bool(d, o, WPS__K_SUCCESS, &m->success));
+        m->has |= WPS_HAS_SUCCESS;
+        return WPS_OK;
+    case WPS__F_NO_ECHO:
+        if (!wps__has(o, WPS__K_NO_ECHO)) return WPS_OK;
+        WPS__TRY(wps__get_bool(d, o, WPS__K_NO_ECHO, &m->no_echo));
+        m->has |= WPS_HAS_NO_ECHO;
+        return WPS_OK;
+    case WPS__F_ERROR: return wps__get_error(d, o, 1, 0, m);
+    case WPS__F_END_ERROR: return wps__get_error(d, o, 0, 1, m);
+    case WPS__F_GROUP: return wps__get_str(d, o, WPS__K_GROUP, &m->group);
+    case WPS__F_EVENT: return wps__get_str(d, o, WPS__K_EVENT, &m->event);
+    case WPS__F_FROM_USER_ID: return wps__get_str(d, o, WPS__K_FROM_USER_ID, &m->from_user_id);
+    case WPS__F_USER_ID: return wps__get_str(d, o, WPS__K_USER_ID, &m->user_id);
+    case WPS__F_CONNECTION_ID: return wps__get_str(d, o, WPS__K_CONNECTION_ID, &m->connection_id);
+    case WPS__F_RECONNECTION_TOKEN: return wps__get_str(d, o, WPS__K_RECONNECTION_TOKEN, &m->reconnection_token);
+    case WPS__F_MESSAGE: return wps__get_str(d, o, WPS__K_MESSAGE, &m->message);
+    case WPS__F_INVOCATION_ID: return wps__get_str(d, o, WPS__K_INVOCATION_ID, &m->invocation_id);
+    case WPS__F_TARGET: return wps__get_str(d, o, WPS__K_TARGET, &m->target);
+    case WPS__F_STREAM_ID: return wps__get_str(d, o, WPS__K_STREAM_ID, &m->stream_id);
+    case WPS__F_NACK_NAME: return wps__get_str(d, o, WPS__K_NAME, &m->error.name);
+    case WPS__F_NACK_MESSAGE: return wps__get_str(d, o, WPS__K_MESSAGE, &m->error.message);
+    case WPS__F_DATA: return wps__get_data(d, o, m);
+    case WPS__F_STATE:
+    case WPS__F_ITEMS: {
+        int key = field == WPS__F_STATE ? WPS__K_STATE : WPS__K_ITEMS;
+        int want = field == WPS__F_STATE ? WPS__J_OBJECT : WPS__J_ARRAY;
+        wps_slice *dst = field == WPS__F_STATE ? &m->state : &m->items;
+        const wps__slot *sl = &o->slot[key];
+        if (!wps__has(o, key)) return WPS_OK;
+        if (sl->jtype != want)
+            return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[key], want == WPS__J_OBJECT ? "object expected" : "array expected", wps__off(d, sl->p));
+        dst->ptr = (const char *)sl->p;
+        dst->len = sl->n;
+        return WPS_OK;
+    }
+    case WPS__F_STREAM_INFO:
+    case WPS__F_STREAM_START: {
+        wps__obj so;
+        if (!wps__has(o, WPS__K_STREAM)) return WPS_OK;
+        WPS__TRY(wps__sub_object(d, &o->slot[WPS__K_STREAM], "stream", &so));
+        WPS__TRY(wps__get_str(d, &so, WPS__K_STREAM_ID, &m->stream_id));
+        if (!m->stream_id.ptr) return wps__fail(d->s.diag, WPS_ERR_MISSING_FIELD, "stream.streamId", "required field missing", (size_t)-1);
+        if (field == WPS__F_STREAM_INFO) {
+            if (!wps__has(&so, WPS__K_STREAM_SEQUENCE_ID))
+                return wps__fail(d->s.diag, WPS_ERR_MISSING_FIELD, "stream.streamSequenceId", "required field missing", (size_t)-1);
+            WPS__TRY(wps__get_u64_opt(d, &so, WPS__K_STREAM_SEQUENCE_ID, &m->stream_sequence_id, m, WPS_HAS_STREAM_SEQUENCE_ID));
+            if (wps__has(&so, WPS__K_END_OF_STREAM)) {
+                WPS__TRY(wps__get_bool(d, &so, WPS__K_END_OF_STREAM, &m->end_of_stream));
+                m->has |= WPS_HAS_END_OF_STREAM;
+            }
+            WPS__TRY(wps__get_error(d, &so, 1, 1, m));
+        } else {
+            int key = d->rendered ? WPS__K_IDLE_TIMEOUT_IN_MS : WPS__K_IDLE_TIMEOUT_MS;
+            WPS__TRY(wps__get_u64_opt(d, &so, key, &m->idle_timeout_ms, m, WPS_HAS_IDLE_TIMEOUT));
+        }
+        m->has |= WPS_HAS_STREAM;
+        return WPS_OK;
+    }
+    default: return WPS_OK;
+    }
+}
+
+static const char *wps__field_key(int field) {
+    switch (field) {
+    case WPS__F_ACK_ID: return "ackId";
+    case WPS__F_SUCCESS: return "success";
+    case WPS__F_GROUP: return "group";
+    case WPS__F_EVENT: return "event";
+    case WPS__F_DATA: return "data";
+    case WPS__F_SEQUENCE_ID: return "sequenceId";
+    case WPS__F_CONNECTION_ID: return "connectionId";
+    case WPS__F_INVOCATION_ID: return "invocationId";
+    case WPS__F_STREAM_ID: return "streamId";
+    case WPS__F_EXPECTED_SEQUENCE_ID: return "expectedSequenceId";
+    case WPS__F_ITEMS: return "items";
+    default: return "field";
+    }
+}
+
+static int wps__field_present(const wps_message *m, int field) {
+    switch (field) {
+    case WPS__F_ACK_ID: return (m->has & WPS_HAS_ACK_ID) != 0;
+    case WPS__F_SUCCESS: return (m->has & WPS_HAS_SUCCESS) != 0;
+    case WPS__F_SEQUENCE_ID: return (m->has & WPS_HAS_SEQUENCE_ID) != 0;
+    case WPS__F_EXPECTED_SEQUENCE_ID: return (m->has & WPS_HAS_EXPECTED_SEQUENCE_ID) != 0;
+    case WPS__F_DATA: return (m->has & WPS_HAS_DATA) != 0;
+    case WPS__F_GROUP: return m->group.ptr != NULL;
+    case WPS__F_EVENT: return m->event.ptr != NULL;
+    case WPS__F_CONNECTION_ID: return m->connection_id.ptr != NULL;
+    case WPS__F_INVOCATION_ID: return m->invocation_id.ptr != NULL;
+    case WPS__F_STREAM_ID: return m->stream_id.ptr != NULL;
+    case WPS__F_ITEMS: return m->items.ptr != NULL;
+    default: return 1;
+    }
+}
+
+/* Cross-field rules shared by decode and encode. */
+static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, wps_diag *diag) {
+    const wps__kind_desc *k = &wps__kinds[m->kind];
+    unsigned f;
+    for (f = 0; f < 32; f++) {
+        if (!(k->required & (1u << f))) continue;
+        if (f == WPS__F_DATA && m->kind == WPS_KIND_SEND_TO_GROUP) continue;
+        if (!wps__field_present(m, (int)f))
+            return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__field_key((int)f), "required field missing", (size_t)-1);
+    }
+    switch (m->kind) {
+    case WPS_KIND_SEND_TO_GROUP:
+        if (m->has & WPS_HAS_STREAM) {
+            if (m->has & (WPS_HAS_DATA | WPS_HAS_ACK_ID))
+                return wps__fail(diag, WPS_ERR_INVALID_MESSAGE, "stream", "a stream start must not carry data, dataType or ackId", (size_t)-1);
+        } else if (!(m->has & WPS_HAS_DATA)) {
+            return wps__fail(diag, WPS_ERR_MISSING_FIELD, "data", "required field missing", (size_t)-1);
+        }
+        break;
+    case WPS_KIND_GROUP_DATA:
+    case WPS_KIND_SERVER_DATA:
+        break;
+    case WPS_KIND_STREAM_DATA:
+        if (!(m->has & WPS_HAS_STREAM_SEQUENCE_ID) != !(m->has & WPS_HAS_DATA))
+            return wps__fail(diag, WPS_ERR_INVALID_MESSAGE, "streamSequenceId",
+                             "streamData carries streamSequenceId, dataType and data together or none of them", (size_t)-1);
+        break;
+    case WPS_KIND_SEQUENCE_ACK:
+        if (!wps_protocol_is_reliable(protocol))
+            return wps__fail(diag, WPS_ERR_INVALID_MESSAGE, "sequenceAck", "only valid on the reliable subprotocols", (size_t)-1);
+        break;
+    default: break;
+    }
+    return WPS_OK;
+}
+
+static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len, void *scratch, size_t cap,
+                                     wps_message *out, wps_diag *diag, uint32_t max_depth) {
+    const unsigned char *p, *end;
+    wps__obj o;
+    if (diag) {
+        diag->status = WPS_OK;
+        diag->offset = 0;
+        diag->needed = 0;
+        diag->reason[0] = 0;
+    }
+    if (!out || (!frame && len) || (!scratch && cap)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL pointer argument", (size_t)-1);
+    WPS_MEMSET(out, 0, sizeof *out);
+    if (max_depth == 0 || max_depth > WPS_MAX_DEPTH_LIMIT)
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "max_depth must be 1..WPS_MAX_DEPTH_LIMIT", (size_t)-1);
+    d->s.beg = (const unsigned char *)frame;
+    d->s.end = d->s.beg + len;
+    d->s.diag = diag;
+    d->s.max_depth = max_depth;
+    d->mem.buf = (char *)scratch;
+    d->mem.cap = cap;
+    d->mem.used = 0;
+    d->mem.needed = 0;
+    p = d->s.beg;
+    end = d->s.end;
+    p = wps__ws(p, end);
+    if (p >= end) return wps__fail(diag, WPS_ERR_EMPTY, NULL, "empty frame", (size_t)-1);
+    if (*p != '{') {
+        if (*p == '[' || *p == '"' || *p == '-' || (*p >= '0' && *p <= '9') || *p == 't' || *p == 'f' || *p == 'n') {
+            int jt, esc;
+            if (!wps__skip_value(&d->s, p, 1, &jt, &esc)) return diag ? diag->status : WPS_ERR_SYNTAX;
+            return wps__fail(diag, WPS_ERR_INVALID_MESSAGE, NULL, "the frame must be a JSON object", wps__off(d, p));
+        }
+        return wps__scan_fail(&d->s, WPS_ERR_SYNTAX, p, "'{' expected");
+    }
+    p = wps__scan_object(&d->s, p, 1, &o);
+    if (!p) return diag ? diag->status : WPS_ERR_SYNTAX;
+    p = wps__ws(p, end);
+    if (p != end) return wps__scan_fail(&d->s, WPS_ERR_TRAILING, p, "data after the JSON object");
+    {
+        /* discriminators */
+        wps_kind kind = WPS_KIND_NONE;
+        const wps__kind_desc *k;
+        unsigned i;
+        if (d->rendered) {
+            wps_slice kn;
+            if (!wps__has(&o, WPS__K_KIND)) return wps__fail(diag, WPS_ERR_MISSING_FIELD, "kind", "required field missing", (size_t)-1);
+            WPS__TRY(wps__get_str(d, &o, WPS__K_KIND, &kn));
+            kind = wps_kind_from_name(kn.ptr, kn.len);
+            if (kind == WPS_KIND_NONE) return wps__ignored(d, "kind", kn);
+        } else {
+            wps_slice ty;
+            if (!wps__has(&o, WPS__K_TYPE)) return wps__fail(diag, WPS_ERR_MISSING_FIELD, "type", "required field missing", (size_t)-1);
+            WPS__TRY(wps__get_str(d, &o, WPS__K_TYPE, &ty));
+            for (i = 1; i < (unsigned)WPS_KIND_COUNT_; i++)
+                if (wps__slice_eq_cstr(ty.ptr, ty.len, wps__kinds[i].wire_type)) {
+                    kind = (wps_kind)i;
+                    break;
+                }
+            if (kind == WPS_KIND_NONE) return wps__ignored(d, "type", ty);
+            k = &wps__kinds[kind];
+            if (k->sub) {
+                /* message: from; system: event. Resolve among the kinds sharing this wire type. */
+                int key = wps__slice_eq_cstr(ty.ptr, ty.len, "system") ? WPS__K_EVENT : WPS__K_FROM;
+                wps_slice sv;
+                if (!wps__has(&o, key))
+                    return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__key_names[key], "required field missing", (size_t)-1);
+                WPS__TRY(wps__get_str(d, &o, key, &sv));
+                kind = WPS_KIND_NONE;
+                for (i = 1; i < (unsigned)WPS_KIND_COUNT_; i++)
+                    if (wps__kinds[i].sub && wps__slice_eq_cstr(ty.ptr, ty.len, wps__kinds[i].wire_type) &&
+                        wps__slice_eq_cstr(sv.ptr, sv.len, wps__kinds[i].sub)) {
+                        kind = (wps_kind)i;
+                        break;
+                    }
+                if (kind == WPS_KIND_NONE) return wps__ignored(d, key == WPS__K_EVENT ? "system event" : "from", sv);
+            }
+        }
+        out->kind = kind;
+        k = &wps__kinds[kind];
+        for (i = 0; k->fields[i]; i++) {
+            wps_status st = wps__get_field(d, &o, k->fields[i], out);
+            if (st != WPS_OK) {
+                if (st == WPS_IGNORED) out->kind = WPS_KIND_NONE;
+                return st;
+            }
+        }
+    }
+    if (d->mem.needed > cap) {
+        if (diag) diag->needed = d->mem.needed;
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "scratch buffer too small (see diag.needed)", (size_t)-1);
+    }
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t frame_len, void *scratch,
+                              size_t scratch_cap, wps_message *out, wps_diag *diag) {
+    wps__dec d;
+    wps_status st;
+    if (!codec) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL codec", (size_t)-1);
+    if (wps_protocol_is_binary(codec->protocol) || (unsigned)codec->protocol > 3u) {
+        if (out) WPS_MEMSET(out, 0, sizeof *out);
+        return wps__fail(diag, WPS_ERR_UNSUPPORTED_PROTOCOL, NULL, "protobuf subprotocols are not in this build's codec yet", (size_t)-1);
+    }
+    d.rendered = 0;
+    st = wps__decode_common(&d, frame, frame_len, scratch, scratch_cap, out, diag, codec->max_depth);
+    if (st != WPS_OK) {
+        if (out) out->kind = WPS_KIND_NONE;
+        return st;
+    }
+    if (!wps_kind_allows_direction(out->kind, codec->direction)) {
+        /* A type of the other direction is not a message of this one: ignore, like unknown types. */
+        wps_slice ty = wps_slice_from_cstr(wps__kinds[out->kind].wire_type);
+        out->kind = WPS_KIND_NONE;
+        return wps__ignored(&d, codec->direction == WPS_UPSTREAM ? "upstream type" : "downstream type", ty);
+    }
+    st = wps__check_rules(out, codec->protocol, diag);
+    if (st != WPS_OK) out->kind = WPS_KIND_NONE;
+    return st;
+}
+
+WPS_API wps_status wps_message_parse_rendered(const wps_codec *codec, const char *json, size_t len, void *scratch,
+                                              size_t scratch_cap, wps_message *out, wps_diag *diag) {
+    wps__dec d;
+    wps_status st;
+    d.rendered = 1;
+    st = wps__decode_common(&d, json, len, scratch, scratch_cap, out, diag, codec ? codec->max_depth : WPS_DEFAULT_MAX_DEPTH);
+    if (st != WPS_OK && out) out->kind = WPS_KIND_NONE;
+    return st;
+}
+
+/* ------------------------------------------------------------------------------- writing */
+
+typedef struct wps__w {
+    char *buf;
+    size_t cap;
+    size_t len;
+} wps__w;
+
+static void wps__put(wps__w *w, const char *s, size_t n) {
+    if (w->len <= w->cap && n <= w->cap - w->len && n) WPS_MEMCPY(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static void wps__putc(wps__w *w, char c) {
+    if (w->len < w->cap) w->buf[w->len] = c;
+    w->len++;
+}
+
+static void wps__puts(wps__w *w, const char *s) { wps__put(w, s, wps__cstrlen(s)); }
+
+static void wps__put_u64(wps__w *w, uint64_t v) {
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    wps__put(w, tmp + sizeof tmp - n, n);
+}
+
+/* Writes a JSON string literal of bytes p[0..n) (which must be valid UTF-8). Escapes like
+   JSON.stringify: \" \\ \b \f \n \r \t, other controls as \u00XX; everything else raw. */
+static void wps__put_jstr(wps__w *w, const char *p, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, run = 0;
+    wps__putc(w, '"');
+    while (i < n) {
+        unsigned char c = (unsigned char)p[i];
+        const char *esc = NULL;
+        char ub[6];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        wps__put(w, p + run, i - run);
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case 8: esc = "\\b"; break;
+        case 12: esc = "\\f"; break;
+        case 10: esc = "\\n"; break;
+        case 13: esc = "\\r"; break;
+        case 9: esc = "\\t"; break;
+        default:
+            ub[0] = '\\'; ub[1] = 'u'; ub[2] = '0'; ub[3] = '0';
+            ub[4] = hex[c >> 4]; ub[5] = hex[c & 15];
+            wps__put(w, ub, 6);
+            break;
+        }
+        if (esc) wps__puts(w, esc);
+        i++;
+        run = i;
+    }
+    wps__put(w, p + run, n - run);
+    wps__putc(w, '"');
+}
+
+/* Copies validated JSON text without insignificant whitespace. */
+static void wps__put_minified(wps__w *w, const char *p, size_t n) {
+    size_t i = 0, run = 0;
+    int in_str = 0;
+    while (i < n) {
+        char c = p[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = 0;
+            i++;
+            continue;
+        }
+        if (c == '"') in_str = 1;
+        else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            wps__put(w, p + run, i - run);
+            run = i + 1;
+        }
+        i++;
+    }
+    wps__put(w, p + run, n - run);
+}
+
+static void wps__put_key(wps__w *w, const char *key) {
+    wps__putc(w, ',');
+    wps__putc(w, '"');
+    wps__puts(w, key);
+    wps__putc(w, '"');
+    wps__putc(w, ':');
+}
+
+static void wps__put_b64(wps__w *w, const char *p, size_t n) {
+    size_t need = (n + 2) / 3 * 4;
+    if (w->len <= w->cap && need <= w->cap - w->len) wps_base64_encode(p, n, w->buf + w->len, need);
+    w->len += need;
+}
+
+typedef struct wps__enc {
+    wps__w w;
+    wps_diag *diag;
+    int rendered;
+    uint32_t max_depth;
+} wps__enc;
+
+static wps_status wps__enc_str(wps__enc *e, const char *key, wps_slice v) {
+    size_t bad;
+    if (!v.ptr) return WPS_OK;
+    bad = wps__utf8_check((const unsigned char *)v.ptr, v.len);
+    if (bad != v.len) return wps__fail(e->diag, WPS_ERR_UTF8, key, "invalid UTF-8 in the value at its byte", bad);
+    wps__put_key(&e->w, key);
+    wps__put_jstr(&e->w, v.ptr, v.len);
+    return WPS_OK;
+}
+
+static wps_status wps__check_json(wps__enc *e, const char *key, wps_slice v, int want) {
+    wps__scan s;
+    wps_diag tmp;
+    const unsigned char *p, *q;
+    int jt = 0, esc = 0;
+    s.beg = (const unsigned char *)v.ptr;
+    s.end = s.beg + v.len;
+    s.diag = &tmp;
+    s.max_depth = e->max_depth;
+    p = wps__ws(s.beg, s.end);
+    if (p >= s.end) return wps__fail(e->diag, WPS_ERR_SYNTAX, key, "empty JSON value", (size_t)-1);
+    q = wps__skip_value(&s, p, 1, &jt, &esc);
+    if (!q) return wps__fail(e->diag, tmp.status, key, tmp.reason, (size_t)-1);
+    if (wps__ws(q, s.end) != s.end) return wps__fail(e->diag, WPS_ERR_TRAILING, key, "data after the JSON value", (size_t)(q - s.beg));
+    if (want && jt != want) return wps__fail(e->diag, WPS_ERR_TYPE_MISMATCH, key, want == WPS__J_OBJECT ? "object expected" : "array expected", (size_t)-1);
+    return WPS_OK;
+}
+
+static wps_status wps__enc_data(wps__enc *e, const wps_message *m) {
+    if (!(m->has & WPS_HAS_DATA)) return WPS_OK;
+    if ((unsigned)m->data_type > 3u) return wps__fail(e->diag, WPS_ERR_INVALID_ARGUMENT, "dataType", "unknown data type", (size_t)-1);
+    if (!m->data.ptr && m->data.len) return wps__fail(e->diag, WPS_ERR_INVALID_ARGUMENT, "data", "NULL data with a length", (size_t)-1);
+    wps__put_key(&e->w, "dataType");
+    wps__putc(&e->w, '"');
+    wps__puts(&e->w, wps_data_type_name(m->data_type));
+    wps__putc(&e->w, '"');
+    switch (m->data_type) {
+    case WPS_DATA_JSON:
+        WPS__TRY(wps__check_json(e, "data", m->data, 0));
+        wps__put_key(&e->w, "data");
+        wps__put_minified(&e->w, m->data.ptr, m->data.len);
+        return WPS_OK;
+    case WPS_DATA_TEXT: {
+        wps_slice v = m->data;
+        if (!v.ptr) v.ptr = "";
+        return wps__enc_str(e, "data", v);
+    }
+    default:
+        wps__put_key(&e->w, "data");
+        if (e->rendered) wps__puts(&e->w, "{\"$binary\":");
+        wps__putc(&e->w, '"');
+        wps__put_b64(&e->w, m->data.ptr ? m->data.ptr : "", m->data.len);
+        wps__putc(&e->w, '"');
+        if (e->rendered) wps__putc(&e->w, '}');
+        return WPS_OK;
+    }
+}
+
+static void wps__enc_u64(wps__enc *e, const char *key, uint64_t v) {
+    wps__put_key(&e->w, key);
+    wps__put_u64(&e->w, v);
+}
+
+static void wps__enc_bool(wps__enc *e, const char *key, bool v) {
+    wps__put_key(&e->w, key);
+    wps__puts(&e->w, v ? "true" : "false");
+}
+
+/* Writes an object body {...} whose members are added with wps__put_key (which starts with a
+   comma): open with '{' and patch the first comma away. */
+static void wps__obj_open(wps__enc *e, const char *key, size_t *mark) {
+    wps__put_key(&e->w, key);
+    wps__putc(&e->w, '{');
+    *mark = e->w.len;
+}
+
+static void wps__obj_close(wps__enc *e, size_t mark) {
+    /* remove the comma right after '{' (written by the first wps__put_key) */
+    if (e->w.len > mark) {
+        if (e->w.len <= e->w.cap) WPS_MEMMOVE(e->w.buf + mark, e->w.buf + mark + 1, e->w.len - mark - 1);
+        e->w.len--;
+    }
+    wps__putc(&e->w, '}');
+}
+
+static wps_status wps__enc_error(wps__enc *e, const wps_message *m, int with_name, int with_code) {
+    size_t mark;
+    if (!(m->has & WPS_HAS_ERROR)) return WPS_OK;
+    if (!with_name && m->error.name.ptr)
+        return wps__fail(e->diag, WPS_ERR_INVALID_MESSAGE, "error", "streamEnd error must not contain name", (size_t)-1);
+    wps__obj_open(e, "error", &mark);
+    if (with_name) WPS__TRY(wps__enc_str(e, "name", m->error.name));
+    WPS__TRY(wps__enc_str(e, "message", m->error.message));
+    if (with_code) WPS__TRY(wps__enc_str(e, "userErrorCode", m->error.user_error_code));
+    wps__obj_close(e, mark);
+    return WPS_OK;
+}
+
+static wps_status wps__enc_field(wps__enc *e, const wps_message *m, int field) {
+    switch (field) {
+    case WPS__F_ACK_ID:
+        if (m->has & WPS_HAS_ACK_ID) wps__enc_u64(e, "ackId", m->ack_id);
+        return WPS_OK;
+    case WPS__F_SEQUENCE_ID:
+        if (m->has & WPS_HAS_SEQUENCE_ID) wps__enc_u64(e, "sequenceId", m->sequence_id);
+        return WPS_OK;
+    case WPS__F_STREAM_SEQUENCE_ID:
+        if (m->has & WPS_HAS_STREAM_SEQUENCE_ID) wps__enc_u64(e, "streamSequenceId", m->stream_sequence_id);
+        return WPS_OK;
+    case WPS__F_EXPECTED_SEQUENCE_ID:
+        if (m->has & WPS_HAS_EXPECTED_SEQUENCE_ID) wps__enc_u64(e, "expectedSequenceId", m->expected_sequence_id);
+        return WPS_OK;
+    case WPS__F_SUCCESS:
+        if (m->has & WPS_HAS_SUCCESS) wps__enc_bool(e, "success", m->success);
+        return WPS_OK;
+    case WPS__F_NO_ECHO:
+        if (m->has & WPS_HAS_NO_ECHO) wps__enc_bool(e, "noEcho", m->no_echo);
+        return WPS_OK;
+    case WPS__F_ERROR: return wps__enc_error(e, m, 1, 0);
+    case WPS__F_END_ERROR: return wps__enc_error(e, m, 0, 1);
+    case WPS__F_GROUP: return wps__enc_str(e, "group", m->group);
+    case WPS__F_EVENT: return wps__enc_str(e, "event", m->event);
+    case WPS__F_FROM_USER_ID: return wps__enc_str(e, "fromUserId", m->from_user_id);
+    case WPS__F_USER_ID: return wps__enc_str(e, "userId", m->user_id);
+    case WPS__F_CONNECTION_ID: return wps__enc_str(e, "connectionId", m->connection_id);
+    case WPS__F_RECONNECTION_TOKEN: return wps__enc_str(e, "reconnectionToken", m->reconnection_token);
+    case WPS__F_MESSAGE: return wps__enc_str(e, "message", m->message);
+    case WPS__F_INVOCATION_ID: return wps__enc_str(e, "invocationId", m->invocation_id);
+    case WPS__F_TARGET: return wps__enc_str(e, "target", m->target);
+    case WPS__F_STREAM_ID: return wps__enc_str(e, "streamId", m->stream_id);
+    case WPS__F_NACK_NAME: return wps__enc_str(e, "name", m->error.name);
+    case WPS__F_NACK_MESSAGE: return wps__enc_str(e, "message", m->error.message);
+    case WPS__F_DATA: return wps__enc_data(e, m);
+    case WPS__F_STATE:
+        if (!m->state.ptr) return WPS_OK;
+        WPS__TRY(wps__check_json(e, "state", m->state, WPS__J_OBJECT));
+        wps__put_key(&e->w, "state");
+        wps__put_minified(&e->w, m->state.ptr, m->state.len);
+        return WPS_OK;
+    case WPS__F_ITEMS:
+        if (!m->items.ptr) return WPS_OK;
+        WPS__TRY(wps__check_json(e, "items", m->items, WPS__J_ARRAY));
+        wps__put_key(&e->w, "items");
+        wps__put_minified(&e->w, m->items.ptr, m->items.len);
+        return WPS_OK;
+    case WPS__F_STREAM_INFO:
+    case WPS__F_STREAM_START: {
+        size_t mark;
+        if (!(m->has & WPS_HAS_STREAM)) return WPS_OK;
+        if (!m->stream_id.ptr) return wps__fail(e->diag, WPS_ERR_MISSING_FIELD, "stream.streamId", "required field missing", (size_t)-1);
+        wps__obj_open(e, "stream", &mark);
+        WPS__TRY(wps__enc_str(e, "streamId", m->stream_id));
+        if (field == WPS__F_STREAM_INFO) {
+            if (!(m->has & WPS_HAS_STREAM_SEQUENCE_ID))
+                return wps__fail(e->diag, WPS_ERR_MISSING_FIELD, "stream.streamSequenceId", "required field missing", (size_t)-1);
+            wps__enc_u64(e, "streamSequenceId", m->stream_sequence_id);
+            if (m->has & WPS_HAS_END_OF_STREAM) wps__enc_bool(e, "endOfStream", m->end_of_stream);
+            WPS__TRY(wps__enc_error(e, m, 1, 1));
+        } else if (m->has & WPS_HAS_IDLE_TIMEOUT) {
+            wps__enc_u64(e, e->rendered ? "idleTimeoutInMs" : "idleTimeoutMs", m->idle_timeout_ms);
+        }
+        wps__obj_close(e, mark);
+        return WPS_OK;
+    }
+    default: return WPS_OK;
+    }
+}
+
+static wps_status wps__write_message(wps__enc *e, const wps_message *m) {
+    const wps__kind_desc *k = &wps__kinds[m->kind];
+    unsigned i;
+    if (e->rendered) {
+        wps__puts(&e->w, "{\"kind\":\"");
+        wps__puts(&e->w, k->kind_name);
+        wps__putc(&e->w, '"');
+    } else {
+        wps__puts(&e->w, "{\"type\":\"");
+        wps__puts(&e->w, k->wire_type);
+        wps__putc(&e->w, '"');
+        if (k->sub) {
+            wps__put_key(&e->w, m->kind == WPS_KIND_CONNECTED || m->kind == WPS_KIND_DISCONNECTED ? "event" : "from");
+            wps__putc(&e->w, '"');
+            wps__puts(&e->w, k->sub);
+            wps__putc(&e->w, '"');
+        }
+    }
+    for (i = 0; k->fields[i]; i++) WPS__TRY(wps__enc_field(e, m, k->fields[i]));
+    wps__putc(&e->w, '}');
+    return WPS_OK;
+}
+
+static wps_status wps__finish(wps__enc *e, size_t *out_len) {
+    if (out_len) *out_len = e->w.len;
+    if (e->w.len > e->w.cap) {
+        if (e->diag) e->diag->needed = e->w.len;
+        return wps__fail(e->diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see the returned length)", (size_t)-1);
+    }
+    return WPS_OK;
+}
+
+static void wps__diag_clear(wps_diag *diag) {
+    if (!diag) return;
+    diag->status = WPS_OK;
+    diag->offset = 0;
+    diag->needed = 0;
+    diag->reason[0] = 0;
+}
+
+WPS_API wps_status wps_encode(const wps_codec *codec, const wps_message *msg, void *out, size_t cap, size_t *out_len, wps_diag *diag) {
+    wps__enc e;
+    wps_status st;
+    wps__diag_clear(diag);
+    if (out_len) *out_len = 0;
+    if (!codec || !msg || (!out && cap)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL pointer argument", (size_t)-1);
+    if (wps_protocol_is_binary(codec->protocol) || (unsigned)codec->protocol > 3u)
+        return wps__fail(diag, WPS_ERR_UNSUPPORTED_PROTOCOL, NULL, "protobuf subprotocols are not in this build's codec yet", (size_t)-1);
+    if ((unsigned)msg->kind == 0 || (unsigned)msg->kind >= (unsigned)WPS_KIND_COUNT_)
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "kind", "unknown message kind", (size_t)-1);
+    if (!wps_kind_allows_direction(msg->kind, codec->direction))
+        return wps__fail(diag, WPS_ERR_WRONG_DIRECTION, wps_kind_name(msg->kind),
+                         codec->direction == WPS_UPSTREAM ? "is not an upstream message" : "is not a downstream message", (size_t)-1);
+    st = wps__check_rules(msg, codec->protocol, diag);
+    if (st != WPS_OK) return st;
+    e.w.buf = (char *)out;
+    e.w.cap = cap;
+    e.w.len = 0;
+    e.diag = diag;
+    e.rendered = 0;
+    e.max_depth = codec->max_depth ? codec->max_depth : WPS_DEFAULT_MAX_DEPTH;
+    if (e.max_depth > WPS_MAX_DEPTH_LIMIT) e.max_depth = WPS_MAX_DEPTH_LIMIT;
+    st = wps__write_message(&e, msg);
+    if (st != WPS_OK) {
+        if (out_len) *out_len = 0;
+        return st;
+    }
+    return wps__finish(&e, out_len);
+}
+
+WPS_API wps_status wps_message_render(const wps_message *msg, char *out, size_t cap, size_t *out_len) {
+    wps__enc e;
+    wps_status st;
+    if (out_len) *out_len = 0;
+    if (!msg || (!out && cap)) return WPS_ERR_INVALID_ARGUMENT;
+    if ((unsigned)msg->kind == 0 || (unsigned)msg->kind >= (unsigned)WPS_KIND_COUNT_) return WPS_ERR_INVALID_ARGUMENT;
+    e.w.buf = out;
+    e.w.cap = cap;
+    e.w.len = 0;
+    e.diag = NULL;
+    e.rendered = 1;
+    e.max_depth = WPS_MAX_DEPTH_LIMIT;
+    st = wps__write_message(&e, msg);
+    if (st != WPS_OK) return st;
+    return wps__finish(&e, out_len);
+}
+
+WPS_API wps_status wps_render_result(wps_status status, const wps_message *msg, const wps_diag *diag, char *out,
+                                     size_t cap, size_t *out_len) {
+    wps__enc e;
+    if (status == WPS_OK) return wps_message_render(msg, out, cap, out_len);
+    if (out_len) *out_len = 0;
+    if (!out && cap) return WPS_ERR_INVALID_ARGUMENT;
+    e.w.buf = out;
+    e.w.cap = cap;
+    e.w.len = 0;
+    e.diag = NULL;
+    e.rendered = 1;
+    e.max_depth = 1;
+    if (status == WPS_IGNORED) {
+        const char *r = diag ? diag->reason : "ignored";
+        wps__puts(&e.w, "{\"$ignored\":");
+        wps__put_jstr(&e.w, r, wps__cstrlen(r));
+    } else {
+        char tmp[WPS_REASON_SIZE + 64];
+        size_t pos = 0, n, i;
+        const char *name = wps_status_name(status), *r = diag && diag->reason[0] ? diag->reason : wps_strerror(status);
+        n = wps__cstrlen(name);
+        for (i = 0; i < n && pos < sizeof tmp; i++) tmp[pos++] = name[i];
+        if (pos + 2 <= sizeof tmp) tmp[pos++] = ':', tmp[pos++] = ' ';
+        n = wps__cstrlen(r);
+        for (i = 0; i < n && pos < sizeof tmp; i++) tmp[pos++] = r[i];
+        /* a reason is ASCII-only by construction except for echoed key names; keep it valid */
+        wps__puts(&e.w, "{\"$error\":");
+        wps__put_jstr(&e.w, tmp, pos);
+    }
+    wps__putc(&e.w, '}');
+    return wps__finish(&e, out_len);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WPS__IMPLEMENTATION_DONE */
+#endif /* WPS_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+MIT License
+
+Copyright (c) 2026 The wps.h authors
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+*/
