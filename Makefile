@@ -52,6 +52,8 @@ $(NODE_MODULES): tests/diff/package.json tests/diff/package-lock.json
 deps: $(NODE_MODULES)
 
 diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
+	@echo "== CLI contract (ASan+UBSan build)"
+	bash tests/cli_test.sh $(B)/wps-san
 	@echo "== differential tests vs @azure/web-pubsub-client"
 	node tests/diff/diff.mjs $(B)/wps-san
 

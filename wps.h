@@ -102,7 +102,11 @@
 
 #ifndef WPS_API
 #ifdef WPS_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define WPS_API static __attribute__((unused))
+#else
 #define WPS_API static
+#endif
 #else
 #define WPS_API extern
 #endif
