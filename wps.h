@@ -433,10 +433,17 @@ WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_
 #define WPS_MEMCMP(a, b, n) memcmp((a), (b), (n))
 #endif
 
+#if !defined(WPS_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2))
+#include <emmintrin.h>
+#define WPS__SSE2 1
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
+#define WPS__INLINE static inline __attribute__((always_inline))
 #define WPS__LIKELY(x) __builtin_expect(!!(x), 1)
 #define WPS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
+#define WPS__INLINE static
 #define WPS__LIKELY(x) (x)
 #define WPS__UNLIKELY(x) (x)
 #endif
@@ -592,13 +599,15 @@ typedef struct wps__scan {
     const unsigned char *end;
     wps_diag *diag;
     uint32_t max_depth;
+    int rendered; /* parsing the rendered shape: "data" objects hold "$binary" */
 } wps__scan;
 
 static wps_status wps__scan_fail(const wps__scan *s, wps_status st, const unsigned char *at, const char *text) {
     return wps__fail(s->diag, st, NULL, text, (size_t)(at - s->beg));
 }
 
-static const unsigned char *wps__ws(const unsigned char *p, const unsigned char *end) {
+WPS__INLINE const unsigned char *wps__ws(const unsigned char *p, const unsigned char *end) {
+    if (WPS__LIKELY(p < end && *p > ' ')) return p;
     while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
     return p;
 }
@@ -676,13 +685,54 @@ static uint64_t wps__str_special8(uint64_t v) {
     return (q | b | lt | v) & WPS__HIGHS;
 }
 
-/* p points at the opening quote. On success returns the pointer after the closing quote and
-   sets *escaped when the string contains a backslash. NULL on error (diag set). */
-static const unsigned char *wps__scan_string(const wps__scan *s, const unsigned char *p, int *escaped) {
+/* Index (0..7) of the first flagged byte of a nonzero mask, in memory order. Only on
+   little-endian GCC/clang, where the lowest flagged byte is always a true hit (borrows only flag
+   later bytes); elsewhere the 8-byte window is rescanned byte by byte. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__GNUC__) || defined(__clang__))
+#define WPS__FIRST_BYTE(mask) ((size_t)__builtin_ctzll(mask) >> 3)
+#define WPS__HAVE_FIRST_BYTE 1
+#endif
+
+static int wps__str_plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+/* p points inside a string body (after the opening quote). On success returns the pointer after
+   the closing quote and sets *escaped when the string contains a backslash. NULL on error. */
+static const unsigned char *wps__scan_string_body(const wps__scan *s, const unsigned char *p, int *escaped) {
     const unsigned char *end = s->end;
-    p++;
     for (;;) {
-        while ((size_t)(end - p) >= 8 && !wps__str_special8(wps__load64(p))) p += 8;
+        /* jump to the next '"', '\\', control or non-ASCII byte */
+        for (;;) {
+#if defined(WPS__SSE2) && defined(WPS__HAVE_FIRST_BYTE)
+            if ((size_t)(end - p) >= 16) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+                __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                                           _mm_cmplt_epi8(v, _mm_set1_epi8(' ')));
+                unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+                if (mask) {
+                    p += __builtin_ctz(mask);
+                    break;
+                }
+                p += 16;
+                continue;
+            }
+#endif
+            if ((size_t)(end - p) >= 8) {
+                uint64_t mask = wps__str_special8(wps__load64(p));
+                if (mask) {
+#ifdef WPS__HAVE_FIRST_BYTE
+                    p += WPS__FIRST_BYTE(mask);
+#else
+                    while (wps__str_plain(*p)) p++;
+#endif
+                    break;
+                }
+                p += 8;
+            } else {
+                while (p < end && wps__str_plain(*p)) p++;
+                break;
+            }
+        }
         if (WPS__UNLIKELY(p >= end)) {
             wps__scan_fail(s, WPS_ERR_SYNTAX, p, "unterminated string");
             return NULL;
@@ -745,6 +795,38 @@ static const unsigned char *wps__scan_string(const wps__scan *s, const unsigned 
     }
 }
 
+/* p points at the opening quote. Inline fast path for short plain strings (most keys and ids). */
+WPS__INLINE const unsigned char *wps__scan_string(const wps__scan *s, const unsigned char *p, int *escaped) {
+    const unsigned char *q = p + 1;
+#if defined(WPS__SSE2) && defined(WPS__HAVE_FIRST_BYTE)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(' ');
+    while (WPS__LIKELY((size_t)(s->end - q) >= 16)) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+        /* signed compare: bytes < 0x20 and bytes >= 0x80 (negative) both flag */
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)), _mm_cmplt_epi8(v, space));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (mask) {
+            q += __builtin_ctz(mask);
+            if (WPS__LIKELY(*q == '"')) return q + 1;
+            return wps__scan_string_body(s, q, escaped);
+        }
+        q += 16;
+    }
+#endif
+#ifdef WPS__HAVE_FIRST_BYTE
+    while (WPS__LIKELY((size_t)(s->end - q) >= 8)) {
+        uint64_t mask = wps__str_special8(wps__load64(q));
+        if (mask) {
+            q += WPS__FIRST_BYTE(mask);
+            if (WPS__LIKELY(*q == '"')) return q + 1;
+            break;
+        }
+        q += 8;
+    }
+#endif
+    return wps__scan_string_body(s, q, escaped);
+}
+
 static const unsigned char *wps__scan_number(const wps__scan *s, const unsigned char *p) {
     const unsigned char *end = s->end, *start = p;
     if (p < end && *p == '-') p++;
@@ -789,127 +871,112 @@ static const unsigned char *wps__scan_literal(const wps__scan *s, const unsigned
     return p + n;
 }
 
+/* Plain positive integers inline; everything else through the full RFC 8259 grammar. */
+WPS__INLINE const unsigned char *wps__scan_number_fast(const wps__scan *s, const unsigned char *p) {
+    const unsigned char *q = p, *end = s->end;
+    if (*q >= '1' && *q <= '9') {
+        q++;
+        while (q < end && *q >= '0' && *q <= '9') q++;
+        if (q >= end || (*q != '.' && *q != 'e' && *q != 'E')) return q;
+    }
+    return wps__scan_number(s, p);
+}
+
 /* Validates one JSON value starting at p (no leading whitespace) whose nesting level is depth
    (a value directly inside the top-level object has depth 1; a container there is at depth 2).
    Returns the pointer after it, *jtype = its type, *escaped for strings. Iterative: the only
    stack is a bit set of container types. */
 static const unsigned char *wps__skip_value(const wps__scan *s, const unsigned char *p, uint32_t depth, int *jtype, int *escaped) {
-    unsigned char stack[(WPS_MAX_DEPTH_LIMIT + 7) / 8 + 1]; /* bit = 1: object, 0: array */
+    unsigned char stack[WPS_MAX_DEPTH_LIMIT + 1]; /* 1: object, 0: array */
     uint32_t level = 0;
     const unsigned char *end = s->end;
-    int first = 1;
+    int esc_dummy = 0;
     *escaped = 0;
-    for (;;) {
-        int esc_dummy = 0;
-        if (p >= end) {
-            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "unexpected end of input, value expected");
+    if (p >= end) {
+        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "unexpected end of input, value expected");
+        return NULL;
+    }
+    switch (*p) { /* the value's own type */
+    case '"': *jtype = WPS__J_STRING; return wps__scan_string(s, p, escaped);
+    case 't': *jtype = WPS__J_TRUE; return wps__scan_literal(s, p, "true", 4);
+    case 'f': *jtype = WPS__J_FALSE; return wps__scan_literal(s, p, "false", 5);
+    case 'n': *jtype = WPS__J_NULL; return wps__scan_literal(s, p, "null", 4);
+    case '{': *jtype = WPS__J_OBJECT; break;
+    case '[': *jtype = WPS__J_ARRAY; break;
+    default:
+        if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            *jtype = WPS__J_NUMBER;
+            return wps__scan_number_fast(s, p);
+        }
+        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "value expected");
+        return NULL;
+    }
+open: /* p at '{' or '[' */
+    if (depth + level + 1 > s->max_depth) {
+        wps__scan_fail(s, WPS_ERR_DEPTH, p, "nesting too deep");
+        return NULL;
+    }
+    stack[level] = (unsigned char)(*p == '{');
+    level++;
+    p = wps__ws(p + 1, end);
+    if (p < end && *p == (stack[level - 1] ? '}' : ']')) {
+        level--;
+        p++;
+        goto after_value;
+    }
+element:
+    if (stack[level - 1]) {
+        if (p >= end || *p != '"') {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object key expected");
             return NULL;
         }
-        switch (*p) {
-        case '"':
-            if (first) *jtype = WPS__J_STRING;
-            p = wps__scan_string(s, p, first ? escaped : &esc_dummy);
-            if (!p) return NULL;
+        p = wps__scan_string(s, p, &esc_dummy);
+        if (!p) return NULL;
+        p = wps__ws(p, end);
+        if (p >= end || *p != ':') {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "':' expected");
+            return NULL;
+        }
+        p = wps__ws(p + 1, end);
+    }
+    if (p >= end) {
+        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "unexpected end of input, value expected");
+        return NULL;
+    }
+    switch (*p) {
+    case '"': p = wps__scan_string(s, p, &esc_dummy); break;
+    case '{':
+    case '[': goto open;
+    case 't': p = wps__scan_literal(s, p, "true", 4); break;
+    case 'f': p = wps__scan_literal(s, p, "false", 5); break;
+    case 'n': p = wps__scan_literal(s, p, "null", 4); break;
+    default:
+        if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            p = wps__scan_number_fast(s, p);
             break;
-        case '{':
-        case '[': {
-            int is_obj = *p == '{';
-            if (first) *jtype = is_obj ? WPS__J_OBJECT : WPS__J_ARRAY;
-            if (depth + level + 1 > s->max_depth) {
-                wps__scan_fail(s, WPS_ERR_DEPTH, p, "nesting too deep");
-                return NULL;
-            }
-            if (is_obj)
-                stack[level >> 3] = (unsigned char)(stack[level >> 3] | (1u << (level & 7)));
-            else
-                stack[level >> 3] = (unsigned char)(stack[level >> 3] & ~(1u << (level & 7)));
-            level++;
+        }
+        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "value expected");
+        return NULL;
+    }
+    if (!p) return NULL;
+after_value:
+    while (level) {
+        int in_obj = stack[level - 1];
+        p = wps__ws(p, end);
+        if (p < end && *p == ',') {
             p = wps__ws(p + 1, end);
-            if (p < end && *p == (is_obj ? '}' : ']')) {
-                level--;
-                p++;
-                break;
-            }
-            if (is_obj) {
-                if (p >= end || *p != '"') {
-                    wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object key expected");
-                    return NULL;
-                }
-                p = wps__scan_string(s, p, &esc_dummy);
-                if (!p) return NULL;
-                p = wps__ws(p, end);
-                if (p >= end || *p != ':') {
-                    wps__scan_fail(s, WPS_ERR_SYNTAX, p, "':' expected");
-                    return NULL;
-                }
-                p = wps__ws(p + 1, end);
-            }
-            first = 0;
+            goto element;
+        }
+        if (p < end && *p == (in_obj ? '}' : ']')) {
+            level--;
+            p++;
             continue;
         }
-        case 't':
-            if (first) *jtype = WPS__J_TRUE;
-            p = wps__scan_literal(s, p, "true", 4);
-            if (!p) return NULL;
-            break;
-        case 'f':
-            if (first) *jtype = WPS__J_FALSE;
-            p = wps__scan_literal(s, p, "false", 5);
-            if (!p) return NULL;
-            break;
-        case 'n':
-            if (first) *jtype = WPS__J_NULL;
-            p = wps__scan_literal(s, p, "null", 4);
-            if (!p) return NULL;
-            break;
-        default:
-            if (*p == '-' || (*p >= '0' && *p <= '9')) {
-                if (first) *jtype = WPS__J_NUMBER;
-                p = wps__scan_number(s, p);
-                if (!p) return NULL;
-                break;
-            }
-            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "value expected");
-            return NULL;
-        }
-        first = 0;
-        /* after a value: close containers or move to the next element */
-        for (;;) {
-            int in_obj;
-            if (level == 0) return p;
-            in_obj = (stack[(level - 1) >> 3] >> ((level - 1) & 7)) & 1;
-            p = wps__ws(p, end);
-            if (p >= end) {
-                wps__scan_fail(s, WPS_ERR_SYNTAX, p, in_obj ? "unterminated object" : "unterminated array");
-                return NULL;
-            }
-            if (*p == ',') {
-                p = wps__ws(p + 1, end);
-                if (in_obj) {
-                    if (p >= end || *p != '"') {
-                        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object key expected");
-                        return NULL;
-                    }
-                    p = wps__scan_string(s, p, &esc_dummy);
-                    if (!p) return NULL;
-                    p = wps__ws(p, end);
-                    if (p >= end || *p != ':') {
-                        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "':' expected");
-                        return NULL;
-                    }
-                    p = wps__ws(p + 1, end);
-                }
-                break;
-            }
-            if (*p == (in_obj ? '}' : ']')) {
-                level--;
-                p++;
-                continue;
-            }
-            wps__scan_fail(s, WPS_ERR_SYNTAX, p, in_obj ? "',' or '}' expected" : "',' or ']' expected");
-            return NULL;
-        }
+        wps__scan_fail(s, WPS_ERR_SYNTAX, p,
+                       p >= end ? (in_obj ? "unterminated object" : "unterminated array") : (in_obj ? "',' or '}' expected" : "',' or ']' expected"));
+        return NULL;
     }
+    return p;
 }
 
 /* ------------------------------------------------------------------------------ key table */
@@ -921,71 +988,83 @@ enum {
     WPS__K_INVOCATION_ID, WPS__K_TARGET, WPS__K_STREAM_ID, WPS__K_STREAM_SEQUENCE_ID,
     WPS__K_EXPECTED_SEQUENCE_ID, WPS__K_NAME, WPS__K_STATE, WPS__K_ITEMS, WPS__K_END_OF_STREAM,
     WPS__K_USER_ERROR_CODE, WPS__K_IDLE_TIMEOUT_MS, WPS__K_IDLE_TIMEOUT_IN_MS, WPS__K_BINARY,
-    WPS__K_COUNT
+    WPS__K_COUNT, /* keys the lookup knows; below, members of nested objects in the same table */
+    WPS__K_ERR_NAME = WPS__K_COUNT, WPS__K_ERR_MESSAGE, WPS__K_ERR_CODE,
+    WPS__K_STR_ID, WPS__K_STR_SEQ, WPS__K_STR_END, WPS__K_STR_IDLE, WPS__K_STR_IDLE_IN, WPS__K_STR_ERROR,
+    WPS__K_SERR_NAME, WPS__K_SERR_MESSAGE, WPS__K_SERR_CODE, WPS__K_DATA_BINARY,
+    WPS__K_SLOTS
 };
 
-static const char *const wps__key_names[WPS__K_COUNT] = {
+/* Object contexts: which members of a nested object are recorded, and under which slot. */
+enum { WPS__CTX_TOP, WPS__CTX_ERROR, WPS__CTX_STREAM, WPS__CTX_STREAM_ERROR, WPS__CTX_DATA };
+
+static const char *const wps__key_names[WPS__K_SLOTS] = {
     "type", "kind", "event", "from", "group", "dataType", "data",
     "ackId", "success", "error", "sequenceId", "fromUserId", "userId",
     "connectionId", "reconnectionToken", "message", "noEcho", "stream",
     "invocationId", "target", "streamId", "streamSequenceId",
     "expectedSequenceId", "name", "state", "items", "endOfStream",
-    "userErrorCode", "idleTimeoutMs", "idleTimeoutInMs", "$binary"};
+    "userErrorCode", "idleTimeoutMs", "idleTimeoutInMs", "$binary",
+    "error.name", "error.message", "error.userErrorCode",
+    "stream.streamId", "stream.streamSequenceId", "stream.endOfStream", "stream.idleTimeoutMs",
+    "stream.idleTimeoutInMs", "stream.error", "stream.error.name", "stream.error.message",
+    "stream.error.userErrorCode", "data.$binary"};
 
-#define WPS__KEYIS(id) (WPS_MEMCMP(k, wps__key_names[id], n) == 0 ? (int)(id) : -1)
+/* n is fixed in each case below, so this is a constant-length compare the compiler inlines */
+#define WPS__KEYIS(id, lit) (WPS_MEMCMP(k, lit, sizeof(lit) - 1) == 0 ? (int)(id) : -1)
 
 /* Key id of the unescaped key text k[0..n), or -1. */
 static int wps__key_lookup(const char *k, size_t n) {
     switch (n) {
     case 4:
-        if (k[0] == 't') return WPS__KEYIS(WPS__K_TYPE);
-        if (k[0] == 'k') return WPS__KEYIS(WPS__K_KIND);
-        if (k[0] == 'f') return WPS__KEYIS(WPS__K_FROM);
-        if (k[0] == 'd') return WPS__KEYIS(WPS__K_DATA);
-        if (k[0] == 'n') return WPS__KEYIS(WPS__K_NAME);
+        if (k[0] == 't') return WPS__KEYIS(WPS__K_TYPE, "type");
+        if (k[0] == 'k') return WPS__KEYIS(WPS__K_KIND, "kind");
+        if (k[0] == 'f') return WPS__KEYIS(WPS__K_FROM, "from");
+        if (k[0] == 'd') return WPS__KEYIS(WPS__K_DATA, "data");
+        if (k[0] == 'n') return WPS__KEYIS(WPS__K_NAME, "name");
         return -1;
     case 5:
         if (k[0] == 'e') {
-            if (k[1] == 'v') return WPS__KEYIS(WPS__K_EVENT);
-            return WPS__KEYIS(WPS__K_ERROR);
+            if (k[1] == 'v') return WPS__KEYIS(WPS__K_EVENT, "event");
+            return WPS__KEYIS(WPS__K_ERROR, "error");
         }
-        if (k[0] == 'g') return WPS__KEYIS(WPS__K_GROUP);
-        if (k[0] == 'a') return WPS__KEYIS(WPS__K_ACK_ID);
-        if (k[0] == 's') return WPS__KEYIS(WPS__K_STATE);
-        if (k[0] == 'i') return WPS__KEYIS(WPS__K_ITEMS);
+        if (k[0] == 'g') return WPS__KEYIS(WPS__K_GROUP, "group");
+        if (k[0] == 'a') return WPS__KEYIS(WPS__K_ACK_ID, "ackId");
+        if (k[0] == 's') return WPS__KEYIS(WPS__K_STATE, "state");
+        if (k[0] == 'i') return WPS__KEYIS(WPS__K_ITEMS, "items");
         return -1;
     case 6:
-        if (k[0] == 's') return WPS__KEYIS(WPS__K_STREAM);
-        if (k[0] == 'u') return WPS__KEYIS(WPS__K_USER_ID);
-        if (k[0] == 'n') return WPS__KEYIS(WPS__K_NO_ECHO);
-        if (k[0] == 't') return WPS__KEYIS(WPS__K_TARGET);
+        if (k[0] == 's') return WPS__KEYIS(WPS__K_STREAM, "stream");
+        if (k[0] == 'u') return WPS__KEYIS(WPS__K_USER_ID, "userId");
+        if (k[0] == 'n') return WPS__KEYIS(WPS__K_NO_ECHO, "noEcho");
+        if (k[0] == 't') return WPS__KEYIS(WPS__K_TARGET, "target");
         return -1;
     case 7:
-        if (k[0] == 's') return WPS__KEYIS(WPS__K_SUCCESS);
-        if (k[0] == 'm') return WPS__KEYIS(WPS__K_MESSAGE);
-        if (k[0] == '$') return WPS__KEYIS(WPS__K_BINARY);
+        if (k[0] == 's') return WPS__KEYIS(WPS__K_SUCCESS, "success");
+        if (k[0] == 'm') return WPS__KEYIS(WPS__K_MESSAGE, "message");
+        if (k[0] == '$') return WPS__KEYIS(WPS__K_BINARY, "$binary");
         return -1;
     case 8:
-        if (k[0] == 'd') return WPS__KEYIS(WPS__K_DATA_TYPE);
-        if (k[0] == 's') return WPS__KEYIS(WPS__K_STREAM_ID);
+        if (k[0] == 'd') return WPS__KEYIS(WPS__K_DATA_TYPE, "dataType");
+        if (k[0] == 's') return WPS__KEYIS(WPS__K_STREAM_ID, "streamId");
         return -1;
     case 10:
-        if (k[0] == 's') return WPS__KEYIS(WPS__K_SEQUENCE_ID);
-        if (k[0] == 'f') return WPS__KEYIS(WPS__K_FROM_USER_ID);
+        if (k[0] == 's') return WPS__KEYIS(WPS__K_SEQUENCE_ID, "sequenceId");
+        if (k[0] == 'f') return WPS__KEYIS(WPS__K_FROM_USER_ID, "fromUserId");
         return -1;
-    case 11: return WPS__KEYIS(WPS__K_END_OF_STREAM);
+    case 11: return WPS__KEYIS(WPS__K_END_OF_STREAM, "endOfStream");
     case 12:
-        if (k[0] == 'c') return WPS__KEYIS(WPS__K_CONNECTION_ID);
-        if (k[0] == 'i') return WPS__KEYIS(WPS__K_INVOCATION_ID);
+        if (k[0] == 'c') return WPS__KEYIS(WPS__K_CONNECTION_ID, "connectionId");
+        if (k[0] == 'i') return WPS__KEYIS(WPS__K_INVOCATION_ID, "invocationId");
         return -1;
     case 13:
-        if (k[0] == 'u') return WPS__KEYIS(WPS__K_USER_ERROR_CODE);
-        if (k[0] == 'i') return WPS__KEYIS(WPS__K_IDLE_TIMEOUT_MS);
+        if (k[0] == 'u') return WPS__KEYIS(WPS__K_USER_ERROR_CODE, "userErrorCode");
+        if (k[0] == 'i') return WPS__KEYIS(WPS__K_IDLE_TIMEOUT_MS, "idleTimeoutMs");
         return -1;
-    case 15: return WPS__KEYIS(WPS__K_IDLE_TIMEOUT_IN_MS);
-    case 16: return WPS__KEYIS(WPS__K_STREAM_SEQUENCE_ID);
-    case 17: return WPS__KEYIS(WPS__K_RECONNECTION_TOKEN);
-    case 18: return WPS__KEYIS(WPS__K_EXPECTED_SEQUENCE_ID);
+    case 15: return WPS__KEYIS(WPS__K_IDLE_TIMEOUT_IN_MS, "idleTimeoutInMs");
+    case 16: return WPS__KEYIS(WPS__K_STREAM_SEQUENCE_ID, "streamSequenceId");
+    case 17: return WPS__KEYIS(WPS__K_RECONNECTION_TOKEN, "reconnectionToken");
+    case 18: return WPS__KEYIS(WPS__K_EXPECTED_SEQUENCE_ID, "expectedSequenceId");
     default: return -1;
     }
 }
@@ -995,12 +1074,29 @@ static int wps__key_lookup(const char *k, size_t n) {
 static size_t wps__unescape(const unsigned char *src, size_t n, char *dst, size_t cap) {
     size_t i = 0, o = 0;
     while (i < n) {
-        unsigned c = src[i];
-        if (c != '\\') {
-            if (o < cap) dst[o] = (char)c;
-            o++;
-            i++;
-            continue;
+        unsigned c;
+        size_t j = i;
+        /* copy the run up to the next backslash in one piece */
+        while (j + 8 <= n) {
+            uint64_t b = wps__load64(src + j) ^ (WPS__ONES * 0x5Cu);
+            b = (b - WPS__ONES) & ~b & WPS__HIGHS;
+            if (b) {
+#ifdef WPS__HAVE_FIRST_BYTE
+                j += WPS__FIRST_BYTE(b);
+#else
+                while (src[j] != '\\') j++;
+#endif
+                goto found;
+            }
+            j += 8;
+        }
+        while (j < n && src[j] != '\\') j++;
+    found:
+        if (j > i) {
+            if (dst && o < cap) WPS_MEMCPY(dst + o, src + i, (j - i) <= cap - o ? j - i : cap - o);
+            o += j - i;
+            i = j;
+            if (i >= n) break;
         }
         c = (i + 1 < n) ? src[i + 1] : 0;
         i += 2;
@@ -1016,7 +1112,8 @@ static size_t wps__unescape(const unsigned char *src, size_t n, char *dst, size_
             size_t k, len;
             if (i + 4 > n || !wps__hex4(src + i, &cp)) return o; /* unreachable on validated input */
             i += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= n && src[i] == '\\' && src[i + 1] == 'u' && wps__hex4(src + i + 2, &lo)) {
+            if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= n && src[i] == '\\' && src[i + 1] == 'u' && wps__hex4(src + i + 2, &lo) &&
+                lo >= 0xDC00 && lo <= 0xDFFF) {
                 cp = 0x10000u + ((cp - 0xD800u) << 10) + (lo - 0xDC00u);
                 i += 6;
             }
@@ -1060,28 +1157,60 @@ typedef struct wps__slot {
 } wps__slot;
 
 typedef struct wps__obj {
-    uint32_t seen;
-    wps__slot slot[WPS__K_COUNT];
+    uint64_t seen; /* bit per slot */
+    wps__slot slot[WPS__K_SLOTS];
 } wps__obj;
 
-/* Scans the object at p (at nesting depth `depth`, top level = 1), recording known keys. The
-   object must be a validated-or-to-be-validated JSON object; every value is validated. */
-static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned char *p, uint32_t depth, wps__obj *o) {
-    const unsigned char *end = s->end;
-    o->seen = 0;
-    if (p >= end || *p != '{') {
-        wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object expected");
-        return NULL;
+/* Slot of key `id` (a lookup result) inside an object of context ctx, or -1 (not recorded). */
+static int wps__ctx_slot(int ctx, int id) {
+    switch (ctx) {
+    case WPS__CTX_TOP: return id == WPS__K_BINARY ? -1 : id;
+    case WPS__CTX_ERROR:
+    case WPS__CTX_STREAM_ERROR: {
+        int base = ctx == WPS__CTX_ERROR ? WPS__K_ERR_NAME : WPS__K_SERR_NAME;
+        if (id == WPS__K_NAME) return base;
+        if (id == WPS__K_MESSAGE) return base + 1;
+        if (id == WPS__K_USER_ERROR_CODE) return base + 2;
+        return -1;
     }
+    case WPS__CTX_STREAM:
+        switch (id) {
+        case WPS__K_STREAM_ID: return WPS__K_STR_ID;
+        case WPS__K_STREAM_SEQUENCE_ID: return WPS__K_STR_SEQ;
+        case WPS__K_END_OF_STREAM: return WPS__K_STR_END;
+        case WPS__K_IDLE_TIMEOUT_MS: return WPS__K_STR_IDLE;
+        case WPS__K_IDLE_TIMEOUT_IN_MS: return WPS__K_STR_IDLE_IN;
+        case WPS__K_ERROR: return WPS__K_STR_ERROR;
+        default: return -1;
+        }
+    default: return id == WPS__K_BINARY ? WPS__K_DATA_BINARY : -1;
+    }
+}
+
+/* Context of an object value stored in `slot`, or -1 when its members are not recorded. */
+static int wps__child_ctx(const wps__scan *s, int slot) {
+    if (slot == WPS__K_ERROR) return WPS__CTX_ERROR;
+    if (slot == WPS__K_STREAM) return WPS__CTX_STREAM;
+    if (slot == WPS__K_STR_ERROR) return WPS__CTX_STREAM_ERROR;
+    if (slot == WPS__K_DATA && s->rendered) return WPS__CTX_DATA;
+    return -1;
+}
+
+/* Scans the object at p (at nesting depth `depth`, top level = 1) and validates every value. Known
+   keys are recorded in o (o->seen must be cleared by the caller for the top level); the members
+   of known nested objects (error, stream, stream.error, rendered data) are recorded too, in one
+   pass, under their own slots. */
+static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned char *p, uint32_t depth, wps__obj *o, int ctx) {
+    const unsigned char *end = s->end;
     if (depth > s->max_depth) {
         wps__scan_fail(s, WPS_ERR_DEPTH, p, "nesting too deep");
         return NULL;
     }
-    p = wps__ws(p + 1, end);
+    p = wps__ws(p + 1, end); /* p was at '{' */
     if (p < end && *p == '}') return p + 1;
     for (;;) {
-        const unsigned char *kstart;
-        int kesc = 0, id, jt = 0, vesc = 0;
+        const unsigned char *kstart, *v;
+        int kesc = 0, id, slot, jt, vesc = 0;
         if (p >= end || *p != '"') {
             wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object key expected");
             return NULL;
@@ -1099,28 +1228,68 @@ static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned 
                 id = un <= sizeof kb ? wps__key_lookup(kb, un) : -1;
             }
         }
+        slot = id < 0 ? -1 : ctx == WPS__CTX_TOP && id != WPS__K_BINARY ? id : wps__ctx_slot(ctx, id);
+        if (slot >= 0) {
+            uint64_t bit = (uint64_t)1 << slot;
+            if (o->seen & bit) {
+                wps__fail(s->diag, WPS_ERR_DUPLICATE_KEY, wps__key_names[slot], "duplicate key", (size_t)(kstart - 1 - s->beg));
+                return NULL;
+            }
+            o->seen |= bit;
+        }
         p = wps__ws(p, end);
         if (p >= end || *p != ':') {
             wps__scan_fail(s, WPS_ERR_SYNTAX, p, "':' expected");
             return NULL;
         }
         p = wps__ws(p + 1, end);
-        {
-            const unsigned char *v = p;
-            p = wps__skip_value(s, p, depth, &jt, &vesc);
-            if (!p) return NULL;
-            if (id >= 0) {
-                uint32_t bit = 1u << id;
-                if (o->seen & bit) {
-                    wps__fail(s->diag, WPS_ERR_DUPLICATE_KEY, wps__key_names[id], "duplicate key", (size_t)(kstart - 1 - s->beg));
-                    return NULL;
-                }
-                o->seen |= bit;
-                o->slot[id].p = v;
-                o->slot[id].n = (size_t)(p - v);
-                o->slot[id].jtype = jt;
-                o->slot[id].escaped = vesc;
+        v = p;
+        if (p >= end) {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "unexpected end of input, value expected");
+            return NULL;
+        }
+        switch (*p) {
+        case '"':
+            jt = WPS__J_STRING;
+            p = wps__scan_string(s, p, &vesc);
+            break;
+        case 't':
+            jt = WPS__J_TRUE;
+            p = wps__scan_literal(s, p, "true", 4);
+            break;
+        case 'f':
+            jt = WPS__J_FALSE;
+            p = wps__scan_literal(s, p, "false", 5);
+            break;
+        case 'n':
+            jt = WPS__J_NULL;
+            p = wps__scan_literal(s, p, "null", 4);
+            break;
+        case '{': {
+            int child = slot >= 0 ? wps__child_ctx(s, slot) : -1;
+            if (child >= 0) {
+                jt = WPS__J_OBJECT;
+                p = wps__scan_object(s, p, depth + 1, o, child);
+            } else {
+                p = wps__skip_value(s, p, depth, &jt, &vesc);
             }
+            break;
+        }
+        default:
+            if (*p == '-' || (*p >= '0' && *p <= '9')) {
+                jt = WPS__J_NUMBER;
+                p = wps__scan_number_fast(s, p);
+            } else {
+                p = wps__skip_value(s, p, depth, &jt, &vesc);
+            }
+            break;
+        }
+        if (!p) return NULL;
+        if (slot >= 0) {
+            o->slot[slot].p = v;
+            o->slot[slot].n = (size_t)(p - v);
+            o->slot[slot].jtype = jt;
+            o->slot[slot].escaped = vesc;
         }
         p = wps__ws(p, end);
         if (p < end && *p == ',') {
@@ -1151,7 +1320,9 @@ enum {
 typedef struct wps__kind_desc {
     const char *kind_name;  /* @azure/web-pubsub-client kind */
     const char *wire_type;  /* JSON "type" */
+    unsigned char wire_len;
     const char *sub;        /* "from" (message) or "event" (system), else NULL */
+    unsigned char sub_len;
     unsigned dirs;
     uint32_t required;      /* bit (1 << field id) */
     unsigned char fields[9]; /* wire order, WPS__F_END-terminated */
@@ -1160,49 +1331,49 @@ typedef struct wps__kind_desc {
 #define WPS__R(f) (1u << (f))
 
 static const wps__kind_desc wps__kinds[WPS_KIND_COUNT_] = {
-    {"", "", NULL, 0, 0, {0}},
-    {"ack", "ack", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_ACK_ID) | WPS__R(WPS__F_SUCCESS),
+    {"", "", 0, NULL, 0, 0, 0, {0}},
+    {"ack", "ack", 3, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_ACK_ID) | WPS__R(WPS__F_SUCCESS),
      {WPS__F_ACK_ID, WPS__F_SUCCESS, WPS__F_ERROR, 0}},
-    {"groupData", "message", "group", WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_DATA),
+    {"groupData", "message", 7, "group", 5, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_DATA),
      {WPS__F_GROUP, WPS__F_FROM_USER_ID, WPS__F_DATA, WPS__F_SEQUENCE_ID, WPS__F_STREAM_INFO, 0}},
-    {"serverData", "message", "server", WPS__DIR_DOWN, WPS__R(WPS__F_DATA),
+    {"serverData", "message", 7, "server", 6, WPS__DIR_DOWN, WPS__R(WPS__F_DATA),
      {WPS__F_DATA, WPS__F_SEQUENCE_ID, 0}},
-    {"connected", "system", "connected", WPS__DIR_DOWN, WPS__R(WPS__F_CONNECTION_ID),
+    {"connected", "system", 6, "connected", 9, WPS__DIR_DOWN, WPS__R(WPS__F_CONNECTION_ID),
      {WPS__F_USER_ID, WPS__F_CONNECTION_ID, WPS__F_RECONNECTION_TOKEN, 0}},
-    {"disconnected", "system", "disconnected", WPS__DIR_DOWN, 0, {WPS__F_MESSAGE, 0}},
-    {"pong", "pong", NULL, WPS__DIR_DOWN, 0, {0}},
-    {"streamAck", "streamAck", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
+    {"disconnected", "system", 6, "disconnected", 12, WPS__DIR_DOWN, 0, {WPS__F_MESSAGE, 0}},
+    {"pong", "pong", 4, NULL, 0, WPS__DIR_DOWN, 0, {0}},
+    {"streamAck", "streamAck", 9, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
      {WPS__F_STREAM_ID, WPS__F_EXPECTED_SEQUENCE_ID, 0}},
-    {"streamNack", "streamNack", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
+    {"streamNack", "streamNack", 10, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
      {WPS__F_STREAM_ID, WPS__F_EXPECTED_SEQUENCE_ID, WPS__F_NACK_NAME, WPS__F_NACK_MESSAGE, 0}},
-    {"streamClosed", "streamClosed", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID),
+    {"streamClosed", "streamClosed", 12, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID),
      {WPS__F_STREAM_ID, WPS__F_ERROR, 0}},
-    {"groupStateSnapshot", "groupStateSnapshot", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
+    {"groupStateSnapshot", "groupStateSnapshot", 18, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
      {WPS__F_GROUP, WPS__F_ITEMS, 0}},
-    {"groupStateUpdate", "groupStateUpdate", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
+    {"groupStateUpdate", "groupStateUpdate", 16, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
      {WPS__F_GROUP, WPS__F_ITEMS, 0}},
-    {"invokeResponse", "invokeResponse", NULL, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+    {"invokeResponse", "invokeResponse", 14, NULL, 0, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
      {WPS__F_INVOCATION_ID, WPS__F_SUCCESS, WPS__F_ERROR, WPS__F_DATA, 0}},
-    {"cancelInvocation", "cancelInvocation", NULL, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+    {"cancelInvocation", "cancelInvocation", 16, NULL, 0, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
      {WPS__F_INVOCATION_ID, 0}},
-    {"joinGroup", "joinGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"leaveGroup", "leaveGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"sendToGroup", "sendToGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"joinGroup", "joinGroup", 9, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+    {"leaveGroup", "leaveGroup", 10, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+    {"sendToGroup", "sendToGroup", 11, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
      {WPS__F_GROUP, WPS__F_ACK_ID, WPS__F_NO_ECHO, WPS__F_DATA, WPS__F_STREAM_START, 0}},
-    {"sendEvent", "event", NULL, WPS__DIR_UP, WPS__R(WPS__F_EVENT) | WPS__R(WPS__F_DATA),
+    {"sendEvent", "event", 5, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_EVENT) | WPS__R(WPS__F_DATA),
      {WPS__F_EVENT, WPS__F_ACK_ID, WPS__F_DATA, 0}},
-    {"sequenceAck", "sequenceAck", NULL, WPS__DIR_UP, WPS__R(WPS__F_SEQUENCE_ID), {WPS__F_SEQUENCE_ID, 0}},
-    {"ping", "ping", NULL, WPS__DIR_UP, 0, {0}},
-    {"invoke", "invoke", NULL, WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+    {"sequenceAck", "sequenceAck", 11, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_SEQUENCE_ID), {WPS__F_SEQUENCE_ID, 0}},
+    {"ping", "ping", 4, NULL, 0, WPS__DIR_UP, 0, {0}},
+    {"invoke", "invoke", 6, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
      {WPS__F_INVOCATION_ID, WPS__F_TARGET, WPS__F_EVENT, WPS__F_DATA, 0}},
-    {"streamData", "streamData", NULL, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID),
+    {"streamData", "streamData", 10, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID),
      {WPS__F_STREAM_ID, WPS__F_STREAM_SEQUENCE_ID, WPS__F_DATA, 0}},
-    {"streamEnd", "streamEnd", NULL, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID), {WPS__F_STREAM_ID, WPS__F_END_ERROR, 0}},
-    {"setGroupState", "setGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"streamEnd", "streamEnd", 9, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID), {WPS__F_STREAM_ID, WPS__F_END_ERROR, 0}},
+    {"setGroupState", "setGroupState", 13, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
      {WPS__F_GROUP, WPS__F_ACK_ID, WPS__F_STATE, 0}},
-    {"subscribeGroupState", "subscribeGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"subscribeGroupState", "subscribeGroupState", 19, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
      {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"unsubscribeGroupState", "unsubscribeGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"unsubscribeGroupState", "unsubscribeGroupState", 21, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
      {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
 };
 
@@ -1244,7 +1415,7 @@ static size_t wps__off(const wps__dec *d, const unsigned char *p) { return (size
 
 /* Present and not null? Sets *err for a bad state. */
 static int wps__has(const wps__obj *o, int key) {
-    return (o->seen >> key & 1u) && o->slot[key].jtype != WPS__J_NULL;
+    return ((o->seen >> key) & 1u) && o->slot[key].jtype != WPS__J_NULL;
 }
 
 static wps_status wps__get_str(wps__dec *d, const wps__obj *o, int key, wps_slice *out) {
@@ -1362,6 +1533,16 @@ static const unsigned char wps__b64dec[256] = {
 
 static const char wps__b64enc[65] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* Decoded length of n base64 chars judged by length and padding only, or (size_t)-1 when n is not
+   a multiple of 4. The characters are validated while decoding (or by wps__b64_check). */
+static size_t wps__b64_len(const unsigned char *s, size_t n) {
+    size_t pad = 0;
+    if (n % 4 != 0) return (size_t)-1;
+    if (n >= 1 && s[n - 1] == '=') pad++;
+    if (n >= 2 && s[n - 2] == '=') pad++;
+    return n / 4 * 3 - pad;
+}
+
 /* Validates strict padded base64; returns the decoded length, or (size_t)-1 with *bad = offset. */
 static size_t wps__b64_check(const unsigned char *s, size_t n, size_t *bad) {
     size_t i, pad = 0;
@@ -1379,29 +1560,54 @@ static size_t wps__b64_check(const unsigned char *s, size_t n, size_t *bad) {
     return n / 4 * 3 - pad;
 }
 
-static void wps__b64_decode_unchecked(const unsigned char *s, size_t n, unsigned char *out) {
-    size_t i, o = 0;
-    for (i = 0; i + 4 <= n; i += 4) {
+/* Decodes n (a multiple of 4) base64 chars into out while validating them. Returns 1, or 0 with
+   *bad = offset of the first invalid character ('=' only as the last one or two). */
+static int wps__b64_decode_checked(const unsigned char *s, size_t n, unsigned char *out, size_t *bad) {
+    size_t i = 0, o = 0, full = n >= 4 ? n - 4 : 0;
+    if (n == 0) return 1;
+    for (; i < full; i += 4) {
         unsigned a = wps__b64dec[s[i]], b = wps__b64dec[s[i + 1]], c = wps__b64dec[s[i + 2]], e = wps__b64dec[s[i + 3]];
-        uint32_t v = ((uint32_t)a << 18) | ((uint32_t)b << 12) | ((uint32_t)(c & 63u) << 6) | (uint32_t)(e & 63u);
-        out[o++] = (unsigned char)(v >> 16);
-        if (c != 64) out[o++] = (unsigned char)(v >> 8);
-        if (e != 64) out[o++] = (unsigned char)v;
+        uint32_t v;
+        if ((a | b | c | e) > 63u) {
+            while (wps__b64dec[s[i]] <= 63u) i++;
+            *bad = i;
+            return 0;
+        }
+        v = ((uint32_t)a << 18) | ((uint32_t)b << 12) | ((uint32_t)c << 6) | (uint32_t)e;
+        out[o] = (unsigned char)(v >> 16);
+        out[o + 1] = (unsigned char)(v >> 8);
+        out[o + 2] = (unsigned char)v;
+        o += 3;
     }
+    {
+        unsigned a = wps__b64dec[s[i]], b = wps__b64dec[s[i + 1]], c = wps__b64dec[s[i + 2]], e = wps__b64dec[s[i + 3]];
+        uint32_t v;
+        if (a > 63u || b > 63u || c > 64u || e > 64u || (c == 64u && e != 64u)) {
+            *bad = a > 63u ? i : b > 63u ? i + 1 : (c > 64u || (c == 64u && e != 64u)) ? i + 2 : i + 3;
+            return 0;
+        }
+        v = ((uint32_t)a << 18) | ((uint32_t)b << 12) | ((uint32_t)(c & 63u) << 6) | (uint32_t)(e & 63u);
+        out[o++] = (unsigned char)(v >> 16);
+        if (c != 64u) out[o++] = (unsigned char)(v >> 8);
+        if (e != 64u) out[o++] = (unsigned char)v;
+    }
+    return 1;
 }
 
 WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_t cap, size_t *out_len, wps_diag *diag) {
     size_t bad = 0, len;
     if ((!src && n) || !out_len || (!out && cap)) return WPS_ERR_INVALID_ARGUMENT;
-    len = wps__b64_check((const unsigned char *)src, n, &bad);
-    if (len == (size_t)-1)
-        return wps__fail(diag, WPS_ERR_BASE64, NULL, bad == n ? "base64 length is not a multiple of 4" : "invalid base64 character", bad);
+    len = wps__b64_len((const unsigned char *)src, n);
+    if (len == (size_t)-1) return wps__fail(diag, WPS_ERR_BASE64, NULL, "base64 length is not a multiple of 4", n);
     *out_len = len;
     if (len > cap) {
+        if (wps__b64_check((const unsigned char *)src, n, &bad) == (size_t)-1)
+            return wps__fail(diag, WPS_ERR_BASE64, NULL, "invalid base64 character", bad);
         if (diag) diag->needed = len;
         return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small for the decoded bytes", (size_t)-1);
     }
-    wps__b64_decode_unchecked((const unsigned char *)src, n, (unsigned char *)out);
+    if (!wps__b64_decode_checked((const unsigned char *)src, n, (unsigned char *)out, &bad))
+        return wps__fail(diag, WPS_ERR_BASE64, NULL, "invalid base64 character", bad);
     return WPS_OK;
 }
 
@@ -1438,17 +1644,19 @@ static wps_status wps__get_base64(wps__dec *d, const wps__slot *sl, const char *
     size_t n = sl->n - 2, bad = 0, len;
     if (sl->escaped)
         return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "escape sequence inside base64 data", wps__off(d, sl->p));
-    len = wps__b64_check(body, n, &bad);
+    len = wps__b64_len(body, n);
     if (len == (size_t)-1)
-        return wps__fail(d->s.diag, WPS_ERR_BASE64, key,
-                         bad == n ? "base64 length is not a multiple of 4" : "invalid base64 character", wps__off(d, body + (bad == n ? 0 : bad)));
+        return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "base64 length is not a multiple of 4", wps__off(d, body));
     d->mem.needed += len;
     if (d->mem.buf && len <= d->mem.cap - d->mem.used) {
         char *dst = d->mem.buf + d->mem.used;
-        wps__b64_decode_unchecked(body, n, (unsigned char *)dst);
+        if (!wps__b64_decode_checked(body, n, (unsigned char *)dst, &bad))
+            return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "invalid base64 character", wps__off(d, body + bad));
         d->mem.used += len;
         out->ptr = dst;
     } else {
+        if (wps__b64_check(body, n, &bad) == (size_t)-1)
+            return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "invalid base64 character", wps__off(d, body + bad));
         d->mem.used = d->mem.cap;
         out->ptr = (const char *)body;
     }
@@ -1480,7 +1688,7 @@ static wps_status wps__get_data(wps__dec *d, const wps__obj *o, wps_message *m) 
             return wps__ignored(d, "dataType", v);
         }
     }
-    if (!(o->seen & (1u << WPS__K_DATA))) {
+    if (!((o->seen >> WPS__K_DATA) & 1u)) {
         if (wps__has(o, WPS__K_DATA_TYPE))
             return wps__fail(d->s.diag, WPS_ERR_MISSING_FIELD, "data", "dataType given without data", (size_t)-1);
         return WPS_OK;
@@ -1494,16 +1702,10 @@ static wps_status wps__get_data(wps__dec *d, const wps__obj *o, wps_message *m) 
         return WPS_OK;
     }
     if (d->rendered && (dt == WPS_DATA_BINARY || dt == WPS_DATA_PROTOBUF)) {
-        /* {"$binary":"<base64>"} */
-        wps__obj inner;
-        wps__scan s2 = d->s;
-        if (sl->jtype != WPS__J_OBJECT)
+        /* {"$binary":"<base64>"}: its member was recorded while scanning */
+        if (sl->jtype != WPS__J_OBJECT || !wps__has(o, WPS__K_DATA_BINARY) || o->slot[WPS__K_DATA_BINARY].jtype != WPS__J_STRING)
             return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data", "{\"$binary\":\"<base64>\"} expected", wps__off(d, sl->p));
-        s2.end = sl->p + sl->n;
-        if (!wps__scan_object(&s2, sl->p, 2, &inner)) return d->s.diag ? d->s.diag->status : WPS_ERR_SYNTAX;
-        if (!(inner.seen & (1u << WPS__K_BINARY)) || inner.slot[WPS__K_BINARY].jtype != WPS__J_STRING)
-            return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data", "{\"$binary\":\"<base64>\"} expected", wps__off(d, sl->p));
-        return wps__get_base64(d, &inner.slot[WPS__K_BINARY], "data", &m->data);
+        return wps__get_base64(d, &o->slot[WPS__K_DATA_BINARY], "data", &m->data);
     }
     if (sl->jtype != WPS__J_STRING)
         return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data",
@@ -1512,27 +1714,18 @@ static wps_status wps__get_data(wps__dec *d, const wps__obj *o, wps_message *m) 
     return wps__get_base64(d, sl, "data", &m->data);
 }
 
-/* Parses the nested object of a slot (error or stream). */
-static wps_status wps__sub_object(wps__dec *d, const wps__slot *sl, const char *key, wps__obj *inner) {
-    wps__scan s2 = d->s;
-    if (sl->jtype != WPS__J_OBJECT)
-        return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, key, "object expected", wps__off(d, sl->p));
-    s2.end = sl->p + sl->n;
-    if (!wps__scan_object(&s2, sl->p, 2, inner)) return d->s.diag ? d->s.diag->status : WPS_ERR_SYNTAX;
-    return WPS_OK;
-}
-
 #define WPS__TRY(x) do { wps_status wps__st_ = (x); if (wps__st_ != WPS_OK) return wps__st_; } while (0)
 
-static wps_status wps__get_error(wps__dec *d, const wps__obj *o, int allow_name, int allow_code, wps_message *m) {
-    wps__obj e;
-    if (!wps__has(o, WPS__K_ERROR)) return WPS_OK;
-    WPS__TRY(wps__sub_object(d, &o->slot[WPS__K_ERROR], "error", &e));
-    WPS__TRY(wps__get_str(d, &e, WPS__K_NAME, &m->error.name));
-    WPS__TRY(wps__get_str(d, &e, WPS__K_MESSAGE, &m->error.message));
-    WPS__TRY(wps__get_str(d, &e, WPS__K_USER_ERROR_CODE, &m->error.user_error_code));
+/* An error object recorded under `slot` with members at base, base+1, base+2. */
+static wps_status wps__get_error(wps__dec *d, const wps__obj *o, int slot, int base, int allow_name, int allow_code, wps_message *m) {
+    if (!wps__has(o, slot)) return WPS_OK;
+    if (o->slot[slot].jtype != WPS__J_OBJECT)
+        return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[slot], "object expected", wps__off(d, o->slot[slot].p));
+    WPS__TRY(wps__get_str(d, o, base, &m->error.name));
+    WPS__TRY(wps__get_str(d, o, base + 1, &m->error.message));
+    WPS__TRY(wps__get_str(d, o, base + 2, &m->error.user_error_code));
     if (!allow_name && m->error.name.ptr)
-        return wps__fail(d->s.diag, WPS_ERR_INVALID_MESSAGE, "error", "streamEnd error must not contain name", wps__off(d, o->slot[WPS__K_ERROR].p));
+        return wps__fail(d->s.diag, WPS_ERR_INVALID_MESSAGE, "error", "streamEnd error must not contain name", wps__off(d, o->slot[slot].p));
     if (!allow_code) m->error.user_error_code.ptr = NULL, m->error.user_error_code.len = 0;
     m->has |= WPS_HAS_ERROR;
     return WPS_OK;
@@ -1563,8 +1756,8 @@ static wps_status wps__get_field(wps__dec *d, const wps__obj *o, int field, wps_
         WPS__TRY(wps__get_bool(d, o, WPS__K_NO_ECHO, &m->no_echo));
         m->has |= WPS_HAS_NO_ECHO;
         return WPS_OK;
-    case WPS__F_ERROR: return wps__get_error(d, o, 1, 0, m);
-    case WPS__F_END_ERROR: return wps__get_error(d, o, 0, 1, m);
+    case WPS__F_ERROR: return wps__get_error(d, o, WPS__K_ERROR, WPS__K_ERR_NAME, 1, 0, m);
+    case WPS__F_END_ERROR: return wps__get_error(d, o, WPS__K_ERROR, WPS__K_ERR_NAME, 0, 1, m);
     case WPS__F_GROUP: return wps__get_str(d, o, WPS__K_GROUP, &m->group);
     case WPS__F_EVENT: return wps__get_str(d, o, WPS__K_EVENT, &m->event);
     case WPS__F_FROM_USER_ID: return wps__get_str(d, o, WPS__K_FROM_USER_ID, &m->from_user_id);
@@ -1593,23 +1786,23 @@ static wps_status wps__get_field(wps__dec *d, const wps__obj *o, int field, wps_
     }
     case WPS__F_STREAM_INFO:
     case WPS__F_STREAM_START: {
-        wps__obj so;
         if (!wps__has(o, WPS__K_STREAM)) return WPS_OK;
-        WPS__TRY(wps__sub_object(d, &o->slot[WPS__K_STREAM], "stream", &so));
-        WPS__TRY(wps__get_str(d, &so, WPS__K_STREAM_ID, &m->stream_id));
+        if (o->slot[WPS__K_STREAM].jtype != WPS__J_OBJECT)
+            return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "stream", "object expected", wps__off(d, o->slot[WPS__K_STREAM].p));
+        WPS__TRY(wps__get_str(d, o, WPS__K_STR_ID, &m->stream_id));
         if (!m->stream_id.ptr) return wps__fail(d->s.diag, WPS_ERR_MISSING_FIELD, "stream.streamId", "required field missing", (size_t)-1);
         if (field == WPS__F_STREAM_INFO) {
-            if (!wps__has(&so, WPS__K_STREAM_SEQUENCE_ID))
+            if (!wps__has(o, WPS__K_STR_SEQ))
                 return wps__fail(d->s.diag, WPS_ERR_MISSING_FIELD, "stream.streamSequenceId", "required field missing", (size_t)-1);
-            WPS__TRY(wps__get_u64_opt(d, &so, WPS__K_STREAM_SEQUENCE_ID, &m->stream_sequence_id, m, WPS_HAS_STREAM_SEQUENCE_ID));
-            if (wps__has(&so, WPS__K_END_OF_STREAM)) {
-                WPS__TRY(wps__get_bool(d, &so, WPS__K_END_OF_STREAM, &m->end_of_stream));
+            WPS__TRY(wps__get_u64_opt(d, o, WPS__K_STR_SEQ, &m->stream_sequence_id, m, WPS_HAS_STREAM_SEQUENCE_ID));
+            if (wps__has(o, WPS__K_STR_END)) {
+                WPS__TRY(wps__get_bool(d, o, WPS__K_STR_END, &m->end_of_stream));
                 m->has |= WPS_HAS_END_OF_STREAM;
             }
-            WPS__TRY(wps__get_error(d, &so, 1, 1, m));
+            WPS__TRY(wps__get_error(d, o, WPS__K_STR_ERROR, WPS__K_SERR_NAME, 1, 1, m));
         } else {
-            int key = d->rendered ? WPS__K_IDLE_TIMEOUT_IN_MS : WPS__K_IDLE_TIMEOUT_MS;
-            WPS__TRY(wps__get_u64_opt(d, &so, key, &m->idle_timeout_ms, m, WPS_HAS_IDLE_TIMEOUT));
+            int key = d->rendered ? WPS__K_STR_IDLE_IN : WPS__K_STR_IDLE;
+            WPS__TRY(wps__get_u64_opt(d, o, key, &m->idle_timeout_ms, m, WPS_HAS_IDLE_TIMEOUT));
         }
         m->has |= WPS_HAS_STREAM;
         return WPS_OK;
@@ -1652,12 +1845,23 @@ static int wps__field_present(const wps_message *m, int field) {
     }
 }
 
+static unsigned wps__lowest_bit(uint32_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctz(v);
+#else
+    unsigned f = 0;
+    while (!(v & (1u << f))) f++;
+    return f;
+#endif
+}
+
 /* Cross-field rules shared by decode and encode. */
 static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, wps_diag *diag) {
     const wps__kind_desc *k = &wps__kinds[m->kind];
-    unsigned f;
-    for (f = 0; f < 32; f++) {
-        if (!(k->required & (1u << f))) continue;
+    uint32_t req = k->required;
+    while (req) {
+        unsigned f = wps__lowest_bit(req);
+        req &= req - 1u;
         if (f == WPS__F_DATA && m->kind == WPS_KIND_SEND_TO_GROUP) continue;
         if (!wps__field_present(m, (int)f))
             return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__field_key((int)f), "required field missing", (size_t)-1);
@@ -1722,7 +1926,9 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
         }
         return wps__scan_fail(&d->s, WPS_ERR_SYNTAX, p, "'{' expected");
     }
-    p = wps__scan_object(&d->s, p, 1, &o);
+    o.seen = 0;
+    d->s.rendered = d->rendered;
+    p = wps__scan_object(&d->s, p, 1, &o, WPS__CTX_TOP);
     if (!p) return diag ? diag->status : WPS_ERR_SYNTAX;
     p = wps__ws(p, end);
     if (p != end) return wps__scan_fail(&d->s, WPS_ERR_TRAILING, p, "data after the JSON object");
@@ -1742,7 +1948,7 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
             if (!wps__has(&o, WPS__K_TYPE)) return wps__fail(diag, WPS_ERR_MISSING_FIELD, "type", "required field missing", (size_t)-1);
             WPS__TRY(wps__get_str(d, &o, WPS__K_TYPE, &ty));
             for (i = 1; i < (unsigned)WPS_KIND_COUNT_; i++)
-                if (wps__slice_eq_cstr(ty.ptr, ty.len, wps__kinds[i].wire_type)) {
+                if (ty.len == wps__kinds[i].wire_len && WPS_MEMCMP(ty.ptr, wps__kinds[i].wire_type, ty.len) == 0) {
                     kind = (wps_kind)i;
                     break;
                 }
@@ -1755,13 +1961,13 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
                 if (!wps__has(&o, key))
                     return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__key_names[key], "required field missing", (size_t)-1);
                 WPS__TRY(wps__get_str(d, &o, key, &sv));
-                kind = WPS_KIND_NONE;
-                for (i = 1; i < (unsigned)WPS_KIND_COUNT_; i++)
-                    if (wps__kinds[i].sub && wps__slice_eq_cstr(ty.ptr, ty.len, wps__kinds[i].wire_type) &&
-                        wps__slice_eq_cstr(sv.ptr, sv.len, wps__kinds[i].sub)) {
-                        kind = (wps_kind)i;
-                        break;
-                    }
+                /* the two kinds sharing this wire type are adjacent in wps__kinds */
+                if (sv.len == wps__kinds[kind].sub_len && WPS_MEMCMP(sv.ptr, wps__kinds[kind].sub, sv.len) == 0) {
+                } else if (sv.len == wps__kinds[kind + 1].sub_len && WPS_MEMCMP(sv.ptr, wps__kinds[kind + 1].sub, sv.len) == 0) {
+                    kind = (wps_kind)(kind + 1);
+                } else {
+                    kind = WPS_KIND_NONE;
+                }
                 if (kind == WPS_KIND_NONE) return wps__ignored(d, key == WPS__K_EVENT ? "system event" : "from", sv);
             }
         }
@@ -1947,6 +2153,7 @@ static wps_status wps__check_json(wps__enc *e, const char *key, wps_slice v, int
     s.end = s.beg + v.len;
     s.diag = &tmp;
     s.max_depth = e->max_depth;
+    s.rendered = 0;
     p = wps__ws(s.beg, s.end);
     if (p >= s.end) return wps__fail(e->diag, WPS_ERR_SYNTAX, key, "empty JSON value", (size_t)-1);
     q = wps__skip_value(&s, p, 1, &jt, &esc);

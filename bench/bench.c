@@ -1,0 +1,391 @@
+/* bench - decode/encode throughput of wps.h against peers on the same frames, in one run.
+ *
+ *   build/bench FRAMES_OUT UP_OUT [--js "node bench/bench_js.mjs"] [--seconds S]
+ *
+ * Workloads (deterministic):
+ *   mix   - realistic downstream mix: group and server messages with 32 B..4 KB payloads, json /
+ *           text / binary, sequenceIds, plus acks (the issue's workload);
+ *   small - the three ~150 B frames of spec/anchors.md C2 (group message with JSON data and
+ *           sequenceId, ack with error, system connected with reconnectionToken).
+ * Decoding means full field extraction and data decoding (text unescaped, base64 decoded) for
+ * every decoder. Peers: a straightforward cJSON-based decoder/encoder (Debian libcjson-dev) and
+ * the official @azure/web-pubsub-client parser/writer run by node on the same frames (written to
+ * FRAMES_OUT / UP_OUT). Prints ns/frame, frames/s, MB/s and the ratios.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define WPS_IMPLEMENTATION
+#include "../wps.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct frame {
+    char *p;
+    size_t n;
+} frame;
+
+typedef struct set {
+    frame *f;
+    size_t count, bytes;
+} set;
+
+static uint32_t rng = 0x9e3779b9u;
+static uint32_t rnd(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void add(set *s, const char *p, size_t n) {
+    s->f = (frame *)realloc(s->f, (s->count + 1) * sizeof *s->f);
+    s->f[s->count].p = (char *)malloc(n);
+    memcpy(s->f[s->count].p, p, n);
+    s->f[s->count].n = n;
+    s->count++;
+    s->bytes += n;
+}
+
+/* payload sizes 32..4096, skewed toward small */
+static size_t payload_size(void) {
+    static const size_t sizes[] = {32, 48, 64, 96, 128, 160, 256, 512, 1024, 2048, 4096};
+    return sizes[rnd() % 11 < 7 ? rnd() % 6 : rnd() % 11];
+}
+
+static void build_mix(set *down, set *up) {
+    static char buf[16384], data[8192], b64[8192];
+    size_t i;
+    wps_codec dc = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, WPS_DOWNSTREAM);
+    wps_codec uc = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, WPS_UPSTREAM);
+    uint64_t seq = 1000;
+    for (i = 0; i < 2000; i++) {
+        wps_message m, u;
+        size_t n = 0, k, len = payload_size();
+        unsigned kind = rnd() % 10;
+        wps_message_init(&m, (kind < 6) ? WPS_KIND_GROUP_DATA : (kind < 8) ? WPS_KIND_SERVER_DATA : WPS_KIND_ACK);
+        if (m.kind == WPS_KIND_ACK) {
+            m.ack_id = rnd();
+            m.has = WPS_HAS_ACK_ID | WPS_HAS_SUCCESS;
+            m.success = (rnd() % 4) != 0;
+            if (!m.success) {
+                m.has |= WPS_HAS_ERROR;
+                m.error.name = wps_slice_from_cstr("Duplicate");
+                m.error.message = wps_slice_from_cstr("The message with the same ackId is already processed.");
+            }
+        } else {
+            unsigned dt = rnd() % 3;
+            m.has = WPS_HAS_DATA | WPS_HAS_SEQUENCE_ID;
+            m.sequence_id = seq++;
+            if (m.kind == WPS_KIND_GROUP_DATA) {
+                m.group = wps_slice_from_cstr(rnd() % 2 ? "lobby" : "game-room-42");
+                m.from_user_id = wps_slice_from_cstr("player-7f3a");
+            }
+            if (dt == 0) { /* json object with a few fields and a string filling the size */
+                int w = snprintf(data, sizeof data, "{\"x\":%u,\"y\":%u,\"name\":\"", rnd() % 1000, rnd() % 1000);
+                size_t pos = (size_t)w;
+                while (pos + 3 < len) data[pos++] = (char)('a' + rnd() % 26);
+                data[pos++] = '"';
+                data[pos++] = '}';
+                m.data_type = WPS_DATA_JSON;
+                m.data = wps_slice_make(data, pos);
+            } else if (dt == 1) { /* text with an occasional escape */
+                for (k = 0; k < len; k++) data[k] = (rnd() % 64 == 0) ? '"' : (char)('a' + rnd() % 26);
+                m.data_type = WPS_DATA_TEXT;
+                m.data = wps_slice_make(data, len);
+            } else {
+                for (k = 0; k < len * 3 / 4; k++) data[k] = (char)rnd();
+                m.data_type = WPS_DATA_BINARY;
+                m.data = wps_slice_make(data, len * 3 / 4);
+            }
+        }
+        if (wps_encode(&dc, &m, buf, sizeof buf, &n, NULL) != WPS_OK) abort();
+        add(down, buf, n);
+        if (m.kind != WPS_KIND_ACK) { /* the matching upstream sendToGroup for the encode bench */
+            u = m;
+            u.kind = WPS_KIND_SEND_TO_GROUP;
+            u.has = WPS_HAS_DATA | WPS_HAS_ACK_ID;
+            u.ack_id = m.sequence_id;
+            u.group = wps_slice_from_cstr("lobby");
+            u.from_user_id.ptr = NULL;
+            if (wps_message_render(&u, buf, sizeof buf, &n) != WPS_OK) abort();
+            add(up, buf, n);
+        }
+    }
+    (void)b64;
+    (void)uc;
+}
+
+static void build_small(set *s) {
+    static const char *const f[] = {
+        "{\"type\":\"message\",\"from\":\"group\",\"group\":\"lobby\",\"fromUserId\":\"user-1\",\"dataType\":\"json\","
+        "\"data\":{\"x\":12,\"y\":34,\"name\":\"alice\"},\"sequenceId\":1234}",
+        "{\"type\":\"ack\",\"ackId\":42,\"success\":false,\"error\":{\"name\":\"Duplicate\",\"message\":\"The message is duplicated.\"}}",
+        "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"user-1\",\"connectionId\":\"abcdefghijklmnop\","
+        "\"reconnectionToken\":\"Zm9vYmFyYmF6cXV4cXV1eA==\"}"};
+    size_t i;
+    for (i = 0; i < 3; i++) add(s, f[i], strlen(f[i]));
+}
+
+/* ------------------------------------------------------------------ decoders */
+
+static volatile size_t sink;
+static char scratch[1 << 16];
+
+static size_t wps_decode_one(const frame *fr) {
+    static const wps_codec c = {WPS_PROTOCOL_JSON_RELIABLE, WPS_DOWNSTREAM, WPS_DEFAULT_MAX_DEPTH};
+    wps_message m;
+    if (wps_decode(&c, fr->p, fr->n, scratch, sizeof scratch, &m, NULL) != WPS_OK) abort();
+    return m.data.len + m.group.len + (size_t)m.sequence_id + (size_t)m.ack_id + m.from_user_id.len + m.connection_id.len;
+}
+
+/* A straightforward decoder on cJSON: parse, type switch, copy out every field, decode data. */
+static size_t cjson_decode_one(const frame *fr) {
+    cJSON *root = cJSON_ParseWithLength(fr->p, fr->n), *t, *x;
+    size_t acc = 0;
+    if (!root) abort();
+    t = cJSON_GetObjectItemCaseSensitive(root, "type");
+    if (!cJSON_IsString(t)) abort();
+    if (!strcmp(t->valuestring, "message")) {
+        cJSON *dt = cJSON_GetObjectItemCaseSensitive(root, "dataType"), *d = cJSON_GetObjectItemCaseSensitive(root, "data");
+        x = cJSON_GetObjectItemCaseSensitive(root, "from");
+        acc += cJSON_IsString(x) ? strlen(x->valuestring) : 0;
+        x = cJSON_GetObjectItemCaseSensitive(root, "group");
+        acc += cJSON_IsString(x) ? strlen(x->valuestring) : 0;
+        x = cJSON_GetObjectItemCaseSensitive(root, "fromUserId");
+        acc += cJSON_IsString(x) ? strlen(x->valuestring) : 0;
+        x = cJSON_GetObjectItemCaseSensitive(root, "sequenceId");
+        acc += cJSON_IsNumber(x) ? (size_t)x->valuedouble : 0;
+        if (cJSON_IsString(dt) && !strcmp(dt->valuestring, "binary")) {
+            size_t n = 0;
+            if (wps_base64_decode(d->valuestring, strlen(d->valuestring), scratch, sizeof scratch, &n, NULL) != WPS_OK) abort();
+            acc += n;
+        } else if (cJSON_IsString(dt) && !strcmp(dt->valuestring, "text")) {
+            acc += strlen(d->valuestring);
+        } else {
+            acc += d ? (size_t)d->type : 0; /* the parsed JSON tree is the data */
+        }
+    } else if (!strcmp(t->valuestring, "ack")) {
+        x = cJSON_GetObjectItemCaseSensitive(root, "ackId");
+        acc += (size_t)x->valuedouble;
+        x = cJSON_GetObjectItemCaseSensitive(root, "success");
+        acc += cJSON_IsTrue(x);
+        x = cJSON_GetObjectItemCaseSensitive(root, "error");
+        if (x) {
+            cJSON *n = cJSON_GetObjectItemCaseSensitive(x, "name"), *mm = cJSON_GetObjectItemCaseSensitive(x, "message");
+            acc += strlen(n->valuestring) + strlen(mm->valuestring);
+        }
+    } else if (!strcmp(t->valuestring, "system")) {
+        x = cJSON_GetObjectItemCaseSensitive(root, "connectionId");
+        acc += strlen(x->valuestring);
+        x = cJSON_GetObjectItemCaseSensitive(root, "userId");
+        acc += x ? strlen(x->valuestring) : 0;
+        x = cJSON_GetObjectItemCaseSensitive(root, "reconnectionToken");
+        acc += x ? strlen(x->valuestring) : 0;
+    }
+    cJSON_Delete(root);
+    return acc;
+}
+
+/* ------------------------------------------------------------------ encoders */
+
+typedef struct upmsg {
+    wps_message m;
+} upmsg;
+
+static char outbuf[1 << 16];
+
+static size_t wps_encode_one(const wps_message *m) {
+    static const wps_codec c = {WPS_PROTOCOL_JSON_RELIABLE, WPS_UPSTREAM, WPS_DEFAULT_MAX_DEPTH};
+    size_t n = 0;
+    if (wps_encode(&c, m, outbuf, sizeof outbuf, &n, NULL) != WPS_OK) abort();
+    return n;
+}
+
+static size_t cjson_encode_one(const wps_message *m) {
+    cJSON *o = cJSON_CreateObject();
+    char *s, tmp[8192];
+    size_t n;
+    cJSON_AddStringToObject(o, "type", "sendToGroup");
+    memcpy(tmp, m->group.ptr, m->group.len);
+    tmp[m->group.len] = 0;
+    cJSON_AddStringToObject(o, "group", tmp);
+    cJSON_AddNumberToObject(o, "ackId", (double)m->ack_id);
+    cJSON_AddStringToObject(o, "dataType", wps_data_type_name(m->data_type));
+    if (m->data_type == WPS_DATA_JSON) {
+        memcpy(tmp, m->data.ptr, m->data.len);
+        tmp[m->data.len] = 0;
+        cJSON_AddItemToObject(o, "data", cJSON_Parse(tmp));
+    } else if (m->data_type == WPS_DATA_TEXT) {
+        memcpy(tmp, m->data.ptr, m->data.len);
+        tmp[m->data.len] = 0;
+        cJSON_AddStringToObject(o, "data", tmp);
+    } else {
+        n = wps_base64_encode(m->data.ptr, m->data.len, tmp, sizeof tmp - 1);
+        tmp[n] = 0;
+        cJSON_AddStringToObject(o, "data", tmp);
+    }
+    s = cJSON_PrintUnformatted(o);
+    n = strlen(s);
+    cJSON_free(s);
+    cJSON_Delete(o);
+    return n;
+}
+
+/* ------------------------------------------------------------------ timing */
+
+typedef struct result {
+    double ns_per_frame, frames_per_s, mb_per_s;
+} result;
+
+static double g_seconds = 1.0;
+
+static result time_decode(const set *s, size_t (*fn)(const frame *)) {
+    result r;
+    size_t iters = 0, i;
+    double t0 = now_s(), t;
+    do {
+        for (i = 0; i < s->count; i++) sink += fn(&s->f[i]);
+        iters++;
+        t = now_s() - t0;
+    } while (t < g_seconds);
+    r.ns_per_frame = t * 1e9 / ((double)iters * (double)s->count);
+    r.frames_per_s = 1e9 / r.ns_per_frame;
+    r.mb_per_s = (double)iters * (double)s->bytes / t / 1e6;
+    return r;
+}
+
+static result time_encode(const wps_message *ms, size_t count, size_t bytes, size_t (*fn)(const wps_message *)) {
+    result r;
+    size_t iters = 0, i;
+    double t0 = now_s(), t;
+    do {
+        for (i = 0; i < count; i++) sink += fn(&ms[i]);
+        iters++;
+        t = now_s() - t0;
+    } while (t < g_seconds);
+    r.ns_per_frame = t * 1e9 / ((double)iters * (double)count);
+    r.frames_per_s = 1e9 / r.ns_per_frame;
+    r.mb_per_s = (double)iters * (double)bytes / t / 1e6;
+    return r;
+}
+
+static void row(const char *name, result r, double base_ns) {
+    printf("  %-34s %9.1f ns/frame %12.0f frames/s %9.1f MB/s", name, r.ns_per_frame, r.frames_per_s, r.mb_per_s);
+    if (base_ns > 0) printf("   wps.h is %.1fx faster", r.ns_per_frame / base_ns);
+    printf("\n");
+}
+
+static void write_set(const char *path, const set *s, int text_lines) {
+    FILE *f = fopen(path, "w");
+    size_t i;
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    for (i = 0; i < s->count; i++) {
+        if (text_lines) fputs("T ", f);
+        fwrite(s->f[i].p, 1, s->f[i].n, f);
+        fputc('\n', f);
+    }
+    fclose(f);
+}
+
+/* Runs the JS bench, which prints lines "name ns_per_frame". */
+static int run_js(const char *cmd, const char *frames, const char *small, const char *up, double *js_mix, double *js_small, double *js_enc) {
+    char line[512], full[2048];
+    FILE *p;
+    snprintf(full, sizeof full, "%s %s %s %s %.2f", cmd, frames, small, up, g_seconds);
+    p = popen(full, "r");
+    if (!p) return 0;
+    while (fgets(line, sizeof line, p)) {
+        double v;
+        if (sscanf(line, "decode-mix %lf", &v) == 1) *js_mix = v;
+        else if (sscanf(line, "decode-small %lf", &v) == 1) *js_small = v;
+        else if (sscanf(line, "encode-mix %lf", &v) == 1) *js_enc = v;
+        else fputs(line, stderr);
+    }
+    return pclose(p) == 0;
+}
+
+int main(int argc, char **argv) {
+    set mix = {0}, up = {0}, small = {0};
+    wps_message *ums;
+    char *scratch_up;
+    size_t i, used = 0, up_bytes = 0;
+    const char *js = NULL, *frames_out, *up_out;
+    char small_out[1024];
+    result w_mix, c_mix, w_small, c_small, w_enc, c_enc;
+    double js_mix = 0, js_small = 0, js_enc = 0;
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench FRAMES_OUT UP_OUT [--js CMD] [--seconds S]\n");
+        return 2;
+    }
+    frames_out = argv[1];
+    up_out = argv[2];
+    for (i = 3; i < (size_t)argc; i++) {
+        if (!strcmp(argv[i], "--js") && i + 1 < (size_t)argc) js = argv[++i];
+        else if (!strcmp(argv[i], "--seconds") && i + 1 < (size_t)argc) g_seconds = atof(argv[++i]);
+    }
+    build_mix(&mix, &up);
+    build_small(&small);
+    write_set(frames_out, &mix, 1);
+    snprintf(small_out, sizeof small_out, "%s.small", frames_out);
+    write_set(small_out, &small, 1);
+    write_set(up_out, &up, 0);
+    /* parse the rendered upstream messages once; the encoders then start from typed messages */
+    ums = (wps_message *)calloc(up.count, sizeof *ums);
+    scratch_up = (char *)malloc(up.bytes + 1);
+    for (i = 0; i < up.count; i++) {
+        wps_codec c = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, WPS_UPSTREAM);
+        if (wps_message_parse_rendered(&c, up.f[i].p, up.f[i].n, scratch_up + used, up.bytes - used, &ums[i], NULL) != WPS_OK) abort();
+        used += ums[i].data.ptr >= scratch_up && ums[i].data.ptr < scratch_up + up.bytes ? ums[i].data.len : 0;
+        up_bytes += wps_encode_one(&ums[i]);
+    }
+
+    printf("wps.h %s bench: %zu mixed downstream frames (%.0f B average, 32 B..4 KB payloads), "
+           "%zu ~150 B frames, %zu upstream sendToGroup messages; %.1f s per measurement\n",
+           WPS_VERSION_STRING, mix.count, (double)mix.bytes / (double)mix.count, small.count, up.count, g_seconds);
+    w_mix = time_decode(&mix, wps_decode_one);
+    c_mix = time_decode(&mix, cjson_decode_one);
+    w_small = time_decode(&small, wps_decode_one);
+    c_small = time_decode(&small, cjson_decode_one);
+    w_enc = time_encode(ums, up.count, up_bytes, wps_encode_one);
+    c_enc = time_encode(ums, up.count, up_bytes, cjson_encode_one);
+    if (js && !run_js(js, frames_out, small_out, up_out, &js_mix, &js_small, &js_enc)) fprintf(stderr, "JS bench failed\n");
+
+    printf("\ndecode, realistic mix (full field extraction + data decoding):\n");
+    row("wps.h wps_decode", w_mix, 0);
+    row("cJSON straightforward decoder", c_mix, w_mix.ns_per_frame);
+    if (js_mix > 0) {
+        result j = {js_mix, 1e9 / js_mix, (double)mix.bytes / (double)mix.count / js_mix * 1e3};
+        row("@azure/web-pubsub-client (node)", j, w_mix.ns_per_frame);
+    }
+    printf("\ndecode, ~150 B frames (spec/anchors.md C2):\n");
+    row("wps.h wps_decode", w_small, 0);
+    row("cJSON straightforward decoder", c_small, w_small.ns_per_frame);
+    if (js_small > 0) {
+        result j = {js_small, 1e9 / js_small, (double)small.bytes / (double)small.count / js_small * 1e3};
+        row("@azure/web-pubsub-client (node)", j, w_small.ns_per_frame);
+    }
+    printf("\nencode, upstream sendToGroup mix:\n");
+    row("wps.h wps_encode", w_enc, 0);
+    row("cJSON build + print", c_enc, w_enc.ns_per_frame);
+    if (js_enc > 0) {
+        result j = {js_enc, 1e9 / js_enc, (double)up_bytes / (double)up.count / js_enc * 1e3};
+        row("@azure/web-pubsub-client (node)", j, w_enc.ns_per_frame);
+    }
+    printf("\ntargets: <= 60 ns per ~150 B frame (%s: %.1f ns), >= 30x the JS parser (%s: %.1fx), >= 5x cJSON (%s: %.1fx)\n",
+           w_small.ns_per_frame <= 60 ? "met" : "NOT met", w_small.ns_per_frame,
+           js_mix > 0 && js_mix / w_mix.ns_per_frame >= 30 ? "met" : "NOT met", js_mix > 0 ? js_mix / w_mix.ns_per_frame : 0.0,
+           c_mix.ns_per_frame / w_mix.ns_per_frame >= 5 ? "met" : "NOT met", c_mix.ns_per_frame / w_mix.ns_per_frame);
+    return 0;
+}

@@ -1,0 +1,37 @@
+// JS side of `make bench`: times @azure/web-pubsub-client 1.1.0's JSON-reliable parseMessages
+// and writeMessage on the frames bench.c wrote. Prints "decode-mix NS", "decode-small NS",
+// "encode-mix NS" (nanoseconds per frame).
+// usage: node bench/bench_js.mjs FRAMES SMALL_FRAMES UP_MESSAGES SECONDS
+import { readFileSync } from "node:fs";
+const mod = await import(new URL("../tests/diff/node_modules/@azure/web-pubsub-client/dist/esm/index.js", import.meta.url));
+const proto = mod.WebPubSubJsonReliableProtocol();
+const [framesPath, smallPath, upPath, secondsArg] = process.argv.slice(2);
+const seconds = Number(secondsArg || 1);
+const lines = (p) => readFileSync(p, "utf8").split("\n").filter((l) => l.length);
+const frames = lines(framesPath).map((l) => l.slice(2));
+const small = lines(smallPath).map((l) => l.slice(2));
+const ups = lines(upPath).map((l) => {
+  const m = JSON.parse(l);
+  if (m.data && typeof m.data === "object" && typeof m.data.$binary === "string") {
+    const b = Buffer.from(m.data.$binary, "base64");
+    m.data = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+  }
+  return m;
+});
+let sink = 0;
+function time(items, fn) {
+  for (let w = 0; w < 3; w++) for (const x of items) sink += fn(x) ? 1 : 0; // warm up the JIT
+  let iters = 0;
+  const t0 = process.hrtime.bigint();
+  let t;
+  do {
+    for (const x of items) sink += fn(x) ? 1 : 0;
+    iters++;
+    t = Number(process.hrtime.bigint() - t0);
+  } while (t < seconds * 1e9);
+  return t / (iters * items.length);
+}
+console.log(`decode-mix ${time(frames, (f) => proto.parseMessages(f)).toFixed(1)}`);
+console.log(`decode-small ${time(small, (f) => proto.parseMessages(f)).toFixed(1)}`);
+console.log(`encode-mix ${time(ups, (m) => proto.writeMessage(m)).toFixed(1)}`);
+if (sink < 0) console.log(sink);
