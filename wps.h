@@ -672,6 +672,41 @@ static uint64_t wps__load64(const unsigned char *p) {
     return v;
 }
 
+/* a[0..n) == b[0..n). With a constant n (every use here) compilers unroll it into a few loads and
+   compares, where a memcmp call would cost more than the comparison itself. */
+WPS__INLINE int wps__eq(const void *a, const char *b, size_t n) {
+    const unsigned char *x = (const unsigned char *)a;
+    const unsigned char *y = (const unsigned char *)b;
+    uint64_t u, v;
+    uint32_t s, t;
+    uint16_t h, k;
+    while (n >= 8) {
+        WPS_MEMCPY(&u, x, 8);
+        WPS_MEMCPY(&v, y, 8);
+        if (u != v) return 0;
+        x += 8;
+        y += 8;
+        n -= 8;
+    }
+    if (n >= 4) { /* 4..7 bytes: two overlapping 4-byte words */
+        WPS_MEMCPY(&s, x, 4);
+        WPS_MEMCPY(&t, y, 4);
+        if (s != t) return 0;
+        WPS_MEMCPY(&s, x + n - 4, 4);
+        WPS_MEMCPY(&t, y + n - 4, 4);
+        return s == t;
+    }
+    if (n >= 2) {
+        WPS_MEMCPY(&h, x, 2);
+        WPS_MEMCPY(&k, y, 2);
+        if (h != k) return 0;
+        WPS_MEMCPY(&h, x + n - 2, 2);
+        WPS_MEMCPY(&k, y + n - 2, 2);
+        return h == k;
+    }
+    return n == 0 || x[0] == y[0];
+}
+
 #define WPS__ONES UINT64_C(0x0101010101010101)
 #define WPS__HIGHS UINT64_C(0x8080808080808080)
 
@@ -692,6 +727,13 @@ static uint64_t wps__str_special8(uint64_t v) {
     (defined(__GNUC__) || defined(__clang__))
 #define WPS__FIRST_BYTE(mask) ((size_t)__builtin_ctzll(mask) >> 3)
 #define WPS__HAVE_FIRST_BYTE 1
+#endif
+
+#ifdef WPS__SSE2
+/* splatted constants as plain data: one load each instead of a shuffle sequence per call */
+static const unsigned char wps__sse_quote[16] = {34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34};
+static const unsigned char wps__sse_bslash[16] = {92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92};
+static const unsigned char wps__sse_space[16] = {32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32};
 #endif
 
 static int wps__str_plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
@@ -799,7 +841,9 @@ static const unsigned char *wps__scan_string_body(const wps__scan *s, const unsi
 WPS__INLINE const unsigned char *wps__scan_string(const wps__scan *s, const unsigned char *p, int *escaped) {
     const unsigned char *q = p + 1;
 #if defined(WPS__SSE2) && defined(WPS__HAVE_FIRST_BYTE)
-    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(' ');
+    const __m128i quote = _mm_loadu_si128((const __m128i *)(const void *)wps__sse_quote);
+    const __m128i bslash = _mm_loadu_si128((const __m128i *)(const void *)wps__sse_bslash);
+    const __m128i space = _mm_loadu_si128((const __m128i *)(const void *)wps__sse_space);
     while (WPS__LIKELY((size_t)(s->end - q) >= 16)) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
         /* signed compare: bytes < 0x20 and bytes >= 0x80 (negative) both flag */
@@ -863,8 +907,8 @@ static const unsigned char *wps__scan_number(const wps__scan *s, const unsigned 
     return p;
 }
 
-static const unsigned char *wps__scan_literal(const wps__scan *s, const unsigned char *p, const char *lit, size_t n) {
-    if ((size_t)(s->end - p) < n || WPS_MEMCMP(p, lit, n) != 0) {
+WPS__INLINE const unsigned char *wps__scan_literal(const wps__scan *s, const unsigned char *p, const char *lit, size_t n) {
+    if ((size_t)(s->end - p) < n || !wps__eq(p, lit, n)) {
         wps__scan_fail(s, WPS_ERR_SYNTAX, p, "invalid literal");
         return NULL;
     }
@@ -1011,10 +1055,10 @@ static const char *const wps__key_names[WPS__K_SLOTS] = {
     "stream.error.userErrorCode", "data.$binary"};
 
 /* n is fixed in each case below, so this is a constant-length compare the compiler inlines */
-#define WPS__KEYIS(id, lit) (WPS_MEMCMP(k, lit, sizeof(lit) - 1) == 0 ? (int)(id) : -1)
+#define WPS__KEYIS(id, lit) (wps__eq(k, lit, sizeof(lit) - 1) ? (int)(id) : -1)
 
 /* Key id of the unescaped key text k[0..n), or -1. */
-static int wps__key_lookup(const char *k, size_t n) {
+WPS__INLINE int wps__key_lookup(const char *k, size_t n) {
     switch (n) {
     case 4:
         if (k[0] == 't') return WPS__KEYIS(WPS__K_TYPE, "type");
@@ -1237,17 +1281,23 @@ static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned 
             }
             o->seen |= bit;
         }
-        p = wps__ws(p, end);
-        if (p >= end || *p != ':') {
-            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "':' expected");
-            return NULL;
+        /* compact JSON first: ':' right after the key, the value right after ':' */
+        if (WPS__UNLIKELY(p >= end || *p != ':')) {
+            p = wps__ws(p, end);
+            if (p >= end || *p != ':') {
+                wps__scan_fail(s, WPS_ERR_SYNTAX, p, "':' expected");
+                return NULL;
+            }
         }
-        p = wps__ws(p + 1, end);
+        p++;
+        if (WPS__UNLIKELY(p >= end || *p <= ' ')) {
+            p = wps__ws(p, end);
+            if (p >= end) {
+                wps__scan_fail(s, WPS_ERR_SYNTAX, p, "unexpected end of input, value expected");
+                return NULL;
+            }
+        }
         v = p;
-        if (p >= end) {
-            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "unexpected end of input, value expected");
-            return NULL;
-        }
         switch (*p) {
         case '"':
             jt = WPS__J_STRING;
@@ -1291,9 +1341,10 @@ static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned 
             o->slot[slot].jtype = jt;
             o->slot[slot].escaped = vesc;
         }
-        p = wps__ws(p, end);
-        if (p < end && *p == ',') {
-            p = wps__ws(p + 1, end);
+        if (WPS__UNLIKELY(p >= end || *p <= ' ')) p = wps__ws(p, end);
+        if (WPS__LIKELY(p < end && *p == ',')) {
+            p++;
+            if (WPS__UNLIKELY(p >= end || *p != '"')) p = wps__ws(p, end);
             continue;
         }
         if (p < end && *p == '}') return p + 1;
@@ -1320,9 +1371,7 @@ enum {
 typedef struct wps__kind_desc {
     const char *kind_name;  /* @azure/web-pubsub-client kind */
     const char *wire_type;  /* JSON "type" */
-    unsigned char wire_len;
     const char *sub;        /* "from" (message) or "event" (system), else NULL */
-    unsigned char sub_len;
     unsigned dirs;
     uint32_t required;      /* bit (1 << field id) */
     unsigned char fields[9]; /* wire order, WPS__F_END-terminated */
@@ -1331,51 +1380,112 @@ typedef struct wps__kind_desc {
 #define WPS__R(f) (1u << (f))
 
 static const wps__kind_desc wps__kinds[WPS_KIND_COUNT_] = {
-    {"", "", 0, NULL, 0, 0, 0, {0}},
-    {"ack", "ack", 3, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_ACK_ID) | WPS__R(WPS__F_SUCCESS),
+    {"", "", NULL, 0, 0, {0}},
+    {"ack", "ack", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_ACK_ID) | WPS__R(WPS__F_SUCCESS),
      {WPS__F_ACK_ID, WPS__F_SUCCESS, WPS__F_ERROR, 0}},
-    {"groupData", "message", 7, "group", 5, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_DATA),
+    {"groupData", "message", "group", WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_DATA),
      {WPS__F_GROUP, WPS__F_FROM_USER_ID, WPS__F_DATA, WPS__F_SEQUENCE_ID, WPS__F_STREAM_INFO, 0}},
-    {"serverData", "message", 7, "server", 6, WPS__DIR_DOWN, WPS__R(WPS__F_DATA),
+    {"serverData", "message", "server", WPS__DIR_DOWN, WPS__R(WPS__F_DATA),
      {WPS__F_DATA, WPS__F_SEQUENCE_ID, 0}},
-    {"connected", "system", 6, "connected", 9, WPS__DIR_DOWN, WPS__R(WPS__F_CONNECTION_ID),
+    {"connected", "system", "connected", WPS__DIR_DOWN, WPS__R(WPS__F_CONNECTION_ID),
      {WPS__F_USER_ID, WPS__F_CONNECTION_ID, WPS__F_RECONNECTION_TOKEN, 0}},
-    {"disconnected", "system", 6, "disconnected", 12, WPS__DIR_DOWN, 0, {WPS__F_MESSAGE, 0}},
-    {"pong", "pong", 4, NULL, 0, WPS__DIR_DOWN, 0, {0}},
-    {"streamAck", "streamAck", 9, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
+    {"disconnected", "system", "disconnected", WPS__DIR_DOWN, 0, {WPS__F_MESSAGE, 0}},
+    {"pong", "pong", NULL, WPS__DIR_DOWN, 0, {0}},
+    {"streamAck", "streamAck", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
      {WPS__F_STREAM_ID, WPS__F_EXPECTED_SEQUENCE_ID, 0}},
-    {"streamNack", "streamNack", 10, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
+    {"streamNack", "streamNack", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
      {WPS__F_STREAM_ID, WPS__F_EXPECTED_SEQUENCE_ID, WPS__F_NACK_NAME, WPS__F_NACK_MESSAGE, 0}},
-    {"streamClosed", "streamClosed", 12, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID),
+    {"streamClosed", "streamClosed", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID),
      {WPS__F_STREAM_ID, WPS__F_ERROR, 0}},
-    {"groupStateSnapshot", "groupStateSnapshot", 18, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
+    {"groupStateSnapshot", "groupStateSnapshot", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
      {WPS__F_GROUP, WPS__F_ITEMS, 0}},
-    {"groupStateUpdate", "groupStateUpdate", 16, NULL, 0, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
+    {"groupStateUpdate", "groupStateUpdate", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
      {WPS__F_GROUP, WPS__F_ITEMS, 0}},
-    {"invokeResponse", "invokeResponse", 14, NULL, 0, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+    {"invokeResponse", "invokeResponse", NULL, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
      {WPS__F_INVOCATION_ID, WPS__F_SUCCESS, WPS__F_ERROR, WPS__F_DATA, 0}},
-    {"cancelInvocation", "cancelInvocation", 16, NULL, 0, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+    {"cancelInvocation", "cancelInvocation", NULL, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
      {WPS__F_INVOCATION_ID, 0}},
-    {"joinGroup", "joinGroup", 9, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"leaveGroup", "leaveGroup", 10, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"sendToGroup", "sendToGroup", 11, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"joinGroup", "joinGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+    {"leaveGroup", "leaveGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+    {"sendToGroup", "sendToGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
      {WPS__F_GROUP, WPS__F_ACK_ID, WPS__F_NO_ECHO, WPS__F_DATA, WPS__F_STREAM_START, 0}},
-    {"sendEvent", "event", 5, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_EVENT) | WPS__R(WPS__F_DATA),
+    {"sendEvent", "event", NULL, WPS__DIR_UP, WPS__R(WPS__F_EVENT) | WPS__R(WPS__F_DATA),
      {WPS__F_EVENT, WPS__F_ACK_ID, WPS__F_DATA, 0}},
-    {"sequenceAck", "sequenceAck", 11, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_SEQUENCE_ID), {WPS__F_SEQUENCE_ID, 0}},
-    {"ping", "ping", 4, NULL, 0, WPS__DIR_UP, 0, {0}},
-    {"invoke", "invoke", 6, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+    {"sequenceAck", "sequenceAck", NULL, WPS__DIR_UP, WPS__R(WPS__F_SEQUENCE_ID), {WPS__F_SEQUENCE_ID, 0}},
+    {"ping", "ping", NULL, WPS__DIR_UP, 0, {0}},
+    {"invoke", "invoke", NULL, WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
      {WPS__F_INVOCATION_ID, WPS__F_TARGET, WPS__F_EVENT, WPS__F_DATA, 0}},
-    {"streamData", "streamData", 10, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID),
+    {"streamData", "streamData", NULL, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID),
      {WPS__F_STREAM_ID, WPS__F_STREAM_SEQUENCE_ID, WPS__F_DATA, 0}},
-    {"streamEnd", "streamEnd", 9, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID), {WPS__F_STREAM_ID, WPS__F_END_ERROR, 0}},
-    {"setGroupState", "setGroupState", 13, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"streamEnd", "streamEnd", NULL, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID), {WPS__F_STREAM_ID, WPS__F_END_ERROR, 0}},
+    {"setGroupState", "setGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
      {WPS__F_GROUP, WPS__F_ACK_ID, WPS__F_STATE, 0}},
-    {"subscribeGroupState", "subscribeGroupState", 19, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"subscribeGroupState", "subscribeGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
      {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"unsubscribeGroupState", "unsubscribeGroupState", 21, NULL, 0, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"unsubscribeGroupState", "unsubscribeGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
      {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
 };
+
+/* Kind of a wire "type" (the first of two kinds for "message" and "system"); NONE if unknown.
+   Generated from wps__kinds; each compare has a constant length. */
+WPS__INLINE wps_kind wps__wire_kind(const char *t, size_t n) {
+    switch (n) {
+    case 3:
+        if (wps__eq(t, "ack", 3)) return WPS_KIND_ACK;
+        return WPS_KIND_NONE;
+    case 4:
+        if (wps__eq(t, "pong", 4)) return WPS_KIND_PONG;
+        if (wps__eq(t, "ping", 4)) return WPS_KIND_PING;
+        return WPS_KIND_NONE;
+    case 5:
+        if (wps__eq(t, "event", 5)) return WPS_KIND_SEND_EVENT;
+        return WPS_KIND_NONE;
+    case 6:
+        if (wps__eq(t, "system", 6)) return WPS_KIND_CONNECTED;
+        if (wps__eq(t, "invoke", 6)) return WPS_KIND_INVOKE;
+        return WPS_KIND_NONE;
+    case 7:
+        if (wps__eq(t, "message", 7)) return WPS_KIND_GROUP_DATA;
+        return WPS_KIND_NONE;
+    case 9:
+        if (wps__eq(t, "streamAck", 9)) return WPS_KIND_STREAM_ACK;
+        if (wps__eq(t, "joinGroup", 9)) return WPS_KIND_JOIN_GROUP;
+        if (wps__eq(t, "streamEnd", 9)) return WPS_KIND_STREAM_END;
+        return WPS_KIND_NONE;
+    case 10:
+        if (wps__eq(t, "streamNack", 10)) return WPS_KIND_STREAM_NACK;
+        if (wps__eq(t, "leaveGroup", 10)) return WPS_KIND_LEAVE_GROUP;
+        if (wps__eq(t, "streamData", 10)) return WPS_KIND_STREAM_DATA;
+        return WPS_KIND_NONE;
+    case 11:
+        if (wps__eq(t, "sendToGroup", 11)) return WPS_KIND_SEND_TO_GROUP;
+        if (wps__eq(t, "sequenceAck", 11)) return WPS_KIND_SEQUENCE_ACK;
+        return WPS_KIND_NONE;
+    case 12:
+        if (wps__eq(t, "streamClosed", 12)) return WPS_KIND_STREAM_CLOSED;
+        return WPS_KIND_NONE;
+    case 13:
+        if (wps__eq(t, "setGroupState", 13)) return WPS_KIND_SET_GROUP_STATE;
+        return WPS_KIND_NONE;
+    case 14:
+        if (wps__eq(t, "invokeResponse", 14)) return WPS_KIND_INVOKE_RESPONSE;
+        return WPS_KIND_NONE;
+    case 16:
+        if (wps__eq(t, "groupStateUpdate", 16)) return WPS_KIND_GROUP_STATE_UPDATE;
+        if (wps__eq(t, "cancelInvocation", 16)) return WPS_KIND_CANCEL_INVOCATION;
+        return WPS_KIND_NONE;
+    case 18:
+        if (wps__eq(t, "groupStateSnapshot", 18)) return WPS_KIND_GROUP_STATE_SNAPSHOT;
+        return WPS_KIND_NONE;
+    case 19:
+        if (wps__eq(t, "subscribeGroupState", 19)) return WPS_KIND_SUBSCRIBE_GROUP_STATE;
+        return WPS_KIND_NONE;
+    case 21:
+        if (wps__eq(t, "unsubscribeGroupState", 21)) return WPS_KIND_UNSUBSCRIBE_GROUP_STATE;
+        return WPS_KIND_NONE;
+    default: return WPS_KIND_NONE;
+    }
+}
 
 WPS_API const char *wps_kind_name(wps_kind kind) {
     unsigned i = (unsigned)kind;
@@ -1418,7 +1528,7 @@ static int wps__has(const wps__obj *o, int key) {
     return ((o->seen >> key) & 1u) && o->slot[key].jtype != WPS__J_NULL;
 }
 
-static wps_status wps__get_str(wps__dec *d, const wps__obj *o, int key, wps_slice *out) {
+WPS__INLINE wps_status wps__get_str(wps__dec *d, const wps__obj *o, int key, wps_slice *out) {
     const wps__slot *sl = &o->slot[key];
     const unsigned char *body;
     size_t n;
@@ -1453,6 +1563,14 @@ static wps_status wps__get_str(wps__dec *d, const wps__obj *o, int key, wps_slic
     return WPS_OK;
 }
 
+/* Compares two equal-length digit strings: a <= b. */
+static int wps__digits_le(const unsigned char *a, const char *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (a[i] != (unsigned char)b[i]) return a[i] < (unsigned char)b[i];
+    return 1;
+}
+
 static wps_status wps__get_u64(wps__dec *d, const wps__obj *o, int key, uint64_t *out) {
     const wps__slot *sl = &o->slot[key];
     const unsigned char *p = sl->p, *e = sl->p + sl->n;
@@ -1462,16 +1580,15 @@ static wps_status wps__get_u64(wps__dec *d, const wps__obj *o, int key, uint64_t
     if (*p == '-')
         return wps__fail(d->s.diag, WPS_ERR_NUMBER, wps__key_names[key], "negative number where an unsigned integer is expected", wps__off(d, p));
     for (; p < e; p++) {
-        unsigned dg;
         if (*p < '0' || *p > '9')
             return wps__fail(d->s.diag, WPS_ERR_NUMBER, wps__key_names[key],
                              *p == '.' ? "fraction where an unsigned integer is expected" : "exponent where an unsigned integer is expected",
                              wps__off(d, sl->p));
-        dg = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - dg) / 10u)
-            return wps__fail(d->s.diag, WPS_ERR_NUMBER, wps__key_names[key], "integer larger than 18446744073709551615", wps__off(d, sl->p));
-        v = v * 10u + dg;
     }
+    /* only digits now (the scanner rejected leading zeros); up to 19 digits cannot overflow */
+    if (sl->n > 20 || (sl->n == 20 && !wps__digits_le(sl->p, "18446744073709551615", 20)))
+        return wps__fail(d->s.diag, WPS_ERR_NUMBER, wps__key_names[key], "integer larger than 18446744073709551615", wps__off(d, sl->p));
+    for (p = sl->p; p < e; p++) v = v * 10u + (unsigned)(*p - '0');
     *out = v;
     return WPS_OK;
 }
@@ -1947,11 +2064,7 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
             wps_slice ty;
             if (!wps__has(&o, WPS__K_TYPE)) return wps__fail(diag, WPS_ERR_MISSING_FIELD, "type", "required field missing", (size_t)-1);
             WPS__TRY(wps__get_str(d, &o, WPS__K_TYPE, &ty));
-            for (i = 1; i < (unsigned)WPS_KIND_COUNT_; i++)
-                if (ty.len == wps__kinds[i].wire_len && WPS_MEMCMP(ty.ptr, wps__kinds[i].wire_type, ty.len) == 0) {
-                    kind = (wps_kind)i;
-                    break;
-                }
+            kind = wps__wire_kind(ty.ptr, ty.len);
             if (kind == WPS_KIND_NONE) return wps__ignored(d, "type", ty);
             k = &wps__kinds[kind];
             if (k->sub) {
@@ -1961,13 +2074,14 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
                 if (!wps__has(&o, key))
                     return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__key_names[key], "required field missing", (size_t)-1);
                 WPS__TRY(wps__get_str(d, &o, key, &sv));
-                /* the two kinds sharing this wire type are adjacent in wps__kinds */
-                if (sv.len == wps__kinds[kind].sub_len && WPS_MEMCMP(sv.ptr, wps__kinds[kind].sub, sv.len) == 0) {
-                } else if (sv.len == wps__kinds[kind + 1].sub_len && WPS_MEMCMP(sv.ptr, wps__kinds[kind + 1].sub, sv.len) == 0) {
-                    kind = (wps_kind)(kind + 1);
-                } else {
-                    kind = WPS_KIND_NONE;
-                }
+                if (kind == WPS_KIND_GROUP_DATA)
+                    kind = (sv.len == 5 && wps__eq(sv.ptr, "group", 5))    ? WPS_KIND_GROUP_DATA
+                           : (sv.len == 6 && wps__eq(sv.ptr, "server", 6)) ? WPS_KIND_SERVER_DATA
+                                                                                  : WPS_KIND_NONE;
+                else
+                    kind = (sv.len == 9 && wps__eq(sv.ptr, "connected", 9))        ? WPS_KIND_CONNECTED
+                           : (sv.len == 12 && wps__eq(sv.ptr, "disconnected", 12)) ? WPS_KIND_DISCONNECTED
+                                                                                          : WPS_KIND_NONE;
                 if (kind == WPS_KIND_NONE) return wps__ignored(d, key == WPS__K_EVENT ? "system event" : "from", sv);
             }
         }
