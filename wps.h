@@ -1682,6 +1682,37 @@ static size_t wps__b64_check(const unsigned char *s, size_t n, size_t *bad) {
 static int wps__b64_decode_checked(const unsigned char *s, size_t n, unsigned char *out, size_t *bad) {
     size_t i = 0, o = 0, full = n >= 4 ? n - 4 : 0;
     if (n == 0) return 1;
+#if defined(WPS__SSE2) && defined(WPS__HAVE_FIRST_BYTE)
+    /* 16 characters -> 12 bytes per step. Each block is followed by at least the final quad, so
+       the 4-byte store of its last 3 bytes may spill one byte into the next block's output. */
+    while (i + 16 <= full) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+        const __m128i lower = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+        const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        const __m128i plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
+        const __m128i slash = _mm_cmpeq_epi8(v, _mm_set1_epi8('/'));
+        __m128i valid = _mm_or_si128(_mm_or_si128(upper, lower), _mm_or_si128(_mm_or_si128(digit, plus), slash));
+        __m128i off, vals, w;
+        uint32_t lane[4];
+        int k;
+        if (_mm_movemask_epi8(valid) != 0xFFFF) break; /* '=' or a bad character: the scalar loop reports it */
+        off = _mm_or_si128(_mm_or_si128(_mm_and_si128(upper, _mm_set1_epi8(-65)), _mm_and_si128(lower, _mm_set1_epi8(-71))),
+                           _mm_or_si128(_mm_and_si128(digit, _mm_set1_epi8(4)),
+                                        _mm_or_si128(_mm_and_si128(plus, _mm_set1_epi8(19)), _mm_and_si128(slash, _mm_set1_epi8(16)))));
+        vals = _mm_add_epi8(v, off); /* 0..63 per byte */
+        /* (a << 6) | b per 16-bit lane, then (x << 12) | y per 32-bit lane: 24 bits in order */
+        w = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(vals, _mm_set1_epi16(0x00FF)), 6), _mm_srli_epi16(vals, 8));
+        w = _mm_or_si128(_mm_slli_epi32(_mm_and_si128(w, _mm_set1_epi32(0x0000FFFF)), 12), _mm_srli_epi32(w, 16));
+        _mm_storeu_si128((__m128i *)(void *)lane, w);
+        for (k = 0; k < 4; k++) {
+            uint32_t be = __builtin_bswap32(lane[k] << 8);
+            WPS_MEMCPY(out + o + 3 * (size_t)k, &be, 4);
+        }
+        i += 16;
+        o += 12;
+    }
+#endif
     for (; i < full; i += 4) {
         unsigned a = wps__b64dec[s[i]], b = wps__b64dec[s[i + 1]], c = wps__b64dec[s[i + 2]], e = wps__b64dec[s[i + 3]];
         uint32_t v;

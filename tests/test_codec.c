@@ -676,6 +676,30 @@ TEST base64_vectors(void) {
     PASS();
 }
 
+/* Every length 0..300 through encode -> decode (covers the 16-char SIMD blocks, their boundary
+   with the final quad, and both padding forms), plus a bad character at every position. */
+TEST base64_round_trip_every_length(void) {
+    static char raw[300], enc[404], dec[300];
+    size_t len, n, m, i;
+    wps_diag d;
+    for (i = 0; i < sizeof raw; i++) raw[i] = (char)(i * 131 + 7);
+    for (len = 0; len <= sizeof raw; len++) {
+        n = wps_base64_encode(raw, len, enc, sizeof enc);
+        ASSERT_EQ((len + 2) / 3 * 4, n);
+        ASSERT_EQ(WPS_OK, wps_base64_decode(enc, n, dec, sizeof dec, &m, &d));
+        ASSERT_EQ(len, m);
+        ASSERT(len == 0 || memcmp(raw, dec, len) == 0);
+        for (i = 0; i + 2 < n; i += 7) {
+            char saved = enc[i];
+            enc[i] = '*';
+            ASSERT_EQ(WPS_ERR_BASE64, wps_base64_decode(enc, n, dec, sizeof dec, &m, &d));
+            ASSERT_EQ(i, d.offset);
+            enc[i] = saved;
+        }
+    }
+    PASS();
+}
+
 TEST render_result_shapes(void) {
     wps_diag d;
     size_t n;
@@ -740,6 +764,7 @@ SUITE(codec) {
     RUN_TEST(status_names_and_strerror);
     RUN_TEST(protocol_and_kind_names);
     RUN_TEST(base64_vectors);
+    RUN_TEST(base64_round_trip_every_length);
     RUN_TEST(render_result_shapes);
     RUN_TEST(render_escapes_control_chars_in_text);
     RUN_TEST(large_payload_round_trip);
