@@ -9,7 +9,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := decode_json parse_rendered
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
-.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps
+.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup
+
+# Debian packages the tests, fuzzing and benchmarks need. `make setup` installs the missing ones
+# (as root, or through sudo) and the pinned npm packages; `make test` calls it first.
+APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev nodejs npm
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: $(B)/wps
 
@@ -28,8 +33,14 @@ $(B)/tests-clang: $(TEST_SRC) $(DEPS) | $(B)
 $(B)/tests-san: $(TEST_SRC) $(DEPS) | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -o $@ $(TEST_SRC)
 
+$(B)/tests-portable: $(TEST_SRC) $(DEPS) | $(B)
+	clang $(WARN) -DWPS_NO_SIMD -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(TEST_SRC)
+
 $(B)/tests-cxx: $(TEST_SRC) $(DEPS) | $(B)
 	g++ -x c++ $(CXXWARN) -O2 -o $@ $(TEST_SRC)
+
+$(B)/quickstart: examples/quickstart.c wps.h | $(B)
+	$(CC) $(WARN) -O2 -o $@ examples/quickstart.c
 
 $(B)/static-build: tests/static_build.c wps.h | $(B)
 	gcc $(WARN) -O2 -o $@ tests/static_build.c
@@ -37,12 +48,14 @@ $(B)/static-build: tests/static_build.c wps.h | $(B)
 $(B)/wps-san: examples/wps.c wps.h | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ examples/wps.c
 
-unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-cxx $(B)/static-build
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-cxx $(B)/static-build $(B)/quickstart
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
 	@echo "== unit tests (clang)";         ./$(B)/tests-clang
 	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
+	@echo "== unit tests (WPS_NO_SIMD: portable C paths, ASan+UBSan)"; ./$(B)/tests-portable
 	@echo "== unit tests (compiled as C++)"; ./$(B)/tests-cxx
 	@echo "== WPS_STATIC build";           ./$(B)/static-build
+	@echo "== examples/quickstart.c";      ./$(B)/quickstart
 
 # Differential tests against @azure/web-pubsub-client 1.1.0 (pinned in tests/diff/package-lock.json).
 $(NODE_MODULES): tests/diff/package.json tests/diff/package-lock.json
@@ -51,6 +64,18 @@ $(NODE_MODULES): tests/diff/package.json tests/diff/package-lock.json
 
 deps: $(NODE_MODULES)
 
+setup:
+	@have_node=$$(command -v node >/dev/null && command -v npm >/dev/null && echo yes); \
+	 missing=$$(for p in $(APT_PACKAGES); do \
+	   case $$p in nodejs|npm) [ -n "$$have_node" ] && continue;; esac; \
+	   dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	 if [ -n "$$missing" ]; then \
+	   echo "== installing:" $$missing; \
+	   $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	 fi
+	@node -e 'const v=+process.versions.node.split(".")[0]; if (v < 18) { console.error("node " + process.version + " is too old: the differential tests need node >= 18"); process.exit(1) }'
+	@$(MAKE) --no-print-directory $(NODE_MODULES)
+
 diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
 	@echo "== CLI contract (ASan+UBSan build)"
 	bash tests/cli_test.sh $(B)/wps-san
@@ -58,7 +83,7 @@ diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
 	node tests/diff/diff.mjs $(B)/wps-san
 
 # `make test`: everything above, then the closing line of the whole run.
-test: all
+test: setup all
 	@$(MAKE) --no-print-directory unit diff 2>&1 | tee $(B)/test.log; \
 	  status=$${PIPESTATUS[0]}; \
 	  p=$$(grep -Eo '^[0-9]+ passed, [0-9]+ failed' $(B)/test.log | awk '{p+=$$1; f+=$$3} END {print p+0, f+0}'); \

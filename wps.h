@@ -61,6 +61,8 @@
    WPS_DEFAULT_MAX_DEPTH     JSON nesting limit used by wps_codec_make (default 64)
    WPS_MAX_DEPTH_LIMIT       hard ceiling for wps_codec.max_depth (default 256)
    WPS_REASON_SIZE           size of wps_diag.reason (default 128)
+   WPS_NO_SIMD               plain portable C only: no SSE2 and no bit-scan builtins (the default
+                             uses SSE2 where the compiler targets it, and 8-byte word scans)
 
    JSON RULES
    ----------
@@ -723,8 +725,8 @@ static uint64_t wps__str_special8(uint64_t v) {
 /* Index (0..7) of the first flagged byte of a nonzero mask, in memory order. Only on
    little-endian GCC/clang, where the lowest flagged byte is always a true hit (borrows only flag
    later bytes); elsewhere the 8-byte window is rescanned byte by byte. */
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-    (defined(__GNUC__) || defined(__clang__))
+#if !defined(WPS_NO_SIMD) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && (defined(__GNUC__) || defined(__clang__))
 #define WPS__FIRST_BYTE(mask) ((size_t)__builtin_ctzll(mask) >> 3)
 #define WPS__HAVE_FIRST_BYTE 1
 #endif
