@@ -1429,7 +1429,8 @@ static const wps__kind_desc wps__kinds[WPS_KIND_COUNT_] = {
 };
 
 /* Kind of a wire "type" (the first of two kinds for "message" and "system"); NONE if unknown.
-   Generated from wps__kinds; each compare has a constant length. */
+   Mirrors the wire types of wps__kinds as a switch on length so that every compare has a
+   constant length (tests/test_codec.c decodes every kind through it). */
 WPS__INLINE wps_kind wps__wire_kind(const char *t, size_t n) {
     switch (n) {
     case 3:

@@ -291,6 +291,20 @@ static void row(const char *name, result r, double base_ns) {
     printf("\n");
 }
 
+/* One workload: wps.h, the cJSON peer and (when measured) the JS peer, with ratios. */
+static void section(const char *title, const char *wname, result w, const char *cname, result c, double js_ns, double bytes_per_frame) {
+    printf("\n%s:\n", title);
+    row(wname, w, 0);
+    row(cname, c, w.ns_per_frame);
+    if (js_ns > 0) {
+        result j;
+        j.ns_per_frame = js_ns;
+        j.frames_per_s = 1e9 / js_ns;
+        j.mb_per_s = bytes_per_frame / js_ns * 1e3;
+        row("@azure/web-pubsub-client (node)", j, w.ns_per_frame);
+    }
+}
+
 static void write_set(const char *path, const set *s, int text_lines) {
     FILE *f = fopen(path, "w");
     size_t i;
@@ -381,27 +395,12 @@ int main(int argc, char **argv) {
     }
     if (js && !run_js(js, frames_out, small_out, up_out, &js_mix, &js_small, &js_enc)) fprintf(stderr, "JS bench failed\n");
 
-    printf("\ndecode, realistic mix (full field extraction + data decoding):\n");
-    row("wps.h wps_decode", w_mix, 0);
-    row("cJSON straightforward decoder", c_mix, w_mix.ns_per_frame);
-    if (js_mix > 0) {
-        result j = {js_mix, 1e9 / js_mix, (double)mix.bytes / (double)mix.count / js_mix * 1e3};
-        row("@azure/web-pubsub-client (node)", j, w_mix.ns_per_frame);
-    }
-    printf("\ndecode, ~150 B frames (spec/anchors.md C2):\n");
-    row("wps.h wps_decode", w_small, 0);
-    row("cJSON straightforward decoder", c_small, w_small.ns_per_frame);
-    if (js_small > 0) {
-        result j = {js_small, 1e9 / js_small, (double)small.bytes / (double)small.count / js_small * 1e3};
-        row("@azure/web-pubsub-client (node)", j, w_small.ns_per_frame);
-    }
-    printf("\nencode, upstream sendToGroup mix:\n");
-    row("wps.h wps_encode", w_enc, 0);
-    row("cJSON build + print", c_enc, w_enc.ns_per_frame);
-    if (js_enc > 0) {
-        result j = {js_enc, 1e9 / js_enc, (double)up_bytes / (double)up.count / js_enc * 1e3};
-        row("@azure/web-pubsub-client (node)", j, w_enc.ns_per_frame);
-    }
+    section("decode, realistic mix (full field extraction + data decoding)", "wps.h wps_decode", w_mix,
+            "cJSON straightforward decoder", c_mix, js_mix, (double)mix.bytes / (double)mix.count);
+    section("decode, ~150 B frames (spec/anchors.md C2)", "wps.h wps_decode", w_small, "cJSON straightforward decoder", c_small,
+            js_small, (double)small.bytes / (double)small.count);
+    section("encode, upstream sendToGroup mix", "wps.h wps_encode", w_enc, "cJSON build + print", c_enc, js_enc,
+            (double)up_bytes / (double)up.count);
     printf("\ntargets: <= 60 ns per ~150 B frame (%s: %.1f ns), >= 30x the JS parser (%s: %.1fx), >= 5x cJSON (%s: %.1fx)\n",
            w_small.ns_per_frame <= 60 ? "met" : "NOT met", w_small.ns_per_frame,
            js_mix > 0 && js_mix / w_mix.ns_per_frame >= 30 ? "met" : "NOT met", js_mix > 0 ? js_mix / w_mix.ns_per_frame : 0.0,
