@@ -396,7 +396,8 @@ WPS_API wps_status wps_message_parse_rendered(const wps_codec *codec, const char
                                               wps_diag *diag);
 
 /** Standard base64 (RFC 4648 with padding). wps_base64_encode writes 4*ceil(n/3) bytes and returns
-    that length, or the length needed without writing when cap is too small. */
+    that length, or the length needed without writing when cap is too small (0 when src is NULL
+    with n > 0). */
 WPS_API size_t wps_base64_encode(const void *src, size_t n, char *out, size_t cap);
 /** Decodes strict padded base64 into out. *out_len gets the decoded length (or the size needed).
     Returns WPS_OK, WPS_ERR_BASE64 (diag offset = bad byte) or WPS_ERR_BUFFER_TOO_SMALL. */
@@ -1542,6 +1543,7 @@ WPS__INLINE wps_status wps__get_str(wps__dec *d, const wps__obj *o, int key, wps
     }
     if (sl->jtype != WPS__J_STRING)
         return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[key], "string expected", wps__off(d, sl->p));
+    WPS_ASSERT(sl->n >= 2 && sl->p[0] == '"' && sl->p[sl->n - 1] == '"');
     body = sl->p + 1;
     n = sl->n - 2;
     if (!sl->escaped) {
@@ -1553,6 +1555,7 @@ WPS__INLINE wps_status wps__get_str(wps__dec *d, const wps__obj *o, int key, wps
         size_t room = d->mem.cap - d->mem.used;
         char *dst = d->mem.buf ? d->mem.buf + d->mem.used : NULL;
         size_t len = wps__unescape(body, n, dst, dst ? room : 0);
+        WPS_ASSERT(d->mem.used <= d->mem.cap && len <= n);
         d->mem.needed += len;
         if (dst && len <= room) {
             d->mem.used += len;
@@ -1765,6 +1768,7 @@ WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_
 WPS_API size_t wps_base64_encode(const void *src, size_t n, char *out, size_t cap) {
     const unsigned char *s = (const unsigned char *)src;
     size_t need = (n + 2) / 3 * 4, i, o = 0;
+    if (!src && n) return 0;
     if (need > cap || (!out && need)) return need;
     for (i = 0; i + 3 <= n; i += 3) {
         uint32_t v = ((uint32_t)s[i] << 16) | ((uint32_t)s[i + 1] << 8) | s[i + 2];
@@ -1793,6 +1797,7 @@ WPS_API size_t wps_base64_encode(const void *src, size_t n, char *out, size_t ca
 static wps_status wps__get_base64(wps__dec *d, const wps__slot *sl, const char *key, wps_slice *out) {
     const unsigned char *body = sl->p + 1;
     size_t n = sl->n - 2, bad = 0, len;
+    WPS_ASSERT(sl->jtype == WPS__J_STRING && sl->n >= 2);
     if (sl->escaped)
         return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "escape sequence inside base64 data", wps__off(d, sl->p));
     len = wps__b64_len(body, n);
@@ -2057,6 +2062,7 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
     WPS_MEMSET(out, 0, sizeof *out);
     if (max_depth == 0 || max_depth > WPS_MAX_DEPTH_LIMIT)
         return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "max_depth must be 1..WPS_MAX_DEPTH_LIMIT", (size_t)-1);
+    if (!frame) return wps__fail(diag, WPS_ERR_EMPTY, NULL, "empty frame", (size_t)-1); /* len is 0 here */
     d->s.beg = (const unsigned char *)frame;
     d->s.end = d->s.beg + len;
     d->s.diag = diag;
@@ -2271,7 +2277,7 @@ static void wps__put_key(wps__w *w, const char *key) {
 
 static void wps__put_b64(wps__w *w, const char *p, size_t n) {
     size_t need = (n + 2) / 3 * 4;
-    if (w->len <= w->cap && need <= w->cap - w->len) wps_base64_encode(p, n, w->buf + w->len, need);
+    if (need && w->len <= w->cap && need <= w->cap - w->len) wps_base64_encode(p, n, w->buf + w->len, need);
     w->len += need;
 }
 
@@ -2360,6 +2366,7 @@ static void wps__obj_open(wps__enc *e, const char *key, size_t *mark) {
 }
 
 static void wps__obj_close(wps__enc *e, size_t mark) {
+    WPS_ASSERT(mark >= 1 && mark <= e->w.len);
     /* remove the comma right after '{' (written by the first wps__put_key) */
     if (e->w.len > mark) {
         if (e->w.len <= e->w.cap) WPS_MEMMOVE(e->w.buf + mark, e->w.buf + mark + 1, e->w.len - mark - 1);

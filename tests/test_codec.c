@@ -700,6 +700,43 @@ TEST base64_round_trip_every_length(void) {
     PASS();
 }
 
+/* Every public entry point refuses NULL where it needs memory, with a status, never a crash. */
+TEST null_arguments_are_rejected(void) {
+    wps_codec c = wps_codec_make(REL, D);
+    wps_message m;
+    wps_diag d;
+    size_t n = 0;
+    wps_protocol p;
+    char buf[8];
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode(NULL, "{}", 2, NULL, 0, &m, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode(&c, "{}", 2, NULL, 0, NULL, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode(&c, NULL, 5, NULL, 0, &m, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode(&c, "{}", 2, NULL, 10, &m, &d));
+    ASSERT_EQ(WPS_ERR_EMPTY, wps_decode(&c, NULL, 0, NULL, 0, &m, NULL)); /* diag is optional */
+    wps_message_init(&m, WPS_KIND_PONG);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_encode(NULL, &m, buf, sizeof buf, &n, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_encode(&c, NULL, buf, sizeof buf, &n, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_encode(&c, &m, NULL, 10, &n, &d));
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_encode(&c, &m, NULL, 0, NULL, NULL)); /* out_len optional */
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_message_render(NULL, buf, sizeof buf, &n));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_message_render(&m, NULL, 10, &n));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_render_result(WPS_OK, NULL, NULL, buf, sizeof buf, &n));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_message_parse_rendered(&c, NULL, 3, NULL, 0, &m, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_protocol_from_name(NULL, 0, &p));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_base64_decode(NULL, 4, buf, sizeof buf, &n, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_base64_decode("Zg==", 4, buf, sizeof buf, NULL, &d));
+    ASSERT_EQ(0u, wps_base64_encode(NULL, 3, buf, sizeof buf));
+    ASSERT_EQ(WPS_KIND_NONE, wps_kind_from_name(NULL, 3));
+    ASSERT_EQ(0u, wps_slice_from_cstr(NULL).len);
+    wps_message_init(NULL, WPS_KIND_PONG);
+    {
+        volatile int out_of_range = 99; /* a value no enumerator has, as a corrupted struct would hold */
+        ASSERT_STR_EQ("", wps_protocol_name((wps_protocol)out_of_range));
+        ASSERT_STR_EQ("", wps_kind_name((wps_kind)out_of_range));
+    }
+    PASS();
+}
+
 TEST render_result_shapes(void) {
     wps_diag d;
     size_t n;
@@ -765,6 +802,7 @@ SUITE(codec) {
     RUN_TEST(protocol_and_kind_names);
     RUN_TEST(base64_vectors);
     RUN_TEST(base64_round_trip_every_length);
+    RUN_TEST(null_arguments_are_rejected);
     RUN_TEST(render_result_shapes);
     RUN_TEST(render_escapes_control_chars_in_text);
     RUN_TEST(large_payload_round_trip);
