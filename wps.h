@@ -602,7 +602,6 @@ typedef struct wps__scan {
     const unsigned char *end;
     wps_diag *diag;
     uint32_t max_depth;
-    int rendered; /* parsing the rendered shape: "data" objects hold "$binary" */
 } wps__scan;
 
 static wps_status wps__scan_fail(const wps__scan *s, wps_status st, const unsigned char *at, const char *text) {
@@ -1235,11 +1234,10 @@ static int wps__ctx_slot(int ctx, int id) {
 }
 
 /* Context of an object value stored in `slot`, or -1 when its members are not recorded. */
-static int wps__child_ctx(const wps__scan *s, int slot) {
+static int wps__child_ctx(int slot) {
     if (slot == WPS__K_ERROR) return WPS__CTX_ERROR;
     if (slot == WPS__K_STREAM) return WPS__CTX_STREAM;
     if (slot == WPS__K_STR_ERROR) return WPS__CTX_STREAM_ERROR;
-    if (slot == WPS__K_DATA && s->rendered) return WPS__CTX_DATA;
     return -1;
 }
 
@@ -1319,7 +1317,7 @@ static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned 
             p = wps__scan_literal(s, p, "null", 4);
             break;
         case '{': {
-            int child = slot >= 0 ? wps__child_ctx(s, slot) : -1;
+            int child = slot >= 0 ? wps__child_ctx(slot) : -1;
             if (child >= 0) {
                 jt = WPS__J_OBJECT;
                 p = wps__scan_object(s, p, depth + 1, o, child);
@@ -1386,7 +1384,7 @@ static const wps__kind_desc wps__kinds[WPS_KIND_COUNT_] = {
     {"", "", NULL, 0, 0, {0}},
     {"ack", "ack", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_ACK_ID) | WPS__R(WPS__F_SUCCESS),
      {WPS__F_ACK_ID, WPS__F_SUCCESS, WPS__F_ERROR, 0}},
-    {"groupData", "message", "group", WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_DATA),
+    {"groupData", "message", "group", WPS__DIR_DOWN, WPS__R(WPS__F_GROUP),
      {WPS__F_GROUP, WPS__F_FROM_USER_ID, WPS__F_DATA, WPS__F_SEQUENCE_ID, WPS__F_STREAM_INFO, 0}},
     {"serverData", "message", "server", WPS__DIR_DOWN, WPS__R(WPS__F_DATA),
      {WPS__F_DATA, WPS__F_SEQUENCE_ID, 0}},
@@ -1767,8 +1765,10 @@ WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_
 
 WPS_API size_t wps_base64_encode(const void *src, size_t n, char *out, size_t cap) {
     const unsigned char *s = (const unsigned char *)src;
-    size_t need = (n + 2) / 3 * 4, i, o = 0;
+    size_t need, i, o = 0;
     if (!src && n) return 0;
+    if (n > (SIZE_MAX - 3) / 4 * 3) return SIZE_MAX; /* 4*ceil(n/3) would not fit in size_t */
+    need = (n + 2) / 3 * 4;
     if (need > cap || (!out && need)) return need;
     for (i = 0; i + 3 <= n; i += 3) {
         uint32_t v = ((uint32_t)s[i] << 16) | ((uint32_t)s[i + 1] << 8) | s[i + 2];
@@ -1798,8 +1798,29 @@ static wps_status wps__get_base64(wps__dec *d, const wps__slot *sl, const char *
     const unsigned char *body = sl->p + 1;
     size_t n = sl->n - 2, bad = 0, len;
     WPS_ASSERT(sl->jtype == WPS__J_STRING && sl->n >= 2);
-    if (sl->escaped)
-        return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "escape sequence inside base64 data", wps__off(d, sl->p));
+    if (sl->escaped) {
+        /* valid JSON such as "AA\/A" or "AA\u002bA": unescape into scratch, then decode in place
+           (output never overtakes input). This rare path needs the unescaped length of scratch. */
+        size_t room = d->mem.cap - d->mem.used, u;
+        char *dst = d->mem.buf ? d->mem.buf + d->mem.used : NULL;
+        u = wps__unescape(body, n, dst, dst ? room : 0);
+        d->mem.needed += u;
+        if (!dst || u > room) {
+            d->mem.used = d->mem.cap;
+            out->ptr = (const char *)body;
+            out->len = 0;
+            return WPS_OK; /* reported as WPS_ERR_BUFFER_TOO_SMALL by the caller */
+        }
+        len = wps__b64_len((const unsigned char *)dst, u);
+        if (len == (size_t)-1)
+            return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "base64 length is not a multiple of 4", wps__off(d, body));
+        if (!wps__b64_decode_checked((const unsigned char *)dst, u, (unsigned char *)dst, &bad))
+            return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "invalid base64 character (after unescaping)", wps__off(d, body));
+        d->mem.used += u;
+        out->ptr = dst;
+        out->len = len;
+        return WPS_OK;
+    }
     len = wps__b64_len(body, n);
     if (len == (size_t)-1)
         return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "base64 length is not a multiple of 4", wps__off(d, body));
@@ -1826,23 +1847,16 @@ static wps_status wps__get_data(wps__dec *d, const wps__obj *o, wps_message *m) 
     const wps__slot *sl;
     wps_status st;
     if (wps__has(o, WPS__K_DATA_TYPE)) {
-        const wps__slot *t = &o->slot[WPS__K_DATA_TYPE];
+        wps_slice v; /* unescaped: "\u0074ext" is text */
         const unsigned char *b;
-        size_t n;
-        if (t->jtype != WPS__J_STRING)
-            return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "dataType", "string expected", wps__off(d, t->p));
-        b = t->p + 1;
-        n = t->n - 2;
-        if (wps__ieq(b, n, "json")) dt = WPS_DATA_JSON;
-        else if (wps__ieq(b, n, "text")) dt = WPS_DATA_TEXT;
-        else if (wps__ieq(b, n, "binary")) dt = WPS_DATA_BINARY;
-        else if (wps__ieq(b, n, "protobuf")) dt = WPS_DATA_PROTOBUF;
-        else {
-            wps_slice v;
-            st = wps__get_str(d, o, WPS__K_DATA_TYPE, &v);
-            if (st != WPS_OK) return st;
-            return wps__ignored(d, "dataType", v);
-        }
+        st = wps__get_str(d, o, WPS__K_DATA_TYPE, &v);
+        if (st != WPS_OK) return st;
+        b = (const unsigned char *)v.ptr;
+        if (wps__ieq(b, v.len, "json")) dt = WPS_DATA_JSON;
+        else if (wps__ieq(b, v.len, "text")) dt = WPS_DATA_TEXT;
+        else if (wps__ieq(b, v.len, "binary")) dt = WPS_DATA_BINARY;
+        else if (wps__ieq(b, v.len, "protobuf")) dt = WPS_DATA_PROTOBUF;
+        else return wps__ignored(d, "dataType", v);
     }
     if (!((o->seen >> WPS__K_DATA) & 1u)) {
         if (wps__has(o, WPS__K_DATA_TYPE))
@@ -1858,10 +1872,18 @@ static wps_status wps__get_data(wps__dec *d, const wps__obj *o, wps_message *m) 
         return WPS_OK;
     }
     if (d->rendered && (dt == WPS_DATA_BINARY || dt == WPS_DATA_PROTOBUF)) {
-        /* {"$binary":"<base64>"}: its member was recorded while scanning */
-        if (sl->jtype != WPS__J_OBJECT || !wps__has(o, WPS__K_DATA_BINARY) || o->slot[WPS__K_DATA_BINARY].jtype != WPS__J_STRING)
+        /* {"$binary":"<base64>"}: scanned here, once the dataType says it is one (json data may
+           hold any keys, "$binary" twice included). The value was validated by the main scan. */
+        wps__obj inner;
+        wps__scan s2 = d->s;
+        if (sl->jtype != WPS__J_OBJECT)
             return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data", "{\"$binary\":\"<base64>\"} expected", wps__off(d, sl->p));
-        return wps__get_base64(d, &o->slot[WPS__K_DATA_BINARY], "data", &m->data);
+        s2.end = sl->p + sl->n;
+        inner.seen = 0;
+        if (!wps__scan_object(&s2, sl->p, 2, &inner, WPS__CTX_DATA)) return d->s.diag->status;
+        if (!wps__has(&inner, WPS__K_DATA_BINARY) || inner.slot[WPS__K_DATA_BINARY].jtype != WPS__J_STRING)
+            return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data", "{\"$binary\":\"<base64>\"} expected", wps__off(d, sl->p));
+        return wps__get_base64(d, &inner.slot[WPS__K_DATA_BINARY], "data", &m->data);
     }
     if (sl->jtype != WPS__J_STRING)
         return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data",
@@ -2012,13 +2034,14 @@ static unsigned wps__lowest_bit(uint32_t v) {
 }
 
 /* Cross-field rules shared by decode and encode. */
-static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, wps_diag *diag) {
+/* Cross-field rules. `sending` adds the rules wps.h applies only to what it writes itself (be
+   liberal in what you accept): no sequenceId on the non-reliable subprotocol. */
+static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, int sending, wps_diag *diag) {
     const wps__kind_desc *k = &wps__kinds[m->kind];
     uint32_t req = k->required;
     while (req) {
         unsigned f = wps__lowest_bit(req);
         req &= req - 1u;
-        if (f == WPS__F_DATA && m->kind == WPS_KIND_SEND_TO_GROUP) continue;
         if (!wps__field_present(m, (int)f))
             return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__field_key((int)f), "required field missing", (size_t)-1);
     }
@@ -2027,12 +2050,16 @@ static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, 
         if (m->has & WPS_HAS_STREAM) {
             if (m->has & (WPS_HAS_DATA | WPS_HAS_ACK_ID))
                 return wps__fail(diag, WPS_ERR_INVALID_MESSAGE, "stream", "a stream start must not carry data, dataType or ackId", (size_t)-1);
+            if ((m->has & WPS_HAS_IDLE_TIMEOUT) && m->idle_timeout_ms == 0)
+                return wps__fail(diag, WPS_ERR_INVALID_MESSAGE, "stream.idleTimeoutMs", "must be greater than 0", (size_t)-1);
         } else if (!(m->has & WPS_HAS_DATA)) {
             return wps__fail(diag, WPS_ERR_MISSING_FIELD, "data", "required field missing", (size_t)-1);
         }
         break;
     case WPS_KIND_GROUP_DATA:
-    case WPS_KIND_SERVER_DATA:
+        /* a stream's terminal fragment "may be empty" (protocol.md 7.2): data is optional there */
+        if (!(m->has & (WPS_HAS_DATA | WPS_HAS_STREAM)))
+            return wps__fail(diag, WPS_ERR_MISSING_FIELD, "data", "required field missing", (size_t)-1);
         break;
     case WPS_KIND_STREAM_DATA:
         if (!(m->has & WPS_HAS_STREAM_SEQUENCE_ID) != !(m->has & WPS_HAS_DATA))
@@ -2045,6 +2072,8 @@ static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, 
         break;
     default: break;
     }
+    if (sending && (m->has & WPS_HAS_SEQUENCE_ID) && m->kind != WPS_KIND_SEQUENCE_ACK && !wps_protocol_is_reliable(protocol))
+        return wps__fail(diag, WPS_ERR_INVALID_MESSAGE, "sequenceId", "only the reliable subprotocols carry sequenceId", (size_t)-1);
     return WPS_OK;
 }
 
@@ -2078,15 +2107,14 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
     if (*p != '{') {
         if (*p == '[' || *p == '"' || *p == '-' || (*p >= '0' && *p <= '9') || *p == 't' || *p == 'f' || *p == 'n') {
             int jt, esc;
-            if (!wps__skip_value(&d->s, p, 1, &jt, &esc)) return diag ? diag->status : WPS_ERR_SYNTAX;
+            if (!wps__skip_value(&d->s, p, 1, &jt, &esc)) return diag->status;
             return wps__fail(diag, WPS_ERR_INVALID_MESSAGE, NULL, "the frame must be a JSON object", wps__off(d, p));
         }
         return wps__scan_fail(&d->s, WPS_ERR_SYNTAX, p, "'{' expected");
     }
     o.seen = 0;
-    d->s.rendered = d->rendered;
     p = wps__scan_object(&d->s, p, 1, &o, WPS__CTX_TOP);
-    if (!p) return diag ? diag->status : WPS_ERR_SYNTAX;
+    if (!p) return diag->status;
     p = wps__ws(p, end);
     if (p != end) return wps__scan_fail(&d->s, WPS_ERR_TRAILING, p, "data after the JSON object");
     {
@@ -2145,7 +2173,9 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
 WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t frame_len, void *scratch,
                               size_t scratch_cap, wps_message *out, wps_diag *diag) {
     wps__dec d;
+    wps_diag local;
     wps_status st;
+    if (!diag) diag = &local; /* statuses must not depend on whether the caller wants details */
     if (!codec) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL codec", (size_t)-1);
     if (wps_protocol_is_binary(codec->protocol) || (unsigned)codec->protocol > 3u) {
         if (out) WPS_MEMSET(out, 0, sizeof *out);
@@ -2163,7 +2193,7 @@ WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t 
         out->kind = WPS_KIND_NONE;
         return wps__ignored(&d, codec->direction == WPS_UPSTREAM ? "upstream type" : "downstream type", ty);
     }
-    st = wps__check_rules(out, codec->protocol, diag);
+    st = wps__check_rules(out, codec->protocol, 0, diag);
     if (st != WPS_OK) out->kind = WPS_KIND_NONE;
     return st;
 }
@@ -2171,9 +2201,12 @@ WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t 
 WPS_API wps_status wps_message_parse_rendered(const wps_codec *codec, const char *json, size_t len, void *scratch,
                                               size_t scratch_cap, wps_message *out, wps_diag *diag) {
     wps__dec d;
+    wps_diag local;
     wps_status st;
+    if (!diag) diag = &local;
     d.rendered = 1;
     st = wps__decode_common(&d, json, len, scratch, scratch_cap, out, diag, codec ? codec->max_depth : WPS_DEFAULT_MAX_DEPTH);
+    if (st == WPS_OK) st = wps__check_rules(out, codec ? codec->protocol : WPS_PROTOCOL_JSON_RELIABLE, 0, diag);
     if (st != WPS_OK && out) out->kind = WPS_KIND_NONE;
     return st;
 }
@@ -2186,14 +2219,15 @@ typedef struct wps__w {
     size_t len;
 } wps__w;
 
+/* Output lengths saturate at SIZE_MAX (which no buffer reaches) instead of wrapping. */
 static void wps__put(wps__w *w, const char *s, size_t n) {
     if (w->len <= w->cap && n <= w->cap - w->len && n) WPS_MEMCPY(w->buf + w->len, s, n);
-    w->len += n;
+    w->len = n > SIZE_MAX - w->len ? SIZE_MAX : w->len + n;
 }
 
 static void wps__putc(wps__w *w, char c) {
     if (w->len < w->cap) w->buf[w->len] = c;
-    w->len++;
+    if (w->len != SIZE_MAX) w->len++;
 }
 
 static void wps__puts(wps__w *w, const char *s) { wps__put(w, s, wps__cstrlen(s)); }
@@ -2276,7 +2310,11 @@ static void wps__put_key(wps__w *w, const char *key) {
 }
 
 static void wps__put_b64(wps__w *w, const char *p, size_t n) {
-    size_t need = (n + 2) / 3 * 4;
+    size_t need = n > (SIZE_MAX - 3) / 4 * 3 ? SIZE_MAX : (n + 2) / 3 * 4;
+    if (need == SIZE_MAX || w->len > SIZE_MAX - need) {
+        w->len = SIZE_MAX; /* cannot fit any buffer: reported as too small */
+        return;
+    }
     if (need && w->len <= w->cap && need <= w->cap - w->len) wps_base64_encode(p, n, w->buf + w->len, need);
     w->len += need;
 }
@@ -2307,7 +2345,6 @@ static wps_status wps__check_json(wps__enc *e, const char *key, wps_slice v, int
     s.end = s.beg + v.len;
     s.diag = &tmp;
     s.max_depth = e->max_depth;
-    s.rendered = 0;
     p = wps__ws(s.beg, s.end);
     if (p >= s.end) return wps__fail(e->diag, WPS_ERR_SYNTAX, key, "empty JSON value", (size_t)-1);
     q = wps__skip_value(&s, p, 1, &jt, &esc);
@@ -2370,7 +2407,7 @@ static void wps__obj_close(wps__enc *e, size_t mark) {
     /* remove the comma right after '{' (written by the first wps__put_key) */
     if (e->w.len > mark) {
         if (e->w.len <= e->w.cap) WPS_MEMMOVE(e->w.buf + mark, e->w.buf + mark + 1, e->w.len - mark - 1);
-        e->w.len--;
+        if (e->w.len != SIZE_MAX) e->w.len--;
     }
     wps__putc(&e->w, '}');
 }
@@ -2500,7 +2537,9 @@ static void wps__diag_clear(wps_diag *diag) {
 
 WPS_API wps_status wps_encode(const wps_codec *codec, const wps_message *msg, void *out, size_t cap, size_t *out_len, wps_diag *diag) {
     wps__enc e;
+    wps_diag local;
     wps_status st;
+    if (!diag) diag = &local;
     wps__diag_clear(diag);
     if (out_len) *out_len = 0;
     if (!codec || !msg || (!out && cap)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL pointer argument", (size_t)-1);
@@ -2511,7 +2550,7 @@ WPS_API wps_status wps_encode(const wps_codec *codec, const wps_message *msg, vo
     if (!wps_kind_allows_direction(msg->kind, codec->direction))
         return wps__fail(diag, WPS_ERR_WRONG_DIRECTION, wps_kind_name(msg->kind),
                          codec->direction == WPS_UPSTREAM ? "is not an upstream message" : "is not a downstream message", (size_t)-1);
-    st = wps__check_rules(msg, codec->protocol, diag);
+    st = wps__check_rules(msg, codec->protocol, 1, diag);
     if (st != WPS_OK) return st;
     e.w.buf = (char *)out;
     e.w.cap = cap;

@@ -73,6 +73,14 @@ static const decode_case decode_cases[] = {
      "\"stream\":{\"streamId\":\"s1\",\"streamSequenceId\":2,\"endOfStream\":true,\"error\":{\"name\":\"UserError\",\"message\":\"m\",\"userErrorCode\":\"E1\"}}}",
      "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"text\",\"data\":\"ab\",\"sequenceId\":9,"
      "\"stream\":{\"streamId\":\"s1\",\"streamSequenceId\":2,\"endOfStream\":true,\"error\":{\"name\":\"UserError\",\"message\":\"m\",\"userErrorCode\":\"E1\"}}}"},
+    /* review findings: escapes are JSON, wherever they appear */
+    {"group_escaped_data_type", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"\\u0074ext\",\"data\":\"x\"}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"text\",\"data\":\"x\"}"},
+    {"group_escaped_base64", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"binary\",\"data\":\"AA\\/A\\u002bAA=\"}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"AA/A+AA=\"}}"},
+    /* protocol.md 7.2: a stream's terminal fragment may come without payload */
+    {"group_stream_end_without_data", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"streamSequenceId\":9,\"endOfStream\":true}}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"streamSequenceId\":9,\"endOfStream\":true}}"},
     {"group_null_optional_is_absent", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"fromUserId\":null,\"sequenceId\":null,\"data\":1}",
      "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"json\",\"data\":1}"},
     /* unicode: escapes are unescaped, surrogate pairs combined, raw UTF-8 passes */
@@ -342,7 +350,7 @@ static const error_case error_cases[] = {
     {"base64_bad_char", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"AA*=\"}", 0, WPS_ERR_BASE64, "character"},
     {"base64_bad_length", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"AAE\"}", 0, WPS_ERR_BASE64, "multiple of 4"},
     {"base64_inner_padding", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"A=AA\"}", 0, WPS_ERR_BASE64, "character"},
-    {"base64_escaped", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"\\u0041AAA\"}", 0, WPS_ERR_BASE64, "escape"},
+    {"base64_escaped_bad_after_unescape", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"AA\\nA\"}", 0, WPS_ERR_BASE64, "after unescaping"},
     /* required fields */
     {"missing_type", D, "{\"ackId\":1}", 0, WPS_ERR_MISSING_FIELD, "type"},
     {"null_type", D, "{\"type\":null}", 0, WPS_ERR_MISSING_FIELD, "type"},
@@ -365,6 +373,7 @@ static const error_case error_cases[] = {
     /* protocol rules (protocol.md 7.2) */
     {"up_stream_start_with_data", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"data\":1,\"stream\":{\"streamId\":\"s\"}}", 0, WPS_ERR_INVALID_MESSAGE, "stream"},
     {"up_stream_start_with_ackid", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"ackId\":1,\"stream\":{\"streamId\":\"s\"}}", 0, WPS_ERR_INVALID_MESSAGE, "ackId"},
+    {"up_stream_start_idle_zero", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"idleTimeoutMs\":0}}", 0, WPS_ERR_INVALID_MESSAGE, "greater than 0"},
     {"up_stream_data_half", U, "{\"type\":\"streamData\",\"streamId\":\"s\",\"data\":\"x\"}", 0, WPS_ERR_INVALID_MESSAGE, "streamSequenceId"},
     {"up_stream_end_with_name", U, "{\"type\":\"streamEnd\",\"streamId\":\"s\",\"error\":{\"name\":\"X\"}}", 0, WPS_ERR_INVALID_MESSAGE, "name"},
     /* duplicate keys */
@@ -391,6 +400,19 @@ TEST errors_have_status_and_reason(void) {
         }
     }
     ASSERT_EQ(0u, bad);
+    PASS();
+}
+
+/* The status never depends on whether the caller asked for details (review finding: it did). */
+TEST errors_same_status_without_diag(void) {
+    size_t i;
+    for (i = 0; i < COUNT(error_cases); i++) {
+        const error_case *c = &error_cases[i];
+        wps_codec codec = wps_codec_make(REL, c->dir);
+        wps_message m;
+        size_t len = c->len ? c->len : strlen(c->frame);
+        ASSERT_EQm(c->name, c->status, wps_decode(&codec, c->frame, len, g_scratch, sizeof g_scratch, &m, NULL));
+    }
     PASS();
 }
 
@@ -577,6 +599,38 @@ TEST encode_validates_message(void) {
     m.group = wps_slice_from_cstr("g");
     m.state = wps_slice_from_cstr("[1]");
     ASSERT_EQ(WPS_ERR_TYPE_MISMATCH, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
+    PASS();
+}
+
+/* protocol.md 4.1: sequenceId exists only on the reliable subprotocols. wps.h accepts one it
+   receives on the plain protocol (liberal in what it accepts) but never writes one there. */
+TEST sequence_id_only_sent_on_reliable(void) {
+    wps_codec plain_down = wps_codec_make(PLAIN, D), rel_down = wps_codec_make(REL, D);
+    wps_message m;
+    wps_diag d;
+    size_t n;
+    const char *f = "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\",\"sequenceId\":3}";
+    ASSERT_EQ(WPS_OK, wps_decode(&plain_down, f, strlen(f), g_scratch, sizeof g_scratch, &m, &d));
+    ASSERT_EQ(WPS_OK, wps_encode(&rel_down, &m, g_out, sizeof g_out, &n, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_MESSAGE, wps_encode(&plain_down, &m, g_out, sizeof g_out, &n, &d));
+    ASSERT(strstr(d.reason, "sequenceId") != NULL);
+    m.has &= ~(uint32_t)WPS_HAS_SEQUENCE_ID;
+    ASSERT_EQ(WPS_OK, wps_encode(&plain_down, &m, g_out, sizeof g_out, &n, &d));
+    PASS();
+}
+
+/* Rendered json data may contain any keys, "$binary" included (review finding), and a rendered
+   message must satisfy the same rules as a decoded one. */
+TEST parse_rendered_rules(void) {
+    wps_codec c = wps_codec_make(REL, D);
+    wps_message m;
+    wps_diag d;
+    const char *j = "{\"kind\":\"serverData\",\"dataType\":\"json\",\"data\":{\"$binary\":1,\"$binary\":2}}";
+    const char *b = "{\"kind\":\"serverData\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"AA==\",\"$binary\":\"AQ==\"}}";
+    ASSERT_EQ(WPS_OK, wps_message_parse_rendered(&c, j, strlen(j), g_scratch, sizeof g_scratch, &m, &d));
+    ASSERT_EQ(WPS_ERR_DUPLICATE_KEY, wps_message_parse_rendered(&c, b, strlen(b), g_scratch, sizeof g_scratch, &m, &d));
+    ASSERT_EQ(WPS_ERR_MISSING_FIELD, wps_message_parse_rendered(&c, "{\"kind\":\"ack\"}", 14, g_scratch, sizeof g_scratch, &m, &d));
+    ASSERT_EQ(WPS_ERR_SYNTAX, wps_message_parse_rendered(&c, "{\"kind\":", 8, g_scratch, sizeof g_scratch, &m, NULL));
     PASS();
 }
 
@@ -788,7 +842,10 @@ SUITE(codec) {
     RUN_TEST(round_trip_every_kind);
     RUN_TEST(encode_exact_wire);
     RUN_TEST(errors_have_status_and_reason);
+    RUN_TEST(errors_same_status_without_diag);
     RUN_TEST(ignored_is_distinct_and_explained);
+    RUN_TEST(sequence_id_only_sent_on_reliable);
+    RUN_TEST(parse_rendered_rules);
     RUN_TEST(depth_limit_is_configurable);
     RUN_TEST(deep_nesting_at_hard_limit_no_crash);
     RUN_TEST(zero_copy_slices_point_into_frame);
