@@ -80,6 +80,11 @@
    - Forward compatibility, like the official client: an unknown `type`, system `event`, `from`
      or `dataType` is not an error; wps_decode returns WPS_IGNORED (> 0) and diag.reason says why.
    - dataType is matched case-insensitively ("TEXT" is text) and is json when absent.
+   - Escapes are JSON wherever they appear: keys, "type", "dataType" and base64 data
+     ("AA\/A" is the base64 text AA/A; escaped base64 needs its unescaped length of scratch).
+   - What wps_encode writes obeys the same rules, plus: sequenceId only on the reliable
+     subprotocols (one received on the plain subprotocol is accepted).
+   - The returned status never depends on whether a wps_diag was passed.
 
    LICENSE: MIT, see the end of this file.
 
