@@ -93,10 +93,11 @@ static int cmd_decode(wps_codec codec) {
             payload = line.p + 2;
             plen = len - 2;
         } else if (len >= 2 && line.p[0] == 'B' && line.p[1] == ' ') {
-            size_t blen = 0;
+            size_t blen = 0, blen_in = len - 2;
             wps_diag bd;
+            if (blen_in && line.p[len - 1] == '\r') blen_in--; /* CRLF input */
             buf_reserve(&frame, len);
-            st = wps_base64_decode(line.p + 2, len - 2, frame.p, frame.cap, &blen, &bd);
+            st = wps_base64_decode(line.p + 2, blen_in, frame.p, frame.cap, &blen, &bd);
             if (st != WPS_OK) {
                 print_error_line(WPS_ERR_INVALID_ARGUMENT, "the B line is not valid base64");
                 continue;

@@ -40,6 +40,9 @@ head -c 200000 /dev/urandom | tr -d '\n' | fold -w 97 | sed 's/^/T /' > build/cl
 n=$(awk 'END{print NR}' build/cli_random.txt)
 m=$("$WPS" decode < build/cli_random.txt | wc -l); [ "$n" = "$m" ]; check "random input: $n lines in, $m out" $?
 m=$("$WPS" encode < build/cli_random.txt | wc -l); [ "$n" = "$m" ]; check "random encode input: $n lines in, $m out" $?
+# CRLF line endings: T lines carry JSON whitespace, B lines drop the CR
+out=$(printf 'T {"type":"pong"}\r\nB eyJ0eXBlIjoicG9uZyJ9\r\n' | "$WPS" decode)
+[ "$out" = $'{"kind":"pong"}\n{"kind":"pong"}' ]; check "CRLF input" $?
 # a last line without newline still gets its output line
 out=$(printf 'T {"type":"pong"}' | "$WPS" decode); [ "$out" = '{"kind":"pong"}' ]; check "last line without newline" $?
 # usage errors exit 2
