@@ -80,7 +80,7 @@ diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
 	@echo "== CLI contract (ASan+UBSan build)"
 	bash tests/cli_test.sh $(B)/wps-san
 	@echo "== differential tests vs @azure/web-pubsub-client"
-	node tests/diff/diff.mjs $(B)/wps-san
+	bash tests/diff/run.sh $(B)/wps-san
 
 # `make test`: everything above, then the closing line of the whole run.
 test: setup all
