@@ -1637,7 +1637,8 @@ static wps_status wps__ignored(wps__dec *d, const char *what, wps_slice value) {
         size_t i;
         for (i = 0; i < n; i++) {
             char c = value.ptr[i];
-            char r = (c >= 0x20 && c < 0x7F && c != '\'' && c != '"' && c != '\\') ? c : (char)'?';
+            char r = '?';
+            if (c >= 0x20 && c < 0x7F && c != '\'' && c != '"' && c != '\\') r = c;
             wps__diag_append(dg, &pos, &r, 1);
         }
     }
