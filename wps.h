@@ -828,10 +828,8 @@ static const unsigned char *wps__scan_string_body(const wps__scan *s, const unsi
                 wps__scan_fail(s, WPS_ERR_CONTROL_CHAR, p, "raw control character in string");
                 return NULL;
             }
-            if (c < 0x80) {
-                p++;
-                continue;
-            }
+            /* the scan loops stop only at '"', '\\', controls and non-ASCII bytes */
+            WPS_ASSERT(c >= 0x80);
             {
                 size_t k = wps__utf8_seq(p, end);
                 if (!k) {
@@ -1213,7 +1211,7 @@ typedef struct wps__obj {
 } wps__obj;
 
 /* Slot of key `id` (a lookup result) inside an object of context ctx, or -1 (not recorded). */
-static int wps__ctx_slot(int ctx, int id) {
+WPS__INLINE int wps__ctx_slot(int ctx, int id) {
     switch (ctx) {
     case WPS__CTX_TOP: return id == WPS__K_BINARY ? -1 : id;
     case WPS__CTX_ERROR:
@@ -1278,7 +1276,7 @@ static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned 
                 id = un <= sizeof kb ? wps__key_lookup(kb, un) : -1;
             }
         }
-        slot = id < 0 ? -1 : ctx == WPS__CTX_TOP && id != WPS__K_BINARY ? id : wps__ctx_slot(ctx, id);
+        slot = id < 0 ? -1 : wps__ctx_slot(ctx, id);
         if (slot >= 0) {
             uint64_t bit = (uint64_t)1 << slot;
             if (o->seen & bit) {

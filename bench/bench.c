@@ -62,10 +62,9 @@ static size_t payload_size(void) {
 }
 
 static void build_mix(set *down, set *up) {
-    static char buf[16384], data[8192], b64[8192];
+    static char buf[16384], data[8192];
     size_t i;
     wps_codec dc = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, WPS_DOWNSTREAM);
-    wps_codec uc = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, WPS_UPSTREAM);
     uint64_t seq = 1000;
     for (i = 0; i < 2000; i++) {
         wps_message m, u;
@@ -120,8 +119,6 @@ static void build_mix(set *down, set *up) {
             add(up, buf, n);
         }
     }
-    (void)b64;
-    (void)uc;
 }
 
 static void build_small(set *s) {
@@ -196,10 +193,6 @@ static size_t cjson_decode_one(const frame *fr) {
 }
 
 /* ------------------------------------------------------------------ encoders */
-
-typedef struct upmsg {
-    wps_message m;
-} upmsg;
 
 static char outbuf[1 << 16];
 
