@@ -299,8 +299,9 @@ typedef struct wps_error_info {
 /** One message of any kind. Only the fields of its kind are meaningful; the per-kind field list
     is in the README's protocol table and in wps_kind docs:
       ack:                  ack_id, success, [error]
-      groupData:            group, [from_user_id], data_type+data, [sequence_id], [stream: stream_id,
-                            stream_sequence_id, [end_of_stream], [error]]
+      groupData:            group, [from_user_id], data_type+data (may be absent only on a stream
+                            fragment), [sequence_id], [stream: stream_id, stream_sequence_id,
+                            [end_of_stream], [error]]
       serverData:           data_type+data, [sequence_id]
       connected:            connection_id, [user_id], [reconnection_token]
       disconnected:         [message]
@@ -377,8 +378,8 @@ WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t 
 /** Encodes msg for codec->protocol into out (cap bytes). *out_len receives the frame length on
     success and the exact size needed on WPS_ERR_BUFFER_TOO_SMALL (nothing written counts as
     output then). The frame is a text frame for the JSON protocols (wps_protocol_is_binary).
-    Validates the message: required fields, UTF-8 of strings, base64-free raw bytes, JSON data
-    well-formed (it is copied minified). diag may be NULL. */
+    Validates the message: required fields and protocol rules, UTF-8 of strings and text data,
+    well-formed JSON data (copied minified); binary data is any bytes. diag may be NULL. */
 WPS_API wps_status wps_encode(const wps_codec *codec, const wps_message *msg, void *out,
                               size_t cap, size_t *out_len, wps_diag *diag);
 
