@@ -3,10 +3,10 @@ CC      ?= cc
 WARN    := -std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 CXXWARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 B       := build
-TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c
+TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c
 DEPS    := wps.h tests/harness.h
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := decode_json parse_rendered
+FUZZ_TARGETS := decode_json decode_fast parse_rendered
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
 .PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup
@@ -36,6 +36,10 @@ $(B)/tests-san: $(TEST_SRC) $(DEPS) | $(B)
 $(B)/tests-portable: $(TEST_SRC) $(DEPS) | $(B)
 	clang $(WARN) -DWPS_NO_SIMD -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(TEST_SRC)
 
+# -march=native: the widest SIMD paths this machine has (AVX2 where present), under ASan+UBSan.
+$(B)/tests-native: $(TEST_SRC) $(DEPS) | $(B)
+	clang $(WARN) -march=native -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(TEST_SRC)
+
 $(B)/tests-cxx: $(TEST_SRC) $(DEPS) | $(B)
 	g++ -x c++ $(CXXWARN) -O2 -o $@ $(TEST_SRC)
 
@@ -48,11 +52,12 @@ $(B)/static-build: tests/static_build.c wps.h | $(B)
 $(B)/wps-san: examples/wps.c wps.h | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ examples/wps.c
 
-unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-cxx $(B)/static-build $(B)/quickstart
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-cxx $(B)/static-build $(B)/quickstart
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
 	@echo "== unit tests (clang)";         ./$(B)/tests-clang
 	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
 	@echo "== unit tests (WPS_NO_SIMD: portable C paths, ASan+UBSan)"; ./$(B)/tests-portable
+	@echo "== unit tests (-march=native: AVX2 paths where the CPU has them, ASan+UBSan)"; ./$(B)/tests-native
 	@echo "== unit tests (compiled as C++)"; ./$(B)/tests-cxx
 	@echo "== WPS_STATIC build";           ./$(B)/static-build
 	@echo "== examples/quickstart.c";      ./$(B)/quickstart

@@ -5,6 +5,7 @@
 
 GREATEST_SUITE_EXTERN(codec);
 GREATEST_SUITE_EXTERN(second_translation_unit);
+GREATEST_SUITE_EXTERN(fast_path);
 
 GREATEST_MAIN_DEFS()
 
@@ -12,5 +13,6 @@ int main(int argc, char **argv) {
     GREATEST_MAIN_BEGIN();
     RUN_SUITE(codec);
     RUN_SUITE(second_translation_unit);
+    RUN_SUITE(fast_path);
     GREATEST_MAIN_END();
 }

@@ -732,6 +732,52 @@ TEST base64_vectors(void) {
 
 /* Every length 0..300 through encode -> decode (covers the 16-char SIMD blocks, their boundary
    with the final quad, and both padding forms), plus a bad character at every position. */
+/* Every byte value at every position of a 100-character input (the SSE2 and AVX2 blocks and
+   the scalar tail): rejected at its offset unless it is in the alphabet, else decoded exactly
+   as an independent table-free reference decodes it. */
+static int b64_value(unsigned c) {
+    if (c >= 'A' && c <= 'Z') return (int)(c - 'A');
+    if (c >= 'a' && c <= 'z') return (int)(c - 'a') + 26;
+    if (c >= '0' && c <= '9') return (int)(c - '0') + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+TEST base64_every_byte_at_every_position(void) {
+    static char enc[100];
+    static unsigned char dec[80], ref[80];
+    size_t pos, n, i;
+    unsigned b;
+    wps_diag d;
+    for (i = 0; i < sizeof enc; i++) enc[i] = "QmFzZTY0+/09azZ"[i % 15];
+    for (pos = 0; pos < 96; pos++) { /* the last quad may hold '=': covered by the vectors above */
+        char saved = enc[pos];
+        for (b = 0; b < 256; b++) {
+            wps_status st;
+            enc[pos] = (char)b;
+            st = wps_base64_decode(enc, sizeof enc, dec, sizeof dec, &n, &d);
+            if (b64_value(b) < 0) {
+                ASSERT_EQ(WPS_ERR_BASE64, st);
+                ASSERT_EQ(pos, d.offset);
+                continue;
+            }
+            ASSERT_EQ(WPS_OK, st);
+            ASSERT_EQ((size_t)75, n);
+            for (i = 0; i < 25; i++) {
+                uint32_t v = ((uint32_t)b64_value((unsigned char)enc[4 * i]) << 18) | ((uint32_t)b64_value((unsigned char)enc[4 * i + 1]) << 12) |
+                             ((uint32_t)b64_value((unsigned char)enc[4 * i + 2]) << 6) | (uint32_t)b64_value((unsigned char)enc[4 * i + 3]);
+                ref[3 * i] = (unsigned char)(v >> 16);
+                ref[3 * i + 1] = (unsigned char)(v >> 8);
+                ref[3 * i + 2] = (unsigned char)v;
+            }
+            ASSERT_MEM_EQ(ref, dec, 75);
+        }
+        enc[pos] = saved;
+    }
+    PASS();
+}
+
 TEST base64_round_trip_every_length(void) {
     static char raw[300], enc[404], dec[300];
     size_t len, n, m, i;
@@ -859,6 +905,7 @@ SUITE(codec) {
     RUN_TEST(protocol_and_kind_names);
     RUN_TEST(base64_vectors);
     RUN_TEST(base64_round_trip_every_length);
+    RUN_TEST(base64_every_byte_at_every_position);
     RUN_TEST(null_arguments_are_rejected);
     RUN_TEST(render_result_shapes);
     RUN_TEST(render_escapes_control_chars_in_text);
