@@ -61,8 +61,10 @@
    WPS_DEFAULT_MAX_DEPTH     JSON nesting limit used by wps_codec_make (default 64)
    WPS_MAX_DEPTH_LIMIT       hard ceiling for wps_codec.max_depth (default 256)
    WPS_REASON_SIZE           size of wps_diag.reason (default 128)
-   WPS_NO_SIMD               plain portable C only: no SSE2 and no bit-scan builtins (the default
-                             uses SSE2 where the compiler targets it, and 8-byte word scans)
+   WPS_NO_SIMD               plain portable C only: no SSE2/AVX2 and no bit-scan builtins (the
+                             default uses SSE2 where the compiler targets it, AVX2 too when it
+                             does (-mavx2, -march=native: chosen at compile time, never probed at
+                             run time), and 8-byte word scans)
 
    JSON RULES
    ----------
@@ -2229,6 +2231,44 @@ enum { WPS__FE_NAME = WPS__K_COUNT, WPS__FE_MESSAGE, WPS__FE_CODE, WPS__FE_COUNT
         }                                        \
     } while (0)
 
+/* A hot key matched with its closing quote and the colon (`type":`) in one constant-length
+   compare: no string scan, no lookup. Sets *after past the colon. -1: the general key path. */
+#define WPS__FK(lit, id)                                                                       \
+    if ((size_t)(end - k) >= sizeof(lit) - 1 && wps__eq(k, lit, sizeof(lit) - 1)) {           \
+        *after = k + sizeof(lit) - 1;                                                          \
+        return (id);                                                                           \
+    }
+WPS__INLINE int wps__fast_key(const unsigned char *k, const unsigned char *end, const unsigned char **after) {
+    switch (*k) {
+    case 't': WPS__FK("type\":", WPS__K_TYPE) break;
+    case 'f':
+        WPS__FK("from\":", WPS__K_FROM)
+        WPS__FK("fromUserId\":", WPS__K_FROM_USER_ID)
+        break;
+    case 'g': WPS__FK("group\":", WPS__K_GROUP) break;
+    case 'd':
+        WPS__FK("data\":", WPS__K_DATA)
+        WPS__FK("dataType\":", WPS__K_DATA_TYPE)
+        break;
+    case 'a': WPS__FK("ackId\":", WPS__K_ACK_ID) break;
+    case 's':
+        WPS__FK("sequenceId\":", WPS__K_SEQUENCE_ID)
+        WPS__FK("success\":", WPS__K_SUCCESS)
+        break;
+    case 'e':
+        WPS__FK("event\":", WPS__K_EVENT)
+        WPS__FK("error\":", WPS__K_ERROR)
+        break;
+    case 'u': WPS__FK("userId\":", WPS__K_USER_ID) break;
+    case 'c': WPS__FK("connectionId\":", WPS__K_CONNECTION_ID) break;
+    case 'r': WPS__FK("reconnectionToken\":", WPS__K_RECONNECTION_TOKEN) break;
+    case 'm': WPS__FK("message\":", WPS__K_MESSAGE) break;
+    default: break;
+    }
+    return -1;
+}
+#undef WPS__FK
+
 /* An unsigned integer of at most 19 digits (never overflows); NULL for anything else. */
 WPS__INLINE const unsigned char *wps__fast_u64(const unsigned char *p, uint64_t *out) {
     const unsigned char *start = p;
@@ -2436,17 +2476,22 @@ static wps_status wps__fast_decode(const void *frame, size_t len, void *scratch,
         if (p >= end || *p != '"') return WPS__BAIL; /* also "{}" */
     }
     for (;;) { /* p at the opening quote of a key */
-        const unsigned char *k = p + 1;
-        int esc = 0, id;
-        p = wps__scan_string(&d->s, p, &esc);
-        if (!p || esc) return WPS__BAIL;
-        id = wps__key_lookup((const char *)k, (size_t)(p - 1 - k));
-        if (WPS__UNLIKELY(*p != ':')) { /* p < end: the closing quote is not the final '}' */
-            p = wps__ws(p, end);
-            if (p >= end || *p != ':') return WPS__BAIL;
+        const unsigned char *after;
+        int esc = 0, id = wps__fast_key(p + 1, end, &after);
+        if (WPS__LIKELY(id >= 0)) {
+            p = after;
+        } else {
+            const unsigned char *k = p + 1;
+            p = wps__scan_string(&d->s, p, &esc);
+            if (!p || esc) return WPS__BAIL;
+            id = wps__key_lookup((const char *)k, (size_t)(p - 1 - k));
+            if (WPS__UNLIKELY(*p != ':')) { /* p < end: the closing quote is not the final '}' */
+                p = wps__ws(p, end);
+                if (p >= end || *p != ':') return WPS__BAIL;
+            }
+            p++;
         }
-        p++;
-        if (WPS__UNLIKELY(*p <= ' ')) {
+        if (WPS__UNLIKELY(*p <= ' ')) { /* the colon is not the final '}': p < end */
             p = wps__ws(p, end);
             if (p >= end) return WPS__BAIL;
         }

@@ -394,9 +394,13 @@ int main(int argc, char **argv) {
             js_small, (double)small.bytes / (double)small.count);
     section("encode, upstream sendToGroup mix", "wps.h wps_encode", w_enc, "cJSON build + print", c_enc, js_enc,
             (double)up_bytes / (double)up.count);
-    printf("\ntargets: <= 60 ns per ~150 B frame (%s: %.1f ns), >= 30x the JS parser (%s: %.1fx), >= 5x cJSON (%s: %.1fx)\n",
-           w_small.ns_per_frame <= 60 ? "met" : "NOT met", w_small.ns_per_frame,
-           js_mix > 0 && js_mix / w_mix.ns_per_frame >= 30 ? "met" : "NOT met", js_mix > 0 ? js_mix / w_mix.ns_per_frame : 0.0,
+    /* the ratio targets, on both decode workloads */
+    printf("\ntargets: <= 60 ns per ~150 B frame (%s: %.1f ns)\n", w_small.ns_per_frame <= 60 ? "met" : "NOT met", w_small.ns_per_frame);
+    printf("         >= 30x the JS parser: ~150 B frames %s (%.1fx), mix %s (%.1fx)\n",
+           js_small > 0 && js_small / w_small.ns_per_frame >= 30 ? "met" : "NOT met", js_small > 0 ? js_small / w_small.ns_per_frame : 0.0,
+           js_mix > 0 && js_mix / w_mix.ns_per_frame >= 30 ? "met" : "NOT met", js_mix > 0 ? js_mix / w_mix.ns_per_frame : 0.0);
+    printf("         >= 5x cJSON: ~150 B frames %s (%.1fx), mix %s (%.1fx)\n",
+           c_small.ns_per_frame / w_small.ns_per_frame >= 5 ? "met" : "NOT met", c_small.ns_per_frame / w_small.ns_per_frame,
            c_mix.ns_per_frame / w_mix.ns_per_frame >= 5 ? "met" : "NOT met", c_mix.ns_per_frame / w_mix.ns_per_frame);
     return 0;
 }
