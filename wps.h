@@ -158,7 +158,18 @@ extern "C" {
     X(WPS_ERR_DUPLICATE_KEY, -14, "a key appears twice in one object") \
     X(WPS_ERR_BASE64, -15, "invalid base64") \
     X(WPS_ERR_INVALID_MESSAGE, -16, "the message breaks a protocol rule") \
-    X(WPS_ERR_WRONG_DIRECTION, -17, "message kind does not travel in this direction")
+    X(WPS_ERR_WRONG_DIRECTION, -17, "message kind does not travel in this direction") \
+    X(WPS_ERR_STATE, -18, "not allowed in the client's current state") \
+    X(WPS_ERR_CAPACITY, -19, "a configured client capacity is exhausted") \
+    X(WPS_ERR_NOT_CONNECTED, -20, "the connection is not open") \
+    X(WPS_ERR_DISCONNECTED, -21, "the connection closed before the service answered") \
+    X(WPS_ERR_ACK_FAILED, -22, "the service rejected the message (see the error name)") \
+    X(WPS_ERR_INVOKE_FAILED, -23, "the invocation failed at the service (see the error name)") \
+    X(WPS_ERR_TIMEOUT, -24, "no answer within the call's timeout") \
+    X(WPS_ERR_CANCELLED, -25, "cancelled by the caller") \
+    X(WPS_ERR_STOPPED, -26, "the client was stopped") \
+    X(WPS_ERR_BUSY, -27, "actions about the previous frame are still queued: poll them first") \
+    X(WPS_ERR_CONNECT_FAILED, -28, "the connection could not be opened")
 
 /** Result of every wps_ function that can fail. */
 typedef enum wps_status {
@@ -411,6 +422,244 @@ WPS_API size_t wps_base64_encode(const void *src, size_t n, char *out, size_t ca
     Returns WPS_OK, WPS_ERR_BASE64 (diag offset = bad byte) or WPS_ERR_BUFFER_TOO_SMALL. */
 WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_t cap,
                                      size_t *out_len, wps_diag *diag);
+
+/* =============================================================================================
+   CLIENT: a sans-I/O state machine for the Web PubSub client protocol
+   =============================================================================================
+   The host owns the socket and the clock. It feeds inputs (start/stop, the client access URL,
+   socket opened / failed / closed, frames received, the time) and pulls actions one at a time
+   with wps_client_poll: ask for a URL, open a socket, send a frame, close, deliver an event,
+   complete a call. wps_client_next_deadline says when to call wps_client_tick if nothing else
+   happens. Every input takes the current monotonic time in milliseconds.
+
+       wps_client_config cfg = wps_client_config_default();
+       void *mem = malloc(wps_client_memory_size(&cfg));       // or a static buffer
+       wps_client *c; wps_client_init(&c, &cfg, mem, wps_client_memory_size(&cfg), NULL);
+       wps_client_start(c, now());
+       for (;;) {
+           wps_action a;
+           while (wps_client_poll(c, &a)) handle(&a);         // open/send/close/events/completions
+           wait for socket input or wps_client_next_deadline(c), then feed it:
+           wps_client_on_open / _on_frame / _on_close / _tick (c, now(), ...)
+       }
+
+   Lifetimes: pointers inside an action stay valid until the next call into the client other
+   than wps_client_poll. Actions about a received frame (message events, call completions with
+   error details or invoke results) point into that frame and into the client: keep the frame
+   unchanged until they are polled. wps_client_on_frame refuses (WPS_ERR_BUSY) while such
+   actions from an earlier frame are still queued.
+
+   Behaviour follows @azure/web-pubsub-client 1.1.0 (ackIds from 1, retries, duplicate drop,
+   sequenceAck every second and at once after a jump of more than 300, recovery with
+   awps_connection_id / awps_reconnection_token for 30 s, auto-reconnect with back-off, rejoin
+   after a fresh connect, ping keepalive), with the fixes listed in README.md ("Client"):
+   stopping is a real state that cancels everything and ends in exactly one `stopped`; close
+   code 1008 on a recovery attempt ends recovery; automatic retries reuse the first ackId;
+   optional per-call timeouts; close code and reason in `disconnected`; a malformed frame is
+   reported (WPS_EVENT_FRAME_ERROR) and the client keeps going. */
+
+/** Back-off shape of a retry policy. */
+typedef enum wps_retry_mode {
+    WPS_RETRY_FIXED = 0,      /* every retry waits delay_ms */
+    WPS_RETRY_EXPONENTIAL = 1 /* delay_ms * 2^(attempt-1) until the SDKs' cut-over point, then max_delay_ms */
+} wps_retry_mode;
+
+#define WPS_RETRY_UNLIMITED UINT32_MAX /* max_retries: retry forever */
+#define WPS_NO_TIMEOUT UINT32_MAX      /* wps_call_options.timeout_ms: wait without limit */
+
+/** A retry policy: the @azure/web-pubsub-client RetryPolicy (no jitter). */
+typedef struct wps_retry_policy {
+    uint32_t max_retries;  /* retries after the first attempt, or WPS_RETRY_UNLIMITED */
+    uint32_t delay_ms;     /* retryDelayInMs */
+    uint32_t max_delay_ms; /* maxRetryDelayInMs */
+    wps_retry_mode mode;
+} wps_retry_policy;
+
+/** The delay before retry number `attempt` (1 = the first retry). Returns 0 and leaves *delay_ms
+    alone when the policy is exhausted (attempt > max_retries), else 1. Exponential: with
+    T = ceil(log2(max_delay_ms) - log2(delay_ms) + 1), attempts >= T wait max_delay_ms and earlier
+    ones delay_ms * 2^(attempt-1) (1000/30000 ms: 1, 2, 4, 8, 16, 30, 30 ... s). */
+WPS_API int wps_retry_next_delay(const wps_retry_policy *policy, uint32_t attempt, uint32_t *delay_ms);
+
+/** Client configuration. Start from wps_client_config_default(): the official defaults. */
+typedef struct wps_client_config {
+    wps_protocol protocol;             /* json.reliable.webpubsub.azure.v1 */
+    bool auto_reconnect;               /* true: reconnect (fresh URL) when recovery is impossible */
+    bool auto_rejoin_groups;           /* true: rejoin joined groups after every fresh connect */
+    uint32_t keepalive_interval_ms;    /* 20000: send a ping this often while connected; 0 = off */
+    uint32_t keepalive_timeout_ms;     /* 120000: close a connection silent this long; 0 = off */
+    wps_retry_policy message_retry;    /* 3 retries, 1000 ms, max 30000 ms, fixed */
+    wps_retry_policy reconnect_retry;  /* unlimited, 1000 ms, max 30000 ms, fixed */
+    uint32_t recovery_window_ms;       /* 30000: how long recovery is attempted */
+    uint32_t recovery_retry_ms;        /* 1000: pause between recovery attempts */
+    uint32_t sequence_ack_interval_ms; /* 1000: reliable protocols acknowledge this often */
+    uint32_t quick_sequence_ack_diff;  /* 300: acknowledge at once when one message jumps further */
+    uint32_t ack_timeout_ms;           /* WPS_NO_TIMEOUT (the SDK): default limit for acked calls */
+    uint32_t invoke_timeout_ms;        /* WPS_NO_TIMEOUT (the SDK): default limit for invocations */
+    /* capacities: reaching one fails the call at once with WPS_ERR_CAPACITY */
+    uint32_t max_calls;      /* 16: calls pending at once (each keeps its frame for retries) */
+    uint32_t max_groups;     /* 16: groups remembered for rejoin */
+    uint32_t max_name_len;   /* 128: longest group name */
+    uint32_t max_frame_size; /* 8192: largest frame sent (and scratch for one received frame) */
+    uint32_t max_url_len;    /* 2048: longest client access URL */
+    uint32_t max_token_len;  /* 1024: longest connectionId, userId or reconnectionToken */
+} wps_client_config;
+
+/** The official @azure/web-pubsub-client defaults, and the capacities above. */
+WPS_API wps_client_config wps_client_config_default(void);
+
+/** The client. Opaque: it lives inside the memory handed to wps_client_init. */
+typedef struct wps_client wps_client;
+
+/** Bytes of memory (8-byte aligned) a client with this configuration needs; 0 if the
+    configuration is invalid. */
+WPS_API size_t wps_client_memory_size(const wps_client_config *config);
+
+/** Builds a client inside memory (at least wps_client_memory_size bytes, 8-byte aligned) and
+    sets *out. No other memory is ever used; any number of clients may coexist. */
+WPS_API wps_status wps_client_init(wps_client **out, const wps_client_config *config, void *memory, size_t size,
+                                   wps_diag *diag);
+
+/** Lifecycle states. */
+typedef enum wps_client_state {
+    WPS_CLIENT_STOPPED = 0,
+    WPS_CLIENT_CONNECTING,   /* fresh connection: waiting for the URL or the socket */
+    WPS_CLIENT_CONNECTED,    /* socket open */
+    WPS_CLIENT_RECOVERING,   /* the socket dropped; reopening it with the recovery URL */
+    WPS_CLIENT_DISCONNECTED, /* waiting to reconnect (back-off) */
+    WPS_CLIENT_STOPPING      /* stop() was called; waiting for the socket to close */
+} wps_client_state;
+
+WPS_API wps_client_state wps_client_get_state(const wps_client *client);
+WPS_API const char *wps_client_state_name(wps_client_state state);
+
+/* ---- host inputs. Each returns WPS_OK, or an error status without changing anything. ---- */
+
+/** Starts connecting (WPS_ERR_STATE unless stopped). Emits WPS_ACTION_NEED_URL. */
+WPS_API wps_status wps_client_start(wps_client *client, uint64_t now_ms);
+/** Stops: cancels connecting, recovery and back-off, fails every pending call with
+    WPS_ERR_STOPPED and ends in exactly one WPS_EVENT_STOPPED (after the socket, if any, has
+    closed). A no-op when stopped or already stopping. */
+WPS_API wps_status wps_client_stop(wps_client *client, uint64_t now_ms);
+/** The client access URL asked for by WPS_ACTION_NEED_URL (copied). */
+WPS_API wps_status wps_client_set_url(wps_client *client, uint64_t now_ms, const char *url, size_t len);
+/** The host could not get a URL: the connection attempt fails. */
+WPS_API wps_status wps_client_url_failed(wps_client *client, uint64_t now_ms);
+/** The socket asked for by WPS_ACTION_OPEN is open. */
+WPS_API wps_status wps_client_on_open(wps_client *client, uint64_t now_ms);
+/** The socket could not be opened (handshake refused, DNS, TLS ...). code: the HTTP or close
+    status if known (a 1008 refusal of a recovery ends recovery), else 0. */
+WPS_API wps_status wps_client_on_open_failed(wps_client *client, uint64_t now_ms, uint16_t code);
+/** One complete WebSocket message. is_text: a text frame (else binary). */
+WPS_API wps_status wps_client_on_frame(wps_client *client, uint64_t now_ms, const void *data, size_t len, bool is_text);
+/** The socket closed (by either side). code: the close status (1005 none, 1006 abnormal). */
+WPS_API wps_status wps_client_on_close(wps_client *client, uint64_t now_ms, uint16_t code, const char *reason, size_t reason_len);
+/** Time passed: runs every timer due at now_ms. */
+WPS_API wps_status wps_client_tick(wps_client *client, uint64_t now_ms);
+/** When the host must call wps_client_tick at the latest (UINT64_MAX: no timer pending). */
+WPS_API uint64_t wps_client_next_deadline(const wps_client *client);
+
+/* ---- calls. Each returns a call id (never 0) through *call; its completion arrives exactly
+   once as WPS_ACTION_COMPLETE. A call that cannot even start fails at once (status returned,
+   no completion): bad arguments, WPS_ERR_CAPACITY, WPS_ERR_STATE. ---- */
+
+/** Per-call options; NULL means all defaults. */
+typedef struct wps_call_options {
+    bool fire_and_forget;    /* sendToGroup/sendEvent: no ackId; completes once handed to the host */
+    bool no_echo;            /* sendToGroup: not delivered back to this connection */
+    bool has_ack_id;         /* use ack_id instead of the next automatic one */
+    uint64_t ack_id;
+    wps_slice invocation_id; /* invokeEvent: ptr NULL = automatic "1", "2", ... */
+    uint32_t timeout_ms;     /* 0: the configured default; WPS_NO_TIMEOUT: none */
+} wps_call_options;
+
+typedef uint32_t wps_call_id;
+
+typedef enum wps_call_kind {
+    WPS_CALL_JOIN_GROUP = 1,
+    WPS_CALL_LEAVE_GROUP,
+    WPS_CALL_SEND_TO_GROUP,
+    WPS_CALL_SEND_EVENT,
+    WPS_CALL_INVOKE_EVENT
+} wps_call_kind;
+
+WPS_API wps_status wps_client_join_group(wps_client *client, uint64_t now_ms, wps_slice group, const wps_call_options *options,
+                                         wps_call_id *call);
+WPS_API wps_status wps_client_leave_group(wps_client *client, uint64_t now_ms, wps_slice group, const wps_call_options *options,
+                                          wps_call_id *call);
+/** data: raw JSON text for WPS_DATA_JSON, UTF-8 for text, bytes for binary/protobuf (copied). */
+WPS_API wps_status wps_client_send_to_group(wps_client *client, uint64_t now_ms, wps_slice group, wps_data_type data_type,
+                                            wps_slice data, const wps_call_options *options, wps_call_id *call);
+WPS_API wps_status wps_client_send_event(wps_client *client, uint64_t now_ms, wps_slice event, wps_data_type data_type,
+                                         wps_slice data, const wps_call_options *options, wps_call_id *call);
+/** invokeEvent: completes with the invokeResponse's data. Never retried. */
+WPS_API wps_status wps_client_invoke_event(wps_client *client, uint64_t now_ms, wps_slice event, wps_data_type data_type,
+                                           wps_slice data, const wps_call_options *options, wps_call_id *call);
+/** Cancels a pending call: it completes with WPS_ERR_CANCELLED at once (an invocation already
+    sent is also cancelled at the service). WPS_ERR_INVALID_ARGUMENT for an unknown or finished call. */
+WPS_API wps_status wps_client_cancel(wps_client *client, uint64_t now_ms, wps_call_id call);
+
+/* ---- outputs ---- */
+
+typedef enum wps_action_kind {
+    WPS_ACTION_NONE = 0,
+    WPS_ACTION_NEED_URL, /* get a client access URL, then wps_client_set_url (or _url_failed) */
+    WPS_ACTION_OPEN,     /* open a WebSocket to url with the subprotocol; then _on_open or _on_open_failed */
+    WPS_ACTION_SEND,     /* send frame (a text frame when is_text) */
+    WPS_ACTION_CLOSE,    /* close the socket (close_code, close_reason); then _on_close */
+    WPS_ACTION_EVENT,    /* an event: see event */
+    WPS_ACTION_COMPLETE  /* a call finished: see call, status */
+} wps_action_kind;
+
+typedef enum wps_event_kind {
+    WPS_EVENT_NONE = 0,
+    WPS_EVENT_CONNECTED,           /* connection_id, user_id: a fresh connection is ready (after rejoins) */
+    WPS_EVENT_DISCONNECTED,        /* connection_id, message (the service's reason), close_code, close_reason */
+    WPS_EVENT_STOPPED,             /* the client is stopped */
+    WPS_EVENT_RECOVERING,          /* connection_id: the socket dropped; recovery starts */
+    WPS_EVENT_RECOVERED,           /* connection_id: the recovery socket is open */
+    WPS_EVENT_GROUP_MESSAGE,       /* message (kind WPS_KIND_GROUP_DATA) */
+    WPS_EVENT_SERVER_MESSAGE,      /* message (kind WPS_KIND_SERVER_DATA) */
+    WPS_EVENT_REJOIN_GROUP_FAILED, /* group, status, error_name, error_message */
+    WPS_EVENT_START_FAILED,        /* the first connection of start() failed (close_code); stopped */
+    WPS_EVENT_FRAME_ERROR          /* a received frame was rejected (status, error_message); the client goes on */
+} wps_event_kind;
+
+/** One action. Only the fields named for its kind are set; the rest are zero. */
+typedef struct wps_action {
+    wps_action_kind kind;
+    wps_event_kind event;
+    wps_slice url;            /* OPEN (NUL-terminated) */
+    const char *subprotocol;  /* OPEN */
+    wps_slice frame;          /* SEND */
+    bool is_text;             /* SEND */
+    uint16_t close_code;      /* CLOSE; DISCONNECTED, START_FAILED: as reported by the host */
+    wps_slice close_reason;   /* CLOSE; DISCONNECTED, START_FAILED */
+    wps_slice connection_id;  /* CONNECTED, DISCONNECTED, RECOVERING, RECOVERED */
+    wps_slice user_id;        /* CONNECTED */
+    wps_slice group;          /* REJOIN_GROUP_FAILED */
+    wps_slice message_text;   /* DISCONNECTED: the service's disconnected message, if any */
+    const wps_message *message; /* GROUP_MESSAGE, SERVER_MESSAGE */
+    wps_call_id call;         /* COMPLETE */
+    wps_call_kind call_kind;  /* COMPLETE */
+    wps_status status;        /* COMPLETE (WPS_OK or why it failed), REJOIN_GROUP_FAILED, FRAME_ERROR */
+    bool has_ack_id;          /* COMPLETE */
+    uint64_t ack_id;          /* COMPLETE */
+    bool is_duplicated;       /* COMPLETE: the service had already processed this ackId */
+    wps_slice invocation_id;  /* COMPLETE (invokeEvent) */
+    wps_data_type data_type;  /* COMPLETE (invokeEvent): the response data, if has_data */
+    bool has_data;
+    wps_slice data;
+    wps_slice error_name;     /* COMPLETE, REJOIN_GROUP_FAILED: the service's error name, if any */
+    wps_slice error_message;  /* COMPLETE, REJOIN_GROUP_FAILED, FRAME_ERROR: details */
+} wps_action;
+
+/** Takes the next action; returns false (and kind WPS_ACTION_NONE) when there is none. */
+WPS_API bool wps_client_poll(wps_client *client, wps_action *out);
+
+WPS_API const char *wps_action_kind_name(wps_action_kind kind);
+WPS_API const char *wps_event_kind_name(wps_event_kind kind);
+WPS_API const char *wps_call_kind_name(wps_call_kind kind);
 
 #ifdef __cplusplus
 }
@@ -3187,9 +3436,1322 @@ WPS_API wps_status wps_render_result(wps_status status, const wps_message *msg, 
     return wps__finish(&e, out_len);
 }
 
+/* ============================================================================================
+   client
+   ============================================================================================ */
+
+WPS_API int wps_retry_next_delay(const wps_retry_policy *p, uint32_t attempt, uint32_t *delay_ms) {
+    uint32_t t = 0;
+    if (!p || attempt == 0 || (p->max_retries != WPS_RETRY_UNLIMITED && attempt > p->max_retries)) return 0;
+    if (p->mode != WPS_RETRY_EXPONENTIAL) {
+        if (delay_ms) *delay_ms = p->delay_ms;
+        return 1;
+    }
+    /* T = ceil(log2(max) - log2(delay) + 1) = 1 + the smallest k >= 0 with delay * 2^k >= max */
+    if (p->delay_ms == 0) {
+        if (delay_ms) *delay_ms = 0;
+        return 1;
+    }
+    while (t < 64 && ((uint64_t)p->delay_ms << t) < (uint64_t)p->max_delay_ms) t++;
+    t += 1;
+    if (delay_ms) {
+        if (attempt >= t || attempt > 32) {
+            *delay_ms = p->max_delay_ms;
+        } else {
+            uint64_t d = (uint64_t)p->delay_ms << (attempt - 1);
+            *delay_ms = d > p->max_delay_ms ? p->max_delay_ms : (uint32_t)d;
+        }
+    }
+    return 1;
+}
+
+WPS_API wps_client_config wps_client_config_default(void) {
+    wps_client_config c;
+    WPS_MEMSET(&c, 0, sizeof c);
+    c.protocol = WPS_PROTOCOL_JSON_RELIABLE;
+    c.auto_reconnect = true;
+    c.auto_rejoin_groups = true;
+    c.keepalive_interval_ms = 20000;
+    c.keepalive_timeout_ms = 120000;
+    c.message_retry.max_retries = 3;
+    c.message_retry.delay_ms = 1000;
+    c.message_retry.max_delay_ms = 30000;
+    c.message_retry.mode = WPS_RETRY_FIXED;
+    c.reconnect_retry.max_retries = WPS_RETRY_UNLIMITED;
+    c.reconnect_retry.delay_ms = 1000;
+    c.reconnect_retry.max_delay_ms = 30000;
+    c.reconnect_retry.mode = WPS_RETRY_FIXED;
+    c.recovery_window_ms = 30000;
+    c.recovery_retry_ms = 1000;
+    c.sequence_ack_interval_ms = 1000;
+    c.quick_sequence_ack_diff = 300;
+    c.ack_timeout_ms = WPS_NO_TIMEOUT;
+    c.invoke_timeout_ms = WPS_NO_TIMEOUT;
+    c.max_calls = 16;
+    c.max_groups = 16;
+    c.max_name_len = 128;
+    c.max_frame_size = 8192;
+    c.max_url_len = 2048;
+    c.max_token_len = 1024;
+    return c;
+}
+
+enum { WPS__SOCK_NONE, WPS__SOCK_OPENING, WPS__SOCK_OPEN, WPS__SOCK_CLOSING };
+enum { WPS__CALL_FREE, WPS__CALL_QUEUED, WPS__CALL_WAIT_ACK, WPS__CALL_WAIT_RETRY, WPS__CALL_DONE };
+enum { WPS__CONN_START, WPS__CONN_RECONNECT, WPS__CONN_RECOVERY };
+enum {
+    WPS__A_NEED_URL = 1, WPS__A_OPEN, WPS__A_SEND_CALL, WPS__A_SEND_PING, WPS__A_SEND_SEQACK, WPS__A_SEND_REJOIN,
+    WPS__A_SEND_CANCEL, WPS__A_CLOSE, WPS__A_EVENT, WPS__A_COMPLETE
+};
+
+#define WPS__DISC_MAX 512u   /* the service's disconnected message kept for the event */
+#define WPS__REASON_MAX 124u /* a WebSocket close reason is at most 123 bytes */
+
+typedef struct wps__call {
+    uint32_t id; /* 0: free */
+    uint8_t state, kind, fire_and_forget, has_ack;
+    uint8_t is_dup, has_data, frame_ref, sent;
+    uint32_t attempt; /* failed attempts so far */
+    uint32_t group;   /* join/leave: group entry */
+    uint32_t frame_len, inv_len;
+    uint32_t gen; /* the socket its queued send belongs to */
+    uint64_t ack_id, retry_at, timeout_at;
+    wps_status result;
+    wps_data_type data_type;
+    wps_slice data, err_name, err_msg;
+    unsigned char *buf; /* [invocation id (max_name_len)][frame (max_frame_size)] */
+} wps__call;
+
+typedef struct wps__group {
+    uint32_t len; /* 0: free entry */
+    uint32_t refs; /* pending calls naming it */
+    uint8_t joined;
+    uint64_t rejoin_ack; /* 0: no rejoin in flight */
+    char *name;
+} wps__group;
+
+typedef struct wps__act {
+    uint8_t kind, ev, frame_ref;
+    uint16_t code;
+    uint32_t idx, id, gen;
+    uint64_t u;
+    wps_status status;
+    wps_slice a, b, c;
+    const char *text;
+} wps__act;
+
+struct wps_client {
+    wps_client_config cfg;
+    wps_client_state state;
+    int sock, conn_kind;
+    uint64_t now;
+    uint32_t gen;
+    bool waiting_url, initial_connected, recovering_episode, connected_pending, was_open;
+    uint32_t rejoins_pending, reconnect_attempt;
+    uint64_t reconnect_at, recovery_at, recovery_deadline;
+    uint64_t last_rx, next_ping_at, seq_ack_at;
+    bool ping_queued, seqack_queued;
+    uint64_t seq_max;
+    bool seq_updated;
+    uint64_t next_ack_id, next_invocation;
+    uint32_t next_call_id, frame_refs;
+    /* strings (lengths; has_* where empty is meaningful) */
+    char *url, *open_url, *conn_id, *user_id, *token, *disc;
+    size_t url_len, open_url_len, open_url_cap, conn_id_len, user_id_len, token_len, disc_len;
+    bool has_conn_id, has_user_id, has_token, has_disc;
+    uint16_t close_code;
+    char close_reason[WPS__REASON_MAX];
+    size_t close_reason_len;
+    char frame_reason[WPS_REASON_SIZE];
+    /* tables */
+    wps__call *calls;
+    wps__group *groups;
+    wps__act *q;
+    uint32_t q_cap, q_head, q_len, q_reserve;
+    char *out, *scratch;
+    wps_message msg;
+    wps_codec up, down;
+};
+
+typedef struct wps__layout {
+    size_t calls, groups, q, call_mem, names, out, scratch, url, open_url, conn_id, user_id, token, disc, total;
+    uint32_t q_cap, q_reserve;
+    size_t open_url_cap, slot_size;
+} wps__layout;
+
+static size_t wps__align8(size_t n) { return (n + 7u) & ~(size_t)7u; }
+
+static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
+    size_t at;
+    if (!cfg || cfg->max_calls == 0 || cfg->max_calls > 65536 || cfg->max_groups > 65536 || cfg->max_name_len < 8 ||
+        cfg->max_name_len > 65536 || cfg->max_frame_size < 256 || cfg->max_frame_size > (1u << 30) || cfg->max_url_len < 16 ||
+        cfg->max_url_len > (1u << 20) || cfg->max_token_len < 16 || cfg->max_token_len > (1u << 20) ||
+        (cfg->protocol != WPS_PROTOCOL_JSON && cfg->protocol != WPS_PROTOCOL_JSON_RELIABLE))
+        return 0;
+    l->q_reserve = cfg->max_calls + cfg->max_groups + 16;
+    l->q_cap = 2 * l->q_reserve + cfg->max_calls;
+    l->slot_size = wps__align8((size_t)cfg->max_name_len + cfg->max_frame_size);
+    /* url + "/" + "?" + both parameters, form-encoded (3 bytes per byte at worst) */
+    l->open_url_cap = (size_t)cfg->max_url_len + 64 + 6 * (size_t)cfg->max_token_len;
+    at = wps__align8(sizeof(wps_client));
+    l->calls = at, at += wps__align8(sizeof(wps__call) * cfg->max_calls);
+    l->groups = at, at += wps__align8(sizeof(wps__group) * (cfg->max_groups ? cfg->max_groups : 1));
+    l->q = at, at += wps__align8(sizeof(wps__act) * l->q_cap);
+    l->call_mem = at, at += l->slot_size * cfg->max_calls;
+    l->names = at, at += wps__align8((size_t)cfg->max_name_len * cfg->max_groups);
+    l->out = at, at += wps__align8(cfg->max_frame_size);
+    l->scratch = at, at += wps__align8(cfg->max_frame_size);
+    l->url = at, at += wps__align8((size_t)cfg->max_url_len + 1);
+    l->open_url = at, at += wps__align8(l->open_url_cap + 1);
+    l->conn_id = at, at += wps__align8(cfg->max_token_len);
+    l->user_id = at, at += wps__align8(cfg->max_token_len);
+    l->token = at, at += wps__align8(cfg->max_token_len);
+    l->disc = at, at += wps__align8(WPS__DISC_MAX);
+    l->total = at;
+    return 1;
+}
+
+WPS_API size_t wps_client_memory_size(const wps_client_config *config) {
+    wps__layout l;
+    return wps__layout_of(config, &l) ? l.total : 0;
+}
+
+WPS_API wps_status wps_client_init(wps_client **out, const wps_client_config *config, void *memory, size_t size, wps_diag *diag) {
+    wps__layout l;
+    wps_client *c;
+    unsigned char *base = (unsigned char *)memory;
+    uint32_t i;
+    if (out) *out = NULL;
+    if (!out || !config || !memory) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    if (!wps__layout_of(config, &l))
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "invalid configuration (capacities out of range or protocol not JSON)", (size_t)-1);
+    if (((uintptr_t)memory & 7u) != 0) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "memory must be 8-byte aligned", (size_t)-1);
+    if (size < l.total) {
+        if (diag) diag->needed = l.total;
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "memory smaller than wps_client_memory_size()", (size_t)-1);
+    }
+    WPS_MEMSET(base, 0, l.total);
+    c = (wps_client *)(void *)base;
+    c->cfg = *config;
+    c->calls = (wps__call *)(void *)(base + l.calls);
+    c->groups = (wps__group *)(void *)(base + l.groups);
+    c->q = (wps__act *)(void *)(base + l.q);
+    c->q_cap = l.q_cap;
+    c->q_reserve = l.q_reserve;
+    for (i = 0; i < config->max_calls; i++) c->calls[i].buf = base + l.call_mem + l.slot_size * i;
+    for (i = 0; i < config->max_groups; i++) c->groups[i].name = (char *)(base + l.names + (size_t)config->max_name_len * i);
+    c->out = (char *)(base + l.out);
+    c->scratch = (char *)(base + l.scratch);
+    c->url = (char *)(base + l.url);
+    c->open_url = (char *)(base + l.open_url);
+    c->open_url_cap = l.open_url_cap;
+    c->conn_id = (char *)(base + l.conn_id);
+    c->user_id = (char *)(base + l.user_id);
+    c->token = (char *)(base + l.token);
+    c->disc = (char *)(base + l.disc);
+    c->up = wps_codec_make(config->protocol, WPS_UPSTREAM);
+    c->down = wps_codec_make(config->protocol, WPS_DOWNSTREAM);
+    c->state = WPS_CLIENT_STOPPED;
+    *out = c;
+    if (diag) wps__diag_clear(diag);
+    return WPS_OK;
+}
+
+WPS_API wps_client_state wps_client_get_state(const wps_client *c) { return c ? c->state : WPS_CLIENT_STOPPED; }
+
+WPS_API const char *wps_client_state_name(wps_client_state s) {
+    switch (s) {
+    case WPS_CLIENT_STOPPED: return "stopped";
+    case WPS_CLIENT_CONNECTING: return "connecting";
+    case WPS_CLIENT_CONNECTED: return "connected";
+    case WPS_CLIENT_RECOVERING: return "recovering";
+    case WPS_CLIENT_DISCONNECTED: return "disconnected";
+    case WPS_CLIENT_STOPPING: return "stopping";
+    default: return "";
+    }
+}
+
+WPS_API const char *wps_action_kind_name(wps_action_kind k) {
+    static const char *const n[] = {"none", "need-url", "open", "send", "close", "event", "complete"};
+    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "";
+}
+
+WPS_API const char *wps_event_kind_name(wps_event_kind k) {
+    static const char *const n[] = {"none", "connected", "disconnected", "stopped", "recovering", "recovered",
+                                    "group-message", "server-message", "rejoin-group-failed", "start-failed", "frame-error"};
+    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "";
+}
+
+WPS_API const char *wps_call_kind_name(wps_call_kind k) {
+    static const char *const n[] = {"", "joinGroup", "leaveGroup", "sendToGroup", "sendEvent", "invokeEvent"};
+    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "";
+}
+
+/* ---------------------------------------------------------------- queue */
+
+static void wps__push(wps_client *c, const wps__act *a) {
+    /* inputs check wps__room first, and no input queues more than q_reserve records */
+    WPS_ASSERT(c->q_len < c->q_cap);
+    if (c->q_len >= c->q_cap) return;
+    c->q[(c->q_head + c->q_len) % c->q_cap] = *a;
+    c->q_len++;
+    if (a->frame_ref) c->frame_refs++;
+}
+
+static void wps__push_kind(wps_client *c, int kind) {
+    wps__act a;
+    WPS_MEMSET(&a, 0, sizeof a);
+    a.kind = (uint8_t)kind;
+    a.gen = c->gen;
+    wps__push(c, &a);
+}
+
+static void wps__push_close(wps_client *c, const char *reason) {
+    wps__act a;
+    WPS_MEMSET(&a, 0, sizeof a);
+    a.kind = WPS__A_CLOSE;
+    a.code = 1000;
+    a.text = reason;
+    a.gen = c->gen;
+    wps__push(c, &a);
+}
+
+static void wps__event(wps_client *c, wps_event_kind ev) {
+    wps__act a;
+    WPS_MEMSET(&a, 0, sizeof a);
+    a.kind = WPS__A_EVENT;
+    a.ev = (uint8_t)ev;
+    a.gen = c->gen;
+    if (ev == WPS_EVENT_CONNECTED || ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_RECOVERING || ev == WPS_EVENT_RECOVERED) {
+        if (c->has_conn_id) a.a = wps_slice_make(c->conn_id, c->conn_id_len);
+    }
+    if (ev == WPS_EVENT_CONNECTED && c->has_user_id) a.b = wps_slice_make(c->user_id, c->user_id_len);
+    if (ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_START_FAILED) {
+        a.code = c->close_code;
+        if (ev == WPS_EVENT_DISCONNECTED && c->has_disc) a.c = wps_slice_make(c->disc, c->disc_len);
+    }
+    wps__push(c, &a);
+}
+
+/* Drops records nobody will act on (stale sends) to make room. */
+static void wps__compact(wps_client *c) {
+    uint32_t i, n = 0;
+    for (i = 0; i < c->q_len; i++) {
+        wps__act a = c->q[(c->q_head + i) % c->q_cap];
+        int stale = (a.kind == WPS__A_SEND_CALL || a.kind == WPS__A_SEND_PING || a.kind == WPS__A_SEND_REJOIN ||
+                     a.kind == WPS__A_SEND_CANCEL || a.kind == WPS__A_CLOSE) &&
+                    a.gen != c->gen;
+        if (stale) {
+            if (a.kind == WPS__A_SEND_PING) c->ping_queued = false;
+            continue;
+        }
+        c->q[(c->q_head + n) % c->q_cap] = a;
+        n++;
+    }
+    c->q_len = n;
+}
+
+/* Room for the records one input may queue. */
+static wps_status wps__room(wps_client *c) {
+    if (c->q_cap - c->q_len >= c->q_reserve) return WPS_OK;
+    wps__compact(c);
+    return c->q_cap - c->q_len >= c->q_reserve ? WPS_OK : WPS_ERR_BUSY;
+}
+
+static void wps__set_now(wps_client *c, uint64_t now) {
+    if (now > c->now) c->now = now; /* never backwards */
+}
+
+/* ---------------------------------------------------------------- calls */
+
+static void wps__group_unref(wps_client *c, wps__call *k) {
+    if ((k->kind == WPS_CALL_JOIN_GROUP || k->kind == WPS_CALL_LEAVE_GROUP) && k->group < c->cfg.max_groups &&
+        c->groups[k->group].refs)
+        c->groups[k->group].refs--;
+}
+
+static void wps__complete(wps_client *c, wps__call *k, wps_status st, int frame_ref) {
+    wps__act a;
+    WPS_MEMSET(&a, 0, sizeof a);
+    k->state = WPS__CALL_DONE;
+    k->result = st;
+    k->frame_ref = (uint8_t)(frame_ref != 0);
+    wps__group_unref(c, k);
+    a.kind = WPS__A_COMPLETE;
+    a.idx = (uint32_t)(k - c->calls);
+    a.id = k->id;
+    a.gen = c->gen;
+    a.frame_ref = (uint8_t)(frame_ref != 0);
+    wps__push(c, &a);
+}
+
+static void wps__try_send(wps_client *c, wps__call *k);
+
+/* One attempt failed with st: retry per the message policy (same ackId), or complete. */
+static void wps__attempt_failed(wps_client *c, wps__call *k, wps_status st, int frame_ref) {
+    uint32_t delay = 0;
+    if (k->kind == WPS_CALL_INVOKE_EVENT || !wps_retry_next_delay(&c->cfg.message_retry, k->attempt + 1, &delay)) {
+        wps__complete(c, k, st, frame_ref);
+        return;
+    }
+    k->attempt++;
+    k->state = WPS__CALL_WAIT_RETRY;
+    k->retry_at = c->now + delay;
+}
+
+static int wps__can_send(const wps_client *c) { return c->sock == WPS__SOCK_OPEN && c->state == WPS_CLIENT_CONNECTED; }
+
+static void wps__try_send(wps_client *c, wps__call *k) {
+    wps__act a;
+    if (!wps__can_send(c)) {
+        wps__attempt_failed(c, k, WPS_ERR_NOT_CONNECTED, 0);
+        return;
+    }
+    WPS_MEMSET(&a, 0, sizeof a);
+    k->state = WPS__CALL_QUEUED;
+    k->gen = c->gen;
+    a.kind = WPS__A_SEND_CALL;
+    a.idx = (uint32_t)(k - c->calls);
+    a.id = k->id;
+    a.gen = c->gen;
+    wps__push(c, &a);
+}
+
+static void wps__queue_cancel_invocation(wps_client *c, wps__call *k) {
+    wps__act a;
+    if (!k->sent || c->sock != WPS__SOCK_OPEN) return;
+    WPS_MEMSET(&a, 0, sizeof a);
+    a.kind = WPS__A_SEND_CANCEL;
+    a.idx = (uint32_t)(k - c->calls);
+    a.id = k->id;
+    a.gen = c->gen;
+    wps__push(c, &a);
+}
+
+/* ---------------------------------------------------------------- connection */
+
+static void wps__copy_str(char *dst, size_t *len, bool *has, size_t cap, wps_slice s) {
+    if (!s.ptr || s.len > cap) {
+        *has = false;
+        *len = 0;
+        return;
+    }
+    if (s.len) WPS_MEMCPY(dst, s.ptr, s.len);
+    *len = s.len;
+    *has = true;
+}
+
+static void wps__fresh_connect(wps_client *c, int kind) {
+    c->conn_kind = kind;
+    c->state = WPS_CLIENT_CONNECTING;
+    c->seq_max = 0;
+    c->seq_updated = false;
+    c->initial_connected = false;
+    c->connected_pending = false;
+    c->has_conn_id = c->has_user_id = c->has_token = c->has_disc = false;
+    c->close_code = 0;
+    c->close_reason_len = 0;
+    c->url_len = 0;
+    c->was_open = false;
+    c->waiting_url = true;
+    wps__push_kind(c, WPS__A_NEED_URL);
+}
+
+static void wps__open(wps_client *c) {
+    c->sock = WPS__SOCK_OPENING;
+    c->gen++;
+    wps__push_kind(c, WPS__A_OPEN);
+}
+
+static void wps__stopped(wps_client *c) {
+    c->state = WPS_CLIENT_STOPPED;
+    c->sock = WPS__SOCK_NONE;
+    c->waiting_url = false;
+    c->recovering_episode = false;
+    c->connected_pending = false;
+    wps__event(c, WPS_EVENT_STOPPED);
+}
+
+static void wps__reconnect_or_stop(wps_client *c) {
+    if (c->cfg.auto_reconnect) {
+        c->reconnect_attempt = 0;
+        wps__fresh_connect(c, WPS__CONN_RECONNECT); /* the first reconnect attempt is immediate */
+    } else {
+        wps__stopped(c);
+    }
+}
+
+/* Recovery is impossible or over: disconnected, then reconnect or stop. */
+static void wps__no_recovery(wps_client *c, int stopping) {
+    c->state = WPS_CLIENT_DISCONNECTED;
+    c->recovering_episode = false;
+    wps__event(c, WPS_EVENT_DISCONNECTED);
+    if (stopping) wps__stopped(c);
+    else wps__reconnect_or_stop(c);
+}
+
+static void wps__form_encode(char *dst, size_t *n, const char *s, size_t len) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+    for (i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '*' || ch == '-' || ch == '.' ||
+            ch == '_') {
+            dst[(*n)++] = (char)ch;
+        } else if (ch == ' ') {
+            dst[(*n)++] = '+';
+        } else {
+            dst[(*n)++] = '%';
+            dst[(*n)++] = hex[ch >> 4];
+            dst[(*n)++] = hex[ch & 15];
+        }
+    }
+}
+
+static void wps__append(char *dst, size_t *n, const char *s) {
+    size_t k = wps__cstrlen(s);
+    WPS_MEMCPY(dst + *n, s, k);
+    *n += k;
+}
+
+/* The URL of the current logical connection with awps_connection_id and awps_reconnection_token
+   appended (as URLSearchParams.append serializes them). */
+static void wps__build_recovery_url(wps_client *c) {
+    size_t n = 0, i, path = 0, q = c->url_len;
+    char *d = c->open_url;
+    for (i = 0; i < c->url_len; i++) {
+        if (c->url[i] == '#') {
+            q = i;
+            break;
+        }
+    }
+    WPS_MEMCPY(d, c->url, q);
+    n = q;
+    /* "wss://host" has an empty path: the URL serializer writes "/" */
+    for (i = 0; i + 2 < q; i++) {
+        if (c->url[i] == ':' && c->url[i + 1] == '/' && c->url[i + 2] == '/') {
+            size_t j;
+            path = 1;
+            for (j = i + 3; j < q && c->url[j] != '/' && c->url[j] != '?'; j++) {
+            }
+            if (j == q || c->url[j] == '?') {
+                /* insert "/" at j */
+                WPS_MEMMOVE(d + j + 1, d + j, q - j);
+                d[j] = '/';
+                n++;
+            }
+            break;
+        }
+    }
+    (void)path;
+    {
+        int has_query = 0;
+        for (i = 0; i < n; i++)
+            if (d[i] == '?') has_query = 1;
+        if (!has_query) d[n++] = '?';
+        else if (d[n - 1] != '?' && d[n - 1] != '&') d[n++] = '&';
+    }
+    wps__append(d, &n, "awps_connection_id=");
+    wps__form_encode(d, &n, c->conn_id, c->conn_id_len);
+    wps__append(d, &n, "&awps_reconnection_token=");
+    wps__form_encode(d, &n, c->token, c->token_len);
+    WPS_ASSERT(n <= c->open_url_cap);
+    d[n] = 0;
+    c->open_url_len = n;
+}
+
+static void wps__recovery_attempt(wps_client *c) {
+    wps__build_recovery_url(c);
+    c->conn_kind = WPS__CONN_RECOVERY;
+    wps__open(c);
+}
+
+/* A rejoin in flight is settled: when the last one settles, `connected`. */
+static void wps__rejoin_settled(wps_client *c) {
+    if (c->rejoins_pending) c->rejoins_pending--;
+    if (!c->rejoins_pending && c->connected_pending) {
+        c->connected_pending = false;
+        wps__event(c, WPS_EVENT_CONNECTED);
+    }
+}
+
+static void wps__rejoin_failed(wps_client *c, uint32_t gi, wps_status st, wps_slice name, wps_slice message, int frame_ref) {
+    wps__act a;
+    WPS_MEMSET(&a, 0, sizeof a);
+    a.kind = WPS__A_EVENT;
+    a.ev = WPS_EVENT_REJOIN_GROUP_FAILED;
+    a.idx = gi;
+    a.status = st;
+    a.b = name;
+    a.c = message;
+    a.frame_ref = (uint8_t)(frame_ref != 0);
+    a.gen = c->gen;
+    wps__push(c, &a);
+    c->groups[gi].rejoin_ack = 0;
+    wps__rejoin_settled(c);
+}
+
+/* Rejoins still in flight when the connection ends or the client stops: they fail, and the
+   connection they belong to is announced first, so the host sees connected before anything
+   about its end. */
+static void wps__flush_rejoins(wps_client *c, wps_status st) {
+    uint32_t i;
+    wps_slice none = {NULL, 0};
+    if (!c->connected_pending) return;
+    for (i = 0; i < c->cfg.max_groups; i++)
+        if (c->groups[i].rejoin_ack) wps__rejoin_failed(c, i, st, none, none, 0);
+    if (c->connected_pending) {
+        c->connected_pending = false;
+        c->rejoins_pending = 0;
+        wps__event(c, WPS_EVENT_CONNECTED);
+    }
+}
+
+/* The open socket is gone (closed by either side). */
+static void wps__connection_lost(wps_client *c, uint16_t code) {
+    uint32_t i;
+    int stopping = c->state == WPS_CLIENT_STOPPING;
+    c->sock = WPS__SOCK_NONE;
+    c->gen++;
+    c->close_code = code;
+    wps__flush_rejoins(c, WPS_ERR_DISCONNECTED);
+    for (i = 0; i < c->cfg.max_calls; i++) {
+        wps__call *k = &c->calls[i];
+        if (!k->id) continue;
+        if (k->state == WPS__CALL_WAIT_ACK) wps__attempt_failed(c, k, WPS_ERR_DISCONNECTED, 0);
+        else if (k->state == WPS__CALL_QUEUED) wps__attempt_failed(c, k, WPS_ERR_NOT_CONNECTED, 0);
+    }
+    if (stopping) {
+        wps__no_recovery(c, 1);
+        return;
+    }
+    if (code == 1008 || !wps_protocol_is_reliable(c->cfg.protocol) || !c->has_conn_id || !c->has_token || !c->url_len) {
+        wps__no_recovery(c, 0);
+        return;
+    }
+    c->state = WPS_CLIENT_RECOVERING;
+    c->recovering_episode = true;
+    wps__event(c, WPS_EVENT_RECOVERING);
+    c->recovery_deadline = c->now + c->cfg.recovery_window_ms;
+    wps__recovery_attempt(c);
+}
+
+/* A socket that never opened is gone (or the URL could not be had). */
+static void wps__connect_failed(wps_client *c, uint16_t code) {
+    uint32_t delay = 0;
+    c->sock = WPS__SOCK_NONE;
+    c->gen++;
+    if (c->state == WPS_CLIENT_STOPPING) {
+        if (c->recovering_episode) wps__no_recovery(c, 1);
+        else wps__stopped(c);
+        return;
+    }
+    switch (c->conn_kind) {
+    case WPS__CONN_RECOVERY:
+        if (code == 1008) { /* the service refuses this recovery for good (protocol spec 1.4) */
+            wps__no_recovery(c, 0);
+            return;
+        }
+        c->recovery_at = c->now + c->cfg.recovery_retry_ms;
+        return;
+    case WPS__CONN_START:
+        c->close_code = code;
+        c->state = WPS_CLIENT_STOPPED;
+        wps__event(c, WPS_EVENT_START_FAILED);
+        return;
+    default:
+        c->reconnect_attempt++;
+        if (!wps_retry_next_delay(&c->cfg.reconnect_retry, c->reconnect_attempt, &delay)) {
+            wps__stopped(c);
+            return;
+        }
+        c->state = WPS_CLIENT_DISCONNECTED;
+        c->reconnect_at = c->now + delay;
+        return;
+    }
+}
+
+/* ---------------------------------------------------------------- inputs */
+
+WPS_API wps_status wps_client_start(wps_client *c, uint64_t now) {
+    if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    if (c->state != WPS_CLIENT_STOPPED) return WPS_ERR_STATE;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    c->next_ping_at = c->now + c->cfg.keepalive_interval_ms;
+    wps__fresh_connect(c, WPS__CONN_START);
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_client_stop(wps_client *c, uint64_t now) {
+    uint32_t i;
+    if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    if (c->state == WPS_CLIENT_STOPPED || c->state == WPS_CLIENT_STOPPING) return WPS_OK;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    wps__flush_rejoins(c, WPS_ERR_STOPPED);
+    for (i = 0; i < c->cfg.max_calls; i++) {
+        wps__call *k = &c->calls[i];
+        if (k->id && k->state != WPS__CALL_DONE) {
+            if (k->kind == WPS_CALL_INVOKE_EVENT && k->state == WPS__CALL_WAIT_ACK) wps__queue_cancel_invocation(c, k);
+            wps__complete(c, k, WPS_ERR_STOPPED, 0);
+        }
+    }
+    c->waiting_url = false;
+    if (c->sock == WPS__SOCK_OPEN || c->sock == WPS__SOCK_OPENING) {
+        wps__push_close(c, "stopped by the client");
+        if (c->sock == WPS__SOCK_OPEN) c->sock = WPS__SOCK_CLOSING;
+        c->state = WPS_CLIENT_STOPPING;
+        return WPS_OK;
+    }
+    if (c->sock == WPS__SOCK_CLOSING) { /* a keepalive close already asked for */
+        c->state = WPS_CLIENT_STOPPING;
+        return WPS_OK;
+    }
+    if (c->recovering_episode) wps__no_recovery(c, 1);
+    else wps__stopped(c);
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_client_set_url(wps_client *c, uint64_t now, const char *url, size_t len) {
+    if (!c || (!url && len)) return WPS_ERR_INVALID_ARGUMENT;
+    if (!c->waiting_url) return WPS_ERR_STATE;
+    if (len == 0 || len > c->cfg.max_url_len) return WPS_ERR_INVALID_ARGUMENT;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    c->waiting_url = false;
+    WPS_MEMCPY(c->url, url, len);
+    c->url[len] = 0;
+    c->url_len = len;
+    WPS_MEMCPY(c->open_url, url, len);
+    c->open_url[len] = 0;
+    c->open_url_len = len;
+    wps__open(c);
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_client_url_failed(wps_client *c, uint64_t now) {
+    if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    if (!c->waiting_url) return WPS_ERR_STATE;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    c->waiting_url = false;
+    c->gen--; /* wps__connect_failed counts a socket */
+    wps__connect_failed(c, 0);
+    return WPS_OK;
+}
+
+static void wps__seqack_check(wps_client *c) {
+    if (c->seq_updated && !c->seqack_queued && c->sock == WPS__SOCK_OPEN && wps_protocol_is_reliable(c->cfg.protocol)) {
+        c->seqack_queued = true;
+        wps__push_kind(c, WPS__A_SEND_SEQACK);
+    }
+}
+
+WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
+    if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    if (c->sock != WPS__SOCK_OPENING) return WPS_ERR_STATE;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    if (c->state == WPS_CLIENT_STOPPING) { /* stop() raced the open: close it again */
+        c->sock = WPS__SOCK_CLOSING;
+        wps__push_close(c, "stopped by the client");
+        return WPS_OK;
+    }
+    c->sock = WPS__SOCK_OPEN;
+    c->state = WPS_CLIENT_CONNECTED;
+    c->was_open = true;
+    c->last_rx = c->now;
+    if (c->conn_kind == WPS__CONN_START) c->conn_kind = WPS__CONN_RECONNECT; /* started: later failures reconnect */
+    if (c->cfg.keepalive_interval_ms) {
+        /* the ping timer keeps the phase it got at start() */
+        while (c->next_ping_at <= c->now) c->next_ping_at += c->cfg.keepalive_interval_ms;
+    }
+    if (c->recovering_episode) {
+        c->recovering_episode = false;
+        wps__event(c, WPS_EVENT_RECOVERED);
+    }
+    if (wps_protocol_is_reliable(c->cfg.protocol)) {
+        wps__seqack_check(c); /* the SDK's sequenceAck task runs once at every open */
+        c->seq_ack_at = c->now + c->cfg.sequence_ack_interval_ms;
+    }
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_client_on_open_failed(wps_client *c, uint64_t now, uint16_t code) {
+    if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    if (c->sock != WPS__SOCK_OPENING) return WPS_ERR_STATE;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    wps__connect_failed(c, code);
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_client_on_close(wps_client *c, uint64_t now, uint16_t code, const char *reason, size_t reason_len) {
+    if (!c || (!reason && reason_len)) return WPS_ERR_INVALID_ARGUMENT;
+    if (c->sock == WPS__SOCK_NONE) return WPS_ERR_STATE;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    if (reason_len > WPS__REASON_MAX) reason_len = WPS__REASON_MAX;
+    if (reason_len) WPS_MEMCPY(c->close_reason, reason, reason_len);
+    c->close_reason_len = reason_len;
+    if (c->sock == WPS__SOCK_OPENING) wps__connect_failed(c, code);
+    else wps__connection_lost(c, code);
+    return WPS_OK;
+}
+
+static void wps__frame_error(wps_client *c, wps_status st, const wps_diag *d) {
+    wps__act a;
+    size_t n = d ? wps__cstrlen(d->reason) : 0;
+    WPS_MEMSET(&a, 0, sizeof a);
+    if (n >= sizeof c->frame_reason) n = sizeof c->frame_reason - 1;
+    if (n) WPS_MEMCPY(c->frame_reason, d->reason, n);
+    c->frame_reason[n] = 0;
+    a.kind = WPS__A_EVENT;
+    a.ev = WPS_EVENT_FRAME_ERROR;
+    a.status = st;
+    a.c = wps_slice_make(c->frame_reason, n);
+    a.gen = c->gen;
+    wps__push(c, &a);
+}
+
+static void wps__on_ack(wps_client *c, const wps_message *m) {
+    uint32_t i;
+    int dup = m->error.name.len == 9 && wps__eq(m->error.name.ptr, "Duplicate", 9);
+    int ok = (m->success && (m->has & WPS_HAS_SUCCESS)) || dup;
+    for (i = 0; i < c->cfg.max_calls; i++) {
+        wps__call *k = &c->calls[i];
+        if (!k->id || k->state != WPS__CALL_WAIT_ACK || !k->has_ack || k->ack_id != m->ack_id) continue;
+        k->is_dup = (uint8_t)dup;
+        k->err_name = m->error.name;
+        k->err_msg = m->error.message;
+        if (ok) {
+            if (k->kind == WPS_CALL_JOIN_GROUP) c->groups[k->group].joined = 1;
+            if (k->kind == WPS_CALL_LEAVE_GROUP) c->groups[k->group].joined = 0;
+            wps__complete(c, k, WPS_OK, 1);
+        } else {
+            wps__attempt_failed(c, k, WPS_ERR_ACK_FAILED, 1);
+        }
+    }
+    for (i = 0; i < c->cfg.max_groups; i++) {
+        if (c->groups[i].len && c->groups[i].rejoin_ack == m->ack_id) {
+            if (ok) {
+                c->groups[i].rejoin_ack = 0;
+                wps__rejoin_settled(c);
+            } else {
+                wps__rejoin_failed(c, i, WPS_ERR_ACK_FAILED, m->error.name, m->error.message, 1);
+            }
+        }
+    }
+}
+
+static void wps__on_invoke_response(wps_client *c, const wps_message *m) {
+    uint32_t i;
+    for (i = 0; i < c->cfg.max_calls; i++) {
+        wps__call *k = &c->calls[i];
+        if (!k->id || k->state != WPS__CALL_WAIT_ACK || k->kind != WPS_CALL_INVOKE_EVENT || k->inv_len != m->invocation_id.len ||
+            (k->inv_len && WPS_MEMCMP(k->buf, m->invocation_id.ptr, k->inv_len) != 0))
+            continue;
+        k->err_name = m->error.name;
+        k->err_msg = m->error.message;
+        if (!(m->has & WPS_HAS_SUCCESS)) {
+            k->err_msg = wps_slice_from_cstr("Unsupported invoke response frame.");
+            wps__complete(c, k, WPS_ERR_INVALID_MESSAGE, 1);
+        } else if (!m->success) {
+            wps__complete(c, k, WPS_ERR_INVOKE_FAILED, 1);
+        } else {
+            k->has_data = (uint8_t)((m->has & WPS_HAS_DATA) != 0);
+            k->data_type = m->data_type;
+            k->data = m->data;
+            wps__complete(c, k, WPS_OK, 1);
+        }
+        return;
+    }
+}
+
+static void wps__on_data(wps_client *c, const wps_message *m) {
+    wps__act a;
+    if (m->has & WPS_HAS_SEQUENCE_ID) {
+        uint64_t diff = 0;
+        c->seq_updated = true; /* even a duplicate: the next tick re-sends the maximum */
+        if (m->sequence_id > c->seq_max) {
+            diff = m->sequence_id - c->seq_max;
+            c->seq_max = m->sequence_id;
+        }
+        if (c->seq_ack_at <= c->now && c->cfg.sequence_ack_interval_ms) {
+            uint64_t k = (c->now - c->seq_ack_at) / c->cfg.sequence_ack_interval_ms + 1;
+            c->seq_ack_at += k * c->cfg.sequence_ack_interval_ms;
+        }
+        if (diff == 0) return; /* a duplicate: dropped */
+        if (diff > c->cfg.quick_sequence_ack_diff) wps__seqack_check(c);
+    }
+    c->msg = *m;
+    WPS_MEMSET(&a, 0, sizeof a);
+    a.kind = WPS__A_EVENT;
+    a.ev = (uint8_t)(m->kind == WPS_KIND_GROUP_DATA ? WPS_EVENT_GROUP_MESSAGE : WPS_EVENT_SERVER_MESSAGE);
+    a.frame_ref = 1;
+    a.gen = c->gen;
+    wps__push(c, &a);
+}
+
+static void wps__on_connected(wps_client *c, const wps_message *m) {
+    uint32_t i;
+    wps__copy_str(c->conn_id, &c->conn_id_len, &c->has_conn_id, c->cfg.max_token_len, m->connection_id);
+    wps__copy_str(c->user_id, &c->user_id_len, &c->has_user_id, c->cfg.max_token_len, m->user_id);
+    wps__copy_str(c->token, &c->token_len, &c->has_token, c->cfg.max_token_len, m->reconnection_token);
+    if (c->initial_connected) return; /* later connected frames only refresh the id and token */
+    c->initial_connected = true;
+    c->rejoins_pending = 0;
+    c->connected_pending = true;
+    if (c->cfg.auto_rejoin_groups && wps__can_send(c)) {
+        for (i = 0; i < c->cfg.max_groups; i++) {
+            wps__group *g = &c->groups[i];
+            wps__act a;
+            if (!g->len || !g->joined) continue;
+            g->rejoin_ack = ++c->next_ack_id;
+            c->rejoins_pending++;
+            WPS_MEMSET(&a, 0, sizeof a);
+            a.kind = WPS__A_SEND_REJOIN;
+            a.idx = i;
+            a.u = g->rejoin_ack;
+            a.gen = c->gen;
+            wps__push(c, &a);
+        }
+    }
+    if (!c->rejoins_pending) {
+        c->connected_pending = false;
+        wps__event(c, WPS_EVENT_CONNECTED);
+    }
+}
+
+WPS_API wps_status wps_client_on_frame(wps_client *c, uint64_t now, const void *data, size_t len, bool is_text) {
+    wps_message m;
+    wps_diag d;
+    wps_status st;
+    (void)is_text; /* the JSON subprotocols carry the same JSON in text and binary frames */
+    if (!c || (!data && len)) return WPS_ERR_INVALID_ARGUMENT;
+    if (c->frame_refs) return WPS_ERR_BUSY;
+    if (c->sock != WPS__SOCK_OPEN && c->sock != WPS__SOCK_CLOSING) return WPS_ERR_STATE;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    c->last_rx = c->now;
+    st = wps_decode(&c->down, data, len, c->scratch, c->cfg.max_frame_size, &m, &d);
+    if (st == WPS_IGNORED) return WPS_OK;
+    if (st != WPS_OK) {
+        wps__frame_error(c, st, &d);
+        return WPS_OK;
+    }
+    switch (m.kind) {
+    case WPS_KIND_ACK: wps__on_ack(c, &m); break;
+    case WPS_KIND_GROUP_DATA:
+    case WPS_KIND_SERVER_DATA: wps__on_data(c, &m); break;
+    case WPS_KIND_CONNECTED: wps__on_connected(c, &m); break;
+    case WPS_KIND_DISCONNECTED:
+        /* kept for the disconnected event, which comes when the socket closes */
+        c->has_disc = true;
+        c->disc_len = m.message.len > WPS__DISC_MAX ? WPS__DISC_MAX : m.message.len;
+        if (c->disc_len) WPS_MEMCPY(c->disc, m.message.ptr, c->disc_len);
+        break;
+    case WPS_KIND_INVOKE_RESPONSE: wps__on_invoke_response(c, &m); break;
+    default: break; /* pong (liveness only) and kinds this client does not act on */
+    }
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_client_tick(wps_client *c, uint64_t now) {
+    uint32_t i;
+    if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    now = c->now;
+    if (c->state == WPS_CLIENT_DISCONNECTED && c->sock == WPS__SOCK_NONE && !c->waiting_url && c->reconnect_at <= now)
+        wps__fresh_connect(c, WPS__CONN_RECONNECT);
+    if (c->state == WPS_CLIENT_RECOVERING && c->sock == WPS__SOCK_NONE && c->recovery_at <= now) {
+        if (now >= c->recovery_deadline) wps__no_recovery(c, 0);
+        else wps__recovery_attempt(c);
+    }
+    if (c->state == WPS_CLIENT_CONNECTED && c->sock == WPS__SOCK_OPEN) {
+        if (c->cfg.keepalive_timeout_ms && now - c->last_rx > c->cfg.keepalive_timeout_ms) {
+            wps__push_close(c, "keepalive timeout");
+            c->sock = WPS__SOCK_CLOSING;
+        }
+    }
+    if (c->cfg.keepalive_interval_ms && c->next_ping_at && c->next_ping_at <= now && c->state != WPS_CLIENT_STOPPED) {
+        if (c->state == WPS_CLIENT_CONNECTED && c->sock == WPS__SOCK_OPEN && !c->ping_queued) {
+            c->ping_queued = true;
+            wps__push_kind(c, WPS__A_SEND_PING);
+        }
+        c->next_ping_at += ((now - c->next_ping_at) / c->cfg.keepalive_interval_ms + 1) * c->cfg.keepalive_interval_ms;
+    }
+    if (c->sock == WPS__SOCK_OPEN && c->cfg.sequence_ack_interval_ms && c->seq_ack_at <= now &&
+        wps_protocol_is_reliable(c->cfg.protocol)) {
+        wps__seqack_check(c);
+        c->seq_ack_at += ((now - c->seq_ack_at) / c->cfg.sequence_ack_interval_ms + 1) * c->cfg.sequence_ack_interval_ms;
+    }
+    for (i = 0; i < c->cfg.max_calls; i++) {
+        wps__call *k = &c->calls[i];
+        if (!k->id || k->state == WPS__CALL_DONE) continue;
+        if (k->timeout_at && k->timeout_at <= now) {
+            if (k->kind == WPS_CALL_INVOKE_EVENT && k->state == WPS__CALL_WAIT_ACK) wps__queue_cancel_invocation(c, k);
+            wps__complete(c, k, WPS_ERR_TIMEOUT, 0);
+            continue;
+        }
+        if (k->state == WPS__CALL_WAIT_RETRY && k->retry_at <= now) wps__try_send(c, k);
+    }
+    return WPS_OK;
+}
+
+static void wps__min_into(uint64_t *d, uint64_t t) {
+    if (t < *d) *d = t;
+}
+
+WPS_API uint64_t wps_client_next_deadline(const wps_client *c) {
+    uint64_t d = UINT64_MAX;
+    uint32_t i;
+    if (!c) return d;
+    if (c->state == WPS_CLIENT_DISCONNECTED && c->sock == WPS__SOCK_NONE && !c->waiting_url) wps__min_into(&d, c->reconnect_at);
+    if (c->state == WPS_CLIENT_RECOVERING && c->sock == WPS__SOCK_NONE) wps__min_into(&d, c->recovery_at);
+    if (c->state == WPS_CLIENT_CONNECTED && c->sock == WPS__SOCK_OPEN) {
+        if (c->cfg.keepalive_timeout_ms) wps__min_into(&d, c->last_rx + c->cfg.keepalive_timeout_ms + 1);
+        if (c->cfg.keepalive_interval_ms) wps__min_into(&d, c->next_ping_at);
+        if (c->seq_updated && !c->seqack_queued && wps_protocol_is_reliable(c->cfg.protocol) && c->cfg.sequence_ack_interval_ms)
+            wps__min_into(&d, c->seq_ack_at);
+    }
+    for (i = 0; i < c->cfg.max_calls; i++) {
+        const wps__call *k = &c->calls[i];
+        if (!k->id || k->state == WPS__CALL_DONE) continue;
+        if (k->timeout_at) wps__min_into(&d, k->timeout_at);
+        if (k->state == WPS__CALL_WAIT_RETRY) wps__min_into(&d, k->retry_at);
+    }
+    if (d != UINT64_MAX && d < c->now) d = c->now;
+    return d;
+}
+
+/* ---------------------------------------------------------------- calls (API) */
+
+static wps__call *wps__call_alloc(wps_client *c) {
+    uint32_t i;
+    for (i = 0; i < c->cfg.max_calls; i++) {
+        wps__call *k = &c->calls[i];
+        if (!k->id) {
+            unsigned char *buf = k->buf;
+            WPS_MEMSET(k, 0, sizeof *k);
+            k->buf = buf;
+            return k;
+        }
+    }
+    return NULL;
+}
+
+/* The group entry for name (created if new); -1 when the table is full. */
+static int wps__group_get(wps_client *c, wps_slice name) {
+    uint32_t i;
+    int free_slot = -1, reusable = -1;
+    for (i = 0; i < c->cfg.max_groups; i++) {
+        wps__group *g = &c->groups[i];
+        if (g->len == name.len && g->len && WPS_MEMCMP(g->name, name.ptr, name.len) == 0) return (int)i;
+        if (!g->len && free_slot < 0) free_slot = (int)i;
+        if (g->len && !g->joined && !g->refs && !g->rejoin_ack && reusable < 0) reusable = (int)i;
+    }
+    if (free_slot < 0) free_slot = reusable; /* forget a group left and idle */
+    if (free_slot < 0) return -1;
+    c->groups[free_slot].len = (uint32_t)name.len;
+    c->groups[free_slot].joined = 0;
+    c->groups[free_slot].refs = 0;
+    c->groups[free_slot].rejoin_ack = 0;
+    WPS_MEMCPY(c->groups[free_slot].name, name.ptr, name.len);
+    return free_slot;
+}
+
+static int wps__invocation_pending(const wps_client *c, const char *id, size_t n) {
+    uint32_t i;
+    for (i = 0; i < c->cfg.max_calls; i++) {
+        const wps__call *k = &c->calls[i];
+        if (k->id && k->kind == WPS_CALL_INVOKE_EVENT && k->state != WPS__CALL_DONE && k->inv_len == n &&
+            (n == 0 || WPS_MEMCMP(k->buf, id, n) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kind, wps_slice name, wps_data_type dt, wps_slice data,
+                                  const wps_call_options *opt, wps_call_id *out) {
+    wps_call_options none;
+    wps__call *k;
+    wps_message m;
+    size_t n = 0;
+    int gi = -1;
+    uint32_t timeout;
+    wps_status st;
+    if (out) *out = 0;
+    if (!c || !name.ptr || name.len == 0 || (!data.ptr && data.len)) return WPS_ERR_INVALID_ARGUMENT;
+    if (!opt) {
+        WPS_MEMSET(&none, 0, sizeof none);
+        opt = &none;
+    }
+    if ((kind == WPS_CALL_JOIN_GROUP || kind == WPS_CALL_LEAVE_GROUP || kind == WPS_CALL_SEND_TO_GROUP) && name.len > c->cfg.max_name_len)
+        return WPS_ERR_CAPACITY;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    k = wps__call_alloc(c);
+    if (!k) return WPS_ERR_CAPACITY;
+    wps_message_init(&m, WPS_KIND_NONE);
+    k->kind = (uint8_t)kind;
+    switch (kind) {
+    case WPS_CALL_JOIN_GROUP: m.kind = WPS_KIND_JOIN_GROUP; m.group = name; break;
+    case WPS_CALL_LEAVE_GROUP: m.kind = WPS_KIND_LEAVE_GROUP; m.group = name; break;
+    case WPS_CALL_SEND_TO_GROUP:
+        m.kind = WPS_KIND_SEND_TO_GROUP;
+        m.group = name;
+        m.no_echo = opt->no_echo;
+        m.has |= WPS_HAS_NO_ECHO; /* the SDK always writes noEcho */
+        break;
+    case WPS_CALL_SEND_EVENT: m.kind = WPS_KIND_SEND_EVENT; m.event = name; break;
+    default: m.kind = WPS_KIND_INVOKE; m.event = name; m.target = wps_slice_from_cstr("event"); break;
+    }
+    if (kind == WPS_CALL_SEND_TO_GROUP || kind == WPS_CALL_SEND_EVENT || kind == WPS_CALL_INVOKE_EVENT) {
+        m.data_type = dt;
+        m.data = data;
+        m.has |= WPS_HAS_DATA;
+    }
+    if (kind == WPS_CALL_INVOKE_EVENT) {
+        if (opt->invocation_id.ptr) {
+            if (opt->invocation_id.len == 0 || opt->invocation_id.len > c->cfg.max_name_len) return WPS_ERR_INVALID_ARGUMENT;
+            if (wps__invocation_pending(c, opt->invocation_id.ptr, opt->invocation_id.len)) return WPS_ERR_INVALID_ARGUMENT;
+            WPS_MEMCPY(k->buf, opt->invocation_id.ptr, opt->invocation_id.len);
+            k->inv_len = (uint32_t)opt->invocation_id.len;
+        } else {
+            do { /* "1", "2", ...; skipping ids callers chose */
+                char tmp[24];
+                size_t len = 0;
+                uint64_t v = ++c->next_invocation;
+                do {
+                    tmp[len++] = (char)('0' + (int)(v % 10));
+                    v /= 10;
+                } while (v);
+                for (n = 0; n < len; n++) k->buf[n] = (unsigned char)tmp[len - 1 - n];
+                k->inv_len = (uint32_t)len;
+            } while (wps__invocation_pending(c, (const char *)k->buf, k->inv_len));
+        }
+        m.invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
+    } else if (!((kind == WPS_CALL_SEND_TO_GROUP || kind == WPS_CALL_SEND_EVENT) && opt->fire_and_forget)) {
+        k->has_ack = 1;
+        k->ack_id = opt->has_ack_id ? opt->ack_id : c->next_ack_id + 1;
+        m.ack_id = k->ack_id;
+        m.has |= WPS_HAS_ACK_ID;
+    } else {
+        k->fire_and_forget = 1;
+    }
+    if (kind == WPS_CALL_JOIN_GROUP || kind == WPS_CALL_LEAVE_GROUP) {
+        gi = wps__group_get(c, name);
+        if (gi < 0) return WPS_ERR_CAPACITY;
+    }
+    st = wps_encode(&c->up, &m, k->buf + c->cfg.max_name_len, c->cfg.max_frame_size, &n, NULL);
+    if (st == WPS_ERR_BUFFER_TOO_SMALL) return WPS_ERR_CAPACITY;
+    if (st != WPS_OK) return st;
+    /* committed: nothing below fails */
+    if (k->has_ack && !opt->has_ack_id) c->next_ack_id++;
+    k->frame_len = (uint32_t)n;
+    if (gi >= 0) {
+        k->group = (uint32_t)gi;
+        c->groups[gi].refs++;
+    }
+    timeout = opt->timeout_ms ? opt->timeout_ms : (kind == WPS_CALL_INVOKE_EVENT ? c->cfg.invoke_timeout_ms : c->cfg.ack_timeout_ms);
+    k->timeout_at = timeout == WPS_NO_TIMEOUT ? 0 : c->now + timeout;
+    if (++c->next_call_id == 0) c->next_call_id = 1;
+    k->id = c->next_call_id;
+    if (out) *out = k->id;
+    wps__try_send(c, k);
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_client_join_group(wps_client *c, uint64_t now, wps_slice group, const wps_call_options *opt, wps_call_id *call) {
+    wps_slice none = {NULL, 0};
+    return wps__call_start(c, now, WPS_CALL_JOIN_GROUP, group, WPS_DATA_JSON, none, opt, call);
+}
+
+WPS_API wps_status wps_client_leave_group(wps_client *c, uint64_t now, wps_slice group, const wps_call_options *opt, wps_call_id *call) {
+    wps_slice none = {NULL, 0};
+    return wps__call_start(c, now, WPS_CALL_LEAVE_GROUP, group, WPS_DATA_JSON, none, opt, call);
+}
+
+WPS_API wps_status wps_client_send_to_group(wps_client *c, uint64_t now, wps_slice group, wps_data_type dt, wps_slice data,
+                                            const wps_call_options *opt, wps_call_id *call) {
+    return wps__call_start(c, now, WPS_CALL_SEND_TO_GROUP, group, dt, data, opt, call);
+}
+
+WPS_API wps_status wps_client_send_event(wps_client *c, uint64_t now, wps_slice event, wps_data_type dt, wps_slice data,
+                                         const wps_call_options *opt, wps_call_id *call) {
+    return wps__call_start(c, now, WPS_CALL_SEND_EVENT, event, dt, data, opt, call);
+}
+
+WPS_API wps_status wps_client_invoke_event(wps_client *c, uint64_t now, wps_slice event, wps_data_type dt, wps_slice data,
+                                           const wps_call_options *opt, wps_call_id *call) {
+    return wps__call_start(c, now, WPS_CALL_INVOKE_EVENT, event, dt, data, opt, call);
+}
+
+WPS_API wps_status wps_client_cancel(wps_client *c, uint64_t now, wps_call_id id) {
+    uint32_t i;
+    if (!c || !id) return WPS_ERR_INVALID_ARGUMENT;
+    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    wps__set_now(c, now);
+    for (i = 0; i < c->cfg.max_calls; i++) {
+        wps__call *k = &c->calls[i];
+        if (k->id != id || k->state == WPS__CALL_DONE) continue;
+        if (k->kind == WPS_CALL_INVOKE_EVENT && k->state == WPS__CALL_WAIT_ACK) wps__queue_cancel_invocation(c, k);
+        wps__complete(c, k, WPS_ERR_CANCELLED, 0);
+        return WPS_OK;
+    }
+    return WPS_ERR_INVALID_ARGUMENT;
+}
+
+/* ---------------------------------------------------------------- poll */
+
+/* Encodes an internal frame into c->out; 0 if it does not fit (never for these small frames). */
+static int wps__encode_out(wps_client *c, const wps_message *m, wps_action *out) {
+    size_t n = 0;
+    if (wps_encode(&c->up, m, c->out, c->cfg.max_frame_size, &n, NULL) != WPS_OK) return 0;
+    out->kind = WPS_ACTION_SEND;
+    out->frame = wps_slice_make(c->out, n);
+    out->is_text = true;
+    return 1;
+}
+
+/* The message of a queued internal frame (ping, sequenceAck, rejoin, cancelInvocation); 0 if it
+   is no longer wanted. */
+static int wps__internal_message(wps_client *c, const wps__act *a, wps_message *m) {
+    switch (a->kind) {
+    case WPS__A_SEND_PING: wps_message_init(m, WPS_KIND_PING); return 1;
+    case WPS__A_SEND_SEQACK:
+        wps_message_init(m, WPS_KIND_SEQUENCE_ACK);
+        m->sequence_id = c->seq_max;
+        m->has = WPS_HAS_SEQUENCE_ID;
+        c->seq_updated = false;
+        return 1;
+    case WPS__A_SEND_REJOIN: {
+        const wps__group *g = &c->groups[a->idx];
+        if (g->rejoin_ack != a->u) return 0;
+        wps_message_init(m, WPS_KIND_JOIN_GROUP);
+        m->group = wps_slice_make(g->name, g->len);
+        m->ack_id = a->u;
+        m->has = WPS_HAS_ACK_ID;
+        return 1;
+    }
+    default: {
+        const wps__call *k = &c->calls[a->idx];
+        if (k->id != a->id) return 0;
+        wps_message_init(m, WPS_KIND_CANCEL_INVOCATION);
+        m->invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
+        return 1;
+    }
+    }
+}
+
+WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
+    if (!out) return false;
+    WPS_MEMSET(out, 0, sizeof *out);
+    if (!c) return false;
+    while (c->q_len) {
+        wps__act a = c->q[c->q_head];
+        int live = a.gen == c->gen;
+        c->q_head = (c->q_head + 1) % c->q_cap;
+        c->q_len--;
+        if (a.frame_ref && c->frame_refs) c->frame_refs--;
+        switch (a.kind) {
+        case WPS__A_NEED_URL:
+            if (!c->waiting_url) continue;
+            out->kind = WPS_ACTION_NEED_URL;
+            return true;
+        case WPS__A_OPEN:
+            if (!live || c->sock != WPS__SOCK_OPENING) continue;
+            out->kind = WPS_ACTION_OPEN;
+            out->url = wps_slice_make(c->open_url, c->open_url_len);
+            out->subprotocol = wps_protocol_name(c->cfg.protocol);
+            return true;
+        case WPS__A_SEND_CALL: {
+            wps__call *k = &c->calls[a.idx];
+            if (k->id != a.id || k->state != WPS__CALL_QUEUED || k->gen != c->gen || c->sock != WPS__SOCK_OPEN) continue;
+            out->kind = WPS_ACTION_SEND;
+            out->frame = wps_slice_make((const char *)k->buf + c->cfg.max_name_len, k->frame_len);
+            out->is_text = true;
+            k->sent = 1;
+            if (k->fire_and_forget) wps__complete(c, k, WPS_OK, 0);
+            else k->state = WPS__CALL_WAIT_ACK;
+            return true;
+        }
+        case WPS__A_SEND_PING:
+        case WPS__A_SEND_SEQACK:
+        case WPS__A_SEND_REJOIN:
+        case WPS__A_SEND_CANCEL: {
+            wps_message m;
+            if (a.kind == WPS__A_SEND_PING) c->ping_queued = false;
+            if (a.kind == WPS__A_SEND_SEQACK) c->seqack_queued = false; /* if stale, it stays updated */
+            if (!live || c->sock != WPS__SOCK_OPEN || !wps__internal_message(c, &a, &m)) continue;
+            if (wps__encode_out(c, &m, out)) return true;
+            continue;
+        }
+        case WPS__A_CLOSE:
+            if (!live || c->sock == WPS__SOCK_NONE) continue;
+            out->kind = WPS_ACTION_CLOSE;
+            out->close_code = a.code;
+            out->close_reason = wps_slice_from_cstr(a.text);
+            return true;
+        case WPS__A_EVENT:
+            out->kind = WPS_ACTION_EVENT;
+            out->event = (wps_event_kind)a.ev;
+            out->connection_id = a.a;
+            out->close_code = a.code;
+            out->status = a.status;
+            switch (out->event) {
+            case WPS_EVENT_CONNECTED: out->user_id = a.b; break;
+            case WPS_EVENT_DISCONNECTED:
+            case WPS_EVENT_START_FAILED:
+                out->message_text = a.c;
+                out->close_reason = wps_slice_make(c->close_reason, c->close_reason_len);
+                break;
+            case WPS_EVENT_GROUP_MESSAGE:
+            case WPS_EVENT_SERVER_MESSAGE: out->message = &c->msg; break;
+            case WPS_EVENT_REJOIN_GROUP_FAILED:
+                out->group = wps_slice_make(c->groups[a.idx].name, c->groups[a.idx].len);
+                out->error_name = a.b;
+                out->error_message = a.c;
+                break;
+            case WPS_EVENT_FRAME_ERROR: out->error_message = a.c; break;
+            default: break;
+            }
+            return true;
+        case WPS__A_COMPLETE: {
+            wps__call *k = &c->calls[a.idx];
+            if (k->id != a.id) continue;
+            out->kind = WPS_ACTION_COMPLETE;
+            out->call = k->id;
+            out->call_kind = (wps_call_kind)k->kind;
+            out->status = k->result;
+            out->has_ack_id = k->has_ack != 0;
+            out->ack_id = k->has_ack ? k->ack_id : 0;
+            out->is_duplicated = k->is_dup != 0;
+            if (k->kind == WPS_CALL_INVOKE_EVENT) out->invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
+            out->has_data = k->has_data != 0;
+            out->data_type = k->data_type;
+            out->data = k->data;
+            if (k->result != WPS_OK || k->is_dup) {
+                out->error_name = k->err_name;
+                out->error_message = k->err_msg;
+            }
+            k->id = 0; /* the slot is free; its memory stays valid until the next call into the client */
+            k->state = WPS__CALL_FREE;
+            return true;
+        }
+        default: continue;
+        }
+    }
+    return false;
+}
+
 #ifdef __cplusplus
 }
 #endif
+
 #endif /* WPS__IMPLEMENTATION_DONE */
 #endif /* WPS_IMPLEMENTATION */
 

@@ -75,8 +75,22 @@ extern struct greatest_run_info greatest_info;
     } while (0)
 
 void greatest_run(const char *name, enum greatest_test_res (*fn)(void));
+int greatest_test_selected(const char *name);
+void greatest_test_report(const char *name, enum greatest_test_res r);
+/* greatest's parametric tests: the suffix names the next RUN_TEST1 ("fn_suffix") */
+void greatest_set_test_suffix(const char *suffix);
+const char *greatest_test_name(const char *fn_name);
 
 #define RUN_TEST(fn) greatest_run(#fn, fn)
+#define RUN_TEST1(fn, arg)                                                                              \
+    do {                                                                                                \
+        const char *greatest_n_ = greatest_test_name(#fn);                                              \
+        if (greatest_test_selected(greatest_n_)) {                                                      \
+            greatest_info.msg = NULL;                                                                   \
+            greatest_test_report(greatest_n_, fn(arg));                                                 \
+        }                                                                                               \
+        greatest_set_test_suffix(NULL);                                                                 \
+    } while (0)
 #define RUN_SUITE(s)                                                                                    \
     do {                                                                                                \
         if (greatest_info.verbose) printf("* Suite %s:\n", #s);                                         \
@@ -98,11 +112,20 @@ void greatest_run(const char *name, enum greatest_test_res (*fn)(void));
                    greatest_info.fail_file ? greatest_info.fail_file : "?", greatest_info.fail_line);   \
         }                                                                                               \
     }                                                                                                   \
-    static int greatest_selected(const char *name) {                                                    \
+    static const char *greatest_suffix_;                                                                \
+    static char greatest_name_buf_[256];                                                                \
+    int greatest_test_selected(const char *name) {                                                      \
         return !greatest_info.filter || strstr(name, greatest_info.filter) != NULL;                     \
     }                                                                                                   \
+    void greatest_test_report(const char *name, enum greatest_test_res r) { greatest_report(name, r); } \
+    void greatest_set_test_suffix(const char *suffix) { greatest_suffix_ = suffix; }                    \
+    const char *greatest_test_name(const char *fn_name) {                                               \
+        if (!greatest_suffix_) return fn_name;                                                          \
+        snprintf(greatest_name_buf_, sizeof greatest_name_buf_, "%s_%s", fn_name, greatest_suffix_);    \
+        return greatest_name_buf_;                                                                      \
+    }                                                                                                   \
     void greatest_run(const char *name, enum greatest_test_res (*fn)(void)) {                           \
-        if (!greatest_selected(name)) return;                                                           \
+        if (!greatest_test_selected(name)) return;                                                      \
         greatest_info.msg = NULL;                                                                       \
         greatest_report(name, fn());                                                                    \
     }

@@ -6,6 +6,7 @@
 GREATEST_SUITE_EXTERN(codec);
 GREATEST_SUITE_EXTERN(second_translation_unit);
 GREATEST_SUITE_EXTERN(fast_path);
+GREATEST_SUITE_EXTERN(client);
 
 GREATEST_MAIN_DEFS()
 
@@ -14,5 +15,6 @@ int main(int argc, char **argv) {
     RUN_SUITE(codec);
     RUN_SUITE(second_translation_unit);
     RUN_SUITE(fast_path);
+    RUN_SUITE(client);
     GREATEST_MAIN_END();
 }

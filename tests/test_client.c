@@ -1,0 +1,591 @@
+/* Client tests: the scenario runner (every tests/scenarios/NAME.txt; format in
+   tests/scenarios/README.md) plus table tests of the retry formula, defaults and memory sizing. */
+#define _POSIX_C_SOURCE 200809L
+#include "harness.h"
+#include "../wps.h"
+
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ retry formula, defaults */
+
+typedef struct retry_case {
+    const char *name;
+    wps_retry_policy p;
+    uint32_t expect[10]; /* delays for attempts 1..; UINT32_MAX = exhausted */
+} retry_case;
+
+#define EX UINT32_MAX
+static const retry_case retry_cases[] = {
+    /* client-behavior.md 2.1: JS 1000/30000 -> T = 6 */
+    {"JS default exponential", {WPS_RETRY_UNLIMITED, 1000, 30000, WPS_RETRY_EXPONENTIAL}, {1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000, 30000}},
+    /* NET RetryPolicyTests: 1 s / 14 s, 7 retries -> 1,2,4,8,14,14,14 then null */
+    {"NET exponential 1s/14s x7", {7, 1000, 14000, WPS_RETRY_EXPONENTIAL}, {1000, 2000, 4000, 8000, 14000, 14000, 14000, EX, EX, EX}},
+    /* NET: Fixed 5 s x5 then null */
+    {"NET fixed 5s x5", {5, 5000, 30000, WPS_RETRY_FIXED}, {5000, 5000, 5000, 5000, 5000, EX, EX, EX, EX, EX}},
+    /* the JS message retry default: 3 retries of 1000 ms (4 sends in all) */
+    {"JS message default", {3, 1000, 30000, WPS_RETRY_FIXED}, {1000, 1000, 1000, EX, EX, EX, EX, EX, EX, EX}},
+    {"no retries", {0, 1000, 30000, WPS_RETRY_FIXED}, {EX, EX, EX, EX, EX, EX, EX, EX, EX, EX}},
+    /* max below delay: every attempt is at or past T -> max */
+    {"max below delay", {WPS_RETRY_UNLIMITED, 5000, 1000, WPS_RETRY_EXPONENTIAL}, {1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}},
+    /* huge values do not overflow (NET) */
+    {"huge values", {WPS_RETRY_UNLIMITED, 0x7FFFFFFF, 0xFFFFFFFE, WPS_RETRY_EXPONENTIAL}, {0x7FFFFFFF, 0xFFFFFFFE, 0xFFFFFFFE, 0xFFFFFFFE, 0xFFFFFFFE, 0xFFFFFFFE, 0xFFFFFFFE, 0xFFFFFFFE, 0xFFFFFFFE, 0xFFFFFFFE}},
+};
+
+TEST retry_policy_formula(void) {
+    size_t i;
+    uint32_t a;
+    for (i = 0; i < sizeof retry_cases / sizeof retry_cases[0]; i++) {
+        const retry_case *c = &retry_cases[i];
+        for (a = 1; a <= 10; a++) {
+            uint32_t d = 12345;
+            int more = wps_retry_next_delay(&c->p, a, &d);
+            if (c->expect[a - 1] == EX) {
+                ASSERTm(c->name, !more);
+            } else {
+                ASSERTm(c->name, more);
+                if (d != c->expect[a - 1]) {
+                    printf("    %s attempt %u: expected %u, got %u\n", c->name, a, c->expect[a - 1], d);
+                    FAILm(c->name);
+                }
+            }
+        }
+    }
+    PASS();
+}
+
+TEST config_defaults_are_the_sdk_defaults(void) {
+    wps_client_config c = wps_client_config_default();
+    ASSERT_EQ(WPS_PROTOCOL_JSON_RELIABLE, c.protocol);
+    ASSERT(c.auto_reconnect && c.auto_rejoin_groups);
+    ASSERT_EQ(20000u, c.keepalive_interval_ms);
+    ASSERT_EQ(120000u, c.keepalive_timeout_ms);
+    ASSERT_EQ(3u, c.message_retry.max_retries);
+    ASSERT_EQ(1000u, c.message_retry.delay_ms);
+    ASSERT_EQ(30000u, c.message_retry.max_delay_ms);
+    ASSERT_EQ(WPS_RETRY_FIXED, c.message_retry.mode);
+    ASSERT_EQ(WPS_RETRY_UNLIMITED, c.reconnect_retry.max_retries);
+    ASSERT_EQ(1000u, c.reconnect_retry.delay_ms);
+    ASSERT_EQ(30000u, c.reconnect_retry.max_delay_ms);
+    ASSERT_EQ(WPS_RETRY_FIXED, c.reconnect_retry.mode);
+    ASSERT_EQ(30000u, c.recovery_window_ms);
+    ASSERT_EQ(1000u, c.recovery_retry_ms);
+    ASSERT_EQ(1000u, c.sequence_ack_interval_ms);
+    ASSERT_EQ(300u, c.quick_sequence_ack_diff);
+    ASSERT_EQ(WPS_NO_TIMEOUT, c.ack_timeout_ms);
+    PASS();
+}
+
+TEST memory_is_sized_and_checked(void) {
+    wps_client_config cfg = wps_client_config_default();
+    size_t need = wps_client_memory_size(&cfg);
+    void *mem = malloc(need + 8);
+    wps_client *c = NULL;
+    wps_diag d;
+    ASSERT(need > 0);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_client_init(&c, &cfg, mem, need - 1, &d));
+    ASSERT_EQ(need, d.needed);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_init(&c, &cfg, (char *)mem + 1, need, &d));
+    ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, need, &d));
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_CLIENT_STOPPED, wps_client_get_state(c));
+    ASSERT_EQ(UINT64_MAX, wps_client_next_deadline(c));
+    cfg.max_calls = 0;
+    ASSERT_EQ((size_t)0, wps_client_memory_size(&cfg));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_init(&c, &cfg, mem, need, &d));
+    cfg = wps_client_config_default();
+    cfg.protocol = WPS_PROTOCOL_PROTOBUF;
+    ASSERT_EQ((size_t)0, wps_client_memory_size(&cfg));
+    free(mem);
+    PASS();
+}
+
+/* ------------------------------------------------------------------ scenario runner */
+
+#define MAX_LABELS 64
+#define MAX_PENDING 512
+
+typedef struct runner {
+    const char *path;
+    int line;
+    wps_client_config cfg;
+    wps_client *c;
+    void *mem;
+    uint64_t now;
+    int started;
+    char labels[MAX_LABELS][32];
+    wps_call_id ids[MAX_LABELS];
+    int nlabels;
+    char *pending[MAX_PENDING]; /* actions of the last input, as canonical text */
+    int npending, next;
+    char err[1024];
+    unsigned char bin[65536];
+} runner;
+
+static char *dupstr(const char *s) {
+    size_t n = strlen(s);
+    char *p = (char *)malloc(n + 1);
+    memcpy(p, s, n + 1);
+    return p;
+}
+
+static void clear_pending(runner *r) {
+    int i;
+    for (i = 0; i < r->npending; i++) free(r->pending[i]);
+    r->npending = r->next = 0;
+}
+
+static const char *label_of(runner *r, wps_call_id id) {
+    int i;
+    for (i = 0; i < r->nlabels; i++)
+        if (r->ids[i] == id) return r->labels[i];
+    return "?";
+}
+
+static wps_call_id id_of(runner *r, const char *label) {
+    int i;
+    for (i = 0; i < r->nlabels; i++)
+        if (!strcmp(r->labels[i], label)) return r->ids[i];
+    return 0;
+}
+
+/* Renders a message in the rendered (kind) shape. */
+static void render_msg(const wps_message *m, char *out, size_t cap) {
+    size_t n = 0;
+    if (wps_message_render(m, out, cap - 1, &n) != WPS_OK) n = 0;
+    out[n] = 0;
+}
+
+/* Canonical text of a wire frame sent upstream: its rendered message. */
+static int canon_frame(const char *json, size_t len, char *out, size_t cap) {
+    static char scratch[65536];
+    wps_codec up = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, WPS_UPSTREAM);
+    wps_message m;
+    if (wps_decode(&up, json, len, scratch, sizeof scratch, &m, NULL) != WPS_OK) return 0;
+    render_msg(&m, out, cap);
+    return 1;
+}
+
+static int canon_rendered(const char *json, char *out, size_t cap) {
+    static char scratch[65536];
+    wps_codec c = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, WPS_DOWNSTREAM);
+    wps_message m;
+    if (wps_message_parse_rendered(&c, json, strlen(json), scratch, sizeof scratch, &m, NULL) != WPS_OK) return 0;
+    render_msg(&m, out, cap);
+    return 1;
+}
+
+static void sl(char *dst, size_t cap, wps_slice s) {
+    size_t n = s.ptr ? (s.len < cap - 1 ? s.len : cap - 1) : 0;
+    if (!s.ptr) {
+        snprintf(dst, cap, "-");
+        return;
+    }
+    memcpy(dst, s.ptr, n);
+    dst[n] = 0;
+}
+
+static void describe(runner *r, const wps_action *a, char *out, size_t cap) {
+    char x[2048], y[2048], z[4096];
+    switch (a->kind) {
+    case WPS_ACTION_NEED_URL: snprintf(out, cap, "need-url"); break;
+    case WPS_ACTION_OPEN:
+        sl(x, sizeof x, a->url);
+        snprintf(out, cap, "open %s %s", x, a->subprotocol);
+        break;
+    case WPS_ACTION_SEND:
+        if (!canon_frame(a->frame.ptr, a->frame.len, z, sizeof z)) sl(z, sizeof z, a->frame);
+        snprintf(out, cap, "send %s", z);
+        break;
+    case WPS_ACTION_CLOSE: snprintf(out, cap, "close %u", a->close_code); break;
+    case WPS_ACTION_EVENT:
+        switch (a->event) {
+        case WPS_EVENT_CONNECTED:
+            sl(x, sizeof x, a->connection_id);
+            sl(y, sizeof y, a->user_id);
+            snprintf(out, cap, "event connected %s %s", x, y);
+            break;
+        case WPS_EVENT_DISCONNECTED:
+            sl(x, sizeof x, a->connection_id);
+            if (a->message_text.ptr) {
+                sl(y, sizeof y, a->message_text);
+                snprintf(out, cap, "event disconnected %s code=%u message=%s", x, a->close_code, y);
+            } else {
+                snprintf(out, cap, "event disconnected %s code=%u", x, a->close_code);
+            }
+            break;
+        case WPS_EVENT_RECOVERING:
+        case WPS_EVENT_RECOVERED:
+            sl(x, sizeof x, a->connection_id);
+            snprintf(out, cap, "event %s %s", wps_event_kind_name(a->event), x);
+            break;
+        case WPS_EVENT_GROUP_MESSAGE:
+        case WPS_EVENT_SERVER_MESSAGE:
+            render_msg(a->message, z, sizeof z);
+            snprintf(out, cap, "event %s %s", wps_event_kind_name(a->event), z);
+            break;
+        case WPS_EVENT_REJOIN_GROUP_FAILED:
+            sl(x, sizeof x, a->group);
+            snprintf(out, cap, "event rejoin-group-failed %s %s", x, a->status == WPS_OK ? "ok" : wps_status_name(a->status));
+            break;
+        case WPS_EVENT_FRAME_ERROR: snprintf(out, cap, "event frame-error %s", wps_status_name(a->status)); break;
+        case WPS_EVENT_START_FAILED: snprintf(out, cap, "event start-failed code=%u", a->close_code); break;
+        default: snprintf(out, cap, "event %s", wps_event_kind_name(a->event)); break;
+        }
+        break;
+    case WPS_ACTION_COMPLETE: {
+        size_t n = (size_t)snprintf(out, cap, "complete %s %s", label_of(r, a->call), a->status == WPS_OK ? "ok" : wps_status_name(a->status));
+        if (a->has_ack_id && n < cap) n += (size_t)snprintf(out + n, cap - n, " ackId=%llu", (unsigned long long)a->ack_id);
+        if (a->is_duplicated && n < cap) n += (size_t)snprintf(out + n, cap - n, " duplicated");
+        if (a->invocation_id.ptr && n < cap) {
+            sl(x, sizeof x, a->invocation_id);
+            n += (size_t)snprintf(out + n, cap - n, " invocationId=%s", x);
+        }
+        if (a->error_name.ptr && n < cap) {
+            sl(x, sizeof x, a->error_name);
+            n += (size_t)snprintf(out + n, cap - n, " error=%s", x);
+        }
+        if (a->has_data && n < cap) {
+            static const char *const dts[] = {"json", "text", "binary", "protobuf"};
+            if (a->data_type == WPS_DATA_BINARY || a->data_type == WPS_DATA_PROTOBUF) {
+                size_t m = wps_base64_encode(a->data.ptr, a->data.len, x, sizeof x - 1);
+                x[m < sizeof x ? m : 0] = 0;
+            } else {
+                sl(x, sizeof x, a->data);
+            }
+            snprintf(out + n, cap - n, " data=%s:%s", dts[a->data_type & 3], x);
+        }
+        break;
+    }
+    default: snprintf(out, cap, "none"); break;
+    }
+}
+
+static void drain(runner *r) {
+    wps_action a;
+    char buf[8192];
+    while (wps_client_poll(r->c, &a)) {
+        describe(r, &a, buf, sizeof buf);
+        if (r->npending < MAX_PENDING) r->pending[r->npending++] = dupstr(buf);
+    }
+}
+
+static char *skip_ws(char *p) {
+    while (*p == ' ' || *p == '\t') p++;
+    return p;
+}
+
+/* Next space-separated token (modifies the line). */
+static char *token(char **p) {
+    char *s = skip_ws(*p), *e;
+    if (!*s) return NULL;
+    e = s;
+    while (*e && *e != ' ' && *e != '\t') e++;
+    if (*e) *e++ = 0;
+    *p = e;
+    return s;
+}
+
+static int parse_retry(const char *v, wps_retry_policy *p) {
+    char mode[32] = "fixed";
+    char maxr[32];
+    unsigned d = 0, md = 0;
+    if (sscanf(v, "%31[^/]/%u/%u/%31s", maxr, &d, &md, mode) < 3) return 0;
+    p->max_retries = !strcmp(maxr, "unlimited") ? WPS_RETRY_UNLIMITED : (uint32_t)strtoul(maxr, NULL, 10);
+    p->delay_ms = d;
+    p->max_delay_ms = md;
+    p->mode = !strcmp(mode, "exponential") ? WPS_RETRY_EXPONENTIAL : WPS_RETRY_FIXED;
+    return 1;
+}
+
+static int apply_config(runner *r, char *rest) {
+    char *t;
+    while ((t = token(&rest)) != NULL) {
+        char *eq = strchr(t, '=');
+        const char *v;
+        unsigned long n;
+        if (!eq) return 0;
+        *eq = 0;
+        v = eq + 1;
+        n = strtoul(v, NULL, 10);
+        if (!strcmp(v, "none")) n = WPS_NO_TIMEOUT;
+        if (!strcmp(t, "protocol")) r->cfg.protocol = !strcmp(v, "json.webpubsub.azure.v1") ? WPS_PROTOCOL_JSON : WPS_PROTOCOL_JSON_RELIABLE;
+        else if (!strcmp(t, "auto_reconnect")) r->cfg.auto_reconnect = !strcmp(v, "true");
+        else if (!strcmp(t, "auto_rejoin_groups")) r->cfg.auto_rejoin_groups = !strcmp(v, "true");
+        else if (!strcmp(t, "keepalive_interval_ms")) r->cfg.keepalive_interval_ms = (uint32_t)n;
+        else if (!strcmp(t, "keepalive_timeout_ms")) r->cfg.keepalive_timeout_ms = (uint32_t)n;
+        else if (!strcmp(t, "message_retry")) { if (!parse_retry(v, &r->cfg.message_retry)) return 0; }
+        else if (!strcmp(t, "reconnect_retry")) { if (!parse_retry(v, &r->cfg.reconnect_retry)) return 0; }
+        else if (!strcmp(t, "recovery_window_ms")) r->cfg.recovery_window_ms = (uint32_t)n;
+        else if (!strcmp(t, "recovery_retry_ms")) r->cfg.recovery_retry_ms = (uint32_t)n;
+        else if (!strcmp(t, "ack_timeout_ms")) r->cfg.ack_timeout_ms = (uint32_t)n;
+        else if (!strcmp(t, "invoke_timeout_ms")) r->cfg.invoke_timeout_ms = (uint32_t)n;
+        else if (!strcmp(t, "max_calls")) r->cfg.max_calls = (uint32_t)n;
+        else if (!strcmp(t, "max_groups")) r->cfg.max_groups = (uint32_t)n;
+        else if (!strcmp(t, "max_frame_size")) r->cfg.max_frame_size = (uint32_t)n;
+        else return 0;
+    }
+    return 1;
+}
+
+static int fail(runner *r, const char *fmt, const char *a, const char *b) {
+    size_t n = (size_t)snprintf(r->err, sizeof r->err, "%s:%d: ", r->path, r->line);
+    snprintf(r->err + n, sizeof r->err - n, fmt, a ? a : "", b ? b : "");
+    return 0;
+}
+
+static int ensure_client(runner *r) {
+    size_t need;
+    if (r->c) return 1;
+    need = wps_client_memory_size(&r->cfg);
+    if (!need) return fail(r, "invalid configuration%s%s", NULL, NULL);
+    r->mem = malloc(need);
+    if (wps_client_init(&r->c, &r->cfg, r->mem, need, NULL) != WPS_OK) return fail(r, "wps_client_init failed%s%s", NULL, NULL);
+    return 1;
+}
+
+static wps_data_type parse_dt(const char *s) {
+    if (!strcmp(s, "text")) return WPS_DATA_TEXT;
+    if (!strcmp(s, "binary")) return WPS_DATA_BINARY;
+    if (!strcmp(s, "protobuf")) return WPS_DATA_PROTOBUF;
+    return WPS_DATA_JSON;
+}
+
+/* A call input: label, options, name, [dataType data...]. */
+static wps_status do_call(runner *r, const char *cmd, char *rest) {
+    wps_call_options o;
+    char *label = token(&rest), *t, *name = NULL;
+    wps_call_id id = 0;
+    wps_status st;
+    wps_slice data = {NULL, 0};
+    wps_data_type dt = WPS_DATA_JSON;
+    memset(&o, 0, sizeof o);
+    if (!label) return WPS_ERR_INVALID_ARGUMENT;
+    while ((t = token(&rest)) != NULL) {
+        if (!strcmp(t, "noEcho")) o.no_echo = true;
+        else if (!strcmp(t, "fireAndForget")) o.fire_and_forget = true;
+        else if (!strncmp(t, "ackId=", 6)) o.has_ack_id = true, o.ack_id = strtoull(t + 6, NULL, 10);
+        else if (!strncmp(t, "timeout=", 8)) o.timeout_ms = (uint32_t)strtoul(t + 8, NULL, 10);
+        else if (!strncmp(t, "id=", 3)) o.invocation_id = wps_slice_from_cstr(t + 3);
+        else {
+            name = t;
+            break;
+        }
+    }
+    if (!name) return WPS_ERR_INVALID_ARGUMENT;
+    if (strcmp(cmd, "join") != 0 && strcmp(cmd, "leave") != 0) {
+        char *dts = token(&rest);
+        char *d = skip_ws(rest);
+        if (!dts) return WPS_ERR_INVALID_ARGUMENT;
+        dt = parse_dt(dts);
+        if (dt == WPS_DATA_BINARY || dt == WPS_DATA_PROTOBUF) {
+            size_t n = 0;
+            if (wps_base64_decode(d, strlen(d), r->bin, sizeof r->bin, &n, NULL) != WPS_OK) return WPS_ERR_INVALID_ARGUMENT;
+            data = wps_slice_make((const char *)r->bin, n);
+        } else {
+            data = wps_slice_from_cstr(d);
+        }
+    }
+    if (!strcmp(cmd, "join")) st = wps_client_join_group(r->c, r->now, wps_slice_from_cstr(name), &o, &id);
+    else if (!strcmp(cmd, "leave")) st = wps_client_leave_group(r->c, r->now, wps_slice_from_cstr(name), &o, &id);
+    else if (!strcmp(cmd, "send")) st = wps_client_send_to_group(r->c, r->now, wps_slice_from_cstr(name), dt, data, &o, &id);
+    else if (!strcmp(cmd, "event")) st = wps_client_send_event(r->c, r->now, wps_slice_from_cstr(name), dt, data, &o, &id);
+    else st = wps_client_invoke_event(r->c, r->now, wps_slice_from_cstr(name), dt, data, &o, &id);
+    if (st == WPS_OK && r->nlabels < MAX_LABELS) {
+        snprintf(r->labels[r->nlabels], sizeof r->labels[0], "%s", label);
+        r->ids[r->nlabels++] = id;
+    }
+    return st;
+}
+
+/* "@T input ...": checks that the previous input's actions were all expected, then runs it. */
+static int do_input(runner *r, char *line) {
+    char *rest = line + 1, *ts, *cmd, *expect_status = NULL, *p;
+    wps_status st = WPS_OK;
+    uint64_t t;
+    /* "... !STATUS" at the end: the input must return that status */
+    p = strstr(line, " !WPS_");
+    if (p) {
+        *p = 0;
+        expect_status = p + 2;
+    }
+    ts = token(&rest);
+    cmd = token(&rest);
+    if (!ts || !cmd) return fail(r, "bad input line%s%s", NULL, NULL);
+    if (r->next < r->npending) return fail(r, "unexpected action before this input: %s%s", r->pending[r->next], NULL);
+    clear_pending(r);
+    if (!ensure_client(r)) return 0;
+    t = strtoull(ts, NULL, 10);
+    if (t < r->now) return fail(r, "time goes backwards%s%s", NULL, NULL);
+    r->now = t;
+    if (!strcmp(cmd, "start")) st = wps_client_start(r->c, t);
+    else if (!strcmp(cmd, "stop")) st = wps_client_stop(r->c, t);
+    else if (!strcmp(cmd, "tick")) st = wps_client_tick(r->c, t);
+    else if (!strcmp(cmd, "url")) {
+        char *u = token(&rest);
+        st = wps_client_set_url(r->c, t, u, u ? strlen(u) : 0);
+    } else if (!strcmp(cmd, "url-failed")) st = wps_client_url_failed(r->c, t);
+    else if (!strcmp(cmd, "open")) st = wps_client_on_open(r->c, t);
+    else if (!strcmp(cmd, "open-failed")) {
+        char *cs = token(&rest);
+        st = wps_client_on_open_failed(r->c, t, (uint16_t)(cs ? strtoul(cs, NULL, 10) : 0));
+    } else if (!strcmp(cmd, "recv") || !strcmp(cmd, "recv-binary")) {
+        char *j = skip_ws(rest);
+        st = wps_client_on_frame(r->c, t, j, strlen(j), !strcmp(cmd, "recv"));
+    } else if (!strcmp(cmd, "close")) {
+        char *cs = token(&rest), *reason = skip_ws(rest);
+        st = wps_client_on_close(r->c, t, (uint16_t)(cs ? strtoul(cs, NULL, 10) : 1006), reason, strlen(reason));
+    } else if (!strcmp(cmd, "cancel")) {
+        char *l = token(&rest);
+        st = wps_client_cancel(r->c, t, l ? id_of(r, l) : 0);
+    } else if (!strcmp(cmd, "join") || !strcmp(cmd, "leave") || !strcmp(cmd, "send") || !strcmp(cmd, "event") || !strcmp(cmd, "invoke")) {
+        st = do_call(r, cmd, rest);
+    } else {
+        return fail(r, "unknown input '%s'%s", cmd, NULL);
+    }
+    if (expect_status) {
+        if (strcmp(wps_status_name(st), expect_status) != 0) return fail(r, "input returned %s, expected %s", wps_status_name(st), expect_status);
+    } else if (st != WPS_OK) {
+        return fail(r, "input returned %s%s", wps_status_name(st), NULL);
+    }
+    drain(r);
+    return 1;
+}
+
+/* "> action": the next action must be this one. */
+static int do_expect(runner *r, char *line) {
+    static char want[8192];
+    char *body = skip_ws(line + 1);
+    if (!strncmp(body, "send ", 5)) {
+        char *j = skip_ws(body + 5);
+        strcpy(want, "send ");
+        if (!canon_frame(j, strlen(j), want + 5, sizeof want - 5)) return fail(r, "expected frame does not decode: %s%s", j, NULL);
+    } else if (!strncmp(body, "event group-message ", 20) || !strncmp(body, "event server-message ", 21)) {
+        char *j = strchr(body + 6, ' ');
+        size_t n = (size_t)(j - body) + 1;
+        memcpy(want, body, n);
+        if (!canon_rendered(skip_ws(j), want + n, sizeof want - n)) return fail(r, "expected message does not parse: %s%s", j, NULL);
+    } else {
+        snprintf(want, sizeof want, "%s", body);
+    }
+    if (r->next >= r->npending) return fail(r, "expected '%s', got nothing%s", want, NULL);
+    {
+        const char *got = r->pending[r->next];
+        int ok = !strcmp(got, want);
+        /* "> open URL" without the subprotocol checks the URL only */
+        if (!ok && !strncmp(want, "open ", 5) && strchr(want + 5, ' ') == NULL) {
+            size_t n = strlen(want);
+            ok = !strncmp(got, want, n) && got[n] == ' ';
+        }
+        if (!ok) return fail(r, "expected '%s'\n      got      '%s'", want, got);
+    }
+    r->next++;
+    return 1;
+}
+
+/* "= state NAME", "= deadline MS|none", "= nothing". */
+static int do_assert(runner *r, char *line) {
+    char *rest = line + 1, *what = token(&rest), *v = token(&rest);
+    char buf[64];
+    if (!what) return fail(r, "bad assertion%s%s", NULL, NULL);
+    if (!strcmp(what, "nothing")) {
+        if (r->next < r->npending) return fail(r, "unexpected action: %s%s", r->pending[r->next], NULL);
+        return 1;
+    }
+    if (!ensure_client(r) || !v) return fail(r, "bad assertion%s%s", NULL, NULL);
+    if (!strcmp(what, "state")) {
+        const char *s = wps_client_state_name(wps_client_get_state(r->c));
+        if (strcmp(s, v) != 0) return fail(r, "state is %s, expected %s", s, v);
+        return 1;
+    }
+    if (!strcmp(what, "deadline")) {
+        uint64_t d = wps_client_next_deadline(r->c);
+        if (d == UINT64_MAX) snprintf(buf, sizeof buf, "none");
+        else snprintf(buf, sizeof buf, "%llu", (unsigned long long)d);
+        if (strcmp(buf, v) != 0) return fail(r, "deadline is %s, expected %s", buf, v);
+        return 1;
+    }
+    return fail(r, "unknown assertion '%s'%s", what, NULL);
+}
+
+static int run_scenario(runner *r, const char *path) {
+    FILE *f = fopen(path, "r");
+    static char line[16384];
+    int ok = 1;
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->cfg = wps_client_config_default();
+    if (!f) return fail(r, "cannot open%s%s", NULL, NULL);
+    while (ok && fgets(line, sizeof line, f)) {
+        size_t n = strlen(line);
+        char *s;
+        r->line++;
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+        s = skip_ws(line);
+        if (!*s || *s == '#') continue;
+        if (!strncmp(s, "config ", 7)) {
+            if (r->c) ok = fail(r, "config after the first input%s%s", NULL, NULL);
+            else if (!apply_config(r, s + 7)) ok = fail(r, "bad config%s%s", NULL, NULL);
+        } else if (*s == '@') {
+            ok = do_input(r, s);
+        } else if (*s == '>') {
+            ok = do_expect(r, s);
+        } else if (*s == '=') {
+            ok = do_assert(r, s);
+        } else {
+            ok = fail(r, "cannot read this line%s%s", NULL, NULL);
+        }
+    }
+    fclose(f);
+    if (ok && r->next < r->npending) ok = fail(r, "unexpected action at the end: %s%s", r->pending[r->next], NULL);
+    clear_pending(r);
+    free(r->mem);
+    return ok;
+}
+
+static runner g_runner;
+
+TEST scenario(const char *path) {
+    if (!run_scenario(&g_runner, path)) {
+        printf("    %s\n", g_runner.err);
+        FAILm("scenario failed");
+    }
+    PASS();
+}
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+SUITE(client) {
+    static char *names[1024];
+    static char paths[1024][512];
+    int n = 0, i;
+    DIR *dir;
+    RUN_TEST(retry_policy_formula);
+    RUN_TEST(config_defaults_are_the_sdk_defaults);
+    RUN_TEST(memory_is_sized_and_checked);
+    dir = opendir("tests/scenarios");
+    if (!dir) {
+        printf("FAIL scenarios: tests/scenarios not found (run from the repository root)\n");
+        greatest_info.failed++;
+        return;
+    }
+    {
+        struct dirent *e;
+        while ((e = readdir(dir)) != NULL && n < 1024) {
+            size_t len = strlen(e->d_name);
+            if (len > 4 && !strcmp(e->d_name + len - 4, ".txt")) names[n++] = dupstr(e->d_name);
+        }
+    }
+    closedir(dir);
+    qsort(names, (size_t)n, sizeof names[0], cmp_names);
+    for (i = 0; i < n; i++) {
+        snprintf(paths[i], sizeof paths[i], "tests/scenarios/%s", names[i]);
+        names[i][strlen(names[i]) - 4] = 0;
+        greatest_set_test_suffix(names[i]);
+        RUN_TEST1(scenario, paths[i]);
+        free(names[i]);
+    }
+}
