@@ -3550,7 +3550,7 @@ struct wps_client {
     uint32_t rejoins_pending, reconnect_attempt;
     uint64_t reconnect_at, recovery_at, recovery_deadline;
     uint64_t last_rx, next_ping_at, seq_ack_at;
-    bool ping_queued, seqack_queued;
+    bool ping_queued, seqack_queued, close_polled;
     uint64_t seq_max;
     bool seq_updated;
     uint64_t next_ack_id, next_invocation;
@@ -3859,6 +3859,7 @@ static void wps__fresh_connect(wps_client *c, int kind) {
 
 static void wps__open(wps_client *c) {
     c->sock = WPS__SOCK_OPENING;
+    c->close_polled = false;
     c->gen++;
     wps__push_kind(c, WPS__A_OPEN);
 }
@@ -3885,6 +3886,7 @@ static void wps__reconnect_or_stop(wps_client *c) {
 static void wps__no_recovery(wps_client *c, int stopping) {
     c->state = WPS_CLIENT_DISCONNECTED;
     c->recovering_episode = false;
+    c->was_open = false;
     wps__event(c, WPS_EVENT_DISCONNECTED);
     if (stopping) wps__stopped(c);
     else wps__reconnect_or_stop(c);
@@ -4022,7 +4024,8 @@ static void wps__connection_lost(wps_client *c, uint16_t code) {
         else if (k->state == WPS__CALL_QUEUED) wps__attempt_failed(c, k, WPS_ERR_NOT_CONNECTED, 0);
     }
     if (stopping) {
-        wps__no_recovery(c, 1);
+        if (c->was_open || c->recovering_episode) wps__no_recovery(c, 1);
+        else wps__stopped(c); /* never connected: nothing to report as disconnected */
         return;
     }
     if (code == 1008 || !wps_protocol_is_reliable(c->cfg.protocol) || !c->has_conn_id || !c->has_token || !c->url_len) {
@@ -4654,6 +4657,8 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
     while (c->q_len) {
         wps__act a = c->q[c->q_head];
         int live = a.gen == c->gen;
+        /* frames queued before a close still go out ahead of it */
+        int writable = live && (c->sock == WPS__SOCK_OPEN || (c->sock == WPS__SOCK_CLOSING && !c->close_polled));
         c->q_head = (c->q_head + 1) % c->q_cap;
         c->q_len--;
         if (a.frame_ref && c->frame_refs) c->frame_refs--;
@@ -4670,7 +4675,7 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
             return true;
         case WPS__A_SEND_CALL: {
             wps__call *k = &c->calls[a.idx];
-            if (k->id != a.id || k->state != WPS__CALL_QUEUED || k->gen != c->gen || c->sock != WPS__SOCK_OPEN) continue;
+            if (k->id != a.id || k->state != WPS__CALL_QUEUED || !writable) continue;
             out->kind = WPS_ACTION_SEND;
             out->frame = wps_slice_make((const char *)k->buf + c->cfg.max_name_len, k->frame_len);
             out->is_text = true;
@@ -4686,12 +4691,13 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
             wps_message m;
             if (a.kind == WPS__A_SEND_PING) c->ping_queued = false;
             if (a.kind == WPS__A_SEND_SEQACK) c->seqack_queued = false; /* if stale, it stays updated */
-            if (!live || c->sock != WPS__SOCK_OPEN || !wps__internal_message(c, &a, &m)) continue;
+            if (!writable || !wps__internal_message(c, &a, &m)) continue;
             if (wps__encode_out(c, &m, out)) return true;
             continue;
         }
         case WPS__A_CLOSE:
             if (!live || c->sock == WPS__SOCK_NONE) continue;
+            c->close_polled = true;
             out->kind = WPS_ACTION_CLOSE;
             out->close_code = a.code;
             out->close_reason = wps_slice_from_cstr(a.text);

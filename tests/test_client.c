@@ -368,7 +368,7 @@ static wps_status do_call(runner *r, const char *cmd, char *rest) {
         if (!strcmp(t, "noEcho")) o.no_echo = true;
         else if (!strcmp(t, "fireAndForget")) o.fire_and_forget = true;
         else if (!strncmp(t, "ackId=", 6)) o.has_ack_id = true, o.ack_id = strtoull(t + 6, NULL, 10);
-        else if (!strncmp(t, "timeout=", 8)) o.timeout_ms = (uint32_t)strtoul(t + 8, NULL, 10);
+        else if (!strncmp(t, "timeout=", 8)) o.timeout_ms = !strcmp(t + 8, "none") ? WPS_NO_TIMEOUT : (uint32_t)strtoul(t + 8, NULL, 10);
         else if (!strncmp(t, "id=", 3)) o.invocation_id = wps_slice_from_cstr(t + 3);
         else {
             name = t;
