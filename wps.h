@@ -4078,9 +4078,9 @@ static void wps__connect_failed(wps_client *c, uint16_t code) {
 
 WPS_API wps_status wps_client_start(wps_client *c, uint64_t now) {
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
     if (c->state != WPS_CLIENT_STOPPED) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     c->next_ping_at = c->now + c->cfg.keepalive_interval_ms;
     wps__fresh_connect(c, WPS__CONN_START);
     return WPS_OK;
@@ -4089,9 +4089,9 @@ WPS_API wps_status wps_client_start(wps_client *c, uint64_t now) {
 WPS_API wps_status wps_client_stop(wps_client *c, uint64_t now) {
     uint32_t i;
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
     if (c->state == WPS_CLIENT_STOPPED || c->state == WPS_CLIENT_STOPPING) return WPS_OK;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     wps__flush_rejoins(c, WPS_ERR_STOPPED);
     for (i = 0; i < c->cfg.max_calls; i++) {
         wps__call *k = &c->calls[i];
@@ -4118,10 +4118,10 @@ WPS_API wps_status wps_client_stop(wps_client *c, uint64_t now) {
 
 WPS_API wps_status wps_client_set_url(wps_client *c, uint64_t now, const char *url, size_t len) {
     if (!c || (!url && len)) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
     if (!c->waiting_url) return WPS_ERR_STATE;
     if (len == 0 || len > c->cfg.max_url_len) return WPS_ERR_INVALID_ARGUMENT;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     c->waiting_url = false;
     WPS_MEMCPY(c->url, url, len);
     c->url[len] = 0;
@@ -4135,9 +4135,9 @@ WPS_API wps_status wps_client_set_url(wps_client *c, uint64_t now, const char *u
 
 WPS_API wps_status wps_client_url_failed(wps_client *c, uint64_t now) {
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
     if (!c->waiting_url) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     c->waiting_url = false;
     c->gen--; /* wps__connect_failed counts a socket */
     wps__connect_failed(c, 0);
@@ -4153,9 +4153,9 @@ static void wps__seqack_check(wps_client *c) {
 
 WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
     if (c->sock != WPS__SOCK_OPENING) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     if (c->state == WPS_CLIENT_STOPPING) { /* stop() raced the open: close it again */
         c->sock = WPS__SOCK_CLOSING;
         wps__push_close(c, "stopped by the client");
@@ -4183,18 +4183,18 @@ WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
 
 WPS_API wps_status wps_client_on_open_failed(wps_client *c, uint64_t now, uint16_t code) {
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
     if (c->sock != WPS__SOCK_OPENING) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     wps__connect_failed(c, code);
     return WPS_OK;
 }
 
 WPS_API wps_status wps_client_on_close(wps_client *c, uint64_t now, uint16_t code, const char *reason, size_t reason_len) {
     if (!c || (!reason && reason_len)) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
     if (c->sock == WPS__SOCK_NONE) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     if (reason_len > WPS__REASON_MAX) reason_len = WPS__REASON_MAX;
     if (reason_len) WPS_MEMCPY(c->close_reason, reason, reason_len);
     c->close_reason_len = reason_len;
@@ -4333,10 +4333,10 @@ WPS_API wps_status wps_client_on_frame(wps_client *c, uint64_t now, const void *
     wps_status st;
     (void)is_text; /* the JSON subprotocols carry the same JSON in text and binary frames */
     if (!c || (!data && len)) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
     if (c->frame_refs) return WPS_ERR_BUSY;
     if (c->sock != WPS__SOCK_OPEN && c->sock != WPS__SOCK_CLOSING) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     c->last_rx = c->now;
     st = wps_decode(&c->down, data, len, c->scratch, c->cfg.max_frame_size, &m, &d);
     if (st == WPS_IGNORED) return WPS_OK;
@@ -4364,8 +4364,8 @@ WPS_API wps_status wps_client_on_frame(wps_client *c, uint64_t now, const void *
 WPS_API wps_status wps_client_tick(wps_client *c, uint64_t now) {
     uint32_t i;
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     now = c->now;
     if (c->state == WPS_CLIENT_DISCONNECTED && c->sock == WPS__SOCK_NONE && !c->waiting_url && c->reconnect_at <= now)
         wps__fresh_connect(c, WPS__CONN_RECONNECT);
@@ -4487,7 +4487,9 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     uint32_t timeout;
     wps_status st;
     if (out) *out = 0;
-    if (!c || !name.ptr || name.len == 0 || (!data.ptr && data.len)) return WPS_ERR_INVALID_ARGUMENT;
+    if (!c) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
+    if (!name.ptr || name.len == 0 || (!data.ptr && data.len)) return WPS_ERR_INVALID_ARGUMENT;
     if (!opt) {
         WPS_MEMSET(&none, 0, sizeof none);
         opt = &none;
@@ -4495,7 +4497,6 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     if ((kind == WPS_CALL_JOIN_GROUP || kind == WPS_CALL_LEAVE_GROUP || kind == WPS_CALL_SEND_TO_GROUP) && name.len > c->cfg.max_name_len)
         return WPS_ERR_CAPACITY;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     k = wps__call_alloc(c);
     if (!k) return WPS_ERR_CAPACITY;
     wps_message_init(&m, WPS_KIND_NONE);
@@ -4596,8 +4597,8 @@ WPS_API wps_status wps_client_invoke_event(wps_client *c, uint64_t now, wps_slic
 WPS_API wps_status wps_client_cancel(wps_client *c, uint64_t now, wps_call_id id) {
     uint32_t i;
     if (!c || !id) return WPS_ERR_INVALID_ARGUMENT;
+    wps__set_now(c, now); /* even a refused input tells the time */
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    wps__set_now(c, now);
     for (i = 0; i < c->cfg.max_calls; i++) {
         wps__call *k = &c->calls[i];
         if (k->id != id || k->state == WPS__CALL_DONE) continue;
