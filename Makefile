@@ -6,7 +6,7 @@ B       := build
 TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c
 DEPS    := wps.h tests/harness.h
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := decode_json decode_fast parse_rendered client
+FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
 .PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup

@@ -169,7 +169,8 @@ extern "C" {
     X(WPS_ERR_CANCELLED, -25, "cancelled by the caller") \
     X(WPS_ERR_STOPPED, -26, "the client was stopped") \
     X(WPS_ERR_BUSY, -27, "actions about the previous frame are still queued: poll them first") \
-    X(WPS_ERR_CONNECT_FAILED, -28, "the connection could not be opened")
+    X(WPS_ERR_CONNECT_FAILED, -28, "the connection could not be opened") \
+    X(WPS_ERR_SNAPSHOT, -29, "session snapshot corrupted, truncated or of another version")
 
 /** Result of every wps_ function that can fail. */
 typedef enum wps_status {
@@ -656,6 +657,21 @@ typedef struct wps_action {
 
 /** Takes the next action; returns false (and kind WPS_ACTION_NONE) when there is none. */
 WPS_API bool wps_client_poll(wps_client *client, wps_action *out);
+
+/* ---- session snapshot: survive a deep sleep or a process restart ---- */
+
+/** Saves the recoverable part of the session (URL, connectionId, reconnectionToken, userId,
+    sequence position, ackId and invocation counters, remembered groups) into out. *out_len gets
+    the size (or the size needed, with WPS_ERR_BUFFER_TOO_SMALL). Format: versioned, little-endian,
+    CRC-32 checked; documented in README.md ("Session snapshots"). */
+WPS_API wps_status wps_client_snapshot(const wps_client *client, void *out, size_t cap, size_t *out_len);
+/** Loads a snapshot into a stopped client (a fresh one after a restart). The next
+    wps_client_start then tries recovery first (WPS_EVENT_RECOVERING, then RECOVERED on success)
+    and falls back to a fresh connection (WPS_EVENT_DISCONNECTED, then NEED_URL) when the service
+    refuses or the recovery window ends. WPS_ERR_SNAPSHOT for a corrupted, truncated or foreign
+    snapshot, WPS_ERR_CAPACITY when it does not fit this client's capacities, WPS_ERR_STATE unless
+    stopped. Nothing changes on error. */
+WPS_API wps_status wps_client_restore(wps_client *client, const void *snapshot, size_t len, wps_diag *diag);
 
 WPS_API const char *wps_action_kind_name(wps_action_kind kind);
 WPS_API const char *wps_event_kind_name(wps_event_kind kind);
@@ -3550,7 +3566,7 @@ struct wps_client {
     uint32_t rejoins_pending, reconnect_attempt;
     uint64_t reconnect_at, recovery_at, recovery_deadline;
     uint64_t last_rx, next_ping_at, seq_ack_at;
-    bool ping_queued, seqack_queued, close_polled;
+    bool ping_queued, seqack_queued, close_polled, restored;
     uint64_t seq_max;
     bool seq_updated;
     uint64_t next_ack_id, next_invocation;
@@ -3888,8 +3904,14 @@ static void wps__no_recovery(wps_client *c, int stopping) {
     c->recovering_episode = false;
     c->was_open = false;
     wps__event(c, WPS_EVENT_DISCONNECTED);
-    if (stopping) wps__stopped(c);
-    else wps__reconnect_or_stop(c);
+    if (stopping) {
+        wps__stopped(c);
+    } else if (c->restored) { /* a restored session that could not be recovered: start afresh */
+        c->restored = false;
+        wps__fresh_connect(c, WPS__CONN_START);
+    } else {
+        wps__reconnect_or_stop(c);
+    }
 }
 
 static void wps__form_encode(char *dst, size_t *n, const char *s, size_t len) {
@@ -4052,6 +4074,8 @@ static void wps__connect_failed(wps_client *c, uint16_t code) {
     switch (c->conn_kind) {
     case WPS__CONN_RECOVERY:
         if (code == 1008) { /* the service refuses this recovery for good (protocol spec 1.4) */
+            c->close_code = code;
+            c->close_reason_len = 0;
             wps__no_recovery(c, 0);
             return;
         }
@@ -4082,6 +4106,18 @@ WPS_API wps_status wps_client_start(wps_client *c, uint64_t now) {
     if (c->state != WPS_CLIENT_STOPPED) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
     c->next_ping_at = c->now + c->cfg.keepalive_interval_ms;
+    if (c->restored && c->has_conn_id && c->has_token && c->url_len && wps_protocol_is_reliable(c->cfg.protocol)) {
+        /* a restored session: recover it first */
+        c->initial_connected = true;
+        c->connected_pending = false;
+        c->state = WPS_CLIENT_RECOVERING;
+        c->recovering_episode = true;
+        wps__event(c, WPS_EVENT_RECOVERING);
+        c->recovery_deadline = c->now + c->cfg.recovery_window_ms;
+        wps__recovery_attempt(c);
+        return WPS_OK;
+    }
+    c->restored = false;
     wps__fresh_connect(c, WPS__CONN_START);
     return WPS_OK;
 }
@@ -4172,6 +4208,7 @@ WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
     }
     if (c->recovering_episode) {
         c->recovering_episode = false;
+        c->restored = false;
         wps__event(c, WPS_EVENT_RECOVERED);
     }
     if (wps_protocol_is_reliable(c->cfg.protocol)) {
@@ -4607,6 +4644,195 @@ WPS_API wps_status wps_client_cancel(wps_client *c, uint64_t now, wps_call_id id
         return WPS_OK;
     }
     return WPS_ERR_INVALID_ARGUMENT;
+}
+
+/* ---------------------------------------------------------------- snapshot */
+
+static uint32_t wps__crc32(const unsigned char *p, size_t n) {
+    uint32_t crc = 0xFFFFFFFFu;
+    size_t i;
+    int k;
+    for (i = 0; i < n; i++) {
+        crc ^= p[i];
+        for (k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+typedef struct wps__wbuf {
+    unsigned char *p;
+    size_t cap, n;
+} wps__wbuf;
+
+static void wps__w_bytes(wps__wbuf *w, const void *s, size_t n) {
+    if (w->n + n <= w->cap && n) WPS_MEMCPY(w->p + w->n, s, n);
+    w->n += n;
+}
+
+static void wps__w_u(wps__wbuf *w, uint64_t v, int bytes) {
+    unsigned char b[8];
+    int i;
+    for (i = 0; i < bytes; i++) b[i] = (unsigned char)(v >> (8 * i));
+    wps__w_bytes(w, b, (size_t)bytes);
+}
+
+static void wps__w_str(wps__wbuf *w, const char *s, size_t n) {
+    wps__w_u(w, n, 4);
+    wps__w_bytes(w, s, n);
+}
+
+#define WPS__SNAP_MAGIC "WPSs"
+#define WPS__SNAP_VERSION 1u
+
+WPS_API wps_status wps_client_snapshot(const wps_client *c, void *out, size_t cap, size_t *out_len) {
+    wps__wbuf w;
+    uint32_t i, groups = 0;
+    if (out_len) *out_len = 0;
+    if (!c || (!out && cap) || !out_len) return WPS_ERR_INVALID_ARGUMENT;
+    w.p = (unsigned char *)out;
+    w.cap = cap;
+    w.n = 0;
+    for (i = 0; i < c->cfg.max_groups; i++)
+        if (c->groups[i].len && c->groups[i].joined) groups++;
+    wps__w_bytes(&w, WPS__SNAP_MAGIC, 4);
+    wps__w_u(&w, WPS__SNAP_VERSION, 1);
+    wps__w_u(&w, (uint64_t)c->cfg.protocol, 1);
+    wps__w_u(&w, (uint64_t)((c->has_conn_id ? 1u : 0u) | (c->has_token ? 2u : 0u) | (c->has_user_id ? 4u : 0u)), 2);
+    wps__w_u(&w, c->seq_max, 8);
+    wps__w_u(&w, c->next_ack_id, 8);
+    wps__w_u(&w, c->next_invocation, 8);
+    wps__w_str(&w, c->url, c->url_len);
+    wps__w_str(&w, c->conn_id, c->has_conn_id ? c->conn_id_len : 0);
+    wps__w_str(&w, c->user_id, c->has_user_id ? c->user_id_len : 0);
+    wps__w_str(&w, c->token, c->has_token ? c->token_len : 0);
+    wps__w_u(&w, groups, 4);
+    for (i = 0; i < c->cfg.max_groups; i++)
+        if (c->groups[i].len && c->groups[i].joined) wps__w_str(&w, c->groups[i].name, c->groups[i].len);
+    *out_len = w.n + 4;
+    if (w.n + 4 > cap) return WPS_ERR_BUFFER_TOO_SMALL;
+    wps__w_u(&w, wps__crc32(w.p, w.n), 4);
+    return WPS_OK;
+}
+
+typedef struct wps__rbuf {
+    const unsigned char *p;
+    size_t n, at;
+    int bad;
+} wps__rbuf;
+
+static uint64_t wps__r_u(wps__rbuf *r, int bytes) {
+    uint64_t v = 0;
+    int i;
+    if (r->n - r->at < (size_t)bytes) {
+        r->bad = 1;
+        return 0;
+    }
+    for (i = 0; i < bytes; i++) v |= (uint64_t)r->p[r->at + (size_t)i] << (8 * i);
+    r->at += (size_t)bytes;
+    return v;
+}
+
+/* A length-prefixed string: its bytes stay in the snapshot; *len gets the length. */
+static const char *wps__r_str(wps__rbuf *r, size_t *len) {
+    uint64_t n = wps__r_u(r, 4);
+    const char *s;
+    if (r->bad || n > r->n - r->at) {
+        r->bad = 1;
+        *len = 0;
+        return NULL;
+    }
+    s = (const char *)r->p + r->at;
+    r->at += (size_t)n;
+    *len = (size_t)n;
+    return s;
+}
+
+WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t len, wps_diag *diag) {
+    wps__rbuf r;
+    uint64_t seq, ack, inv, ngroups, flags, i;
+    const char *url, *cid, *uid, *tok;
+    size_t url_len, cid_len, uid_len, tok_len;
+    if (diag) wps__diag_clear(diag);
+    if (!c || (!snap && len)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    if (c->state != WPS_CLIENT_STOPPED) return wps__fail(diag, WPS_ERR_STATE, NULL, "the client must be stopped", (size_t)-1);
+    r.p = (const unsigned char *)snap;
+    r.n = len;
+    r.at = 0;
+    r.bad = 0;
+    if (len < 4 + 4 + 24 + 16 + 4 + 4 || !wps__eq(r.p, WPS__SNAP_MAGIC, 4))
+        return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "not a wps.h session snapshot", 0);
+    if (wps__crc32(r.p, len - 4) != (uint32_t)(r.p[len - 4] | (uint32_t)r.p[len - 3] << 8 | (uint32_t)r.p[len - 2] << 16 | (uint32_t)r.p[len - 1] << 24))
+        return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "checksum mismatch (corrupted or truncated)", len - 4);
+    r.n = len - 4;
+    r.at = 4;
+    if (wps__r_u(&r, 1) != WPS__SNAP_VERSION) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "unsupported snapshot version", 4);
+    if (wps__r_u(&r, 1) != (uint64_t)c->cfg.protocol)
+        return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "snapshot of another subprotocol", 5);
+    flags = wps__r_u(&r, 2);
+    seq = wps__r_u(&r, 8);
+    ack = wps__r_u(&r, 8);
+    inv = wps__r_u(&r, 8);
+    url = wps__r_str(&r, &url_len);
+    cid = wps__r_str(&r, &cid_len);
+    uid = wps__r_str(&r, &uid_len);
+    tok = wps__r_str(&r, &tok_len);
+    ngroups = wps__r_u(&r, 4);
+    if (r.bad) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "truncated snapshot", r.at);
+    if ((flags & ~7u) || (!(flags & 1u) && cid_len) || (!(flags & 2u) && tok_len) || (!(flags & 4u) && uid_len))
+        return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "inconsistent snapshot flags", 6);
+    if (url_len > c->cfg.max_url_len || cid_len > c->cfg.max_token_len || uid_len > c->cfg.max_token_len ||
+        tok_len > c->cfg.max_token_len || ngroups > c->cfg.max_groups)
+        return wps__fail(diag, WPS_ERR_CAPACITY, NULL, "the snapshot exceeds this client's capacities", (size_t)-1);
+    {
+        /* validate the groups before changing anything */
+        wps__rbuf g = r;
+        for (i = 0; i < ngroups; i++) {
+            size_t n, m;
+            const char *name = wps__r_str(&g, &n);
+            wps__rbuf h = r;
+            uint64_t j;
+            if (g.bad) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "truncated snapshot", g.at);
+            if (n == 0 || n > c->cfg.max_name_len) return wps__fail(diag, WPS_ERR_CAPACITY, NULL, "a group name exceeds max_name_len", g.at);
+            for (j = 0; j < i; j++) { /* each group once */
+                const char *other = wps__r_str(&h, &m);
+                if (m == n && WPS_MEMCMP(other, name, n) == 0) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "a group appears twice", g.at);
+            }
+        }
+        if (g.at != g.n) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "data after the last group", g.at);
+    }
+    /* commit */
+    if (url_len) WPS_MEMCPY(c->url, url, url_len);
+    c->url[url_len] = 0;
+    c->url_len = url_len;
+    c->conn_id_len = cid_len;
+    c->has_conn_id = (flags & 1u) != 0;
+    if (cid_len) WPS_MEMCPY(c->conn_id, cid, cid_len);
+    c->user_id_len = uid_len;
+    c->has_user_id = (flags & 4u) != 0;
+    if (uid_len) WPS_MEMCPY(c->user_id, uid, uid_len);
+    c->token_len = tok_len;
+    c->has_token = (flags & 2u) != 0;
+    if (tok_len) WPS_MEMCPY(c->token, tok, tok_len);
+    c->seq_max = seq;
+    c->seq_updated = false;
+    if (ack > c->next_ack_id) c->next_ack_id = ack;
+    if (inv > c->next_invocation) c->next_invocation = inv;
+    for (i = 0; i < c->cfg.max_groups; i++) {
+        c->groups[i].len = 0;
+        c->groups[i].joined = 0;
+        c->groups[i].refs = 0;
+        c->groups[i].rejoin_ack = 0;
+    }
+    for (i = 0; i < ngroups; i++) {
+        size_t n;
+        const char *name = wps__r_str(&r, &n);
+        wps__group *g = &c->groups[i];
+        WPS_MEMCPY(g->name, name, n);
+        g->len = (uint32_t)n;
+        g->joined = 1;
+    }
+    c->restored = true;
+    return WPS_OK;
 }
 
 /* ---------------------------------------------------------------- poll */

@@ -103,6 +103,132 @@ TEST memory_is_sized_and_checked(void) {
     PASS();
 }
 
+/* A connected client with a session worth saving (connectionId, token, a joined group). */
+static wps_client *connected_client(void *mem, size_t size) {
+    wps_client_config cfg = wps_client_config_default();
+    wps_client *c = NULL;
+    wps_action a;
+    static const char url[] = "wss://h/client/hubs/x?access_token=t";
+    static const char conn[] = "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"A\",\"reconnectionToken\":\"tok\"}";
+    static const char ack[] = "{\"type\":\"ack\",\"ackId\":1,\"success\":true}";
+    wps_call_id id;
+    if (wps_client_init(&c, &cfg, mem, size, NULL) != WPS_OK) return NULL;
+    wps_client_start(c, 0);
+    wps_client_set_url(c, 0, url, sizeof url - 1);
+    wps_client_on_open(c, 0);
+    wps_client_on_frame(c, 0, conn, sizeof conn - 1, true);
+    while (wps_client_poll(c, &a)) {
+    }
+    wps_client_join_group(c, 0, wps_slice_from_cstr("lobby"), NULL, &id);
+    while (wps_client_poll(c, &a)) {
+    }
+    wps_client_on_frame(c, 0, ack, sizeof ack - 1, true);
+    while (wps_client_poll(c, &a)) {
+    }
+    return c;
+}
+
+TEST snapshot_rejects_corruption_and_changes_nothing(void) {
+    wps_client_config cfg = wps_client_config_default();
+    size_t need = wps_client_memory_size(&cfg), n = 0, i, small = 0;
+    void *m1 = malloc(need), *m2 = malloc(need);
+    unsigned char snap[4096], bad[4096];
+    wps_client *c = connected_client(m1, need), *fresh = NULL;
+    wps_action a;
+    wps_diag d;
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_client_snapshot(c, snap, 10, &small));
+    ASSERT_EQ(WPS_OK, wps_client_snapshot(c, snap, sizeof snap, &n));
+    ASSERT_EQ(n, small); /* the exact size is reported */
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_restore(c, snap, n, &d)); /* not stopped */
+    ASSERT_EQ(WPS_OK, wps_client_init(&fresh, &cfg, m2, need, NULL));
+    /* every truncation and every single-bit flip is refused */
+    for (i = 0; i < n; i++) ASSERT_EQ(WPS_ERR_SNAPSHOT, wps_client_restore(fresh, snap, i, &d));
+    for (i = 0; i < n * 8; i++) {
+        memcpy(bad, snap, n);
+        bad[i / 8] ^= (unsigned char)(1u << (i % 8));
+        ASSERT_EQ(WPS_ERR_SNAPSHOT, wps_client_restore(fresh, bad, n, &d));
+        ASSERT(d.reason[0] != 0);
+    }
+    /* a snapshot of another subprotocol */
+    cfg.protocol = WPS_PROTOCOL_JSON;
+    ASSERT_EQ(WPS_OK, wps_client_init(&fresh, &cfg, m2, need, NULL));
+    ASSERT_EQ(WPS_ERR_SNAPSHOT, wps_client_restore(fresh, snap, n, &d));
+    /* a client too small for it */
+    cfg = wps_client_config_default();
+    cfg.max_groups = 0;
+    ASSERT_EQ(WPS_OK, wps_client_init(&fresh, &cfg, m2, need, NULL));
+    ASSERT_EQ(WPS_ERR_CAPACITY, wps_client_restore(fresh, snap, n, &d));
+    /* after all those refusals the client is untouched: start is a fresh connect */
+    ASSERT_EQ(WPS_OK, wps_client_start(fresh, 0));
+    ASSERT(wps_client_poll(fresh, &a));
+    ASSERT_EQ(WPS_ACTION_NEED_URL, a.kind);
+    /* and a good one restores: start recovers */
+    cfg = wps_client_config_default();
+    ASSERT_EQ(WPS_OK, wps_client_init(&fresh, &cfg, m2, need, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_restore(fresh, snap, n, &d));
+    ASSERT_EQ(WPS_OK, wps_client_start(fresh, 0));
+    ASSERT(wps_client_poll(fresh, &a));
+    ASSERT_EQ(WPS_EVENT_RECOVERING, a.event);
+    {
+        /* restore then snapshot gives the same bytes */
+        unsigned char again[4096];
+        size_t m = 0;
+        ASSERT_EQ(WPS_OK, wps_client_snapshot(fresh, again, sizeof again, &m));
+        ASSERT_EQ(n, m);
+        ASSERT_MEM_EQ(snap, again, n);
+    }
+    free(m1);
+    free(m2);
+    PASS();
+}
+
+TEST on_frame_waits_until_frame_actions_are_polled(void) {
+    wps_client_config cfg = wps_client_config_default();
+    size_t need = wps_client_memory_size(&cfg);
+    void *mem = malloc(need);
+    wps_client *c = connected_client(mem, need);
+    wps_action a;
+    static const char msg[] = "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\"}";
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 1, msg, sizeof msg - 1, true));
+    /* the message event points into that frame: a second frame must wait */
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_frame(c, 2, msg, sizeof msg - 1, true));
+    ASSERT(wps_client_poll(c, &a));
+    ASSERT_EQ(WPS_EVENT_SERVER_MESSAGE, a.event);
+    ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 3, msg, sizeof msg - 1, true));
+    free(mem);
+    PASS();
+}
+
+TEST null_and_misuse_are_refused(void) {
+    wps_client_config cfg = wps_client_config_default();
+    size_t need = wps_client_memory_size(&cfg);
+    void *mem = malloc(need);
+    wps_client *c = NULL;
+    wps_action a;
+    wps_call_id id = 99;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_start(NULL, 0));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_init(NULL, &cfg, mem, need, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, need, NULL));
+    ASSERT_FALSE(wps_client_poll(c, &a));
+    ASSERT_EQ(WPS_ACTION_NONE, a.kind);
+    ASSERT_FALSE(wps_client_poll(c, NULL));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_on_open(c, 0));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_on_close(c, 0, 1000, NULL, 0));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_on_frame(c, 0, "{}", 2, true));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_set_url(c, 0, "wss://x/", 8));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_join_group(c, 0, wps_slice_from_cstr(""), NULL, &id));
+    ASSERT_EQ(0u, id);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_cancel(c, 0, 12345));
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 0)); /* stopping a stopped client is a no-op */
+    ASSERT_FALSE(wps_client_poll(c, &a));
+    /* invalid JSON data for a json call is refused at once */
+    ASSERT_EQ(WPS_ERR_SYNTAX, wps_client_send_event(c, 0, wps_slice_from_cstr("e"), WPS_DATA_JSON, wps_slice_from_cstr("{"), NULL, &id));
+    free(mem);
+    PASS();
+}
+
 /* ------------------------------------------------------------------ scenario runner */
 
 #define MAX_LABELS 64
@@ -123,6 +249,8 @@ typedef struct runner {
     int npending, next;
     char err[1024];
     unsigned char bin[65536];
+    unsigned char snap[16384];
+    size_t snap_len;
 } runner;
 
 static char *dupstr(const char *s) {
@@ -438,6 +566,15 @@ static int do_input(runner *r, char *line) {
     } else if (!strcmp(cmd, "close")) {
         char *cs = token(&rest), *reason = skip_ws(rest);
         st = wps_client_on_close(r->c, t, (uint16_t)(cs ? strtoul(cs, NULL, 10) : 1006), reason, strlen(reason));
+    } else if (!strcmp(cmd, "snapshot")) {
+        st = wps_client_snapshot(r->c, r->snap, sizeof r->snap, &r->snap_len);
+    } else if (!strcmp(cmd, "restart")) {
+        /* a process restart: a new client (same configuration) restored from the snapshot */
+        size_t need = wps_client_memory_size(&r->cfg);
+        free(r->mem);
+        r->mem = malloc(need);
+        if (wps_client_init(&r->c, &r->cfg, r->mem, need, NULL) != WPS_OK) return fail(r, "wps_client_init failed%s%s", NULL, NULL);
+        st = wps_client_restore(r->c, r->snap, r->snap_len, NULL);
     } else if (!strcmp(cmd, "cancel")) {
         char *l = token(&rest);
         st = wps_client_cancel(r->c, t, l ? id_of(r, l) : 0);
@@ -566,6 +703,9 @@ SUITE(client) {
     RUN_TEST(retry_policy_formula);
     RUN_TEST(config_defaults_are_the_sdk_defaults);
     RUN_TEST(memory_is_sized_and_checked);
+    RUN_TEST(snapshot_rejects_corruption_and_changes_nothing);
+    RUN_TEST(on_frame_waits_until_frame_actions_are_polled);
+    RUN_TEST(null_and_misuse_are_refused);
     dir = opendir("tests/scenarios");
     if (!dir) {
         printf("FAIL scenarios: tests/scenarios not found (run from the repository root)\n");

@@ -1,0 +1,51 @@
+/* libFuzzer target: wps_client_restore on arbitrary bytes. The input gets a correct CRC-32
+   appended (without it nearly every input would stop at the checksum), so the parser behind
+   the checksum is what is fuzzed. An accepted snapshot must snapshot back to the same bytes,
+   and the restored client must start (recovering or connecting) without trouble. */
+#define WPS_IMPLEMENTATION
+#include "../wps.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void check(int cond) {
+    if (!cond) abort();
+}
+
+static uint64_t g_mem[(1u << 20) / 8];
+static unsigned char g_buf[1 << 16], g_again[1 << 16];
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    wps_client_config cfg = wps_client_config_default();
+    wps_client *c = NULL;
+    wps_diag d;
+    wps_action a;
+    size_t need, n = 0;
+    uint32_t crc;
+    wps_status st;
+    if (size + 4 > sizeof g_buf) return 0;
+    cfg.max_groups = 4;
+    cfg.max_name_len = 16;
+    cfg.max_token_len = 64;
+    cfg.max_url_len = 128;
+    need = wps_client_memory_size(&cfg);
+    check(need <= sizeof g_mem);
+    check(wps_client_init(&c, &cfg, g_mem, need, NULL) == WPS_OK);
+    memcpy(g_buf, data, size);
+    crc = wps__crc32(g_buf, size);
+    g_buf[size] = (unsigned char)crc;
+    g_buf[size + 1] = (unsigned char)(crc >> 8);
+    g_buf[size + 2] = (unsigned char)(crc >> 16);
+    g_buf[size + 3] = (unsigned char)(crc >> 24);
+    st = wps_client_restore(c, g_buf, size + 4, &d);
+    check(st == WPS_OK || st == WPS_ERR_SNAPSHOT || st == WPS_ERR_CAPACITY);
+    check(st == WPS_OK || d.reason[0] != 0);
+    if (st != WPS_OK) return 0;
+    check(wps_client_snapshot(c, g_again, sizeof g_again, &n) == WPS_OK);
+    check(n == size + 4 && memcmp(g_again, g_buf, n) == 0);
+    check(wps_client_start(c, 0) == WPS_OK);
+    while (wps_client_poll(c, &a)) {
+    }
+    return 0;
+}
