@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
-.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup
+.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak
 
 # Debian packages the tests, fuzzing and benchmarks need. `make setup` installs the missing ones
 # (as root, or through sudo) and the pinned npm packages; `make test` calls it first.
@@ -52,7 +52,19 @@ $(B)/static-build: tests/static_build.c wps.h | $(B)
 $(B)/wps-san: examples/wps.c wps.h | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ examples/wps.c
 
-unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-cxx $(B)/static-build $(B)/quickstart
+# Chaos soak of the client against a simulated service (tests/soak.c).
+$(B)/soak: tests/soak.c wps.h | $(B)
+	$(CC) $(WARN) -O2 -g -o $@ tests/soak.c
+
+$(B)/soak-san: tests/soak.c wps.h | $(B)
+	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ tests/soak.c
+
+SOAK_MESSAGES ?= 1000000
+SOAK_DISCONNECTS ?= 10000
+soak: $(B)/soak
+	@for s in 1 2 3; do ./$(B)/soak --seed $$s --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
+
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-cxx $(B)/static-build $(B)/quickstart $(B)/soak-san
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
 	@echo "== unit tests (clang)";         ./$(B)/tests-clang
 	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
@@ -61,6 +73,10 @@ unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/te
 	@echo "== unit tests (compiled as C++)"; ./$(B)/tests-cxx
 	@echo "== WPS_STATIC build";           ./$(B)/static-build
 	@echo "== examples/quickstart.c";      ./$(B)/quickstart
+	@echo "== client chaos soak, short (ASan+UBSan; make soak runs the long one)"; ./$(B)/soak-san --seed 1
+	@echo "== no allocation in the implementation"; \
+	  if sed -n '/^#ifdef WPS_IMPLEMENTATION/,$$p' wps.h | grep -nE '(^|[^_a-z])(malloc|calloc|realloc|free)[[:space:]]*\(' ; then \
+	    echo "0 passed, 1 failed"; exit 1; else echo "1 passed, 0 failed"; fi
 
 # Differential tests against @azure/web-pubsub-client 1.1.0 (pinned in tests/diff/package-lock.json).
 $(NODE_MODULES): tests/diff/package.json tests/diff/package-lock.json
