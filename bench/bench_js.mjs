@@ -42,3 +42,40 @@ for (let round = 0; round < 15; round++)
   work.forEach(([, items, fn], i) => { best[i] = Math.min(best[i], slice(items, fn, seconds / 15 / work.length)); });
 work.forEach(([name], i) => console.log(`${name} ${best[i].toFixed(1)}`));
 if (sink < 0) console.log(sink);
+// The whole official client: a connected WebPubSubClient on a fake socket receives the frames of
+// FRAMES.client (group messages with increasing sequenceIds); ns per message through its
+// message handler (parse, duplicate check, sequence accounting, group-message event).
+{
+  const clientFrames = lines(`${framesPath}.client`).map((l) => l.slice(2));
+  const connected = JSON.stringify({ type: "system", event: "connected", userId: "u", connectionId: "A", reconnectionToken: "t" });
+  async function connectedClient() {
+    let ws;
+    const client = new mod.WebPubSubClient("wss://h/client/hubs/x?access_token=t", { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
+    client._getWebSocketClientFactory = () => ({
+      create: () => (ws = {
+        open: false,
+        onopen(fn) { this._open = fn; }, onclose(fn) { this._close = fn; }, onerror() {}, onmessage(fn) { this._message = fn; },
+        isOpen() { return this.open; }, async send() {}, close() {},
+      }),
+    });
+    const started = client.start();
+    ws.open = true;
+    ws._open();
+    await started;
+    ws._message(connected);
+    let events = 0;
+    client.on("group-message", () => { events++; });
+    return { ws, count: () => events };
+  }
+  let bestClient = Infinity;
+  for (let round = 0; round < 15; round++) {
+    const { ws, count } = await connectedClient();
+    const t0 = process.hrtime.bigint();
+    for (const f of clientFrames) ws._message(f);
+    const t = Number(process.hrtime.bigint() - t0);
+    if (count() !== clientFrames.length) throw new Error(`expected ${clientFrames.length} events, got ${count()}`);
+    bestClient = Math.min(bestClient, t / clientFrames.length);
+  }
+  console.log(`client ${bestClient.toFixed(1)}`);
+  process.exit(0); // the clients' sequenceAck timers would keep node alive
+}
