@@ -102,6 +102,8 @@ diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
 	bash tests/cli_test.sh $(B)/wps-san
 	@echo "== differential tests vs @azure/web-pubsub-client"
 	bash tests/diff/run.sh $(B)/wps-san
+	@echo "== recorded behaviour of the official client replayed against wps_client (loopback)"
+	node tests/record/record.mjs $(B)/wps-san
 
 # `make test`: everything above, then the closing line of the whole run.
 test: setup all

@@ -8,6 +8,10 @@
  *       stdin: message JSON lines in that same shape
  *       stdout: one line per input line: "T <frame>" / "B <base64>", or {"$error":"..."}
  *
+ *   wps client-driver
+ *       the client state machine over stdin/stdout (commands in, actions out as JSON lines);
+ *       the command set is documented at cmd_client_driver below
+ *
  * Defaults: --protocol json.reliable.webpubsub.azure.v1, decode --direction down, encode
  * --direction up. Exit status: 0, or 2 for usage errors. Never crashes on any input.
  */
@@ -21,6 +25,7 @@
 static void usage(FILE *f) {
     fputs("usage: wps decode [--protocol NAME] [--direction down|up] < lines\n"
           "       wps encode [--protocol NAME] [--direction up|down] < lines\n"
+          "       wps client-driver < commands   (the client state machine over stdin/stdout)\n"
           "\n"
           "decode reads 'T <text frame>' or 'B <base64 binary frame>' lines and prints each message\n"
           "as one JSON line; encode reads message JSON lines and prints 'T <frame>' or 'B <base64>'.\n"
@@ -170,6 +175,294 @@ static int cmd_encode(wps_codec codec) {
     return 0;
 }
 
+/* ------------------------------------------------------------------ client-driver */
+
+/* Writes s as a JSON string (UTF-8 passed through; controls, quotes and backslashes escaped). */
+static void put_jstr(FILE *f, const char *s, size_t n) {
+    size_t i;
+    fputc('"', f);
+    for (i = 0; s && i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void put_slice_field(FILE *f, const char *key, wps_slice s) {
+    if (!s.ptr) return;
+    fprintf(f, ",\"%s\":", key);
+    put_jstr(f, s.ptr, s.len);
+}
+
+/* Base64 argument into a NUL-terminated malloc'd string (*len bytes). */
+static char *arg_b64(const char *s, size_t *len) {
+    size_t n = strlen(s), cap = n / 4 * 3 + 4, out = 0;
+    char *p = (char *)malloc(cap + 1);
+    if (!p) exit(1);
+    if (!strcmp(s, "-")) n = 0;
+    if (wps_base64_decode(s, n, p, cap, &out, NULL) != WPS_OK) out = 0;
+    p[out] = 0;
+    *len = out;
+    return p;
+}
+
+#define DRIVER_LABELS 4096
+static char *g_labels[DRIVER_LABELS];
+static wps_call_id g_label_ids[DRIVER_LABELS];
+static int g_nlabels;
+
+static const char *label_for(wps_call_id id) {
+    int i;
+    for (i = 0; i < g_nlabels; i++)
+        if (g_label_ids[i] == id) return g_labels[i];
+    return "?";
+}
+
+static void print_action(const wps_action *a) {
+    static const char *const dts[] = {"json", "text", "binary", "protobuf"};
+    FILE *f = stdout;
+    switch (a->kind) {
+    case WPS_ACTION_NEED_URL: fputs("{\"action\":\"need-url\"}\n", f); return;
+    case WPS_ACTION_OPEN:
+        fputs("{\"action\":\"open\"", f);
+        put_slice_field(f, "url", a->url);
+        fprintf(f, ",\"subprotocol\":\"%s\"}\n", a->subprotocol);
+        return;
+    case WPS_ACTION_SEND:
+        fprintf(f, "{\"action\":\"send\",\"text\":%s", a->is_text ? "true" : "false");
+        put_slice_field(f, "frame", a->frame);
+        fputs("}\n", f);
+        return;
+    case WPS_ACTION_CLOSE:
+        fprintf(f, "{\"action\":\"close\",\"code\":%u", a->close_code);
+        put_slice_field(f, "reason", a->close_reason);
+        fputs("}\n", f);
+        return;
+    case WPS_ACTION_EVENT:
+        fprintf(f, "{\"action\":\"event\",\"event\":\"%s\"", wps_event_kind_name(a->event));
+        put_slice_field(f, "connectionId", a->connection_id);
+        put_slice_field(f, "userId", a->user_id);
+        put_slice_field(f, "group", a->group);
+        put_slice_field(f, "message", a->message_text);
+        put_slice_field(f, "errorName", a->error_name);
+        put_slice_field(f, "errorMessage", a->error_message);
+        if (a->event == WPS_EVENT_DISCONNECTED || a->event == WPS_EVENT_START_FAILED) {
+            fprintf(f, ",\"code\":%u", a->close_code);
+            put_slice_field(f, "reason", a->close_reason);
+        }
+        if (a->event == WPS_EVENT_REJOIN_GROUP_FAILED || a->event == WPS_EVENT_FRAME_ERROR) fprintf(f, ",\"status\":\"%s\"", wps_status_name(a->status));
+        if (a->message) {
+            size_t n = 0;
+            char *r;
+            wps_message_render(a->message, NULL, 0, &n);
+            r = (char *)malloc(n + 1);
+            if (!r) exit(1);
+            wps_message_render(a->message, r, n, &n);
+            fputs(",\"data\":", f);
+            fwrite(r, 1, n, f);
+            free(r);
+        }
+        fputs("}\n", f);
+        return;
+    case WPS_ACTION_COMPLETE:
+        fprintf(f, "{\"action\":\"complete\",\"label\":");
+        put_jstr(f, label_for(a->call), strlen(label_for(a->call)));
+        fprintf(f, ",\"kind\":\"%s\",\"status\":\"%s\"", wps_call_kind_name(a->call_kind), a->status == WPS_OK ? "ok" : wps_status_name(a->status));
+        if (a->has_ack_id) fprintf(f, ",\"ackId\":%llu", (unsigned long long)a->ack_id);
+        fprintf(f, ",\"isDuplicated\":%s", a->is_duplicated ? "true" : "false");
+        put_slice_field(f, "invocationId", a->invocation_id);
+        put_slice_field(f, "errorName", a->error_name);
+        put_slice_field(f, "errorMessage", a->error_message);
+        if (a->has_data) {
+            fprintf(f, ",\"dataType\":\"%s\",\"data\":", dts[a->data_type & 3]);
+            if (a->data_type == WPS_DATA_JSON) {
+                fwrite(a->data.ptr, 1, a->data.len, f);
+            } else if (a->data_type == WPS_DATA_TEXT) {
+                put_jstr(f, a->data.ptr, a->data.len);
+            } else {
+                size_t n = wps_base64_encode(a->data.ptr, a->data.len, NULL, 0);
+                char *b = (char *)malloc(n + 1);
+                if (!b) exit(1);
+                n = wps_base64_encode(a->data.ptr, a->data.len, b, n);
+                put_jstr(f, b, n);
+                free(b);
+            }
+        }
+        fputs("}\n", f);
+        return;
+    default: return;
+    }
+}
+
+static int retry_arg(const char *v, wps_retry_policy *p) {
+    char maxr[32], mode[32] = "fixed";
+    unsigned d = 0, md = 0;
+    if (sscanf(v, "%31[^/]/%u/%u/%31s", maxr, &d, &md, mode) < 3) return 0;
+    p->max_retries = !strcmp(maxr, "unlimited") ? WPS_RETRY_UNLIMITED : (uint32_t)strtoul(maxr, NULL, 10);
+    p->delay_ms = d;
+    p->max_delay_ms = md;
+    p->mode = !strcmp(mode, "exponential") ? WPS_RETRY_EXPONENTIAL : WPS_RETRY_FIXED;
+    return 1;
+}
+
+/* wps client-driver: the client state machine over stdin/stdout, for hosts written in other
+   languages and for tests. One command per line; after each, the actions it produced as JSON
+   lines, then {"done":true,"status":"...","deadline":N|null}. Strings are base64 ("-" = none).
+     config KEY=VALUE...    (before start) protocol, auto_reconnect, auto_rejoin_groups,
+                            keepalive_interval_ms, keepalive_timeout_ms, recovery_window_ms,
+                            recovery_retry_ms, ack_timeout_ms, invoke_timeout_ms,
+                            message_retry / reconnect_retry = MAX/DELAY/MAXDELAY[/exponential]
+     start NOW | stop NOW | tick NOW | url NOW B64URL | url-failed NOW | open NOW
+     open-failed NOW CODE | frame NOW T|B B64DATA | close NOW CODE B64REASON
+     call NOW LABEL join|leave|send|event|invoke B64NAME [DATATYPE B64DATA] [noEcho]
+          [fireAndForget] [ackId=N] [timeout=MS] [id=B64]
+     cancel NOW LABEL | poll */
+static int cmd_client_driver(void) {
+    wps_client_config cfg = wps_client_config_default();
+    wps_client *c = NULL;
+    void *mem = NULL;
+    buf line = {NULL, 0};
+    size_t len;
+    while (read_line(stdin, &line, &len)) {
+        char *tok[32], *p;
+        int nt = 0;
+        wps_status st = WPS_OK;
+        uint64_t now;
+        wps_action a;
+        buf_reserve(&line, len + 1);
+        line.p[len] = 0;
+        for (p = strtok(line.p, " \r"); p && nt < 32; p = strtok(NULL, " \r")) tok[nt++] = p;
+        if (!nt) continue;
+        if (!strcmp(tok[0], "config")) {
+            int i;
+            for (i = 1; i < nt; i++) {
+                char *eq = strchr(tok[i], '=');
+                const char *v;
+                uint32_t n;
+                if (!eq) continue;
+                *eq = 0;
+                v = eq + 1;
+                n = !strcmp(v, "none") ? WPS_NO_TIMEOUT : (uint32_t)strtoul(v, NULL, 10);
+                if (!strcmp(tok[i], "protocol")) wps_protocol_from_name(v, strlen(v), &cfg.protocol);
+                else if (!strcmp(tok[i], "auto_reconnect")) cfg.auto_reconnect = !strcmp(v, "true");
+                else if (!strcmp(tok[i], "auto_rejoin_groups")) cfg.auto_rejoin_groups = !strcmp(v, "true");
+                else if (!strcmp(tok[i], "keepalive_interval_ms")) cfg.keepalive_interval_ms = n;
+                else if (!strcmp(tok[i], "keepalive_timeout_ms")) cfg.keepalive_timeout_ms = n;
+                else if (!strcmp(tok[i], "recovery_window_ms")) cfg.recovery_window_ms = n;
+                else if (!strcmp(tok[i], "recovery_retry_ms")) cfg.recovery_retry_ms = n;
+                else if (!strcmp(tok[i], "ack_timeout_ms")) cfg.ack_timeout_ms = n;
+                else if (!strcmp(tok[i], "invoke_timeout_ms")) cfg.invoke_timeout_ms = n;
+                else if (!strcmp(tok[i], "message_retry")) retry_arg(v, &cfg.message_retry);
+                else if (!strcmp(tok[i], "reconnect_retry")) retry_arg(v, &cfg.reconnect_retry);
+            }
+            printf("{\"done\":true,\"status\":\"WPS_OK\",\"deadline\":null}\n");
+            fflush(stdout);
+            continue;
+        }
+        if (!c) {
+            size_t need = wps_client_memory_size(&cfg);
+            mem = need ? malloc(need) : NULL;
+            if (!mem || wps_client_init(&c, &cfg, mem, need, NULL) != WPS_OK) {
+                printf("{\"done\":true,\"status\":\"WPS_ERR_INVALID_ARGUMENT\",\"deadline\":null}\n");
+                fflush(stdout);
+                free(mem);
+                mem = NULL;
+                continue;
+            }
+        }
+        now = nt > 1 ? strtoull(tok[1], NULL, 10) : 0;
+        if (!strcmp(tok[0], "start")) st = wps_client_start(c, now);
+        else if (!strcmp(tok[0], "stop")) st = wps_client_stop(c, now);
+        else if (!strcmp(tok[0], "tick")) st = wps_client_tick(c, now);
+        else if (!strcmp(tok[0], "url") && nt > 2) {
+            size_t n;
+            char *u = arg_b64(tok[2], &n);
+            st = wps_client_set_url(c, now, u, n);
+            free(u);
+        } else if (!strcmp(tok[0], "url-failed")) st = wps_client_url_failed(c, now);
+        else if (!strcmp(tok[0], "open")) st = wps_client_on_open(c, now);
+        else if (!strcmp(tok[0], "open-failed")) st = wps_client_on_open_failed(c, now, (uint16_t)(nt > 2 ? strtoul(tok[2], NULL, 10) : 0));
+        else if (!strcmp(tok[0], "frame") && nt > 3) {
+            /* the frame stays in g_frame until the next one: events point into it */
+            static char *g_frame;
+            size_t n;
+            free(g_frame);
+            g_frame = arg_b64(tok[3], &n);
+            st = wps_client_on_frame(c, now, g_frame, n, tok[2][0] == 'T');
+        } else if (!strcmp(tok[0], "close") && nt > 2) {
+            size_t n = 0;
+            char *r = nt > 3 ? arg_b64(tok[3], &n) : NULL;
+            st = wps_client_on_close(c, now, (uint16_t)strtoul(tok[2], NULL, 10), r, n);
+            free(r);
+        } else if (!strcmp(tok[0], "call") && nt > 4) {
+            wps_call_options o;
+            wps_call_id id = 0;
+            size_t nn = 0, dn = 0;
+            char *name = arg_b64(tok[4], &nn), *data = NULL, *inv = NULL;
+            wps_data_type dt = WPS_DATA_TEXT;
+            int i = 5;
+            memset(&o, 0, sizeof o);
+            if (strcmp(tok[3], "join") != 0 && strcmp(tok[3], "leave") != 0 && nt > 6) {
+                if (!strcmp(tok[5], "json")) dt = WPS_DATA_JSON;
+                else if (!strcmp(tok[5], "binary")) dt = WPS_DATA_BINARY;
+                else if (!strcmp(tok[5], "protobuf")) dt = WPS_DATA_PROTOBUF;
+                data = arg_b64(tok[6], &dn);
+                i = 7;
+            }
+            for (; i < nt; i++) {
+                if (!strcmp(tok[i], "noEcho")) o.no_echo = true;
+                else if (!strcmp(tok[i], "fireAndForget")) o.fire_and_forget = true;
+                else if (!strncmp(tok[i], "ackId=", 6)) o.has_ack_id = true, o.ack_id = strtoull(tok[i] + 6, NULL, 10);
+                else if (!strncmp(tok[i], "timeout=", 8)) o.timeout_ms = (uint32_t)strtoul(tok[i] + 8, NULL, 10);
+                else if (!strncmp(tok[i], "id=", 3)) {
+                    size_t n;
+                    inv = arg_b64(tok[i] + 3, &n);
+                    o.invocation_id = wps_slice_make(inv, n);
+                }
+            }
+            {
+                wps_slice nm = wps_slice_make(name, nn), dd = wps_slice_make(data ? data : "", dn);
+                if (!strcmp(tok[3], "join")) st = wps_client_join_group(c, now, nm, &o, &id);
+                else if (!strcmp(tok[3], "leave")) st = wps_client_leave_group(c, now, nm, &o, &id);
+                else if (!strcmp(tok[3], "send")) st = wps_client_send_to_group(c, now, nm, dt, dd, &o, &id);
+                else if (!strcmp(tok[3], "event")) st = wps_client_send_event(c, now, nm, dt, dd, &o, &id);
+                else st = wps_client_invoke_event(c, now, nm, dt, dd, &o, &id);
+            }
+            if (st == WPS_OK && g_nlabels < DRIVER_LABELS) {
+                size_t ln = strlen(tok[2]);
+                g_labels[g_nlabels] = (char *)malloc(ln + 1);
+                if (!g_labels[g_nlabels]) exit(1);
+                memcpy(g_labels[g_nlabels], tok[2], ln + 1);
+                g_label_ids[g_nlabels++] = id;
+            }
+            free(name);
+            free(data);
+            free(inv);
+        } else if (!strcmp(tok[0], "cancel") && nt > 2) {
+            int i;
+            wps_call_id id = 0;
+            for (i = 0; i < g_nlabels; i++)
+                if (!strcmp(g_labels[i], tok[2])) id = g_label_ids[i];
+            st = wps_client_cancel(c, now, id);
+        } else if (strcmp(tok[0], "poll") != 0) {
+            st = WPS_ERR_INVALID_ARGUMENT;
+        }
+        while (wps_client_poll(c, &a)) print_action(&a);
+        {
+            uint64_t d = wps_client_next_deadline(c);
+            printf("{\"done\":true,\"status\":\"%s\",\"state\":\"%s\",\"deadline\":", wps_status_name(st), wps_client_state_name(wps_client_get_state(c)));
+            if (d == UINT64_MAX) printf("null}\n");
+            else printf("%llu}\n", (unsigned long long)d);
+        }
+        fflush(stdout);
+    }
+    free(line.p);
+    free(mem);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     wps_protocol protocol = WPS_PROTOCOL_JSON_RELIABLE;
     int decode, i, dir_set = 0;
@@ -182,6 +475,7 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
+    if (!strcmp(argv[1], "client-driver")) return cmd_client_driver();
     if (!strcmp(argv[1], "decode")) decode = 1;
     else if (!strcmp(argv[1], "encode")) decode = 0;
     else {
