@@ -13,7 +13,7 @@ NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
 # Debian packages the tests, fuzzing and benchmarks need. `make setup` installs the missing ones
 # (as root, or through sudo) and the pinned npm packages; `make test` calls it first.
-APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev nodejs npm
+APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev nodejs npm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: $(B)/wps
@@ -21,8 +21,10 @@ all: $(B)/wps
 $(B):
 	@mkdir -p $(B)
 
-$(B)/wps: examples/wps.c wps.h | $(B)
-	$(CC) $(WARN) -O2 -o $@ examples/wps.c
+# the wps tool; `wps connect` uses libwebsockets (libwebsockets-dev)
+WPS_TOOL_SRC := examples/wps.c examples/connect.c
+$(B)/wps: $(WPS_TOOL_SRC) wps.h | $(B)
+	$(CC) $(WARN) -O2 -o $@ $(WPS_TOOL_SRC) -lwebsockets
 
 $(B)/tests-gcc: $(TEST_SRC) $(DEPS) | $(B)
 	gcc $(WARN) -O2 -g -o $@ $(TEST_SRC)
@@ -49,8 +51,8 @@ $(B)/quickstart: examples/quickstart.c wps.h | $(B)
 $(B)/static-build: tests/static_build.c wps.h | $(B)
 	gcc $(WARN) -O2 -o $@ tests/static_build.c
 
-$(B)/wps-san: examples/wps.c wps.h | $(B)
-	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ examples/wps.c
+$(B)/wps-san: $(WPS_TOOL_SRC) wps.h | $(B)
+	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(WPS_TOOL_SRC) -lwebsockets
 
 # Chaos soak of the client against a simulated service (tests/soak.c).
 $(B)/soak: tests/soak.c wps.h | $(B)
@@ -104,6 +106,8 @@ diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
 	bash tests/diff/run.sh $(B)/wps-san
 	@echo "== recorded behaviour of the official client replayed against wps_client (loopback)"
 	node tests/record/record.mjs $(B)/wps-san
+	@echo "== wps connect (libwebsockets) against the fake service, with a drop and recovery"
+	node tests/record/connect_test.mjs $(B)/wps-san
 
 # `make test`: everything above, then the closing line of the whole run.
 test: setup all

@@ -22,9 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+int wps_cli_connect(int argc, char **argv); /* examples/connect.c (libwebsockets) */
+
 static void usage(FILE *f) {
     fputs("usage: wps decode [--protocol NAME] [--direction down|up] < lines\n"
           "       wps encode [--protocol NAME] [--direction up|down] < lines\n"
+          "       wps connect --url URL [--protocol NAME] [--group G]...   (a live client)\n"
           "       wps client-driver < commands   (the client state machine over stdin/stdout)\n"
           "\n"
           "decode reads 'T <text frame>' or 'B <base64 binary frame>' lines and prints each message\n"
@@ -476,6 +479,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(argv[1], "client-driver")) return cmd_client_driver();
+    if (!strcmp(argv[1], "connect")) return wps_cli_connect(argc, argv);
     if (!strcmp(argv[1], "decode")) decode = 1;
     else if (!strcmp(argv[1], "encode")) decode = 0;
     else {

@@ -1,0 +1,70 @@
+// `wps connect` (wps_client over libwebsockets) against the fake service on loopback: connect,
+// join from --group, send stdin lines, receive the echo, survive an abrupt drop by recovery
+// (the recovery URL carries awps_connection_id and awps_reconnection_token), send again on the
+// recovered socket, /event, then /quit -> stopped and exit status 0. Ends "N passed, N failed".
+//   node tests/record/connect_test.mjs path/to/wps
+import { spawn } from "node:child_process";
+import { FakeService, standard } from "./fake_service.mjs";
+
+const wps = process.argv[2] || "build/wps";
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let passed = 0, failed = 0;
+const check = (ok, what) => {
+  if (ok) passed++;
+  else {
+    failed++;
+    console.log(`FAIL ${what}`);
+  }
+};
+
+const svc = new FakeService(standard);
+await svc.listen();
+const proc = spawn(wps, ["connect", "--url", svc.url(1), "--group", "lobby"], { stdio: ["pipe", "pipe", "inherit"] });
+const lines = [];
+let rest = "";
+proc.stdout.on("data", (d) => {
+  rest += d.toString();
+  let i;
+  while ((i = rest.indexOf("\n")) >= 0) {
+    const l = rest.slice(0, i);
+    rest = rest.slice(i + 1);
+    try {
+      lines.push(JSON.parse(l));
+    } catch {
+      lines.push({ unparsed: l });
+    }
+  }
+});
+const exited = new Promise((r) => proc.on("close", r));
+const until = async (cond, ms = 5000) => {
+  const t = Date.now();
+  while (!cond() && Date.now() - t < ms) await sleep(10);
+  return cond();
+};
+const has = (pred) => lines.some(pred);
+
+check(await until(() => has((l) => l.event === "connected" && l.connectionId === "conn-1")), "connected conn-1");
+check(await until(() => has((l) => l.complete === "joinGroup" && l.status === "ok")), "--group joined");
+proc.stdin.write("hello\n");
+check(await until(() => has((l) => l.event === "group-message" && l.data?.data === "hello")), "the echo of a stdin line arrives");
+check(await until(() => has((l) => l.complete === "sendToGroup" && l.status === "ok")), "the send is acked");
+
+svc.current.drop(); // abrupt: the client sees 1006
+check(await until(() => has((l) => l.event === "recovering" && l.connectionId === "conn-1")), "recovering after the drop");
+check(await until(() => has((l) => l.event === "recovered" && l.connectionId === "conn-1")), "recovered");
+const opens = svc.trace.filter((t) => t.kind === "open");
+check(opens.length === 2 && /awps_connection_id=conn-1&awps_reconnection_token=token-1/.test(opens[1].query), "the recovery URL carries the connection id and token");
+proc.stdin.write("after the drop\n");
+check(await until(() => has((l) => l.event === "group-message" && l.data?.data === "after the drop")), "sending works on the recovered socket");
+proc.stdin.write("/event ping hi\n");
+check(await until(() => has((l) => l.complete === "sendEvent" && l.status === "ok")), "/event is sent and acked");
+proc.stdin.write("/quit\n");
+check(await until(() => has((l) => l.event === "stopped")), "/quit ends in stopped");
+const code = await Promise.race([exited, sleep(5000).then(() => "timeout")]);
+check(code === 0, `exit status 0 (got ${code})`);
+check(!has((l) => l.event === "connected" && l.connectionId !== "conn-1"), "no second connected: the session was recovered");
+if (failed) console.log(JSON.stringify(lines, null, 1));
+proc.kill();
+await svc.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
