@@ -622,7 +622,8 @@ typedef enum wps_event_kind {
     WPS_EVENT_GROUP_MESSAGE,       /* message (kind WPS_KIND_GROUP_DATA) */
     WPS_EVENT_SERVER_MESSAGE,      /* message (kind WPS_KIND_SERVER_DATA) */
     WPS_EVENT_REJOIN_GROUP_FAILED, /* group, status, error_name, error_message */
-    WPS_EVENT_START_FAILED,        /* the first connection of start() failed (close_code); stopped */
+    WPS_EVENT_START_FAILED,        /* the first connection of start() failed (close_code; status
+                                      WPS_ERR_CONNECT_FAILED); the client is stopped */
     WPS_EVENT_FRAME_ERROR          /* a received frame was rejected (status, error_message); the client goes on */
 } wps_event_kind;
 
@@ -643,7 +644,7 @@ typedef struct wps_action {
     const wps_message *message; /* GROUP_MESSAGE, SERVER_MESSAGE */
     wps_call_id call;         /* COMPLETE */
     wps_call_kind call_kind;  /* COMPLETE */
-    wps_status status;        /* COMPLETE (WPS_OK or why it failed), REJOIN_GROUP_FAILED, FRAME_ERROR */
+    wps_status status;        /* COMPLETE (WPS_OK or why it failed), REJOIN_GROUP_FAILED, FRAME_ERROR, START_FAILED */
     bool has_ack_id;          /* COMPLETE */
     uint64_t ack_id;          /* COMPLETE */
     bool is_duplicated;       /* COMPLETE: the service had already processed this ackId */
@@ -3742,6 +3743,7 @@ static void wps__event(wps_client *c, wps_event_kind ev) {
         if (c->has_conn_id) a.a = wps_slice_make(c->conn_id, c->conn_id_len);
     }
     if (ev == WPS_EVENT_CONNECTED && c->has_user_id) a.b = wps_slice_make(c->user_id, c->user_id_len);
+    if (ev == WPS_EVENT_START_FAILED) a.status = WPS_ERR_CONNECT_FAILED;
     if (ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_START_FAILED) {
         a.code = c->close_code;
         if (ev == WPS_EVENT_DISCONNECTED && c->has_disc) a.c = wps_slice_make(c->disc, c->disc_len);
