@@ -3868,7 +3868,9 @@ static void wps__fresh_connect(wps_client *c, int kind) {
     c->connected_pending = false;
     c->has_conn_id = c->has_user_id = c->has_token = c->has_disc = false;
     c->close_code = 0;
-    c->close_reason_len = 0;
+    /* close_reason stays: a disconnected event still queued points at it; only the next
+       on_close (after that event was polled, since the new socket's OPEN comes after it)
+       replaces it */
     c->url_len = 0;
     c->was_open = false;
     c->waiting_url = true;
@@ -4178,6 +4180,7 @@ WPS_API wps_status wps_client_url_failed(wps_client *c, uint64_t now) {
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
     c->waiting_url = false;
     c->gen--; /* wps__connect_failed counts a socket */
+    if (c->conn_kind != WPS__CONN_RECOVERY) c->close_reason_len = 0; /* no socket, no reason */
     wps__connect_failed(c, 0);
     return WPS_OK;
 }
@@ -4225,6 +4228,7 @@ WPS_API wps_status wps_client_on_open_failed(wps_client *c, uint64_t now, uint16
     wps__set_now(c, now); /* even a refused input tells the time */
     if (c->sock != WPS__SOCK_OPENING) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    if (c->conn_kind != WPS__CONN_RECOVERY) c->close_reason_len = 0; /* a failed open has no close reason */
     wps__connect_failed(c, code);
     return WPS_OK;
 }

@@ -336,15 +336,20 @@ static void describe(runner *r, const wps_action *a, char *out, size_t cap) {
             sl(y, sizeof y, a->user_id);
             snprintf(out, cap, "event connected %s %s", x, y);
             break;
-        case WPS_EVENT_DISCONNECTED:
+        case WPS_EVENT_DISCONNECTED: {
+            size_t n;
             sl(x, sizeof x, a->connection_id);
-            if (a->message_text.ptr) {
+            n = (size_t)snprintf(out, cap, "event disconnected %s code=%u", x, a->close_code);
+            if (a->close_reason.len && n < cap) {
+                sl(y, sizeof y, a->close_reason);
+                n += (size_t)snprintf(out + n, cap - n, " reason=%s", y);
+            }
+            if (a->message_text.ptr && n < cap) {
                 sl(y, sizeof y, a->message_text);
-                snprintf(out, cap, "event disconnected %s code=%u message=%s", x, a->close_code, y);
-            } else {
-                snprintf(out, cap, "event disconnected %s code=%u", x, a->close_code);
+                snprintf(out + n, cap - n, " message=%s", y);
             }
             break;
+        }
         case WPS_EVENT_RECOVERING:
         case WPS_EVENT_RECOVERED:
             sl(x, sizeof x, a->connection_id);
