@@ -3,10 +3,15 @@
    wps.h speaks the Azure Web PubSub client subprotocols without doing any I/O itself. It pairs
    with whatever WebSocket library you already have.
 
-   This release contains layer 1, the codec, for the JSON subprotocols
-   `json.webpubsub.azure.v1` and `json.reliable.webpubsub.azure.v1`, in both directions:
-   every upstream (client -> service) and downstream (service -> client) message can be decoded
-   and encoded, so both a client and a service can be built on it.
+   This release contains
+   - layer 1, the codec, for the JSON subprotocols `json.webpubsub.azure.v1` and
+     `json.reliable.webpubsub.azure.v1`, in both directions: every upstream (client -> service)
+     and downstream (service -> client) message can be decoded and encoded, so both a client
+     and a service can be built on it;
+   - layer 2, the client (wps_client): a sans-I/O state machine doing what
+     @azure/web-pubsub-client 1.1.0 does (acks, retries, duplicate drop, sequenceAck, recovery,
+     reconnect, keepalive, rejoin, invoke) without its known bugs. See "CLIENT" below the codec
+     declarations for the driving loop.
 
    USAGE
    -----
@@ -40,6 +45,16 @@
        char frame_out[256]; size_t n;
        st = wps_encode(&up, &join, frame_out, sizeof frame_out, &n, &diag);
        // -> {"type":"joinGroup","group":"lobby","ackId":1}, send as a text frame
+
+   CLIENT QUICK START
+   ------------------
+       wps_client_config cfg = wps_client_config_default();      // the official defaults
+       wps_client *c;
+       wps_client_init(&c, &cfg, buffer, wps_client_memory_size(&cfg), NULL);
+       wps_client_start(c, now_ms());
+       // then loop: feed socket events (wps_client_on_open/_on_frame/_on_close) and time
+       // (wps_client_tick at wps_client_next_deadline), and act on wps_client_poll's actions:
+       // NEED_URL, OPEN, SEND, CLOSE, EVENT (connected, group-message, ...), COMPLETE.
 
    MEMORY
    ------
@@ -92,7 +107,8 @@
 
    REVISION HISTORY
    0.1.0 (2026-11-23) JSON and JSON-reliable codec, both directions; render/parse of the
-                      @azure/web-pubsub-client message shape.
+                      @azure/web-pubsub-client message shape; decode fast path; the client
+                      state machine with session snapshots.
 */
 
 #ifndef WPS_H_INCLUDED
