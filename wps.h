@@ -547,7 +547,9 @@ typedef enum wps_client_state {
     WPS_CLIENT_STOPPING      /* stop() was called; waiting for the socket to close */
 } wps_client_state;
 
+/** The client's state (WPS_CLIENT_STOPPED for NULL). */
 WPS_API wps_client_state wps_client_get_state(const wps_client *client);
+/** "stopped", "connecting", "connected", "recovering", "disconnected", "stopping" ("" if unknown). */
 WPS_API const char *wps_client_state_name(wps_client_state state);
 
 /* ---- host inputs. Each returns WPS_OK, or an error status without changing anything. ---- */
@@ -590,8 +592,10 @@ typedef struct wps_call_options {
     uint32_t timeout_ms;     /* 0: the configured default; WPS_NO_TIMEOUT: none */
 } wps_call_options;
 
+/** Identifies one call until its completion (never 0; ids are reused only after 2^32 calls). */
 typedef uint32_t wps_call_id;
 
+/** What a call was. */
 typedef enum wps_call_kind {
     WPS_CALL_JOIN_GROUP = 1,
     WPS_CALL_LEAVE_GROUP,
@@ -618,6 +622,7 @@ WPS_API wps_status wps_client_cancel(wps_client *client, uint64_t now_ms, wps_ca
 
 /* ---- outputs ---- */
 
+/** What the host must do next. */
 typedef enum wps_action_kind {
     WPS_ACTION_NONE = 0,
     WPS_ACTION_NEED_URL, /* get a client access URL, then wps_client_set_url (or _url_failed) */
@@ -628,6 +633,7 @@ typedef enum wps_action_kind {
     WPS_ACTION_COMPLETE  /* a call finished: see call, status */
 } wps_action_kind;
 
+/** Events delivered to the application (the JS SDK's events plus recovery and error reports). */
 typedef enum wps_event_kind {
     WPS_EVENT_NONE = 0,
     WPS_EVENT_CONNECTED,           /* connection_id, user_id: a fresh connection is ready (after rejoins) */
@@ -690,8 +696,13 @@ WPS_API wps_status wps_client_snapshot(const wps_client *client, void *out, size
     stopped. Nothing changes on error. */
 WPS_API wps_status wps_client_restore(wps_client *client, const void *snapshot, size_t len, wps_diag *diag);
 
+/** "need-url", "open", "send", "close", "event", "complete" ("none" for WPS_ACTION_NONE). */
 WPS_API const char *wps_action_kind_name(wps_action_kind kind);
+/** The JS SDK's event names: "connected", "disconnected", "stopped", "group-message",
+    "server-message", "rejoin-group-failed", and "recovering", "recovered", "start-failed",
+    "frame-error". */
 WPS_API const char *wps_event_kind_name(wps_event_kind kind);
+/** The JS SDK's method names: "joinGroup", "leaveGroup", "sendToGroup", "sendEvent", "invokeEvent". */
 WPS_API const char *wps_call_kind_name(wps_call_kind kind);
 
 #ifdef __cplusplus
