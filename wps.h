@@ -461,10 +461,11 @@ WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_
        }
 
    Lifetimes: pointers inside an action stay valid until the next call into the client other
-   than wps_client_poll. Actions about a received frame (message events, call completions with
-   error details or invoke results) point into that frame and into the client: keep the frame
-   unchanged until they are polled. wps_client_on_frame refuses (WPS_ERR_BUSY) while such
-   actions from an earlier frame are still queued.
+   than wps_client_poll (a host may poll several actions before acting on them). Actions about
+   a received frame (message events, call completions with error details or invoke results)
+   point into that frame and into the client: keep the frame unchanged until they are polled.
+   wps_client_on_frame refuses (WPS_ERR_BUSY) while such actions, or events carrying text a new
+   frame could change (connection ids, frame errors), are still queued: poll them first.
 
    Behaviour follows @azure/web-pubsub-client 1.1.0 (ackIds from 1, retries, duplicate drop,
    sequenceAck every second and at once after a jump of more than 300, recovery with
@@ -3613,6 +3614,7 @@ struct wps_client {
     wps__act *q;
     uint32_t q_cap, q_head, q_len, q_reserve;
     char *out, *scratch;
+    size_t out_cap, out_used; /* internal frames handed out since the last input */
     wps_message msg;
     wps_codec up, down;
 };
@@ -3621,37 +3623,58 @@ typedef struct wps__layout {
     size_t calls, groups, q, call_mem, names, out, scratch, url, open_url, conn_id, user_id, token, disc, total;
     uint32_t q_cap, q_reserve;
     size_t open_url_cap, slot_size;
+    uint64_t out_cap;
 } wps__layout;
 
 static size_t wps__align8(size_t n) { return (n + 7u) & ~(size_t)7u; }
 
+/* Reserves n bytes (8-aligned) at *at; 0 on overflow (32-bit size_t with large capacities). */
+static int wps__reserve(uint64_t *at, uint64_t n, size_t *offset) {
+    uint64_t aligned = (n + 7u) & ~(uint64_t)7u;
+    if (aligned < n || *at > (uint64_t)SIZE_MAX - aligned) return 0;
+    *offset = (size_t)*at;
+    *at += aligned;
+    return 1;
+}
+
 static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
-    size_t at;
-    if (!cfg || cfg->max_calls == 0 || cfg->max_calls > 65536 || cfg->max_groups > 65536 || cfg->max_name_len < 8 ||
+    uint64_t at = 0;
+    size_t self;
+    int ok = 1;
+    if (!cfg || cfg->max_calls == 0 || cfg->max_calls > 65536 || cfg->max_groups > 65536 || cfg->max_name_len < 24 ||
         cfg->max_name_len > 65536 || cfg->max_frame_size < 256 || cfg->max_frame_size > (1u << 30) || cfg->max_url_len < 16 ||
         cfg->max_url_len > (1u << 20) || cfg->max_token_len < 16 || cfg->max_token_len > (1u << 20) ||
-        (cfg->protocol != WPS_PROTOCOL_JSON && cfg->protocol != WPS_PROTOCOL_JSON_RELIABLE))
+        (cfg->protocol != WPS_PROTOCOL_JSON && cfg->protocol != WPS_PROTOCOL_JSON_RELIABLE) ||
+        /* retrying forever without a pause would make every tick due at once */
+        (cfg->message_retry.delay_ms == 0 && cfg->message_retry.max_retries == WPS_RETRY_UNLIMITED))
         return 0;
-    l->q_reserve = cfg->max_calls + cfg->max_groups + 16;
+    /* the most one input queues: a completion and a cancelInvocation per call, a rejoin result
+       per group, and a few events and frames */
+    l->q_reserve = 2 * cfg->max_calls + cfg->max_groups + 16;
     l->q_cap = 2 * l->q_reserve + cfg->max_calls;
     l->slot_size = wps__align8((size_t)cfg->max_name_len + cfg->max_frame_size);
     /* url + "/" + "?" + both parameters, form-encoded (3 bytes per byte at worst) */
     l->open_url_cap = (size_t)cfg->max_url_len + 64 + 6 * (size_t)cfg->max_token_len;
-    at = wps__align8(sizeof(wps_client));
-    l->calls = at, at += wps__align8(sizeof(wps__call) * cfg->max_calls);
-    l->groups = at, at += wps__align8(sizeof(wps__group) * (cfg->max_groups ? cfg->max_groups : 1));
-    l->q = at, at += wps__align8(sizeof(wps__act) * l->q_cap);
-    l->call_mem = at, at += l->slot_size * cfg->max_calls;
-    l->names = at, at += wps__align8((size_t)cfg->max_name_len * cfg->max_groups);
-    l->out = at, at += wps__align8(cfg->max_frame_size);
-    l->scratch = at, at += wps__align8(cfg->max_frame_size);
-    l->url = at, at += wps__align8((size_t)cfg->max_url_len + 1);
-    l->open_url = at, at += wps__align8(l->open_url_cap + 1);
-    l->conn_id = at, at += wps__align8(cfg->max_token_len);
-    l->user_id = at, at += wps__align8(cfg->max_token_len);
-    l->token = at, at += wps__align8(cfg->max_token_len);
-    l->disc = at, at += wps__align8(WPS__DISC_MAX);
-    l->total = at;
+    /* internal frames (rejoins, cancels, ping, sequenceAck) handed out between two inputs each
+       keep their bytes: room for one per group and call, names escaped at 6 bytes per byte */
+    l->out_cap = ((uint64_t)cfg->max_groups + cfg->max_calls + 4) * (6 * (uint64_t)cfg->max_name_len + 96);
+    ok &= wps__reserve(&at, sizeof(wps_client), &self);
+    ok &= wps__reserve(&at, (uint64_t)sizeof(wps__call) * cfg->max_calls, &l->calls);
+    ok &= wps__reserve(&at, (uint64_t)sizeof(wps__group) * (cfg->max_groups ? cfg->max_groups : 1), &l->groups);
+    ok &= wps__reserve(&at, (uint64_t)sizeof(wps__act) * l->q_cap, &l->q);
+    ok &= wps__reserve(&at, (uint64_t)l->slot_size * cfg->max_calls, &l->call_mem);
+    ok &= wps__reserve(&at, (uint64_t)cfg->max_name_len * cfg->max_groups, &l->names);
+    ok &= wps__reserve(&at, l->out_cap, &l->out);
+    ok &= wps__reserve(&at, cfg->max_frame_size, &l->scratch);
+    ok &= wps__reserve(&at, (uint64_t)cfg->max_url_len + 1, &l->url);
+    ok &= wps__reserve(&at, (uint64_t)l->open_url_cap + 1, &l->open_url);
+    ok &= wps__reserve(&at, cfg->max_token_len, &l->conn_id);
+    ok &= wps__reserve(&at, cfg->max_token_len, &l->user_id);
+    ok &= wps__reserve(&at, cfg->max_token_len, &l->token);
+    ok &= wps__reserve(&at, WPS__DISC_MAX, &l->disc);
+    (void)self;
+    if (!ok || l->out_cap > SIZE_MAX) return 0;
+    l->total = (size_t)at;
     return 1;
 }
 
@@ -3685,6 +3708,7 @@ WPS_API wps_status wps_client_init(wps_client **out, const wps_client_config *co
     for (i = 0; i < config->max_calls; i++) c->calls[i].buf = base + l.call_mem + l.slot_size * i;
     for (i = 0; i < config->max_groups; i++) c->groups[i].name = (char *)(base + l.names + (size_t)config->max_name_len * i);
     c->out = (char *)(base + l.out);
+    c->out_cap = (size_t)l.out_cap;
     c->scratch = (char *)(base + l.scratch);
     c->url = (char *)(base + l.url);
     c->open_url = (char *)(base + l.open_url);
@@ -3768,6 +3792,7 @@ static void wps__event(wps_client *c, wps_event_kind ev) {
     a.gen = c->gen;
     if (ev == WPS_EVENT_CONNECTED || ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_RECOVERING || ev == WPS_EVENT_RECOVERED) {
         if (c->has_conn_id) a.a = wps_slice_make(c->conn_id, c->conn_id_len);
+        a.frame_ref = 1; /* the connection id and user id change only with a frame: wait for the poll */
     }
     if (ev == WPS_EVENT_CONNECTED && c->has_user_id) a.b = wps_slice_make(c->user_id, c->user_id_len);
     if (ev == WPS_EVENT_START_FAILED) a.status = WPS_ERR_CONNECT_FAILED;
@@ -3803,8 +3828,11 @@ static wps_status wps__room(wps_client *c) {
     return c->q_cap - c->q_len >= c->q_reserve ? WPS_OK : WPS_ERR_BUSY;
 }
 
+/* Every input starts here: it tells the time, and it ends the life of the internal frames
+   handed out by earlier polls (their bytes may be reused now). */
 static void wps__set_now(wps_client *c, uint64_t now) {
     if (now > c->now) c->now = now; /* never backwards */
+    c->out_used = 0;
 }
 
 /* ---------------------------------------------------------------- calls */
@@ -3818,6 +3846,12 @@ static void wps__group_unref(wps_client *c, wps__call *k) {
 static void wps__complete(wps_client *c, wps__call *k, wps_status st, int frame_ref) {
     wps__act a;
     WPS_MEMSET(&a, 0, sizeof a);
+    if (!frame_ref) { /* error details point into a frame: only a completion about that frame has them */
+        k->err_name.ptr = k->err_msg.ptr = NULL;
+        k->err_name.len = k->err_msg.len = 0;
+        k->is_dup = 0;
+        k->has_data = 0;
+    }
     k->state = WPS__CALL_DONE;
     k->result = st;
     k->frame_ref = (uint8_t)(frame_ref != 0);
@@ -3842,6 +3876,8 @@ static void wps__attempt_failed(wps_client *c, wps__call *k, wps_status st, int 
     k->attempt++;
     k->state = WPS__CALL_WAIT_RETRY;
     k->retry_at = c->now + delay;
+    k->err_name.ptr = k->err_msg.ptr = NULL; /* they pointed into the frame of this attempt's ack */
+    k->err_name.len = k->err_msg.len = 0;
 }
 
 static int wps__can_send(const wps_client *c) { return c->sock == WPS__SOCK_OPEN && c->state == WPS_CLIENT_CONNECTED; }
@@ -4284,6 +4320,7 @@ static void wps__frame_error(wps_client *c, wps_status st, const wps_diag *d) {
     a.ev = WPS_EVENT_FRAME_ERROR;
     a.status = st;
     a.c = wps_slice_make(c->frame_reason, n);
+    a.frame_ref = 1; /* the next bad frame would overwrite frame_reason */
     a.gen = c->gen;
     wps__push(c, &a);
 }
@@ -4307,7 +4344,7 @@ static void wps__on_ack(wps_client *c, const wps_message *m) {
         }
     }
     for (i = 0; i < c->cfg.max_groups; i++) {
-        if (c->groups[i].len && c->groups[i].rejoin_ack == m->ack_id) {
+        if (c->groups[i].len && c->groups[i].rejoin_ack != 0 && c->groups[i].rejoin_ack == m->ack_id) {
             if (ok) {
                 c->groups[i].rejoin_ack = 0;
                 wps__rejoin_settled(c);
@@ -4346,12 +4383,15 @@ static void wps__on_data(wps_client *c, const wps_message *m) {
     wps__act a;
     if (m->has & WPS_HAS_SEQUENCE_ID) {
         uint64_t diff = 0;
+        int owed = c->seq_updated;
         c->seq_updated = true; /* even a duplicate: the next tick re-sends the maximum */
         if (m->sequence_id > c->seq_max) {
             diff = m->sequence_id - c->seq_max;
             c->seq_max = m->sequence_id;
         }
-        if (c->seq_ack_at <= c->now && c->cfg.sequence_ack_interval_ms) {
+        if (!owed && c->seq_ack_at < c->now && c->cfg.sequence_ack_interval_ms) {
+            /* nothing was owed while the timer's ticks passed: the next tick on its grid, like
+               the SDK's 1 s task; an ack already owed is never postponed */
             uint64_t k = (c->now - c->seq_ack_at) / c->cfg.sequence_ack_interval_ms + 1;
             c->seq_ack_at += k * c->cfg.sequence_ack_interval_ms;
         }
@@ -4369,6 +4409,9 @@ static void wps__on_data(wps_client *c, const wps_message *m) {
 
 static void wps__on_connected(wps_client *c, const wps_message *m) {
     uint32_t i;
+    /* a connected frame on a socket being closed (stop, keepalive) starts nothing: the next
+       connection is then a fresh one, with its rejoins */
+    if (c->sock != WPS__SOCK_OPEN || c->state != WPS_CLIENT_CONNECTED) return;
     wps__copy_str(c->conn_id, &c->conn_id_len, &c->has_conn_id, c->cfg.max_token_len, m->connection_id);
     wps__copy_str(c->user_id, &c->user_id_len, &c->has_user_id, c->cfg.max_token_len, m->user_id);
     wps__copy_str(c->token, &c->token_len, &c->has_token, c->cfg.max_token_len, m->reconnection_token);
@@ -4788,6 +4831,8 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
     if (diag) wps__diag_clear(diag);
     if (!c || (!snap && len)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
     if (c->state != WPS_CLIENT_STOPPED) return wps__fail(diag, WPS_ERR_STATE, NULL, "the client must be stopped", (size_t)-1);
+    for (i = 0; i < c->cfg.max_calls; i++)
+        if (c->calls[i].id) return wps__fail(diag, WPS_ERR_STATE, NULL, "calls are pending: restore a client without pending calls", (size_t)-1);
     r.p = (const unsigned char *)snap;
     r.n = len;
     r.at = 0;
@@ -4870,12 +4915,15 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
 
 /* ---------------------------------------------------------------- poll */
 
-/* Encodes an internal frame into c->out; 0 if it does not fit (never for these small frames). */
+/* Encodes an internal frame after the ones already handed out since the last input (each keeps
+   its bytes until the next input); 0 if it does not fit. */
 static int wps__encode_out(wps_client *c, const wps_message *m, wps_action *out) {
     size_t n = 0;
-    if (wps_encode(&c->up, m, c->out, c->cfg.max_frame_size, &n, NULL) != WPS_OK) return 0;
+    char *dst = c->out + c->out_used;
+    if (wps_encode(&c->up, m, dst, c->out_cap - c->out_used, &n, NULL) != WPS_OK) return 0;
+    c->out_used += n;
     out->kind = WPS_ACTION_SEND;
-    out->frame = wps_slice_make(c->out, n);
+    out->frame = wps_slice_make(dst, n);
     out->is_text = true;
     return 1;
 }
@@ -4953,6 +5001,11 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
             if (a.kind == WPS__A_SEND_SEQACK) c->seqack_queued = false; /* if stale, it stays updated */
             if (!writable || !wps__internal_message(c, &a, &m)) continue;
             if (wps__encode_out(c, &m, out)) return true;
+            if (a.kind == WPS__A_SEND_REJOIN) { /* cannot happen with the sizes above; never left in flight */
+                wps_slice none = {NULL, 0};
+                wps__rejoin_failed(c, a.idx, WPS_ERR_CAPACITY, none, none, 0);
+            }
+            if (a.kind == WPS__A_SEND_SEQACK) c->seq_updated = true;
             continue;
         }
         case WPS__A_CLOSE:

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wps_status st;
     if (size + 4 > sizeof g_buf) return 0;
     cfg.max_groups = 4;
-    cfg.max_name_len = 16;
+    cfg.max_name_len = 24;
     cfg.max_token_len = 64;
     cfg.max_url_len = 128;
     need = wps_client_memory_size(&cfg);

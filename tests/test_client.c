@@ -99,6 +99,21 @@ TEST memory_is_sized_and_checked(void) {
     cfg = wps_client_config_default();
     cfg.protocol = WPS_PROTOCOL_PROTOBUF;
     ASSERT_EQ((size_t)0, wps_client_memory_size(&cfg));
+    /* automatic invocation ids need 20 digits of name room */
+    cfg = wps_client_config_default();
+    cfg.max_name_len = 23;
+    ASSERT_EQ((size_t)0, wps_client_memory_size(&cfg));
+    /* retrying forever without a pause would make every tick due at once */
+    cfg = wps_client_config_default();
+    cfg.message_retry.max_retries = WPS_RETRY_UNLIMITED;
+    cfg.message_retry.delay_ms = 0;
+    ASSERT_EQ((size_t)0, wps_client_memory_size(&cfg));
+    /* capacities whose memory does not fit a size_t are refused, not wrapped */
+    cfg = wps_client_config_default();
+    cfg.max_calls = 65536;
+    cfg.max_frame_size = 1u << 30;
+    if (sizeof(size_t) < 8) ASSERT_EQ((size_t)0, wps_client_memory_size(&cfg));
+    else ASSERT(wps_client_memory_size(&cfg) > ((size_t)1 << 46));
     free(mem);
     PASS();
 }
@@ -141,6 +156,15 @@ TEST snapshot_rejects_corruption_and_changes_nothing(void) {
     ASSERT_EQ(WPS_OK, wps_client_snapshot(c, snap, sizeof snap, &n));
     ASSERT_EQ(n, small); /* the exact size is reported */
     ASSERT_EQ(WPS_ERR_STATE, wps_client_restore(c, snap, n, &d)); /* not stopped */
+    {
+        /* a stopped client with a call still pending (retrying) is refused too */
+        wps_client_config cfg2 = wps_client_config_default();
+        wps_client *other = NULL;
+        wps_call_id id;
+        ASSERT_EQ(WPS_OK, wps_client_init(&other, &cfg2, m2, need, NULL));
+        ASSERT_EQ(WPS_OK, wps_client_join_group(other, 0, wps_slice_from_cstr("g"), NULL, &id));
+        ASSERT_EQ(WPS_ERR_STATE, wps_client_restore(other, snap, n, &d));
+    }
     ASSERT_EQ(WPS_OK, wps_client_init(&fresh, &cfg, m2, need, NULL));
     /* every truncation and every single-bit flip is refused */
     for (i = 0; i < n; i++) ASSERT_EQ(WPS_ERR_SNAPSHOT, wps_client_restore(fresh, snap, i, &d));
@@ -197,6 +221,140 @@ TEST on_frame_waits_until_frame_actions_are_polled(void) {
     ASSERT(wps_client_poll(c, &a));
     ASSERT_EQ(WPS_EVENT_SERVER_MESSAGE, a.event);
     ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 3, msg, sizeof msg - 1, true));
+    free(mem);
+    PASS();
+}
+
+/* Review findings, as unit tests (each failed before its fix). */
+static void feed(wps_client *c, uint64_t t, const char *s) { wps_client_on_frame(c, t, s, strlen(s), true); }
+static void drain_all(wps_client *c) {
+    wps_action a;
+    while (wps_client_poll(c, &a)) {
+    }
+}
+
+/* A failed ack's error details point into its frame; once the host has reused the frame, a later
+   completion of that call (here a cancel) must not carry them (ASan saw a use after free). */
+TEST completion_after_a_failed_ack_carries_no_stale_error(void) {
+    wps_client_config cfg = wps_client_config_default();
+    size_t need = wps_client_memory_size(&cfg);
+    void *mem = malloc(need);
+    wps_client *c = connected_client(mem, need);
+    wps_call_id id;
+    wps_action a;
+    static const char fail_ack[] = "{\"type\":\"ack\",\"ackId\":2,\"success\":false,\"error\":{\"name\":\"InternalServerError\",\"message\":\"boom\"}}";
+    char *frame = (char *)malloc(sizeof fail_ack);
+    int completed = 0;
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), NULL, &id));
+    drain_all(c);
+    memcpy(frame, fail_ack, sizeof fail_ack);
+    ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 2, frame, sizeof fail_ack - 1, true));
+    ASSERT_FALSE(wps_client_poll(c, &a)); /* a retry is scheduled: nothing refers to the frame */
+    free(frame);
+    ASSERT_EQ(WPS_OK, wps_client_cancel(c, 3, id));
+    while (wps_client_poll(c, &a)) {
+        if (a.kind != WPS_ACTION_COMPLETE) continue;
+        completed++;
+        ASSERT_EQ(WPS_ERR_CANCELLED, a.status);
+        ASSERT(a.error_name.ptr == NULL && a.error_message.ptr == NULL);
+    }
+    ASSERT_EQ(1, completed);
+    free(mem);
+    PASS();
+}
+
+/* A host may poll every action first and act on them afterwards: each internal frame keeps its
+   own bytes until the next input (they all shared one buffer before). */
+TEST internal_frames_stay_valid_until_the_next_input(void) {
+    wps_client_config cfg = wps_client_config_default();
+    size_t need = wps_client_memory_size(&cfg);
+    void *mem = malloc(need);
+    wps_client *c = connected_client(mem, need);
+    wps_action acts[16];
+    int n = 0, i;
+    wps_call_id id;
+    static const char url[] = "wss://h/client/hubs/x?access_token=t";
+    ASSERT(c != NULL); /* joined "lobby" with ackId 1 */
+    wps_client_join_group(c, 1, wps_slice_from_cstr("a-much-longer-group-name"), NULL, &id);
+    drain_all(c);
+    feed(c, 1, "{\"type\":\"ack\",\"ackId\":2,\"success\":true}");
+    drain_all(c);
+    wps_client_on_close(c, 2, 1008, NULL, 0);
+    drain_all(c);
+    wps_client_set_url(c, 3, url, sizeof url - 1);
+    drain_all(c);
+    wps_client_on_open(c, 4);
+    drain_all(c);
+    feed(c, 5, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"B\",\"reconnectionToken\":\"t\"}");
+    while (n < 16 && wps_client_poll(c, &acts[n])) n++;
+    {
+        char first[128], second[128];
+        int k = 0;
+        for (i = 0; i < n; i++) {
+            if (acts[i].kind != WPS_ACTION_SEND) continue;
+            if (k == 0) snprintf(first, sizeof first, "%.*s", (int)acts[i].frame.len, acts[i].frame.ptr);
+            else snprintf(second, sizeof second, "%.*s", (int)acts[i].frame.len, acts[i].frame.ptr);
+            k++;
+        }
+        ASSERT_EQ(2, k);
+        ASSERT_STR_EQ("{\"type\":\"joinGroup\",\"group\":\"lobby\",\"ackId\":3}", first);
+        ASSERT_STR_EQ("{\"type\":\"joinGroup\",\"group\":\"a-much-longer-group-name\",\"ackId\":4}", second);
+    }
+    free(mem);
+    PASS();
+}
+
+/* stop() with every group rejoining and every call an invocation in flight: the queue holds
+   all of it (one completion and one cancelInvocation per call); nothing is lost. */
+TEST stop_with_every_capacity_in_use_loses_nothing(void) {
+    wps_client_config cfg = wps_client_config_default();
+    size_t need = wps_client_memory_size(&cfg);
+    void *mem = malloc(need);
+    wps_client *c = NULL;
+    wps_action a;
+    wps_call_id id;
+    uint32_t i;
+    int completions = 0, closes = 0, stopped = 0, cancels = 0;
+    static const char url[] = "wss://h/client/hubs/x?access_token=t";
+    char name[32], ack[64];
+    ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, need, NULL));
+    wps_client_start(c, 0);
+    drain_all(c);
+    wps_client_set_url(c, 0, url, sizeof url - 1);
+    drain_all(c);
+    wps_client_on_open(c, 0);
+    feed(c, 0, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"A\"}");
+    drain_all(c);
+    for (i = 0; i < cfg.max_groups; i++) {
+        snprintf(name, sizeof name, "g%u", i);
+        ASSERT_EQ(WPS_OK, wps_client_join_group(c, 1, wps_slice_from_cstr(name), NULL, &id));
+        drain_all(c);
+        snprintf(ack, sizeof ack, "{\"type\":\"ack\",\"ackId\":%u,\"success\":true}", i + 1);
+        feed(c, 1, ack);
+        drain_all(c);
+    }
+    wps_client_on_close(c, 2, 1008, NULL, 0); /* no recovery: a fresh connection, with rejoins */
+    drain_all(c);
+    wps_client_set_url(c, 3, url, sizeof url - 1);
+    drain_all(c);
+    wps_client_on_open(c, 4);
+    feed(c, 5, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"B\"}");
+    drain_all(c); /* 16 rejoins in flight */
+    for (i = 0; i < cfg.max_calls; i++) ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 6, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), NULL, &id));
+    drain_all(c); /* all sent */
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 7));
+    while (wps_client_poll(c, &a)) {
+        completions += a.kind == WPS_ACTION_COMPLETE;
+        closes += a.kind == WPS_ACTION_CLOSE;
+        cancels += a.kind == WPS_ACTION_SEND && strstr(a.frame.ptr, "cancelInvocation") != NULL;
+    }
+    ASSERT_EQ((int)cfg.max_calls, completions);
+    ASSERT_EQ((int)cfg.max_calls, cancels);
+    ASSERT_EQ(1, closes);
+    wps_client_on_close(c, 8, 1000, NULL, 0);
+    while (wps_client_poll(c, &a)) stopped += a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_STOPPED;
+    ASSERT_EQ(1, stopped);
     free(mem);
     PASS();
 }
@@ -711,6 +869,9 @@ SUITE(client) {
     RUN_TEST(snapshot_rejects_corruption_and_changes_nothing);
     RUN_TEST(on_frame_waits_until_frame_actions_are_polled);
     RUN_TEST(null_and_misuse_are_refused);
+    RUN_TEST(completion_after_a_failed_ack_carries_no_stale_error);
+    RUN_TEST(internal_frames_stay_valid_until_the_next_input);
+    RUN_TEST(stop_with_every_capacity_in_use_loses_nothing);
     dir = opendir("tests/scenarios");
     if (!dir) {
         printf("FAIL scenarios: tests/scenarios not found (run from the repository root)\n");
