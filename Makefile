@@ -3,7 +3,7 @@ CC      ?= cc
 WARN    := -std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 CXXWARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 B       := build
-TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c
+TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c tests/test_service.c
 DEPS    := wps.h tests/harness.h
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot

@@ -186,7 +186,9 @@ extern "C" {
     X(WPS_ERR_STOPPED, -26, "the client was stopped") \
     X(WPS_ERR_BUSY, -27, "actions about the previous frame are still queued: poll them first") \
     X(WPS_ERR_CONNECT_FAILED, -28, "the connection could not be opened") \
-    X(WPS_ERR_SNAPSHOT, -29, "session snapshot corrupted, truncated or of another version")
+    X(WPS_ERR_SNAPSHOT, -29, "session snapshot corrupted, truncated or of another version") \
+    X(WPS_ERR_CONNECTION_STRING, -30, "invalid connection string") \
+    X(WPS_ERR_UNSUPPORTED, -31, "not supported by wps.h")
 
 /** Result of every wps_ function that can fail. */
 typedef enum wps_status {
@@ -705,6 +707,89 @@ WPS_API const char *wps_action_kind_name(wps_action_kind kind);
 WPS_API const char *wps_event_kind_name(wps_event_kind kind);
 /** The JS SDK's method names: "joinGroup", "leaveGroup", "sendToGroup", "sendEvent", "invokeEvent". */
 WPS_API const char *wps_call_kind_name(wps_call_kind kind);
+
+/* =============================================================================================
+   SERVICE HELPERS: crypto, connection strings, client access tokens (no I/O)
+   ============================================================================================= */
+
+/** SHA-256 (FIPS 180-4), incremental. */
+typedef struct wps_sha256_ctx {
+    uint32_t h[8];
+    uint64_t length; /* bytes hashed so far */
+    unsigned char block[64];
+    size_t used;
+} wps_sha256_ctx;
+WPS_API void wps_sha256_init(wps_sha256_ctx *s);
+WPS_API void wps_sha256_update(wps_sha256_ctx *s, const void *data, size_t len);
+WPS_API void wps_sha256_final(wps_sha256_ctx *s, unsigned char digest[32]);
+/** One-shot SHA-256. */
+WPS_API void wps_sha256(const void *data, size_t len, unsigned char digest[32]);
+/** HMAC-SHA256 (RFC 2104) with a key of any length. */
+WPS_API void wps_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len, unsigned char mac[32]);
+/** true when a[0..n) == b[0..n), in time that depends only on n (for secrets and signatures). */
+WPS_API bool wps_equal_constant_time(const void *a, const void *b, size_t n);
+/** base64url without padding (RFC 4648 section 5). Returns the length; writes only if it fits cap. */
+WPS_API size_t wps_base64url_encode(const void *src, size_t n, char *out, size_t cap);
+/** Percent-encodes everything but RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~), as
+    uppercase %XX. Returns the length; writes only if it fits cap. */
+WPS_API size_t wps_percent_encode(const char *src, size_t n, char *out, size_t cap);
+
+/** A parsed connection string (Web PubSub or SignalR): slices into the string. */
+typedef struct wps_connection_string {
+    wps_slice endpoint;        /* as given, trailing '/' removed */
+    wps_slice access_key;      /* the key text, used as its UTF-8 bytes (never base64-decoded) */
+    wps_slice version;         /* optional */
+    wps_slice client_endpoint; /* SignalR, optional: an absolute http(s) URL */
+    wps_slice server_endpoint; /* SignalR, optional: an absolute http(s) URL */
+    uint16_t port;             /* 0 when absent */
+} wps_connection_string;
+
+/** Parses `Endpoint=...;AccessKey=...;Version=1.0;[Port=...;][ClientEndpoint=...;][ServerEndpoint=...;]`:
+    split on ';' and at the first '=', names case-insensitive and in any order, whitespace around
+    names and values trimmed, empty parts and parts without '=' skipped. Errors
+    (WPS_ERR_CONNECTION_STRING, diag names the property): missing Endpoint or AccessKey, a
+    duplicate property, Port outside 1..65535, an endpoint that is not http(s). AuthType (Entra
+    ID) is WPS_ERR_UNSUPPORTED: wps.h signs with access keys only. Unknown names are ignored. */
+WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps_connection_string *out, wps_diag *diag);
+
+/** The effective endpoint "scheme://host[:port]" (Port applied, "https://" added when the
+    Endpoint has no scheme, no trailing slash). Returns the length; writes only if it fits cap. */
+WPS_API size_t wps_connection_string_endpoint(const wps_connection_string *cs, char *out, size_t cap);
+
+/** Which client endpoint a token is for. */
+typedef enum wps_client_kind {
+    WPS_CLIENT_KIND_DEFAULT = 0, /* /client/hubs/{hub} */
+    WPS_CLIENT_KIND_MQTT,        /* /clients/mqtt/hubs/{hub} */
+    WPS_CLIENT_KIND_SOCKETIO     /* /clients/socketio/hubs/{hub} */
+} wps_client_kind;
+
+/** What a client access token grants. Slices need not be NUL-terminated. */
+typedef struct wps_token_options {
+    wps_slice hub;              /* ^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$ */
+    wps_slice user_id;          /* `sub` (Web PubSub) / `asrs.s.uid` (SignalR); ptr NULL = none */
+    const wps_slice *roles;     /* `role` array (Web PubSub), e.g. "webpubsub.joinLeaveGroup" */
+    size_t role_count;
+    const wps_slice *groups;    /* `webpubsub.group` array: groups joined on connect */
+    size_t group_count;
+    uint64_t now;               /* the caller's clock: Unix time in seconds (iat) */
+    uint32_t expires_minutes;   /* exp = now + this; 0 means 60 (the SDKs' default) */
+    wps_client_kind client_kind;
+} wps_token_options;
+
+/** A Web PubSub client access token: HS256 JWT {"alg":"HS256","typ":"JWT"} with claims aud
+    (`<endpoint>/client/hubs/<hub>`, http(s)), iat, exp, [sub], [role[]], [webpubsub.group[]].
+    *len gets the length (or the size needed with WPS_ERR_BUFFER_TOO_SMALL); not NUL-terminated. */
+WPS_API wps_status wps_client_access_token(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
+                                           size_t *len, wps_diag *diag);
+/** The client access URL `ws(s)://<host[:port]>/client/hubs/<hub>?access_token=<token>` (the
+    path of the client kind). Same size rules as wps_client_access_token. */
+WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
+                                         size_t *len, wps_diag *diag);
+/** SignalR serverless negotiate: token with aud `<scheme>://<host>/client/?hub=<hub lowercased>`
+    (port dropped), claims aud, iat, nbf, exp, [asrs.s.uid]; the client URL
+    `<ClientEndpoint or endpoint>/client/?hub=<hub lowercased>` goes to url_out (may be NULL). */
+WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
+                                            size_t *len, char *url_out, size_t url_cap, size_t *url_len, wps_diag *diag);
 
 #ifdef __cplusplus
 }
@@ -5065,6 +5150,576 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
         }
     }
     return false;
+}
+
+/* ============================================================================================
+   service helpers (use the internals only, never the client)
+   ============================================================================================ */
+
+static const uint32_t wps__sha256_k[64] = {
+    0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
+    0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
+    0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
+    0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u,
+    0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
+    0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
+    0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
+    0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u};
+
+#define WPS__ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void wps__sha256_block(wps_sha256_ctx *s, const unsigned char *p) {
+    uint32_t w[64], a, b, c, d, e, f, g, h;
+    int i;
+    for (i = 0; i < 16; i++) w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+    for (i = 16; i < 64; i++) {
+        uint32_t s0 = WPS__ROR(w[i - 15], 7) ^ WPS__ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = WPS__ROR(w[i - 2], 17) ^ WPS__ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+    for (i = 0; i < 64; i++) {
+        uint32_t t1 = h + (WPS__ROR(e, 6) ^ WPS__ROR(e, 11) ^ WPS__ROR(e, 25)) + ((e & f) ^ (~e & g)) + wps__sha256_k[i] + w[i];
+        uint32_t t2 = (WPS__ROR(a, 2) ^ WPS__ROR(a, 13) ^ WPS__ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        h = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+    }
+    s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d, s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
+}
+#undef WPS__ROR
+
+WPS_API void wps_sha256_init(wps_sha256_ctx *s) {
+    static const uint32_t iv[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au, 0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
+    WPS_MEMCPY(s->h, iv, sizeof iv);
+    s->length = 0;
+    s->used = 0;
+}
+
+WPS_API void wps_sha256_update(wps_sha256_ctx *s, const void *data, size_t len) {
+    const unsigned char *p = (const unsigned char *)data;
+    s->length += len;
+    while (len) {
+        size_t take = 64 - s->used < len ? 64 - s->used : len;
+        if (s->used == 0 && len >= 64) {
+            wps__sha256_block(s, p);
+            p += 64;
+            len -= 64;
+            continue;
+        }
+        WPS_MEMCPY(s->block + s->used, p, take);
+        s->used += take;
+        p += take;
+        len -= take;
+        if (s->used == 64) {
+            wps__sha256_block(s, s->block);
+            s->used = 0;
+        }
+    }
+}
+
+WPS_API void wps_sha256_final(wps_sha256_ctx *s, unsigned char digest[32]) {
+    uint64_t bits = s->length * 8u;
+    int i;
+    s->block[s->used++] = 0x80;
+    if (s->used > 56) {
+        WPS_MEMSET(s->block + s->used, 0, 64 - s->used);
+        wps__sha256_block(s, s->block);
+        s->used = 0;
+    }
+    WPS_MEMSET(s->block + s->used, 0, 56 - s->used);
+    for (i = 0; i < 8; i++) s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    wps__sha256_block(s, s->block);
+    for (i = 0; i < 8; i++) {
+        digest[4 * i] = (unsigned char)(s->h[i] >> 24);
+        digest[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
+        digest[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
+        digest[4 * i + 3] = (unsigned char)s->h[i];
+    }
+}
+
+WPS_API void wps_sha256(const void *data, size_t len, unsigned char digest[32]) {
+    wps_sha256_ctx s;
+    wps_sha256_init(&s);
+    wps_sha256_update(&s, data, len);
+    wps_sha256_final(&s, digest);
+}
+
+/* HMAC-SHA256 in two halves, so that a JWT can be signed as it is written. */
+static void wps__hmac_begin(wps_sha256_ctx *inner, unsigned char opad[64], const void *key, size_t key_len) {
+    unsigned char k[64], ipad[64];
+    int i;
+    WPS_MEMSET(k, 0, sizeof k);
+    if (key_len > 64) wps_sha256(key, key_len, k);
+    else if (key_len) WPS_MEMCPY(k, key, key_len);
+    for (i = 0; i < 64; i++) {
+        ipad[i] = (unsigned char)(k[i] ^ 0x36);
+        opad[i] = (unsigned char)(k[i] ^ 0x5c);
+    }
+    wps_sha256_init(inner);
+    wps_sha256_update(inner, ipad, 64);
+}
+
+static void wps__hmac_end(wps_sha256_ctx *inner, const unsigned char opad[64], unsigned char mac[32]) {
+    unsigned char ih[32];
+    wps_sha256_ctx outer;
+    wps_sha256_final(inner, ih);
+    wps_sha256_init(&outer);
+    wps_sha256_update(&outer, opad, 64);
+    wps_sha256_update(&outer, ih, 32);
+    wps_sha256_final(&outer, mac);
+}
+
+WPS_API void wps_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len, unsigned char mac[32]) {
+    wps_sha256_ctx inner;
+    unsigned char opad[64];
+    wps__hmac_begin(&inner, opad, key, key_len);
+    wps_sha256_update(&inner, msg, msg_len);
+    wps__hmac_end(&inner, opad, mac);
+}
+
+WPS_API bool wps_equal_constant_time(const void *a, const void *b, size_t n) {
+    const volatile unsigned char *x = (const volatile unsigned char *)a, *y = (const volatile unsigned char *)b;
+    unsigned diff = 0;
+    size_t i;
+    for (i = 0; i < n; i++) diff |= (unsigned)(x[i] ^ y[i]);
+    return diff == 0;
+}
+
+WPS_API size_t wps_base64url_encode(const void *src, size_t n, char *out, size_t cap) {
+    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const unsigned char *p = (const unsigned char *)src;
+    size_t need = n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0), i, o = 0;
+    if (!out || need > cap) return need;
+    for (i = 0; i + 2 < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        out[o++] = t[v >> 18], out[o++] = t[(v >> 12) & 63], out[o++] = t[(v >> 6) & 63], out[o++] = t[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        out[o++] = t[v >> 18], out[o++] = t[(v >> 12) & 63];
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+        out[o++] = t[v >> 18], out[o++] = t[(v >> 12) & 63], out[o++] = t[(v >> 6) & 63];
+    }
+    return o;
+}
+
+WPS_API size_t wps_percent_encode(const char *src, size_t n, char *out, size_t cap) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i, need = 0, o = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+        need += plain ? 1u : 3u;
+    }
+    if (!out || need > cap) return need;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    return o;
+}
+
+/* ---------------------------------------------------------------- connection strings */
+
+static int wps__ieq_lit(const char *p, size_t n, const char *lower) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char c = p[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        if (lower[i] == 0 || lower[i] != c) return 0;
+    }
+    return lower[n] == 0;
+}
+
+static wps_slice wps__trim(const char *p, size_t n) {
+    while (n && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++, n--;
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' || p[n - 1] == '\n')) n--;
+    return wps_slice_make(p, n);
+}
+
+static int wps__is_http_url(wps_slice s) {
+    size_t k = (s.len >= 8 && wps__ieq_lit(s.ptr, 8, "https://")) ? 8 : (s.len >= 7 && wps__ieq_lit(s.ptr, 7, "http://")) ? 7 : 0;
+    return k && s.len > k;
+}
+
+WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps_connection_string *out, wps_diag *diag) {
+    size_t i = 0;
+    unsigned seen = 0;
+    wps_connection_string cs;
+    if (diag) wps__diag_clear(diag);
+    if (!out || (!text && len)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    WPS_MEMSET(&cs, 0, sizeof cs);
+    WPS_MEMSET(out, 0, sizeof *out);
+    while (i < len) {
+        size_t start = i, eq = (size_t)-1, end;
+        wps_slice name, value;
+        unsigned bit = 0;
+        wps_slice *dst = NULL;
+        while (i < len && text[i] != ';') {
+            if (text[i] == '=' && eq == (size_t)-1) eq = i;
+            i++;
+        }
+        end = i;
+        i++; /* past ';' */
+        if (eq == (size_t)-1) continue; /* empty parts and parts without '=' are skipped */
+        name = wps__trim(text + start, eq - start);
+        value = wps__trim(text + eq + 1, end - eq - 1);
+        if (wps__ieq_lit(name.ptr, name.len, "endpoint")) bit = 1, dst = &cs.endpoint;
+        else if (wps__ieq_lit(name.ptr, name.len, "accesskey")) bit = 2, dst = &cs.access_key;
+        else if (wps__ieq_lit(name.ptr, name.len, "version")) bit = 4, dst = &cs.version;
+        else if (wps__ieq_lit(name.ptr, name.len, "clientendpoint")) bit = 8, dst = &cs.client_endpoint;
+        else if (wps__ieq_lit(name.ptr, name.len, "serverendpoint")) bit = 16, dst = &cs.server_endpoint;
+        else if (wps__ieq_lit(name.ptr, name.len, "port")) bit = 32;
+        else if (wps__ieq_lit(name.ptr, name.len, "authtype"))
+            return wps__fail(diag, WPS_ERR_UNSUPPORTED, "AuthType", "Entra ID (AuthType) is not supported: wps.h signs with an AccessKey", start);
+        else continue; /* other properties are ignored */
+        if (seen & bit) return wps__fail(diag, WPS_ERR_CONNECTION_STRING, NULL, "duplicate property in the connection string", start);
+        seen |= bit;
+        if (dst) *dst = value;
+        if (bit == 32) {
+            uint32_t port = 0;
+            size_t k;
+            if (value.len == 0 || value.len > 5) return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Port", "invalid Port value (1..65535)", start);
+            for (k = 0; k < value.len; k++) {
+                if (value.ptr[k] < '0' || value.ptr[k] > '9') return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Port", "invalid Port value (1..65535)", start);
+                port = port * 10u + (uint32_t)(value.ptr[k] - '0');
+            }
+            if (port < 1 || port > 65535) return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Port", "invalid Port value (1..65535)", start);
+            cs.port = (uint16_t)port;
+        }
+    }
+    if (!(seen & 1) || cs.endpoint.len == 0) return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Endpoint", "required property not found in the connection string", (size_t)-1);
+    if (!(seen & 2) || cs.access_key.len == 0) return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "AccessKey", "required property not found in the connection string", (size_t)-1);
+    while (cs.endpoint.len && cs.endpoint.ptr[cs.endpoint.len - 1] == '/') cs.endpoint.len--;
+    {
+        /* http(s)://host, or a bare host (the JS SDK prepends https://) */
+        size_t k;
+        int scheme = wps__is_http_url(cs.endpoint);
+        for (k = 0; k < cs.endpoint.len && !scheme; k++)
+            if (cs.endpoint.ptr[k] == ':' && k + 2 < cs.endpoint.len && cs.endpoint.ptr[k + 1] == '/')
+                return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Endpoint", "the endpoint must be an http or https URL", (size_t)-1);
+        if (cs.endpoint.len == 0) return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Endpoint", "the endpoint is empty", (size_t)-1);
+    }
+    if (((seen & 8) && !wps__is_http_url(cs.client_endpoint)) || ((seen & 16) && !wps__is_http_url(cs.server_endpoint)))
+        return wps__fail(diag, WPS_ERR_CONNECTION_STRING, (seen & 8) && !wps__is_http_url(cs.client_endpoint) ? "ClientEndpoint" : "ServerEndpoint",
+                         "must be an absolute http or https URL", (size_t)-1);
+    *out = cs;
+    return WPS_OK;
+}
+
+/* Appends s to out (counting only past cap). */
+typedef struct wps__sbuf {
+    char *p;
+    size_t cap, n;
+} wps__sbuf;
+
+static void wps__sb_put(wps__sbuf *b, const char *s, size_t n) {
+    if (b->p && n && b->n + n <= b->cap) WPS_MEMCPY(b->p + b->n, s, n);
+    b->n += n;
+}
+
+static void wps__sb_str(wps__sbuf *b, const char *s) { wps__sb_put(b, s, wps__cstrlen(s)); }
+
+static void wps__sb_u64(wps__sbuf *b, uint64_t v) {
+    char t[24];
+    size_t n = 0, i;
+    char r[24];
+    do {
+        t[n++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    for (i = 0; i < n; i++) r[i] = t[n - 1 - i];
+    wps__sb_put(b, r, n);
+}
+
+/* scheme://host[:port] of the connection string's endpoint, with the Port property applied. */
+static void wps__sb_endpoint(wps__sbuf *b, const wps_connection_string *cs, int ws, int with_port) {
+    wps_slice e = cs->endpoint;
+    size_t k = 0, host_end;
+    int https = 1;
+    if (e.len >= 8 && wps__ieq_lit(e.ptr, 8, "https://")) k = 8;
+    else if (e.len >= 7 && wps__ieq_lit(e.ptr, 7, "http://")) k = 7, https = 0;
+    wps__sb_str(b, ws ? (https ? "wss://" : "ws://") : (https ? "https://" : "http://"));
+    for (host_end = k; host_end < e.len && e.ptr[host_end] != '/' && e.ptr[host_end] != ':'; host_end++) {
+    }
+    wps__sb_put(b, e.ptr + k, host_end - k);
+    if (with_port) {
+        if (cs->port) {
+            wps__sb_put(b, ":", 1);
+            wps__sb_u64(b, cs->port);
+        } else if (host_end < e.len && e.ptr[host_end] == ':') {
+            size_t p = host_end;
+            while (p < e.len && e.ptr[p] != '/') p++;
+            wps__sb_put(b, e.ptr + host_end, p - host_end);
+        }
+    }
+}
+
+WPS_API size_t wps_connection_string_endpoint(const wps_connection_string *cs, char *out, size_t cap) {
+    wps__sbuf b;
+    b.p = out;
+    b.cap = cap;
+    b.n = 0;
+    if (!cs) return 0;
+    wps__sb_endpoint(&b, cs, 0, 1);
+    return b.n;
+}
+
+/* ---------------------------------------------------------------- JWT */
+
+static int wps__hub_ok(wps_slice h) {
+    size_t i;
+    if (!h.ptr || h.len == 0 || h.len > 128) return 0;
+    if (!((h.ptr[0] >= 'A' && h.ptr[0] <= 'Z') || (h.ptr[0] >= 'a' && h.ptr[0] <= 'z'))) return 0;
+    for (i = 1; i < h.len; i++) {
+        char c = h.ptr[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '`' || c == ',' || c == '.' ||
+              c == '[' || c == ']'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Writes a JSON string (RFC 8259 escaping; the input must be UTF-8). */
+static void wps__sb_jstr(wps__sbuf *b, wps_slice s) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    wps__sb_put(b, "\"", 1);
+    for (i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c == '"' || c == '\\') {
+            char e[2];
+            e[0] = '\\';
+            e[1] = (char)c;
+            wps__sb_put(b, e, 2);
+        } else if (c < 0x20) {
+            char e[6];
+            e[0] = '\\', e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[c >> 4], e[5] = hex[c & 15];
+            wps__sb_put(b, e, 6);
+        } else {
+            wps__sb_put(b, (const char *)&c, 1);
+        }
+    }
+    wps__sb_put(b, "\"", 1);
+}
+
+static const char *wps__client_path(wps_client_kind k) {
+    return k == WPS_CLIENT_KIND_MQTT ? "/clients/mqtt/hubs/" : k == WPS_CLIENT_KIND_SOCKETIO ? "/clients/socketio/hubs/" : "/client/hubs/";
+}
+
+static wps_status wps__token_check(const wps_connection_string *cs, const wps_token_options *o, wps_diag *diag) {
+    size_t i;
+    if (diag) wps__diag_clear(diag);
+    if (!cs || !o || !cs->access_key.ptr || !cs->endpoint.ptr) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    if (!wps__hub_ok(o->hub)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "hub", "hub names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$", (size_t)-1);
+    if ((o->role_count && !o->roles) || (o->group_count && !o->groups) || (unsigned)o->client_kind > 2u)
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "invalid roles, groups or client kind", (size_t)-1);
+    if (o->user_id.ptr && wps__utf8_check((const unsigned char *)o->user_id.ptr, o->user_id.len) != o->user_id.len)
+        return wps__fail(diag, WPS_ERR_UTF8, "userId", "not UTF-8", (size_t)-1);
+    for (i = 0; i < o->role_count; i++)
+        if (!o->roles[i].ptr || wps__utf8_check((const unsigned char *)o->roles[i].ptr, o->roles[i].len) != o->roles[i].len)
+            return wps__fail(diag, WPS_ERR_UTF8, "role", "a role is NULL or not UTF-8", (size_t)-1);
+    for (i = 0; i < o->group_count; i++)
+        if (!o->groups[i].ptr || wps__utf8_check((const unsigned char *)o->groups[i].ptr, o->groups[i].len) != o->groups[i].len)
+            return wps__fail(diag, WPS_ERR_UTF8, "group", "a group is NULL or not UTF-8", (size_t)-1);
+    return WPS_OK;
+}
+
+/* The Web PubSub claims; written twice: to measure, then into scratch inside out. */
+static void wps__sb_wps_claims(wps__sbuf *b, const wps_connection_string *cs, const wps_token_options *o) {
+    size_t i;
+    uint64_t exp = o->now + (uint64_t)(o->expires_minutes ? o->expires_minutes : 60u) * 60u;
+    wps__sb_str(b, "{\"aud\":\"");
+    wps__sb_endpoint(b, cs, 0, 1);
+    wps__sb_str(b, wps__client_path(o->client_kind));
+    wps__sb_put(b, o->hub.ptr, o->hub.len); /* the hub pattern needs no JSON escape */
+    wps__sb_str(b, "\",\"iat\":");
+    wps__sb_u64(b, o->now);
+    wps__sb_str(b, ",\"exp\":");
+    wps__sb_u64(b, exp);
+    if (o->user_id.ptr) {
+        wps__sb_str(b, ",\"sub\":");
+        wps__sb_jstr(b, o->user_id);
+    }
+    if (o->role_count) {
+        wps__sb_str(b, ",\"role\":[");
+        for (i = 0; i < o->role_count; i++) {
+            if (i) wps__sb_put(b, ",", 1);
+            wps__sb_jstr(b, o->roles[i]);
+        }
+        wps__sb_put(b, "]", 1);
+    }
+    if (o->group_count) {
+        wps__sb_str(b, ",\"webpubsub.group\":[");
+        for (i = 0; i < o->group_count; i++) {
+            if (i) wps__sb_put(b, ",", 1);
+            wps__sb_jstr(b, o->groups[i]);
+        }
+        wps__sb_put(b, "]", 1);
+    }
+    wps__sb_put(b, "}", 1);
+}
+
+/* Signs the claims written by fn into a JWT in out, with no other memory: the claims are
+   written at the end of the token's space and base64url-encoded forward through a 48-byte stack
+   window (the encoded text never reaches claims not yet read, since it grows by 4/3 and starts
+   at least 36 + 1 + claims/3 bytes earlier). */
+static wps_status wps__sign(const wps_connection_string *cs, const wps_token_options *o,
+                            void (*fn)(wps__sbuf *, const wps_connection_string *, const wps_token_options *), char *out, size_t cap,
+                            size_t *len, wps_diag *diag) {
+    static const char header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+    const size_t hn = 36; /* base64url of the 27-byte header */
+    wps__sbuf w;
+    size_t claims_len, cn, jwt_len, done = 0, at;
+    char *claims;
+    unsigned char mac[32];
+    w.p = NULL;
+    w.cap = 0;
+    w.n = 0;
+    fn(&w, cs, o);
+    claims_len = w.n;
+    cn = wps_base64url_encode(NULL, claims_len, NULL, 0);
+    jwt_len = hn + 1 + cn + 1 + 43;
+    *len = jwt_len;
+    if (!out || jwt_len > cap) {
+        if (diag) diag->needed = jwt_len;
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *len)", (size_t)-1);
+    }
+    claims = out + jwt_len - claims_len;
+    w.p = claims;
+    w.cap = claims_len;
+    w.n = 0;
+    fn(&w, cs, o);
+    at = hn + 1;
+    while (done < claims_len) {
+        unsigned char win[48];
+        size_t take = claims_len - done < sizeof win ? claims_len - done : sizeof win;
+        WPS_MEMCPY(win, claims + done, take);
+        at += wps_base64url_encode(win, take, out + at, cap - at);
+        done += take;
+    }
+    WPS_ASSERT(at == hn + 1 + cn);
+    wps_base64url_encode(header, sizeof header - 1, out, cap);
+    out[hn] = '.';
+    out[hn + 1 + cn] = '.';
+    wps_hmac_sha256(cs->access_key.ptr, cs->access_key.len, out, hn + 1 + cn, mac);
+    wps_base64url_encode(mac, 32, out + hn + 1 + cn + 1, 43);
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_client_access_token(const wps_connection_string *cs, const wps_token_options *o, char *out, size_t cap,
+                                           size_t *len, wps_diag *diag) {
+    wps_status st;
+    size_t dummy;
+    if (!len) len = &dummy;
+    *len = 0;
+    st = wps__token_check(cs, o, diag);
+    if (st != WPS_OK) return st;
+    return wps__sign(cs, o, wps__sb_wps_claims, out, cap, len, diag);
+}
+
+WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const wps_token_options *o, char *out, size_t cap, size_t *len,
+                                         wps_diag *diag) {
+    wps__sbuf b;
+    size_t dummy, tlen = 0;
+    wps_status st;
+    if (!len) len = &dummy;
+    *len = 0;
+    st = wps__token_check(cs, o, diag);
+    if (st != WPS_OK) return st;
+    b.p = NULL;
+    b.cap = 0;
+    b.n = 0;
+    wps__sb_endpoint(&b, cs, 1, 1);
+    wps__sb_str(&b, wps__client_path(o->client_kind));
+    wps__sb_put(&b, o->hub.ptr, o->hub.len);
+    wps__sb_str(&b, "?access_token=");
+    wps__sign(cs, o, wps__sb_wps_claims, NULL, 0, &tlen, NULL);
+    *len = b.n + tlen;
+    if (!out || *len > cap) {
+        if (diag) diag->needed = *len;
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *len)", (size_t)-1);
+    }
+    {
+        size_t prefix = b.n;
+        b.p = out;
+        b.cap = cap;
+        b.n = 0;
+        wps__sb_endpoint(&b, cs, 1, 1);
+        wps__sb_str(&b, wps__client_path(o->client_kind));
+        wps__sb_put(&b, o->hub.ptr, o->hub.len);
+        wps__sb_str(&b, "?access_token=");
+        WPS_ASSERT(b.n == prefix);
+        return wps__sign(cs, o, wps__sb_wps_claims, out + prefix, cap - prefix, &tlen, diag);
+    }
+}
+
+static void wps__sb_lower(wps__sbuf *b, wps_slice s) {
+    size_t i;
+    for (i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        wps__sb_put(b, &c, 1);
+    }
+}
+
+/* SignalR client claims: aud without the port (AudienceBaseUrl), iat, nbf, exp, [asrs.s.uid]. */
+static void wps__sb_signalr_claims(wps__sbuf *b, const wps_connection_string *cs, const wps_token_options *o) {
+    uint64_t exp = o->now + (uint64_t)(o->expires_minutes ? o->expires_minutes : 60u) * 60u;
+    wps__sb_str(b, "{\"aud\":\"");
+    wps__sb_endpoint(b, cs, 0, 0);
+    wps__sb_str(b, "/client/?hub=");
+    wps__sb_lower(b, o->hub);
+    wps__sb_str(b, "\",\"iat\":");
+    wps__sb_u64(b, o->now);
+    wps__sb_str(b, ",\"nbf\":");
+    wps__sb_u64(b, o->now);
+    wps__sb_str(b, ",\"exp\":");
+    wps__sb_u64(b, exp);
+    if (o->user_id.ptr) {
+        wps__sb_str(b, ",\"asrs.s.uid\":");
+        wps__sb_jstr(b, o->user_id);
+    }
+    wps__sb_put(b, "}", 1);
+}
+
+WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, const wps_token_options *o, char *out, size_t cap, size_t *len,
+                                            char *url_out, size_t url_cap, size_t *url_len, wps_diag *diag) {
+    wps_status st;
+    size_t dummy;
+    if (!len) len = &dummy;
+    *len = 0;
+    if (url_len) *url_len = 0;
+    st = wps__token_check(cs, o, diag);
+    if (st != WPS_OK) return st;
+    if (o->role_count || o->group_count || o->client_kind != WPS_CLIENT_KIND_DEFAULT)
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "roles, groups and client kinds are Web PubSub token options", (size_t)-1);
+    if (url_out || url_len) {
+        wps__sbuf b;
+        wps_connection_string base = *cs;
+        if (cs->client_endpoint.ptr) {
+            base.endpoint = cs->client_endpoint;
+            base.port = 0;
+        }
+        b.p = url_out;
+        b.cap = url_cap;
+        b.n = 0;
+        wps__sb_endpoint(&b, &base, 0, 1);
+        wps__sb_str(&b, "/client/?hub=");
+        wps__sb_lower(&b, o->hub);
+        if (url_len) *url_len = b.n;
+        if (url_out && b.n > url_cap) {
+            if (diag) diag->needed = b.n;
+            return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "URL buffer too small (see *url_len)", (size_t)-1);
+        }
+    }
+    return wps__sign(cs, o, wps__sb_signalr_claims, out, cap, len, diag);
 }
 
 #ifdef __cplusplus

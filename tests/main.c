@@ -7,6 +7,7 @@ GREATEST_SUITE_EXTERN(codec);
 GREATEST_SUITE_EXTERN(second_translation_unit);
 GREATEST_SUITE_EXTERN(fast_path);
 GREATEST_SUITE_EXTERN(client);
+GREATEST_SUITE_EXTERN(service);
 
 GREATEST_MAIN_DEFS()
 
@@ -16,5 +17,6 @@ int main(int argc, char **argv) {
     RUN_SUITE(second_translation_unit);
     RUN_SUITE(fast_path);
     RUN_SUITE(client);
+    RUN_SUITE(service);
     GREATEST_MAIN_END();
 }
