@@ -6,7 +6,7 @@ B       := build
 TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c tests/test_service.c
 DEPS    := wps.h tests/harness.h
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot
+FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot connection_string
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
 .PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak
@@ -108,6 +108,8 @@ diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
 	node tests/record/record.mjs $(B)/wps-san
 	@echo "== wps connect (libwebsockets) against the fake service, with a drop and recovery"
 	node tests/record/connect_test.mjs $(B)/wps-san
+	@echo "== wps token against @azure/web-pubsub 1.2.0 and jsonwebtoken"
+	node tests/service/token_diff.mjs $(B)/wps-san
 
 # `make test`: everything above, then the closing line of the whole run.
 test: setup all

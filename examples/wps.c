@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int wps_cli_connect(int argc, char **argv); /* examples/connect.c (libwebsockets) */
 
@@ -29,6 +30,7 @@ static void usage(FILE *f) {
           "       wps encode [--protocol NAME] [--direction up|down] < lines\n"
           "       wps connect --url URL [--protocol NAME] [--group G]...   (a live client)\n"
           "       wps client-driver < commands   (the client state machine over stdin/stdout)\n"
+          "       wps token --connection-string CS --hub H [--user U] [--role R]... [--group G]... [--now T]\n"
           "\n"
           "decode reads 'T <text frame>' or 'B <base64 binary frame>' lines and prints each message\n"
           "as one JSON line; encode reads message JSON lines and prints 'T <frame>' or 'B <base64>'.\n"
@@ -466,6 +468,88 @@ static int cmd_client_driver(void) {
     return 0;
 }
 
+/* ------------------------------------------------------------------ token */
+
+/* wps token --connection-string CS --hub H [--user U] [--role R]... [--group G]...
+             [--expires-minutes N] [--client-protocol default|mqtt|socketio]
+             [--service webpubsub|signalr] [--now UNIX_SECONDS]
+   prints the client access URL, then the token. */
+static int cmd_token(int argc, char **argv) {
+    const char *cstr = NULL, *hub = NULL, *user = NULL;
+    wps_slice roles[64], groups[64];
+    size_t nroles = 0, ngroups = 0, n = 0, un = 0;
+    int signalr = 0, i;
+    wps_connection_string cs;
+    wps_token_options o;
+    wps_diag d;
+    wps_status st;
+    char *tok, *url;
+    memset(&o, 0, sizeof o);
+    o.now = (uint64_t)time(NULL);
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v) break;
+        if (!strcmp(a, "--connection-string")) cstr = v;
+        else if (!strcmp(a, "--hub")) hub = v;
+        else if (!strcmp(a, "--user")) user = v;
+        else if (!strcmp(a, "--role") && nroles < 64) roles[nroles++] = wps_slice_from_cstr(v);
+        else if (!strcmp(a, "--group") && ngroups < 64) groups[ngroups++] = wps_slice_from_cstr(v);
+        else if (!strcmp(a, "--expires-minutes")) o.expires_minutes = (uint32_t)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--now")) o.now = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--client-protocol")) {
+            if (!strcmp(v, "mqtt")) o.client_kind = WPS_CLIENT_KIND_MQTT;
+            else if (!strcmp(v, "socketio")) o.client_kind = WPS_CLIENT_KIND_SOCKETIO;
+            else if (strcmp(v, "default") != 0) break;
+        } else if (!strcmp(a, "--service")) {
+            if (!strcmp(v, "signalr")) signalr = 1;
+            else if (strcmp(v, "webpubsub") != 0) break;
+        } else {
+            break;
+        }
+        i++;
+    }
+    if (i < argc || !cstr || !hub) {
+        fputs("usage: wps token --connection-string CS --hub H [--user U] [--role R]... [--group G]...\n"
+              "                 [--expires-minutes N] [--client-protocol default|mqtt|socketio]\n"
+              "                 [--service webpubsub|signalr] [--now UNIX_SECONDS]\n",
+              stderr);
+        return 2;
+    }
+    st = wps_connection_string_parse(cstr, strlen(cstr), &cs, &d);
+    if (st != WPS_OK) {
+        fprintf(stderr, "wps token: %s: %s\n", wps_status_name(st), d.reason);
+        return 1;
+    }
+    o.hub = wps_slice_from_cstr(hub);
+    if (user) o.user_id = wps_slice_from_cstr(user);
+    o.roles = roles;
+    o.role_count = nroles;
+    o.groups = groups;
+    o.group_count = ngroups;
+    if (signalr) {
+        wps_signalr_client_token(&cs, &o, NULL, 0, &n, NULL, 0, &un, NULL);
+        tok = (char *)malloc(n + 1);
+        url = (char *)malloc(un + 1);
+        if (!tok || !url) return 1;
+        st = wps_signalr_client_token(&cs, &o, tok, n, &n, url, un, &un, &d);
+        if (st == WPS_OK) printf("%.*s\n%.*s\n", (int)un, url, (int)n, tok);
+    } else {
+        wps_client_access_url(&cs, &o, NULL, 0, &un, NULL);
+        url = (char *)malloc(un + 1);
+        tok = NULL;
+        if (!url) return 1;
+        st = wps_client_access_url(&cs, &o, url, un, &un, &d);
+        if (st == WPS_OK) {
+            const char *t = strstr(url, "?access_token=");
+            printf("%.*s\n%s\n", (int)un, url, t ? t + 14 : "");
+        }
+    }
+    if (st != WPS_OK) fprintf(stderr, "wps token: %s: %s\n", wps_status_name(st), d.reason);
+    free(tok);
+    free(url);
+    return st == WPS_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
     wps_protocol protocol = WPS_PROTOCOL_JSON_RELIABLE;
     int decode, i, dir_set = 0;
@@ -480,6 +564,7 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "client-driver")) return cmd_client_driver();
     if (!strcmp(argv[1], "connect")) return wps_cli_connect(argc, argv);
+    if (!strcmp(argv[1], "token")) return cmd_token(argc, argv);
     if (!strcmp(argv[1], "decode")) decode = 1;
     else if (!strcmp(argv[1], "encode")) decode = 0;
     else {
