@@ -188,7 +188,8 @@ extern "C" {
     X(WPS_ERR_CONNECT_FAILED, -28, "the connection could not be opened") \
     X(WPS_ERR_SNAPSHOT, -29, "session snapshot corrupted, truncated or of another version") \
     X(WPS_ERR_CONNECTION_STRING, -30, "invalid connection string") \
-    X(WPS_ERR_UNSUPPORTED, -31, "not supported by wps.h")
+    X(WPS_ERR_UNSUPPORTED, -31, "not supported by wps.h") \
+    X(WPS_ERR_SIGNATURE, -32, "the webhook signature does not match any access key")
 
 /** Result of every wps_ function that can fail. */
 typedef enum wps_status {
@@ -790,6 +791,17 @@ WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const 
     `<ClientEndpoint or endpoint>/client/?hub=<hub lowercased>` goes to url_out (may be NULL). */
 WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
                                             size_t *len, char *url_out, size_t url_cap, size_t *url_len, wps_diag *diag);
+
+/** The webhook signature of one access key: "sha256=" + lowercase hex of
+    HMAC-SHA256(key text, connection id), 71 bytes (not NUL-terminated). The value of Web
+    PubSub's ce-signature and SignalR's X-ASRS-Signature (one per key, joined with ","). */
+WPS_API void wps_webhook_signature(wps_slice access_key, wps_slice connection_id, char out[71]);
+/** Verifies a ce-signature / X-ASRS-Signature header: it is split on ',' and spaces, and each
+    "sha256=<hex>" part is compared (hex case-insensitively, in constant time) with the
+    signature of every key. WPS_OK if any part matches any key, else WPS_ERR_SIGNATURE (also for
+    a missing header: fail closed). No key at all is WPS_ERR_INVALID_ARGUMENT. */
+WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_slice header, const wps_slice *keys, size_t key_count,
+                                                wps_diag *diag);
 
 #ifdef __cplusplus
 }
@@ -5658,6 +5670,45 @@ WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const 
         WPS_ASSERT(b.n == prefix);
         return wps__sign(cs, o, wps__sb_wps_claims, out + prefix, cap - prefix, &tlen, diag);
     }
+}
+
+WPS_API void wps_webhook_signature(wps_slice key, wps_slice connection_id, char out[71]) {
+    static const char hex[] = "0123456789abcdef";
+    unsigned char mac[32];
+    int i;
+    wps_hmac_sha256(key.ptr, key.ptr ? key.len : 0, connection_id.ptr, connection_id.ptr ? connection_id.len : 0, mac);
+    WPS_MEMCPY(out, "sha256=", 7);
+    for (i = 0; i < 32; i++) {
+        out[7 + 2 * i] = hex[mac[i] >> 4];
+        out[8 + 2 * i] = hex[mac[i] & 15];
+    }
+}
+
+WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_slice header, const wps_slice *keys, size_t key_count,
+                                                wps_diag *diag) {
+    size_t k, i = 0;
+    int match = 0;
+    if (diag) wps__diag_clear(diag);
+    if (!keys || key_count == 0) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "no access key to verify with", (size_t)-1);
+    if (!header.ptr) header.len = 0;
+    while (i < header.len) {
+        size_t start, j;
+        char part[71];
+        while (i < header.len && (header.ptr[i] == ',' || header.ptr[i] == ' ')) i++;
+        start = i;
+        while (i < header.len && header.ptr[i] != ',' && header.ptr[i] != ' ') i++;
+        if (i - start != 71) continue; /* not "sha256=" + 64 hex digits */
+        for (j = 0; j < 71; j++) {
+            char c = header.ptr[start + j];
+            part[j] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; /* "SHA256=" and hex case-insensitive */
+        }
+        for (k = 0; k < key_count; k++) {
+            char want[71];
+            wps_webhook_signature(keys[k], connection_id, want);
+            match |= wps_equal_constant_time(want, part, 71);
+        }
+    }
+    return match ? WPS_OK : wps__fail(diag, WPS_ERR_SIGNATURE, "ce-signature", "no part of the signature matches an access key", (size_t)-1);
 }
 
 static void wps__sb_lower(wps__sbuf *b, wps_slice s) {

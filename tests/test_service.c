@@ -320,7 +320,36 @@ TEST signalr_client_token(void) {
     PASS();
 }
 
+/* server.md 4.2 and vector #1: one part per key, hex in either case, ',' or ' ' separators. */
+TEST webhook_signatures(void) {
+    wps_slice conn = wps_slice_from_cstr("0f9c97a2f0bf4706afe87a14e0797b11");
+    wps_slice keys[2];
+    char sig[72];
+    static const char good[] = "sha256=7767effcb3946f3e1de039df4b986ef02c110b1469d02c0a06f41b3b727ab561";
+    static const char upper[] = "SHA256=7767EFFCB3946F3E1DE039DF4B986EF02C110B1469D02C0A06F41B3B727AB561";
+    static const char two[] = "sha256=0000000000000000000000000000000000000000000000000000000000000000, sha256=7767effcb3946f3e1de039df4b986ef02c110b1469d02c0a06f41b3b727ab561";
+    static const char bad[] = "sha256=7767effcb3946f3e1de039df4b986ef02c110b1469d02c0a06f41b3b727ab560";
+    wps_diag d;
+    keys[0] = wps_slice_from_cstr("7aab239577fd4f24bc919802fb629f5f");
+    keys[1] = wps_slice_from_cstr("secondary-key");
+    wps_webhook_signature(keys[0], conn, sig);
+    sig[71] = 0;
+    ASSERT_STR_EQ(good, sig);
+    ASSERT_EQ(WPS_OK, wps_webhook_verify_signature(conn, wps_slice_from_cstr(good), keys, 1, &d));
+    ASSERT_EQ(WPS_OK, wps_webhook_verify_signature(conn, wps_slice_from_cstr(upper), keys, 1, &d));
+    ASSERT_EQ(WPS_OK, wps_webhook_verify_signature(conn, wps_slice_from_cstr(two), keys, 1, &d));
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_webhook_verify_signature(conn, wps_slice_from_cstr(good), keys + 1, 1, &d)); /* another key */
+    ASSERT_EQ(WPS_OK, wps_webhook_verify_signature(conn, wps_slice_from_cstr(good), keys, 2, &d)); /* the primary of two keys */
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_webhook_verify_signature(conn, wps_slice_from_cstr(bad), keys, 2, &d));
+    ASSERT(d.reason[0] != 0);
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_webhook_verify_signature(conn, wps_slice_from_cstr(""), keys, 2, &d)); /* fail closed */
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_webhook_verify_signature(wps_slice_from_cstr("other"), wps_slice_from_cstr(good), keys, 2, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_webhook_verify_signature(conn, wps_slice_from_cstr(good), keys, 0, &d));
+    PASS();
+}
+
 SUITE(service) {
+    RUN_TEST(webhook_signatures);
     RUN_TEST(sha256_fips_vectors_and_any_split);
     RUN_TEST(hmac_sha256_rfc4231);
     RUN_TEST(service_signature_vectors);
