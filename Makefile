@@ -51,6 +51,10 @@ $(B)/quickstart: examples/quickstart.c wps.h | $(B)
 $(B)/static-build: tests/static_build.c wps.h | $(B)
 	gcc $(WARN) -O2 -o $@ tests/static_build.c
 
+# the codec alone (WPS_NO_CLIENT, WPS_NO_SERVICE): the smallest build, for MCUs
+$(B)/codec-only: tests/static_build.c wps.h | $(B)
+	gcc $(WARN) -Os -DWPS_NO_CLIENT -DWPS_NO_SERVICE -o $@ tests/static_build.c
+
 $(B)/wps-san: $(WPS_TOOL_SRC) wps.h | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(WPS_TOOL_SRC) -lwebsockets
 
@@ -66,7 +70,7 @@ SOAK_DISCONNECTS ?= 10000
 soak: $(B)/soak
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 
-unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-cxx $(B)/static-build $(B)/quickstart $(B)/soak-san
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/soak-san
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
 	@echo "== unit tests (clang)";         ./$(B)/tests-clang
 	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
@@ -74,6 +78,7 @@ unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/te
 	@echo "== unit tests (-march=native: AVX2 paths where the CPU has them, ASan+UBSan)"; ./$(B)/tests-native
 	@echo "== unit tests (compiled as C++)"; ./$(B)/tests-cxx
 	@echo "== WPS_STATIC build";           ./$(B)/static-build
+	@echo "== codec-only build (WPS_NO_CLIENT, WPS_NO_SERVICE)"; ./$(B)/codec-only
 	@echo "== examples/quickstart.c";      ./$(B)/quickstart
 	@echo "== client chaos soak, short (ASan+UBSan; make soak runs the long one)"; ./$(B)/soak-san --seed 1
 	@echo "== no allocation in the implementation"; \

@@ -76,6 +76,9 @@
    WPS_DEFAULT_MAX_DEPTH     JSON nesting limit used by wps_codec_make (default 64)
    WPS_MAX_DEPTH_LIMIT       hard ceiling for wps_codec.max_depth (default 256)
    WPS_REASON_SIZE           size of wps_diag.reason (default 128)
+   WPS_NO_CLIENT             leave out layer 2, the client (wps_client_*)
+   WPS_NO_SERVICE            leave out the service helpers (crypto, connection strings, tokens,
+                             webhook signatures): a device client rarely needs them
    WPS_NO_SIMD               plain portable C only: no SSE2/AVX2 and no bit-scan builtins (the
                              default uses SSE2 where the compiler targets it, AVX2 too when it
                              does (-mavx2, -march=native: chosen at compile time, never probed at
@@ -443,6 +446,7 @@ WPS_API size_t wps_base64_encode(const void *src, size_t n, char *out, size_t ca
 WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_t cap,
                                      size_t *out_len, wps_diag *diag);
 
+#ifndef WPS_NO_CLIENT
 /* =============================================================================================
    CLIENT: a sans-I/O state machine for the Web PubSub client protocol
    =============================================================================================
@@ -709,6 +713,9 @@ WPS_API const char *wps_event_kind_name(wps_event_kind kind);
 /** The JS SDK's method names: "joinGroup", "leaveGroup", "sendToGroup", "sendEvent", "invokeEvent". */
 WPS_API const char *wps_call_kind_name(wps_call_kind kind);
 
+#endif /* WPS_NO_CLIENT */
+
+#ifndef WPS_NO_SERVICE
 /* =============================================================================================
    SERVICE HELPERS: crypto, connection strings, client access tokens (no I/O)
    ============================================================================================= */
@@ -802,6 +809,8 @@ WPS_API void wps_webhook_signature(wps_slice access_key, wps_slice connection_id
     a missing header: fail closed). No key at all is WPS_ERR_INVALID_ARGUMENT. */
 WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_slice header, const wps_slice *keys, size_t key_count,
                                                 wps_diag *diag);
+
+#endif /* WPS_NO_SERVICE */
 
 #ifdef __cplusplus
 }
@@ -3578,6 +3587,7 @@ WPS_API wps_status wps_render_result(wps_status status, const wps_message *msg, 
     return wps__finish(&e, out_len);
 }
 
+#ifndef WPS_NO_CLIENT
 /* ============================================================================================
    client
    ============================================================================================ */
@@ -5164,6 +5174,9 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
     return false;
 }
 
+#endif /* WPS_NO_CLIENT */
+
+#ifndef WPS_NO_SERVICE
 /* ============================================================================================
    service helpers (use the internals only, never the client)
    ============================================================================================ */
@@ -5772,6 +5785,8 @@ WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, con
     }
     return wps__sign(cs, o, wps__sb_signalr_claims, out, cap, len, diag);
 }
+
+#endif /* WPS_NO_SERVICE */
 
 #ifdef __cplusplus
 }
