@@ -5195,7 +5195,7 @@ static const uint32_t wps__sha256_k[64] = {
 
 static void wps__sha256_block(wps_sha256_ctx *s, const unsigned char *p) {
     uint32_t w[64], a, b, c, d, e, f, g, h;
-    int i;
+    size_t i;
     for (i = 0; i < 16; i++) w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
     for (i = 16; i < 64; i++) {
         uint32_t s0 = WPS__ROR(w[i - 15], 7) ^ WPS__ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
@@ -5243,7 +5243,7 @@ WPS_API void wps_sha256_update(wps_sha256_ctx *s, const void *data, size_t len) 
 
 WPS_API void wps_sha256_final(wps_sha256_ctx *s, unsigned char digest[32]) {
     uint64_t bits = s->length * 8u;
-    int i;
+    size_t i;
     s->block[s->used++] = 0x80;
     if (s->used > 56) {
         WPS_MEMSET(s->block + s->used, 0, 64 - s->used);
