@@ -192,7 +192,8 @@ extern "C" {
     X(WPS_ERR_SNAPSHOT, -29, "session snapshot corrupted, truncated or of another version") \
     X(WPS_ERR_CONNECTION_STRING, -30, "invalid connection string") \
     X(WPS_ERR_UNSUPPORTED, -31, "not supported by wps.h") \
-    X(WPS_ERR_SIGNATURE, -32, "the webhook signature does not match any access key")
+    X(WPS_ERR_SIGNATURE, -32, "the webhook signature does not match any access key") \
+    X(WPS_ERR_ORIGIN, -33, "the webhook request origin is not allowed")
 
 /** Result of every wps_ function that can fail. */
 typedef enum wps_status {
@@ -809,6 +810,13 @@ WPS_API void wps_webhook_signature(wps_slice access_key, wps_slice connection_id
     a missing header: fail closed). No key at all is WPS_ERR_INVALID_ARGUMENT. */
 WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_slice header, const wps_slice *keys, size_t key_count,
                                                 wps_diag *diag);
+/** The abuse-protection preflight (OPTIONS with WebHook-Request-Origin): origin_header is that
+    header's value (split on ',' and spaces). With allowed hosts given (the service hosts, e.g.
+    "my-host.webpubsub.net", compared case-insensitively), one origin must be among them; with
+    none, any origin is accepted. WPS_OK: answer 200 with "WebHook-Allowed-Origin: *". A missing
+    header or a foreign origin is WPS_ERR_ORIGIN: answer 400 ("Abuse Protection validation
+    failed."), as the .NET handler does. */
+WPS_API wps_status wps_webhook_check_origin(wps_slice origin_header, const wps_slice *allowed_hosts, size_t host_count, wps_diag *diag);
 
 #endif /* WPS_NO_SERVICE */
 
@@ -5722,6 +5730,35 @@ WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_sli
         }
     }
     return match ? WPS_OK : wps__fail(diag, WPS_ERR_SIGNATURE, "ce-signature", "no part of the signature matches an access key", (size_t)-1);
+}
+
+WPS_API wps_status wps_webhook_check_origin(wps_slice origin, const wps_slice *allowed, size_t count, wps_diag *diag) {
+    size_t i = 0, k;
+    int any = 0;
+    if (diag) wps__diag_clear(diag);
+    if (count && !allowed) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL allowed hosts", (size_t)-1);
+    if (!origin.ptr) origin.len = 0;
+    while (i < origin.len) {
+        size_t start;
+        while (i < origin.len && (origin.ptr[i] == ',' || origin.ptr[i] == ' ')) i++;
+        start = i;
+        while (i < origin.len && origin.ptr[i] != ',' && origin.ptr[i] != ' ') i++;
+        if (i == start) continue;
+        any = 1;
+        if (!count) return WPS_OK;
+        for (k = 0; k < count; k++) {
+            size_t j, n = i - start;
+            int same = allowed[k].ptr && allowed[k].len == n;
+            for (j = 0; same && j < n; j++) {
+                char a = origin.ptr[start + j], b = allowed[k].ptr[j];
+                if (a >= 'A' && a <= 'Z') a = (char)(a + 32);
+                if (b >= 'A' && b <= 'Z') b = (char)(b + 32);
+                same = a == b;
+            }
+            if (same) return WPS_OK;
+        }
+    }
+    return wps__fail(diag, WPS_ERR_ORIGIN, "WebHook-Request-Origin", any ? "Abuse Protection validation failed." : "missing WebHook-Request-Origin", (size_t)-1);
 }
 
 static void wps__sb_lower(wps__sbuf *b, wps_slice s) {

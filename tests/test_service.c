@@ -348,7 +348,23 @@ TEST webhook_signatures(void) {
     PASS();
 }
 
+/* server.md 4.3 and vector #11. */
+TEST webhook_abuse_protection(void) {
+    wps_slice allowed[1];
+    wps_diag d;
+    allowed[0] = wps_slice_from_cstr("my-host.webpubsub.net");
+    ASSERT_EQ(WPS_OK, wps_webhook_check_origin(wps_slice_from_cstr("my-host.webpubsub.net"), allowed, 1, &d));
+    ASSERT_EQ(WPS_OK, wps_webhook_check_origin(wps_slice_from_cstr("other.example, MY-HOST.webpubsub.net"), allowed, 1, &d));
+    ASSERT_EQ(WPS_ERR_ORIGIN, wps_webhook_check_origin(wps_slice_from_cstr("attacker.com"), allowed, 1, &d));
+    ASSERT_STR_EQ("WebHook-Request-Origin: Abuse Protection validation failed.", d.reason);
+    ASSERT_EQ(WPS_ERR_ORIGIN, wps_webhook_check_origin(wps_slice_from_cstr(""), allowed, 1, &d));
+    ASSERT_EQ(WPS_OK, wps_webhook_check_origin(wps_slice_from_cstr("anything.example"), NULL, 0, &d)); /* no list: any origin */
+    ASSERT_EQ(WPS_ERR_ORIGIN, wps_webhook_check_origin(wps_slice_from_cstr(" , "), NULL, 0, &d));
+    PASS();
+}
+
 SUITE(service) {
+    RUN_TEST(webhook_abuse_protection);
     RUN_TEST(webhook_signatures);
     RUN_TEST(sha256_fips_vectors_and_any_split);
     RUN_TEST(hmac_sha256_rfc4231);
