@@ -486,7 +486,7 @@ static int cmd_token(int argc, char **argv) {
     char *tok, *url;
     memset(&o, 0, sizeof o);
     o.now = (uint64_t)time(NULL);
-    for (i = 2; i < argc; i++) {
+    for (i = 2; i < argc; i += 2) { /* every option takes a value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) break;
         if (!strcmp(a, "--connection-string")) cstr = v;
@@ -506,7 +506,6 @@ static int cmd_token(int argc, char **argv) {
         } else {
             break;
         }
-        i++;
     }
     if (i < argc || !cstr || !hub) {
         fputs("usage: wps token --connection-string CS --hub H [--user U] [--role R]... [--group G]...\n"
