@@ -539,7 +539,9 @@ static int cmd_token(int argc, char **argv) {
         if (!url) return 1;
         st = wps_client_access_url(&cs, &o, url, un, &un, &d);
         if (st == WPS_OK) {
-            const char *t = strstr(url, "?access_token=");
+            const char *t;
+            url[un] = 0; /* the library does not NUL-terminate */
+            t = strstr(url, "?access_token=");
             printf("%.*s\n%s\n", (int)un, url, t ? t + 14 : "");
         }
     }
