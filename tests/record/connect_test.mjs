@@ -5,17 +5,11 @@
 //   node tests/record/connect_test.mjs path/to/wps
 import { spawn } from "node:child_process";
 import { FakeService, standard } from "./fake_service.mjs";
+import { sleep, until, counter } from "../util.mjs";
 
 const wps = process.argv[2] || "build/wps";
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let passed = 0, failed = 0;
-const check = (ok, what) => {
-  if (ok) passed++;
-  else {
-    failed++;
-    console.log(`FAIL ${what}`);
-  }
-};
+const result = counter();
+const { check } = result;
 
 const svc = new FakeService(standard);
 await svc.listen();
@@ -36,11 +30,6 @@ proc.stdout.on("data", (d) => {
   }
 });
 const exited = new Promise((r) => proc.on("close", r));
-const until = async (cond, ms = 5000) => {
-  const t = Date.now();
-  while (!cond() && Date.now() - t < ms) await sleep(10);
-  return cond();
-};
 const has = (pred) => lines.some(pred);
 
 check(await until(() => has((l) => l.event === "connected" && l.connectionId === "conn-1")), "connected conn-1");
@@ -63,8 +52,8 @@ check(await until(() => has((l) => l.event === "stopped")), "/quit ends in stopp
 const code = await Promise.race([exited, sleep(5000).then(() => "timeout")]);
 check(code === 0, `exit status 0 (got ${code})`);
 check(!has((l) => l.event === "connected" && l.connectionId !== "conn-1"), "no second connected: the session was recovered");
-if (failed) console.log(JSON.stringify(lines, null, 1));
+if (result.failed) console.log(JSON.stringify(lines, null, 1));
 proc.kill();
 await svc.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+result.done();
+process.exit();

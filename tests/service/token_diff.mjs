@@ -5,6 +5,7 @@
 //   node tests/service/token_diff.mjs path/to/wps
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { counter } from "../util.mjs";
 
 const require = createRequire(new URL("../diff/package.json", import.meta.url));
 const jwt = require("jsonwebtoken");
@@ -22,14 +23,8 @@ const cases = [
   { name: "socketio", cs: `Endpoint=https://demo.webpubsub.azure.com;AccessKey=${key};Version=1.0;`, hub: "chat", opts: { clientProtocol: "socketio" } },
 ];
 
-let passed = 0, failed = 0;
-const check = (ok, what) => {
-  if (ok) passed++;
-  else {
-    failed++;
-    console.log(`FAIL ${what}`);
-  }
-};
+const result = counter();
+const { check } = result;
 
 for (const c of cases) {
   const now = Math.floor(Date.now() / 1000);
@@ -59,5 +54,5 @@ for (const c of cases) {
   check(norm(ours) === norm(theirs), `${c.name}: claims\n      wps: ${norm(ours)}\n      sdk: ${norm(theirs)}`);
   check(jwt.decode(token, { complete: true }).header.alg === "HS256" && jwt.decode(token, { complete: true }).header.typ === "JWT", `${c.name}: header`);
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+result.done();
+process.exit();

@@ -1,0 +1,26 @@
+// Helpers shared by the Node test scripts: a pass/fail counter that ends with the runner's
+// "N passed, N failed" line, and a poll-until for asynchronous conditions.
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const until = async (cond, ms = 5000) => {
+  const t = Date.now();
+  while (!cond() && Date.now() - t < ms) await sleep(10);
+  return cond();
+};
+
+export const counter = () => {
+  const c = { passed: 0, failed: 0 };
+  c.check = (ok, what) => {
+    if (ok) c.passed++;
+    else {
+      c.failed++;
+      console.log(`FAIL ${what}`);
+    }
+    return ok;
+  };
+  c.done = () => {
+    console.log(`${c.passed} passed, ${c.failed} failed`);
+    process.exitCode = c.failed || !c.passed ? 1 : 0;
+  };
+  return c;
+};
