@@ -214,35 +214,41 @@ class WpsClient {
 // ------------------------------------------------------------------ scenarios
 
 const opts = (extra = {}) => ({ keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, ...extra });
+const seen = (log, event) => log.events.some((e) => e[0] === event);
+// start, then wait for connected; stop, then wait for stopped
+const connect = async (c, log) => {
+  await c.start();
+  await until(() => seen(log, "connected"));
+};
+const stop = async (c, log) => {
+  c.stop();
+  await until(() => seen(log, "stopped"));
+};
 
 const scenarios = {
   basic_join_send_receive: {
     service: standard,
     async client(c, svc, log) {
-      await c.start();
-      await until(() => log.events.some((e) => e[0] === "connected"));
+      await connect(c, log);
       log.result("join", await c.joinGroup("lobby"));
       log.result("send", await c.sendToGroup("lobby", "hello", "text"));
-      await until(() => log.events.some((e) => e[0] === "group-message"));
+      await until(() => seen(log, "group-message"));
       log.result("event", await c.sendEvent("move", { x: 1 }, "json"));
       log.result("fire-and-forget", await c.sendToGroup("lobby", "bye", "text", { fireAndForget: true, noEcho: true }));
-      c.stop();
-      await until(() => log.events.some((e) => e[0] === "stopped"));
+      await stop(c, log);
     },
   },
   recovery_after_abrupt_drop: {
     service: standard,
     async client(c, svc, log) {
-      await c.start();
-      await until(() => log.events.some((e) => e[0] === "connected"));
+      await connect(c, log);
       log.result("join", await c.joinGroup("lobby"));
       svc.current.drop();
       await until(() => svc.connections >= 2);
       await sleep(100);
       log.result("send", await c.sendToGroup("lobby", "after", "text"));
       await until(() => log.events.filter((e) => e[0] === "group-message").length >= 1);
-      c.stop();
-      await until(() => log.events.some((e) => e[0] === "stopped"));
+      await stop(c, log);
     },
   },
   recovery_refused_then_fresh_reconnect: {
@@ -254,13 +260,11 @@ const scenarios = {
       onMessage: standard.onMessage,
     },
     async client(c, svc, log) {
-      await c.start();
-      await until(() => log.events.some((e) => e[0] === "connected"));
+      await connect(c, log);
       log.result("join", await c.joinGroup("lobby"));
       svc.current.drop();
       await until(() => log.events.filter((e) => e[0] === "connected").length >= 2);
-      c.stop();
-      await until(() => log.events.some((e) => e[0] === "stopped"));
+      await stop(c, log);
     },
   },
   failing_ack_then_retry: {
@@ -277,37 +281,31 @@ const scenarios = {
       },
     },
     async client(c, svc, log) {
-      await c.start();
-      await until(() => log.events.some((e) => e[0] === "connected"));
+      await connect(c, log);
       log.result("send", await c.sendToGroup("lobby", "x", "text", { noEcho: true }));
-      c.stop();
-      await until(() => log.events.some((e) => e[0] === "stopped"));
+      await stop(c, log);
     },
     options: { messageRetryOptions: { retryDelayInMs: 200 } },
   },
   rejoin_after_reconnect: {
     service: standard,
     async client(c, svc, log) {
-      await c.start();
-      await until(() => log.events.some((e) => e[0] === "connected"));
+      await connect(c, log);
       log.result("join1", await c.joinGroup("g1"));
       log.result("join2", await c.joinGroup("g2"));
       svc.current.close(1008);
       await until(() => log.events.filter((e) => e[0] === "connected").length >= 2);
-      c.stop();
-      await until(() => log.events.some((e) => e[0] === "stopped"));
+      await stop(c, log);
     },
   },
   keepalive_timeout: {
     service: standard,
     options: { keepAliveTimeoutInMs: 600 },
     async client(c, svc, log) {
-      await c.start();
-      await until(() => log.events.some((e) => e[0] === "connected"));
+      await connect(c, log);
       await until(() => svc.connections >= 2, 3000); // the client closes the silent socket and recovers
       await sleep(50);
-      c.stop();
-      await until(() => log.events.some((e) => e[0] === "stopped"));
+      await stop(c, log);
     },
   },
   stop_during_connect: {
@@ -334,8 +332,7 @@ const scenarios = {
       },
     },
     async client(c, svc, log) {
-      await c.start();
-      await until(() => log.events.some((e) => e[0] === "connected"));
+      await connect(c, log);
       log.result("invoke", await c.invokeEvent("echo", "ping", "text"));
       try {
         await c.invokeEvent("fail", "x", "text");
@@ -343,8 +340,7 @@ const scenarios = {
       } catch (e) {
         log.result("invoke-fail", { errorDetail: e.errorDetail });
       }
-      c.stop();
-      await until(() => log.events.some((e) => e[0] === "stopped"));
+      await stop(c, log);
     },
   },
 };
