@@ -118,29 +118,61 @@ TEST memory_is_sized_and_checked(void) {
     PASS();
 }
 
-/* A connected client with a session worth saving (connectionId, token, a joined group). */
-static wps_client *connected_client(void *mem, size_t size) {
+/* Client set-ups the tests share. feed: a text frame; drain_all: poll every action. */
+static void feed(wps_client *c, uint64_t t, const char *s) { wps_client_on_frame(c, t, s, strlen(s), true); }
+static void drain_all(wps_client *c) {
+    wps_action a;
+    while (wps_client_poll(c, &a)) {
+    }
+}
+
+static const char client_url[] = "wss://h/client/hubs/x?access_token=t";
+
+/* Memory for a client of the default configuration (free() it); *size gets its size. */
+static void *client_memory(size_t *size) {
+    wps_client_config cfg = wps_client_config_default();
+    *size = wps_client_memory_size(&cfg);
+    return malloc(*size);
+}
+
+/* A client of the default configuration, started, open and connected by this frame, every
+   action polled. */
+static wps_client *open_client(void *mem, size_t size, const char *connected) {
     wps_client_config cfg = wps_client_config_default();
     wps_client *c = NULL;
-    wps_action a;
-    static const char url[] = "wss://h/client/hubs/x?access_token=t";
-    static const char conn[] = "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"A\",\"reconnectionToken\":\"tok\"}";
-    static const char ack[] = "{\"type\":\"ack\",\"ackId\":1,\"success\":true}";
-    wps_call_id id;
     if (wps_client_init(&c, &cfg, mem, size, NULL) != WPS_OK) return NULL;
     wps_client_start(c, 0);
-    wps_client_set_url(c, 0, url, sizeof url - 1);
+    drain_all(c);
+    wps_client_set_url(c, 0, client_url, sizeof client_url - 1);
+    drain_all(c);
     wps_client_on_open(c, 0);
-    wps_client_on_frame(c, 0, conn, sizeof conn - 1, true);
-    while (wps_client_poll(c, &a)) {
-    }
-    wps_client_join_group(c, 0, wps_slice_from_cstr("lobby"), NULL, &id);
-    while (wps_client_poll(c, &a)) {
-    }
-    wps_client_on_frame(c, 0, ack, sizeof ack - 1, true);
-    while (wps_client_poll(c, &a)) {
-    }
+    feed(c, 0, connected);
+    drain_all(c);
     return c;
+}
+
+/* A connected client with a session worth saving (connectionId, token, a joined group). */
+static wps_client *connected_client(void *mem, size_t size) {
+    wps_call_id id;
+    wps_client *c = open_client(mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"A\",\"reconnectionToken\":\"tok\"}");
+    if (!c) return NULL;
+    wps_client_join_group(c, 0, wps_slice_from_cstr("lobby"), NULL, &id);
+    drain_all(c);
+    feed(c, 0, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}");
+    drain_all(c);
+    return c;
+}
+
+/* The connection closes with 1008 (no recovery) and a fresh one opens: this frame connects it,
+   its actions left to poll. */
+static void reconnect_fresh(wps_client *c, const char *connected) {
+    wps_client_on_close(c, 2, 1008, NULL, 0);
+    drain_all(c);
+    wps_client_set_url(c, 3, client_url, sizeof client_url - 1);
+    drain_all(c);
+    wps_client_on_open(c, 4);
+    drain_all(c);
+    feed(c, 5, connected);
 }
 
 TEST snapshot_rejects_corruption_and_changes_nothing(void) {
@@ -208,9 +240,8 @@ TEST snapshot_rejects_corruption_and_changes_nothing(void) {
 }
 
 TEST on_frame_waits_until_frame_actions_are_polled(void) {
-    wps_client_config cfg = wps_client_config_default();
-    size_t need = wps_client_memory_size(&cfg);
-    void *mem = malloc(need);
+    size_t need;
+    void *mem = client_memory(&need);
     wps_client *c = connected_client(mem, need);
     wps_action a;
     static const char msg[] = "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\"}";
@@ -226,19 +257,12 @@ TEST on_frame_waits_until_frame_actions_are_polled(void) {
 }
 
 /* Review findings, as unit tests (each failed before its fix). */
-static void feed(wps_client *c, uint64_t t, const char *s) { wps_client_on_frame(c, t, s, strlen(s), true); }
-static void drain_all(wps_client *c) {
-    wps_action a;
-    while (wps_client_poll(c, &a)) {
-    }
-}
 
 /* A failed ack's error details point into its frame; once the host has reused the frame, a later
    completion of that call (here a cancel) must not carry them (ASan saw a use after free). */
 TEST completion_after_a_failed_ack_carries_no_stale_error(void) {
-    wps_client_config cfg = wps_client_config_default();
-    size_t need = wps_client_memory_size(&cfg);
-    void *mem = malloc(need);
+    size_t need;
+    void *mem = client_memory(&need);
     wps_client *c = connected_client(mem, need);
     wps_call_id id;
     wps_action a;
@@ -267,26 +291,18 @@ TEST completion_after_a_failed_ack_carries_no_stale_error(void) {
 /* A host may poll every action first and act on them afterwards: each internal frame keeps its
    own bytes until the next input (they all shared one buffer before). */
 TEST internal_frames_stay_valid_until_the_next_input(void) {
-    wps_client_config cfg = wps_client_config_default();
-    size_t need = wps_client_memory_size(&cfg);
-    void *mem = malloc(need);
+    size_t need;
+    void *mem = client_memory(&need);
     wps_client *c = connected_client(mem, need);
     wps_action acts[16];
     int n = 0, i;
     wps_call_id id;
-    static const char url[] = "wss://h/client/hubs/x?access_token=t";
     ASSERT(c != NULL); /* joined "lobby" with ackId 1 */
     wps_client_join_group(c, 1, wps_slice_from_cstr("a-much-longer-group-name"), NULL, &id);
     drain_all(c);
     feed(c, 1, "{\"type\":\"ack\",\"ackId\":2,\"success\":true}");
     drain_all(c);
-    wps_client_on_close(c, 2, 1008, NULL, 0);
-    drain_all(c);
-    wps_client_set_url(c, 3, url, sizeof url - 1);
-    drain_all(c);
-    wps_client_on_open(c, 4);
-    drain_all(c);
-    feed(c, 5, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"B\",\"reconnectionToken\":\"t\"}");
+    reconnect_fresh(c, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"B\",\"reconnectionToken\":\"t\"}");
     while (n < 16 && wps_client_poll(c, &acts[n])) n++;
     {
         char first[128], second[128];
@@ -311,21 +327,13 @@ TEST stop_with_every_capacity_in_use_loses_nothing(void) {
     wps_client_config cfg = wps_client_config_default();
     size_t need = wps_client_memory_size(&cfg);
     void *mem = malloc(need);
-    wps_client *c = NULL;
+    wps_client *c = open_client(mem, need, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"A\"}");
     wps_action a;
     wps_call_id id;
     uint32_t i;
     int completions = 0, closes = 0, stopped = 0, cancels = 0;
-    static const char url[] = "wss://h/client/hubs/x?access_token=t";
     char name[32], ack[64];
-    ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, need, NULL));
-    wps_client_start(c, 0);
-    drain_all(c);
-    wps_client_set_url(c, 0, url, sizeof url - 1);
-    drain_all(c);
-    wps_client_on_open(c, 0);
-    feed(c, 0, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"A\"}");
-    drain_all(c);
+    ASSERT(c != NULL);
     for (i = 0; i < cfg.max_groups; i++) {
         snprintf(name, sizeof name, "g%u", i);
         ASSERT_EQ(WPS_OK, wps_client_join_group(c, 1, wps_slice_from_cstr(name), NULL, &id));
@@ -334,12 +342,7 @@ TEST stop_with_every_capacity_in_use_loses_nothing(void) {
         feed(c, 1, ack);
         drain_all(c);
     }
-    wps_client_on_close(c, 2, 1008, NULL, 0); /* no recovery: a fresh connection, with rejoins */
-    drain_all(c);
-    wps_client_set_url(c, 3, url, sizeof url - 1);
-    drain_all(c);
-    wps_client_on_open(c, 4);
-    feed(c, 5, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"B\"}");
+    reconnect_fresh(c, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"B\"}"); /* with rejoins */
     drain_all(c); /* 16 rejoins in flight */
     for (i = 0; i < cfg.max_calls; i++) ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 6, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), NULL, &id));
     drain_all(c); /* all sent */
