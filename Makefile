@@ -22,7 +22,7 @@ $(B):
 	@mkdir -p $(B)
 
 # the wps tool; `wps connect` uses libwebsockets (libwebsockets-dev)
-WPS_TOOL_SRC := examples/wps.c examples/connect.c
+WPS_TOOL_SRC := examples/wps.c examples/connect.c examples/service_cli.c
 $(B)/wps: $(WPS_TOOL_SRC) wps.h | $(B)
 	$(CC) $(WARN) -O2 -o $@ $(WPS_TOOL_SRC) -lwebsockets
 
@@ -115,6 +115,8 @@ diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
 	node tests/record/connect_test.mjs $(B)/wps-san
 	@echo "== wps token against @azure/web-pubsub 1.2.0 and jsonwebtoken"
 	node tests/service/token_diff.mjs $(B)/wps-san
+	@echo "== wps rest against @azure/web-pubsub 1.2.0's requests (capture server on loopback)"
+	node tests/service/rest_diff.mjs $(B)/wps-san
 
 # `make test`: everything above, then the closing line of the whole run.
 test: setup all

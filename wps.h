@@ -818,6 +818,262 @@ WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_sli
     failed."), as the .NET handler does. */
 WPS_API wps_status wps_webhook_check_origin(wps_slice origin_header, const wps_slice *allowed_hosts, size_t host_count, wps_diag *diag);
 
+/* ---------------------------------------------------------------- REST requests */
+
+/** Which REST API an operation belongs to. */
+typedef enum wps_service {
+    WPS_SERVICE_WEBPUBSUB = 0, /* Azure Web PubSub data plane */
+    WPS_SERVICE_SIGNALR = 1    /* Azure SignalR Service data plane (serverless REST) */
+} wps_service;
+
+/** Every data-plane operation of Web PubSub 2024-12-01 and SignalR 2024-12-01:
+    X(enum, service, name, method, path, query parameters, body, success status).
+    name is the REST operationId without its group prefix (what wps_rest_operation_find takes);
+    the query list names the parameters the operation accepts besides api-version; body is
+    NONE, RAW (the caller's bytes), GROUPS (JSON {"groups":[..],"filter":".."}), PAYLOAD (SignalR
+    PayloadMessage {"target":..,"arguments":[..]}) or COMMANDS (SignalR command array). */
+#define WPS_REST_OPERATIONS(X)                                                                                                          \
+    X(WPS_REST_GET_SERVICE_STATUS, WEBPUBSUB, "GetServiceStatus", "HEAD", "/api/health", "", NONE, 200)                             \
+    X(WPS_REST_ADD_CONNECTIONS_TO_GROUPS, WEBPUBSUB, "AddConnectionsToGroups", "POST", "/api/hubs/{hub}/:addToGroups", "", GROUPS, 200) \
+    X(WPS_REST_REMOVE_CONNECTIONS_FROM_GROUPS, WEBPUBSUB, "RemoveConnectionsFromGroups", "POST", "/api/hubs/{hub}/:removeFromGroups", "",  \
+      GROUPS, 200)                                                                                                                      \
+    X(WPS_REST_CLOSE_ALL_CONNECTIONS, WEBPUBSUB, "CloseAllConnections", "POST", "/api/hubs/{hub}/:closeConnections", "excluded reason",  \
+      NONE, 204)                                                                                                                        \
+    X(WPS_REST_GENERATE_CLIENT_TOKEN, WEBPUBSUB, "GenerateClientToken", "POST", "/api/hubs/{hub}/:generateToken",                      \
+      "userId role minutesToExpire group clientType", NONE, 200)                                                                        \
+    X(WPS_REST_SEND_TO_ALL, WEBPUBSUB, "SendToAll", "POST", "/api/hubs/{hub}/:send", "excluded filter messageTtlSeconds", RAW, 202)     \
+    X(WPS_REST_CLOSE_CONNECTION, WEBPUBSUB, "CloseConnection", "DELETE", "/api/hubs/{hub}/connections/{connectionId}", "reason", NONE,   \
+      204)                                                                                                                              \
+    X(WPS_REST_CONNECTION_EXISTS, WEBPUBSUB, "ConnectionExists", "HEAD", "/api/hubs/{hub}/connections/{connectionId}", "", NONE, 200)   \
+    X(WPS_REST_SEND_TO_CONNECTION, WEBPUBSUB, "SendToConnection", "POST", "/api/hubs/{hub}/connections/{connectionId}/:send",          \
+      "messageTtlSeconds", RAW, 202)                                                                                                    \
+    X(WPS_REST_REMOVE_CONNECTION_FROM_ALL_GROUPS, WEBPUBSUB, "RemoveConnectionFromAllGroups", "DELETE",                                \
+      "/api/hubs/{hub}/connections/{connectionId}/groups", "", NONE, 204)                                                              \
+    X(WPS_REST_GROUP_EXISTS, WEBPUBSUB, "GroupExists", "HEAD", "/api/hubs/{hub}/groups/{group}", "", NONE, 200)                        \
+    X(WPS_REST_CLOSE_GROUP_CONNECTIONS, WEBPUBSUB, "CloseGroupConnections", "POST", "/api/hubs/{hub}/groups/{group}/:closeConnections", \
+      "excluded reason", NONE, 204)                                                                                                     \
+    X(WPS_REST_SEND_TO_GROUP, WEBPUBSUB, "SendToGroup", "POST", "/api/hubs/{hub}/groups/{group}/:send",                                \
+      "excluded filter messageTtlSeconds", RAW, 202)                                                                                    \
+    X(WPS_REST_LIST_CONNECTIONS_IN_GROUP, WEBPUBSUB, "ListConnectionsInGroup", "GET", "/api/hubs/{hub}/groups/{group}/connections",     \
+      "maxpagesize top continuationToken", NONE, 200)                                                                                   \
+    X(WPS_REST_REMOVE_CONNECTION_FROM_GROUP, WEBPUBSUB, "RemoveConnectionFromGroup", "DELETE",                                         \
+      "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", "", NONE, 204)                                                      \
+    X(WPS_REST_ADD_CONNECTION_TO_GROUP, WEBPUBSUB, "AddConnectionToGroup", "PUT", "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", \
+      "", NONE, 200)                                                                                                                    \
+    X(WPS_REST_REVOKE_PERMISSION, WEBPUBSUB, "RevokePermission", "DELETE", "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", \
+      "targetName", NONE, 204)                                                                                                          \
+    X(WPS_REST_CHECK_PERMISSION, WEBPUBSUB, "CheckPermission", "HEAD", "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", \
+      "targetName", NONE, 200)                                                                                                          \
+    X(WPS_REST_GRANT_PERMISSION, WEBPUBSUB, "GrantPermission", "PUT", "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", \
+      "targetName", NONE, 200)                                                                                                          \
+    X(WPS_REST_USER_EXISTS, WEBPUBSUB, "UserExists", "HEAD", "/api/hubs/{hub}/users/{userId}", "", NONE, 200)                          \
+    X(WPS_REST_CLOSE_USER_CONNECTIONS, WEBPUBSUB, "CloseUserConnections", "POST", "/api/hubs/{hub}/users/{userId}/:closeConnections",   \
+      "excluded reason", NONE, 204)                                                                                                     \
+    X(WPS_REST_SEND_TO_USER, WEBPUBSUB, "SendToUser", "POST", "/api/hubs/{hub}/users/{userId}/:send", "filter messageTtlSeconds", RAW,  \
+      202)                                                                                                                              \
+    X(WPS_REST_REMOVE_USER_FROM_ALL_GROUPS, WEBPUBSUB, "RemoveUserFromAllGroups", "DELETE", "/api/hubs/{hub}/users/{userId}/groups", "", \
+      NONE, 204)                                                                                                                        \
+    X(WPS_REST_REMOVE_USER_FROM_GROUP, WEBPUBSUB, "RemoveUserFromGroup", "DELETE", "/api/hubs/{hub}/users/{userId}/groups/{group}", "",  \
+      NONE, 204)                                                                                                                        \
+    X(WPS_REST_ADD_USER_TO_GROUP, WEBPUBSUB, "AddUserToGroup", "PUT", "/api/hubs/{hub}/users/{userId}/groups/{group}", "", NONE, 200)   \
+    X(WPS_REST_SIGNALR_GET_ACCESS_KEY, SIGNALR, "GetAccessKey", "GET", "/api/auth/accessKey", "", NONE, 200)                         \
+    X(WPS_REST_SIGNALR_GET_SERVICE_STATUS, SIGNALR, "GetServiceStatus", "HEAD", "/api/health", "", NONE, 200)                         \
+    X(WPS_REST_SIGNALR_CLOSE_CONNECTIONS, SIGNALR, "CloseConnections", "POST", "/api/hubs/{hub}/:closeConnections",                    \
+      "application excluded reason", NONE, 204)                                                                                         \
+    X(WPS_REST_SIGNALR_EXECUTE, SIGNALR, "Execute", "POST", "/api/hubs/{hub}/:execute", "filter", COMMANDS, 202)                       \
+    X(WPS_REST_SIGNALR_GENERATE_CLIENT_TOKEN, SIGNALR, "GenerateClientToken", "POST", "/api/hubs/{hub}/:generateToken",                \
+      "userId minutesToExpire", NONE, 200)                                                                                              \
+    X(WPS_REST_SIGNALR_BROADCAST, SIGNALR, "Broadcast", "POST", "/api/hubs/{hub}/:send", "application excluded", PAYLOAD, 202)          \
+    X(WPS_REST_SIGNALR_CLOSE_CONNECTION, SIGNALR, "CloseConnection", "DELETE", "/api/hubs/{hub}/connections/{connectionId}",            \
+      "application reason", NONE, 200)                                                                                                  \
+    X(WPS_REST_SIGNALR_CHECK_CONNECTION_EXISTENCE, SIGNALR, "CheckConnectionExistence", "HEAD", "/api/hubs/{hub}/connections/{connectionId}", \
+      "application", NONE, 200)                                                                                                         \
+    X(WPS_REST_SIGNALR_INVOKE_CLIENT_CONNECTION, SIGNALR, "InvokeClientConnection", "POST",                                            \
+      "/api/hubs/{hub}/connections/{connectionId}/:invoke", "application", PAYLOAD, 200)                                               \
+    X(WPS_REST_SIGNALR_SEND_TO_CONNECTION, SIGNALR, "SendToConnection", "POST", "/api/hubs/{hub}/connections/{connectionId}/:send",     \
+      "application", PAYLOAD, 202)                                                                                                      \
+    X(WPS_REST_SIGNALR_REMOVE_CONNECTION_FROM_ALL_GROUPS, SIGNALR, "RemoveConnectionFromAllGroups", "DELETE",                          \
+      "/api/hubs/{hub}/connections/{connectionId}/groups", "application", NONE, 200)                                                   \
+    X(WPS_REST_SIGNALR_COMPLETE_CONNECTION_STREAM, SIGNALR, "CompleteConnectionStream", "POST",                                        \
+      "/api/hubs/{hub}/connections/{connectionId}/streams/{streamId}/:complete", "reason application", NONE, 202)                      \
+    X(WPS_REST_SIGNALR_SEND_TO_CONNECTION_STREAM, SIGNALR, "SendToConnectionStream", "POST",                                           \
+      "/api/hubs/{hub}/connections/{connectionId}/streams/{streamId}/:send", "application completed", RAW, 202)                        \
+    X(WPS_REST_SIGNALR_CHECK_GROUP_EXISTENCE, SIGNALR, "CheckGroupExistence", "HEAD", "/api/hubs/{hub}/groups/{group}", "application",  \
+      NONE, 200)                                                                                                                        \
+    X(WPS_REST_SIGNALR_CLOSE_GROUP_CONNECTIONS, SIGNALR, "CloseGroupConnections", "POST", "/api/hubs/{hub}/groups/{group}/:closeConnections", \
+      "application excluded reason", NONE, 204)                                                                                         \
+    X(WPS_REST_SIGNALR_GROUP_BROADCAST, SIGNALR, "GroupBroadcast", "POST", "/api/hubs/{hub}/groups/{group}/:send", "application excluded", \
+      PAYLOAD, 202)                                                                                                                     \
+    X(WPS_REST_SIGNALR_LIST_CONNECTIONS_IN_GROUP, SIGNALR, "ListConnectionsInGroup", "GET", "/api/hubs/{hub}/groups/{group}/connections", \
+      "maxpagesize top application continuationToken", NONE, 200)                                                                       \
+    X(WPS_REST_SIGNALR_REMOVE_CONNECTION_FROM_GROUP, SIGNALR, "RemoveConnectionFromGroup", "DELETE",                                   \
+      "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", "application", NONE, 200)                                           \
+    X(WPS_REST_SIGNALR_ADD_CONNECTION_TO_GROUP, SIGNALR, "AddConnectionToGroup", "PUT",                                                \
+      "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", "application", NONE, 200)                                           \
+    X(WPS_REST_SIGNALR_CHECK_USER_EXISTENCE, SIGNALR, "CheckUserExistence", "HEAD", "/api/hubs/{hub}/users/{user}", "application", NONE, \
+      200)                                                                                                                              \
+    X(WPS_REST_SIGNALR_CLOSE_USER_CONNECTIONS, SIGNALR, "CloseUserConnections", "POST", "/api/hubs/{hub}/users/{user}/:closeConnections", \
+      "application excluded reason", NONE, 204)                                                                                         \
+    X(WPS_REST_SIGNALR_SEND_TO_USER, SIGNALR, "SendToUser", "POST", "/api/hubs/{hub}/users/{user}/:send", "application", PAYLOAD, 202) \
+    X(WPS_REST_SIGNALR_REMOVE_USER_FROM_ALL_GROUPS, SIGNALR, "RemoveUserFromAllGroups", "DELETE", "/api/hubs/{hub}/users/{user}/groups", \
+      "application", NONE, 204)                                                                                                         \
+    X(WPS_REST_SIGNALR_REMOVE_USER_FROM_GROUP, SIGNALR, "RemoveUserFromGroup", "DELETE", "/api/hubs/{hub}/users/{user}/groups/{group}",  \
+      "application", NONE, 204)                                                                                                         \
+    X(WPS_REST_SIGNALR_CHECK_USER_EXISTENCE_IN_GROUP, SIGNALR, "CheckUserExistenceInGroup", "HEAD",                                    \
+      "/api/hubs/{hub}/users/{user}/groups/{group}", "application", NONE, 200)                                                         \
+    X(WPS_REST_SIGNALR_ADD_USER_TO_GROUP, SIGNALR, "AddUserToGroup", "PUT", "/api/hubs/{hub}/users/{user}/groups/{group}",             \
+      "application ttl", NONE, 200)
+
+/** A REST operation (see WPS_REST_OPERATIONS). */
+typedef enum wps_rest_operation {
+#define WPS__REST_ENUM(e, svc, name, method, path, query, body, ok) e,
+    WPS_REST_OPERATIONS(WPS__REST_ENUM)
+#undef WPS__REST_ENUM
+    WPS_REST_OPERATION_COUNT
+} wps_rest_operation;
+
+/** One SignalR :execute command. */
+typedef enum wps_signalr_command_kind {
+    WPS_SIGNALR_SEND_MESSAGE = 0,   /* {"type":"SendMessage","message":{"target":..,"arguments":..}} */
+    WPS_SIGNALR_JOIN_GROUP = 1,     /* {"type":"JoinGroup","group":..} */
+    WPS_SIGNALR_LEAVE_GROUP = 2,    /* {"type":"LeaveGroup","group":..} */
+    WPS_SIGNALR_CLOSE_CONNECTION = 3 /* {"type":"CloseConnection"[,"reason":..]} */
+} wps_signalr_command_kind;
+
+typedef struct wps_signalr_command {
+    wps_signalr_command_kind kind;
+    wps_slice target;    /* SendMessage: the client method (non-empty) */
+    wps_slice arguments; /* SendMessage: raw JSON array text, e.g. ["hi",1]; empty = [] */
+    wps_slice group;     /* JoinGroup / LeaveGroup */
+    wps_slice reason;    /* CloseConnection, optional (ptr NULL = none) */
+} wps_signalr_command;
+
+/** The parameters of one REST call. Zero-initialize, then set what the operation takes (the
+    names in WPS_REST_OPERATIONS); a parameter the operation does not take is an error, so a
+    typo never silently drops a filter. Slices need not be NUL-terminated; ptr NULL = unset. */
+typedef struct wps_rest_params {
+    wps_slice hub;            /* ^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$ (SignalR: lowercased in the URL) */
+    wps_slice application;    /* SignalR `application` (same pattern as hub; lowercased) */
+    wps_slice group;          /* path {group}: 1..1024 bytes, not only whitespace */
+    wps_slice user_id;        /* path {userId}/{user}, or the `userId` query of :generateToken */
+    wps_slice connection_id;  /* path {connectionId} */
+    wps_slice permission;     /* path {permission}: "sendToGroup" or "joinLeaveGroup" */
+    wps_slice stream_id;      /* path {streamId} */
+    wps_slice target_name;    /* `targetName` (the group a permission is about) */
+    wps_slice filter;         /* OData filter: the `filter` query, or the body field of :addToGroups */
+    wps_slice reason;         /* `reason` */
+    wps_slice client_type;    /* `clientType`: "Default" or "MQTT" (case-insensitive) */
+    wps_slice continuation_token; /* `continuationToken` */
+    const wps_slice *excluded; /* `excluded`, repeated: connection ids */
+    size_t excluded_count;
+    const wps_slice *roles;   /* `role`, repeated (:generateToken) */
+    size_t role_count;
+    const wps_slice *groups;  /* `group`, repeated (:generateToken); or the body "groups" of :addToGroups */
+    size_t group_count;
+    bool has_message_ttl;     /* `messageTtlSeconds`: 0..300 (0: never expires) */
+    uint32_t message_ttl_seconds;
+    uint32_t minutes_to_expire; /* `minutesToExpire`: 0 = unset, else >= 1 */
+    uint32_t max_page_size;   /* `maxpagesize`: 0 = unset, else 1..200 */
+    uint32_t top;             /* `top`: 0 = unset, else 1..2147483647 */
+    bool has_ttl;             /* SignalR AddUserToGroup `ttl` in seconds: 0..2147483647 */
+    uint32_t ttl;
+    bool has_completed;       /* SignalR SendToConnectionStream `completed` */
+    bool completed;
+    wps_slice body;           /* RAW bodies; for PAYLOAD/COMMANDS a ready-made JSON body overrides the fields below */
+    wps_slice content_type;   /* RAW: application/octet-stream (default), text/plain or application/json
+                                 (parameters such as "; charset=utf-8" allowed); PAYLOAD: default application/json */
+    wps_slice target;         /* PAYLOAD: the client method (non-empty) */
+    wps_slice arguments;      /* PAYLOAD: raw JSON array text; empty = [] */
+    const wps_signalr_command *commands; /* COMMANDS */
+    size_t command_count;
+    wps_slice api_version;    /* ptr NULL: "2024-12-01"; "" (ptr set, len 0): no api-version query
+                                 (2021-08-01-preview made it optional); SignalR "1.0": the v1 paths
+                                 /api/v1/hubs/... with no api-version */
+    wps_slice next_link;      /* paging: the absolute nextLink of the previous page; the request is
+                                 a GET of exactly that URL (it must start with the endpoint) */
+    uint64_t now;             /* the caller's clock, Unix seconds: iat, exp of the JWT */
+    uint32_t token_seconds;   /* JWT lifetime; 0 = 3600 (the JS SDK's 1 h) */
+} wps_rest_params;
+
+/** A built request. method/content_type are static strings; url, authorization and any built
+    body live in the caller's buffer; a RAW body is the caller's own bytes. */
+typedef struct wps_rest_request {
+    const char *method;       /* "GET", "HEAD", "POST", "PUT", "DELETE" */
+    wps_slice url;            /* absolute, percent-encoded; it is also the JWT's aud */
+    wps_slice authorization;  /* the whole header value: "Bearer <jwt>" */
+    wps_slice content_type;   /* empty when there is no body */
+    wps_slice body;
+    bool has_body;            /* send Content-Type and the body (it may be empty) */
+    uint16_t success_status;  /* 200/202/204 per the spec; HEAD checks answer 200 (yes) or 404 (no) */
+} wps_rest_request;
+
+/** Builds a REST request with no I/O: method, URL (endpoint with Port, percent-encoded path
+    segments, `api-version` first, then the operation's query parameters in WPS_REST_OPERATIONS
+    order, arrays repeated), `Authorization: Bearer` JWT (HS256 with the access key; claims aud =
+    the exact URL, iat, exp) and body. Everything is validated before anything is built:
+    WPS_ERR_INVALID_ARGUMENT with diag->key naming the parameter (bad hub, empty id, group over
+    1024 bytes, number out of range, a parameter the operation does not take, bad Content-Type),
+    WPS_ERR_UTF8 for text that is not UTF-8 (JSON bodies). *needed gets the buffer size needed
+    (also on WPS_ERR_BUFFER_TOO_SMALL); wps_rest_build never writes past cap. */
+WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_operation op, const wps_rest_params *params, char *buf,
+                                  size_t cap, wps_rest_request *out, size_t *needed, wps_diag *diag);
+/** The operation's name (its operationId, e.g. "SendToGroup"), or NULL when out of range. */
+WPS_API const char *wps_rest_operation_name(wps_rest_operation op);
+/** The operation's service. */
+WPS_API wps_service wps_rest_operation_service(wps_rest_operation op);
+/** Finds an operation by name for a service, case-insensitively (also the SignalR spellings
+    with their "SignalR_" prefix, "HealthApi_GetServiceStatus", and for convenience "SendToAll"/
+    "SendToGroup" for SignalR's Broadcast/GroupBroadcast and "GenerateToken"). false when unknown. */
+WPS_API bool wps_rest_operation_find(wps_service service, const char *name, size_t len, wps_rest_operation *out);
+
+/* ---------------------------------------------------------------- REST responses */
+
+/** A member of a group (ListConnectionsInGroup). */
+typedef struct wps_group_member {
+    wps_slice connection_id;
+    wps_slice user_id; /* ptr NULL when absent or null */
+} wps_group_member;
+
+/** ErrorDetail {code, message, target, details[], inner{code, inner}} (both services). */
+typedef struct wps_rest_error {
+    wps_slice code, message, target;
+    wps_slice inner_code;   /* the innermost inner.code, if any */
+    size_t detail_count;    /* entries of details[] (not unpacked) */
+    wps_slice details;      /* raw JSON text of details[], empty when absent */
+} wps_rest_error;
+
+/** SignalR ServiceResponse {statusCode, code, level, scope, errorKind, message, jsonObject, isSuccess}. */
+typedef struct wps_signalr_service_response {
+    uint32_t status_code;   /* 0 when absent */
+    wps_slice code, level, scope, error_kind, message;
+    wps_slice json_object;  /* raw JSON text, empty when absent */
+    bool has_is_success, is_success;
+} wps_signalr_service_response;
+
+/* The response parsers read JSON bodies zero-copy: slices point into body, or into scratch for
+   strings with escapes (scratch of body_len bytes is always enough; may be NULL otherwise, then
+   WPS_ERR_BUFFER_TOO_SMALL tells). Unknown members are ignored; a wrong JSON type, a missing
+   required member or bad JSON is an error with an offset in diag. */
+
+/** :generateToken → {"token":".."} (both services). */
+WPS_API wps_status wps_rest_parse_token(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_slice *token, wps_diag *diag);
+/** A ListConnectionsInGroup page {"value":[{connectionId,userId}],"nextLink":..}: at most cap
+    members are stored; *count gets the number in the page (more than cap is
+    WPS_ERR_BUFFER_TOO_SMALL, with the first cap stored). next_link is empty on the last page. */
+WPS_API wps_status wps_rest_parse_group_members(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_group_member *members,
+                                                size_t cap, size_t *count, wps_slice *next_link, wps_diag *diag);
+/** An error body (ErrorDetail). */
+WPS_API wps_status wps_rest_parse_error(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_rest_error *out, wps_diag *diag);
+/** A SignalR ServiceResponse body. */
+WPS_API wps_status wps_signalr_parse_service_response(const void *body, size_t len, char *scratch, size_t scratch_cap,
+                                                      wps_signalr_service_response *out, wps_diag *diag);
+/** SignalR InvokeClientConnection → {"result": any, "protocol": ".."}: result is the raw JSON text. */
+WPS_API wps_status wps_signalr_parse_invoke_result(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_slice *result,
+                                                   wps_slice *protocol, wps_diag *diag);
+/** SignalR GetAccessKey → {"AccessKey":"..","KeyId":".."}. */
+WPS_API wps_status wps_signalr_parse_access_key(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_slice *access_key,
+                                                wps_slice *key_id, wps_diag *diag);
+
 #endif /* WPS_NO_SERVICE */
 
 #ifdef __cplusplus
@@ -5482,14 +5738,20 @@ static void wps__sb_endpoint(wps__sbuf *b, const wps_connection_string *cs, int 
     for (host_end = k; host_end < e.len && e.ptr[host_end] != '/' && e.ptr[host_end] != ':'; host_end++) {
     }
     wps__sb_put(b, e.ptr + k, host_end - k);
-    if (with_port) {
-        if (cs->port) {
+    if (with_port) { /* the scheme's default port is dropped, as URL parsers (JS, .NET) normalize it */
+        uint64_t port = cs->port;
+        size_t p = host_end;
+        if (!port && host_end < e.len && e.ptr[host_end] == ':') {
+            for (p = host_end + 1; p < e.len && e.ptr[p] >= '0' && e.ptr[p] <= '9' && port < 100000u; p++) port = port * 10 + (uint64_t)(e.ptr[p] - '0');
+            if (p < e.len && e.ptr[p] != '/') port = 0, p = host_end; /* not a number: keep the text as it is */
+            if (!port) {
+                while (p < e.len && e.ptr[p] != '/') p++;
+                wps__sb_put(b, e.ptr + host_end, p - host_end);
+            }
+        }
+        if (port && port != (https ? 443u : 80u)) {
             wps__sb_put(b, ":", 1);
-            wps__sb_u64(b, cs->port);
-        } else if (host_end < e.len && e.ptr[host_end] == ':') {
-            size_t p = host_end;
-            while (p < e.len && e.ptr[p] != '/') p++;
-            wps__sb_put(b, e.ptr + host_end, p - host_end);
+            wps__sb_u64(b, port);
         }
     }
 }
@@ -5565,7 +5827,25 @@ static wps_status wps__token_check(const wps_connection_string *cs, const wps_to
 }
 
 /* The Web PubSub claims; written twice: to measure, then into scratch inside out. */
-static void wps__sb_wps_claims(wps__sbuf *b, const wps_connection_string *cs, const wps_token_options *o) {
+/* What a JWT is signed from: the key (cs) and whatever its claims function reads. */
+typedef struct wps__claims {
+    const wps_connection_string *cs;
+    const wps_token_options *o; /* client tokens */
+    const struct wps__rest_ctx *rest; /* REST: the request whose URL is aud */
+    uint64_t iat, exp;                /* REST */
+} wps__claims;
+
+static wps__claims wps__claims_of(const wps_connection_string *cs, const wps_token_options *o) {
+    wps__claims c;
+    WPS_MEMSET(&c, 0, sizeof c);
+    c.cs = cs;
+    c.o = o;
+    return c;
+}
+
+static void wps__sb_wps_claims(wps__sbuf *b, const wps__claims *c) {
+    const wps_connection_string *cs = c->cs;
+    const wps_token_options *o = c->o;
     size_t i;
     uint64_t exp = o->now + (uint64_t)(o->expires_minutes ? o->expires_minutes : 60u) * 60u;
     wps__sb_str(b, "{\"aud\":\"");
@@ -5603,9 +5883,8 @@ static void wps__sb_wps_claims(wps__sbuf *b, const wps_connection_string *cs, co
    written at the end of the token's space and base64url-encoded forward through a 48-byte stack
    window (the encoded text never reaches claims not yet read, since it grows by 4/3 and starts
    at least 36 + 1 + claims/3 bytes earlier). */
-static wps_status wps__sign(const wps_connection_string *cs, const wps_token_options *o,
-                            void (*fn)(wps__sbuf *, const wps_connection_string *, const wps_token_options *), char *out, size_t cap,
-                            size_t *len, wps_diag *diag) {
+static wps_status wps__sign(wps__claims c, void (*fn)(wps__sbuf *, const wps__claims *), char *out, size_t cap, size_t *len,
+                            wps_diag *diag) {
     static const char header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
     const size_t hn = 36; /* base64url of the 27-byte header */
     wps__sbuf w;
@@ -5615,7 +5894,7 @@ static wps_status wps__sign(const wps_connection_string *cs, const wps_token_opt
     w.p = NULL;
     w.cap = 0;
     w.n = 0;
-    fn(&w, cs, o);
+    fn(&w, &c);
     claims_len = w.n;
     cn = wps_base64url_encode(NULL, claims_len, NULL, 0);
     jwt_len = hn + 1 + cn + 1 + 43;
@@ -5628,7 +5907,7 @@ static wps_status wps__sign(const wps_connection_string *cs, const wps_token_opt
     w.p = claims;
     w.cap = claims_len;
     w.n = 0;
-    fn(&w, cs, o);
+    fn(&w, &c);
     at = hn + 1;
     while (done < claims_len) {
         unsigned char win[48];
@@ -5641,7 +5920,7 @@ static wps_status wps__sign(const wps_connection_string *cs, const wps_token_opt
     wps_base64url_encode(header, sizeof header - 1, out, cap);
     out[hn] = '.';
     out[hn + 1 + cn] = '.';
-    wps_hmac_sha256(cs->access_key.ptr, cs->access_key.len, out, hn + 1 + cn, mac);
+    wps_hmac_sha256(c.cs->access_key.ptr, c.cs->access_key.len, out, hn + 1 + cn, mac);
     wps_base64url_encode(mac, 32, out + hn + 1 + cn + 1, 43);
     return WPS_OK;
 }
@@ -5654,13 +5933,21 @@ WPS_API wps_status wps_client_access_token(const wps_connection_string *cs, cons
     *len = 0;
     st = wps__token_check(cs, o, diag);
     if (st != WPS_OK) return st;
-    return wps__sign(cs, o, wps__sb_wps_claims, out, cap, len, diag);
+    return wps__sign(wps__claims_of(cs, o), wps__sb_wps_claims, out, cap, len, diag);
+}
+
+/* ws(s)://host[:port]/<client path><hub>?access_token= */
+static void wps__sb_access_url_prefix(wps__sbuf *b, const wps_connection_string *cs, const wps_token_options *o) {
+    wps__sb_endpoint(b, cs, 1, 1);
+    wps__sb_str(b, wps__client_path(o->client_kind));
+    wps__sb_put(b, o->hub.ptr, o->hub.len);
+    wps__sb_str(b, "?access_token=");
 }
 
 WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const wps_token_options *o, char *out, size_t cap, size_t *len,
                                          wps_diag *diag) {
     wps__sbuf b;
-    size_t dummy, tlen = 0;
+    size_t dummy, tlen = 0, prefix;
     wps_status st;
     if (!len) len = &dummy;
     *len = 0;
@@ -5669,28 +5956,20 @@ WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const 
     b.p = NULL;
     b.cap = 0;
     b.n = 0;
-    wps__sb_endpoint(&b, cs, 1, 1);
-    wps__sb_str(&b, wps__client_path(o->client_kind));
-    wps__sb_put(&b, o->hub.ptr, o->hub.len);
-    wps__sb_str(&b, "?access_token=");
-    wps__sign(cs, o, wps__sb_wps_claims, NULL, 0, &tlen, NULL);
-    *len = b.n + tlen;
+    wps__sb_access_url_prefix(&b, cs, o);
+    prefix = b.n;
+    wps__sign(wps__claims_of(cs, o), wps__sb_wps_claims, NULL, 0, &tlen, NULL);
+    *len = prefix + tlen;
     if (!out || *len > cap) {
         if (diag) diag->needed = *len;
         return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *len)", (size_t)-1);
     }
-    {
-        size_t prefix = b.n;
-        b.p = out;
-        b.cap = cap;
-        b.n = 0;
-        wps__sb_endpoint(&b, cs, 1, 1);
-        wps__sb_str(&b, wps__client_path(o->client_kind));
-        wps__sb_put(&b, o->hub.ptr, o->hub.len);
-        wps__sb_str(&b, "?access_token=");
-        WPS_ASSERT(b.n == prefix);
-        return wps__sign(cs, o, wps__sb_wps_claims, out + prefix, cap - prefix, &tlen, diag);
-    }
+    b.p = out;
+    b.cap = cap;
+    b.n = 0;
+    wps__sb_access_url_prefix(&b, cs, o);
+    WPS_ASSERT(b.n == prefix);
+    return wps__sign(wps__claims_of(cs, o), wps__sb_wps_claims, out + prefix, cap - prefix, &tlen, diag);
 }
 
 WPS_API void wps_webhook_signature(wps_slice key, wps_slice connection_id, char out[71]) {
@@ -5771,7 +6050,9 @@ static void wps__sb_lower(wps__sbuf *b, wps_slice s) {
 }
 
 /* SignalR client claims: aud without the port (AudienceBaseUrl), iat, nbf, exp, [asrs.s.uid]. */
-static void wps__sb_signalr_claims(wps__sbuf *b, const wps_connection_string *cs, const wps_token_options *o) {
+static void wps__sb_signalr_claims(wps__sbuf *b, const wps__claims *c) {
+    const wps_connection_string *cs = c->cs;
+    const wps_token_options *o = c->o;
     uint64_t exp = o->now + (uint64_t)(o->expires_minutes ? o->expires_minutes : 60u) * 60u;
     wps__sb_str(b, "{\"aud\":\"");
     wps__sb_endpoint(b, cs, 0, 0);
@@ -5820,7 +6101,1044 @@ WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, con
             return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "URL buffer too small (see *url_len)", (size_t)-1);
         }
     }
-    return wps__sign(cs, o, wps__sb_signalr_claims, out, cap, len, diag);
+    return wps__sign(wps__claims_of(cs, o), wps__sb_signalr_claims, out, cap, len, diag);
+}
+
+
+/* ---------------------------------------------------------------- REST requests */
+
+static wps_slice wps__slice_lit(const char *s) {
+    wps_slice r;
+    r.ptr = s;
+    r.len = wps__cstrlen(s);
+    return r;
+}
+
+enum { WPS__BODY_NONE = 0, WPS__BODY_RAW, WPS__BODY_GROUPS, WPS__BODY_PAYLOAD, WPS__BODY_COMMANDS };
+
+typedef struct wps__rest_op {
+    unsigned char service, body;
+    uint16_t ok;
+    const char *name, *method, *path, *query;
+} wps__rest_op;
+
+static const wps__rest_op wps__rest_ops[WPS_REST_OPERATION_COUNT] = {
+#define WPS__REST_ROW(e, svc, name, method, path, query, body, ok) {WPS_SERVICE_##svc, WPS__BODY_##body, ok, name, method, path, query},
+    WPS_REST_OPERATIONS(WPS__REST_ROW)
+#undef WPS__REST_ROW
+};
+
+WPS_API const char *wps_rest_operation_name(wps_rest_operation op) {
+    return (unsigned)op < (unsigned)WPS_REST_OPERATION_COUNT ? wps__rest_ops[op].name : NULL;
+}
+
+WPS_API wps_service wps_rest_operation_service(wps_rest_operation op) {
+    return (unsigned)op < (unsigned)WPS_REST_OPERATION_COUNT ? (wps_service)wps__rest_ops[op].service : WPS_SERVICE_WEBPUBSUB;
+}
+
+/* a[0..n) == b[0..n), ASCII case-insensitively */
+static int wps__ieq_n(const char *a, const char *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+/* a[0..an) equals the NUL-terminated b, ASCII case-insensitively */
+static int wps__ieq_name(const char *a, size_t an, const char *b) {
+    size_t i;
+    for (i = 0; i < an; i++) {
+        char x = a[i], y = b[i];
+        if (!y) return 0;
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+    }
+    return b[an] == 0;
+}
+
+WPS_API bool wps_rest_operation_find(wps_service service, const char *name, size_t len, wps_rest_operation *out) {
+    static const struct {
+        unsigned char service;
+        const char *alias;
+        wps_rest_operation op;
+    } aliases[] = {
+        {WPS_SERVICE_WEBPUBSUB, "HealthApi_GetServiceStatus", WPS_REST_GET_SERVICE_STATUS},
+        {WPS_SERVICE_WEBPUBSUB, "GenerateToken", WPS_REST_GENERATE_CLIENT_TOKEN},
+        {WPS_SERVICE_SIGNALR, "HealthApi_GetServiceStatus", WPS_REST_SIGNALR_GET_SERVICE_STATUS},
+        {WPS_SERVICE_SIGNALR, "Auth_GetAccessKey", WPS_REST_SIGNALR_GET_ACCESS_KEY},
+        {WPS_SERVICE_SIGNALR, "HubProxyV20230701_Execute", WPS_REST_SIGNALR_EXECUTE},
+        {WPS_SERVICE_SIGNALR, "GenerateToken", WPS_REST_SIGNALR_GENERATE_CLIENT_TOKEN},
+        {WPS_SERVICE_SIGNALR, "SendToAll", WPS_REST_SIGNALR_BROADCAST},
+        {WPS_SERVICE_SIGNALR, "SendToGroup", WPS_REST_SIGNALR_GROUP_BROADCAST},
+        {WPS_SERVICE_SIGNALR, "CheckUserExistence", WPS_REST_SIGNALR_CHECK_USER_EXISTENCE},
+    };
+    size_t i;
+    if (!name) return false;
+    if (len > 8 && wps__ieq_name(name, 8, "signalr_") && service == WPS_SERVICE_SIGNALR) name += 8, len -= 8;
+    else if (len > 10 && wps__ieq_name(name, 10, "webpubsub_") && service == WPS_SERVICE_WEBPUBSUB) name += 10, len -= 10;
+    for (i = 0; i < (size_t)WPS_REST_OPERATION_COUNT; i++)
+        if (wps__rest_ops[i].service == (unsigned char)service && wps__ieq_name(name, len, wps__rest_ops[i].name)) {
+            if (out) *out = (wps_rest_operation)i;
+            return true;
+        }
+    for (i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (aliases[i].service == (unsigned char)service && wps__ieq_name(name, len, aliases[i].alias)) {
+            if (out) *out = aliases[i].op;
+            return true;
+        }
+    return false;
+}
+
+/* Does the operation's query list contain the word w? */
+static int wps__rest_takes(const wps__rest_op *op, const char *w) {
+    const char *q = op->query;
+    size_t n = wps__cstrlen(w);
+    while (*q) {
+        size_t k = 0;
+        while (q[k] && q[k] != ' ') k++;
+        if (k == n && WPS_MEMCMP(q, w, n) == 0) return 1;
+        q += k;
+        while (*q == ' ') q++;
+    }
+    return 0;
+}
+
+/* Does the path template contain {name}? */
+static int wps__rest_path_has(const wps__rest_op *op, const char *name) {
+    const char *p = op->path;
+    size_t n = wps__cstrlen(name);
+    for (; *p; p++)
+        if (*p == '{') {
+            size_t k = 0;
+            while (p[1 + k] && p[1 + k] != '}') k++;
+            if (k == n && WPS_MEMCMP(p + 1, name, n) == 0) return 1;
+        }
+    return 0;
+}
+
+static void wps__sb_pct(wps__sbuf *b, wps_slice s) {
+    size_t n = wps_percent_encode(s.ptr, s.len, NULL, 0);
+    if (b->p && b->n + n <= b->cap) wps_percent_encode(s.ptr, s.len, b->p + b->n, n);
+    b->n += n;
+}
+
+static void wps__sb_pct_lower(wps__sbuf *b, wps_slice s) {
+    size_t i;
+    for (i = 0; i < s.len; i++) { /* the hub pattern's characters; only ` , [ ] need escapes */
+        char c = s.ptr[i];
+        wps_slice one;
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        one.ptr = &c;
+        one.len = 1;
+        wps__sb_pct(b, one);
+    }
+}
+
+struct wps__rest_ctx {
+    const wps_connection_string *cs;
+    const wps__rest_op *op;
+    const wps_rest_params *p;
+    int v1; /* SignalR 1.0 paths */
+    wps_slice api_version;
+    const char *permission; /* canonical spelling */
+};
+typedef struct wps__rest_ctx wps__rest_ctx;
+
+static int wps__rest_base(const wps__rest_ctx *x, wps_connection_string *base) {
+    *base = *x->cs;
+    if (x->op->service == WPS_SERVICE_SIGNALR && x->cs->server_endpoint.ptr) {
+        base->endpoint = x->cs->server_endpoint;
+        base->port = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static void wps__sb_query(wps__sbuf *b, int *first, const char *name, wps_slice v) {
+    wps__sb_put(b, *first ? "?" : "&", 1);
+    *first = 0;
+    wps__sb_str(b, name);
+    wps__sb_put(b, "=", 1);
+    wps__sb_pct(b, v);
+}
+
+static void wps__sb_query_u64(wps__sbuf *b, int *first, const char *name, uint64_t v) {
+    wps__sb_put(b, *first ? "?" : "&", 1);
+    *first = 0;
+    wps__sb_str(b, name);
+    wps__sb_put(b, "=", 1);
+    wps__sb_u64(b, v);
+}
+
+static void wps__sb_rest_url(wps__sbuf *b, const wps__rest_ctx *x) {
+    const wps_rest_params *p = x->p;
+    const char *t = x->op->path, *q;
+    wps_connection_string base;
+    int first = 1, signalr = x->op->service == WPS_SERVICE_SIGNALR;
+    if (p->next_link.ptr) {
+        wps__sb_put(b, p->next_link.ptr, p->next_link.len);
+        return;
+    }
+    wps__rest_base(x, &base);
+    wps__sb_endpoint(b, &base, 0, 1);
+    if (x->v1) { /* SignalR v1: /api/v1/hubs/... */
+        wps__sb_str(b, "/api/v1");
+        t += 4;
+    }
+    while (*t) {
+        if (*t == '{') {
+            const char *e = t + 1;
+            while (*e != '}') e++;
+            size_t k = (size_t)(e - t) + 1; /* the placeholder with its braces */
+#define WPS__PH(lit) (k == sizeof(lit) - 1 && WPS_MEMCMP(t, lit, k) == 0)
+            if (WPS__PH("{hub}")) {
+                if (signalr) {
+                    if (p->application.ptr && x->v1) { /* v1 had no application query: app_hub */
+                        wps__sb_pct_lower(b, p->application);
+                        wps__sb_put(b, "_", 1);
+                    }
+                    wps__sb_pct_lower(b, p->hub);
+                } else {
+                    wps__sb_pct(b, p->hub);
+                }
+            } else if (WPS__PH("{group}")) {
+                wps__sb_pct(b, p->group);
+            } else if (WPS__PH("{connectionId}")) {
+                wps__sb_pct(b, p->connection_id);
+            } else if (WPS__PH("{permission}")) {
+                wps__sb_str(b, x->permission);
+            } else if (WPS__PH("{streamId}")) {
+                wps__sb_pct(b, p->stream_id);
+            } else { /* {userId} / {user} */
+                wps__sb_pct(b, p->user_id);
+            }
+#undef WPS__PH
+            t = e + 1;
+        } else {
+            const char *e = t;
+            while (*e && *e != '{') e++;
+            wps__sb_put(b, t, (size_t)(e - t));
+            t = e;
+        }
+    }
+    if (x->api_version.len) wps__sb_query(b, &first, "api-version", x->api_version);
+    for (q = x->op->query; *q;) { /* the operation's own order */
+        size_t k = 0, i;
+        while (q[k] && q[k] != ' ') k++;
+#define WPS__QIS(lit) (k == sizeof(lit) - 1 && WPS_MEMCMP(q, lit, k) == 0)
+        if (WPS__QIS("excluded")) {
+            for (i = 0; i < p->excluded_count; i++) wps__sb_query(b, &first, "excluded", p->excluded[i]);
+        } else if (WPS__QIS("filter")) {
+            if (p->filter.ptr) wps__sb_query(b, &first, "filter", p->filter);
+        } else if (WPS__QIS("messageTtlSeconds")) {
+            if (p->has_message_ttl) wps__sb_query_u64(b, &first, "messageTtlSeconds", p->message_ttl_seconds);
+        } else if (WPS__QIS("reason")) {
+            if (p->reason.ptr) wps__sb_query(b, &first, "reason", p->reason);
+        } else if (WPS__QIS("userId")) {
+            if (p->user_id.ptr) wps__sb_query(b, &first, "userId", p->user_id);
+        } else if (WPS__QIS("role")) {
+            for (i = 0; i < p->role_count; i++) wps__sb_query(b, &first, "role", p->roles[i]);
+        } else if (WPS__QIS("minutesToExpire")) {
+            if (p->minutes_to_expire) wps__sb_query_u64(b, &first, "minutesToExpire", p->minutes_to_expire);
+        } else if (WPS__QIS("group")) {
+            for (i = 0; i < p->group_count; i++) wps__sb_query(b, &first, "group", p->groups[i]);
+        } else if (WPS__QIS("clientType")) {
+            if (p->client_type.ptr) wps__sb_query(b, &first, "clientType", p->client_type);
+        } else if (WPS__QIS("maxpagesize")) {
+            if (p->max_page_size) wps__sb_query_u64(b, &first, "maxpagesize", p->max_page_size);
+        } else if (WPS__QIS("top")) {
+            if (p->top) wps__sb_query_u64(b, &first, "top", p->top);
+        } else if (WPS__QIS("continuationToken")) {
+            if (p->continuation_token.ptr) wps__sb_query(b, &first, "continuationToken", p->continuation_token);
+        } else if (WPS__QIS("targetName")) {
+            if (p->target_name.ptr) wps__sb_query(b, &first, "targetName", p->target_name);
+        } else if (WPS__QIS("application")) {
+            if (p->application.ptr && !x->v1) {
+                wps__sb_put(b, first ? "?" : "&", 1);
+                first = 0;
+                wps__sb_str(b, "application=");
+                wps__sb_pct_lower(b, p->application);
+            }
+        } else if (WPS__QIS("ttl")) {
+            if (p->has_ttl) wps__sb_query_u64(b, &first, "ttl", p->ttl);
+        } else if (WPS__QIS("completed")) {
+            if (p->has_completed) wps__sb_query(b, &first, "completed", p->completed ? wps__slice_lit("true") : wps__slice_lit("false"));
+        }
+#undef WPS__QIS
+        q += k;
+        while (*q == ' ') q++;
+    }
+}
+
+static void wps__sb_json_array(wps__sbuf *b, const wps_slice *v, size_t n) {
+    size_t i;
+    wps__sb_put(b, "[", 1);
+    for (i = 0; i < n; i++) {
+        if (i) wps__sb_put(b, ",", 1);
+        wps__sb_jstr(b, v[i]);
+    }
+    wps__sb_put(b, "]", 1);
+}
+
+static void wps__sb_payload(wps__sbuf *b, wps_slice target, wps_slice arguments) {
+    wps__sb_str(b, "{\"target\":");
+    wps__sb_jstr(b, target);
+    wps__sb_str(b, ",\"arguments\":");
+    if (arguments.len) wps__sb_put(b, arguments.ptr, arguments.len);
+    else wps__sb_put(b, "[]", 2);
+    wps__sb_put(b, "}", 1);
+}
+
+/* The JSON body built from the parameters (GROUPS, PAYLOAD, COMMANDS without a ready body). */
+static void wps__sb_rest_body(wps__sbuf *b, const wps__rest_ctx *x) {
+    const wps_rest_params *p = x->p;
+    size_t i;
+    switch (x->op->body) {
+    case WPS__BODY_GROUPS:
+        wps__sb_str(b, "{\"groups\":");
+        wps__sb_json_array(b, p->groups, p->group_count);
+        if (p->filter.ptr) {
+            wps__sb_str(b, ",\"filter\":");
+            wps__sb_jstr(b, p->filter);
+        }
+        wps__sb_put(b, "}", 1);
+        break;
+    case WPS__BODY_PAYLOAD:
+        if (!p->body.ptr) wps__sb_payload(b, p->target, p->arguments);
+        break;
+    case WPS__BODY_COMMANDS:
+        if (p->body.ptr) break;
+        wps__sb_put(b, "[", 1);
+        for (i = 0; i < p->command_count; i++) {
+            const wps_signalr_command *c = &p->commands[i];
+            static const char *const types[] = {"SendMessage", "JoinGroup", "LeaveGroup", "CloseConnection"};
+            if (i) wps__sb_put(b, ",", 1);
+            wps__sb_str(b, "{\"type\":\"");
+            wps__sb_str(b, types[c->kind]);
+            wps__sb_put(b, "\"", 1);
+            if (c->kind == WPS_SIGNALR_SEND_MESSAGE) {
+                wps__sb_str(b, ",\"message\":");
+                wps__sb_payload(b, c->target, c->arguments);
+            } else if (c->kind == WPS_SIGNALR_CLOSE_CONNECTION) {
+                if (c->reason.ptr) {
+                    wps__sb_str(b, ",\"reason\":");
+                    wps__sb_jstr(b, c->reason);
+                }
+            } else {
+                wps__sb_str(b, ",\"group\":");
+                wps__sb_jstr(b, c->group);
+            }
+            wps__sb_put(b, "}", 1);
+        }
+        wps__sb_put(b, "]", 1);
+        break;
+    default: break;
+    }
+}
+
+/* aud is the URL itself: percent-encoded ASCII (a nextLink is checked to need no JSON escape) */
+static void wps__sb_rest_claims(wps__sbuf *b, const wps__claims *c) {
+    wps__sb_str(b, "{\"aud\":\"");
+    wps__sb_rest_url(b, c->rest);
+    wps__sb_str(b, "\",\"iat\":");
+    wps__sb_u64(b, c->iat);
+    wps__sb_str(b, ",\"exp\":");
+    wps__sb_u64(b, c->exp);
+    wps__sb_put(b, "}", 1);
+}
+
+static wps_status wps__rest_bad(wps_diag *diag, const char *key, const char *text) {
+    return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, key, text, (size_t)-1);
+}
+
+static int wps__utf8_ok(wps_slice s) { return !s.len || (s.ptr && wps__utf8_check((const unsigned char *)s.ptr, s.len) == s.len); }
+
+/* Group names: 1..1024 bytes of UTF-8, not only whitespace, no line breaks (^(?!\s+$).+$). */
+static const char *wps__group_problem(wps_slice g) {
+    size_t i;
+    int blank = 1;
+    if (!g.ptr || g.len == 0) return "a group name must not be empty";
+    if (g.len > 1024) return "a group name is at most 1024 bytes";
+    if (!wps__utf8_ok(g)) return "a group name must be UTF-8";
+    for (i = 0; i < g.len; i++) {
+        char c = g.ptr[i];
+        if (c == '\n' || c == '\r') return "a group name must not contain line breaks";
+        if (c != ' ' && c != '\t' && c != '\v' && c != '\f') blank = 0;
+    }
+    return blank ? "a group name must not be only whitespace" : NULL;
+}
+
+/* A JSON value of the wanted type (WPS__J_*), with nothing after it but whitespace. */
+static int wps__json_is(wps_slice v, int want) {
+    wps__scan s;
+    const unsigned char *p, *end;
+    int jt = 0, esc = 0;
+    if (!v.ptr) return 0;
+    s.beg = (const unsigned char *)v.ptr;
+    s.end = s.beg + v.len;
+    s.diag = NULL;
+    s.max_depth = WPS_MAX_DEPTH_LIMIT;
+    end = s.end;
+    if (wps__utf8_check(s.beg, v.len) != v.len) return 0;
+    p = wps__ws(s.beg, end);
+    p = wps__skip_value(&s, p, 0, &jt, &esc);
+    if (!p || (want && jt != want)) return 0;
+    return wps__ws(p, end) == end;
+}
+
+static int wps__media_is(wps_slice ct, const char *type) {
+    size_t n = 0;
+    while (n < ct.len && ct.ptr[n] != ';' && ct.ptr[n] != ' ') n++;
+    return wps__ieq_name(ct.ptr, n, type);
+}
+
+static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
+    const wps_rest_params *p = x->p;
+    const wps__rest_op *op = x->op;
+    size_t i;
+    int signalr = op->service == WPS_SERVICE_SIGNALR;
+    static const struct {
+        const char *key, *query, *path;
+    } uses[] = {{"application", "application", NULL},
+                {"group", NULL, "group"},
+                {"connectionId", NULL, "connectionId"},
+                {"permission", NULL, "permission"},
+                {"streamId", NULL, "streamId"},
+                {"targetName", "targetName", NULL},
+                {"reason", "reason", NULL},
+                {"clientType", "clientType", NULL},
+                {"continuationToken", "continuationToken", NULL},
+                {"excluded", "excluded", NULL},
+                {"role", "role", NULL},
+                {"messageTtlSeconds", "messageTtlSeconds", NULL},
+                {"minutesToExpire", "minutesToExpire", NULL},
+                {"maxpagesize", "maxpagesize", NULL},
+                {"top", "top", NULL},
+                {"ttl", "ttl", NULL},
+                {"completed", "completed", NULL}};
+    const int set[] = {p->application.ptr != NULL, p->group.ptr != NULL,        p->connection_id.ptr != NULL, p->permission.ptr != NULL,
+                       p->stream_id.ptr != NULL,   p->target_name.ptr != NULL,  p->reason.ptr != NULL,        p->client_type.ptr != NULL,
+                       p->continuation_token.ptr != NULL, p->excluded_count != 0, p->role_count != 0,        p->has_message_ttl,
+                       p->minutes_to_expire != 0,  p->max_page_size != 0,       p->top != 0,                  p->has_ttl,
+                       p->has_completed};
+    WPS_ASSERT(sizeof set / sizeof set[0] == sizeof uses / sizeof uses[0]);
+    /* 1. every parameter given is one the operation takes */
+    for (i = 0; i < sizeof uses / sizeof uses[0]; i++)
+        if (set[i] && !((uses[i].query && wps__rest_takes(op, uses[i].query)) || (uses[i].path && wps__rest_path_has(op, uses[i].path))))
+            return wps__rest_bad(diag, uses[i].key, "this operation does not take this parameter");
+    if (p->hub.ptr && !wps__rest_path_has(op, "hub")) return wps__rest_bad(diag, "hub", "this operation does not take a hub");
+    if (p->user_id.ptr && !wps__rest_takes(op, "userId") && !wps__rest_path_has(op, "userId") && !wps__rest_path_has(op, "user"))
+        return wps__rest_bad(diag, "userId", "this operation does not take this parameter");
+    if (p->group_count && !wps__rest_takes(op, "group") && op->body != WPS__BODY_GROUPS)
+        return wps__rest_bad(diag, "groups", "this operation does not take a group list");
+    if (p->filter.ptr && !wps__rest_takes(op, "filter") && op->body != WPS__BODY_GROUPS)
+        return wps__rest_bad(diag, "filter", "this operation does not take this parameter");
+    if ((p->body.ptr || p->content_type.ptr) && op->body != WPS__BODY_RAW && op->body != WPS__BODY_PAYLOAD && op->body != WPS__BODY_COMMANDS)
+        return wps__rest_bad(diag, "body", "this operation has no body");
+    if ((p->target.ptr || p->arguments.ptr) && op->body != WPS__BODY_PAYLOAD)
+        return wps__rest_bad(diag, "target", "target and arguments build a SignalR PayloadMessage: this operation has none");
+    if (p->command_count && op->body != WPS__BODY_COMMANDS) return wps__rest_bad(diag, "commands", "only Execute takes commands");
+    if (p->next_link.ptr && op != &wps__rest_ops[WPS_REST_LIST_CONNECTIONS_IN_GROUP] &&
+        op != &wps__rest_ops[WPS_REST_SIGNALR_LIST_CONNECTIONS_IN_GROUP])
+        return wps__rest_bad(diag, "nextLink", "only ListConnectionsInGroup pages");
+    if ((p->excluded_count && !p->excluded) || (p->role_count && !p->roles) || (p->group_count && !p->groups) ||
+        (p->command_count && !p->commands))
+        return wps__rest_bad(diag, NULL, "a count is set but its array is NULL");
+    /* 2. api-version */
+    if (p->api_version.ptr) {
+        x->api_version = p->api_version;
+        for (i = 0; i < p->api_version.len; i++) {
+            char c = p->api_version.ptr[i];
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.'))
+                return wps__rest_bad(diag, "api-version", "api-version is letters, digits, '-' and '.'");
+        }
+        if (signalr && p->api_version.len == 3 && WPS_MEMCMP(p->api_version.ptr, "1.0", 3) == 0) {
+            x->v1 = 1;
+            x->api_version.len = 0;
+        }
+    } else {
+        x->api_version.ptr = "2024-12-01";
+        x->api_version.len = 10;
+    }
+    /* 3. the next page: a GET of the service's own nextLink */
+    if (p->next_link.ptr) {
+        char base[512];
+        wps__sbuf b;
+        wps_connection_string bcs;
+        b.p = base;
+        b.cap = sizeof base;
+        b.n = 0;
+        wps__rest_base(x, &bcs);
+        wps__sb_endpoint(&b, &bcs, 0, 1);
+        if (b.n > sizeof base || p->next_link.len <= b.n || !wps__ieq_n(p->next_link.ptr, base, b.n) || p->next_link.ptr[b.n] != '/')
+            return wps__rest_bad(diag, "nextLink", "the next link must be an absolute URL on the connection string's endpoint");
+        for (i = 0; i < p->next_link.len; i++)
+            if ((unsigned char)p->next_link.ptr[i] <= ' ' || (unsigned char)p->next_link.ptr[i] >= 0x7f || p->next_link.ptr[i] == '"' ||
+                p->next_link.ptr[i] == '\\')
+                return wps__rest_bad(diag, "nextLink", "the next link must be a percent-encoded URL (no spaces, quotes or control characters)");
+        return WPS_OK;
+    }
+    /* 4. path values */
+    if (wps__rest_path_has(op, "hub")) {
+        if (!wps__hub_ok(p->hub)) return wps__rest_bad(diag, "hub", "hub names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$");
+    }
+    if (p->application.ptr && !wps__hub_ok(p->application))
+        return wps__rest_bad(diag, "application", "application names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$");
+    if (wps__rest_path_has(op, "group")) {
+        const char *why = wps__group_problem(p->group);
+        if (why) return wps__rest_bad(diag, "group", why);
+    }
+    if (wps__rest_path_has(op, "connectionId") && (!p->connection_id.ptr || !p->connection_id.len))
+        return wps__rest_bad(diag, "connectionId", "the connection id must not be empty");
+    if ((wps__rest_path_has(op, "userId") || wps__rest_path_has(op, "user")) && (!p->user_id.ptr || !p->user_id.len))
+        return wps__rest_bad(diag, "userId", "the user id must not be empty");
+    if (wps__rest_path_has(op, "streamId") && (!p->stream_id.ptr || !p->stream_id.len))
+        return wps__rest_bad(diag, "streamId", "the stream id must not be empty");
+    if (wps__rest_path_has(op, "permission")) {
+        if (p->permission.ptr && wps__ieq_name(p->permission.ptr, p->permission.len, "sendToGroup")) x->permission = "sendToGroup";
+        else if (p->permission.ptr && wps__ieq_name(p->permission.ptr, p->permission.len, "joinLeaveGroup")) x->permission = "joinLeaveGroup";
+        else return wps__rest_bad(diag, "permission", "the permission is sendToGroup or joinLeaveGroup");
+    }
+    /* 5. query values */
+    for (i = 0; i < p->excluded_count; i++)
+        if (!p->excluded[i].ptr || !p->excluded[i].len) return wps__rest_bad(diag, "excluded", "an excluded connection id must not be empty");
+    for (i = 0; i < p->role_count; i++)
+        if (!p->roles[i].ptr || !p->roles[i].len) return wps__rest_bad(diag, "role", "a role must not be empty");
+    for (i = 0; i < p->group_count; i++) {
+        const char *why = wps__group_problem(p->groups[i]);
+        if (why) return wps__rest_bad(diag, "groups", why);
+    }
+    if (p->target_name.ptr) {
+        const char *why = wps__group_problem(p->target_name);
+        if (why) return wps__rest_bad(diag, "targetName", why);
+    }
+    if (p->has_message_ttl && p->message_ttl_seconds > 300) return wps__rest_bad(diag, "messageTtlSeconds", "messageTtlSeconds is 0..300");
+    if (p->minutes_to_expire > 2147483647u) return wps__rest_bad(diag, "minutesToExpire", "minutesToExpire is 1..2147483647");
+    if (p->max_page_size > 200) return wps__rest_bad(diag, "maxpagesize", "maxpagesize is 1..200");
+    if (p->top > 2147483647u) return wps__rest_bad(diag, "top", "top is 1..2147483647");
+    if (p->has_ttl && p->ttl > 2147483647u) return wps__rest_bad(diag, "ttl", "ttl is 0..2147483647 seconds");
+    if (p->client_type.ptr && !wps__ieq_name(p->client_type.ptr, p->client_type.len, "default") &&
+        !wps__ieq_name(p->client_type.ptr, p->client_type.len, "mqtt"))
+        return wps__rest_bad(diag, "clientType", "clientType is Default or MQTT");
+    if (p->filter.ptr && !p->filter.len) return wps__rest_bad(diag, "filter", "an OData filter must not be empty");
+    if (!wps__utf8_ok(p->filter) || !wps__utf8_ok(p->reason) || !wps__utf8_ok(p->user_id))
+        return wps__fail(diag, WPS_ERR_UTF8, !wps__utf8_ok(p->filter) ? "filter" : !wps__utf8_ok(p->reason) ? "reason" : "userId",
+                         "text parameters must be UTF-8", (size_t)-1);
+    /* 6. bodies */
+    if (p->content_type.ptr) {
+        for (i = 0; i < p->content_type.len; i++)
+            if ((unsigned char)p->content_type.ptr[i] < ' ' || (unsigned char)p->content_type.ptr[i] == 0x7f)
+                return wps__rest_bad(diag, "Content-Type", "control characters in a header value");
+        if (!signalr && !wps__media_is(p->content_type, "application/octet-stream") && !wps__media_is(p->content_type, "text/plain") &&
+            !wps__media_is(p->content_type, "application/json"))
+            return wps__rest_bad(diag, "Content-Type", "Web PubSub takes application/octet-stream, text/plain or application/json");
+    }
+    if (p->body.len && !p->body.ptr) return wps__rest_bad(diag, "body", "NULL body with a length");
+    switch (op->body) {
+    case WPS__BODY_GROUPS:
+        if (!p->group_count) return wps__rest_bad(diag, "groups", "at least one group is needed");
+        break;
+    case WPS__BODY_PAYLOAD:
+        if (p->body.ptr) {
+            if (p->target.ptr || p->arguments.ptr) return wps__rest_bad(diag, "body", "give a body or target/arguments, not both");
+            break;
+        }
+        if (!p->target.ptr || !p->target.len) return wps__rest_bad(diag, "target", "the SignalR target (client method) must not be empty");
+        if (!wps__utf8_ok(p->target)) return wps__fail(diag, WPS_ERR_UTF8, "target", "the target must be UTF-8", (size_t)-1);
+        if (p->arguments.len && !wps__json_is(p->arguments, WPS__J_ARRAY))
+            return wps__rest_bad(diag, "arguments", "arguments must be the text of one JSON array");
+        break;
+    case WPS__BODY_COMMANDS:
+        if (p->body.ptr) {
+            if (p->command_count) return wps__rest_bad(diag, "body", "give a body or commands, not both");
+            break;
+        }
+        if (!p->command_count) return wps__rest_bad(diag, "commands", "at least one command is needed");
+        for (i = 0; i < p->command_count; i++) {
+            const wps_signalr_command *c = &p->commands[i];
+            if ((unsigned)c->kind > 3u) return wps__rest_bad(diag, "commands", "unknown command kind");
+            if (c->kind == WPS_SIGNALR_SEND_MESSAGE) {
+                if (!c->target.ptr || !c->target.len || !wps__utf8_ok(c->target))
+                    return wps__rest_bad(diag, "commands", "a SendMessage command needs a UTF-8 target");
+                if (c->arguments.len && !wps__json_is(c->arguments, WPS__J_ARRAY))
+                    return wps__rest_bad(diag, "commands", "SendMessage arguments must be the text of one JSON array");
+            } else if (c->kind == WPS_SIGNALR_CLOSE_CONNECTION) {
+                if (!wps__utf8_ok(c->reason)) return wps__rest_bad(diag, "commands", "a close reason must be UTF-8");
+            } else {
+                const char *why = wps__group_problem(c->group);
+                if (why) return wps__rest_bad(diag, "commands", why);
+            }
+        }
+        break;
+    default: break;
+    }
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_operation op, const wps_rest_params *p, char *buf, size_t cap,
+                                  wps_rest_request *out, size_t *needed, wps_diag *diag) {
+    wps__rest_ctx x;
+    wps__sbuf b;
+    wps__claims c;
+    wps_status st;
+    size_t url_len, jwt_len = 0, body_len, total, dummy;
+    if (!needed) needed = &dummy;
+    *needed = 0;
+    if (diag) wps__diag_clear(diag);
+    if (!cs || !p || !out || !cs->endpoint.ptr || !cs->access_key.ptr || (unsigned)op >= (unsigned)WPS_REST_OPERATION_COUNT)
+        return wps__rest_bad(diag, NULL, "NULL argument or unknown operation");
+    WPS_MEMSET(out, 0, sizeof *out);
+    WPS_MEMSET(&x, 0, sizeof x);
+    x.cs = cs;
+    x.op = &wps__rest_ops[op];
+    x.p = p;
+    st = wps__rest_check(&x, diag);
+    if (st != WPS_OK) return st;
+    /* measure: URL, "Bearer " + JWT, built body */
+    b.p = NULL;
+    b.cap = 0;
+    b.n = 0;
+    wps__sb_rest_url(&b, &x);
+    url_len = b.n;
+    b.n = 0;
+    wps__sb_rest_body(&b, &x);
+    body_len = b.n;
+    WPS_MEMSET(&c, 0, sizeof c);
+    c.cs = cs;
+    c.rest = &x;
+    c.iat = p->now;
+    c.exp = p->now + (p->token_seconds ? p->token_seconds : 3600u);
+    wps__sign(c, wps__sb_rest_claims, NULL, 0, &jwt_len, NULL);
+    total = url_len + 7 + jwt_len + body_len;
+    *needed = total;
+    if (!buf || total > cap) {
+        if (diag) diag->needed = total;
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "buffer too small (see *needed)", (size_t)-1);
+    }
+    b.p = buf;
+    b.cap = url_len;
+    b.n = 0;
+    wps__sb_rest_url(&b, &x);
+    WPS_ASSERT(b.n == url_len);
+    WPS_MEMCPY(buf + url_len, "Bearer ", 7);
+    st = wps__sign(c, wps__sb_rest_claims, buf + url_len + 7, jwt_len, &jwt_len, diag);
+    if (st != WPS_OK) return st;
+    out->method = x.op->method;
+    out->url.ptr = buf;
+    out->url.len = url_len;
+    out->authorization.ptr = buf + url_len;
+    out->authorization.len = 7 + jwt_len;
+    out->success_status = x.op->ok;
+    if (x.op->body == WPS__BODY_RAW || ((x.op->body == WPS__BODY_PAYLOAD || x.op->body == WPS__BODY_COMMANDS) && p->body.ptr)) {
+        out->body.ptr = p->body.ptr ? p->body.ptr : "";
+        out->body.len = p->body.len;
+        out->has_body = true;
+    } else if (x.op->body != WPS__BODY_NONE) {
+        b.p = buf + url_len + 7 + jwt_len;
+        b.cap = body_len;
+        b.n = 0;
+        wps__sb_rest_body(&b, &x);
+        out->body.ptr = b.p;
+        out->body.len = body_len;
+        out->has_body = true;
+    }
+    if (out->has_body) {
+        if (p->content_type.ptr) out->content_type = p->content_type;
+        else out->content_type = wps__slice_lit(x.op->body == WPS__BODY_RAW ? "application/octet-stream" : "application/json");
+    }
+    *needed = url_len + 7 + jwt_len + (out->body.ptr == buf + url_len + 7 + jwt_len ? body_len : 0);
+    return WPS_OK;
+}
+
+
+/* ---------------------------------------------------------------- JSON bodies (service side) */
+
+/* A cursor over the members of one JSON object or the elements of one array, for the service
+   helpers' small bodies: every value is validated as it is stepped over (wps__skip_value). */
+typedef struct wps__jit {
+    const wps__scan *s;
+    const unsigned char *p; /* after '{' / '[' or after the previous value */
+    uint32_t depth;         /* nesting level of the members */
+    int object, first;
+} wps__jit;
+
+typedef struct wps__jval {
+    wps_slice key;      /* object members: the key as written (escaped keys never match a name) */
+    int key_escaped;
+    const unsigned char *beg, *end; /* the value's text */
+    int type, escaped;
+} wps__jval;
+
+/* Opens the container at p (skipping whitespace); 0 with diag set if it is not of that kind. */
+static int wps__jit_open(wps__jit *it, const wps__scan *s, const unsigned char *p, uint32_t depth, int object) {
+    p = wps__ws(p, s->end);
+    it->s = s;
+    it->depth = depth;
+    it->object = object;
+    it->first = 1;
+    if (p >= s->end || *p != (object ? '{' : '[')) {
+        wps__scan_fail(s, WPS_ERR_TYPE_MISMATCH, p, object ? "JSON object expected" : "JSON array expected");
+        return 0;
+    }
+    if (depth > s->max_depth) {
+        wps__scan_fail(s, WPS_ERR_DEPTH, p, "nesting too deep");
+        return 0;
+    }
+    it->p = p + 1;
+    return 1;
+}
+
+/* 1: a member/element in *v; 0: the end (it->p after the closing bracket); -1: error (diag). */
+static int wps__jit_next(wps__jit *it, wps__jval *v) {
+    const wps__scan *s = it->s;
+    const unsigned char *p = wps__ws(it->p, s->end);
+    if (p < s->end && *p == (it->object ? '}' : ']')) {
+        it->p = p + 1;
+        return 0;
+    }
+    if (!it->first) {
+        if (p >= s->end || *p != ',') {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, it->object ? "',' or '}' expected" : "',' or ']' expected");
+            return -1;
+        }
+        p = wps__ws(p + 1, s->end);
+    }
+    it->first = 0;
+    v->key.ptr = NULL;
+    v->key.len = 0;
+    v->key_escaped = 0;
+    if (it->object) {
+        const unsigned char *k = p;
+        if (p >= s->end || *p != '"') {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object key expected");
+            return -1;
+        }
+        p = wps__scan_string(s, p, &v->key_escaped);
+        if (!p) return -1;
+        v->key.ptr = (const char *)k + 1;
+        v->key.len = (size_t)(p - k) - 2;
+        p = wps__ws(p, s->end);
+        if (p >= s->end || *p != ':') {
+            wps__scan_fail(s, WPS_ERR_SYNTAX, p, "':' expected");
+            return -1;
+        }
+        p = wps__ws(p + 1, s->end);
+    }
+    v->beg = p;
+    p = wps__skip_value(s, p, it->depth, &v->type, &v->escaped);
+    if (!p) return -1;
+    v->end = p;
+    it->p = p;
+    return 1;
+}
+
+static int wps__jkey(const wps__jval *v, const char *name) {
+    size_t n = wps__cstrlen(name);
+    return !v->key_escaped && v->key.len == n && WPS_MEMCMP(v->key.ptr, name, n) == 0;
+}
+
+/* One body being parsed: the scan, the cursor over its top-level object, the scratch for
+   unescaped strings, and a diag of its own when the caller passed none. */
+typedef struct wps__jdoc {
+    wps__scan s;
+    wps__jit it;
+    wps__scratch m;
+    wps_diag local;
+} wps__jdoc;
+
+static int wps__jbody(wps__scan *s, wps__jit *it, const void *body, size_t len, wps_diag *diag);
+static void wps__jscratch(wps__scratch *m, char *scratch, size_t cap);
+
+/* Begins a body parse; *diag is replaced by the document's own when NULL. 0 on error (status in
+   (*diag)->status). */
+static int wps__jopen(wps__jdoc *d, const void *body, size_t len, char *scratch, size_t scratch_cap, wps_diag **diag) {
+    if (!*diag) *diag = &d->local;
+    wps__jscratch(&d->m, scratch, scratch_cap);
+    return wps__jbody(&d->s, &d->it, body, len, *diag);
+}
+
+/* Begins a body parse: UTF-8 check, then the top-level object. */
+static int wps__jbody(wps__scan *s, wps__jit *it, const void *body, size_t len, wps_diag *diag) {
+    s->beg = (const unsigned char *)body;
+    s->end = s->beg + len;
+    s->diag = diag;
+    s->max_depth = 32;
+    if (diag) wps__diag_clear(diag);
+    if (!body && len) {
+        wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL body", (size_t)-1);
+        return 0;
+    }
+    if (len == 0) {
+        wps__fail(diag, WPS_ERR_EMPTY, NULL, "empty body", 0);
+        return 0;
+    }
+    {
+        size_t ok = wps__utf8_check(s->beg, len);
+        if (ok != len) {
+            wps__fail(diag, WPS_ERR_UTF8, NULL, "the body is not UTF-8", ok);
+            return 0;
+        }
+    }
+    return wps__jit_open(it, s, s->beg, 1, 1);
+}
+
+/* The body ends after the object (whitespace only). */
+static wps_status wps__jbody_end(const wps__scan *s, const wps__jit *it) {
+    const unsigned char *p = wps__ws(it->p, s->end);
+    if (p != s->end) return wps__scan_fail(s, WPS_ERR_TRAILING, p, "data after the JSON object");
+    return WPS_OK;
+}
+
+static wps_status wps__jerr(const wps__scan *s) { return s->diag && s->diag->status ? s->diag->status : WPS_ERR_SYNTAX; }
+
+/* A string value (or null → ptr NULL) as a slice: in place or unescaped into scratch. */
+static wps_status wps__jstring(const wps__scan *s, wps__scratch *m, const wps__jval *v, const char *key, int nullable, wps_slice *out) {
+    const unsigned char *body;
+    size_t n;
+    if (v->type == WPS__J_NULL && nullable) {
+        out->ptr = NULL;
+        out->len = 0;
+        return WPS_OK;
+    }
+    if (v->type != WPS__J_STRING) return wps__fail(s->diag, WPS_ERR_TYPE_MISMATCH, key, "string expected", (size_t)(v->beg - s->beg));
+    body = v->beg + 1;
+    n = (size_t)(v->end - v->beg) - 2;
+    if (!v->escaped) {
+        out->ptr = (const char *)body;
+        out->len = n;
+        return WPS_OK;
+    }
+    {
+        size_t room = m->cap - m->used;
+        char *dst = m->buf ? m->buf + m->used : NULL;
+        size_t len = wps__unescape(body, n, dst, dst ? room : 0);
+        m->needed += len;
+        if (!dst || len > room) {
+            if (s->diag) s->diag->needed = m->needed;
+            return wps__fail(s->diag, WPS_ERR_BUFFER_TOO_SMALL, key, "scratch too small for an escaped string (body length always suffices)",
+                             (size_t)(v->beg - s->beg));
+        }
+        m->used += len;
+        out->ptr = dst;
+        out->len = len;
+    }
+    return WPS_OK;
+}
+
+static void wps__jscratch(wps__scratch *m, char *scratch, size_t cap) {
+    m->buf = scratch;
+    m->cap = scratch ? cap : 0;
+    m->used = 0;
+    m->needed = 0;
+}
+
+static wps_slice wps__jraw(const wps__jval *v) {
+    wps_slice r;
+    r.ptr = (const char *)v->beg;
+    r.len = (size_t)(v->end - v->beg);
+    return r;
+}
+
+static wps_status wps__jmissing(const wps__scan *s, const char *key) {
+    return wps__fail(s->diag, WPS_ERR_MISSING_FIELD, key, "required member missing", (size_t)-1);
+}
+
+#define WPS__JTRY(x)                                                                                                                    \
+    do {                                                                                                                                \
+        wps_status st_ = (x);                                                                                                           \
+        if (st_ != WPS_OK) return st_;                                                                                                  \
+    } while (0)
+
+/* Parses an object whose members are all strings; names[i] fills out[i] (ptr NULL when absent or
+   null); required is a bit set of the names that must be present. */
+static wps_status wps__jstrings(const void *body, size_t len, char *scratch, size_t scratch_cap, const char *const *names, wps_slice *out,
+                                size_t count, unsigned required, wps_diag *diag) {
+    wps__jdoc j;
+    wps__jval v;
+    size_t i;
+    unsigned seen = 0;
+    int r;
+    for (i = 0; i < count; i++) out[i].ptr = NULL, out[i].len = 0;
+    if (!wps__jopen(&j, body, len, scratch, scratch_cap, &diag)) return diag->status;
+    while ((r = wps__jit_next(&j.it, &v)) == 1)
+        for (i = 0; i < count; i++)
+            if (wps__jkey(&v, names[i])) {
+                WPS__JTRY(wps__jstring(&j.s, &j.m, &v, names[i], 1, &out[i]));
+                seen |= 1u << i;
+            }
+    if (r < 0) return wps__jerr(&j.s);
+    for (i = 0; i < count; i++)
+        if (((required >> i) & 1u) && !((seen >> i) & 1u && out[i].ptr)) return wps__jmissing(&j.s, names[i]);
+    return wps__jbody_end(&j.s, &j.it);
+}
+
+WPS_API wps_status wps_rest_parse_token(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_slice *token, wps_diag *diag) {
+    static const char *const names[] = {"token"};
+    if (!token) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    return wps__jstrings(body, len, scratch, scratch_cap, names, token, 1, 1u, diag);
+}
+
+WPS_API wps_status wps_signalr_parse_access_key(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_slice *access_key,
+                                                wps_slice *key_id, wps_diag *diag) {
+    static const char *const names[] = {"AccessKey", "KeyId"};
+    wps_slice out[2];
+    if (!access_key || !key_id) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    WPS__JTRY(wps__jstrings(body, len, scratch, scratch_cap, names, out, 2, 3u, diag));
+    *access_key = out[0];
+    *key_id = out[1];
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_rest_parse_group_members(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_group_member *members,
+                                                size_t cap, size_t *count, wps_slice *next_link, wps_diag *diag) {
+    wps__jdoc j;
+    wps__jval v;
+    size_t n = 0;
+    int r, have_value = 0;
+    if (!count || !next_link || (cap && !members)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    *count = 0;
+    next_link->ptr = NULL;
+    next_link->len = 0;
+    if (!wps__jopen(&j, body, len, scratch, scratch_cap, &diag)) return diag->status;
+    while ((r = wps__jit_next(&j.it, &v)) == 1) {
+        if (wps__jkey(&v, "nextLink")) {
+            WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "nextLink", 1, next_link));
+        } else if (wps__jkey(&v, "value")) {
+            wps__jit arr;
+            wps__jval e;
+            int re;
+            have_value = 1;
+            n = 0;
+            if (!wps__jit_open(&arr, &j.s, v.beg, 2, 0)) return wps__jerr(&j.s);
+            while ((re = wps__jit_next(&arr, &e)) == 1) {
+                wps__jit obj;
+                wps__jval f;
+                int rf;
+                wps_group_member gm;
+                gm.connection_id.ptr = gm.user_id.ptr = NULL;
+                gm.connection_id.len = gm.user_id.len = 0;
+                if (!wps__jit_open(&obj, &j.s, e.beg, 3, 1)) return wps__jerr(&j.s);
+                while ((rf = wps__jit_next(&obj, &f)) == 1) {
+                    if (wps__jkey(&f, "connectionId")) WPS__JTRY(wps__jstring(&j.s, &j.m, &f, "connectionId", 0, &gm.connection_id));
+                    else if (wps__jkey(&f, "userId")) WPS__JTRY(wps__jstring(&j.s, &j.m, &f, "userId", 1, &gm.user_id));
+                }
+                if (rf < 0) return wps__jerr(&j.s);
+                if (!gm.connection_id.ptr) return wps__fail(diag, WPS_ERR_MISSING_FIELD, "connectionId", "a group member has no connectionId",
+                                                            (size_t)(e.beg - j.s.beg));
+                if (n < cap) members[n] = gm;
+                n++;
+            }
+            if (re < 0) return wps__jerr(&j.s);
+        }
+    }
+    if (r < 0) return wps__jerr(&j.s);
+    if (!have_value) return wps__jmissing(&j.s, "value");
+    WPS__JTRY(wps__jbody_end(&j.s, &j.it));
+    *count = n;
+    if (n > cap) {
+        if (diag) diag->needed = n;
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, "value", "more members than cap (see *count)", (size_t)-1);
+    }
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_rest_parse_error(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_rest_error *out, wps_diag *diag) {
+    wps__jdoc j;
+    wps__jval v;
+    int r;
+    if (!out) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    WPS_MEMSET(out, 0, sizeof *out);
+    if (!wps__jopen(&j, body, len, scratch, scratch_cap, &diag)) return diag->status;
+    while ((r = wps__jit_next(&j.it, &v)) == 1) {
+        if (wps__jkey(&v, "code")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "code", 1, &out->code));
+        else if (wps__jkey(&v, "message")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "message", 1, &out->message));
+        else if (wps__jkey(&v, "target")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "target", 1, &out->target));
+        else if (wps__jkey(&v, "details") && v.type != WPS__J_NULL) {
+            wps__jit arr;
+            wps__jval e;
+            int re;
+            if (!wps__jit_open(&arr, &j.s, v.beg, 2, 0)) return wps__jerr(&j.s);
+            out->details = wps__jraw(&v);
+            out->detail_count = 0;
+            while ((re = wps__jit_next(&arr, &e)) == 1) out->detail_count++;
+            if (re < 0) return wps__jerr(&j.s);
+        } else if (wps__jkey(&v, "inner") && v.type != WPS__J_NULL) { /* follow inner.inner... to the innermost code */
+            const unsigned char *at = v.beg;
+            uint32_t depth = 2;
+            for (;;) {
+                wps__jit in;
+                wps__jval f;
+                int rf;
+                const unsigned char *next = NULL;
+                if (!wps__jit_open(&in, &j.s, at, depth, 1)) return wps__jerr(&j.s);
+                while ((rf = wps__jit_next(&in, &f)) == 1) {
+                    if (wps__jkey(&f, "code")) WPS__JTRY(wps__jstring(&j.s, &j.m, &f, "inner.code", 1, &out->inner_code));
+                    else if (wps__jkey(&f, "inner") && f.type == WPS__J_OBJECT) next = f.beg;
+                }
+                if (rf < 0) return wps__jerr(&j.s);
+                if (!next) break;
+                at = next;
+                depth++;
+            }
+        }
+    }
+    if (r < 0) return wps__jerr(&j.s);
+    return wps__jbody_end(&j.s, &j.it);
+}
+
+WPS_API wps_status wps_signalr_parse_service_response(const void *body, size_t len, char *scratch, size_t scratch_cap,
+                                                      wps_signalr_service_response *out, wps_diag *diag) {
+    wps__jdoc j;
+    wps__jval v;
+    int r;
+    if (!out) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    WPS_MEMSET(out, 0, sizeof *out);
+    if (!wps__jopen(&j, body, len, scratch, scratch_cap, &diag)) return diag->status;
+    while ((r = wps__jit_next(&j.it, &v)) == 1) {
+        if (wps__jkey(&v, "statusCode")) {
+            uint64_t code = 0;
+            const unsigned char *p = v.beg;
+            if (v.type != WPS__J_NUMBER) return wps__fail(diag, WPS_ERR_TYPE_MISMATCH, "statusCode", "number expected", (size_t)(v.beg - j.s.beg));
+            while (p < v.end && *p >= '0' && *p <= '9' && code < 1000) code = code * 10 + (uint64_t)(*p++ - '0');
+            if (p != v.end || code > 999) return wps__fail(diag, WPS_ERR_NUMBER, "statusCode", "an HTTP status code expected", (size_t)(v.beg - j.s.beg));
+            out->status_code = (uint32_t)code;
+        } else if (wps__jkey(&v, "code")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "code", 1, &out->code));
+        else if (wps__jkey(&v, "level")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "level", 1, &out->level));
+        else if (wps__jkey(&v, "scope")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "scope", 1, &out->scope));
+        else if (wps__jkey(&v, "errorKind")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "errorKind", 1, &out->error_kind));
+        else if (wps__jkey(&v, "message")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "message", 1, &out->message));
+        else if (wps__jkey(&v, "jsonObject")) out->json_object = wps__jraw(&v);
+        else if (wps__jkey(&v, "isSuccess")) {
+            if (v.type != WPS__J_TRUE && v.type != WPS__J_FALSE && v.type != WPS__J_NULL)
+                return wps__fail(diag, WPS_ERR_TYPE_MISMATCH, "isSuccess", "true or false expected", (size_t)(v.beg - j.s.beg));
+            out->has_is_success = v.type != WPS__J_NULL;
+            out->is_success = v.type == WPS__J_TRUE;
+        }
+    }
+    if (r < 0) return wps__jerr(&j.s);
+    return wps__jbody_end(&j.s, &j.it);
+}
+
+WPS_API wps_status wps_signalr_parse_invoke_result(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_slice *result,
+                                                   wps_slice *protocol, wps_diag *diag) {
+    wps__jdoc j;
+    wps__jval v;
+    int r;
+    if (!result || !protocol) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    result->ptr = protocol->ptr = NULL;
+    result->len = protocol->len = 0;
+    if (!wps__jopen(&j, body, len, scratch, scratch_cap, &diag)) return diag->status;
+    while ((r = wps__jit_next(&j.it, &v)) == 1) {
+        if (wps__jkey(&v, "result")) *result = wps__jraw(&v);
+        else if (wps__jkey(&v, "protocol")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "protocol", 1, protocol));
+    }
+    if (r < 0) return wps__jerr(&j.s);
+    return wps__jbody_end(&j.s, &j.it);
 }
 
 #endif /* WPS_NO_SERVICE */

@@ -24,6 +24,8 @@
 #include <time.h>
 
 int wps_cli_connect(int argc, char **argv); /* examples/connect.c (libwebsockets) */
+int wps_cli_rest(int argc, char **argv);    /* examples/service_cli.c */
+int wps_cli_webhook(int argc, char **argv); /* examples/service_cli.c */
 
 static void usage(FILE *f) {
     fputs("usage: wps decode [--protocol NAME] [--direction down|up] < lines\n"
@@ -31,6 +33,8 @@ static void usage(FILE *f) {
           "       wps connect --url URL [--protocol NAME] [--group G]...   (a live client)\n"
           "       wps client-driver < commands   (the client state machine over stdin/stdout)\n"
           "       wps token --connection-string CS --hub H [--user U] [--role R]... [--group G]... [--now T]\n"
+          "       wps rest --connection-string CS --hub H [--service S] OPERATION [--PARAM VALUE]...  (wps rest --help)\n"
+          "       wps webhook request|verify|response ...   (wps webhook --help)\n"
           "\n"
           "decode reads 'T <text frame>' or 'B <base64 binary frame>' lines and prints each message\n"
           "as one JSON line; encode reads message JSON lines and prints 'T <frame>' or 'B <base64>'.\n"
@@ -566,6 +570,8 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "client-driver")) return cmd_client_driver();
     if (!strcmp(argv[1], "connect")) return wps_cli_connect(argc, argv);
     if (!strcmp(argv[1], "token")) return cmd_token(argc, argv);
+    if (!strcmp(argv[1], "rest")) return wps_cli_rest(argc, argv);
+    if (!strcmp(argv[1], "webhook")) return wps_cli_webhook(argc, argv);
     if (!strcmp(argv[1], "decode")) decode = 1;
     else if (!strcmp(argv[1], "encode")) decode = 0;
     else {

@@ -24,3 +24,13 @@ export const counter = () => {
   };
   return c;
 };
+
+// The pinned npm packages live in tests/diff (its package.json and node_modules).
+import { createRequire } from "node:module";
+export const requirePinned = createRequire(new URL("./diff/package.json", import.meta.url));
+
+// Command line of the scripts: `node script.mjs [path/to/wps] [--flag]...`.
+export const cli = () => {
+  const argv = process.argv.slice(2);
+  return { wps: argv.find((a) => !a.startsWith("--")) || "build/wps", has: (flag) => argv.includes(flag) };
+};

@@ -4,10 +4,9 @@
 // exp compared as exp - iat; the URLs compared without the token). Ends "N passed, N failed".
 //   node tests/service/token_diff.mjs path/to/wps
 import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
-import { counter } from "../util.mjs";
+import { counter, requirePinned, cli } from "../util.mjs";
 
-const require = createRequire(new URL("../diff/package.json", import.meta.url));
+const require = requirePinned;
 const jwt = require("jsonwebtoken");
 const { WebPubSubServiceClient } = require("@azure/web-pubsub");
 const wps = process.argv[2] || "build/wps";
