@@ -4,7 +4,7 @@ WARN    := -std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 CXXWARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 B       := build
 TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c tests/test_service.c
-DEPS    := wps.h tests/harness.h
+DEPS    := wps.h tests/harness.h examples/cli_util.h
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot connection_string
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
@@ -23,7 +23,7 @@ $(B):
 
 # the wps tool; `wps connect` uses libwebsockets (libwebsockets-dev)
 WPS_TOOL_SRC := examples/wps.c examples/connect.c examples/service_cli.c
-$(B)/wps: $(WPS_TOOL_SRC) wps.h | $(B)
+$(B)/wps: $(WPS_TOOL_SRC) wps.h examples/cli_util.h | $(B)
 	$(CC) $(WARN) -O2 -o $@ $(WPS_TOOL_SRC) -lwebsockets
 
 $(B)/tests-gcc: $(TEST_SRC) $(DEPS) | $(B)
@@ -55,7 +55,7 @@ $(B)/static-build: tests/static_build.c wps.h | $(B)
 $(B)/codec-only: tests/static_build.c wps.h | $(B)
 	gcc $(WARN) -Os -DWPS_NO_CLIENT -DWPS_NO_SERVICE -o $@ tests/static_build.c
 
-$(B)/wps-san: $(WPS_TOOL_SRC) wps.h | $(B)
+$(B)/wps-san: $(WPS_TOOL_SRC) wps.h examples/cli_util.h | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(WPS_TOOL_SRC) -lwebsockets
 
 # Chaos soak of the client against a simulated service (tests/soak.c).
@@ -117,6 +117,8 @@ diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
 	node tests/service/token_diff.mjs $(B)/wps-san
 	@echo "== wps rest against @azure/web-pubsub 1.2.0's requests (capture server on loopback)"
 	node tests/service/rest_diff.mjs $(B)/wps-san
+	@echo "== wps webhook against @azure/web-pubsub-express 1.1.0 (signed requests in, its responses parsed back)"
+	node tests/service/webhook_diff.mjs $(B)/wps-san
 
 # `make test`: everything above, then the closing line of the whole run.
 test: setup all

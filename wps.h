@@ -193,7 +193,8 @@ extern "C" {
     X(WPS_ERR_CONNECTION_STRING, -30, "invalid connection string") \
     X(WPS_ERR_UNSUPPORTED, -31, "not supported by wps.h") \
     X(WPS_ERR_SIGNATURE, -32, "the webhook signature does not match any access key") \
-    X(WPS_ERR_ORIGIN, -33, "the webhook request origin is not allowed")
+    X(WPS_ERR_ORIGIN, -33, "the webhook request origin is not allowed") \
+    X(WPS_ERR_WRONG_HUB, -34, "the webhook request is for a hub this handler does not serve")
 
 /** Result of every wps_ function that can fail. */
 typedef enum wps_status {
@@ -817,6 +818,198 @@ WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_sli
     header or a foreign origin is WPS_ERR_ORIGIN: answer 400 ("Abuse Protection validation
     failed."), as the .NET handler does. */
 WPS_API wps_status wps_webhook_check_origin(wps_slice origin_header, const wps_slice *allowed_hosts, size_t host_count, wps_diag *diag);
+
+/* ---------------------------------------------------------------- webhooks (CloudEvents) */
+
+/** One HTTP header as the host's HTTP stack hands it over (names compared case-insensitively). */
+typedef struct wps_http_header {
+    wps_slice name;
+    wps_slice value;
+} wps_http_header;
+
+/** Which upstream event a webhook request carries (ce-type). */
+typedef enum wps_webhook_kind {
+    WPS_WEBHOOK_CONNECT = 1,      /* azure.webpubsub.sys.connect: blocking, answer with a connect response */
+    WPS_WEBHOOK_CONNECTED = 2,    /* azure.webpubsub.sys.connected: body {} */
+    WPS_WEBHOOK_DISCONNECTED = 3, /* azure.webpubsub.sys.disconnected: body {"reason":..} */
+    WPS_WEBHOOK_USER_EVENT = 4,   /* azure.webpubsub.user.<event>: the client's data is the body */
+    WPS_WEBHOOK_OTHER_SYSTEM = 5  /* another azure.webpubsub.sys.* event (forward compatibility) */
+} wps_webhook_kind;
+
+/** A parsed CloudEvents (binary mode) webhook request: slices into the header values. */
+typedef struct wps_webhook_event {
+    wps_webhook_kind kind;
+    wps_slice type;             /* ce-type */
+    wps_slice event_name;       /* ce-eventName (connect, message, a custom event...) */
+    wps_slice hub;              /* ce-hub */
+    wps_slice connection_id;    /* ce-connectionId (MQTT: the client id) */
+    wps_slice user_id;          /* ce-userId; ptr NULL when absent */
+    wps_slice subprotocol;      /* ce-subprotocol; ptr NULL when absent */
+    wps_slice signature;        /* ce-signature */
+    wps_slice origin;           /* WebHook-Request-Origin */
+    wps_slice connection_state; /* ce-connectionState: base64 of a JSON object; ptr NULL when absent */
+    wps_slice spec_version, awps_version, source, id, time; /* ce-specversion, ce-awpsversion, ce-source, ce-id, ce-time */
+    wps_slice physical_connection_id, session_id;           /* MQTT: ce-physicalConnectionId, ce-sessionId */
+    wps_slice content_type;     /* Content-Type */
+    wps_data_type data_type;    /* user events: from Content-Type (text/plain, application/json, application/octet-stream) */
+    bool is_mqtt;               /* ce-subprotocol "mqtt" and a ce-physicalConnectionId */
+} wps_webhook_event;
+
+/** Parses the headers of a webhook POST. Required: ce-awpsversion, ce-type (azure.webpubsub.*),
+    ce-hub, ce-connectionId, ce-eventName (WPS_ERR_MISSING_FIELD naming the header); one of each
+    ce-* header (WPS_ERR_DUPLICATE_KEY); a user event's Content-Type must be one of the three
+    (WPS_ERR_UNSUPPORTED). No check of signature, hub or origin: see wps_webhook_accept. */
+WPS_API wps_status wps_webhook_parse(const wps_http_header *headers, size_t count, wps_webhook_event *out, wps_diag *diag);
+
+/** What a webhook handler accepts. */
+typedef struct wps_webhook_options {
+    wps_slice hub;                    /* the hub served (compared case-insensitively); ptr NULL = any */
+    const wps_slice *keys;            /* access keys (primary, secondary); none = no signature check */
+    size_t key_count;
+    const wps_slice *allowed_origins; /* service hosts, e.g. "my-host.webpubsub.net"; none = any */
+    size_t allowed_origin_count;
+} wps_webhook_options;
+
+/** Parses and checks a webhook POST the way server.md 7 says (the .NET handler's codes):
+    WPS_OK, or the reason to reject with *reject_status: 400 for missing/duplicate headers, a
+    foreign hub (WPS_ERR_WRONG_HUB) or origin (WPS_ERR_ORIGIN); 401 for a signature that matches
+    no key (WPS_ERR_SIGNATURE: fail closed). *reject_status is 0 on WPS_OK. */
+WPS_API wps_status wps_webhook_accept(const wps_webhook_options *options, const wps_http_header *headers, size_t count, wps_webhook_event *out,
+                                      uint16_t *reject_status, wps_diag *diag);
+
+/** The data type a Content-Type names: text/plain → TEXT, application/json → JSON,
+    application/octet-stream → BINARY (parameters such as charset ignored). false otherwise. */
+WPS_API bool wps_webhook_data_type(wps_slice content_type, wps_data_type *out);
+
+/** A name/value pair of a string map (claims, query, headers: one pair per value) or an MQTT
+    user property. */
+typedef struct wps_webhook_pair {
+    wps_slice name;
+    wps_slice value;
+} wps_webhook_pair;
+
+typedef struct wps_webhook_certificate {
+    wps_slice thumbprint; /* SHA-1 */
+    wps_slice content;    /* PEM */
+} wps_webhook_certificate;
+
+/** The body of a connect event. Arrays and unescaped strings live in the caller's mem. */
+typedef struct wps_webhook_connect_request {
+    const wps_webhook_pair *claims;  /* token claims, one pair per value, in order */
+    size_t claim_count;
+    const wps_webhook_pair *query;   /* the connect URL's query (access_token included) */
+    size_t query_count;
+    const wps_webhook_pair *headers; /* the upgrade request's headers */
+    size_t header_count;
+    const wps_slice *subprotocols;   /* requested, in order */
+    size_t subprotocol_count;
+    const wps_webhook_certificate *client_certificates;
+    size_t client_certificate_count;
+    bool has_mqtt;                   /* MQTT connects: */
+    uint32_t mqtt_protocol_version;  /* 4 = 3.1.1, 5 = 5.0 */
+    wps_slice mqtt_username;         /* ptr NULL when absent */
+    wps_slice mqtt_password;         /* base64 of the CONNECT password; ptr NULL when absent */
+    const wps_webhook_pair *mqtt_user_properties;
+    size_t mqtt_user_property_count;
+} wps_webhook_connect_request;
+
+/** Parses a connect body {"claims":{..},"query":{..},"headers":{..},"subprotocols":[..],
+    "clientCertificates":[..],"mqtt":{..}}. Map values may be string arrays or single strings.
+    mem receives the arrays and unescaped strings; *needed gets the size needed (also with
+    WPS_ERR_BUFFER_TOO_SMALL). Unknown members are ignored. */
+WPS_API wps_status wps_webhook_parse_connect(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_request *out,
+                                             size_t *needed, wps_diag *diag);
+
+/** The body of a disconnected event. */
+typedef struct wps_webhook_disconnected {
+    wps_slice reason; /* ptr NULL when absent */
+    bool has_mqtt;
+    bool mqtt_initiated_by_client;
+    bool has_mqtt_disconnect_packet;
+    uint32_t mqtt_reason_code; /* disconnectPacket.code (MQTT 5 reason; 0 for 3.1.1) */
+    const wps_webhook_pair *mqtt_user_properties;
+    size_t mqtt_user_property_count;
+} wps_webhook_disconnected;
+
+/** Parses a disconnected body {"reason":..,"mqtt":{"initiatedByClient":..,"disconnectPacket":{..}}}. Same memory rules. */
+WPS_API wps_status wps_webhook_parse_disconnected(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_disconnected *out,
+                                                  size_t *needed, wps_diag *diag);
+
+/** A connect response (what the event handler answers): build it with
+    wps_webhook_connect_response, or read one back with wps_webhook_parse_connect_response. */
+typedef struct wps_webhook_connect_result {
+    wps_slice user_id;       /* ptr NULL = keep the token's */
+    const wps_slice *groups; /* groups to join */
+    size_t group_count;
+    wps_slice subprotocol;   /* one of the requested; ptr NULL = none (never "") */
+    const wps_slice *roles;
+    size_t role_count;
+    bool has_mqtt;           /* "mqtt":{..} present */
+    const wps_webhook_pair *mqtt_user_properties; /* sent in CONNACK (MQTT 5) */
+    size_t mqtt_user_property_count;
+    bool has_mqtt_code;      /* an MQTT error body {"mqtt":{"code":..,"reason":..}} */
+    uint32_t mqtt_code;
+    wps_slice mqtt_reason;
+} wps_webhook_connect_result;
+
+/** Writes the JSON of a 200 connect response, fields in the order of the .NET serializer
+    (server.md vector #10): mqtt, userId, groups, subprotocol, roles; absent ones left out. With
+    nothing to say *len is 2 ("{}"): answering 204 is equivalent. Same size rules as tokens. */
+WPS_API wps_status wps_webhook_connect_response(const wps_webhook_connect_result *r, char *out, size_t cap, size_t *len, wps_diag *diag);
+/** Writes an MQTT connect error body {"mqtt":{"code":N,"reason":..,"userProperties":[..]}}
+    (vector #9); answer it with the status wps_mqtt_http_status(code). reason ptr NULL = none. */
+WPS_API wps_status wps_webhook_mqtt_error(uint32_t code, wps_slice reason, const wps_webhook_pair *user_properties, size_t count, char *out,
+                                          size_t cap, size_t *len, wps_diag *diag);
+/** Reads a connect response body back (a 200 body, or an MQTT error body). */
+WPS_API wps_status wps_webhook_parse_connect_response(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_result *out,
+                                                      size_t *needed, wps_diag *diag);
+/** The MQTT CONNACK code for a handler's HTTP failure status (server.md 4.4): protocol 4
+    (3.1.1): 400→4, 401→5, else 3; protocol 5: 400→0x86, 401→0x87, else 0x80. */
+WPS_API uint32_t wps_mqtt_connect_code(uint16_t http_status, uint32_t protocol_version);
+/** The HTTP status for an MQTT connect error code: 1,2 → 400; 3 → 503; 4,5,0x86,0x87 → 401;
+    0x8A → 403; 0x97,0x9F → 429; malformed/unsupported/topic/payload/size/retain/QoS → 400;
+    anything else → 500 (as @azure/web-pubsub-express). */
+WPS_API uint16_t wps_mqtt_http_status(uint32_t code);
+
+/** A webhook request as the service sends it (for an emulator, or to test a handler). */
+typedef struct wps_webhook_request_options {
+    wps_webhook_kind kind;
+    wps_slice event_name;       /* user events: the event ("message" for plain frames); system events: ignored */
+    wps_slice hub, connection_id;
+    wps_slice user_id, subprotocol, connection_state, physical_connection_id, session_id; /* ptr NULL = header left out */
+    wps_slice id;               /* ce-id (required) */
+    wps_slice time;             /* ce-time, e.g. 2021-01-01T00:00:00Z (required) */
+    wps_slice origin;           /* WebHook-Request-Origin: the service host (required) */
+    const wps_slice *keys;      /* ce-signature: one sha256=<hex> per key; none = no header */
+    size_t key_count;
+    wps_data_type data_type;    /* user events: the Content-Type (system events: application/json; charset=utf-8) */
+} wps_webhook_request_options;
+
+/** The headers of a webhook POST (ce-specversion, ce-type, ce-source, ce-id, ce-time,
+    ce-awpsversion, ce-hub, ce-connectionId, ce-eventName, ce-userId, ce-subprotocol,
+    ce-connectionState, ce-physicalConnectionId, ce-sessionId, ce-signature,
+    WebHook-Request-Origin, Content-Type). Values point to the options, to static text, or into
+    buf (ce-type, ce-source, ce-signature); *header_count and *needed get what is needed. Values
+    with CR or LF are refused. */
+WPS_API wps_status wps_webhook_request_headers(const wps_webhook_request_options *o, wps_http_header *headers, size_t header_cap,
+                                               size_t *header_count, char *buf, size_t cap, size_t *needed, wps_diag *diag);
+
+/** SignalR serverless upstream headers (server.md 4.6). */
+typedef struct wps_signalr_upstream {
+    wps_slice connection_id, hub, category, event; /* X-ASRS-Connection-Id, -Hub, -Category (connections|messages), -Event */
+    wps_slice user_id;       /* X-ASRS-User-Id; ptr NULL when absent */
+    wps_slice signature;     /* X-ASRS-Signature */
+    wps_slice client_query;  /* X-ASRS-Client-Query; ptr NULL when absent */
+    wps_slice first_claim;   /* the first X-ASRS-User-Claims; ptr NULL when absent */
+    size_t claim_headers;    /* how many X-ASRS-User-Claims headers */
+    wps_slice client_cert_thumbprint, connection_group; /* optional */
+} wps_signalr_upstream;
+
+/** Parses the X-ASRS-* headers (connection id, hub, category and event required) and, when keys
+    are given, verifies X-ASRS-Signature as for Web PubSub (any part, any key, hex in any case):
+    *reject_status 400 or 401 as wps_webhook_accept. */
+WPS_API wps_status wps_signalr_upstream_accept(const wps_http_header *headers, size_t count, const wps_slice *keys, size_t key_count,
+                                               wps_signalr_upstream *out, uint16_t *reject_status, wps_diag *diag);
 
 /* ---------------------------------------------------------------- REST requests */
 
@@ -7139,6 +7332,766 @@ WPS_API wps_status wps_signalr_parse_invoke_result(const void *body, size_t len,
     }
     if (r < 0) return wps__jerr(&j.s);
     return wps__jbody_end(&j.s, &j.it);
+}
+
+
+/* ---------------------------------------------------------------- webhooks */
+
+static wps_slice wps__header(const wps_http_header *h, size_t count, const char *name, size_t *times) {
+    wps_slice r;
+    size_t i;
+    r.ptr = NULL;
+    r.len = 0;
+    *times = 0;
+    for (i = 0; i < count; i++)
+        if (h[i].name.ptr && wps__ieq_name(h[i].name.ptr, h[i].name.len, name)) {
+            if (!*times) r = h[i].value.ptr ? h[i].value : wps__slice_lit("");
+            ++*times;
+        }
+    return r;
+}
+
+/* A table-driven header read: each named header (one at most) into the slice at offset at. */
+typedef struct wps__hfield {
+    const char *name;
+    int required;
+    size_t at;
+} wps__hfield;
+
+static wps_status wps__read_headers(const wps_http_header *headers, size_t count, const wps__hfield *fields, size_t n, void *out,
+                                    wps_diag *diag) {
+    size_t i, times;
+    for (i = 0; i < n; i++) {
+        wps_slice v = wps__header(headers, count, fields[i].name, &times);
+        if (times > 1) return wps__fail(diag, WPS_ERR_DUPLICATE_KEY, fields[i].name, "the header appears more than once", (size_t)-1);
+        if (fields[i].required && (!times || !v.len)) return wps__fail(diag, WPS_ERR_MISSING_FIELD, fields[i].name, "required header missing", (size_t)-1);
+        *(wps_slice *)(void *)((char *)out + fields[i].at) = v;
+    }
+    return WPS_OK;
+}
+
+WPS_API bool wps_webhook_data_type(wps_slice ct, wps_data_type *out) {
+    wps_data_type t;
+    if (!ct.ptr) return false;
+    while (ct.len && ct.ptr[0] == ' ') ct.ptr++, ct.len--;
+    if (wps__media_is(ct, "text/plain")) t = WPS_DATA_TEXT;
+    else if (wps__media_is(ct, "application/json")) t = WPS_DATA_JSON;
+    else if (wps__media_is(ct, "application/octet-stream")) t = WPS_DATA_BINARY;
+    else return false;
+    if (out) *out = t;
+    return true;
+}
+
+WPS_API wps_status wps_webhook_parse(const wps_http_header *headers, size_t count, wps_webhook_event *out, wps_diag *diag) {
+    static const wps__hfield fields[] = {
+        {"ce-awpsversion", 1, offsetof(wps_webhook_event, awps_version)},
+        {"ce-type", 1, offsetof(wps_webhook_event, type)},
+        {"ce-hub", 1, offsetof(wps_webhook_event, hub)},
+        {"ce-connectionId", 1, offsetof(wps_webhook_event, connection_id)},
+        {"ce-eventName", 1, offsetof(wps_webhook_event, event_name)},
+        {"ce-userId", 0, offsetof(wps_webhook_event, user_id)},
+        {"ce-subprotocol", 0, offsetof(wps_webhook_event, subprotocol)},
+        {"ce-signature", 0, offsetof(wps_webhook_event, signature)},
+        {"ce-connectionState", 0, offsetof(wps_webhook_event, connection_state)},
+        {"ce-specversion", 0, offsetof(wps_webhook_event, spec_version)},
+        {"ce-source", 0, offsetof(wps_webhook_event, source)},
+        {"ce-id", 0, offsetof(wps_webhook_event, id)},
+        {"ce-time", 0, offsetof(wps_webhook_event, time)},
+        {"ce-physicalConnectionId", 0, offsetof(wps_webhook_event, physical_connection_id)},
+        {"ce-sessionId", 0, offsetof(wps_webhook_event, session_id)},
+        {"WebHook-Request-Origin", 0, offsetof(wps_webhook_event, origin)},
+        {"Content-Type", 0, offsetof(wps_webhook_event, content_type)},
+    };
+    wps_slice t;
+    if (diag) wps__diag_clear(diag);
+    if (!out || (count && !headers)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    WPS_MEMSET(out, 0, sizeof *out);
+    {
+        wps_status st = wps__read_headers(headers, count, fields, sizeof fields / sizeof fields[0], out, diag);
+        if (st != WPS_OK) return st;
+    }
+    t = out->type;
+    if (t.len > 20 && WPS_MEMCMP(t.ptr, "azure.webpubsub.sys.", 20) == 0) {
+        wps_slice rest;
+        rest.ptr = t.ptr + 20;
+        rest.len = t.len - 20;
+        out->kind = wps__ieq_name(rest.ptr, rest.len, "connect")        ? WPS_WEBHOOK_CONNECT
+                    : wps__ieq_name(rest.ptr, rest.len, "connected")    ? WPS_WEBHOOK_CONNECTED
+                    : wps__ieq_name(rest.ptr, rest.len, "disconnected") ? WPS_WEBHOOK_DISCONNECTED
+                                                                        : WPS_WEBHOOK_OTHER_SYSTEM;
+    } else if (t.len > 21 && WPS_MEMCMP(t.ptr, "azure.webpubsub.user.", 21) == 0) {
+        out->kind = WPS_WEBHOOK_USER_EVENT;
+        if (!wps_webhook_data_type(out->content_type, &out->data_type))
+            return wps__fail(diag, WPS_ERR_UNSUPPORTED, "Content-Type", "a user event's Content-Type is text/plain, application/json or application/octet-stream",
+                             (size_t)-1);
+    } else {
+        return wps__fail(diag, WPS_ERR_INVALID_MESSAGE, "ce-type", "not an azure.webpubsub.sys.* or azure.webpubsub.user.* event", (size_t)-1);
+    }
+    out->is_mqtt = out->subprotocol.ptr && wps__ieq_name(out->subprotocol.ptr, out->subprotocol.len, "mqtt") && out->physical_connection_id.ptr;
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_webhook_accept(const wps_webhook_options *o, const wps_http_header *headers, size_t count, wps_webhook_event *out,
+                                      uint16_t *reject_status, wps_diag *diag) {
+    wps_status st;
+    uint16_t dummy;
+    if (!reject_status) reject_status = &dummy;
+    *reject_status = 400;
+    if (!o) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL options", (size_t)-1);
+    st = wps_webhook_parse(headers, count, out, diag);
+    if (st != WPS_OK) return st;
+    if (o->hub.ptr && !(out->hub.len == o->hub.len && wps__ieq_n(out->hub.ptr, o->hub.ptr, o->hub.len)))
+        return wps__fail(diag, WPS_ERR_WRONG_HUB, "ce-hub", "Hub is not registered.", (size_t)-1);
+    if (o->allowed_origin_count) {
+        st = wps_webhook_check_origin(out->origin, o->allowed_origins, o->allowed_origin_count, diag);
+        if (st != WPS_OK) return st;
+    }
+    if (o->key_count) {
+        st = wps_webhook_verify_signature(out->connection_id, out->signature, o->keys, o->key_count, diag);
+        if (st != WPS_OK) {
+            *reject_status = 401;
+            return st;
+        }
+    }
+    *reject_status = 0;
+    return WPS_OK;
+}
+
+/* ------------------------------------------------ webhook bodies: two passes over caller memory */
+
+/* Pass 0 measures (p NULL: worst-case alignment), pass 1 places: arrays first, then strings. */
+typedef struct wps__arena {
+    char *p;
+    size_t cap, used;
+} wps__arena;
+
+static void *wps__arena_take(wps__arena *a, size_t n, size_t align) {
+    size_t pad;
+    void *r;
+    if (n == 0) return NULL; /* empty arrays take nothing */
+    if (!a->p) {
+        a->used += n + align - 1;
+        return NULL;
+    }
+    pad = (size_t)((align - (size_t)((uintptr_t)(a->p + a->used) % align)) % align);
+    if (a->used + pad + n > a->cap) return NULL; /* unreachable: pass 0 measured at least this */
+    r = a->p + a->used + pad;
+    a->used += pad + n;
+    return r;
+}
+
+typedef struct wps__walk {
+    wps__jdoc j;
+    wps__arena a;
+    int fill; /* pass 1 */
+} wps__walk;
+
+/* A string (or null) value: in place, or unescaped into the arena. */
+static wps_status wps__wstr(wps__walk *w, const wps__jval *v, const char *key, wps_slice *out) {
+    const unsigned char *body;
+    size_t n, len;
+    out->ptr = NULL;
+    out->len = 0;
+    if (v->type == WPS__J_NULL) return WPS_OK;
+    if (v->type != WPS__J_STRING) return wps__fail(w->j.s.diag, WPS_ERR_TYPE_MISMATCH, key, "string expected", (size_t)(v->beg - w->j.s.beg));
+    body = v->beg + 1;
+    n = (size_t)(v->end - v->beg) - 2;
+    if (!v->escaped) {
+        out->ptr = (const char *)body;
+        out->len = n;
+        return WPS_OK;
+    }
+    len = wps__unescape(body, n, NULL, 0);
+    if (w->fill) {
+        char *dst = (char *)wps__arena_take(&w->a, len, 1);
+        if (len && !dst) return wps__fail(w->j.s.diag, WPS_ERR_BUFFER_TOO_SMALL, key, "memory too small", (size_t)-1);
+        wps__unescape(body, n, dst, len);
+        out->ptr = dst ? dst : "";
+    } else {
+        w->a.used += len;
+        out->ptr = "";
+    }
+    out->len = len;
+    return WPS_OK;
+}
+
+static wps_status wps__wnum(wps__walk *w, const wps__jval *v, const char *key, uint32_t *out) {
+    uint64_t x = 0;
+    const unsigned char *p = v->beg;
+    if (v->type != WPS__J_NUMBER) return wps__fail(w->j.s.diag, WPS_ERR_TYPE_MISMATCH, key, "number expected", (size_t)(v->beg - w->j.s.beg));
+    while (p < v->end && *p >= '0' && *p <= '9' && x <= 0xFFFFFFFFu) x = x * 10 + (uint64_t)(*p++ - '0');
+    if (p != v->end || x > 0xFFFFFFFFu) return wps__fail(w->j.s.diag, WPS_ERR_NUMBER, key, "an unsigned 32-bit integer expected", (size_t)(v->beg - w->j.s.beg));
+    *out = (uint32_t)x;
+    return WPS_OK;
+}
+
+#define WPS__WTRY(x)                                                                                                                    \
+    do {                                                                                                                                \
+        wps_status st_ = (x);                                                                                                           \
+        if (st_ != WPS_OK) return st_;                                                                                                  \
+    } while (0)
+#define WPS__WOPEN(it, at, depth, object)                                                                                              \
+    do {                                                                                                                                \
+        if (!wps__jit_open((it), &w->j.s, (at), (depth), (object))) return wps__jerr(&w->j.s);                                        \
+    } while (0)
+
+/* name -> string | string[] map: one pair per value (null values and null elements skipped). */
+static wps_status wps__wmap(wps__walk *w, const wps__jval *mv, uint32_t depth, const char *key, wps_webhook_pair *arr, size_t *n) {
+    wps__jit it;
+    wps__jval v;
+    int r;
+    if (mv->type == WPS__J_NULL) return WPS_OK;
+    WPS__WOPEN(&it, mv->beg, depth, 1);
+    while ((r = wps__jit_next(&it, &v)) == 1) {
+        wps_webhook_pair pr;
+        wps__jval nv;
+        nv.type = WPS__J_STRING;
+        nv.beg = (const unsigned char *)v.key.ptr - 1;
+        nv.end = (const unsigned char *)v.key.ptr + v.key.len + 1;
+        nv.escaped = v.key_escaped;
+        WPS__WTRY(wps__wstr(w, &nv, key, &pr.name));
+        if (v.type == WPS__J_ARRAY) {
+            wps__jit ai;
+            wps__jval e;
+            int re;
+            WPS__WOPEN(&ai, v.beg, depth + 1, 0);
+            while ((re = wps__jit_next(&ai, &e)) == 1) {
+                if (e.type == WPS__J_NULL) continue;
+                WPS__WTRY(wps__wstr(w, &e, key, &pr.value));
+                if (arr) arr[*n] = pr;
+                ++*n;
+            }
+            if (re < 0) return wps__jerr(&w->j.s);
+        } else if (v.type != WPS__J_NULL) {
+            WPS__WTRY(wps__wstr(w, &v, key, &pr.value));
+            if (arr) arr[*n] = pr;
+            ++*n;
+        }
+    }
+    return r < 0 ? wps__jerr(&w->j.s) : WPS_OK;
+}
+
+/* [string...] */
+static wps_status wps__wstrings(wps__walk *w, const wps__jval *av, uint32_t depth, const char *key, wps_slice *arr, size_t *n) {
+    wps__jit it;
+    wps__jval v;
+    int r;
+    if (av->type == WPS__J_NULL) return WPS_OK;
+    WPS__WOPEN(&it, av->beg, depth, 0);
+    while ((r = wps__jit_next(&it, &v)) == 1) {
+        wps_slice s;
+        if (v.type == WPS__J_NULL) continue;
+        WPS__WTRY(wps__wstr(w, &v, key, &s));
+        if (arr) arr[*n] = s;
+        ++*n;
+    }
+    return r < 0 ? wps__jerr(&w->j.s) : WPS_OK;
+}
+
+/* [{"name":..,"value":..}...] (MQTT user properties) or [{"thumbprint":..,"content":..}...] */
+static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, const char *key, const char *k1, const char *k2, wps_slice *arr2,
+                             size_t *n) {
+    wps__jit it;
+    wps__jval v;
+    int r;
+    if (av->type == WPS__J_NULL) return WPS_OK;
+    WPS__WOPEN(&it, av->beg, depth, 0);
+    while ((r = wps__jit_next(&it, &v)) == 1) {
+        wps__jit oi;
+        wps__jval f;
+        int rf;
+        wps_slice a, b;
+        a.ptr = b.ptr = NULL;
+        a.len = b.len = 0;
+        WPS__WOPEN(&oi, v.beg, depth + 1, 1);
+        while ((rf = wps__jit_next(&oi, &f)) == 1) {
+            if (wps__jkey(&f, k1)) WPS__WTRY(wps__wstr(w, &f, key, &a));
+            else if (wps__jkey(&f, k2)) WPS__WTRY(wps__wstr(w, &f, key, &b));
+        }
+        if (rf < 0) return wps__jerr(&w->j.s);
+        if (arr2) arr2[2 * *n] = a, arr2[2 * *n + 1] = b;
+        ++*n;
+    }
+    return r < 0 ? wps__jerr(&w->j.s) : WPS_OK;
+}
+
+/* wps_webhook_pair and wps_webhook_certificate are two slices: the same layout */
+typedef char wps__pair_is_two_slices[sizeof(wps_webhook_pair) == 2 * sizeof(wps_slice) && sizeof(wps_webhook_certificate) == 2 * sizeof(wps_slice) ? 1 : -1];
+
+static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_request *o, wps_webhook_pair *claims, wps_webhook_pair *query,
+                                            wps_webhook_pair *headers, wps_slice *subs, wps_slice *certs, wps_webhook_pair *props) {
+    wps__jval v;
+    int r;
+    WPS_MEMSET(o, 0, sizeof *o);
+
+    while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
+        if (wps__jkey(&v, "claims")) WPS__WTRY(wps__wmap(w, &v, 2, "claims", claims, &o->claim_count));
+        else if (wps__jkey(&v, "query")) WPS__WTRY(wps__wmap(w, &v, 2, "query", query, &o->query_count));
+        else if (wps__jkey(&v, "headers")) WPS__WTRY(wps__wmap(w, &v, 2, "headers", headers, &o->header_count));
+        else if (wps__jkey(&v, "subprotocols")) WPS__WTRY(wps__wstrings(w, &v, 2, "subprotocols", subs, &o->subprotocol_count));
+        else if (wps__jkey(&v, "clientCertificates"))
+            WPS__WTRY(wps__wobjs(w, &v, 2, "clientCertificates", "thumbprint", "content", certs, &o->client_certificate_count));
+        else if (wps__jkey(&v, "mqtt") && v.type != WPS__J_NULL) {
+            wps__jit mi;
+            wps__jval f;
+            int rf;
+            o->has_mqtt = true;
+            WPS__WOPEN(&mi, v.beg, 2, 1);
+            while ((rf = wps__jit_next(&mi, &f)) == 1) {
+                if (wps__jkey(&f, "protocolVersion")) WPS__WTRY(wps__wnum(w, &f, "mqtt.protocolVersion", &o->mqtt_protocol_version));
+                else if (wps__jkey(&f, "username")) WPS__WTRY(wps__wstr(w, &f, "mqtt.username", &o->mqtt_username));
+                else if (wps__jkey(&f, "password")) WPS__WTRY(wps__wstr(w, &f, "mqtt.password", &o->mqtt_password));
+                else if (wps__jkey(&f, "userProperties"))
+                    WPS__WTRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice *)(void *)props, &o->mqtt_user_property_count));
+            }
+            if (rf < 0) return wps__jerr(&w->j.s);
+        }
+    }
+    return r < 0 ? wps__jerr(&w->j.s) : WPS_OK;
+}
+
+static wps_status wps__walk_connect(wps__walk *w, void *vout) {
+    wps_webhook_connect_request *o = (wps_webhook_connect_request *)vout;
+    wps_webhook_pair *claims = NULL, *query = NULL, *headers = NULL, *props = NULL;
+    wps_slice *subs = NULL, *certs = NULL;
+    /* the arrays: in pass 1 taken before filling (with pass 0's counts); in pass 0 measured after counting */
+#define WPS__CONNECT_ARRAYS()                                                                                                           \
+    claims = (wps_webhook_pair *)wps__arena_take(&w->a, o->claim_count * sizeof *claims, sizeof(void *));                               \
+    query = (wps_webhook_pair *)wps__arena_take(&w->a, o->query_count * sizeof *query, sizeof(void *));                                 \
+    headers = (wps_webhook_pair *)wps__arena_take(&w->a, o->header_count * sizeof *headers, sizeof(void *));                            \
+    subs = (wps_slice *)wps__arena_take(&w->a, o->subprotocol_count * sizeof *subs, sizeof(void *));                                    \
+    certs = (wps_slice *)wps__arena_take(&w->a, o->client_certificate_count * 2 * sizeof *certs, sizeof(void *));                       \
+    props = (wps_webhook_pair *)wps__arena_take(&w->a, o->mqtt_user_property_count * sizeof *props, sizeof(void *))
+    if (w->fill) {
+        WPS__CONNECT_ARRAYS();
+    }
+    WPS__WTRY(wps__walk_connect_members(w, o, claims, query, headers, subs, certs, props));
+    if (!w->fill) {
+        WPS__CONNECT_ARRAYS();
+    }
+#undef WPS__CONNECT_ARRAYS
+    o->claims = claims;
+    o->query = query;
+    o->headers = headers;
+    o->subprotocols = subs;
+    o->client_certificates = (const wps_webhook_certificate *)(void *)certs;
+    o->mqtt_user_properties = props;
+    return WPS_OK;
+}
+
+static wps_status wps__walk_disconnected(wps__walk *w, void *vout) {
+    wps_webhook_disconnected *o = (wps_webhook_disconnected *)vout;
+    wps_webhook_pair *props = NULL;
+    wps__jval v;
+    int r;
+    size_t keep = o->mqtt_user_property_count; /* pass 0's count */
+    if (w->fill) props = (wps_webhook_pair *)wps__arena_take(&w->a, keep * sizeof *props, sizeof(void *));
+    WPS_MEMSET(o, 0, sizeof *o);
+    while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
+        if (wps__jkey(&v, "reason")) WPS__WTRY(wps__wstr(w, &v, "reason", &o->reason));
+        else if (wps__jkey(&v, "mqtt") && v.type != WPS__J_NULL) {
+            wps__jit mi;
+            wps__jval f;
+            int rf;
+            o->has_mqtt = true;
+            WPS__WOPEN(&mi, v.beg, 2, 1);
+            while ((rf = wps__jit_next(&mi, &f)) == 1) {
+                if (wps__jkey(&f, "initiatedByClient")) {
+                    if (f.type != WPS__J_TRUE && f.type != WPS__J_FALSE)
+                        return wps__fail(w->j.s.diag, WPS_ERR_TYPE_MISMATCH, "mqtt.initiatedByClient", "true or false expected", (size_t)(f.beg - w->j.s.beg));
+                    o->mqtt_initiated_by_client = f.type == WPS__J_TRUE;
+                } else if (wps__jkey(&f, "disconnectPacket") && f.type != WPS__J_NULL) {
+                    wps__jit pi;
+                    wps__jval g;
+                    int rg;
+                    o->has_mqtt_disconnect_packet = true;
+                    WPS__WOPEN(&pi, f.beg, 3, 1);
+                    while ((rg = wps__jit_next(&pi, &g)) == 1) {
+                        if (wps__jkey(&g, "code")) WPS__WTRY(wps__wnum(w, &g, "mqtt.disconnectPacket.code", &o->mqtt_reason_code));
+                        else if (wps__jkey(&g, "userProperties"))
+                            WPS__WTRY(wps__wobjs(w, &g, 4, "mqtt.disconnectPacket.userProperties", "name", "value", (wps_slice *)(void *)props,
+                                                 &o->mqtt_user_property_count));
+                    }
+                    if (rg < 0) return wps__jerr(&w->j.s);
+                }
+            }
+            if (rf < 0) return wps__jerr(&w->j.s);
+        }
+    }
+    if (r < 0) return wps__jerr(&w->j.s);
+    if (!w->fill) wps__arena_take(&w->a, o->mqtt_user_property_count * sizeof *props, sizeof(void *));
+    o->mqtt_user_properties = props;
+    return WPS_OK;
+}
+
+static wps_status wps__walk_connect_result(wps__walk *w, void *vout) {
+    wps_webhook_connect_result *o = (wps_webhook_connect_result *)vout;
+    wps_slice *groups = NULL, *roles = NULL;
+    wps_webhook_pair *props = NULL;
+    wps__jval v;
+    int r;
+    if (w->fill) {
+        groups = (wps_slice *)wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
+        roles = (wps_slice *)wps__arena_take(&w->a, o->role_count * sizeof *roles, sizeof(void *));
+        props = (wps_webhook_pair *)wps__arena_take(&w->a, o->mqtt_user_property_count * sizeof *props, sizeof(void *));
+    }
+    WPS_MEMSET(o, 0, sizeof *o);
+    while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
+        if (wps__jkey(&v, "userId")) WPS__WTRY(wps__wstr(w, &v, "userId", &o->user_id));
+        else if (wps__jkey(&v, "subprotocol")) WPS__WTRY(wps__wstr(w, &v, "subprotocol", &o->subprotocol));
+        else if (wps__jkey(&v, "groups")) WPS__WTRY(wps__wstrings(w, &v, 2, "groups", groups, &o->group_count));
+        else if (wps__jkey(&v, "roles")) WPS__WTRY(wps__wstrings(w, &v, 2, "roles", roles, &o->role_count));
+        else if (wps__jkey(&v, "mqtt") && v.type != WPS__J_NULL) {
+            wps__jit mi;
+            wps__jval f;
+            int rf;
+            o->has_mqtt = true;
+            WPS__WOPEN(&mi, v.beg, 2, 1);
+            while ((rf = wps__jit_next(&mi, &f)) == 1) {
+                if (wps__jkey(&f, "code")) {
+                    WPS__WTRY(wps__wnum(w, &f, "mqtt.code", &o->mqtt_code));
+                    o->has_mqtt_code = true;
+                } else if (wps__jkey(&f, "reason")) WPS__WTRY(wps__wstr(w, &f, "mqtt.reason", &o->mqtt_reason));
+                else if (wps__jkey(&f, "userProperties"))
+                    WPS__WTRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice *)(void *)props, &o->mqtt_user_property_count));
+            }
+            if (rf < 0) return wps__jerr(&w->j.s);
+        }
+    }
+    if (r < 0) return wps__jerr(&w->j.s);
+    if (!w->fill) {
+        wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
+        wps__arena_take(&w->a, o->role_count * sizeof *roles, sizeof(void *));
+        wps__arena_take(&w->a, o->mqtt_user_property_count * sizeof *props, sizeof(void *));
+    }
+    o->groups = groups;
+    o->roles = roles;
+    o->mqtt_user_properties = props;
+    return WPS_OK;
+}
+
+/* Runs fn twice: pass 0 counts and measures, pass 1 fills mem. */
+static wps_status wps__two_pass(const void *body, size_t len, void *mem, size_t cap, void *out, size_t *needed, wps_diag *diag,
+                                wps_status (*fn)(wps__walk *, void *)) {
+    wps__walk w;
+    size_t dummy;
+    if (!needed) needed = &dummy;
+    *needed = 0;
+    if (!out) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    WPS_MEMSET(&w, 0, sizeof w);
+    if (!wps__jopen(&w.j, body, len, NULL, 0, &diag)) return diag->status;
+    WPS__WTRY(fn(&w, out));
+    WPS__WTRY(wps__jbody_end(&w.j.s, &w.j.it));
+    *needed = w.a.used;
+    if (w.a.used > cap || (!mem && w.a.used)) {
+        diag->needed = w.a.used;
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "memory too small (see *needed)", (size_t)-1);
+    }
+    /* pass 1: fill */
+    w.a.p = (char *)mem;
+    w.a.cap = cap;
+    w.a.used = 0;
+    w.fill = 1;
+    if (!wps__jopen(&w.j, body, len, NULL, 0, &diag)) return diag->status;
+    WPS__WTRY(fn(&w, out));
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_webhook_parse_connect(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_request *out,
+                                             size_t *needed, wps_diag *diag) {
+    return wps__two_pass(body, len, mem, mem_cap, out, needed, diag, wps__walk_connect);
+}
+
+WPS_API wps_status wps_webhook_parse_disconnected(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_disconnected *out,
+                                                  size_t *needed, wps_diag *diag) {
+    return wps__two_pass(body, len, mem, mem_cap, out, needed, diag, wps__walk_disconnected);
+}
+
+WPS_API wps_status wps_webhook_parse_connect_response(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_result *out,
+                                                      size_t *needed, wps_diag *diag) {
+    return wps__two_pass(body, len, mem, mem_cap, out, needed, diag, wps__walk_connect_result);
+}
+
+static void wps__sb_props(wps__sbuf *b, const wps_webhook_pair *p, size_t n) {
+    size_t i;
+    wps__sb_str(b, "\"userProperties\":[");
+    for (i = 0; i < n; i++) {
+        if (i) wps__sb_put(b, ",", 1);
+        wps__sb_str(b, "{\"name\":");
+        wps__sb_jstr(b, p[i].name);
+        wps__sb_str(b, ",\"value\":");
+        wps__sb_jstr(b, p[i].value);
+        wps__sb_put(b, "}", 1);
+    }
+    wps__sb_put(b, "]", 1);
+}
+
+static int wps__slices_utf8(const wps_slice *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!s[i].ptr || !wps__utf8_ok(s[i])) return 0;
+    return 1;
+}
+
+static int wps__pairs_utf8(const wps_webhook_pair *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!p[i].name.ptr || !p[i].value.ptr || !wps__utf8_ok(p[i].name) || !wps__utf8_ok(p[i].value)) return 0;
+    return 1;
+}
+
+/* Writes what fn writes into out when it fits (the size first); the JSON builders share this. */
+static wps_status wps__sb_emit(void (*fn)(wps__sbuf *, const void *), const void *ctx, char *out, size_t cap, size_t *len, wps_diag *diag) {
+    wps__sbuf b;
+    size_t dummy;
+    if (!len) len = &dummy;
+    b.p = NULL;
+    b.cap = 0;
+    b.n = 0;
+    fn(&b, ctx);
+    *len = b.n;
+    if (!out || b.n > cap) {
+        if (diag) diag->needed = b.n;
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *len)", (size_t)-1);
+    }
+    b.p = out;
+    b.cap = cap;
+    b.n = 0;
+    fn(&b, ctx);
+    return WPS_OK;
+}
+
+/* ,"key": (no comma before the first member) */
+static void wps__sb_key(wps__sbuf *b, int *first, const char *key) {
+    if (!*first) wps__sb_put(b, ",", 1);
+    *first = 0;
+    wps__sb_put(b, "\"", 1);
+    wps__sb_str(b, key);
+    wps__sb_put(b, "\":", 2);
+}
+
+static void wps__sb_connect_result(wps__sbuf *b, const void *ctx) {
+    const wps_webhook_connect_result *r = (const wps_webhook_connect_result *)ctx;
+    int first = 1;
+    wps__sb_put(b, "{", 1);
+    if (r->has_mqtt || r->mqtt_user_property_count) {
+        wps__sb_key(b, &first, "mqtt");
+        wps__sb_put(b, "{", 1);
+        wps__sb_props(b, r->mqtt_user_properties, r->mqtt_user_property_count);
+        wps__sb_put(b, "}", 1);
+    }
+    if (r->user_id.ptr) wps__sb_key(b, &first, "userId"), wps__sb_jstr(b, r->user_id);
+    if (r->group_count) wps__sb_key(b, &first, "groups"), wps__sb_json_array(b, r->groups, r->group_count);
+    if (r->subprotocol.ptr) wps__sb_key(b, &first, "subprotocol"), wps__sb_jstr(b, r->subprotocol);
+    if (r->role_count) wps__sb_key(b, &first, "roles"), wps__sb_json_array(b, r->roles, r->role_count);
+    wps__sb_put(b, "}", 1);
+}
+
+WPS_API wps_status wps_webhook_connect_response(const wps_webhook_connect_result *r, char *out, size_t cap, size_t *len, wps_diag *diag) {
+    if (diag) wps__diag_clear(diag);
+    if (len) *len = 0;
+    if (!r || (r->group_count && !r->groups) || (r->role_count && !r->roles) || (r->mqtt_user_property_count && !r->mqtt_user_properties))
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    if (r->subprotocol.ptr && !r->subprotocol.len)
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "subprotocol", "the subprotocol is one of the requested ones, never empty (leave it out)", (size_t)-1);
+    if (!wps__utf8_ok(r->user_id) || !wps__utf8_ok(r->subprotocol) || !wps__slices_utf8(r->groups, r->group_count) ||
+        !wps__slices_utf8(r->roles, r->role_count) || !wps__pairs_utf8(r->mqtt_user_properties, r->mqtt_user_property_count))
+        return wps__fail(diag, WPS_ERR_UTF8, NULL, "strings must be UTF-8 (and not NULL in arrays)", (size_t)-1);
+    return wps__sb_emit(wps__sb_connect_result, r, out, cap, len, diag);
+}
+
+static void wps__sb_mqtt_error(wps__sbuf *b, const void *ctx) {
+    const wps_webhook_connect_result *r = (const wps_webhook_connect_result *)ctx;
+    wps__sb_str(b, "{\"mqtt\":{\"code\":");
+    wps__sb_u64(b, r->mqtt_code);
+    if (r->mqtt_reason.ptr) {
+        wps__sb_str(b, ",\"reason\":");
+        wps__sb_jstr(b, r->mqtt_reason);
+    }
+    if (r->mqtt_user_property_count) {
+        wps__sb_put(b, ",", 1);
+        wps__sb_props(b, r->mqtt_user_properties, r->mqtt_user_property_count);
+    }
+    wps__sb_str(b, "}}");
+}
+
+WPS_API wps_status wps_webhook_mqtt_error(uint32_t code, wps_slice reason, const wps_webhook_pair *props, size_t count, char *out, size_t cap,
+                                          size_t *len, wps_diag *diag) {
+    wps_webhook_connect_result r;
+    if (diag) wps__diag_clear(diag);
+    if (len) *len = 0;
+    if (count && !props) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL user properties", (size_t)-1);
+    if (!wps__utf8_ok(reason) || !wps__pairs_utf8(props, count)) return wps__fail(diag, WPS_ERR_UTF8, NULL, "strings must be UTF-8", (size_t)-1);
+    WPS_MEMSET(&r, 0, sizeof r);
+    r.mqtt_code = code;
+    r.mqtt_reason = reason;
+    r.mqtt_user_properties = props;
+    r.mqtt_user_property_count = count;
+    return wps__sb_emit(wps__sb_mqtt_error, &r, out, cap, len, diag);
+}
+
+WPS_API uint32_t wps_mqtt_connect_code(uint16_t http_status, uint32_t protocol_version) {
+    if (protocol_version >= 5) return http_status == 400 ? 0x86u : http_status == 401 ? 0x87u : 0x80u;
+    return http_status == 400 ? 4u : http_status == 401 ? 5u : 3u;
+}
+
+WPS_API uint16_t wps_mqtt_http_status(uint32_t code) {
+    switch (code) {
+    case 1: case 2: return 400;                 /* 3.1.1: unacceptable protocol version, identifier rejected */
+    case 3: return 503;                         /* 3.1.1: server unavailable */
+    case 4: case 5: case 0x86: case 0x87: return 401; /* bad user name or password, not authorized */
+    case 0x8A: return 403;                      /* banned */
+    case 0x97: case 0x9F: return 429;           /* quota exceeded, connection rate exceeded */
+    case 0x81: case 0x83: case 0x84: case 0x85: case 0x8C: case 0x90: case 0x95: case 0x99: case 0x9A: case 0x9B:
+        return 400; /* malformed, implementation specific, unsupported version, client id, bad auth method, topic, packet size, payload, retain, QoS */
+    default: return 500;
+    }
+}
+
+/* ---------------------------------------------------------------- building webhook requests */
+
+static int wps__header_safe(wps_slice s) {
+    size_t i;
+    for (i = 0; i < s.len; i++)
+        if (s.ptr[i] == '\r' || s.ptr[i] == '\n' || s.ptr[i] == 0) return 0;
+    return 1;
+}
+
+typedef struct wps__whctx {
+    const wps_webhook_request_options *o;
+} wps__whctx;
+
+/* The built values, one after the other: ce-type, ce-source, ce-signature. */
+static void wps__sb_webhook_values(wps__sbuf *b, const wps_webhook_request_options *o, size_t *type_len, size_t *source_len) {
+    static const char *const sys[] = {"", "connect", "connected", "disconnected"};
+    size_t at = b->n, k;
+    if (o->kind == WPS_WEBHOOK_USER_EVENT) {
+        wps__sb_str(b, "azure.webpubsub.user.");
+        wps__sb_put(b, o->event_name.ptr, o->event_name.len);
+    } else {
+        wps__sb_str(b, "azure.webpubsub.sys.");
+        wps__sb_str(b, sys[o->kind]);
+    }
+    *type_len = b->n - at;
+    at = b->n;
+    wps__sb_str(b, "/hubs/");
+    wps__sb_put(b, o->hub.ptr, o->hub.len);
+    wps__sb_str(b, "/client/");
+    wps__sb_put(b, o->connection_id.ptr, o->connection_id.len);
+    *source_len = b->n - at;
+    for (k = 0; k < o->key_count; k++) {
+        char sig[71];
+        if (k) wps__sb_put(b, ",", 1);
+        if (b->p && b->n + 71 <= b->cap) wps_webhook_signature(o->keys[k], o->connection_id, sig), wps__sb_put(b, sig, 71);
+        else b->n += 71;
+    }
+}
+
+WPS_API wps_status wps_webhook_request_headers(const wps_webhook_request_options *o, wps_http_header *headers, size_t header_cap,
+                                               size_t *header_count, char *buf, size_t cap, size_t *needed, wps_diag *diag) {
+    const wps_slice opt[] = {o ? o->user_id : wps__slice_lit(""), o ? o->subprotocol : wps__slice_lit(""), o ? o->connection_state : wps__slice_lit(""),
+                             o ? o->physical_connection_id : wps__slice_lit(""), o ? o->session_id : wps__slice_lit("")};
+    static const char *const opt_names[] = {"ce-userId", "ce-subprotocol", "ce-connectionState", "ce-physicalConnectionId", "ce-sessionId"};
+    wps_http_header h[17];
+    wps__sbuf b;
+    size_t n = 0, i, type_len = 0, source_len = 0, dummy;
+    if (!header_count) header_count = &dummy;
+    if (!needed) needed = &dummy;
+    *header_count = 0;
+    *needed = 0;
+    if (diag) wps__diag_clear(diag);
+    if (!o || (o->key_count && !o->keys)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    if (o->kind < WPS_WEBHOOK_CONNECT || o->kind > WPS_WEBHOOK_USER_EVENT)
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "kind", "connect, connected, disconnected or a user event", (size_t)-1);
+    if (!wps__hub_ok(o->hub)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "hub", "hub names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$", (size_t)-1);
+    if (!o->connection_id.ptr || !o->connection_id.len || !o->id.ptr || !o->id.len || !o->time.ptr || !o->time.len || !o->origin.ptr || !o->origin.len)
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "connection id, ce-id, ce-time and origin are required", (size_t)-1);
+    if (o->kind == WPS_WEBHOOK_USER_EVENT && (!o->event_name.ptr || !o->event_name.len || (unsigned)o->data_type > (unsigned)WPS_DATA_BINARY))
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "eventName", "a user event needs a name and a JSON, text or binary data type", (size_t)-1);
+    {
+        const wps_slice all[] = {o->connection_id, o->id, o->time, o->origin, o->event_name, opt[0], opt[1], opt[2], opt[3], opt[4]};
+        for (i = 0; i < sizeof all / sizeof all[0]; i++)
+            if (!wps__header_safe(all[i]) || !wps__utf8_ok(all[i]))
+                return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "header values must be UTF-8 without CR, LF or NUL", (size_t)-1);
+    }
+    b.p = NULL;
+    b.cap = 0;
+    b.n = 0;
+    wps__sb_webhook_values(&b, o, &type_len, &source_len);
+    *needed = b.n;
+#define WPS__H(nm, val)                                                                                                                  \
+    do {                                                                                                                                \
+        h[n].name = wps__slice_lit(nm);                                                                                                 \
+        h[n].value = (val);                                                                                                             \
+        n++;                                                                                                                            \
+    } while (0)
+    WPS__H("ce-specversion", wps__slice_lit("1.0"));
+    WPS__H("ce-type", wps_slice_make(buf, type_len)); /* buf may be NULL here: then only counted */
+    WPS__H("ce-source", wps_slice_make(buf ? buf + type_len : NULL, source_len));
+    WPS__H("ce-id", o->id);
+    WPS__H("ce-time", o->time);
+    WPS__H("ce-awpsversion", wps__slice_lit("1.0"));
+    WPS__H("ce-hub", o->hub);
+    WPS__H("ce-connectionId", o->connection_id);
+    WPS__H("ce-eventName", o->kind == WPS_WEBHOOK_USER_EVENT ? o->event_name
+                          : wps__slice_lit(o->kind == WPS_WEBHOOK_CONNECT ? "connect" : o->kind == WPS_WEBHOOK_CONNECTED ? "connected" : "disconnected"));
+    for (i = 0; i < 5; i++)
+        if (opt[i].ptr) WPS__H(opt_names[i], opt[i]);
+    if (o->key_count) WPS__H("ce-signature", wps_slice_make(buf ? buf + type_len + source_len : NULL, b.n - type_len - source_len));
+    WPS__H("WebHook-Request-Origin", o->origin);
+    WPS__H("Content-Type", wps__slice_lit(o->kind != WPS_WEBHOOK_USER_EVENT        ? "application/json; charset=utf-8"
+                                          : o->data_type == WPS_DATA_TEXT   ? "text/plain; charset=utf-8"
+                                          : o->data_type == WPS_DATA_BINARY ? "application/octet-stream"
+                                                                            : "application/json; charset=utf-8"));
+#undef WPS__H
+    *header_count = n;
+    if (!buf || !headers || b.n > cap || n > header_cap) {
+        if (diag) diag->needed = b.n;
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "buffer or header array too small (see *needed, *header_count)", (size_t)-1);
+    }
+    b.p = buf;
+    b.cap = cap;
+    b.n = 0;
+    wps__sb_webhook_values(&b, o, &type_len, &source_len);
+    for (i = 0; i < n; i++) headers[i] = h[i];
+    return WPS_OK;
+}
+
+/* ---------------------------------------------------------------- SignalR upstream */
+
+WPS_API wps_status wps_signalr_upstream_accept(const wps_http_header *headers, size_t count, const wps_slice *keys, size_t key_count,
+                                               wps_signalr_upstream *out, uint16_t *reject_status, wps_diag *diag) {
+    static const wps__hfield fields[] = {
+        {"X-ASRS-Connection-Id", 1, offsetof(wps_signalr_upstream, connection_id)},
+        {"X-ASRS-Hub", 1, offsetof(wps_signalr_upstream, hub)},
+        {"X-ASRS-Category", 1, offsetof(wps_signalr_upstream, category)},
+        {"X-ASRS-Event", 1, offsetof(wps_signalr_upstream, event)},
+        {"X-ASRS-User-Id", 0, offsetof(wps_signalr_upstream, user_id)},
+        {"X-ASRS-Signature", 0, offsetof(wps_signalr_upstream, signature)},
+        {"X-ASRS-Client-Query", 0, offsetof(wps_signalr_upstream, client_query)},
+        {"X-ASRS-Client-Cert-Thumbprint", 0, offsetof(wps_signalr_upstream, client_cert_thumbprint)},
+        {"X-ASRS-Connection-Group", 0, offsetof(wps_signalr_upstream, connection_group)},
+    };
+    uint16_t dummy;
+    if (!reject_status) reject_status = &dummy;
+    *reject_status = 400;
+    if (diag) wps__diag_clear(diag);
+    if (!out || (count && !headers) || (key_count && !keys)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    WPS_MEMSET(out, 0, sizeof *out);
+    {
+        wps_status st = wps__read_headers(headers, count, fields, sizeof fields / sizeof fields[0], out, diag);
+        if (st != WPS_OK) return st;
+    }
+    out->first_claim = wps__header(headers, count, "X-ASRS-User-Claims", &out->claim_headers);
+    if (key_count) {
+        wps_status st = wps_webhook_verify_signature(out->connection_id, out->signature, keys, key_count, diag);
+        if (st != WPS_OK) {
+            *reject_status = 401;
+            return st;
+        }
+    }
+    *reject_status = 0;
+    return WPS_OK;
 }
 
 #endif /* WPS_NO_SERVICE */

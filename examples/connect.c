@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_util.h"
+
 typedef struct outframe {
     struct outframe *next;
     size_t len;
@@ -66,22 +68,10 @@ static uint64_t now_ms(void) {
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static void print_json_str(const char *s, size_t n) {
-    size_t i;
-    putchar('"');
-    for (i = 0; s && i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
-    }
-    putchar('"');
-}
-
 static void field(const char *k, wps_slice s) {
     if (!s.ptr) return;
     printf(",\"%s\":", k);
-    print_json_str(s.ptr, s.len);
+    cli_put_jstr(stdout, s.ptr, s.len);
 }
 
 static void free_out(void) {

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_util.h"
+
 int wps_cli_connect(int argc, char **argv); /* examples/connect.c (libwebsockets) */
 int wps_cli_rest(int argc, char **argv);    /* examples/service_cli.c */
 int wps_cli_webhook(int argc, char **argv); /* examples/service_cli.c */
@@ -186,23 +188,10 @@ static int cmd_encode(wps_codec codec) {
 
 /* ------------------------------------------------------------------ client-driver */
 
-/* Writes s as a JSON string (UTF-8 passed through; controls, quotes and backslashes escaped). */
-static void put_jstr(FILE *f, const char *s, size_t n) {
-    size_t i;
-    fputc('"', f);
-    for (i = 0; s && i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static void put_slice_field(FILE *f, const char *key, wps_slice s) {
     if (!s.ptr) return;
     fprintf(f, ",\"%s\":", key);
-    put_jstr(f, s.ptr, s.len);
+    cli_put_jstr(f, s.ptr, s.len);
 }
 
 /* Base64 argument into a NUL-terminated malloc'd string (*len bytes). */
@@ -277,7 +266,7 @@ static void print_action(const wps_action *a) {
         return;
     case WPS_ACTION_COMPLETE:
         fprintf(f, "{\"action\":\"complete\",\"label\":");
-        put_jstr(f, label_for(a->call), strlen(label_for(a->call)));
+        cli_put_jstr(f, label_for(a->call), strlen(label_for(a->call)));
         fprintf(f, ",\"kind\":\"%s\",\"status\":\"%s\"", wps_call_kind_name(a->call_kind), a->status == WPS_OK ? "ok" : wps_status_name(a->status));
         if (a->has_ack_id) fprintf(f, ",\"ackId\":%llu", (unsigned long long)a->ack_id);
         fprintf(f, ",\"isDuplicated\":%s", a->is_duplicated ? "true" : "false");
@@ -289,13 +278,13 @@ static void print_action(const wps_action *a) {
             if (a->data_type == WPS_DATA_JSON) {
                 fwrite(a->data.ptr, 1, a->data.len, f);
             } else if (a->data_type == WPS_DATA_TEXT) {
-                put_jstr(f, a->data.ptr, a->data.len);
+                cli_put_jstr(f, a->data.ptr, a->data.len);
             } else {
                 size_t n = wps_base64_encode(a->data.ptr, a->data.len, NULL, 0);
                 char *b = (char *)malloc(n + 1);
                 if (!b) exit(1);
                 n = wps_base64_encode(a->data.ptr, a->data.len, b, n);
-                put_jstr(f, b, n);
+                cli_put_jstr(f, b, n);
                 free(b);
             }
         }
@@ -303,17 +292,6 @@ static void print_action(const wps_action *a) {
         return;
     default: return;
     }
-}
-
-static int retry_arg(const char *v, wps_retry_policy *p) {
-    char maxr[32], mode[32] = "fixed";
-    unsigned d = 0, md = 0;
-    if (sscanf(v, "%31[^/]/%u/%u/%31s", maxr, &d, &md, mode) < 3) return 0;
-    p->max_retries = !strcmp(maxr, "unlimited") ? WPS_RETRY_UNLIMITED : (uint32_t)strtoul(maxr, NULL, 10);
-    p->delay_ms = d;
-    p->max_delay_ms = md;
-    p->mode = !strcmp(mode, "exponential") ? WPS_RETRY_EXPONENTIAL : WPS_RETRY_FIXED;
-    return 1;
 }
 
 /* wps client-driver: the client state machine over stdin/stdout, for hosts written in other
@@ -363,8 +341,8 @@ static int cmd_client_driver(void) {
                 else if (!strcmp(tok[i], "recovery_retry_ms")) cfg.recovery_retry_ms = n;
                 else if (!strcmp(tok[i], "ack_timeout_ms")) cfg.ack_timeout_ms = n;
                 else if (!strcmp(tok[i], "invoke_timeout_ms")) cfg.invoke_timeout_ms = n;
-                else if (!strcmp(tok[i], "message_retry")) retry_arg(v, &cfg.message_retry);
-                else if (!strcmp(tok[i], "reconnect_retry")) retry_arg(v, &cfg.reconnect_retry);
+                else if (!strcmp(tok[i], "message_retry")) cli_retry_policy(v, &cfg.message_retry);
+                else if (!strcmp(tok[i], "reconnect_retry")) cli_retry_policy(v, &cfg.reconnect_retry);
             }
             printf("{\"done\":true,\"status\":\"WPS_OK\",\"deadline\":null}\n");
             fflush(stdout);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../examples/cli_util.h"
+
 /* ------------------------------------------------------------------ retry formula, defaults */
 
 typedef struct retry_case {
@@ -583,18 +585,6 @@ static char *token(char **p) {
     return s;
 }
 
-static int parse_retry(const char *v, wps_retry_policy *p) {
-    char mode[32] = "fixed";
-    char maxr[32];
-    unsigned d = 0, md = 0;
-    if (sscanf(v, "%31[^/]/%u/%u/%31s", maxr, &d, &md, mode) < 3) return 0;
-    p->max_retries = !strcmp(maxr, "unlimited") ? WPS_RETRY_UNLIMITED : (uint32_t)strtoul(maxr, NULL, 10);
-    p->delay_ms = d;
-    p->max_delay_ms = md;
-    p->mode = !strcmp(mode, "exponential") ? WPS_RETRY_EXPONENTIAL : WPS_RETRY_FIXED;
-    return 1;
-}
-
 static int apply_config(runner *r, char *rest) {
     char *t;
     while ((t = token(&rest)) != NULL) {
@@ -611,8 +601,8 @@ static int apply_config(runner *r, char *rest) {
         else if (!strcmp(t, "auto_rejoin_groups")) r->cfg.auto_rejoin_groups = !strcmp(v, "true");
         else if (!strcmp(t, "keepalive_interval_ms")) r->cfg.keepalive_interval_ms = (uint32_t)n;
         else if (!strcmp(t, "keepalive_timeout_ms")) r->cfg.keepalive_timeout_ms = (uint32_t)n;
-        else if (!strcmp(t, "message_retry")) { if (!parse_retry(v, &r->cfg.message_retry)) return 0; }
-        else if (!strcmp(t, "reconnect_retry")) { if (!parse_retry(v, &r->cfg.reconnect_retry)) return 0; }
+        else if (!strcmp(t, "message_retry")) { if (!cli_retry_policy(v, &r->cfg.message_retry)) return 0; }
+        else if (!strcmp(t, "reconnect_retry")) { if (!cli_retry_policy(v, &r->cfg.reconnect_retry)) return 0; }
         else if (!strcmp(t, "recovery_window_ms")) r->cfg.recovery_window_ms = (uint32_t)n;
         else if (!strcmp(t, "recovery_retry_ms")) r->cfg.recovery_retry_ms = (uint32_t)n;
         else if (!strcmp(t, "ack_timeout_ms")) r->cfg.ack_timeout_ms = (uint32_t)n;
