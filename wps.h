@@ -7588,7 +7588,8 @@ static wps_status wps__wstrings(wps__walk *w, const wps__jval *av, uint32_t dept
     return r < 0 ? wps__jerr(&w->j.s) : WPS_OK;
 }
 
-/* [{"name":..,"value":..}...] (MQTT user properties) or [{"thumbprint":..,"content":..}...] */
+/* [{"name":..,"value":..}...] (MQTT user properties) or [{"thumbprint":..,"content":..}...]:
+   both members are required strings. */
 static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, const char *key, const char *k1, const char *k2, wps_slice *arr2,
                              size_t *n) {
     wps__jit it;
@@ -7609,6 +7610,7 @@ static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, 
             else if (wps__jkey(&f, k2)) WPS__WTRY(wps__wstr(w, &f, key, &b));
         }
         if (rf < 0) return wps__jerr(&w->j.s);
+        if (!a.ptr || !b.ptr) return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, key, !a.ptr ? k1 : k2, (size_t)(v.beg - w->j.s.beg));
         if (arr2) arr2[2 * *n] = a, arr2[2 * *n + 1] = b;
         ++*n;
     }
