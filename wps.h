@@ -194,7 +194,9 @@ extern "C" {
     X(WPS_ERR_UNSUPPORTED, -31, "not supported by wps.h") \
     X(WPS_ERR_SIGNATURE, -32, "the webhook signature does not match any access key") \
     X(WPS_ERR_ORIGIN, -33, "the webhook request origin is not allowed") \
-    X(WPS_ERR_WRONG_HUB, -34, "the webhook request is for a hub this handler does not serve")
+    X(WPS_ERR_WRONG_HUB, -34, "the webhook request is for a hub this handler does not serve") \
+    X(WPS_ERR_TOKEN, -35, "the access token is malformed") \
+    X(WPS_ERR_TOKEN_EXPIRED, -36, "the access token has expired or is not valid yet")
 
 /** Result of every wps_ function that can fail. */
 typedef enum wps_status {
@@ -1010,6 +1012,31 @@ typedef struct wps_signalr_upstream {
     *reject_status 400 or 401 as wps_webhook_accept. */
 WPS_API wps_status wps_signalr_upstream_accept(const wps_http_header *headers, size_t count, const wps_slice *keys, size_t key_count,
                                                wps_signalr_upstream *out, uint16_t *reject_status, wps_diag *diag);
+
+/* ---------------------------------------------------------------- verifying access tokens */
+
+/** What a verified access token says (the service side: an emulator, a gateway). */
+typedef struct wps_token_claims {
+    wps_slice aud;           /* the audience (the first one when it is an array) */
+    wps_slice sub;           /* Web PubSub user id; ptr NULL when absent */
+    uint64_t iat, nbf, exp;  /* 0 when absent (exp is required) */
+    const wps_slice *roles;  /* `role` (string or array) */
+    size_t role_count;
+    const wps_slice *groups; /* `webpubsub.group` (string or array) */
+    size_t group_count;
+} wps_token_claims;
+
+/** Memory always enough for wps_token_verify of a token of token_len bytes. */
+WPS_API size_t wps_token_memory_bound(size_t token_len);
+/** Verifies an HS256 JWT signed with any of the keys (a client access token or a REST token):
+    header {"alg":"HS256"}, the signature (constant time), exp required and > now, nbf (if
+    any) <= now; now is Unix seconds from the caller's clock. The claims are decoded into mem
+    (wps_token_memory_bound(len) bytes always suffice); the caller compares aud with the URL it
+    expects. Errors: WPS_ERR_TOKEN (malformed: not three base64url parts, not JSON, another alg,
+    claims of the wrong type), WPS_ERR_SIGNATURE (no key signs it), WPS_ERR_TOKEN_EXPIRED
+    (expired or not yet valid), WPS_ERR_BUFFER_TOO_SMALL. */
+WPS_API wps_status wps_token_verify(const wps_slice *keys, size_t key_count, const char *token, size_t len, uint64_t now, void *mem,
+                                    size_t mem_cap, wps_token_claims *out, wps_diag *diag);
 
 /* ---------------------------------------------------------------- REST requests */
 
@@ -8093,6 +8120,145 @@ WPS_API wps_status wps_signalr_upstream_accept(const wps_http_header *headers, s
         }
     }
     *reject_status = 0;
+    return WPS_OK;
+}
+
+
+/* ---------------------------------------------------------------- verifying access tokens */
+
+/* base64url without padding into out (cap bytes); returns the length, or (size_t)-1 for a
+   character outside the alphabet or an impossible length. */
+static size_t wps__b64url_decode(const char *s, size_t n, unsigned char *out, size_t cap) {
+    size_t i, o = 0;
+    uint32_t acc = 0;
+    unsigned bits = 0;
+    if (n % 4 == 1) return (size_t)-1;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        unsigned v;
+        if (c >= 'A' && c <= 'Z') v = (unsigned)(c - 'A');
+        else if (c >= 'a' && c <= 'z') v = (unsigned)(c - 'a') + 26u;
+        else if (c >= '0' && c <= '9') v = (unsigned)(c - '0') + 52u;
+        else if (c == '-') v = 62;
+        else if (c == '_') v = 63;
+        else return (size_t)-1;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o >= cap) return (size_t)-1;
+            out[o++] = (unsigned char)(acc >> bits);
+        }
+    }
+    return o;
+}
+
+/* A claim that is a string or an array of strings: one entry per string. */
+static wps_status wps__wstr_or_array(wps__walk *w, const wps__jval *v, const char *key, wps_slice *arr, size_t *n) {
+    if (v->type == WPS__J_ARRAY) return wps__wstrings(w, v, 2, key, arr, n);
+    if (v->type == WPS__J_NULL) return WPS_OK;
+    {
+        wps_slice s;
+        WPS__WTRY(wps__wstr(w, v, key, &s));
+        if (arr) arr[*n] = s;
+        ++*n;
+    }
+    return WPS_OK;
+}
+
+static wps_status wps__walk_claims(wps__walk *w, void *vout) {
+    wps_token_claims *o = (wps_token_claims *)vout;
+    wps_slice *roles = NULL, *groups = NULL;
+    wps__jval v;
+    int r;
+    if (w->fill) {
+        roles = (wps_slice *)wps__arena_take(&w->a, o->role_count * sizeof *roles, sizeof(void *));
+        groups = (wps_slice *)wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
+    }
+    WPS_MEMSET(o, 0, sizeof *o);
+    while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
+        if (wps__jkey(&v, "aud") && v.type == WPS__J_ARRAY) { /* several audiences: the first */
+            wps__jit ai;
+            wps__jval e;
+            int re;
+            WPS__WOPEN(&ai, v.beg, 2, 0);
+            while ((re = wps__jit_next(&ai, &e)) == 1)
+                if (!o->aud.ptr) WPS__WTRY(wps__wstr(w, &e, "aud", &o->aud));
+            if (re < 0) return wps__jerr(&w->j.s);
+        } else if (wps__jkey(&v, "aud")) WPS__WTRY(wps__wstr(w, &v, "aud", &o->aud));
+        else if (wps__jkey(&v, "sub")) WPS__WTRY(wps__wstr(w, &v, "sub", &o->sub));
+        else if (wps__jkey(&v, "role")) WPS__WTRY(wps__wstr_or_array(w, &v, "role", roles, &o->role_count));
+        else if (wps__jkey(&v, "webpubsub.group")) WPS__WTRY(wps__wstr_or_array(w, &v, "webpubsub.group", groups, &o->group_count));
+        else if (wps__jkey(&v, "iat") || wps__jkey(&v, "nbf") || wps__jkey(&v, "exp")) {
+            uint64_t x = 0;
+            const unsigned char *p = v.beg;
+            if (v.type != WPS__J_NUMBER || *p == '-')
+                return wps__fail(w->j.s.diag, WPS_ERR_TOKEN, "iat/nbf/exp", "a time claim must be a non-negative number", (size_t)-1);
+            while (p < v.end && *p >= '0' && *p <= '9' && x < 100000000000000ull) x = x * 10 + (uint64_t)(*p++ - '0');
+            if (p < v.end && *p != '.') /* a fraction is ignored; an exponent or 15+ digits are not times */
+                return wps__fail(w->j.s.diag, WPS_ERR_TOKEN, "iat/nbf/exp", "a time claim is Unix seconds", (size_t)-1);
+            if (v.key.ptr[0] == 'i') o->iat = x;
+            else if (v.key.ptr[0] == 'n') o->nbf = x;
+            else o->exp = x ? x : 1;
+        }
+    }
+    if (r < 0) return wps__jerr(&w->j.s);
+    if (!w->fill) {
+        wps__arena_take(&w->a, o->role_count * sizeof *roles, sizeof(void *));
+        wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
+    }
+    o->roles = roles;
+    o->groups = groups;
+    return WPS_OK;
+}
+
+WPS_API size_t wps_token_memory_bound(size_t token_len) { return token_len * 8 + 64; }
+
+WPS_API wps_status wps_token_verify(const wps_slice *keys, size_t key_count, const char *token, size_t len, uint64_t now, void *mem,
+                                    size_t mem_cap, wps_token_claims *out, wps_diag *diag) {
+    const char *dot1, *dot2;
+    unsigned char head[256], sig[40], mac[32];
+    size_t hn, sn, pn, k, need = 0;
+    int match = 0;
+    wps_slice alg;
+    wps_status st;
+    static const char *const hnames[] = {"alg"};
+    if (diag) wps__diag_clear(diag);
+    if (!out || !token || !keys || !key_count) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument or no key", (size_t)-1);
+    WPS_MEMSET(out, 0, sizeof *out);
+    for (dot1 = token; dot1 < token + len && *dot1 != '.'; dot1++) {
+    }
+    for (dot2 = dot1 + (dot1 < token + len); dot2 < token + len && *dot2 != '.'; dot2++) {
+    }
+    if (dot2 >= token + len) return wps__fail(diag, WPS_ERR_TOKEN, NULL, "a JWT has three '.'-separated parts", (size_t)-1);
+    hn = wps__b64url_decode(token, (size_t)(dot1 - token), head, sizeof head);
+    if (hn == (size_t)-1) return wps__fail(diag, WPS_ERR_TOKEN, "header", "not base64url, or longer than 256 bytes", (size_t)-1);
+    if (wps__jstrings(head, hn, NULL, 0, hnames, &alg, 1, 1u, NULL) != WPS_OK || !(alg.len == 5 && WPS_MEMCMP(alg.ptr, "HS256", 5) == 0))
+        return wps__fail(diag, WPS_ERR_TOKEN, "header", "the header must be a JSON object with \"alg\":\"HS256\"", (size_t)-1);
+    sn = wps__b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token), sig, sizeof sig);
+    if (sn != 32) return wps__fail(diag, WPS_ERR_TOKEN, "signature", "an HS256 signature is 32 bytes of base64url", (size_t)-1);
+    for (k = 0; k < key_count; k++) {
+        wps_hmac_sha256(keys[k].ptr, keys[k].ptr ? keys[k].len : 0, token, (size_t)(dot2 - token), mac);
+        match |= wps_equal_constant_time(mac, sig, 32);
+    }
+    if (!match) return wps__fail(diag, WPS_ERR_SIGNATURE, NULL, "the token is not signed with any of the keys", (size_t)-1);
+    /* the claims: decoded at the start of mem, then parsed into the rest */
+    pn = (size_t)(dot2 - dot1 - 1) / 4 * 3 + 3;
+    if (!mem || mem_cap < pn) {
+        if (diag) diag->needed = wps_token_memory_bound(len);
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "memory too small (wps_token_memory_bound)", (size_t)-1);
+    }
+    pn = wps__b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), (unsigned char *)mem, mem_cap);
+    if (pn == (size_t)-1) return wps__fail(diag, WPS_ERR_TOKEN, "claims", "not base64url", (size_t)-1);
+    st = wps__two_pass(mem, pn, (char *)mem + pn, mem_cap - pn, out, &need, diag, wps__walk_claims);
+    if (st == WPS_ERR_BUFFER_TOO_SMALL) return st;
+    if (st != WPS_OK) {
+        if (diag) diag->status = WPS_ERR_TOKEN;
+        return WPS_ERR_TOKEN;
+    }
+    if (!out->exp) return wps__fail(diag, WPS_ERR_TOKEN, "exp", "the token has no expiry", (size_t)-1);
+    if (now >= out->exp) return wps__fail(diag, WPS_ERR_TOKEN_EXPIRED, "exp", "the token has expired", (size_t)-1);
+    if (out->nbf && now < out->nbf) return wps__fail(diag, WPS_ERR_TOKEN_EXPIRED, "nbf", "the token is not valid yet", (size_t)-1);
     return WPS_OK;
 }
 

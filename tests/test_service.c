@@ -1181,7 +1181,67 @@ TEST signalr_upstream(void) {
     PASS();
 }
 
+/* wps_token_verify: server.md vector #2 (a .NET-made token, the raw key), tokens wps mints, and
+   every way a token can be refused. */
+TEST token_verify(void) {
+    static const char v2[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZGQiLCJuYmYiOjE2MjkxODMzNzQsImV4cCI6MTYyOTE4Njk3NCwiaWF0IjoxNjI5MTgzMzc0"
+                             "LCJhdWQiOiJodHRwOi8vbG9jYWxob3N0OjgwODAvY2xpZW50L2h1YnMvY2hhdCJ9.tqD8ykjv5NmYw6gzLKglUAv-c-AVWu-KNZOptRKkgMM";
+    static const char cstr[] = "Endpoint=http://localhost;Port=8080;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;";
+    static union {
+        void *align;
+        char bytes[4096];
+    } mem;
+    wps_slice keys[2];
+    wps_token_claims c;
+    wps_connection_string cs;
+    wps_token_options o;
+    wps_slice roles[2], groups[1];
+    char tok[1024], bad[1024];
+    size_t n = 0;
+    wps_diag d;
+    keys[0] = wps_slice_from_cstr("other");
+    keys[1] = wps_slice_from_cstr("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH");
+    ASSERT(wps_token_memory_bound(sizeof v2 - 1) <= sizeof mem.bytes);
+    ASSERT_EQ(WPS_OK, wps_token_verify(keys, 2, v2, sizeof v2 - 1, 1629183400, mem.bytes, sizeof mem.bytes, &c, &d));
+    ASSERT(slice_is(c.sub, "ddd") && slice_is(c.aud, "http://localhost:8080/client/hubs/chat"));
+    ASSERT(c.iat == 1629183374 && c.nbf == 1629183374 && c.exp == 1629186974 && c.role_count == 0);
+    ASSERT_EQ(WPS_ERR_TOKEN_EXPIRED, wps_token_verify(keys, 2, v2, sizeof v2 - 1, 1629186974, mem.bytes, sizeof mem.bytes, &c, &d));
+    ASSERT_EQ(WPS_ERR_TOKEN_EXPIRED, wps_token_verify(keys, 2, v2, sizeof v2 - 1, 1629183373, mem.bytes, sizeof mem.bytes, &c, &d)); /* nbf */
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_token_verify(keys, 1, v2, sizeof v2 - 1, 1629183400, mem.bytes, sizeof mem.bytes, &c, &d));
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_token_verify(keys, 2, v2, sizeof v2 - 1, 1629183400, mem.bytes, 10, &c, &d));
+    /* a flipped claims byte breaks the signature */
+    memcpy(bad, v2, sizeof v2);
+    bad[40] = bad[40] == 'A' ? 'B' : 'A';
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_token_verify(keys, 2, bad, sizeof v2 - 1, 1629183400, mem.bytes, sizeof mem.bytes, &c, &d));
+    /* malformed: two parts, a bad alphabet, alg none */
+    ASSERT_EQ(WPS_ERR_TOKEN, wps_token_verify(keys, 2, "a.b", 3, 0, mem.bytes, sizeof mem.bytes, &c, &d));
+    ASSERT_EQ(WPS_ERR_TOKEN, wps_token_verify(keys, 2, "a*.b.c", 6, 0, mem.bytes, sizeof mem.bytes, &c, &d));
+    {
+        static const char none[] = "eyJhbGciOiJub25lIn0.eyJleHAiOjF9.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; /* {"alg":"none"} */
+        ASSERT_EQ(WPS_ERR_TOKEN, wps_token_verify(keys, 2, none, sizeof none - 1, 0, mem.bytes, sizeof mem.bytes, &c, &d));
+    }
+    /* a token wps mints verifies, with its roles and groups */
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(cstr, sizeof cstr - 1, &cs, NULL));
+    memset(&o, 0, sizeof o);
+    o.hub = wps_slice_from_cstr("chat");
+    o.user_id = wps_slice_from_cstr("u \"1\"");
+    roles[0] = wps_slice_from_cstr("webpubsub.joinLeaveGroup");
+    roles[1] = wps_slice_from_cstr("webpubsub.sendToGroup.g1");
+    groups[0] = wps_slice_from_cstr("g1");
+    o.roles = roles;
+    o.role_count = 2;
+    o.groups = groups;
+    o.group_count = 1;
+    o.now = 1700000000;
+    ASSERT_EQ(WPS_OK, wps_client_access_token(&cs, &o, tok, sizeof tok, &n, NULL));
+    ASSERT_EQ(WPS_OK, wps_token_verify(keys + 1, 1, tok, n, 1700000001, mem.bytes, sizeof mem.bytes, &c, &d));
+    ASSERT(slice_is(c.sub, "u \"1\"") && c.role_count == 2 && slice_is(c.roles[1], "webpubsub.sendToGroup.g1"));
+    ASSERT(c.group_count == 1 && slice_is(c.groups[0], "g1") && slice_is(c.aud, "http://localhost:8080/client/hubs/chat"));
+    PASS();
+}
+
 SUITE(service) {
+    RUN_TEST(token_verify);
     RUN_TEST(webhook_request_checks);
     RUN_TEST(webhook_kinds_and_data_types);
     RUN_TEST(webhook_connect_body);
