@@ -16,13 +16,17 @@ NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev nodejs npm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-all: $(B)/wps
+all: $(B)/wps $(B)/wps-emulator
 
 $(B):
 	@mkdir -p $(B)
 
 # the wps tool; `wps connect` uses libwebsockets (libwebsockets-dev)
 WPS_TOOL_SRC := examples/wps.c examples/connect.c examples/service_cli.c
+# wps-emulator (issue #5, in progress): a local Web PubSub service over libwebsockets
+$(B)/wps-emulator: examples/emulator.c examples/emulator_core.c examples/emulator_core.h wps.h | $(B)
+	$(CC) $(WARN) -O2 -o $@ examples/emulator.c examples/emulator_core.c -lwebsockets
+
 $(B)/wps: $(WPS_TOOL_SRC) wps.h examples/cli_util.h | $(B)
 	$(CC) $(WARN) -O2 -o $@ $(WPS_TOOL_SRC) -lwebsockets
 

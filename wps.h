@@ -1207,8 +1207,8 @@ typedef struct wps_rest_params {
     const wps_signalr_command *commands; /* COMMANDS */
     size_t command_count;
     wps_slice api_version;    /* ptr NULL: "2024-12-01"; "" (ptr set, len 0): no api-version query
-                                 (2021-08-01-preview made it optional); SignalR "1.0": the v1 paths
-                                 /api/v1/hubs/... with no api-version */
+                                 (2021-08-01-preview made it optional); SignalR "1.0" (the v1
+                                 path family) is refused */
     wps_slice next_link;      /* paging: the absolute nextLink of the previous page; the request is
                                  a GET of exactly that URL (it must start with the endpoint) */
     uint64_t now;             /* the caller's clock, Unix seconds: iat, exp of the JWT */
@@ -1290,6 +1290,11 @@ WPS_API wps_status wps_signalr_parse_service_response(const void *body, size_t l
 /** SignalR InvokeClientConnection → {"result": any, "protocol": ".."}: result is the raw JSON text. */
 WPS_API wps_status wps_signalr_parse_invoke_result(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_slice *result,
                                                    wps_slice *protocol, wps_diag *diag);
+/** The body of :addToGroups / :removeFromGroups, {"groups":[..],"filter":".."}, as a service
+    reads it: the groups (at least one) and the filter (ptr NULL when absent) into mem, with the
+    memory rules of wps_webhook_parse_connect. */
+WPS_API wps_status wps_rest_parse_groups_request(const void *body, size_t len, void *mem, size_t mem_cap, const wps_slice **groups,
+                                                 size_t *group_count, wps_slice *filter, size_t *needed, wps_diag *diag);
 /** SignalR GetAccessKey → {"AccessKey":"..","KeyId":".."}. */
 WPS_API wps_status wps_signalr_parse_access_key(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_slice *access_key,
                                                 wps_slice *key_id, wps_diag *diag);
@@ -6028,10 +6033,29 @@ static const char *wps__client_path(wps_client_kind k) {
     return k == WPS_CLIENT_KIND_MQTT ? "/clients/mqtt/hubs/" : k == WPS_CLIENT_KIND_SOCKETIO ? "/clients/socketio/hubs/" : "/client/hubs/";
 }
 
+/* The endpoint's host[:port] goes into URLs and JWT audiences: host characters only. */
+static int wps__endpoint_ok(wps_slice e) {
+    size_t i = 0;
+    if (!e.ptr) return 0;
+    if (e.len >= 8 && wps__ieq_lit(e.ptr, 8, "https://")) i = 8;
+    else if (e.len >= 7 && wps__ieq_lit(e.ptr, 7, "http://")) i = 7;
+    if (i >= e.len) return 0;
+    for (; i < e.len && e.ptr[i] != '/'; i++) {
+        char c = e.ptr[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_'))
+            return 0;
+    }
+    for (; i < e.len; i++) /* a path after the host is not used, but must not smuggle anything */
+        if ((unsigned char)e.ptr[i] <= ' ' || e.ptr[i] == '"' || e.ptr[i] == '\\' || (unsigned char)e.ptr[i] >= 0x7f) return 0;
+    return 1;
+}
+
 static wps_status wps__token_check(const wps_connection_string *cs, const wps_token_options *o, wps_diag *diag) {
     size_t i;
     if (diag) wps__diag_clear(diag);
     if (!cs || !o || !cs->access_key.ptr || !cs->endpoint.ptr) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    if (!wps__endpoint_ok(cs->endpoint) || (cs->client_endpoint.ptr && !wps__endpoint_ok(cs->client_endpoint)))
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "Endpoint", "the endpoint host has characters a host cannot have", (size_t)-1);
     if (!wps__hub_ok(o->hub)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "hub", "hub names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$", (size_t)-1);
     if ((o->role_count && !o->roles) || (o->group_count && !o->groups) || (unsigned)o->client_kind > 2u)
         return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "invalid roles, groups or client kind", (size_t)-1);
@@ -6679,10 +6703,15 @@ static wps_status wps__rest_bad(wps_diag *diag, const char *key, const char *tex
 static int wps__utf8_ok(wps_slice s) { return !s.len || (s.ptr && wps__utf8_check((const unsigned char *)s.ptr, s.len) == s.len); }
 
 /* Group names: 1..1024 bytes of UTF-8, not only whitespace, no line breaks (^(?!\s+$).+$). */
+/* "." and ".." would be removed from the path by URL normalization (curl, fetch, .NET, Kestrel)
+   and turn the request into another operation: refused in every path value */
+static int wps__dot_segment(wps_slice s) { return s.ptr && ((s.len == 1 && s.ptr[0] == '.') || (s.len == 2 && s.ptr[0] == '.' && s.ptr[1] == '.')); }
+
 static const char *wps__group_problem(wps_slice g) {
     size_t i;
     int blank = 1;
     if (!g.ptr || g.len == 0) return "a group name must not be empty";
+    if (wps__dot_segment(g)) return "a group name in a URL path cannot be \".\" or \"..\"";
     if (g.len > 1024) return "a group name is at most 1024 bytes";
     if (!wps__utf8_ok(g)) return "a group name must be UTF-8";
     for (i = 0; i < g.len; i++) {
@@ -6777,10 +6806,8 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
             if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.'))
                 return wps__rest_bad(diag, "api-version", "api-version is letters, digits, '-' and '.'");
         }
-        if (signalr && p->api_version.len == 3 && WPS_MEMCMP(p->api_version.ptr, "1.0", 3) == 0) {
-            x->v1 = 1;
-            x->api_version.len = 0;
-        }
+        if (signalr && p->api_version.len >= 3 && WPS_MEMCMP(p->api_version.ptr, "1.0", 3) == 0)
+            return wps__rest_bad(diag, "api-version", "SignalR v1 (/api/v1/...) has other paths, methods and statuses: use 2022-06-01 or later");
     } else {
         x->api_version.ptr = "2024-12-01";
         x->api_version.len = 10;
@@ -6813,6 +6840,8 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
         const char *why = wps__group_problem(p->group);
         if (why) return wps__rest_bad(diag, "group", why);
     }
+    if (wps__dot_segment(p->connection_id) || wps__dot_segment(p->user_id) || wps__dot_segment(p->stream_id))
+        return wps__rest_bad(diag, "path", "\".\" and \"..\" cannot be path values (URL normalization removes them)");
     if (wps__rest_path_has(op, "connectionId") && (!p->connection_id.ptr || !p->connection_id.len))
         return wps__rest_bad(diag, "connectionId", "the connection id must not be empty");
     if ((wps__rest_path_has(op, "userId") || wps__rest_path_has(op, "user")) && (!p->user_id.ptr || !p->user_id.len))
@@ -6917,6 +6946,8 @@ WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_oper
     x.cs = cs;
     x.op = &wps__rest_ops[op];
     x.p = p;
+    if (!wps__endpoint_ok(cs->endpoint) || (cs->server_endpoint.ptr && !wps__endpoint_ok(cs->server_endpoint)))
+        return wps__rest_bad(diag, "Endpoint", "the endpoint host has characters a host cannot have");
     st = wps__rest_check(&x, diag);
     if (st != WPS_OK) return st;
     /* measure: URL, "Bearer " + JWT, built body */
@@ -7084,8 +7115,9 @@ static int wps__jopen(wps__jdoc *d, const void *body, size_t len, char *scratch,
 
 /* Begins a body parse: UTF-8 check, then the top-level object. */
 static int wps__jbody(wps__scan *s, wps__jit *it, const void *body, size_t len, wps_diag *diag) {
-    s->beg = (const unsigned char *)body;
-    s->end = s->beg + len;
+    static const unsigned char none[1] = {0};
+    s->beg = body ? (const unsigned char *)body : none; /* no arithmetic on NULL */
+    s->end = s->beg + (body ? len : 0);
     s->diag = diag;
     s->max_depth = 32;
     if (diag) wps__diag_clear(diag);
@@ -7637,7 +7669,9 @@ static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, 
             else if (wps__jkey(&f, k2)) WPS__WTRY(wps__wstr(w, &f, key, &b));
         }
         if (rf < 0) return wps__jerr(&w->j.s);
-        if (!a.ptr || !b.ptr) return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, key, !a.ptr ? k1 : k2, (size_t)(v.beg - w->j.s.beg));
+        /* user properties need both; a certificate may come with its thumbprint only (.NET, Python models) */
+        if (!a.ptr || (!b.ptr && WPS_MEMCMP(k2, "content", 8) != 0))
+            return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, key, !a.ptr ? k1 : k2, (size_t)(v.beg - w->j.s.beg));
         if (arr2) arr2[2 * *n] = a, arr2[2 * *n + 1] = b;
         ++*n;
     }
@@ -7824,6 +7858,42 @@ static wps_status wps__two_pass(const void *body, size_t len, void *mem, size_t 
     if (!wps__jopen(&w.j, body, len, NULL, 0, &diag)) return diag->status;
     WPS__WTRY(fn(&w, out));
     return WPS_OK;
+}
+
+typedef struct wps__groups_request {
+    const wps_slice *groups;
+    size_t group_count;
+    wps_slice filter;
+} wps__groups_request;
+
+static wps_status wps__walk_groups_request(wps__walk *w, void *vout) {
+    wps__groups_request *o = (wps__groups_request *)vout;
+    wps_slice *groups = NULL;
+    wps__jval v;
+    int r;
+    if (w->fill) groups = (wps_slice *)wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
+    WPS_MEMSET(o, 0, sizeof *o);
+    while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
+        if (wps__jkey(&v, "groups")) WPS__WTRY(wps__wstrings(w, &v, 2, "groups", groups, &o->group_count));
+        else if (wps__jkey(&v, "filter")) WPS__WTRY(wps__wstr(w, &v, "filter", &o->filter));
+    }
+    if (r < 0) return wps__jerr(&w->j.s);
+    if (!o->group_count) return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, "groups", "at least one group is required", (size_t)-1);
+    if (!w->fill) wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
+    o->groups = groups;
+    return WPS_OK;
+}
+
+WPS_API wps_status wps_rest_parse_groups_request(const void *body, size_t len, void *mem, size_t mem_cap, const wps_slice **groups,
+                                                 size_t *group_count, wps_slice *filter, size_t *needed, wps_diag *diag) {
+    wps__groups_request g;
+    wps_status st;
+    if (!groups || !group_count || !filter) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
+    st = wps__two_pass(body, len, mem, mem_cap, &g, needed, diag, wps__walk_groups_request);
+    *groups = st == WPS_OK ? g.groups : NULL;
+    *group_count = st == WPS_OK ? g.group_count : 0;
+    *filter = st == WPS_OK ? g.filter : wps_slice_make(NULL, 0);
+    return st;
 }
 
 WPS_API wps_status wps_webhook_parse_connect(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_request *out,

@@ -48,6 +48,15 @@ static char *read_all(const char *path, size_t *len) {
         if (got == 0) break;
     }
     if (f != stdin) fclose(f);
+    if (p) { /* NUL-terminated too: the HTTP reader uses strtoul / sscanf on it */
+        char *np = (char *)realloc(p, n + 1);
+        if (!np) {
+            free(p);
+            return NULL;
+        }
+        p = np;
+        p[n] = 0;
+    }
     *len = n;
     return p;
 }
@@ -544,6 +553,7 @@ static int webhook_verify(int argc, char **argv) {
     if (!read_http(&m)) {
         puts("reject 400 not an HTTP request");
         free(m.text);
+        free(m.body_buf);
         return 0;
     }
     if (m.start.len >= 8 && !strncmp(m.start.ptr, "OPTIONS ", 8)) {

@@ -1,7 +1,7 @@
 /* libFuzzer target: the webhook parsers on arbitrary bytes. The input is header lines
    "name: value" up to an empty line, then a body. The headers go through wps_webhook_accept
    (with a key, a hub and an origin allow-list) and wps_signalr_upstream_accept; the body through
-   the connect, disconnected and connect-response parsers. Checked: a rejection always has a
+   the connect, disconnected and connect-response parsers and the :addToGroups body parser. Checked: a rejection always has a
    status and a reason; the memory a body parse asks for is exactly enough (one byte less is
    refused); every slice points into the body or the caller's memory; a parsed connect response
    written back and parsed again keeps its fields. */
@@ -40,6 +40,14 @@ static wps_status parse_connect(const void *b, size_t n, void *m, size_t c, void
 }
 static wps_status parse_disconnected(const void *b, size_t n, void *m, size_t c, void *o, size_t *need, wps_diag *d) {
     return wps_webhook_parse_disconnected(b, n, m, c, (wps_webhook_disconnected *)o, need, d);
+}
+static wps_status parse_groups(const void *b, size_t n, void *m, size_t c, void *o, size_t *need, wps_diag *d) {
+    struct groups_out {
+        const wps_slice *g;
+        size_t n;
+        wps_slice f;
+    } *g = (struct groups_out *)o;
+    return wps_rest_parse_groups_request(b, n, m, c, &g->g, &g->n, &g->f, need, d);
 }
 static wps_status parse_result(const void *b, size_t n, void *m, size_t c, void *o, size_t *need, wps_diag *d) {
     return wps_webhook_parse_connect_response(b, n, m, c, (wps_webhook_connect_result *)o, need, d);
@@ -122,6 +130,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             pairs_inside(c.mqtt_user_properties, c.mqtt_user_property_count);
             for (k = 0; k < c.subprotocol_count; k++) inside(c.subprotocols[k]);
             for (k = 0; k < c.client_certificate_count; k++) inside(c.client_certificates[k].thumbprint), inside(c.client_certificates[k].content);
+        }
+        free(mem);
+    }
+    {
+        struct {
+            const wps_slice *g;
+            size_t n;
+            wps_slice f;
+        } g;
+        mem = parse_body(parse_groups, body, body_len, &g, &st);
+        if (st == WPS_OK) {
+            size_t k;
+            for (k = 0; k < g.n; k++) inside(g.g[k]);
+            inside(g.f);
         }
         free(mem);
     }

@@ -1,0 +1,472 @@
+/* wps-emulator: a local Azure Web PubSub service on one loopback port, built on wps.h and
+ * libwebsockets. WebSocket clients connect to /client/hubs/<hub> (json.webpubsub.azure.v1,
+ * json.reliable.webpubsub.azure.v1 or no subprotocol); the REST API is under /api/...; faults
+ * are injected through /admin/... . The service logic is examples/emulator_core.c (no I/O).
+ *
+ *   build/wps-emulator [--listen ADDR] [--port N] [--connection-string CS] [--hub H]...
+ *                      [--recovery-window-ms N] [--quiet]
+ *
+ * Admin endpoints (loopback, no auth): POST /admin/drop/<connectionId> (abrupt drop, recovery
+ * possible), POST /admin/close1008/<connectionId>, POST /admin/faults?refuse_recovery=0|1&
+ * fail_acks=0|1, GET /admin/stats.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define WPS_IMPLEMENTATION
+#include "emulator_core.h"
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define DEFAULT_KEY "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH"
+
+static emu *g_emu;
+static int g_quiet;
+static volatile sig_atomic_t g_stop;
+
+static uint64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts); /* tokens carry Unix times: the core needs the wall clock */
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void log_line(void *ctx, const char *line) {
+    (void)ctx;
+    if (!g_quiet) fprintf(stderr, "[wps-emulator] %s\n", line);
+}
+
+/* ------------------------------------------------------------------ per-socket state */
+
+typedef struct frame {
+    struct frame *next;
+    size_t len;
+    int is_text;
+    unsigned char data[1]; /* LWS_PRE bytes, then the payload */
+} frame;
+
+typedef struct pss {
+    /* WebSocket */
+    emu_conn *conn;
+    frame *head, *tail;
+    int closing;
+    uint16_t close_code;
+    char close_reason[124];
+    /* HTTP */
+    char method[8];
+    char target[4096];
+    char host[256];
+    char auth[4096];
+    char ctype[128];
+    char *body;
+    size_t body_len, body_cap;
+    emu_response resp;
+    int have_resp;
+} pss;
+
+/* upgrades accepted by the core, waiting for LWS_CALLBACK_ESTABLISHED on the same wsi */
+typedef struct pending_upgrade {
+    struct pending_upgrade *next;
+    struct lws *wsi;
+    emu_conn *conn;
+} pending_upgrade;
+static pending_upgrade *g_pending;
+
+static void host_send(void *ctx, emu_conn *c, void *socket, const void *data, size_t len, int is_text) {
+    struct lws *wsi = (struct lws *)socket;
+    pss *p = (pss *)lws_wsi_user(wsi);
+    frame *f;
+    (void)ctx, (void)c;
+    if (!p || p->closing) return;
+    f = (frame *)malloc(sizeof *f + LWS_PRE + len);
+    if (!f) return;
+    f->next = NULL;
+    f->len = len;
+    f->is_text = is_text;
+    memcpy(f->data + LWS_PRE, data, len);
+    if (p->tail) p->tail->next = f;
+    else p->head = f;
+    p->tail = f;
+    lws_callback_on_writable(wsi);
+}
+
+static void host_close(void *ctx, emu_conn *c, void *socket, uint16_t code, const char *reason) {
+    struct lws *wsi = (struct lws *)socket;
+    pss *p = (pss *)lws_wsi_user(wsi);
+    (void)ctx, (void)c;
+    if (!p) return;
+    if (code == 0) { /* abrupt: no close frame; the client sees 1006 */
+        shutdown(lws_get_socket_fd(wsi), SHUT_RDWR);
+        return;
+    }
+    p->closing = 1;
+    p->close_code = code;
+    snprintf(p->close_reason, sizeof p->close_reason, "%s", reason ? reason : "");
+    lws_callback_on_writable(wsi);
+}
+
+static void free_frames(pss *p) {
+    while (p->head) {
+        frame *f = p->head;
+        p->head = f->next;
+        free(f);
+    }
+    p->tail = NULL;
+}
+
+static void copy_hdr(struct lws *wsi, enum lws_token_indexes t, char *dst, size_t cap) {
+    dst[0] = 0;
+    if (lws_hdr_total_length(wsi, t) > 0) lws_hdr_copy(wsi, dst, (int)cap, t);
+}
+
+/* path + "?" + args (lws hands the query split into fragments) */
+static void full_target(struct lws *wsi, const char *path, char *dst, size_t cap) {
+    int i = 0;
+    char frag[2048];
+    size_t n;
+    snprintf(dst, cap, "%s", path);
+    while (lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0) {
+        n = strlen(dst);
+        snprintf(dst + n, cap - n, "%s%s", i ? "&" : "?", frag);
+        i++;
+    }
+}
+
+/* lws decodes the query fragments; re-encode each value so the core can split on & and = */
+static void reencode_target(char *t, size_t cap) {
+    char *q = strchr(t, '?'), out[8192];
+    size_t o = 0;
+    if (!q) return;
+    o = (size_t)(q - t) + 1;
+    memcpy(out, t, o);
+    for (q++; *q && o + 4 < sizeof out; q++) {
+        unsigned char ch = (unsigned char)*q;
+        int in_value = 1;
+        if (ch == '&' || ch == '=') {
+            /* '&' separates fragments; the first '=' of a fragment separates name and value */
+            out[o++] = (char)ch;
+            continue;
+        }
+        (void)in_value;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch)) out[o++] = (char)ch;
+        else o += (size_t)snprintf(out + o, sizeof out - o, "%%%02X", ch);
+    }
+    out[o] = 0;
+    snprintf(t, cap, "%s", out);
+}
+
+static int method_of(struct lws *wsi, char *method, size_t cap) {
+    static const struct {
+        enum lws_token_indexes t;
+        const char *m;
+    } m[] = {{WSI_TOKEN_GET_URI, "GET"},       {WSI_TOKEN_POST_URI, "POST"},       {WSI_TOKEN_PUT_URI, "PUT"},
+             {WSI_TOKEN_DELETE_URI, "DELETE"}, {WSI_TOKEN_HEAD_URI, "HEAD"},       {WSI_TOKEN_OPTIONS_URI, "OPTIONS"},
+             {WSI_TOKEN_PATCH_URI, "PATCH"}};
+    size_t i;
+    for (i = 0; i < sizeof m / sizeof m[0]; i++)
+        if (lws_hdr_total_length(wsi, m[i].t) > 0) {
+            snprintf(method, cap, "%s", m[i].m);
+            return 1;
+        }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ admin */
+
+static void admin(pss *p) {
+    emu_faults *f = emu_faults_of(g_emu);
+    char body[256];
+    memset(&p->resp, 0, sizeof p->resp);
+    p->resp.status = 200;
+    snprintf(p->resp.content_type, sizeof p->resp.content_type, "application/json");
+    if (!strncmp(p->target, "/admin/drop/", 12) || !strncmp(p->target, "/admin/close1008/", 17)) {
+        int is1008 = p->target[7] == 'c';
+        const char *id = p->target + (is1008 ? 17 : 12);
+        if (!emu_fault_drop(g_emu, id, is1008)) p->resp.status = 404;
+        snprintf(body, sizeof body, "{\"ok\":%s}", p->resp.status == 200 ? "true" : "false");
+    } else if (!strncmp(p->target, "/admin/faults", 13)) {
+        const char *q = strchr(p->target, '?');
+        if (q && strstr(q, "refuse_recovery=1")) f->refuse_recovery = 1;
+        if (q && strstr(q, "refuse_recovery=0")) f->refuse_recovery = 0;
+        if (q && strstr(q, "fail_acks=1")) f->fail_acks = 1;
+        if (q && strstr(q, "fail_acks=0")) f->fail_acks = 0;
+        snprintf(body, sizeof body, "{\"refuse_recovery\":%d,\"fail_acks\":%d}", f->refuse_recovery, f->fail_acks);
+    } else if (!strcmp(p->target, "/admin/stats")) {
+        emu_stats s = emu_stats_of(g_emu);
+        snprintf(body, sizeof body, "{\"connections\":%llu,\"messagesIn\":%llu,\"messagesOut\":%llu,\"restRequests\":%llu,\"rejected\":%llu}",
+                 (unsigned long long)s.connections, (unsigned long long)s.messages_in, (unsigned long long)s.messages_out,
+                 (unsigned long long)s.rest_requests, (unsigned long long)s.rejected);
+    } else {
+        p->resp.status = 404;
+        snprintf(body, sizeof body, "{\"error\":\"unknown admin endpoint\"}");
+    }
+    p->resp.body_len = strlen(body);
+    p->resp.body = (char *)malloc(p->resp.body_len + 1);
+    if (p->resp.body) memcpy(p->resp.body, body, p->resp.body_len + 1);
+    else p->resp.body_len = 0;
+}
+
+static void handle_http(struct lws *wsi, pss *p) {
+    emu_request r;
+    if (!strncmp(p->target, "/admin/", 7)) {
+        admin(p);
+    } else {
+        memset(&r, 0, sizeof r);
+        r.method = p->method;
+        r.target = p->target;
+        r.host = p->host;
+        r.authorization = p->auth[0] ? p->auth : NULL;
+        r.content_type = p->ctype[0] ? p->ctype : NULL;
+        r.body = p->body;
+        r.body_len = p->body_len;
+        emu_rest(g_emu, &r, now_ms(), &p->resp);
+    }
+    p->have_resp = 1;
+    lws_callback_on_writable(wsi);
+}
+
+static int write_http(struct lws *wsi, pss *p) {
+    unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *q = start, *end = buf + sizeof buf - 1;
+    size_t blen = p->resp.body_len;
+    int head = !strcmp(p->method, "HEAD");
+    if (lws_add_http_common_headers(wsi, (unsigned int)p->resp.status, p->resp.content_type[0] ? p->resp.content_type : NULL,
+                                    head ? 0 : blen, &q, end))
+        return 1;
+    if (p->resp.error_code[0] &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"x-ms-error-code:", (const unsigned char *)p->resp.error_code,
+                                    (int)strlen(p->resp.error_code), &q, end))
+        return 1;
+    if (lws_finalize_write_http_header(wsi, start, &q, end)) return 1;
+    if (!head && blen) {
+        unsigned char *b = (unsigned char *)malloc(LWS_PRE + blen);
+        int w;
+        if (!b) return 1;
+        memcpy(b + LWS_PRE, p->resp.body, blen);
+        w = lws_write(wsi, b + LWS_PRE, blen, LWS_WRITE_HTTP_FINAL);
+        free(b);
+        if (w < (int)blen) return 1;
+    }
+    emu_response_free(&p->resp);
+    p->have_resp = 0;
+    free(p->body);
+    p->body = NULL;
+    p->body_len = p->body_cap = 0;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ the lws callback */
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+    pss *p = (pss *)user;
+    switch (reason) {
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
+        /* a WebSocket upgrade: the core decides (token, hub, subprotocol, recovery) */
+        char path[2048], target[8192], proto[512], auth[4096];
+        emu_upgrade u;
+        emu_accept a;
+        pending_upgrade *pu;
+        copy_hdr(wsi, WSI_TOKEN_GET_URI, path, sizeof path);
+        full_target(wsi, path, target, sizeof target);
+        reencode_target(target, sizeof target);
+        copy_hdr(wsi, WSI_TOKEN_PROTOCOL, proto, sizeof proto);
+        copy_hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, auth, sizeof auth);
+        u.target = target;
+        u.subprotocols = proto[0] ? proto : NULL;
+        u.authorization = auth[0] ? auth : NULL;
+        emu_upgrade_request(g_emu, &u, now_ms(), &a);
+        if (a.status != 101) {
+            lws_return_http_status(wsi, (unsigned int)a.status, a.reason);
+            return 1;
+        }
+        pu = (pending_upgrade *)calloc(1, sizeof *pu);
+        if (!pu) return -1;
+        pu->wsi = wsi;
+        pu->conn = a.conn;
+        pu->next = g_pending;
+        g_pending = pu;
+        return 0;
+    }
+    case LWS_CALLBACK_ESTABLISHED: {
+        pending_upgrade **pp = &g_pending, *pu;
+        while (*pp && (*pp)->wsi != wsi) pp = &(*pp)->next;
+        pu = *pp;
+        if (!pu) return -1;
+        *pp = pu->next;
+        memset(p, 0, sizeof *p);
+        p->conn = pu->conn;
+        free(pu);
+        emu_socket_open(g_emu, p->conn, wsi, now_ms());
+        return 0;
+    }
+    case LWS_CALLBACK_RECEIVE: {
+        /* whole messages only: fragments are gathered in p->body */
+        size_t need = p->body_len + len;
+        if (need > 1024 * 1024 + 64) return -1; /* over the 1 MB message limit */
+        if (need > p->body_cap) {
+            char *nb = (char *)realloc(p->body, need + 1);
+            if (!nb) return -1;
+            p->body = nb;
+            p->body_cap = need + 1;
+        }
+        memcpy(p->body + p->body_len, in, len);
+        p->body_len = need;
+        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+            emu_socket_frame(g_emu, p->conn, wsi, p->body, p->body_len, !lws_frame_is_binary(wsi), now_ms());
+            p->body_len = 0;
+        }
+        return 0;
+    }
+    case LWS_CALLBACK_SERVER_WRITEABLE: {
+        frame *f = p->head;
+        if (f) {
+            p->head = f->next;
+            if (!p->head) p->tail = NULL;
+            if (lws_write(wsi, f->data + LWS_PRE, f->len, f->is_text ? LWS_WRITE_TEXT : LWS_WRITE_BINARY) < (int)f->len) {
+                free(f);
+                return -1;
+            }
+            free(f);
+            if (p->head || p->closing) lws_callback_on_writable(wsi);
+            return 0;
+        }
+        if (p->closing) {
+            lws_close_reason(wsi, (enum lws_close_status)p->close_code, (unsigned char *)p->close_reason, strlen(p->close_reason));
+            return -1;
+        }
+        return 0;
+    }
+    case LWS_CALLBACK_CLOSED:
+        if (p->conn) emu_socket_closed(g_emu, p->conn, wsi, now_ms());
+        p->conn = NULL;
+        free_frames(p);
+        free(p->body);
+        p->body = NULL;
+        return 0;
+    case LWS_CALLBACK_HTTP: {
+        memset(p, 0, sizeof *p);
+        if (!method_of(wsi, p->method, sizeof p->method)) return -1;
+        full_target(wsi, (const char *)in, p->target, sizeof p->target);
+        reencode_target(p->target, sizeof p->target);
+        copy_hdr(wsi, WSI_TOKEN_HOST, p->host, sizeof p->host);
+        copy_hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, p->auth, sizeof p->auth);
+        copy_hdr(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, p->ctype, sizeof p->ctype);
+        {
+            char cl[32];
+            copy_hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, cl, sizeof cl);
+            if (cl[0] && strtoul(cl, NULL, 10) > 0) return 0; /* the body follows */
+        }
+        handle_http(wsi, p);
+        return 0;
+    }
+    case LWS_CALLBACK_HTTP_BODY:
+        if (p->body_len + len > 1024 * 1024) return -1; /* REST bodies are at most 1 MB */
+        if (p->body_len + len > p->body_cap) {
+            char *nb = (char *)realloc(p->body, p->body_len + len + 1);
+            if (!nb) return -1;
+            p->body = nb;
+            p->body_cap = p->body_len + len + 1;
+        }
+        memcpy(p->body + p->body_len, in, len);
+        p->body_len += len;
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        handle_http(wsi, p);
+        return 0;
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (p && p->have_resp) return write_http(wsi, p);
+        return 0;
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (p) {
+            emu_response_free(&p->resp);
+            free(p->body);
+            p->body = NULL;
+        }
+        return 0;
+    default: break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static struct lws_protocols protocols[] = {
+    {"http", callback, sizeof(pss), 0, 0, NULL, 0},
+    {"json.reliable.webpubsub.azure.v1", callback, sizeof(pss), 65536, 0, NULL, 0},
+    {"json.webpubsub.azure.v1", callback, sizeof(pss), 65536, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0}};
+
+static void on_signal(int sig) {
+    (void)sig;
+    g_stop = 1;
+}
+
+static int usage(void) {
+    fputs("usage: wps-emulator [--listen ADDR] [--port N] [--connection-string CS] [--hub H]... [--recovery-window-ms N] [--quiet]\n", stderr);
+    return 2;
+}
+
+int main(int argc, char **argv) {
+    const char *listen = "127.0.0.1", *cstr = NULL;
+    const char *hubs[64];
+    char cbuf[512], err[256];
+    int port = 8080, i;
+    emu_config cfg;
+    emu_host host;
+    struct lws_context_creation_info info;
+    struct lws_context *ctx;
+    memset(&cfg, 0, sizeof cfg);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--quiet")) {
+            g_quiet = 1;
+            continue;
+        }
+        if (!v) return usage();
+        i++;
+        if (!strcmp(a, "--listen")) listen = v;
+        else if (!strcmp(a, "--port")) port = atoi(v);
+        else if (!strcmp(a, "--connection-string")) cstr = v;
+        else if (!strcmp(a, "--hub") && cfg.hub_count < 64) hubs[cfg.hub_count++] = v;
+        else if (!strcmp(a, "--recovery-window-ms")) cfg.recovery_window_ms = (uint32_t)strtoul(v, NULL, 10);
+        else return usage();
+    }
+    if (!cstr) {
+        snprintf(cbuf, sizeof cbuf, "Endpoint=http://%s;Port=%d;AccessKey=%s;Version=1.0;", listen, port, DEFAULT_KEY);
+        cstr = cbuf;
+    }
+    cfg.connection_string = cstr;
+    cfg.hubs = hubs;
+    memset(&host, 0, sizeof host);
+    host.send = host_send;
+    host.close = host_close;
+    host.log = log_line;
+    g_emu = emu_new(&cfg, &host, err, sizeof err);
+    if (!g_emu) {
+        fprintf(stderr, "wps-emulator: %s\n", err);
+        return 2;
+    }
+    lws_set_log_level(LLL_ERR, NULL);
+    memset(&info, 0, sizeof info);
+    info.port = port;
+    info.iface = listen;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+    info.pt_serv_buf_size = 64 * 1024;
+    ctx = lws_create_context(&info);
+    if (!ctx) {
+        fprintf(stderr, "wps-emulator: cannot listen on %s:%d\n", listen, port);
+        emu_free(g_emu);
+        return 1;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    fprintf(stderr, "[wps-emulator] listening on http://%s:%d\n[wps-emulator] connection string: %s\n", listen, port, cstr);
+    while (!g_stop) {
+        if (lws_service(ctx, 50) < 0) break;
+        emu_tick(g_emu, now_ms());
+    }
+    lws_context_destroy(ctx);
+    emu_free(g_emu);
+    return 0;
+}
