@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     o.role_count = 1;
     o.now = 1700000000;
     st = wps_client_access_url(&cs, &o, NULL, 0, &need, NULL);
+    if (st == WPS_ERR_INVALID_ARGUMENT) return 0; /* an endpoint host with characters no host has */
     check(st == WPS_ERR_BUFFER_TOO_SMALL && need > 0);
     buf = (char *)malloc(need);
     check(wps_client_access_url(&cs, &o, buf, need - 1, &got, NULL) == WPS_ERR_BUFFER_TOO_SMALL);
