@@ -7670,7 +7670,7 @@ static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, 
         }
         if (rf < 0) return wps__jerr(&w->j.s);
         /* user properties need both; a certificate may come with its thumbprint only (.NET, Python models) */
-        if (!a.ptr || (!b.ptr && WPS_MEMCMP(k2, "content", 8) != 0))
+        if (!a.ptr || (!b.ptr && !(wps__cstrlen(k2) == 7 && WPS_MEMCMP(k2, "content", 7) == 0)))
             return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, key, !a.ptr ? k1 : k2, (size_t)(v.beg - w->j.s.beg));
         if (arr2) arr2[2 * *n] = a, arr2[2 * *n + 1] = b;
         ++*n;
