@@ -6487,7 +6487,6 @@ struct wps__rest_ctx {
     const wps_connection_string *cs;
     const wps__rest_op *op;
     const wps_rest_params *p;
-    int v1; /* SignalR 1.0 paths */
     wps_slice api_version;
     const char *permission; /* canonical spelling */
 };
@@ -6530,10 +6529,6 @@ static void wps__sb_rest_url(wps__sbuf *b, const wps__rest_ctx *x) {
     }
     wps__rest_base(x, &base);
     wps__sb_endpoint(b, &base, 0, 1);
-    if (x->v1) { /* SignalR v1: /api/v1/hubs/... */
-        wps__sb_str(b, "/api/v1");
-        t += 4;
-    }
     while (*t) {
         if (*t == '{') {
             const char *e = t + 1;
@@ -6541,15 +6536,8 @@ static void wps__sb_rest_url(wps__sbuf *b, const wps__rest_ctx *x) {
             size_t k = (size_t)(e - t) + 1; /* the placeholder with its braces */
 #define WPS__PH(lit) (k == sizeof(lit) - 1 && WPS_MEMCMP(t, lit, k) == 0)
             if (WPS__PH("{hub}")) {
-                if (signalr) {
-                    if (p->application.ptr && x->v1) { /* v1 had no application query: app_hub */
-                        wps__sb_pct_lower(b, p->application);
-                        wps__sb_put(b, "_", 1);
-                    }
-                    wps__sb_pct_lower(b, p->hub);
-                } else {
-                    wps__sb_pct(b, p->hub);
-                }
+                if (signalr) wps__sb_pct_lower(b, p->hub);
+                else wps__sb_pct(b, p->hub);
             } else if (WPS__PH("{group}")) {
                 wps__sb_pct(b, p->group);
             } else if (WPS__PH("{connectionId}")) {
@@ -6602,7 +6590,7 @@ static void wps__sb_rest_url(wps__sbuf *b, const wps__rest_ctx *x) {
         } else if (WPS__QIS("targetName")) {
             if (p->target_name.ptr) wps__sb_query(b, &first, "targetName", p->target_name);
         } else if (WPS__QIS("application")) {
-            if (p->application.ptr && !x->v1) {
+            if (p->application.ptr) {
                 wps__sb_put(b, first ? "?" : "&", 1);
                 first = 0;
                 wps__sb_str(b, "application=");

@@ -144,13 +144,11 @@ static void reencode_target(char *t, size_t cap) {
     memcpy(out, t, o);
     for (q++; *q && o + 4 < sizeof out; q++) {
         unsigned char ch = (unsigned char)*q;
-        int in_value = 1;
         if (ch == '&' || ch == '=') {
             /* '&' separates fragments; the first '=' of a fragment separates name and value */
             out[o++] = (char)ch;
             continue;
         }
-        (void)in_value;
         if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch)) out[o++] = (char)ch;
         else o += (size_t)snprintf(out + o, sizeof out - o, "%%%02X", ch);
     }

@@ -350,11 +350,7 @@ static void lower(char *s) {
         if (*s >= 'A' && *s <= 'Z') *s = (char)(*s - 'A' + 'a');
 }
 
-static int hub_served(emu *e, const char *hub_lower) {
-    if (!wps_rest_operation_name(WPS_REST_SEND_TO_ALL)) return 0;
-    if (!e->hubs.n) return 1;
-    return strv_find(&e->hubs, hub_lower) >= 0;
-}
+static int hub_served(emu *e, const char *hub_lower) { return !e->hubs.n || strv_find(&e->hubs, hub_lower) >= 0; }
 
 static int hub_name_ok(const char *h) {
     size_t i, n = strlen(h);
@@ -720,13 +716,17 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m) {
     char *group = m->group.ptr ? xstrndup(m->group.ptr, m->group.len) : NULL;
     int has_ack = (m->has & WPS_HAS_ACK_ID) != 0;
     emu_conn *o;
+    /* an ackId is used once per session: a repeat is answered Duplicate, whatever the request */
+    if (has_ack && (m->kind == WPS_KIND_JOIN_GROUP || m->kind == WPS_KIND_LEAVE_GROUP || m->kind == WPS_KIND_SEND_TO_GROUP ||
+                    m->kind == WPS_KIND_SEND_EVENT) &&
+        !idset_insert(&c->acks, m->ack_id)) {
+        send_ack(e, c, m->ack_id, "Duplicate", "The ackId has been used by a previous message.");
+        free(group);
+        return;
+    }
     switch (m->kind) {
     case WPS_KIND_JOIN_GROUP:
     case WPS_KIND_LEAVE_GROUP:
-        if (has_ack && !idset_insert(&c->acks, m->ack_id)) {
-            send_ack(e, c, m->ack_id, "Duplicate", "The ackId has been used by a previous message.");
-            break;
-        }
         if (!allowed(c, "joinLeaveGroup", group)) {
             if (has_ack) send_ack(e, c, m->ack_id, "Forbidden", "The connection has no permission to join or leave the group.");
             break;
@@ -736,10 +736,6 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m) {
         if (has_ack) send_ack(e, c, m->ack_id, NULL, NULL);
         break;
     case WPS_KIND_SEND_TO_GROUP:
-        if (has_ack && !idset_insert(&c->acks, m->ack_id)) {
-            send_ack(e, c, m->ack_id, "Duplicate", "The ackId has been used by a previous message.");
-            break;
-        }
         if (!allowed(c, "sendToGroup", group)) {
             if (has_ack) send_ack(e, c, m->ack_id, "Forbidden", "The connection has no permission to send to the group.");
             break;
@@ -750,10 +746,6 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m) {
         if (has_ack) send_ack(e, c, m->ack_id, NULL, NULL);
         break;
     case WPS_KIND_SEND_EVENT: /* no event handler in this build: accepted and dropped */
-        if (has_ack && !idset_insert(&c->acks, m->ack_id)) {
-            send_ack(e, c, m->ack_id, "Duplicate", "The ackId has been used by a previous message.");
-            break;
-        }
         if (has_ack) send_ack(e, c, m->ack_id, NULL, NULL);
         break;
     case WPS_KIND_PING: {
