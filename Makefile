@@ -23,9 +23,13 @@ $(B):
 
 # the wps tool; `wps connect` uses libwebsockets (libwebsockets-dev)
 WPS_TOOL_SRC := examples/wps.c examples/connect.c examples/service_cli.c
-# wps-emulator (issue #5, in progress): a local Web PubSub service over libwebsockets
-$(B)/wps-emulator: examples/emulator.c examples/emulator_core.c examples/emulator_core.h wps.h | $(B)
-	$(CC) $(WARN) -O2 -o $@ examples/emulator.c examples/emulator_core.c -lwebsockets
+# wps-emulator: a local Web PubSub service over libwebsockets (examples/emulator.c)
+EMULATOR_SRC := examples/emulator.c examples/emulator_core.c
+$(B)/wps-emulator: $(EMULATOR_SRC) examples/emulator_core.h wps.h | $(B)
+	$(CC) $(WARN) -O2 -o $@ $(EMULATOR_SRC) -lwebsockets
+
+$(B)/wps-emulator-san: $(EMULATOR_SRC) examples/emulator_core.h wps.h | $(B)
+	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(EMULATOR_SRC) -lwebsockets
 
 $(B)/wps: $(WPS_TOOL_SRC) wps.h examples/cli_util.h | $(B)
 	$(CC) $(WARN) -O2 -o $@ $(WPS_TOOL_SRC) -lwebsockets
@@ -108,7 +112,7 @@ setup:
 	@node -e 'const v=+process.versions.node.split(".")[0]; if (v < 18) { console.error("node " + process.version + " is too old: the differential tests need node >= 18"); process.exit(1) }'
 	@$(MAKE) --no-print-directory $(NODE_MODULES)
 
-diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
+diff: $(B)/wps $(B)/wps-san $(B)/wps-emulator-san $(NODE_MODULES)
 	@echo "== CLI contract (ASan+UBSan build)"
 	bash tests/cli_test.sh $(B)/wps-san
 	@echo "== differential tests vs @azure/web-pubsub-client"
@@ -123,6 +127,8 @@ diff: $(B)/wps $(B)/wps-san $(NODE_MODULES)
 	node tests/service/rest_diff.mjs $(B)/wps-san
 	@echo "== wps webhook against @azure/web-pubsub-express 1.1.0 (signed requests in, its responses parsed back)"
 	node tests/service/webhook_diff.mjs $(B)/wps-san
+	@echo "== wps-emulator (ASan+UBSan) with the official SDKs and wps connect, unchanged (loopback)"
+	node tests/emulator/interop.mjs $(B)/wps-san --emulator $(B)/wps-emulator-san
 
 # `make test`: everything above, then the closing line of the whole run.
 test: setup all

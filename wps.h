@@ -681,7 +681,9 @@ typedef struct wps_action {
     wps_status status;        /* COMPLETE (WPS_OK or why it failed), REJOIN_GROUP_FAILED, FRAME_ERROR, START_FAILED */
     bool has_ack_id;          /* COMPLETE */
     uint64_t ack_id;          /* COMPLETE */
-    bool is_duplicated;       /* COMPLETE: the service had already processed this ackId */
+    bool is_duplicated;       /* COMPLETE: the service had already processed this ackId (with WPS_OK);
+                                 with WPS_ERR_ACK_FAILED: a retry was answered Duplicate after the
+                                 service had answered that ackId with an error, so it failed */
     wps_slice invocation_id;  /* COMPLETE (invokeEvent) */
     wps_data_type data_type;  /* COMPLETE (invokeEvent): the response data, if has_data */
     bool has_data;
@@ -4152,6 +4154,7 @@ typedef struct wps__call {
     uint32_t id; /* 0: free */
     uint8_t state, kind, fire_and_forget, has_ack;
     uint8_t is_dup, has_data, frame_ref, sent;
+    uint8_t error_acked; /* an attempt was answered with an error ack (not Duplicate) */
     uint32_t attempt; /* failed attempts so far */
     uint32_t group;   /* join/leave: group entry */
     uint32_t frame_len, inv_len;
@@ -4931,11 +4934,16 @@ static void wps__on_ack(wps_client *c, const wps_message *m) {
         k->is_dup = (uint8_t)dup;
         k->err_name = m->error.name;
         k->err_msg = m->error.message;
-        if (ok) {
+        if (dup && k->error_acked) {
+            /* the retry of an ackId the service already answered with an error: "Duplicate" here
+               means "already processed, and it failed", not success */
+            wps__complete(c, k, WPS_ERR_ACK_FAILED, 1);
+        } else if (ok) {
             if (k->kind == WPS_CALL_JOIN_GROUP) c->groups[k->group].joined = 1;
             if (k->kind == WPS_CALL_LEAVE_GROUP) c->groups[k->group].joined = 0;
             wps__complete(c, k, WPS_OK, 1);
         } else {
+            k->error_acked = 1;
             wps__attempt_failed(c, k, WPS_ERR_ACK_FAILED, 1);
         }
     }

@@ -3,7 +3,8 @@
  *   wps connect --url URL [--protocol NAME] [--group G]...
  *
  * Joins the groups, sends each stdin line to the first group as text, or runs a command:
- * "/event NAME TEXT", "/join G", "/leave G", "/quit". Prints every event, message and call
+ * "/event NAME TEXT", "/join G", "/leave G", "/send G TEXT" (to another group), "/sendack ACKID G TEXT"
+ * (an explicit ackId: a repeat is answered Duplicate), "/quit". Prints every event, message and call
  * completion as one JSON line on stdout (diagnostics on stderr). Recovers and reconnects on its
  * own; the URL given is answered to every WPS_ACTION_NEED_URL. Exits 0 after "stopped" (on
  * "/quit" or end of input), 1 if the first connection fails, 2 for usage errors.
@@ -213,6 +214,19 @@ static void run_command(char *line) {
             text = sp + 1;
         }
         wps_client_send_event(g.client, t, wps_slice_from_cstr(name), WPS_DATA_TEXT, wps_slice_from_cstr(text), NULL, NULL);
+    } else if (!strncmp(line, "/send ", 6) || !strncmp(line, "/sendack ", 9)) {
+        wps_call_options o;
+        char *group = strchr(line, ' ') + 1, *sp;
+        memset(&o, 0, sizeof o);
+        if (line[5] == 'a') { /* /sendack ACKID G TEXT */
+            char *end;
+            o.has_ack_id = true;
+            o.ack_id = strtoull(group, &end, 10);
+            group = end + (*end == ' ');
+        }
+        sp = strchr(group, ' ');
+        if (sp) *sp = 0;
+        wps_client_send_to_group(g.client, t, wps_slice_from_cstr(group), WPS_DATA_TEXT, wps_slice_from_cstr(sp ? sp + 1 : ""), &o, NULL);
     } else if (g.ngroups) {
         wps_client_send_to_group(g.client, t, wps_slice_from_cstr(g.groups[0]), WPS_DATA_TEXT, wps_slice_from_cstr(line), NULL, NULL);
     } else {

@@ -64,7 +64,7 @@ typedef struct pss {
     char *body;
     size_t body_len, body_cap;
     emu_response resp;
-    int have_resp;
+    int have_resp, handled;
 } pss;
 
 /* upgrades accepted by the core, waiting for LWS_CALLBACK_ESTABLISHED on the same wsi */
@@ -209,6 +209,9 @@ static void admin(pss *p) {
 
 static void handle_http(struct lws *wsi, pss *p) {
     emu_request r;
+    /* a bodyless POST also gets HTTP_BODY_COMPLETION from lws: one request, one answer */
+    if (p->handled) return;
+    p->handled = 1;
     if (!strncmp(p->target, "/admin/", 7)) {
         admin(p);
     } else {
@@ -360,6 +363,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     }
     case LWS_CALLBACK_HTTP_BODY:
+        if (!len || p->handled) return 0;
         if (p->body_len + len > 1024 * 1024) return -1; /* REST bodies are at most 1 MB */
         if (p->body_len + len > p->body_cap) {
             char *nb = (char *)realloc(p->body, p->body_len + len + 1);

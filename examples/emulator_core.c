@@ -132,6 +132,16 @@ static int idset_insert(idset *s, uint64_t x) { /* 1 if new */
     }
 }
 
+static int idset_contains(const idset *s, uint64_t x) {
+    size_t i;
+    if (x == 0) return s->has_zero;
+    if (!s->cap) return 0;
+    for (i = (size_t)(x * 0x9E3779B97F4A7C15ull) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (s->v[i] == x) return 1;
+        if (!s->v[i]) return 0;
+    }
+}
+
 /* ------------------------------------------------------------------ the model */
 
 enum { CONN_UPGRADED, CONN_OPEN, CONN_DETACHED, CONN_DOOMED, CONN_CLOSING };
@@ -504,6 +514,9 @@ static void send_ack(emu *e, emu_conn *c, uint64_t ack_id, const char *error, co
     m.has |= WPS_HAS_ACK_ID | WPS_HAS_SUCCESS;
     m.ack_id = ack_id;
     if (!error && e->faults.fail_acks) error = "InternalServerError", message = "Injected failure.";
+    /* an ackId is remembered once its message was processed (a refused one was not: its retry
+       with the same ackId is refused again rather than answered Duplicate) */
+    if (!error) idset_insert(&c->acks, ack_id);
     m.success = error == NULL;
     if (error) {
         m.has |= WPS_HAS_ERROR;
@@ -716,10 +729,10 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m) {
     char *group = m->group.ptr ? xstrndup(m->group.ptr, m->group.len) : NULL;
     int has_ack = (m->has & WPS_HAS_ACK_ID) != 0;
     emu_conn *o;
-    /* an ackId is used once per session: a repeat is answered Duplicate, whatever the request */
+    /* an ackId processed once in this session: a repeat is answered Duplicate, whatever the request */
     if (has_ack && (m->kind == WPS_KIND_JOIN_GROUP || m->kind == WPS_KIND_LEAVE_GROUP || m->kind == WPS_KIND_SEND_TO_GROUP ||
                     m->kind == WPS_KIND_SEND_EVENT) &&
-        !idset_insert(&c->acks, m->ack_id)) {
+        idset_contains(&c->acks, m->ack_id)) {
         send_ack(e, c, m->ack_id, "Duplicate", "The ackId has been used by a previous message.");
         free(group);
         return;
@@ -1068,6 +1081,50 @@ void emu_response_free(emu_response *r) {
 }
 
 /* Bearer JWT with aud = the request URL (with or without the query, any host form) */
+/* appends s[0..n) percent-decoded, then re-encoded with only the unreserved characters kept */
+static void sb_canon(sbuf *b, const char *s, size_t n, int plus) {
+    char *dec = pct_decode(s, n, plus);
+    size_t i;
+    for (i = 0; dec[i]; i++) {
+        unsigned char ch = (unsigned char)dec[i];
+        char hex[4];
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch)) sb_put(b, dec + i, 1);
+        else {
+            snprintf(hex, sizeof hex, "%%%02X", ch);
+            sb_put(b, hex, 3);
+        }
+    }
+    free(dec);
+}
+
+/* path?query with every path segment and query name and value decoded and re-encoded the same
+   way: two spellings of one URL compare equal */
+static char *canon_target(const char *t) {
+    sbuf b = {0};
+    const char *q = strchr(t, '?'), *s = t, *end = q ? q : t + strlen(t);
+    for (;;) {
+        const char *slash = s;
+        while (slash < end && *slash != '/') slash++;
+        sb_canon(&b, s, (size_t)(slash - s), 0);
+        if (slash >= end) break;
+        sb_put(&b, "/", 1);
+        s = slash + 1;
+    }
+    for (s = q; s; ) {
+        const char *amp = strchr(s + 1, '&'), *stop = amp ? amp : s + 1 + strlen(s + 1);
+        const char *eq = (const char *)memchr(s + 1, '=', (size_t)(stop - s - 1));
+        sb_put(&b, s, 1); /* '?' or '&' */
+        sb_canon(&b, s + 1, (size_t)((eq ? eq : stop) - s - 1), 1);
+        if (eq) {
+            sb_put(&b, "=", 1);
+            sb_canon(&b, eq + 1, (size_t)(stop - eq - 1), 1);
+        }
+        s = amp;
+    }
+    sb_put(&b, "", 0);
+    return b.p;
+}
+
 static int rest_auth(emu *e, const emu_request *r, uint64_t now_ms, emu_response *out) {
     wps_token_claims claims;
     wps_diag d;
@@ -1087,10 +1144,12 @@ static int rest_auth(emu *e, const emu_request *r, uint64_t now_ms, emu_response
     st = wps_token_verify(&e->key, 1, tok, len, now_ms / 1000u, mem, cap, &claims, &d);
     if (st == WPS_OK) {
         char *aud = xstrndup(claims.aud.ptr ? claims.aud.ptr : "", claims.aud.len);
-        const char *ap = url_path(aud), *q = strchr(r->target, '?');
-        size_t plen = q ? (size_t)(q - r->target) : strlen(r->target);
-        ok = !strcmp(ap, r->target) || (strlen(ap) == plen && !strncmp(ap, r->target, plen));
-        if (!ok) snprintf(d.reason, sizeof d.reason, "the token's audience %s is not this request's URL", aud);
+        char *want = canon_target(r->target), *have = canon_target(url_path(aud)), *q = strchr(want, '?');
+        /* the audience is the request URL; one without its query also passes */
+        ok = !strcmp(have, want) || (q && strlen(have) == (size_t)(q - want) && !strncmp(have, want, (size_t)(q - want)));
+        if (!ok) snprintf(d.reason, sizeof d.reason, "the token's audience is not this request's URL");
+        free(want);
+        free(have);
         free(aud);
     }
     free(mem);

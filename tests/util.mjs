@@ -34,3 +34,26 @@ export const cli = () => {
   const argv = process.argv.slice(2);
   return { wps: argv.find((a) => !a.startsWith("--")) || "build/wps", has: (flag) => argv.includes(flag) };
 };
+
+// Calls fn with each complete line a stream (a child's stdout or stderr) produces.
+export const onLines = (stream, fn) => {
+  let rest = "";
+  stream.on("data", (d) => {
+    rest += d.toString();
+    let i;
+    while ((i = rest.indexOf("\n")) >= 0) {
+      const line = rest.slice(0, i);
+      rest = rest.slice(i + 1);
+      fn(line);
+    }
+  });
+};
+
+// A JSON line, or {unparsed: line} when it is not JSON.
+export const jsonLine = (line) => {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return { unparsed: line };
+  }
+};

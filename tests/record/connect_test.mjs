@@ -5,7 +5,7 @@
 //   node tests/record/connect_test.mjs path/to/wps
 import { spawn } from "node:child_process";
 import { FakeService, standard } from "./fake_service.mjs";
-import { sleep, until, counter } from "../util.mjs";
+import { sleep, until, counter, onLines, jsonLine } from "../util.mjs";
 
 const wps = process.argv[2] || "build/wps";
 const result = counter();
@@ -15,20 +15,7 @@ const svc = new FakeService(standard);
 await svc.listen();
 const proc = spawn(wps, ["connect", "--url", svc.url(1), "--group", "lobby"], { stdio: ["pipe", "pipe", "inherit"] });
 const lines = [];
-let rest = "";
-proc.stdout.on("data", (d) => {
-  rest += d.toString();
-  let i;
-  while ((i = rest.indexOf("\n")) >= 0) {
-    const l = rest.slice(0, i);
-    rest = rest.slice(i + 1);
-    try {
-      lines.push(JSON.parse(l));
-    } catch {
-      lines.push({ unparsed: l });
-    }
-  }
-});
+onLines(proc.stdout, (l) => lines.push(jsonLine(l)));
 const exited = new Promise((r) => proc.on("close", r));
 const has = (pred) => lines.some(pred);
 
