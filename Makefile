@@ -129,6 +129,12 @@ diff: $(B)/wps $(B)/wps-san $(B)/wps-emulator-san $(NODE_MODULES)
 	node tests/service/webhook_diff.mjs $(B)/wps-san
 	@echo "== wps-emulator (ASan+UBSan) with the official SDKs and wps connect, unchanged (loopback)"
 	node tests/emulator/interop.mjs $(B)/wps-san --emulator $(B)/wps-emulator-san
+	@echo "== wps-emulator's upstream events against a local @azure/web-pubsub-express 1.1.0 handler"
+	node tests/emulator/webhook.mjs $(B)/wps-emulator-san
+	@echo "== wps-emulator soak: 200 reliable clients, 100,000 messages, 24 forced drops and recoveries, no loss, bounded memory"
+	node tests/emulator/soak.mjs $(B)/wps-emulator
+	@echo "== wps-emulator with a client that stops reading: memory stays bounded"
+	node tests/emulator/slow_reader.mjs $(B)/wps-emulator-san
 
 # `make test`: everything above, then the closing line of the whole run.
 test: setup all

@@ -15,12 +15,18 @@
 #include "emulator_core.h"
 
 #include <libwebsockets.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DEFAULT_KEY "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH"
 
@@ -52,6 +58,7 @@ typedef struct pss {
     /* WebSocket */
     emu_conn *conn;
     frame *head, *tail;
+    size_t queued; /* bytes in the frame list */
     int closing;
     uint16_t close_code;
     char close_reason[124];
@@ -75,12 +82,33 @@ typedef struct pending_upgrade {
 } pending_upgrade;
 static pending_upgrade *g_pending;
 
+static void free_frames(pss *p) {
+    while (p->head) {
+        frame *f = p->head;
+        p->head = f->next;
+        free(f);
+    }
+    p->tail = NULL;
+    p->queued = 0;
+}
+
+/* what one socket may have waiting to be written before it counts as not reading */
+#define MAX_QUEUED_BYTES (16u * 1024u * 1024u)
+
 static void host_send(void *ctx, emu_conn *c, void *socket, const void *data, size_t len, int is_text) {
     struct lws *wsi = (struct lws *)socket;
     pss *p = (pss *)lws_wsi_user(wsi);
     frame *f;
     (void)ctx, (void)c;
     if (!p || p->closing) return;
+    if (p->queued + len > MAX_QUEUED_BYTES) { /* a client that does not read: dropped, not buffered without end */
+        log_line(NULL, "a client does not read its messages (16 MB queued): its socket is dropped");
+        p->closing = 1;
+        p->close_code = 0;
+        free_frames(p);
+        lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+        return;
+    }
     f = (frame *)malloc(sizeof *f + LWS_PRE + len);
     if (!f) return;
     f->next = NULL;
@@ -90,6 +118,7 @@ static void host_send(void *ctx, emu_conn *c, void *socket, const void *data, si
     if (p->tail) p->tail->next = f;
     else p->head = f;
     p->tail = f;
+    p->queued += len;
     lws_callback_on_writable(wsi);
 }
 
@@ -108,14 +137,6 @@ static void host_close(void *ctx, emu_conn *c, void *socket, uint16_t code, cons
     lws_callback_on_writable(wsi);
 }
 
-static void free_frames(pss *p) {
-    while (p->head) {
-        frame *f = p->head;
-        p->head = f->next;
-        free(f);
-    }
-    p->tail = NULL;
-}
 
 static void copy_hdr(struct lws *wsi, enum lws_token_indexes t, char *dst, size_t cap) {
     dst[0] = 0;
@@ -172,6 +193,170 @@ static int method_of(struct lws *wsi, char *method, size_t cap) {
     return 0;
 }
 
+/* ------------------------------------------------------------------ webhook client */
+
+/* A blocking HTTP/1.1 client for the event handlers (plain http; the service's requests are
+   small). It runs inside the event loop: a slow handler holds every connection up, which an
+   emulator may do (the service runs them concurrently). Limits: 10 s, 4 MB of answer. */
+#define WEBHOOK_TIMEOUT_MS 10000
+
+static int wait_fd(int fd, short events, uint64_t deadline) {
+    struct pollfd pf;
+    uint64_t t = now_ms();
+    if (t >= deadline) return 0;
+    pf.fd = fd;
+    pf.events = events;
+    pf.revents = 0;
+    return poll(&pf, 1, (int)(deadline - t)) > 0;
+}
+
+static int header_is(const char *line, size_t n, const char *name, const char **value) {
+    size_t k = strlen(name);
+    if (n <= k || line[k] != ':' || strncasecmp(line, name, k)) return 0;
+    *value = line + k + 1;
+    while (**value == ' ' || **value == '\t') (*value)++;
+    return 1;
+}
+
+static int host_webhook(void *ctx, const emu_webhook_request *rq, emu_webhook_response *rs) {
+    char host[256], port[8] = "80", *req = NULL, *ans = NULL;
+    const char *u = rq->url, *hs, *path;
+    size_t hl, i, rlen = 0, rcap = 0, alen = 0, acap = 0;
+    struct addrinfo hints, *ai = NULL;
+    uint64_t deadline = now_ms() + WEBHOOK_TIMEOUT_MS;
+    int fd = -1, ok = -1;
+    (void)ctx;
+    if (strncmp(u, "http://", 7)) {
+        log_line(NULL, "event handler URLs must be http:// (no TLS in this emulator)");
+        return -1;
+    }
+    hs = u + 7;
+    path = strchr(hs, '/');
+    hl = path ? (size_t)(path - hs) : strlen(hs);
+    if (!path) path = "/";
+    if (hl >= sizeof host) return -1;
+    memcpy(host, hs, hl);
+    host[hl] = 0;
+    if (host[0] != '[' && strchr(host, ':')) { /* host:port */
+        char *c = strchr(host, ':');
+        snprintf(port, sizeof port, "%.5s", c + 1);
+        *c = 0;
+    }
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, port, &hints, &ai) || !ai) return -1;
+    fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) goto out;
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS) goto out;
+    if (!wait_fd(fd, POLLOUT, deadline)) goto out;
+    {
+        int err = 0;
+        socklen_t el = sizeof err;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) || err) goto out;
+    }
+    /* the request */
+    rcap = 1024 + rq->body_len;
+    for (i = 0; i < rq->header_count; i++) rcap += rq->headers[i].name.len + rq->headers[i].value.len + 4;
+    req = (char *)malloc(rcap);
+    if (!req) goto out;
+    rlen = (size_t)snprintf(req, rcap, "%s %s HTTP/1.1\r\nHost: %.*s\r\nConnection: close\r\nContent-Length: %zu\r\n", rq->method, path,
+                            (int)hl, hs, rq->body_len);
+    for (i = 0; i < rq->header_count; i++)
+        rlen += (size_t)snprintf(req + rlen, rcap - rlen, "%.*s: %.*s\r\n", (int)rq->headers[i].name.len, rq->headers[i].name.ptr,
+                                 (int)rq->headers[i].value.len, rq->headers[i].value.ptr);
+    rlen += (size_t)snprintf(req + rlen, rcap - rlen, "\r\n");
+    if (rq->body_len) memcpy(req + rlen, rq->body, rq->body_len), rlen += rq->body_len;
+    for (i = 0; i < rlen;) {
+        ssize_t w;
+        if (!wait_fd(fd, POLLOUT, deadline)) goto out;
+        w = send(fd, req + i, rlen - i, MSG_NOSIGNAL);
+        if (w < 0 && errno != EAGAIN && errno != EINTR) goto out;
+        if (w > 0) i += (size_t)w;
+    }
+    /* the answer, to the end of the stream (Connection: close) */
+    for (;;) {
+        ssize_t r;
+        if (alen + 4096 + 1 > acap) {
+            char *na;
+            if (acap > 4u * 1024u * 1024u) goto out;
+            acap = acap ? acap * 2 : 8192;
+            na = (char *)realloc(ans, acap);
+            if (!na) goto out;
+            ans = na;
+        }
+        if (!wait_fd(fd, POLLIN, deadline)) goto out;
+        r = recv(fd, ans + alen, acap - alen - 1, 0);
+        if (r == 0) break;
+        if (r < 0) {
+            if (errno == EAGAIN || errno == EINTR) continue;
+            goto out;
+        }
+        alen += (size_t)r;
+    }
+    ans[alen] = 0;
+    {
+        char *hdr_end = strstr(ans, "\r\n\r\n"), *line, *body;
+        size_t blen, clen = (size_t)-1;
+        int chunked = 0;
+        if (!hdr_end || strncmp(ans, "HTTP/1.", 7) || strlen(ans) < 12) goto out;
+        rs->status = atoi(ans + 9);
+        body = hdr_end + 4;
+        for (line = strstr(ans, "\r\n") + 2; line < hdr_end;) {
+            char *eol = strstr(line, "\r\n");
+            size_t n = (size_t)(eol - line);
+            const char *v;
+            if (header_is(line, n, "Content-Type", &v)) snprintf(rs->content_type, sizeof rs->content_type, "%.*s", (int)(eol - v), v);
+            else if (header_is(line, n, "WebHook-Allowed-Origin", &v)) snprintf(rs->allowed_origin, sizeof rs->allowed_origin, "%.*s", (int)(eol - v), v);
+            else if (header_is(line, n, "ce-connectionState", &v)) {
+                free(rs->connection_state);
+                rs->connection_state = strndup(v, (size_t)(eol - v));
+            } else if (header_is(line, n, "Content-Length", &v)) clen = strtoul(v, NULL, 10);
+            else if (header_is(line, n, "Transfer-Encoding", &v) && !strncasecmp(v, "chunked", 7)) chunked = 1;
+            line = eol + 2;
+        }
+        blen = alen - (size_t)(body - ans);
+        if (chunked) { /* decoded in place */
+            char *in = body, *outp = body, *end = ans + alen;
+            for (;;) {
+                char *nl = strstr(in, "\r\n");
+                unsigned long n;
+                if (!nl) goto out;
+                n = strtoul(in, NULL, 16);
+                in = nl + 2;
+                if (!n) break;
+                if ((size_t)(end - in) < n) goto out;
+                memmove(outp, in, n);
+                outp += n;
+                in += n + 2;
+                if (in > end) goto out;
+            }
+            blen = (size_t)(outp - body);
+        } else if (clen != (size_t)-1 && clen < blen) {
+            blen = clen;
+        }
+        if (blen) {
+            rs->body = (char *)malloc(blen + 1);
+            if (!rs->body) goto out;
+            memcpy(rs->body, body, blen);
+            rs->body[blen] = 0;
+            rs->body_len = blen;
+        }
+    }
+    ok = 0;
+out:
+    if (ok) {
+        free(rs->connection_state);
+        rs->connection_state = NULL;
+    }
+    if (fd >= 0) close(fd);
+    if (ai) freeaddrinfo(ai);
+    free(req);
+    free(ans);
+    return ok;
+}
+
 /* ------------------------------------------------------------------ admin */
 
 static void admin(pss *p) {
@@ -191,7 +376,9 @@ static void admin(pss *p) {
         if (q && strstr(q, "refuse_recovery=0")) f->refuse_recovery = 0;
         if (q && strstr(q, "fail_acks=1")) f->fail_acks = 1;
         if (q && strstr(q, "fail_acks=0")) f->fail_acks = 0;
-        snprintf(body, sizeof body, "{\"refuse_recovery\":%d,\"fail_acks\":%d}", f->refuse_recovery, f->fail_acks);
+        if (q && strstr(q, "ack_delay_ms=")) f->ack_delay_ms = (uint32_t)strtoul(strstr(q, "ack_delay_ms=") + 13, NULL, 10);
+        snprintf(body, sizeof body, "{\"refuse_recovery\":%d,\"fail_acks\":%d,\"ack_delay_ms\":%u}", f->refuse_recovery, f->fail_acks,
+                 (unsigned)f->ack_delay_ms);
     } else if (!strcmp(p->target, "/admin/stats")) {
         emu_stats s = emu_stats_of(g_emu);
         snprintf(body, sizeof body, "{\"connections\":%llu,\"messagesIn\":%llu,\"messagesOut\":%llu,\"restRequests\":%llu,\"rejected\":%llu}",
@@ -274,9 +461,28 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         reencode_target(target, sizeof target);
         copy_hdr(wsi, WSI_TOKEN_PROTOCOL, proto, sizeof proto);
         copy_hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, auth, sizeof auth);
+        memset(&u, 0, sizeof u);
         u.target = target;
         u.subprotocols = proto[0] ? proto : NULL;
         u.authorization = auth[0] ? auth : NULL;
+        { /* every header lws knows, for the connect event */
+            static char values[WSI_TOKEN_COUNT][512];
+            static wps_http_header hs[WSI_TOKEN_COUNT];
+            int t;
+            size_t n = 0;
+            for (t = 0; t < WSI_TOKEN_COUNT; t++) {
+                const char *name = (const char *)lws_token_to_string((enum lws_token_indexes)t);
+                size_t nl = name ? strlen(name) : 0;
+                if (!nl || name[nl - 1] != ':' || name[0] == ':' || t == WSI_TOKEN_HTTP_URI_ARGS) continue;
+                if (lws_hdr_total_length(wsi, (enum lws_token_indexes)t) <= 0) continue;
+                if (lws_hdr_copy(wsi, values[n], sizeof values[n], (enum lws_token_indexes)t) < 0) continue;
+                hs[n].name = wps_slice_make(name, nl - 1);
+                hs[n].value = wps_slice_from_cstr(values[n]);
+                n++;
+            }
+            u.headers = hs;
+            u.header_count = n;
+        }
         emu_upgrade_request(g_emu, &u, now_ms(), &a);
         if (a.status != 101) {
             lws_return_http_status(wsi, (unsigned int)a.status, a.reason);
@@ -325,6 +531,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (f) {
             p->head = f->next;
             if (!p->head) p->tail = NULL;
+            p->queued -= f->len;
             if (lws_write(wsi, f->data + LWS_PRE, f->len, f->is_text ? LWS_WRITE_TEXT : LWS_WRITE_BINARY) < (int)f->len) {
                 free(f);
                 return -1;
@@ -339,6 +546,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         return 0;
     }
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE: /* the client's close frame: its code */
+        if (p->conn)
+            emu_socket_close_code(g_emu, p->conn, wsi, len >= 2 ? (uint16_t)(((const unsigned char *)in)[0] << 8 | ((const unsigned char *)in)[1]) : 1005);
+        return 0;
     case LWS_CALLBACK_CLOSED:
         if (p->conn) emu_socket_closed(g_emu, p->conn, wsi, now_ms());
         p->conn = NULL;
@@ -404,50 +615,146 @@ static void on_signal(int sig) {
 }
 
 static int usage(void) {
-    fputs("usage: wps-emulator [--listen ADDR] [--port N] [--connection-string CS] [--hub H]... [--recovery-window-ms N] [--quiet]\n", stderr);
+    fputs("usage: wps-emulator [--config FILE] [--listen ADDR] [--port N] [--connection-string CS] [--hub H]...\n"
+          "                    [--event-handler [hub=H;]url=URL_TEMPLATE[;user=E,..|*][;system=connect,connected,disconnected]]...\n"
+          "                    [--recovery-window-ms N] [--ack-delay-ms N] [--quiet]\n",
+          stderr);
     return 2;
 }
 
-int main(int argc, char **argv) {
-    const char *listen = "127.0.0.1", *cstr = NULL;
+/* ------------------------------------------------------------------ configuration */
+
+typedef struct options {
+    const char *listen, *cstr;
+    int port;
     const char *hubs[64];
-    char cbuf[512], err[256];
-    int port = 8080, i;
+    emu_event_handler handlers[32];
     emu_config cfg;
+    uint32_t ack_delay_ms;
+} options;
+
+/* "url" alone, or "hub=H;url=U;user=..;system=.." (defaults: every hub, every user event, every
+   system event) */
+static int parse_handler(char *spec, emu_event_handler *h) {
+    char *part, *save = NULL;
+    h->hub = "*";
+    h->url_template = NULL;
+    h->user_events = "*";
+    h->system_events = "connect,connected,disconnected";
+    if (!strncmp(spec, "http", 4)) {
+        h->url_template = spec;
+        return 1;
+    }
+    for (part = strtok_r(spec, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(part, '=');
+        if (!eq) return 0;
+        *eq = 0;
+        if (!strcmp(part, "hub")) h->hub = eq + 1;
+        else if (!strcmp(part, "url")) h->url_template = eq + 1;
+        else if (!strcmp(part, "user")) h->user_events = eq + 1;
+        else if (!strcmp(part, "system")) h->system_events = eq + 1;
+        else return 0;
+    }
+    return h->url_template && !strncmp(h->url_template, "http://", 7);
+}
+
+static int load_config(const char *path, options *o);
+
+/* one option (name without "--"); 0 when unknown or invalid */
+static int set_option(options *o, const char *name, const char *v) {
+    if (!strcmp(name, "listen")) o->listen = v;
+    else if (!strcmp(name, "port")) o->port = atoi(v);
+    else if (!strcmp(name, "connection-string")) o->cstr = v;
+    else if (!strcmp(name, "hub") && o->cfg.hub_count < 64) o->hubs[o->cfg.hub_count++] = v;
+    else if (!strcmp(name, "recovery-window-ms")) o->cfg.recovery_window_ms = (uint32_t)strtoul(v, NULL, 10);
+    else if (!strcmp(name, "ack-delay-ms")) o->ack_delay_ms = (uint32_t)strtoul(v, NULL, 10);
+    else if (!strcmp(name, "event-handler") && o->cfg.event_handler_count < 32) {
+        char *copy = strdup(v); /* kept for the life of the process */
+        if (!copy || !parse_handler(copy, &o->handlers[o->cfg.event_handler_count])) {
+            fprintf(stderr, "wps-emulator: bad --event-handler %s\n", v);
+            return 0;
+        }
+        o->cfg.event_handler_count++;
+    } else if (!strcmp(name, "config")) return load_config(v, o);
+    else return 0;
+    return 1;
+}
+
+/* a config file: one "name value" per line (the flags without "--"), '#' comments */
+static int load_config(const char *path, options *o) {
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    int n = 0;
+    if (!f) {
+        fprintf(stderr, "wps-emulator: cannot read %s\n", path);
+        return 0;
+    }
+    while (fgets(line, sizeof line, f)) {
+        char *s = line, *name, *v, *end;
+        n++;
+        while (*s == ' ' || *s == '\t') s++;
+        end = s + strlen(s);
+        while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ')) *--end = 0;
+        if (!*s || *s == '#') continue;
+        name = s;
+        while (*s && *s != ' ' && *s != '\t' && *s != '=') s++;
+        if (*s) *s++ = 0;
+        while (*s == ' ' || *s == '\t' || *s == '=') s++;
+        v = strdup(s); /* kept for the life of the process */
+        if (!v || !set_option(o, name, v)) {
+            fprintf(stderr, "wps-emulator: %s:%d: bad setting %s\n", path, n, name);
+            fclose(f);
+            return 0;
+        }
+    }
+    fclose(f);
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    static options o;
+    const char *listen, *cstr;
+    char cbuf[512], err[256];
+    int port, i;
     emu_host host;
     struct lws_context_creation_info info;
     struct lws_context *ctx;
-    memset(&cfg, 0, sizeof cfg);
+    o.listen = "127.0.0.1";
+    o.port = 8080;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--quiet")) {
             g_quiet = 1;
             continue;
         }
-        if (!v) return usage();
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage();
+        if (!v || strncmp(a, "--", 2) || !set_option(&o, a + 2, v)) return usage();
         i++;
-        if (!strcmp(a, "--listen")) listen = v;
-        else if (!strcmp(a, "--port")) port = atoi(v);
-        else if (!strcmp(a, "--connection-string")) cstr = v;
-        else if (!strcmp(a, "--hub") && cfg.hub_count < 64) hubs[cfg.hub_count++] = v;
-        else if (!strcmp(a, "--recovery-window-ms")) cfg.recovery_window_ms = (uint32_t)strtoul(v, NULL, 10);
-        else return usage();
     }
+    listen = o.listen;
+    port = o.port;
+    cstr = o.cstr;
     if (!cstr) {
         snprintf(cbuf, sizeof cbuf, "Endpoint=http://%s;Port=%d;AccessKey=%s;Version=1.0;", listen, port, DEFAULT_KEY);
         cstr = cbuf;
     }
-    cfg.connection_string = cstr;
-    cfg.hubs = hubs;
+    o.cfg.connection_string = cstr;
+    o.cfg.hubs = o.hubs;
+    o.cfg.event_handlers = o.handlers;
     memset(&host, 0, sizeof host);
     host.send = host_send;
     host.close = host_close;
     host.log = log_line;
-    g_emu = emu_new(&cfg, &host, err, sizeof err);
+    host.webhook = host_webhook;
+    g_emu = emu_new(&o.cfg, &host, err, sizeof err);
     if (!g_emu) {
         fprintf(stderr, "wps-emulator: %s\n", err);
         return 2;
     }
+    emu_faults_of(g_emu)->ack_delay_ms = o.ack_delay_ms;
+    for (i = 0; i < (int)o.cfg.event_handler_count; i++)
+        fprintf(stderr, "[wps-emulator] event handler: hub %s, user events %s, system events %s -> %s\n", o.handlers[i].hub,
+                o.handlers[i].user_events[0] ? o.handlers[i].user_events : "(none)", o.handlers[i].system_events, o.handlers[i].url_template);
     lws_set_log_level(LLL_ERR, NULL);
     memset(&info, 0, sizeof info);
     info.port = port;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ------------------------------------------------------------------ small containers */
 
@@ -173,6 +174,13 @@ struct emu_conn {
     uint64_t qbytes;
     idset acks;
     char doom_reason[96];
+    /* upstream events */
+    char *subprotocol;       /* the selected subprotocol ("" or NULL: none) */
+    char *conn_state;        /* ce-connectionState set by a handler, or NULL */
+    char *end_reason;        /* the disconnected event's reason */
+    uint64_t event_seq;      /* ce-id */
+    int connect_accepted;    /* a connect event (or none configured) let it in: disconnected is due */
+    uint16_t peer_code;      /* the close code the client sent on this socket, 0: none (yet) */
 };
 
 typedef struct user_groups {
@@ -193,7 +201,20 @@ struct emu {
     size_t ug_n, ug_cap;
     uint64_t counter, rng;
     emu_stats stats;
+    char origin[256];        /* WebHook-Request-Origin: the endpoint's host */
+    strv preflight_ok, preflight_failed; /* handler URLs validated (abuse protection) */
+    struct held_ack *held;   /* acks held back by the ack_delay_ms fault, oldest first */
+    uint64_t now;            /* the time of the input being handled */
 };
+
+/* an encoded ack waiting for its time (fault injection) */
+typedef struct held_ack {
+    struct held_ack *next;
+    char conn_id[40];
+    uint64_t due;
+    size_t len;
+    char frame[1];
+} held_ack;
 
 static void logf_(emu *e, const char *fmt, ...) {
     char line[512];
@@ -239,11 +260,22 @@ emu *emu_new(const emu_config *cfg, const emu_host *host, char *error, size_t er
         free(h);
     }
     e->rng = 0x2545F4914F6CDD1Dull ^ (uint64_t)(size_t)e;
+    { /* the origin of webhook requests: the endpoint's host */
+        const char *h = e->cs.endpoint.ptr, *end = h + e->cs.endpoint.len, *s = h;
+        while (s + 2 < end && !(s[0] == '/' && s[1] == '/')) s++;
+        if (s + 2 < end) s += 2;
+        else s = h;
+        for (i = 0; s + i < end && s[i] != '/' && s[i] != ':' && i + 1 < sizeof e->origin; i++) e->origin[i] = s[i];
+        e->origin[i] = 0;
+    }
     return e;
 }
 
 static void conn_free(emu_conn *c) {
     size_t i;
+    free(c->subprotocol);
+    free(c->conn_state);
+    free(c->end_reason);
     free(c->hub);
     free(c->user);
     strv_free(&c->roles);
@@ -276,6 +308,13 @@ void emu_free(emu *e) {
     for (i = 0; i < e->ug_n; i++) free(e->ug[i].hub), free(e->ug[i].user), strv_free(&e->ug[i].groups);
     free(e->ug);
     strv_free(&e->hubs);
+    strv_free(&e->preflight_ok);
+    strv_free(&e->preflight_failed);
+    while (e->held) {
+        held_ack *h = e->held;
+        e->held = h->next;
+        free(h);
+    }
     free(e->cstr);
     free(e);
 }
@@ -343,6 +382,28 @@ static char *query_value(const char *q, const char *name) {
     if (v.n) r = xstrndup(v.v[0], strlen(v.v[0]));
     strv_free(&v);
     return r;
+}
+
+/* the next non-empty item of a comma-separated list, spaces and tabs trimmed; 0 at the end */
+static int list_next(const char **s, const char **item, size_t *len) {
+    const char *p = *s;
+    while (p && *p) {
+        const char *end = strchr(p, ','), *a = p;
+        size_t n;
+        if (!end) end = p + strlen(p);
+        while (a < end && (*a == ' ' || *a == '\t')) a++;
+        n = (size_t)(end - a);
+        while (n && (a[n - 1] == ' ' || a[n - 1] == '\t')) n--;
+        p = *end ? end + 1 : end;
+        if (n) {
+            *s = p;
+            *item = a;
+            *len = n;
+            return 1;
+        }
+    }
+    *s = p;
+    return 0;
 }
 
 static int ieq(const char *a, const char *b) {
@@ -452,6 +513,7 @@ static void send_msg(emu *e, emu_conn *c, const wps_message *m) {
 }
 
 static void conn_close(emu *e, emu_conn *c, uint16_t code, const char *reason, int with_disconnected) {
+    if (!c->end_reason && reason) c->end_reason = xstrndup(reason, strlen(reason));
     if (c->state == CONN_OPEN && with_disconnected && c->protocol >= 0) {
         wps_message m;
         wps_message_init(&m, WPS_KIND_DISCONNECTED);
@@ -523,7 +585,266 @@ static void send_ack(emu *e, emu_conn *c, uint64_t ack_id, const char *error, co
         m.error.name = wps_slice_from_cstr(error);
         m.error.message = wps_slice_from_cstr(message ? message : "");
     }
+    if (e->faults.ack_delay_ms && c->protocol >= 0) { /* held back: sent by emu_tick when due */
+        wps_codec codec = wps_codec_make((wps_protocol)c->protocol, WPS_DOWNSTREAM);
+        size_t n = 0;
+        held_ack *h, **tail = &e->held;
+        if (wps_encode(&codec, &m, NULL, 0, &n, NULL) != WPS_ERR_BUFFER_TOO_SMALL) return;
+        h = (held_ack *)xrealloc(NULL, sizeof *h + n);
+        memset(h, 0, sizeof *h);
+        snprintf(h->conn_id, sizeof h->conn_id, "%s", c->id);
+        h->due = e->now + e->faults.ack_delay_ms;
+        wps_encode(&codec, &m, h->frame, n, &h->len, NULL);
+        while (*tail) tail = &(*tail)->next;
+        *tail = h;
+        return;
+    }
     send_msg(e, c, &m);
+}
+
+/* ------------------------------------------------------------------ upstream events (webhooks) */
+
+static int ieqn(const char *a, const char *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        int x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z') x += 32;
+        if (y >= 'A' && y <= 'Z') y += 32;
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+/* name in a comma-separated list ("*" matches every name) */
+static int list_has(const char *list, const char *name) {
+    size_t n = strlen(name), len;
+    const char *s = list, *item;
+    while (list_next(&s, &item, &len))
+        if ((len == 1 && *item == '*') || (len == n && !strncmp(item, name, n))) return 1;
+    return 0;
+}
+
+static const emu_event_handler *handler_for(const emu *e, const char *hub, const char *event, int system) {
+    size_t i;
+    if (!e->host.webhook) return NULL;
+    for (i = 0; i < e->cfg.event_handler_count; i++) {
+        const emu_event_handler *h = &e->cfg.event_handlers[i];
+        if (strcmp(h->hub, "*") && !ieq(h->hub, hub)) continue;
+        if (system ? list_has(h->system_events, event) && strcmp(event, "*") : list_has(h->user_events, event)) return h;
+    }
+    return NULL;
+}
+
+/* the URL template with {hub} and {event} replaced */
+static char *expand_url(const char *tmpl, const char *hub, const char *event) {
+    sbuf b = {0};
+    const char *s;
+    for (s = tmpl; *s; s++) {
+        if (!strncmp(s, "{hub}", 5)) sb_str(&b, hub), s += 4;
+        else if (!strncmp(s, "{event}", 7)) sb_str(&b, event), s += 6;
+        else sb_put(&b, s, 1);
+    }
+    sb_put(&b, "", 0);
+    return b.p;
+}
+
+static void webhook_response_free(emu_webhook_response *r) {
+    free(r->body);
+    free(r->connection_state);
+    memset(r, 0, sizeof *r);
+}
+
+/* abuse protection, once per URL: OPTIONS with WebHook-Request-Origin; the handler must allow
+   the origin (or *) with a 200 */
+static int preflight(emu *e, const char *url) {
+    emu_webhook_request rq;
+    emu_webhook_response rs;
+    wps_http_header h[2];
+    int ok;
+    if (strv_find(&e->preflight_ok, url) >= 0) return 1;
+    if (strv_find(&e->preflight_failed, url) >= 0) return 0;
+    memset(&rq, 0, sizeof rq);
+    memset(&rs, 0, sizeof rs);
+    h[0].name = wps_slice_from_cstr("WebHook-Request-Origin");
+    h[0].value = wps_slice_from_cstr(e->origin);
+    h[1].name = wps_slice_from_cstr("ce-awpsversion"); /* the JS handler answers preflights only with it */
+    h[1].value = wps_slice_from_cstr("1.0");
+    rq.method = "OPTIONS";
+    rq.url = url;
+    rq.headers = h;
+    rq.header_count = 2;
+    if (e->host.webhook(e->host.ctx, &rq, &rs) != 0) {
+        logf_(e, "event handler %s: unreachable (abuse-protection preflight)", url);
+        return 0; /* retried with the next event */
+    }
+    ok = rs.status == 200 && (!strcmp(rs.allowed_origin, "*") || strstr(rs.allowed_origin, e->origin) != NULL);
+    if (ok) strv_add_unique(&e->preflight_ok, url);
+    else {
+        strv_add_unique(&e->preflight_failed, url);
+        logf_(e, "event handler %s: abuse-protection validation failed (status %d, WebHook-Allowed-Origin \"%s\"): no events are sent to it",
+              url, rs.status, rs.allowed_origin);
+    }
+    webhook_response_free(&rs);
+    return ok;
+}
+
+/* POSTs one event for c. Returns the handler's status with *resp filled (free it), 0 when no
+   handler takes this event, -1 when it could not be delivered. */
+static int post_event(emu *e, emu_conn *c, wps_webhook_kind kind, const char *event, wps_data_type dt, const void *body, size_t len,
+                      uint64_t now_ms, emu_webhook_response *resp) {
+    const emu_event_handler *h = handler_for(e, c->hub, event, kind != WPS_WEBHOOK_USER_EVENT);
+    wps_webhook_request_options o;
+    wps_http_header hdr[24];
+    size_t nh = 0, need = 0;
+    char buf[1024], id[32], when[32], *url;
+    emu_webhook_request rq;
+    wps_diag d;
+    time_t secs = (time_t)(now_ms / 1000u);
+    struct tm *tm = gmtime(&secs);
+    int rc = -1;
+    memset(resp, 0, sizeof *resp);
+    if (!h) return 0;
+    url = expand_url(h->url_template, c->hub, event);
+    if (!preflight(e, url)) goto done;
+    memset(&o, 0, sizeof o);
+    o.kind = kind;
+    o.event_name = wps_slice_from_cstr(event);
+    o.hub = wps_slice_from_cstr(c->hub);
+    o.connection_id = wps_slice_from_cstr(c->id);
+    if (c->user) o.user_id = wps_slice_from_cstr(c->user);
+    if (c->subprotocol && c->subprotocol[0]) o.subprotocol = wps_slice_from_cstr(c->subprotocol);
+    if (c->conn_state) o.connection_state = wps_slice_from_cstr(c->conn_state);
+    snprintf(id, sizeof id, "%llu", (unsigned long long)++c->event_seq);
+    o.id = wps_slice_from_cstr(id);
+    if (!tm || !strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", tm)) snprintf(when, sizeof when, "1970-01-01T00:00:00Z");
+    o.time = wps_slice_from_cstr(when);
+    o.origin = wps_slice_from_cstr(e->origin);
+    o.keys = &e->key;
+    o.key_count = 1;
+    o.data_type = dt;
+    if (wps_webhook_request_headers(&o, hdr, sizeof hdr / sizeof hdr[0], &nh, buf, sizeof buf, &need, &d) != WPS_OK) {
+        logf_(e, "connection %s: %s event not sent: %s", c->id, event, d.reason);
+        goto done;
+    }
+    memset(&rq, 0, sizeof rq);
+    rq.method = "POST";
+    rq.url = url;
+    rq.headers = hdr;
+    rq.header_count = nh;
+    rq.body = body;
+    rq.body_len = len;
+    e->stats.webhooks++;
+    if (e->host.webhook(e->host.ctx, &rq, resp) != 0) {
+        logf_(e, "connection %s: %s event: the handler %s cannot be reached", c->id, event, url);
+        memset(resp, 0, sizeof *resp);
+        goto done;
+    }
+    rc = resp->status;
+    if (rc < 200 || rc > 299) logf_(e, "connection %s: %s event: the handler answered %d", c->id, event, rc);
+    /* blocking events may set the connection state */
+    if ((kind == WPS_WEBHOOK_CONNECT || kind == WPS_WEBHOOK_USER_EVENT) && rc >= 200 && rc <= 299 && resp->connection_state) {
+        free(c->conn_state);
+        c->conn_state = resp->connection_state[0] ? xstrndup(resp->connection_state, strlen(resp->connection_state)) : NULL;
+    }
+done:
+    free(url);
+    return rc;
+}
+
+/* {"name":["v",..],..} of a query string (every parameter, decoded) */
+static void sb_query_map(sbuf *b, const char *q) {
+    strv names = {0};
+    const char *s;
+    size_t i, k;
+    sb_put(b, "{", 1);
+    for (s = q; s && *s;) {
+        const char *amp = strchr(s, '&'), *stop = amp ? amp : s + strlen(s), *eq = (const char *)memchr(s, '=', (size_t)(stop - s));
+        char *name = pct_decode(s, (size_t)((eq ? eq : stop) - s), 1);
+        if (name[0]) strv_add_unique(&names, name);
+        free(name);
+        s = amp ? amp + 1 : NULL;
+    }
+    for (i = 0; i < names.n; i++) {
+        strv vals = {0};
+        query_values(q, names.v[i], &vals);
+        if (i) sb_put(b, ",", 1);
+        sb_jstr(b, names.v[i], strlen(names.v[i]));
+        sb_put(b, ":[", 2);
+        for (k = 0; k < vals.n; k++) {
+            if (k) sb_put(b, ",", 1);
+            sb_jstr(b, vals.v[k], strlen(vals.v[k]));
+        }
+        sb_put(b, "]", 1);
+        strv_free(&vals);
+    }
+    sb_put(b, "}", 1);
+    strv_free(&names);
+}
+
+static void sb_claim(sbuf *b, int *first, const char *name, const wps_slice *v, size_t n) {
+    size_t i;
+    if (!n) return;
+    if (!*first) sb_put(b, ",", 1);
+    *first = 0;
+    sb_jstr(b, name, strlen(name));
+    sb_put(b, ":[", 2);
+    for (i = 0; i < n; i++) {
+        if (i) sb_put(b, ",", 1);
+        sb_jstr(b, v[i].ptr ? v[i].ptr : "", v[i].len);
+    }
+    sb_put(b, "]", 1);
+}
+
+/* the connect event's body: claims, query, headers, subprotocols, clientCertificates */
+static char *connect_body(const emu_upgrade *u, const char *q, const wps_token_claims *cl, size_t *len) {
+    sbuf b = {0};
+    int first = 1;
+    size_t i, k;
+    char num[3][24];
+    wps_slice nums[3];
+    sb_str(&b, "{\"claims\":{");
+    sb_claim(&b, &first, "aud", &cl->aud, cl->aud.ptr ? 1 : 0);
+    sb_claim(&b, &first, "sub", &cl->sub, cl->sub.ptr ? 1 : 0);
+    snprintf(num[0], sizeof num[0], "%llu", (unsigned long long)cl->iat);
+    snprintf(num[1], sizeof num[1], "%llu", (unsigned long long)cl->nbf);
+    snprintf(num[2], sizeof num[2], "%llu", (unsigned long long)cl->exp);
+    for (i = 0; i < 3; i++) nums[i] = wps_slice_from_cstr(num[i]);
+    sb_claim(&b, &first, "iat", &nums[0], cl->iat ? 1 : 0);
+    sb_claim(&b, &first, "nbf", &nums[1], cl->nbf ? 1 : 0);
+    sb_claim(&b, &first, "exp", &nums[2], cl->exp ? 1 : 0);
+    sb_claim(&b, &first, "role", cl->roles, cl->role_count);
+    sb_claim(&b, &first, "webpubsub.group", cl->groups, cl->group_count);
+    sb_str(&b, "},\"query\":");
+    sb_query_map(&b, q);
+    sb_str(&b, ",\"headers\":{");
+    for (i = 0; i < u->header_count; i++) { /* one member per name, its values in order */
+        int seen = 0;
+        for (k = 0; k < i && !seen; k++)
+            seen = u->headers[k].name.len == u->headers[i].name.len && ieqn(u->headers[k].name.ptr, u->headers[i].name.ptr, u->headers[i].name.len);
+        if (seen) continue;
+        if (i) sb_put(&b, ",", 1);
+        sb_jstr(&b, u->headers[i].name.ptr, u->headers[i].name.len);
+        sb_put(&b, ":[", 2);
+        for (k = i; k < u->header_count; k++) {
+            if (u->headers[k].name.len != u->headers[i].name.len || !ieqn(u->headers[k].name.ptr, u->headers[i].name.ptr, u->headers[i].name.len)) continue;
+            if (k != i) sb_put(&b, ",", 1);
+            sb_jstr(&b, u->headers[k].value.ptr, u->headers[k].value.len);
+        }
+        sb_put(&b, "]", 1);
+    }
+    sb_str(&b, "},\"subprotocols\":[");
+    {
+        const char *s = u->subprotocols, *item;
+        size_t l;
+        int n = 0;
+        while (list_next(&s, &item, &l)) {
+            if (n++) sb_put(&b, ",", 1);
+            sb_jstr(&b, item, l);
+        }
+    }
+    sb_str(&b, "],\"clientCertificates\":[]}");
+    *len = b.n;
+    return b.p;
 }
 
 /* ------------------------------------------------------------------ connections */
@@ -548,19 +869,12 @@ static void join(emu_conn *c, const char *group) { strv_add_unique(&c->groups, g
 
 /* the subprotocol chosen from the header: the first predefined JSON one offered */
 static int pick_protocol(const char *header, char *name, size_t cap) {
-    const char *p = header;
+    const char *p = header, *s;
+    size_t n;
     name[0] = 0;
-    while (p && *p) {
-        const char *s, *end;
-        size_t n;
+    while (list_next(&p, &s, &n)) {
         wps_protocol proto;
-        while (*p == ' ' || *p == ',') p++;
-        s = p;
-        while (*p && *p != ',') p++;
-        end = p;
-        while (end > s && end[-1] == ' ') end--;
-        n = (size_t)(end - s);
-        if (n && wps_protocol_from_name(s, n, &proto) == WPS_OK && !wps_protocol_is_binary(proto) && n < cap) {
+        if (wps_protocol_from_name(s, n, &proto) == WPS_OK && !wps_protocol_is_binary(proto) && n < cap) {
             memcpy(name, s, n);
             name[n] = 0;
             return (int)proto;
@@ -570,10 +884,84 @@ static int pick_protocol(const char *header, char *name, size_t cap) {
 }
 
 static void reject(emu *e, emu_accept *out, int status, const char *fmt, const char *detail) {
+    char why[sizeof out->reason + 64];
     out->status = status;
-    snprintf(out->reason, sizeof out->reason, fmt, detail ? detail : "");
+    snprintf(why, sizeof why, fmt, detail ? detail : "");
+    {   /* the reason line is cut to fit */
+        size_t i;
+        for (i = 0; why[i] && i + 1 < sizeof out->reason; i++) out->reason[i] = why[i];
+        out->reason[i] = 0;
+    }
     e->stats.rejected++;
     logf_(e, "rejected WebSocket upgrade: %d %s", status, out->reason);
+}
+
+/* the blocking connect event: the handler may refuse (its 4xx/5xx goes to the client), set the
+   user, add groups and roles, and pick the subprotocol among the requested ones */
+static int connect_event(emu *e, emu_conn *c, const emu_upgrade *u, const char *q, const wps_token_claims *claims, uint64_t now_ms,
+                         emu_accept *out) {
+    emu_webhook_response rs;
+    wps_webhook_connect_result r;
+    size_t len, need = 0, i;
+    char *body = connect_body(u, q, claims, &len);
+    void *mem = NULL;
+    wps_diag d;
+    int st = post_event(e, c, WPS_WEBHOOK_CONNECT, "connect", WPS_DATA_JSON, body, len, now_ms, &rs), ok = 0;
+    free(body);
+    if (st == 0) return 1; /* no connect handler */
+    if (st < 0) {
+        reject(e, out, 500, "the connect event handler cannot be reached%s", "");
+        return 0;
+    }
+    if (st < 200 || st > 299) {
+        char why[64];
+        snprintf(why, sizeof why, "%d", st);
+        reject(e, out, st >= 400 && st <= 599 ? st : 500, "the connect event handler refused the connection with status %s", why);
+        goto out;
+    }
+    if (st == 200 && rs.body_len) {
+        need = 0;
+        if (wps_webhook_parse_connect_response(rs.body, rs.body_len, NULL, 0, &r, &need, &d) == WPS_ERR_BUFFER_TOO_SMALL) mem = xrealloc(NULL, need);
+        if (wps_webhook_parse_connect_response(rs.body, rs.body_len, mem, need, &r, &need, &d) != WPS_OK) {
+            reject(e, out, 500, "the connect event handler's response is invalid: %s", d.reason);
+            goto out;
+        }
+        if (r.user_id.ptr) {
+            free(c->user);
+            c->user = xstrndup(r.user_id.ptr, r.user_id.len);
+        }
+        for (i = 0; i < r.group_count; i++) {
+            char *g = xstrndup(r.groups[i].ptr, r.groups[i].len);
+            join(c, g);
+            free(g);
+        }
+        for (i = 0; i < r.role_count; i++) strv_add(&c->roles, r.roles[i].ptr, r.roles[i].len);
+        if (r.subprotocol.ptr) {
+            char *sp = xstrndup(r.subprotocol.ptr, r.subprotocol.len);
+            int requested = 0;
+            const char *s = u->subprotocols, *item;
+            size_t l;
+            while (!requested && list_next(&s, &item, &l)) requested = l == r.subprotocol.len && !strncmp(item, sp, l); /* one of the requested? */
+            if (!requested || r.subprotocol.len >= sizeof out->subprotocol) {
+                reject(e, out, 500, "the connect event handler chose a subprotocol the client did not request: %s", sp);
+                free(sp);
+                goto out;
+            }
+            c->protocol = pick_protocol(sp, out->subprotocol, sizeof out->subprotocol);
+            if (c->protocol < 0) snprintf(out->subprotocol, sizeof out->subprotocol, "%s", sp); /* a custom one: a simple client */
+            c->reliable = c->protocol >= 0 && wps_protocol_is_reliable((wps_protocol)c->protocol);
+            free(sp);
+        }
+    }
+    if (!c->user) { /* server.md 4.4: no userId from the claims or the response: dropped */
+        reject(e, out, 401, "no userId from the token or the connect event handler%s", "");
+        goto out;
+    }
+    ok = 1;
+out:
+    free(mem);
+    webhook_response_free(&rs);
+    return ok;
 }
 
 void emu_upgrade_request(emu *e, const emu_upgrade *u, uint64_t now_ms, emu_accept *out) {
@@ -662,7 +1050,13 @@ void emu_upgrade_request(emu *e, const emu_upgrade *u, uint64_t now_ms, emu_acce
             if (ug)
                 for (i = 0; i < ug->groups.n; i++) join(c, ug->groups.v[i]);
         }
+        if (!connect_event(e, c, u, q, &claims, now_ms, out)) {
+            conn_unlink(e, c);
+            conn_free(c);
+            goto done;
+        }
     }
+    if (out->subprotocol[0]) c->subprotocol = xstrndup(out->subprotocol, strlen(out->subprotocol));
     out->status = 101;
     out->conn = c;
 done:
@@ -691,7 +1085,6 @@ static void send_connected(emu *e, emu_conn *c) {
 
 void emu_socket_open(emu *e, emu_conn *c, void *socket, uint64_t now_ms) {
     size_t i;
-    (void)now_ms;
     c->socket = socket;
     if (c->recovery) {
         emu_conn *t = c->target;
@@ -717,6 +1110,12 @@ void emu_socket_open(emu *e, emu_conn *c, void *socket, uint64_t now_ms) {
     logf_(e, "connection %s opened (hub %s, user %s, %s)", c->id, c->hub, c->user ? c->user : "-",
           c->protocol < 0 ? "simple WebSocket" : wps_protocol_name((wps_protocol)c->protocol));
     send_connected(e, c);
+    c->connect_accepted = 1; /* from now on its end is announced by a disconnected event */
+    {
+        emu_webhook_response rs;
+        post_event(e, c, WPS_WEBHOOK_CONNECTED, "connected", WPS_DATA_JSON, "{}", 2, now_ms, &rs);
+        webhook_response_free(&rs);
+    }
 }
 
 /* the session a socket speaks for: a recovered placeholder forwards to its session */
@@ -725,7 +1124,18 @@ static emu_conn *session(emu_conn *c, void *socket) {
     return c->socket == socket ? c : NULL;
 }
 
-static void handle_message(emu *e, emu_conn *c, const wps_message *m) {
+/* a user event for the handler: 0 = no handler takes it; 1 = handled (*ok: a 2xx answer, whose
+   body, if any, is in rs with the data type of its Content-Type) */
+static int user_event(emu *e, emu_conn *c, const char *event, wps_data_type dt, const void *data, size_t len, uint64_t now_ms,
+                      emu_webhook_response *rs, int *ok, wps_data_type *rdt) {
+    int st = post_event(e, c, WPS_WEBHOOK_USER_EVENT, event, dt, data, len, now_ms, rs);
+    *ok = st >= 200 && st <= 299;
+    *rdt = WPS_DATA_BINARY;
+    if (*ok && rs->body_len && !wps_webhook_data_type(wps_slice_from_cstr(rs->content_type), rdt)) *rdt = WPS_DATA_BINARY;
+    return st != 0;
+}
+
+static void handle_message(emu *e, emu_conn *c, const wps_message *m, uint64_t now_ms) {
     char *group = m->group.ptr ? xstrndup(m->group.ptr, m->group.len) : NULL;
     int has_ack = (m->has & WPS_HAS_ACK_ID) != 0;
     emu_conn *o;
@@ -758,9 +1168,22 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m) {
                 deliver(e, o, group, c->user, m->data_type, m->data.ptr, m->data.len);
         if (has_ack) send_ack(e, c, m->ack_id, NULL, NULL);
         break;
-    case WPS_KIND_SEND_EVENT: /* no event handler in this build: accepted and dropped */
-        if (has_ack) send_ack(e, c, m->ack_id, NULL, NULL);
+    case WPS_KIND_SEND_EVENT: { /* to the hub's user event handler, if one takes it; else dropped */
+        emu_webhook_response rs;
+        wps_data_type rdt;
+        int ok;
+        char *ev = xstrndup(m->event.ptr ? m->event.ptr : "", m->event.len);
+        if (!user_event(e, c, ev, m->data_type, m->data.ptr, m->data.len, now_ms, &rs, &ok, &rdt) || ok) {
+            if (has_ack) send_ack(e, c, m->ack_id, NULL, NULL);
+            if (rs.body_len) deliver(e, c, NULL, NULL, rdt, rs.body, rs.body_len); /* the answer goes back to the caller */
+        } else { /* server.md 4.4: a failed user event drops the connection */
+            if (has_ack) send_ack(e, c, m->ack_id, "InternalServerError", "The event handler failed.");
+            conn_close(e, c, 1011, "The event handler failed.", 1);
+        }
+        webhook_response_free(&rs);
+        free(ev);
         break;
+    }
     case WPS_KIND_PING: {
         wps_message p;
         wps_message_init(&p, WPS_KIND_PONG);
@@ -781,15 +1204,34 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m) {
         c->qn = k;
         break;
     }
-    case WPS_KIND_INVOKE: {
+    case WPS_KIND_INVOKE: { /* the handler's answer is the invocation's result */
         wps_message r;
+        emu_webhook_response rs;
+        wps_data_type rdt;
+        int ok;
+        char *ev = xstrndup(m->event.ptr ? m->event.ptr : "", m->event.len);
         wps_message_init(&r, WPS_KIND_INVOKE_RESPONSE);
         r.invocation_id = m->invocation_id;
-        r.has |= WPS_HAS_SUCCESS | WPS_HAS_ERROR;
-        r.success = false;
-        r.error.name = wps_slice_from_cstr("InvocationFailed");
-        r.error.message = wps_slice_from_cstr("No event handler is configured for this hub.");
+        r.has |= WPS_HAS_SUCCESS;
+        if (!user_event(e, c, ev, m->data_type, m->data.ptr, m->data.len, now_ms, &rs, &ok, &rdt)) {
+            r.has |= WPS_HAS_ERROR;
+            r.error.name = wps_slice_from_cstr("InvocationFailed");
+            r.error.message = wps_slice_from_cstr("No event handler takes this event.");
+        } else if (!ok) {
+            r.has |= WPS_HAS_ERROR;
+            r.error.name = wps_slice_from_cstr(rs.status >= 400 && rs.status <= 499 ? "BadRequest" : "InternalServerError");
+            r.error.message = wps_slice_from_cstr("The event handler failed.");
+        } else {
+            r.success = true;
+            if (rs.body_len) {
+                r.has |= WPS_HAS_DATA;
+                r.data_type = rdt;
+                r.data = wps_slice_make(rs.body, rs.body_len);
+            }
+        }
         send_msg(e, c, &r);
+        webhook_response_free(&rs);
+        free(ev);
         break;
     }
     default: break; /* streams, group state, cancel: not served by this emulator */
@@ -803,16 +1245,25 @@ void emu_socket_frame(emu *e, emu_conn *c, void *socket, const void *data, size_
     wps_diag d;
     wps_status st;
     char stackbuf[4096], *scratch = stackbuf;
-    (void)now_ms;
+    e->now = now_ms;
     c = session(c, socket);
     if (!c || c->state != CONN_OPEN) return; /* a replaced or doomed socket */
     e->stats.messages_in++;
-    if (c->protocol < 0) return; /* a simple client's frames are user events "message": no handler here */
-    (void)is_text;
+    if (c->protocol < 0) { /* a simple client's frames are the user event "message"; the answer is sent back */
+        emu_webhook_response rs;
+        wps_data_type rdt;
+        int ok;
+        if (user_event(e, c, "message", is_text ? WPS_DATA_TEXT : WPS_DATA_BINARY, data, len, now_ms, &rs, &ok, &rdt)) {
+            if (ok && rs.body_len) deliver(e, c, NULL, NULL, rdt, rs.body, rs.body_len);
+            else if (!ok) conn_close(e, c, 1011, "The event handler failed.", 0);
+        }
+        webhook_response_free(&rs);
+        return;
+    }
     codec = wps_codec_make((wps_protocol)c->protocol, WPS_UPSTREAM);
     if (wps_decode_scratch_bound(len) > sizeof stackbuf) scratch = (char *)xrealloc(NULL, wps_decode_scratch_bound(len));
     st = wps_decode(&codec, data, len, scratch, wps_decode_scratch_bound(len), &m, &d);
-    if (st == WPS_OK) handle_message(e, c, &m);
+    if (st == WPS_OK) handle_message(e, c, &m, now_ms);
     else if (st != WPS_IGNORED) { /* the service declines a client that breaks the format */
         logf_(e, "connection %s sent an invalid message (%s: %s): closing", c->id, wps_status_name(st), d.reason);
         conn_close(e, c, 1008, "Invalid message.", 1);
@@ -820,16 +1271,41 @@ void emu_socket_frame(emu *e, emu_conn *c, void *socket, const void *data, size_
     if (scratch != stackbuf) free(scratch);
 }
 
-/* a session lost its socket: a reliable one waits for recovery */
+/* a session ends: the disconnected event (non-blocking: its answer is only logged), then it goes */
+static void conn_release(emu *e, emu_conn *c, uint64_t now_ms, const char *reason) {
+    if (c->connect_accepted && !c->recovery) {
+        emu_webhook_response rs;
+        sbuf b = {0};
+        const char *why = c->end_reason ? c->end_reason : reason;
+        sb_str(&b, "{\"reason\":");
+        sb_jstr(&b, why, strlen(why));
+        sb_str(&b, "}");
+        post_event(e, c, WPS_WEBHOOK_DISCONNECTED, "disconnected", WPS_DATA_JSON, b.p, b.n, now_ms, &rs);
+        webhook_response_free(&rs);
+        free(b.p);
+    }
+    conn_unlink(e, c);
+    conn_free(c);
+}
+
+void emu_socket_close_code(emu *e, emu_conn *c, void *socket, uint16_t code) {
+    c = session(c, socket);
+    (void)e;
+    if (c) c->peer_code = code;
+}
+
+/* a session lost its socket: a reliable one waits for recovery, unless the client closed it normally */
 static void session_lost(emu *e, emu_conn *t, uint64_t now_ms) {
+    uint16_t code = t->peer_code;
     t->socket = NULL;
-    if (t->state == CONN_OPEN && t->reliable) {
+    t->peer_code = 0;
+    if (t->state == CONN_OPEN && t->reliable && code != 1000 && code != 1001 && code != 1005) {
         t->state = CONN_DETACHED;
         t->detached_at = now_ms;
         logf_(e, "connection %s dropped; its session waits %u ms for recovery", t->id, (unsigned)e->cfg.recovery_window_ms);
     } else if (t->state == CONN_OPEN) {
         t->state = CONN_CLOSING;
-        logf_(e, "connection %s closed", t->id);
+        logf_(e, "connection %s closed%s", t->id, code ? " by the client" : "");
     } /* CLOSING: freed by the next tick */
 }
 
@@ -842,20 +1318,24 @@ void emu_socket_closed(emu *e, emu_conn *c, void *socket, uint64_t now_ms) {
     }
     if (c->socket != socket) return; /* an old socket replaced by a recovery */
     session_lost(e, c, now_ms);
-    if (c->state != CONN_DETACHED) {
-        conn_unlink(e, c);
-        conn_free(c);
-    }
+    if (c->state != CONN_DETACHED) conn_release(e, c, now_ms, "The client closed the connection.");
 }
 
 void emu_tick(emu *e, uint64_t now_ms) {
     emu_conn *c = e->conns, *next;
+    e->now = now_ms;
+    while (e->held && e->held->due <= now_ms) { /* delayed acks, to the session if it is still there */
+        held_ack *h = e->held;
+        emu_conn *to = find_conn(e, h->conn_id);
+        e->held = h->next;
+        if (to && to->state == CONN_OPEN) send_raw(e, to, h->frame, h->len, !wps_protocol_is_binary((wps_protocol)to->protocol));
+        free(h);
+    }
     for (; c; c = next) {
         next = c->next;
         if ((c->state == CONN_DETACHED && now_ms - c->detached_at >= e->cfg.recovery_window_ms) || (c->state == CONN_CLOSING && !c->socket)) {
             if (c->state == CONN_DETACHED) logf_(e, "session %s expired without recovery (%u unacked messages lost)", c->id, (unsigned)c->qn);
-            conn_unlink(e, c);
-            conn_free(c);
+            conn_release(e, c, now_ms, c->state == CONN_DETACHED ? "The connection was lost and not recovered in time." : "The connection was closed.");
         }
     }
 }

@@ -14,6 +14,27 @@
 typedef struct emu emu;
 typedef struct emu_conn emu_conn;
 
+/** A webhook request to an event handler (CloudEvents, binary mode), built by the core. */
+typedef struct emu_webhook_request {
+    const char *method; /* "POST", or "OPTIONS" for the abuse-protection preflight */
+    const char *url;    /* http://host[:port]/path?query */
+    const wps_http_header *headers;
+    size_t header_count;
+    const void *body;
+    size_t body_len;
+} emu_webhook_request;
+
+/** The handler's answer, filled by the host. body and connection_state are malloc'ed (or NULL);
+    the core frees them. */
+typedef struct emu_webhook_response {
+    int status;
+    char content_type[128];
+    char allowed_origin[256]; /* WebHook-Allowed-Origin (preflight) */
+    char *connection_state;   /* ce-connectionState, or NULL */
+    char *body;
+    size_t body_len;
+} emu_webhook_response;
+
 /** What the core asks of its host. Frames passed to send are only valid during the call. */
 typedef struct emu_host {
     void *ctx;
@@ -23,7 +44,18 @@ typedef struct emu_host {
     void (*close)(void *ctx, emu_conn *c, void *socket, uint16_t code, const char *reason);
     /* one line of log (no newline) */
     void (*log)(void *ctx, const char *line);
+    /* performs a webhook request and waits for the answer (NULL: no event handlers). Returns 0
+       with *resp filled, or -1 when the handler cannot be reached (resp untouched). */
+    int (*webhook)(void *ctx, const emu_webhook_request *req, emu_webhook_response *resp);
 } emu_host;
+
+/** One upstream event handler setting, as the service's hub settings have them. */
+typedef struct emu_event_handler {
+    const char *hub;           /* the hub, or "*" for every hub */
+    const char *url_template;  /* http://..., with {hub} and {event} replaced per request */
+    const char *user_events;   /* "*" (all), "" (none) or a comma-separated list of event names */
+    const char *system_events; /* a comma-separated subset of connect,connected,disconnected */
+} emu_event_handler;
 
 /** Faults injected on purpose (tests and demos). */
 typedef struct emu_faults {
@@ -39,6 +71,8 @@ typedef struct emu_config {
     uint32_t recovery_window_ms;   /* a dropped reliable session waits this long: 30000 */
     uint32_t max_unacked_messages; /* 1000 */
     uint64_t max_unacked_bytes;    /* 16 MB */
+    const emu_event_handler *event_handlers; /* the first one matching a hub and event is used */
+    size_t event_handler_count;
 } emu_config;
 
 emu *emu_new(const emu_config *cfg, const emu_host *host, char *error, size_t error_cap);
@@ -51,6 +85,8 @@ typedef struct emu_upgrade {
     const char *target; /* path and query, e.g. /client/hubs/chat?access_token=... */
     const char *subprotocols;
     const char *authorization;
+    const wps_http_header *headers; /* every request header (for the connect event's body) */
+    size_t header_count;
 } emu_upgrade;
 
 /** The answer to an upgrade: status 101 (accept, with the subprotocol to select, "" for none)
@@ -66,6 +102,10 @@ void emu_upgrade_request(emu *e, const emu_upgrade *u, uint64_t now_ms, emu_acce
 /* the socket of an accepted upgrade is open: socket is the host's handle for send/close */
 void emu_socket_open(emu *e, emu_conn *c, void *socket, uint64_t now_ms);
 void emu_socket_frame(emu *e, emu_conn *c, void *socket, const void *data, size_t len, int is_text, uint64_t now_ms);
+/* the client sent a close frame with this code (1005: none): 1000, 1001 and 1005 (a client that
+   stops or goes away) end a reliable session at once; other codes, and no close frame at all (a
+   dropped socket), leave it waiting for recovery */
+void emu_socket_close_code(emu *e, emu_conn *c, void *socket, uint16_t code);
 /* the socket is gone (after this, c is freed: a reliable session waiting for recovery lives on
    inside the core) */
 void emu_socket_closed(emu *e, emu_conn *c, void *socket, uint64_t now_ms);
@@ -102,7 +142,7 @@ int emu_fault_drop(emu *e, const char *connection_id, int code_1008);
 
 /** Counters for logs and tests. */
 typedef struct emu_stats {
-    uint64_t connections, messages_in, messages_out, rest_requests, rejected;
+    uint64_t connections, messages_in, messages_out, rest_requests, rejected, webhooks;
 } emu_stats;
 emu_stats emu_stats_of(const emu *e);
 
