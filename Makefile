@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot connection_string webhook rest_response rest_build token_verify
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
-.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak
+.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak demo
 
 # Debian packages the tests, fuzzing and benchmarks need. `make setup` installs the missing ones
 # (as root, or through sudo) and the pinned npm packages; `make test` calls it first.
@@ -135,6 +135,13 @@ diff: $(B)/wps $(B)/wps-san $(B)/wps-emulator-san $(NODE_MODULES)
 	node tests/emulator/soak.mjs $(B)/wps-emulator
 	@echo "== wps-emulator with a client that stops reading: memory stays bounded"
 	node tests/emulator/slow_reader.mjs $(B)/wps-emulator-san
+	@echo "== make demo's script (ASan+UBSan builds)"
+	node examples/demo.mjs $(B)/wps-san $(B)/wps-emulator-san > $(B)/demo.log 2>&1 && echo "1 passed, 0 failed" || { cat $(B)/demo.log; echo "0 passed, 1 failed"; exit 1; }
+
+# `make demo`: the README's first command. wps-emulator on loopback, two `wps connect` clients
+# and one official JS client in a group, a forced drop and recovery, a REST send; < 60 s.
+demo: setup $(B)/wps $(B)/wps-emulator
+	@node examples/demo.mjs $(B)/wps $(B)/wps-emulator
 
 # `make test`: everything above, then the closing line of the whole run.
 test: setup all

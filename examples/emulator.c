@@ -367,7 +367,10 @@ static void admin(pss *p) {
     snprintf(p->resp.content_type, sizeof p->resp.content_type, "application/json");
     if (!strncmp(p->target, "/admin/drop/", 12) || !strncmp(p->target, "/admin/close1008/", 17)) {
         int is1008 = p->target[7] == 'c';
-        const char *id = p->target + (is1008 ? 17 : 12);
+        char id[128];
+        const char *q = strchr(p->target, '?'), *from = p->target + (is1008 ? 17 : 12);
+        snprintf(id, sizeof id, "%.*s", (int)(q ? (size_t)(q - from) : strlen(from)), from);
+        if (q && strstr(q, "outage_ms=")) emu_fault_outage(g_emu, id, (uint32_t)strtoul(strstr(q, "outage_ms=") + 10, NULL, 10));
         if (!emu_fault_drop(g_emu, id, is1008)) p->resp.status = 404;
         snprintf(body, sizeof body, "{\"ok\":%s}", p->resp.status == 200 ? "true" : "false");
     } else if (!strncmp(p->target, "/admin/faults", 13)) {

@@ -181,6 +181,7 @@ struct emu_conn {
     uint64_t event_seq;      /* ce-id */
     int connect_accepted;    /* a connect event (or none configured) let it in: disconnected is due */
     uint16_t peer_code;      /* the close code the client sent on this socket, 0: none (yet) */
+    uint64_t outage_until;   /* fault injection: recoveries answered 503 until then */
 };
 
 typedef struct user_groups {
@@ -1029,6 +1030,12 @@ void emu_upgrade_request(emu *e, const emu_upgrade *u, uint64_t now_ms, emu_acce
     rtok = q ? query_value(q, "awps_reconnection_token") : NULL;
     if (rid || rtok) { /* a recovery: accepted at the HTTP level, ended with 1008 if impossible */
         emu_conn *t = rid ? find_conn(e, rid) : NULL;
+        if (t && now_ms < t->outage_until) {
+            conn_unlink(e, c);
+            conn_free(c);
+            reject(e, out, 503, "recovery of %s during a simulated outage", rid);
+            goto done;
+        }
         c->recovery = 1;
         snprintf(c->id, sizeof c->id, "%s", rid ? rid : "");
         if (e->faults.refuse_recovery) snprintf(c->doom_reason, sizeof c->doom_reason, "Recovery refused (fault injection).");
@@ -1338,6 +1345,14 @@ void emu_tick(emu *e, uint64_t now_ms) {
             conn_release(e, c, now_ms, c->state == CONN_DETACHED ? "The connection was lost and not recovered in time." : "The connection was closed.");
         }
     }
+}
+
+int emu_fault_outage(emu *e, const char *id, uint32_t ms) {
+    emu_conn *c = find_conn(e, id);
+    if (!c) return 0;
+    c->outage_until = e->now + ms;
+    logf_(e, "fault injection: recoveries of %s fail for %u ms", id, (unsigned)ms);
+    return 1;
 }
 
 int emu_fault_drop(emu *e, const char *id, int code_1008) {

@@ -139,6 +139,9 @@ void emu_response_free(emu_response *r);
     abruptly (a reliable session then waits for recovery), "close1008 <connectionId>" ends it
     with 1008. Returns 0 when no such connection. */
 int emu_fault_drop(emu *e, const char *connection_id, int code_1008);
+/** A network outage for one connection: its recovery attempts are answered 503 for ms
+    milliseconds (the client keeps retrying; the session waits). Returns 0 when no such connection. */
+int emu_fault_outage(emu *e, const char *connection_id, uint32_t ms);
 
 /** Counters for logs and tests. */
 typedef struct emu_stats {
