@@ -3,12 +3,21 @@
  * json.reliable.webpubsub.azure.v1 or no subprotocol); the REST API is under /api/...; faults
  * are injected through /admin/... . The service logic is examples/emulator_core.c (no I/O).
  *
- *   build/wps-emulator [--listen ADDR] [--port N] [--connection-string CS] [--hub H]...
- *                      [--recovery-window-ms N] [--quiet]
+ *   build/wps-emulator [--config FILE] [--listen ADDR] [--port N] [--connection-string CS]
+ *                      [--hub H]... [--event-handler SPEC]... [--recovery-window-ms N]
+ *                      [--ack-delay-ms N] [--tls-cert PEM --tls-key PEM] [--quiet]
  *
- * Admin endpoints (loopback, no auth): POST /admin/drop/<connectionId> (abrupt drop, recovery
- * possible), POST /admin/close1008/<connectionId>, POST /admin/faults?refuse_recovery=0|1&
- * fail_acks=0|1, GET /admin/stats.
+ * --event-handler: "URL_TEMPLATE" or "hub=H;url=URL_TEMPLATE;user=E1,E2|*;system=connect,..."
+ * ({hub} and {event} replaced); the config file has one "flag value" per line.
+ *
+ * Admin endpoints (loopback, no auth): POST /admin/drop/<connectionId>[?outage_ms=N] (abrupt
+ * drop, recovery possible; with outage_ms recoveries get 503 meanwhile), POST
+ * /admin/close1008/<connectionId>, POST /admin/faults?refuse_recovery=0|1&fail_acks=0|1&
+ * ack_delay_ms=N, GET /admin/stats.
+ *
+ * Event handlers are called by a small blocking HTTP/1.1 client (host_webhook) from the event
+ * loop. Each socket's outgoing queue is capped (MAX_QUEUED_BYTES): a client that stops reading
+ * is dropped.
  */
 #define _POSIX_C_SOURCE 200809L
 #define WPS_IMPLEMENTATION
@@ -620,7 +629,7 @@ static void on_signal(int sig) {
 static int usage(void) {
     fputs("usage: wps-emulator [--config FILE] [--listen ADDR] [--port N] [--connection-string CS] [--hub H]...\n"
           "                    [--event-handler [hub=H;]url=URL_TEMPLATE[;user=E,..|*][;system=connect,connected,disconnected]]...\n"
-          "                    [--recovery-window-ms N] [--ack-delay-ms N] [--quiet]\n",
+          "                    [--recovery-window-ms N] [--ack-delay-ms N] [--tls-cert PEM --tls-key PEM] [--quiet]\n",
           stderr);
     return 2;
 }
@@ -634,6 +643,7 @@ typedef struct options {
     emu_event_handler handlers[32];
     emu_config cfg;
     uint32_t ack_delay_ms;
+    const char *tls_cert, *tls_key; /* both: serve wss:// and https:// */
 } options;
 
 /* "url" alone, or "hub=H;url=U;user=..;system=.." (defaults: every hub, every user event, every
@@ -671,6 +681,8 @@ static int set_option(options *o, const char *name, const char *v) {
     else if (!strcmp(name, "hub") && o->cfg.hub_count < 64) o->hubs[o->cfg.hub_count++] = v;
     else if (!strcmp(name, "recovery-window-ms")) o->cfg.recovery_window_ms = (uint32_t)strtoul(v, NULL, 10);
     else if (!strcmp(name, "ack-delay-ms")) o->ack_delay_ms = (uint32_t)strtoul(v, NULL, 10);
+    else if (!strcmp(name, "tls-cert")) o->tls_cert = v;
+    else if (!strcmp(name, "tls-key")) o->tls_key = v;
     else if (!strcmp(name, "event-handler") && o->cfg.event_handler_count < 32) {
         char *copy = strdup(v); /* kept for the life of the process */
         if (!copy || !parse_handler(copy, &o->handlers[o->cfg.event_handler_count])) {
@@ -737,8 +749,12 @@ int main(int argc, char **argv) {
     listen = o.listen;
     port = o.port;
     cstr = o.cstr;
+    if (!o.tls_cert != !o.tls_key) {
+        fputs("wps-emulator: --tls-cert and --tls-key go together\n", stderr);
+        return 2;
+    }
     if (!cstr) {
-        snprintf(cbuf, sizeof cbuf, "Endpoint=http://%s;Port=%d;AccessKey=%s;Version=1.0;", listen, port, DEFAULT_KEY);
+        snprintf(cbuf, sizeof cbuf, "Endpoint=%s://%s;Port=%d;AccessKey=%s;Version=1.0;", o.tls_cert ? "https" : "http", listen, port, DEFAULT_KEY);
         cstr = cbuf;
     }
     o.cfg.connection_string = cstr;
@@ -765,6 +781,11 @@ int main(int argc, char **argv) {
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
     info.pt_serv_buf_size = 64 * 1024;
+    if (o.tls_cert) { /* TLS (optional): OpenSSL through libwebsockets */
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = o.tls_cert;
+        info.ssl_private_key_filepath = o.tls_key;
+    }
     ctx = lws_create_context(&info);
     if (!ctx) {
         fprintf(stderr, "wps-emulator: cannot listen on %s:%d\n", listen, port);
@@ -773,7 +794,7 @@ int main(int argc, char **argv) {
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    fprintf(stderr, "[wps-emulator] listening on http://%s:%d\n[wps-emulator] connection string: %s\n", listen, port, cstr);
+    fprintf(stderr, "[wps-emulator] listening on %s://%s:%d\n[wps-emulator] connection string: %s\n", o.tls_cert ? "https" : "http", listen, port, cstr);
     while (!g_stop) {
         if (lws_service(ctx, 50) < 0) break;
         emu_tick(g_emu, now_ms());
