@@ -641,9 +641,17 @@ static char *expand_url(const char *tmpl, const char *hub, const char *event) {
     sbuf b = {0};
     const char *s;
     for (s = tmpl; *s; s++) {
-        if (!strncmp(s, "{hub}", 5)) sb_str(&b, hub), s += 4;
-        else if (!strncmp(s, "{event}", 7)) sb_str(&b, event), s += 6;
-        else sb_put(&b, s, 1);
+        const char *v = !strncmp(s, "{hub}", 5) ? hub : !strncmp(s, "{event}", 7) ? event : NULL;
+        if (v) { /* a path segment: percent-encoded */
+            size_t n = wps_percent_encode(v, strlen(v), NULL, 0);
+            char *enc = (char *)xrealloc(NULL, n + 1);
+            wps_percent_encode(v, strlen(v), enc, n);
+            sb_put(&b, enc, n);
+            free(enc);
+            s += v == hub ? 4 : 6;
+        } else {
+            sb_put(&b, s, 1);
+        }
     }
     sb_put(&b, "", 0);
     return b.p;
@@ -697,7 +705,7 @@ static int post_event(emu *e, emu_conn *c, wps_webhook_kind kind, const char *ev
     wps_webhook_request_options o;
     wps_http_header hdr[24];
     size_t nh = 0, need = 0;
-    char buf[1024], id[32], when[32], *url;
+    char stackbuf[1024], *buf = stackbuf, id[32], when[32], *url;
     emu_webhook_request rq;
     wps_diag d;
     time_t secs = (time_t)(now_ms / 1000u);
@@ -723,7 +731,10 @@ static int post_event(emu *e, emu_conn *c, wps_webhook_kind kind, const char *ev
     o.keys = &e->key;
     o.key_count = 1;
     o.data_type = dt;
-    if (wps_webhook_request_headers(&o, hdr, sizeof hdr / sizeof hdr[0], &nh, buf, sizeof buf, &need, &d) != WPS_OK) {
+    if (wps_webhook_request_headers(&o, hdr, sizeof hdr / sizeof hdr[0], &nh, buf, sizeof stackbuf, &need, &d) == WPS_ERR_BUFFER_TOO_SMALL &&
+        need > sizeof stackbuf) /* a long event name */
+        buf = (char *)xrealloc(NULL, need);
+    if (wps_webhook_request_headers(&o, hdr, sizeof hdr / sizeof hdr[0], &nh, buf, need > sizeof stackbuf ? need : sizeof stackbuf, &need, &d) != WPS_OK) {
         logf_(e, "connection %s: %s event not sent: %s", c->id, event, d.reason);
         goto done;
     }
@@ -748,6 +759,7 @@ static int post_event(emu *e, emu_conn *c, wps_webhook_kind kind, const char *ev
         c->conn_state = resp->connection_state[0] ? xstrndup(resp->connection_state, strlen(resp->connection_state)) : NULL;
     }
 done:
+    if (buf != stackbuf) free(buf);
     free(url);
     return rc;
 }
