@@ -80,7 +80,7 @@ typedef struct pss {
     char *body;
     size_t body_len, body_cap;
     emu_response resp;
-    int have_resp, handled;
+    int have_resp, handled, too_big;
 } pss;
 
 /* upgrades accepted by the core, waiting for LWS_CALLBACK_ESTABLISHED on the same wsi */
@@ -90,6 +90,12 @@ typedef struct pending_upgrade {
     emu_conn *conn;
 } pending_upgrade;
 static pending_upgrade *g_pending;
+
+static void host_detach(void *ctx, void *socket) {
+    pss *p = (pss *)lws_wsi_user((struct lws *)socket);
+    (void)ctx;
+    if (p) p->conn = NULL;
+}
 
 static void free_frames(pss *p) {
     while (p->head) {
@@ -155,7 +161,7 @@ static void copy_hdr(struct lws *wsi, enum lws_token_indexes t, char *dst, size_
 /* path + "?" + args (lws hands the query split into fragments) */
 static void full_target(struct lws *wsi, const char *path, char *dst, size_t cap) {
     int i = 0;
-    char frag[2048];
+    char frag[8192]; /* a query parameter: access tokens with many roles are long */
     size_t n;
     snprintf(dst, cap, "%s", path);
     while (lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0) {
@@ -219,6 +225,14 @@ static int wait_fd(int fd, short events, uint64_t deadline) {
     return poll(&pf, 1, (int)(deadline - t)) > 0;
 }
 
+/* strstr, ASCII case-insensitive */
+static const char *find_ci(const char *hay, const char *needle) {
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (!strncasecmp(hay, needle, n)) return hay;
+    return NULL;
+}
+
 static int header_is(const char *line, size_t n, const char *name, const char **value) {
     size_t k = strlen(name);
     if (n <= k || line[k] != ':' || strncasecmp(line, name, k)) return 0;
@@ -266,7 +280,7 @@ static int host_webhook(void *ctx, const emu_webhook_request *rq, emu_webhook_re
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) || err) goto out;
     }
     /* the request */
-    rcap = 1024 + rq->body_len;
+    rcap = 1024 + strlen(rq->method) + strlen(path) + hl + rq->body_len; /* the fixed text is under 1024 */
     for (i = 0; i < rq->header_count; i++) rcap += rq->headers[i].name.len + rq->headers[i].value.len + 4;
     req = (char *)malloc(rcap);
     if (!req) goto out;
@@ -276,6 +290,7 @@ static int host_webhook(void *ctx, const emu_webhook_request *rq, emu_webhook_re
         rlen += (size_t)snprintf(req + rlen, rcap - rlen, "%.*s: %.*s\r\n", (int)rq->headers[i].name.len, rq->headers[i].name.ptr,
                                  (int)rq->headers[i].value.len, rq->headers[i].value.ptr);
     rlen += (size_t)snprintf(req + rlen, rcap - rlen, "\r\n");
+    if (rlen + rq->body_len >= rcap) goto out; /* cannot happen: rcap counts every part */
     if (rq->body_len) memcpy(req + rlen, rq->body, rq->body_len), rlen += rq->body_len;
     for (i = 0; i < rlen;) {
         ssize_t w;
@@ -303,6 +318,17 @@ static int host_webhook(void *ctx, const emu_webhook_request *rq, emu_webhook_re
             goto out;
         }
         alen += (size_t)r;
+        ans[alen] = 0;
+        { /* complete? (a handler may keep the connection open despite Connection: close) */
+            const char *he = strstr(ans, "\r\n\r\n"), *cl;
+            if (he) {
+                size_t head = (size_t)(he + 4 - ans);
+                cl = find_ci(ans, "\r\ncontent-length:");
+                if (cl && cl < he && alen >= head + strtoul(cl + 17, NULL, 10)) break;
+                if (find_ci(ans, "\r\ntransfer-encoding: chunked") && alen >= 5 && !memcmp(ans + alen - 5, "0\r\n\r\n", 5)) break;
+                if (!strncmp(ans + 9, "204", 3) || !strncmp(ans + 9, "304", 3)) break;
+            }
+        }
     }
     ans[alen] = 0;
     {
@@ -411,7 +437,15 @@ static void handle_http(struct lws *wsi, pss *p) {
     /* a bodyless POST also gets HTTP_BODY_COMPLETION from lws: one request, one answer */
     if (p->handled) return;
     p->handled = 1;
-    if (!strncmp(p->target, "/admin/", 7)) {
+    if (p->too_big) {
+        static const char msg[] = "{\"code\":\"RequestEntityTooLarge\",\"message\":\"REST bodies are at most 1 MB.\"}";
+        log_line(NULL, "REST request refused: a body over 1 MB (413)");
+        memset(&p->resp, 0, sizeof p->resp);
+        p->resp.status = 413;
+        snprintf(p->resp.content_type, sizeof p->resp.content_type, "application/json");
+        p->resp.body = strdup(msg);
+        p->resp.body_len = p->resp.body ? strlen(msg) : 0;
+    } else if (!strncmp(p->target, "/admin/", 7)) {
         admin(p);
     } else {
         memset(&r, 0, sizeof r);
@@ -459,6 +493,9 @@ static int write_http(struct lws *wsi, pss *p) {
 
 /* ------------------------------------------------------------------ the lws callback */
 
+/* the subprotocols in the lws table below (besides "http") */
+static const char *const served[] = {"json.reliable.webpubsub.azure.v1", "json.webpubsub.azure.v1", NULL};
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
     pss *p = (pss *)user;
     switch (reason) {
@@ -468,6 +505,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         emu_upgrade u;
         emu_accept a;
         pending_upgrade *pu;
+        int i;
         copy_hdr(wsi, WSI_TOKEN_GET_URI, path, sizeof path);
         full_target(wsi, path, target, sizeof target);
         reencode_target(target, sizeof target);
@@ -496,6 +534,26 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             u.header_count = n;
         }
         emu_upgrade_request(g_emu, &u, now_ms(), &a);
+        if (a.status == 101) { /* lws answers with the first offered name in its table: is it the core's? */
+            const char *s = proto, *lws_pick = "";
+            while (*s && !*lws_pick) {
+                size_t l = strcspn(s, ","), k;
+                const char *item = s;
+                while (l && (*item == ' ' || *item == '\t')) item++, l--;
+                k = l;
+                while (k && (item[k - 1] == ' ' || item[k - 1] == '\t')) k--;
+                for (i = 0; served[i]; i++)
+                    if (strlen(served[i]) == k && !strncmp(item, served[i], k)) lws_pick = served[i];
+                s = item + l + (item[l] == ',');
+            }
+            if (strcmp(lws_pick, a.subprotocol)) {
+                emu_upgrade_abandoned(g_emu, a.conn);
+                a.status = proto[0] && !*lws_pick ? 400 : 500;
+                snprintf(a.reason, sizeof a.reason, "%s", *lws_pick ? "the event handler chose a subprotocol this emulator cannot select"
+                                                                    : "none of the offered subprotocols is served by this emulator");
+                log_line(NULL, a.reason);
+            }
+        }
         if (a.status != 101) {
             lws_return_http_status(wsi, (unsigned int)a.status, a.reason);
             return 1;
@@ -512,7 +570,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         pending_upgrade **pp = &g_pending, *pu;
         while (*pp && (*pp)->wsi != wsi) pp = &(*pp)->next;
         pu = *pp;
-        if (!pu) return -1;
+        if (!pu) {
+            log_line(NULL, "a WebSocket opened without an accepted upgrade: closed");
+            return -1;
+        }
         *pp = pu->next;
         memset(p, 0, sizeof *p);
         p->conn = pu->conn;
@@ -523,7 +584,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_RECEIVE: {
         /* whole messages only: fragments are gathered in p->body */
         size_t need = p->body_len + len;
-        if (need > 1024 * 1024 + 64) return -1; /* over the 1 MB message limit */
+        if (!p->conn) return 0; /* a socket replaced by a recovery */
+        if (need > 1024 * 1024 + 64) { /* over the 1 MB message limit */
+            log_line(NULL, "a client sent a message over 1 MB: closed with 1009");
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"Message too large.", 18);
+            return -1;
+        }
         if (need > p->body_cap) {
             char *nb = (char *)realloc(p->body, need + 1);
             if (!nb) return -1;
@@ -571,7 +637,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     case LWS_CALLBACK_HTTP: {
         memset(p, 0, sizeof *p);
-        if (!method_of(wsi, p->method, sizeof p->method)) return -1;
+        if (!method_of(wsi, p->method, sizeof p->method)) {
+            log_line(NULL, "HTTP request with an unsupported method: closed");
+            return -1;
+        }
         full_target(wsi, (const char *)in, p->target, sizeof p->target);
         reencode_target(p->target, sizeof p->target);
         copy_hdr(wsi, WSI_TOKEN_HOST, p->host, sizeof p->host);
@@ -586,8 +655,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     }
     case LWS_CALLBACK_HTTP_BODY:
-        if (!len || p->handled) return 0;
-        if (p->body_len + len > 1024 * 1024) return -1; /* REST bodies are at most 1 MB */
+        if (!len || p->handled || p->too_big) return 0;
+        if (p->body_len + len > 1024 * 1024) { /* REST bodies are at most 1 MB: answered 413 */
+            p->too_big = 1;
+            return 0;
+        }
         if (p->body_len + len > p->body_cap) {
             char *nb = (char *)realloc(p->body, p->body_len + len + 1);
             if (!nb) return -1;
@@ -603,6 +675,17 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (p && p->have_resp) return write_http(wsi, p);
         return 0;
+    case LWS_CALLBACK_WSI_DESTROY: { /* an accepted upgrade that never opened (lws refused it late) */
+        pending_upgrade **pp = &g_pending, *pu;
+        while (*pp && (*pp)->wsi != wsi) pp = &(*pp)->next;
+        if ((pu = *pp) != NULL) {
+            *pp = pu->next;
+            log_line(NULL, "an accepted WebSocket upgrade was not completed: forgotten");
+            emu_upgrade_abandoned(g_emu, pu->conn);
+            free(pu);
+        }
+        break;
+    }
     case LWS_CALLBACK_CLOSED_HTTP:
         if (p) {
             emu_response_free(&p->resp);
@@ -765,6 +848,8 @@ int main(int argc, char **argv) {
     host.close = host_close;
     host.log = log_line;
     host.webhook = host_webhook;
+    host.detach = host_detach;
+    o.cfg.seed = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ now_ms(); /* ids differ from run to run */
     g_emu = emu_new(&o.cfg, &host, err, sizeof err);
     if (!g_emu) {
         fprintf(stderr, "wps-emulator: %s\n", err);
@@ -781,6 +866,7 @@ int main(int argc, char **argv) {
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
     info.pt_serv_buf_size = 64 * 1024;
+    info.max_http_header_data = 16 * 1024; /* long access tokens in the query */
     if (o.tls_cert) { /* TLS (optional): OpenSSL through libwebsockets */
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.ssl_cert_filepath = o.tls_cert;

@@ -203,7 +203,7 @@ struct emu {
     uint64_t counter, rng;
     emu_stats stats;
     char origin[256];        /* WebHook-Request-Origin: the endpoint's host */
-    strv preflight_ok, preflight_failed; /* handler URLs validated (abuse protection) */
+    strv preflight_ok;       /* handler URLs validated (abuse protection) */
     struct held_ack *held;   /* acks held back by the ack_delay_ms fault, oldest first */
     uint64_t now;            /* the time of the input being handled */
 };
@@ -260,7 +260,7 @@ emu *emu_new(const emu_config *cfg, const emu_host *host, char *error, size_t er
         strv_add_unique(&e->hubs, h);
         free(h);
     }
-    e->rng = 0x2545F4914F6CDD1Dull ^ (uint64_t)(size_t)e;
+    e->rng = cfg->seed ? cfg->seed : 0x2545F4914F6CDD1Dull;
     { /* the origin of webhook requests: the endpoint's host */
         const char *h = e->cs.endpoint.ptr, *end = h + e->cs.endpoint.len, *s = h;
         while (s + 2 < end && !(s[0] == '/' && s[1] == '/')) s++;
@@ -310,7 +310,6 @@ void emu_free(emu *e) {
     free(e->ug);
     strv_free(&e->hubs);
     strv_free(&e->preflight_ok);
-    strv_free(&e->preflight_failed);
     while (e->held) {
         held_ack *h = e->held;
         e->held = h->next;
@@ -579,7 +578,15 @@ static void send_ack(emu *e, emu_conn *c, uint64_t ack_id, const char *error, co
     if (!error && e->faults.fail_acks) error = "InternalServerError", message = "Injected failure.";
     /* an ackId is remembered once its message was processed (a refused one was not: its retry
        with the same ackId is refused again rather than answered Duplicate) */
-    if (!error) idset_insert(&c->acks, ack_id);
+    if (!error) {
+        /* remembered for the last ~64k processed messages: a long-lived publisher does not grow
+           the set without end (the JS client gives every send an ackId) */
+        if (c->acks.n >= 65536) {
+            free(c->acks.v);
+            memset(&c->acks, 0, sizeof c->acks);
+        }
+        idset_insert(&c->acks, ack_id);
+    }
     m.success = error == NULL;
     if (error) {
         m.has |= WPS_HAS_ERROR;
@@ -671,7 +678,7 @@ static int preflight(emu *e, const char *url) {
     wps_http_header h[2];
     int ok;
     if (strv_find(&e->preflight_ok, url) >= 0) return 1;
-    if (strv_find(&e->preflight_failed, url) >= 0) return 0;
+    if (e->preflight_ok.n >= 1024) strv_free(&e->preflight_ok); /* {event} URLs: bounded */
     memset(&rq, 0, sizeof rq);
     memset(&rs, 0, sizeof rs);
     h[0].name = wps_slice_from_cstr("WebHook-Request-Origin");
@@ -688,17 +695,16 @@ static int preflight(emu *e, const char *url) {
     }
     ok = rs.status == 200 && (!strcmp(rs.allowed_origin, "*") || strstr(rs.allowed_origin, e->origin) != NULL);
     if (ok) strv_add_unique(&e->preflight_ok, url);
-    else {
-        strv_add_unique(&e->preflight_failed, url);
-        logf_(e, "event handler %s: abuse-protection validation failed (status %d, WebHook-Allowed-Origin \"%s\"): no events are sent to it",
+    else /* not remembered: the next event asks again (a handler may still be starting) */
+        logf_(e, "event handler %s: abuse-protection validation failed (status %d, WebHook-Allowed-Origin \"%s\"): the event is not sent",
               url, rs.status, rs.allowed_origin);
-    }
     webhook_response_free(&rs);
     return ok;
 }
 
 /* POSTs one event for c. Returns the handler's status with *resp filled (free it), 0 when no
-   handler takes this event, -1 when it could not be delivered. */
+   handler takes this event, -1 when it could not be delivered, -2 when no request can carry it
+   (an event name with CR/LF). */
 static int post_event(emu *e, emu_conn *c, wps_webhook_kind kind, const char *event, wps_data_type dt, const void *body, size_t len,
                       uint64_t now_ms, emu_webhook_response *resp) {
     const emu_event_handler *h = handler_for(e, c->hub, event, kind != WPS_WEBHOOK_USER_EVENT);
@@ -735,7 +741,8 @@ static int post_event(emu *e, emu_conn *c, wps_webhook_kind kind, const char *ev
         need > sizeof stackbuf) /* a long event name */
         buf = (char *)xrealloc(NULL, need);
     if (wps_webhook_request_headers(&o, hdr, sizeof hdr / sizeof hdr[0], &nh, buf, need > sizeof stackbuf ? need : sizeof stackbuf, &need, &d) != WPS_OK) {
-        logf_(e, "connection %s: %s event not sent: %s", c->id, event, d.reason);
+        logf_(e, "connection %s: an event named %.64s cannot be sent to a handler: %s", c->id, event, d.reason);
+        rc = -2;
         goto done;
     }
     memset(&rq, 0, sizeof rq);
@@ -1013,6 +1020,9 @@ void emu_upgrade_request(emu *e, const emu_upgrade *u, uint64_t now_ms, emu_acce
     }
     mem = xrealloc(NULL, wps_token_memory_bound(strlen(token)));
     st = wps_token_verify(&e->key, 1, token, strlen(token), now_ms / 1000u, mem, wps_token_memory_bound(strlen(token)), &claims, &d);
+    /* a recovery needs no fresh token (protocol.md 4: the session is the credential): an expired
+       one still has to carry a valid signature (the claims are decoded by then) */
+    if (st == WPS_ERR_TOKEN_EXPIRED && q && strstr(q, "awps_connection_id=")) st = WPS_OK;
     if (st != WPS_OK) {
         reject(e, out, 401, "access token refused: %s", d.reason);
         goto done;
@@ -1114,7 +1124,10 @@ void emu_socket_open(emu *e, emu_conn *c, void *socket, uint64_t now_ms) {
             return;
         }
         /* the old socket, if still there, is replaced; the placeholder forwards to the session */
-        if (t->socket && t->state == CONN_OPEN) e->host.close(e->host.ctx, t, t->socket, 1000, "Replaced by a recovered connection.");
+        if (t->socket && t->state == CONN_OPEN) {
+            e->host.close(e->host.ctx, t, t->socket, 1000, "Replaced by a recovered connection.");
+            if (e->host.detach) e->host.detach(e->host.ctx, t->socket); /* its late close must not reach t */
+        }
         t->socket = socket;
         t->state = CONN_OPEN;
         c->state = CONN_DOOMED;
@@ -1144,14 +1157,14 @@ static emu_conn *session(emu_conn *c, void *socket) {
 }
 
 /* a user event for the handler: 0 = no handler takes it; 1 = handled (*ok: a 2xx answer, whose
-   body, if any, is in rs with the data type of its Content-Type) */
+   body, if any, is in rs with the data type of its Content-Type); 2 = no request can carry it */
 static int user_event(emu *e, emu_conn *c, const char *event, wps_data_type dt, const void *data, size_t len, uint64_t now_ms,
                       emu_webhook_response *rs, int *ok, wps_data_type *rdt) {
     int st = post_event(e, c, WPS_WEBHOOK_USER_EVENT, event, dt, data, len, now_ms, rs);
     *ok = st >= 200 && st <= 299;
     *rdt = WPS_DATA_BINARY;
     if (*ok && rs->body_len && !wps_webhook_data_type(wps_slice_from_cstr(rs->content_type), rdt)) *rdt = WPS_DATA_BINARY;
-    return st != 0;
+    return st == -2 ? 2 : st != 0;
 }
 
 static void handle_message(emu *e, emu_conn *c, const wps_message *m, uint64_t now_ms) {
@@ -1166,10 +1179,18 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m, uint64_t n
         free(group);
         return;
     }
+    if ((m->kind == WPS_KIND_JOIN_GROUP || m->kind == WPS_KIND_LEAVE_GROUP || m->kind == WPS_KIND_SEND_TO_GROUP) &&
+        (!m->group.len || m->group.len > 1024)) { /* protocol.md: group names are 1..1024 characters */
+        logf_(e, "connection %s: %s refused: the group name has %u characters (1..1024)", c->id, wps_kind_name(m->kind), (unsigned)m->group.len);
+        if (has_ack) send_ack(e, c, m->ack_id, "BadRequest", "The group name must have 1 to 1024 characters.");
+        free(group);
+        return;
+    }
     switch (m->kind) {
     case WPS_KIND_JOIN_GROUP:
     case WPS_KIND_LEAVE_GROUP:
         if (!allowed(c, "joinLeaveGroup", group)) {
+            logf_(e, "connection %s: %s %.64s refused: Forbidden (no joinLeaveGroup role or permission)", c->id, wps_kind_name(m->kind), group);
             if (has_ack) send_ack(e, c, m->ack_id, "Forbidden", "The connection has no permission to join or leave the group.");
             break;
         }
@@ -1179,6 +1200,7 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m, uint64_t n
         break;
     case WPS_KIND_SEND_TO_GROUP:
         if (!allowed(c, "sendToGroup", group)) {
+            logf_(e, "connection %s: sendToGroup %.64s refused: Forbidden (no sendToGroup role or permission)", c->id, group);
             if (has_ack) send_ack(e, c, m->ack_id, "Forbidden", "The connection has no permission to send to the group.");
             break;
         }
@@ -1192,7 +1214,10 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m, uint64_t n
         wps_data_type rdt;
         int ok;
         char *ev = xstrndup(m->event.ptr ? m->event.ptr : "", m->event.len);
-        if (!user_event(e, c, ev, m->data_type, m->data.ptr, m->data.len, now_ms, &rs, &ok, &rdt) || ok) {
+        int handled = user_event(e, c, ev, m->data_type, m->data.ptr, m->data.len, now_ms, &rs, &ok, &rdt);
+        if (handled == 2) { /* not a name a request can carry: refused, the connection stays */
+            if (has_ack) send_ack(e, c, m->ack_id, "BadRequest", "The event name cannot be sent to the event handler.");
+        } else if (!handled || ok) {
             if (has_ack) send_ack(e, c, m->ack_id, NULL, NULL);
             if (rs.body_len) deliver(e, c, NULL, NULL, rdt, rs.body, rs.body_len); /* the answer goes back to the caller */
         } else { /* server.md 4.4: a failed user event drops the connection */
@@ -1232,10 +1257,11 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m, uint64_t n
         wps_message_init(&r, WPS_KIND_INVOKE_RESPONSE);
         r.invocation_id = m->invocation_id;
         r.has |= WPS_HAS_SUCCESS;
-        if (!user_event(e, c, ev, m->data_type, m->data.ptr, m->data.len, now_ms, &rs, &ok, &rdt)) {
+        int handled = user_event(e, c, ev, m->data_type, m->data.ptr, m->data.len, now_ms, &rs, &ok, &rdt);
+        if (handled != 1) {
             r.has |= WPS_HAS_ERROR;
             r.error.name = wps_slice_from_cstr("InvocationFailed");
-            r.error.message = wps_slice_from_cstr("No event handler takes this event.");
+            r.error.message = wps_slice_from_cstr(handled ? "The event name cannot be sent to the event handler." : "No event handler takes this event.");
         } else if (!ok) {
             r.has |= WPS_HAS_ERROR;
             r.error.name = wps_slice_from_cstr(rs.status >= 400 && rs.status <= 499 ? "BadRequest" : "InternalServerError");
@@ -1253,7 +1279,12 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m, uint64_t n
         free(ev);
         break;
     }
-    default: break; /* streams, group state, cancel: not served by this emulator */
+    default: /* streams, group state, cancel: not served by this emulator */
+        if (has_ack) {
+            logf_(e, "connection %s: %s is not served by wps-emulator", c->id, wps_kind_name(m->kind));
+            send_ack(e, c, m->ack_id, "BadRequest", "This request is not supported by wps-emulator.");
+        }
+        break;
     }
     free(group);
 }
@@ -1385,7 +1416,10 @@ typedef struct odata {
     const char *p;
     const emu_conn *c;
     int bad;
+    int depth; /* nested not / ( ): capped, so a hostile filter cannot exhaust the stack */
 } odata;
+
+#define ODATA_MAX_DEPTH 64
 
 static void od_ws(odata *o) {
     while (*o->p == ' ') o->p++;
@@ -1440,20 +1474,35 @@ static int od_operand(odata *o, char *buf, size_t cap, int *is_null) {
 
 static int od_or(odata *o);
 
+static int od_comparison(odata *o);
+
 static int od_primary(odata *o) {
-    char a[1100], b[1100];
-    int an, bn, cmp;
+    int v;
     od_ws(o);
-    if (od_word(o, "not")) return !od_primary(o);
+    if (o->depth >= ODATA_MAX_DEPTH) return o->bad = 1, 0;
+    if (od_word(o, "not")) {
+        o->depth++;
+        v = !od_primary(o);
+        o->depth--;
+        return v;
+    }
     if (*o->p == '(') {
-        int v;
         o->p++;
+        o->depth++;
         v = od_or(o);
+        o->depth--;
         od_ws(o);
         if (*o->p != ')') return o->bad = 1, 0;
         o->p++;
         return v;
     }
+    return od_comparison(o);
+}
+
+/* operand (eq|ne|gt|lt|ge|le) operand, or 'g' in groups: not recursive */
+static int od_comparison(odata *o) {
+    char a[1100], b[1100];
+    int an, bn, cmp;
     if (!od_operand(o, a, sizeof a, &an)) return 0;
     if (od_word(o, "in")) {
         if (!od_word(o, "groups")) return o->bad = 1, 0;
@@ -1489,6 +1538,7 @@ static int odata_match(const char *filter, const emu_conn *c) {
     odata o;
     int v;
     if (!filter) return 1;
+    memset(&o, 0, sizeof o);
     o.p = filter;
     o.c = c;
     o.bad = 0;
@@ -1956,7 +2006,7 @@ void emu_rest(emu *e, const emu_request *r, uint64_t now_ms, emu_response *out) 
             char num[32], ep[512];
             size_t en;
             if (r->host && *r->host) {
-                sb_str(&link, "http://");
+                sb_str(&link, e->cs.endpoint.len >= 5 && !strncmp(e->cs.endpoint.ptr, "https", 5) ? "https://" : "http://");
                 sb_str(&link, r->host);
             } else {
                 en = wps_connection_string_endpoint(&e->cs, ep, sizeof ep - 1);

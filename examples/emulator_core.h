@@ -47,6 +47,9 @@ typedef struct emu_host {
     /* performs a webhook request and waits for the answer (NULL: no event handlers). Returns 0
        with *resp filled, or -1 when the handler cannot be reached (resp untouched). */
     int (*webhook)(void *ctx, const emu_webhook_request *req, emu_webhook_response *resp);
+    /* this socket no longer speaks for any connection (a recovery replaced it, after close was
+       asked): the host must not report it to the core again (NULL: the host never needs it) */
+    void (*detach)(void *ctx, void *socket);
 } emu_host;
 
 /** One upstream event handler setting, as the service's hub settings have them. */
@@ -73,6 +76,7 @@ typedef struct emu_config {
     uint64_t max_unacked_bytes;    /* 16 MB */
     const emu_event_handler *event_handlers; /* the first one matching a hub and event is used */
     size_t event_handler_count;
+    uint64_t seed;                 /* connection ids and reconnection tokens; 0 = a fixed default */
 } emu_config;
 
 emu *emu_new(const emu_config *cfg, const emu_host *host, char *error, size_t error_cap);

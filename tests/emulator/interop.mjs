@@ -39,6 +39,7 @@ async function official(userId, protocol, roles) {
     c.on(ev, (e) => c.seen.push({ ev, ...e }));
   c.texts = (group) => c.seen.filter((s) => s.ev === (group ? "group-message" : "server-message") && (!group || s.message.group === group)).map((s) => s.message.data);
   await c.start();
+  await until(() => c.seen.some((s) => s.ev === "connected")); // emitted just after start() resolves
   return c;
 }
 const errName = async (p) => {
