@@ -133,6 +133,8 @@ diff: $(B)/wps $(B)/wps-san $(B)/wps-emulator-san $(NODE_MODULES)
 	node tests/emulator/webhook.mjs $(B)/wps-emulator-san
 	@echo "== wps-emulator soak: 200 reliable clients, 100,000 messages, 24 forced drops and recoveries, no loss, bounded memory"
 	node tests/emulator/soak.mjs $(B)/wps-emulator
+	@echo "== wps-emulator under hostile input (ASan+UBSan): specific answers, log lines, still up"
+	node tests/emulator/hostile.mjs $(B)/wps-emulator-san
 	@echo "== wps-emulator with a client that stops reading: memory stays bounded"
 	node tests/emulator/slow_reader.mjs $(B)/wps-emulator-san
 	@echo "== make demo's script (ASan+UBSan builds)"

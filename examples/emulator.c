@@ -73,9 +73,9 @@ typedef struct pss {
     char close_reason[124];
     /* HTTP */
     char method[8];
-    char target[4096];
+    char target[16384];
     char host[256];
-    char auth[4096];
+    char auth[16384];
     char ctype[128];
     char *body;
     size_t body_len, body_cap;
@@ -501,7 +501,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     switch (reason) {
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
         /* a WebSocket upgrade: the core decides (token, hub, subprotocol, recovery) */
-        char path[2048], target[8192], proto[512], auth[4096];
+        char path[2048], target[16384], proto[512], auth[16384];
         emu_upgrade u;
         emu_accept a;
         pending_upgrade *pu;
@@ -546,7 +546,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                     if (strlen(served[i]) == k && !strncmp(item, served[i], k)) lws_pick = served[i];
                 s = item + l + (item[l] == ',');
             }
-            if (strcmp(lws_pick, a.subprotocol)) {
+            if ((proto[0] && !*lws_pick) || strcmp(lws_pick, a.subprotocol)) { /* lws would hang up without a status */
                 emu_upgrade_abandoned(g_emu, a.conn);
                 a.status = proto[0] && !*lws_pick ? 400 : 500;
                 snprintf(a.reason, sizeof a.reason, "%s", *lws_pick ? "the event handler chose a subprotocol this emulator cannot select"
@@ -866,7 +866,7 @@ int main(int argc, char **argv) {
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
     info.pt_serv_buf_size = 64 * 1024;
-    info.max_http_header_data = 16 * 1024; /* long access tokens in the query */
+    info.max_http_header_data = 32 * 1024; /* long access tokens and REST URLs */
     if (o.tls_cert) { /* TLS (optional): OpenSSL through libwebsockets */
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.ssl_cert_filepath = o.tls_cert;

@@ -1691,6 +1691,7 @@ static int rest_auth(emu *e, const emu_request *r, uint64_t now_ms, emu_response
     wps_status st;
     int ok = 0;
     if (!r->authorization || strncmp(r->authorization, "Bearer ", 7) != 0) {
+        logf_(e, "REST %s %.200s refused: no Authorization: Bearer token", r->method, r->target);
         respond_error(out, 401, "Unauthorized", "An Authorization: Bearer token is required.");
         return 0;
     }
