@@ -3802,6 +3802,7 @@ static wps_status wps__check_json(wps__enc *e, const char *key, wps_slice v, int
     wps_diag tmp;
     const unsigned char *p, *q;
     int jt = 0, esc = 0;
+    if (!v.ptr || !v.len) return wps__fail(e->diag, WPS_ERR_SYNTAX, key, "empty JSON value", (size_t)-1); /* (no NULL + 0) */
     s.beg = (const unsigned char *)v.ptr;
     s.end = s.beg + v.len;
     s.diag = &tmp;

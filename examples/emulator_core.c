@@ -84,17 +84,61 @@ static void sb_put(sbuf *b, const void *s, size_t n) {
 
 static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
 
+/* the length of the UTF-8 sequence at s[0..n), 0 when it is not valid UTF-8 (RFC 3629) */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    size_t len, i;
+    uint32_t cp;
+    if (s[0] < 0x80) return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) len = 2, cp = s[0] & 0x1Fu;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF) len = 3, cp = s[0] & 0x0Fu;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4) len = 4, cp = s[0] & 0x07u;
+    else return 0;
+    if (n < len) return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = cp << 6 | (s[i] & 0x3Fu);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
+    return len;
+}
+
+static int utf8_valid(const char *s, size_t n) {
+    size_t i = 0, k;
+    while (i < n) {
+        if (!(k = utf8_seq((const unsigned char *)s + i, n - i))) return 0;
+        i += k;
+    }
+    return 1;
+}
+
+/* a JSON string of s[0..n): escapes, and U+FFFD for bytes that are not UTF-8 */
 static void sb_jstr(sbuf *b, const char *s, size_t n) {
-    size_t i;
+    size_t i = 0, k;
     sb_put(b, "\"", 1);
-    for (i = 0; i < n; i++) {
+    while (i < n) {
         unsigned char c = (unsigned char)s[i];
         char e[8];
-        if (c == '"' || c == '\\') e[0] = '\\', e[1] = (char)c, sb_put(b, e, 2);
-        else if (c < 0x20) snprintf(e, sizeof e, "\\u%04x", c), sb_put(b, e, 6);
-        else sb_put(b, &s[i], 1);
+        if (c == '"' || c == '\\') e[0] = '\\', e[1] = (char)c, sb_put(b, e, 2), i++;
+        else if (c < 0x20) snprintf(e, sizeof e, "\\u%04x", c), sb_put(b, e, 6), i++;
+        else if ((k = utf8_seq((const unsigned char *)s + i, n - i)) != 0) sb_put(b, s + i, k), i += k;
+        else sb_put(b, "\\ufffd", 6), i++;
     }
     sb_put(b, "\"", 1);
+}
+
+/* a close or disconnected reason: valid UTF-8 ('?' for other bytes), at most max bytes, cut
+   between characters (a WebSocket close reason has at most 123) */
+static char *clean_reason(const char *s, size_t max) {
+    size_t n = strlen(s), i = 0, o = 0, k;
+    char *r = (char *)xrealloc(NULL, (n < max ? n : max) + 1);
+    while (i < n) {
+        k = utf8_seq((const unsigned char *)s + i, n - i);
+        if (o + (k ? k : 1) > max) break;
+        if (k) memcpy(r + o, s + i, k), o += k, i += k;
+        else r[o++] = '?', i++;
+    }
+    r[o] = 0;
+    return r;
 }
 
 /* a set of ackIds (open addressing; 0 is stored as a flag) */
@@ -442,39 +486,55 @@ static const char *url_path(const char *u) {
 /* ------------------------------------------------------------------ roles */
 
 /* A wildcard group pattern of webpubsub.*Groups.<pattern> (server.md 5): '?' one char but '.',
-   '*' any run without '.', '**' anything, '\' escapes. */
-static int wild(const char *p, const char *s) {
-    while (*p) {
-        if (p[0] == '*' && p[1] == '*') {
-            p += 2;
-            for (;; s++) {
-                if (wild(p, s)) return 1;
-                if (!*s) return 0;
-            }
-        }
-        if (*p == '*') {
-            p++;
-            for (;; s++) {
-                if (wild(p, s)) return 1;
-                if (!*s || *s == '.') return 0;
-            }
-        }
-        if (*p == '?') {
-            if (!*s || *s == '.') return 0;
-            p++, s++;
-            continue;
-        }
-        if (*p == '\\' && p[1]) p++;
-        if (*p != *s) return 0;
-        p++, s++;
+   '*' any run without '.', '**' anything, '\' escapes. Memoized over (pattern, string)
+   positions, so a hostile pattern cannot take exponential time. */
+static int wild_at(const char *p, size_t pi, size_t pn, const char *s, size_t si, size_t sn, unsigned char *memo) {
+    unsigned char *m = &memo[pi * (sn + 1) + si];
+    int r;
+    if (*m) return *m - 1;
+    if (pi == pn) r = si == sn;
+    else if (p[pi] == '*' && pi + 1 < pn && p[pi + 1] == '*') /* '**': skip it, or eat one character */
+        r = wild_at(p, pi + 2, pn, s, si, sn, memo) || (si < sn && wild_at(p, pi, pn, s, si + 1, sn, memo));
+    else if (p[pi] == '*')
+        r = wild_at(p, pi + 1, pn, s, si, sn, memo) || (si < sn && s[si] != '.' && wild_at(p, pi, pn, s, si + 1, sn, memo));
+    else if (p[pi] == '?')
+        r = si < sn && s[si] != '.' && wild_at(p, pi + 1, pn, s, si + 1, sn, memo);
+    else {
+        size_t k = p[pi] == '\\' && pi + 1 < pn ? pi + 1 : pi;
+        r = si < sn && p[k] == s[si] && wild_at(p, k + 1, pn, s, si + 1, sn, memo);
     }
-    return *s == 0;
+    *m = (unsigned char)(r + 1);
+    return r;
+}
+
+static int wild(const char *p, const char *s) {
+    size_t pn = strlen(p), sn = strlen(s);
+    unsigned char *memo;
+    int r;
+    if (pn > 2048 || sn > 2048) return 0; /* longer than any valid role or group */
+    memo = (unsigned char *)xrealloc(NULL, (pn + 1) * (sn + 1));
+    memset(memo, 0, (pn + 1) * (sn + 1));
+    r = wild_at(p, 0, pn, s, 0, sn, memo);
+    free(memo);
+    return r;
+}
+
+/* "perm:group" (group NULL: every group), as REST grants are kept */
+static char *grant_key(const char *perm, const char *group) {
+    size_t pl = strlen(perm), gl = group ? strlen(group) : 0;
+    char *k = (char *)xrealloc(NULL, pl + gl + 2);
+    memcpy(k, perm, pl);
+    k[pl] = ':';
+    if (gl) memcpy(k + pl + 1, group, gl);
+    k[pl + 1 + gl] = 0;
+    return k;
 }
 
 /* Does the connection hold permission perm ("joinLeaveGroup" / "sendToGroup") for group? */
 static int allowed(const emu_conn *c, const char *perm, const char *group) {
     size_t i, pl = strlen(perm);
-    char grant[1100];
+    char *grant;
+    int ok;
     for (i = 0; i < c->roles.n; i++) {
         const char *r = c->roles.v[i];
         if (strncmp(r, "webpubsub.", 10) != 0 || strncmp(r + 10, perm, pl) != 0) continue;
@@ -483,10 +543,14 @@ static int allowed(const emu_conn *c, const char *perm, const char *group) {
         if (*r == '.' && !strcmp(r + 1, group)) return 1; /* webpubsub.sendToGroup.<group> */
         if (*r == 's' && r[1] == '.' && wild(r + 2, group)) return 1; /* webpubsub.sendToGroups.<pattern> */
     }
-    snprintf(grant, sizeof grant, "%s:", perm); /* REST-granted permissions */
-    if (strv_find(&c->perms, grant) >= 0) return 1;
-    snprintf(grant, sizeof grant, "%s:%s", perm, group);
-    return strv_find(&c->perms, grant) >= 0;
+    grant = grant_key(perm, NULL); /* REST-granted permissions */
+    ok = strv_find(&c->perms, grant) >= 0;
+    free(grant);
+    if (ok) return 1;
+    grant = grant_key(perm, group);
+    ok = strv_find(&c->perms, grant) >= 0;
+    free(grant);
+    return ok;
 }
 
 /* ------------------------------------------------------------------ sending */
@@ -513,28 +577,30 @@ static void send_msg(emu *e, emu_conn *c, const wps_message *m) {
 }
 
 static void conn_close(emu *e, emu_conn *c, uint16_t code, const char *reason, int with_disconnected) {
-    if (!c->end_reason && reason) c->end_reason = xstrndup(reason, strlen(reason));
+    char *full = clean_reason(reason ? reason : "", 4096), *cut = clean_reason(reason ? reason : "", 123);
+    if (!c->end_reason) c->end_reason = xstrndup(full, strlen(full));
     if (c->state == CONN_OPEN && with_disconnected && c->protocol >= 0) {
         wps_message m;
         wps_message_init(&m, WPS_KIND_DISCONNECTED);
-        m.message = wps_slice_from_cstr(reason);
+        m.message = wps_slice_from_cstr(full);
         send_msg(e, c, &m);
     }
     if (c->socket && (c->state == CONN_OPEN || c->state == CONN_DOOMED)) {
         c->state = CONN_CLOSING;
-        e->host.close(e->host.ctx, c, c->socket, code, reason);
+        e->host.close(e->host.ctx, c, c->socket, code, cut);
     } else if (c->state == CONN_DETACHED) {
         c->state = CONN_CLOSING; /* no socket: forgotten at the next tick */
     }
+    free(full);
+    free(cut);
 }
 
 /* A data message to one connection: a group message (group != NULL) or a server message. */
 static void deliver(emu *e, emu_conn *c, const char *group, const char *from_user, wps_data_type dt, const char *data, size_t len) {
     wps_message m;
     if (c->state != CONN_OPEN && !(c->state == CONN_DETACHED && c->reliable)) return;
-    if (c->protocol < 0) { /* a simple WebSocket client gets the raw payload */
-        if (dt == WPS_DATA_BINARY || dt == WPS_DATA_PROTOBUF) send_raw(e, c, data, len, 0);
-        else send_raw(e, c, data, len, 1);
+    if (c->protocol < 0) { /* a simple WebSocket client gets the raw payload (text frames must be UTF-8) */
+        send_raw(e, c, data, len, dt != WPS_DATA_BINARY && dt != WPS_DATA_PROTOBUF && utf8_valid(data, len));
         return;
     }
     wps_message_init(&m, group ? WPS_KIND_GROUP_DATA : WPS_KIND_SERVER_DATA);
@@ -548,8 +614,12 @@ static void deliver(emu *e, emu_conn *c, const char *group, const char *from_use
         size_t n = 0;
         pending *p;
         m.has |= WPS_HAS_SEQUENCE_ID;
-        m.sequence_id = ++c->next_seq;
-        if (wps_encode(&codec, &m, NULL, 0, &n, NULL) != WPS_ERR_BUFFER_TOO_SMALL) return;
+        m.sequence_id = c->next_seq + 1;
+        if (wps_encode(&codec, &m, NULL, 0, &n, NULL) != WPS_ERR_BUFFER_TOO_SMALL) { /* no gap in the sequence for it */
+            logf_(e, "connection %s: a message that cannot be encoded is not delivered", c->id);
+            return;
+        }
+        c->next_seq++;
         if (c->qn == c->qcap) {
             c->qcap = c->qcap ? c->qcap * 2 : 16;
             c->q = (pending *)xrealloc(c->q, c->qcap * sizeof *c->q);
@@ -759,6 +829,12 @@ static int post_event(emu *e, emu_conn *c, wps_webhook_kind kind, const char *ev
         goto done;
     }
     rc = resp->status;
+    if (rc < 100 || rc > 599) { /* not an HTTP answer */
+        logf_(e, "connection %s: %s event: the handler's answer has no valid status", c->id, event);
+        webhook_response_free(resp);
+        rc = -1;
+        goto done;
+    }
     if (rc < 200 || rc > 299) logf_(e, "connection %s: %s event: the handler answered %d", c->id, event, rc);
     /* blocking events may set the connection state */
     if ((kind == WPS_WEBHOOK_CONNECT || kind == WPS_WEBHOOK_USER_EVENT) && rc >= 200 && rc <= 299 && resp->connection_state) {
@@ -928,8 +1004,12 @@ static int connect_event(emu *e, emu_conn *c, const emu_upgrade *u, const char *
     wps_diag d;
     int st = post_event(e, c, WPS_WEBHOOK_CONNECT, "connect", WPS_DATA_JSON, body, len, now_ms, &rs), ok = 0;
     free(body);
-    if (st == 0) return 1; /* no connect handler */
+    if (st == 0) { /* no connect handler */
+        webhook_response_free(&rs);
+        return 1;
+    }
     if (st < 0) {
+        webhook_response_free(&rs);
         reject(e, out, 500, "the connect event handler cannot be reached%s", "");
         return 0;
     }
@@ -995,7 +1075,12 @@ void emu_upgrade_request(emu *e, const emu_upgrade *u, uint64_t now_ms, emu_acce
     emu_conn *c;
     size_t i;
     memset(out, 0, sizeof *out);
+    e->now = now_ms;
     if (q) q++;
+    if (strstr(target, "%00")) { /* a NUL would cut a name short */
+        reject(e, out, 400, "a NUL in the request target%s", "");
+        goto done;
+    }
     /* /client/hubs/{hub} or /client/?hub={hub} */
     if (!strncmp(path, "/client/hubs/", 13) && path[13] && !strchr(path + 13, '/')) hub = xstrndup(path + 13, strlen(path + 13));
     else if ((!strcmp(path, "/client/") || !strcmp(path, "/client")) && q) hub = query_value(q, "hub");
@@ -1117,6 +1202,8 @@ void emu_socket_open(emu *e, emu_conn *c, void *socket, uint64_t now_ms) {
     c->socket = socket;
     if (c->recovery) {
         emu_conn *t = c->target;
+        if (t && t->state != CONN_OPEN && t->state != CONN_DETACHED && !c->doom_reason[0]) /* closed since the upgrade */
+            snprintf(c->doom_reason, sizeof c->doom_reason, "The connection cannot be recovered.");
         if (!t || c->doom_reason[0]) {
             c->state = CONN_DOOMED;
             logf_(e, "recovery of %s refused: %s", c->id, c->doom_reason[0] ? c->doom_reason : "no session");
@@ -1741,7 +1828,12 @@ void emu_rest(emu *e, const emu_request *r, uint64_t now_ms, emu_response *out) 
     memset(out, 0, sizeof *out);
     memset(&p, 0, sizeof p);
     e->stats.rest_requests++;
+    e->now = now_ms;
     if (q) q++;
+    if (strstr(r->target, "%00")) { /* a NUL would cut a name short: chat%00evil is not chat */
+        respond_error(out, 400, "InvalidArgument", "Names and values cannot contain NUL.");
+        goto done;
+    }
     for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (wps_rest_operation_service(routes[i].op) != WPS_SERVICE_WEBPUBSUB) continue;
         if (!match_route(&routes[i], path, &p)) continue;
@@ -1922,13 +2014,13 @@ void emu_rest(emu *e, const emu_request *r, uint64_t now_ms, emu_response *out) 
     case WPS_REST_GRANT_PERMISSION:
     case WPS_REST_REVOKE_PERMISSION:
     case WPS_REST_CHECK_PERMISSION: {
-        char grant[1200];
+        char *grant;
         int found = 0, has = 0;
         if (strcmp(p.perm, "sendToGroup") && strcmp(p.perm, "joinLeaveGroup")) {
             respond_error(out, 400, "InvalidArgument", "The permission is sendToGroup or joinLeaveGroup.");
             break;
         }
-        snprintf(grant, sizeof grant, "%s:%s", p.perm, target_name ? target_name : "");
+        grant = grant_key(p.perm, target_name);
         for (c = e->conns; c; c = c->next) {
             if (!conn_in_hub(c, p.hub) || strcmp(c->id, p.conn)) continue;
             found = 1;
@@ -1939,6 +2031,7 @@ void emu_rest(emu *e, const emu_request *r, uint64_t now_ms, emu_response *out) 
         if (routes[matched].op == WPS_REST_CHECK_PERMISSION) respond(out, has ? 200 : 404, NULL, NULL);
         else if (!found && routes[matched].op == WPS_REST_GRANT_PERMISSION) respond_error(out, 404, "NotFound", "No such connection.");
         else respond(out, routes[matched].op == WPS_REST_GRANT_PERMISSION ? 200 : 204, NULL, NULL);
+        free(grant);
         break;
     }
     case WPS_REST_GENERATE_CLIENT_TOKEN: {

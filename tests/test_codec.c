@@ -383,6 +383,25 @@ static const error_case error_cases[] = {
     {"duplicate_in_error_object", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"a\",\"name\":\"b\"}}", 0, WPS_ERR_DUPLICATE_KEY, "name"},
 };
 
+/* Empty JSON data (ptr NULL, len 0) is refused with a reason, without pointer arithmetic on
+   NULL (UBSan found it through the emulator's fuzz target: an empty application/json REST send). */
+TEST encode_empty_json_data_is_refused(void) {
+    wps_codec c = wps_codec_make(WPS_PROTOCOL_JSON, WPS_DOWNSTREAM);
+    wps_message m;
+    wps_diag d;
+    char out[128];
+    size_t n = 0;
+    wps_message_init(&m, WPS_KIND_SERVER_DATA);
+    m.has |= WPS_HAS_DATA;
+    m.data_type = WPS_DATA_JSON;
+    m.data = wps_slice_make(NULL, 0);
+    ASSERT_EQ(WPS_ERR_SYNTAX, wps_encode(&c, &m, out, sizeof out, &n, &d));
+    ASSERT(strstr(d.reason, "data") != NULL);
+    m.data = wps_slice_make("  ", 2);
+    ASSERT_EQ(WPS_ERR_SYNTAX, wps_encode(&c, &m, out, sizeof out, &n, &d));
+    PASS();
+}
+
 TEST errors_have_status_and_reason(void) {
     size_t i;
     unsigned bad = 0;
@@ -887,6 +906,7 @@ SUITE(codec) {
     RUN_TEST(decode_table_covers_every_kind);
     RUN_TEST(round_trip_every_kind);
     RUN_TEST(encode_exact_wire);
+    RUN_TEST(encode_empty_json_data_is_refused);
     RUN_TEST(errors_have_status_and_reason);
     RUN_TEST(errors_same_status_without_diag);
     RUN_TEST(ignored_is_distinct_and_explained);
