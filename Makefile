@@ -6,7 +6,7 @@ B       := build
 TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c tests/test_service.c
 DEPS    := wps.h tests/harness.h examples/cli_util.h
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot connection_string webhook rest_response rest_build token_verify
+FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot connection_string webhook rest_response rest_build token_verify emulator
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
 .PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak demo
@@ -160,6 +160,9 @@ valgrind: $(B)/tests-gcc
 # libFuzzer targets (clang). New inputs go to build/corpus/<target>; seeds live in fuzz/corpus/<target>.
 $(B)/fuzz_%: fuzz/%.c wps.h | $(B)
 	clang -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $<
+
+# fuzz/emulator.c includes the emulator's core
+$(B)/fuzz_emulator: examples/emulator_core.c examples/emulator_core.h
 
 fuzz-build: $(addprefix $(B)/fuzz_,$(FUZZ_TARGETS))
 
