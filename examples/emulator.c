@@ -709,6 +709,15 @@ static void on_signal(int sig) {
     g_stop = 1;
 }
 
+/* time for the core: every 20 ms (recovery windows, delayed acks), however quiet the sockets */
+static struct lws_context *g_ctx;
+static lws_sorted_usec_list_t g_tick;
+static void tick(lws_sorted_usec_list_t *sul) {
+    (void)sul;
+    emu_tick(g_emu, now_ms());
+    lws_sul_schedule(g_ctx, 0, &g_tick, tick, 20 * LWS_US_PER_MS);
+}
+
 static int usage(void) {
     fputs("usage: wps-emulator [--config FILE] [--listen ADDR] [--port N] [--connection-string CS] [--hub H]...\n"
           "                    [--event-handler [hub=H;]url=URL_TEMPLATE[;user=E,..|*][;system=connect,connected,disconnected]]...\n"
@@ -881,8 +890,10 @@ int main(int argc, char **argv) {
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     fprintf(stderr, "[wps-emulator] listening on %s://%s:%d\n[wps-emulator] connection string: %s\n", o.tls_cert ? "https" : "http", listen, port, cstr);
+    g_ctx = ctx;
+    lws_sul_schedule(ctx, 0, &g_tick, tick, 20 * LWS_US_PER_MS); /* lws_service may sleep until the next event */
     while (!g_stop) {
-        if (lws_service(ctx, 50) < 0) break;
+        if (lws_service(ctx, 0) < 0) break;
         emu_tick(g_emu, now_ms());
     }
     lws_context_destroy(ctx);

@@ -132,6 +132,23 @@ const ackOf = (c, id) => c.msgs.find((m) => m.type === "ack" && m.ackId === id);
   check(c.closed === 1009 && (await logged(/over 1 MB: closed with 1009/)), `a message over 1 MB: 1009, logged (got ${c.closed})`);
 }
 
+// 9. fault injection: acks held back, then failed
+{
+  const c = await raw((await svc("chat").getClientAccessToken({ userId: "slowack", roles: ["webpubsub.joinLeaveGroup"] })).url);
+  const f = await emu.admin("faults?ack_delay_ms=400");
+  const t0 = Date.now();
+  c.ws.send(JSON.stringify({ type: "joinGroup", group: "g", ackId: 7 }));
+  await until(() => ackOf(c, 7), 3000);
+  const took = Date.now() - t0;
+  check(f.json().ack_delay_ms === 400 && ackOf(c, 7)?.success === true && took >= 350, `ack_delay_ms=400 holds the ack back (${took} ms)`);
+  await emu.admin("faults?ack_delay_ms=0&fail_acks=1");
+  c.ws.send(JSON.stringify({ type: "joinGroup", group: "g", ackId: 8 }));
+  await until(() => ackOf(c, 8), 3000);
+  check(ackOf(c, 8)?.error?.name === "InternalServerError", "fail_acks=1 fails every ack");
+  await emu.admin("faults?fail_acks=0");
+  c.ws.close();
+}
+
 check(await alive(), "the emulator is still up");
 check((await emu.stop()) === 0, "and exits 0");
 handler.close();
