@@ -493,9 +493,6 @@ static int write_http(struct lws *wsi, pss *p) {
 
 /* ------------------------------------------------------------------ the lws callback */
 
-/* the subprotocols in the lws table below (besides "http") */
-static const char *const served[] = {"json.reliable.webpubsub.azure.v1", "json.webpubsub.azure.v1", NULL};
-
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
     pss *p = (pss *)user;
     switch (reason) {
@@ -505,7 +502,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         emu_upgrade u;
         emu_accept a;
         pending_upgrade *pu;
-        int i;
         copy_hdr(wsi, WSI_TOKEN_GET_URI, path, sizeof path);
         full_target(wsi, path, target, sizeof target);
         reencode_target(target, sizeof target);
@@ -534,18 +530,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             u.header_count = n;
         }
         emu_upgrade_request(g_emu, &u, now_ms(), &a);
-        if (a.status == 101) { /* lws answers with the first offered name in its table: is it the core's? */
-            const char *s = proto, *lws_pick = "";
-            while (*s && !*lws_pick) {
-                size_t l = strcspn(s, ","), k;
-                const char *item = s;
-                while (l && (*item == ' ' || *item == '\t')) item++, l--;
-                k = l;
-                while (k && (item[k - 1] == ' ' || item[k - 1] == '\t')) k--;
-                for (i = 0; served[i]; i++)
-                    if (strlen(served[i]) == k && !strncmp(item, served[i], k)) lws_pick = served[i];
-                s = item + l + (item[l] == ',');
-            }
+        if (a.status == 101) { /* lws answers with the first offered name in its table (the served ones): is it the core's? */
+            char lws_pick[64];
+            if (!emu_served_subprotocol(proto, lws_pick, sizeof lws_pick)) lws_pick[0] = 0;
             if ((proto[0] && !*lws_pick) || strcmp(lws_pick, a.subprotocol)) { /* lws would hang up without a status */
                 emu_upgrade_abandoned(g_emu, a.conn);
                 a.status = proto[0] && !*lws_pick ? 400 : 500;

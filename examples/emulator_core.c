@@ -450,14 +450,20 @@ static int list_next(const char **s, const char **item, size_t *len) {
     return 0;
 }
 
-static int ieq(const char *a, const char *b) {
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+static int ieqn(const char *a, const char *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        int x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z') x += 32;
+        if (y >= 'A' && y <= 'Z') y += 32;
         if (x != y) return 0;
     }
-    return *a == *b;
+    return 1;
+}
+
+static int ieq(const char *a, const char *b) {
+    size_t n = strlen(a);
+    return n == strlen(b) && ieqn(a, b, n);
 }
 
 static void lower(char *s) {
@@ -682,17 +688,6 @@ static void send_ack(emu *e, emu_conn *c, uint64_t ack_id, const char *error, co
 
 /* ------------------------------------------------------------------ upstream events (webhooks) */
 
-static int ieqn(const char *a, const char *b, size_t n) {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        int x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (x >= 'A' && x <= 'Z') x += 32;
-        if (y >= 'A' && y <= 'Z') y += 32;
-        if (x != y) return 0;
-    }
-    return 1;
-}
-
 /* name in a comma-separated list ("*" matches every name) */
 static int list_has(const char *list, const char *name) {
     size_t n = strlen(name), len;
@@ -784,6 +779,7 @@ static int post_event(emu *e, emu_conn *c, wps_webhook_kind kind, const char *ev
     char stackbuf[1024], *buf = stackbuf, id[32], when[32], *url;
     emu_webhook_request rq;
     wps_diag d;
+    wps_status st;
     time_t secs = (time_t)(now_ms / 1000u);
     struct tm *tm = gmtime(&secs);
     int rc = -1;
@@ -807,10 +803,12 @@ static int post_event(emu *e, emu_conn *c, wps_webhook_kind kind, const char *ev
     o.keys = &e->key;
     o.key_count = 1;
     o.data_type = dt;
-    if (wps_webhook_request_headers(&o, hdr, sizeof hdr / sizeof hdr[0], &nh, buf, sizeof stackbuf, &need, &d) == WPS_ERR_BUFFER_TOO_SMALL &&
-        need > sizeof stackbuf) /* a long event name */
+    st = wps_webhook_request_headers(&o, hdr, sizeof hdr / sizeof hdr[0], &nh, buf, sizeof stackbuf, &need, &d);
+    if (st == WPS_ERR_BUFFER_TOO_SMALL && need > sizeof stackbuf) { /* a long event name */
         buf = (char *)xrealloc(NULL, need);
-    if (wps_webhook_request_headers(&o, hdr, sizeof hdr / sizeof hdr[0], &nh, buf, need > sizeof stackbuf ? need : sizeof stackbuf, &need, &d) != WPS_OK) {
+        st = wps_webhook_request_headers(&o, hdr, sizeof hdr / sizeof hdr[0], &nh, buf, need, &need, &d);
+    }
+    if (st != WPS_OK) {
         logf_(e, "connection %s: an event named %.64s cannot be sent to a handler: %s", c->id, event, d.reason);
         rc = -2;
         goto done;
@@ -978,6 +976,8 @@ static int pick_protocol(const char *header, char *name, size_t cap) {
     }
     return -1;
 }
+
+int emu_served_subprotocol(const char *header, char *name, size_t cap) { return pick_protocol(header, name, cap) >= 0; }
 
 static void reject(emu *e, emu_accept *out, int status, const char *fmt, const char *detail) {
     char why[sizeof out->reason + 64];

@@ -103,6 +103,9 @@ typedef struct emu_accept {
 } emu_accept;
 
 void emu_upgrade_request(emu *e, const emu_upgrade *u, uint64_t now_ms, emu_accept *out);
+/* the first subprotocol of a Sec-WebSocket-Protocol header that the emulator serves (the JSON
+   ones), the one it selects unless a connect handler picks another: 1 with name written, 0 if none */
+int emu_served_subprotocol(const char *header, char *name, size_t cap);
 /* the socket of an accepted upgrade is open: socket is the host's handle for send/close */
 void emu_socket_open(emu *e, emu_conn *c, void *socket, uint64_t now_ms);
 void emu_socket_frame(emu *e, emu_conn *c, void *socket, const void *data, size_t len, int is_text, uint64_t now_ms);

@@ -57,3 +57,11 @@ export const jsonLine = (line) => {
     return { unparsed: line };
   }
 };
+
+// Fails the whole script (with the runner's closing line) if it has not finished in ms; returns
+// the timer, for clearTimeout.
+export const watchdog = (ms, what) =>
+  setTimeout(() => {
+    console.log(`FAIL ${what} did not finish in ${ms / 1000} s\n0 passed, 1 failed`);
+    process.exit(1);
+  }, ms);

@@ -2,7 +2,7 @@
 // answer and a log line, and the emulator must stay up (run with the ASan+UBSan build).
 // Ends "N passed, N failed".   node tests/emulator/hostile.mjs [build/wps-emulator-san]
 import http from "node:http";
-import { requirePinned, sleep, until, counter } from "../util.mjs";
+import { requirePinned, sleep, until, counter, watchdog } from "../util.mjs";
 import { startEmulator, freePort, KEY } from "./emu.mjs";
 
 const WebSocket = requirePinned("ws");
@@ -10,10 +10,7 @@ const jwt = requirePinned("jsonwebtoken");
 const { WebPubSubServiceClient } = requirePinned("@azure/web-pubsub");
 const result = counter();
 const { check } = result;
-const deadline = setTimeout(() => {
-  console.log("FAIL the hostile-input test did not finish in 60 s\n0 passed, 1 failed");
-  process.exit(1);
-}, 60000);
+const deadline = watchdog(60000, "the hostile-input test");
 
 // an event handler that answers the preflight and every event 200, on {event} URLs
 const hport = await freePort();

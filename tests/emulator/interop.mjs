@@ -8,7 +8,7 @@
 //   - `wps connect` (wps_client over libwebsockets): the same client scenarios.
 // Ends "N passed, N failed".   node tests/emulator/interop.mjs [build/wps] [--emulator build/wps-emulator]
 import { spawn } from "node:child_process";
-import { requirePinned, sleep, until, counter, onLines, jsonLine } from "../util.mjs";
+import { requirePinned, sleep, until, counter, onLines, jsonLine, watchdog } from "../util.mjs";
 import { startEmulator } from "./emu.mjs";
 
 const argv = process.argv.slice(2);
@@ -19,11 +19,7 @@ const { WebPubSubServiceClient } = requirePinned("@azure/web-pubsub");
 
 const result = counter();
 const { check } = result;
-const deadline = setTimeout(() => {
-  console.log("FAIL the interop test did not finish in 90 s");
-  console.log("0 passed, 1 failed");
-  process.exit(1);
-}, 90000);
+const deadline = watchdog(90000, "the interop test");
 
 const emu = await startEmulator(emuBin, { args: ["--recovery-window-ms", "5000"] });
 const HUB = "chat";

@@ -8,7 +8,7 @@
 //   node tests/emulator/webhook.mjs [build/wps-emulator]
 import http from "node:http";
 import crypto from "node:crypto";
-import { requirePinned, sleep, until, counter } from "../util.mjs";
+import { requirePinned, sleep, until, counter, watchdog } from "../util.mjs";
 import { startEmulator, freePort, KEY } from "./emu.mjs";
 
 const emuBin = process.argv[2] || "build/wps-emulator";
@@ -18,10 +18,7 @@ const { WebPubSubEventHandler } = requirePinned("@azure/web-pubsub-express");
 const WebSocket = requirePinned("ws");
 const result = counter();
 const { check } = result;
-const deadline = setTimeout(() => {
-  console.log("FAIL the webhook test did not finish in 60 s\n0 passed, 1 failed");
-  process.exit(1);
-}, 60000);
+const deadline = watchdog(60000, "the webhook test");
 
 // ---------------------------------------------------------------- the event handler
 const seen = []; // every request: {method, url, headers, signatureOk}
