@@ -180,8 +180,8 @@ extern "C" {
     X(WPS_ERR_WRONG_DIRECTION, -17, "message kind does not travel in this direction") \
     X(WPS_ERR_STATE, -18, "not allowed in the client's current state") \
     X(WPS_ERR_CAPACITY, -19, "a configured client capacity is exhausted") \
-    X(WPS_ERR_NOT_CONNECTED, -20, "the connection is not open") \
-    X(WPS_ERR_DISCONNECTED, -21, "the connection closed before the service answered") \
+    X(WPS_ERR_NOT_SENT, -20, "never sent: the client stopped or gave up before a connection could carry the call") \
+    X(WPS_ERR_DISCONNECTED, -21, "sent, but the connection ended before the answer and it was not sent again: it may or may not have been delivered") \
     X(WPS_ERR_ACK_FAILED, -22, "the service rejected the message (see the error name)") \
     X(WPS_ERR_INVOKE_FAILED, -23, "the invocation failed at the service (see the error name)") \
     X(WPS_ERR_TIMEOUT, -24, "no answer within the call's timeout") \
@@ -196,7 +196,10 @@ extern "C" {
     X(WPS_ERR_ORIGIN, -33, "the webhook request origin is not allowed") \
     X(WPS_ERR_WRONG_HUB, -34, "the webhook request is for a hub this handler does not serve") \
     X(WPS_ERR_TOKEN, -35, "the access token is malformed") \
-    X(WPS_ERR_TOKEN_EXPIRED, -36, "the access token has expired or is not valid yet")
+    X(WPS_ERR_TOKEN_EXPIRED, -36, "the access token has expired or is not valid yet") \
+    X(WPS_ERR_TOO_MANY_CALLS, -37, "max_calls calls are pending: try again once one completes") \
+    X(WPS_ERR_TOO_LARGE, -38, "larger than the configured limit (max_frame_size or max_name_len): it can never fit") \
+    X(WPS_ERR_FRAME_TYPE, -39, "a binary WebSocket frame on a JSON subprotocol (or a text frame on a protobuf one)")
 
 /** Result of every wps_ function that can fail. */
 typedef enum wps_status {
@@ -415,6 +418,12 @@ WPS_API size_t wps_decode_scratch_bound(size_t frame_len);
 WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t frame_len,
                               void *scratch, size_t scratch_cap, wps_message *out, wps_diag *diag);
 
+/** wps_decode without scratch: unescaped strings and base64-decoded data are written over their
+    own encoded bytes inside frame (they never grow), so a frame of any size decodes without extra
+    memory. Slices point into frame. The frame's bytes are rewritten, also when decoding fails:
+    decode a copy if the original is still needed. Same statuses as wps_decode. */
+WPS_API wps_status wps_decode_in_place(const wps_codec *codec, void *frame, size_t frame_len, wps_message *out, wps_diag *diag);
+
 /** Encodes msg for codec->protocol into out (cap bytes). *out_len receives the frame length on
     success and the exact size needed on WPS_ERR_BUFFER_TOO_SMALL (nothing written counts as
     output then). The frame is a text frame for the JSON protocols (wps_protocol_is_binary).
@@ -478,6 +487,35 @@ WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_
    wps_client_on_frame refuses (WPS_ERR_BUSY) while such actions, or events carrying text a new
    frame could change (connection ids, frame errors), are still queued: poll them first.
 
+   Delivery guarantees (calls):
+   - Order. The first attempts of a client's calls reach the host (WPS_ACTION_SEND) in call
+     order, whatever the connection state when they were made. Calls made while connecting,
+     recovering or waiting to reconnect wait in a FIFO (at most max_calls) and go out in order as
+     soon as a connection is usable: after a recovery at once, on a fresh connection after the
+     `connected` frame and the rejoin frames. After a recovery every call that was sent but not
+     answered is sent again with the same ackId (the service drops it as Duplicate if it had it),
+     in its original order, before any later call (the MQTT session model). The one exception:
+     a call the service answered with an error is retried by message_retry after its delay and
+     may then pass later calls.
+   - Waiting costs nothing. message_retry counts failed attempts on an open connection only (an
+     error answer, or no answer within attempt_timeout_ms). A call waits through recovery and
+     reconnect back-off and ends only by its answer, its timeout, wps_client_cancel,
+     wps_client_stop, or the end of the session under resend_after_session_loss.
+   - Outcomes. Every completion status means one thing (README.md, "Completion statuses");
+     wps_action.sent says whether any attempt was handed to the host.
+   - A session lost (recovery impossible: a fresh connection gets a new connectionId, and the
+     service's per-connection ackId de-duplication no longer protects a resend): with
+     resend_after_session_loss (default, at-least-once, as the SDKs retry) the calls sent but not
+     answered are sent again on the new connection; without it (at-most-once) they complete with
+     WPS_ERR_DISCONNECTED ("may have been delivered").
+
+   Received messages are never lost for lack of memory: a frame larger than the client's scratch
+   (max_frame_size) is decoded in place when the host hands it over with
+   wps_client_on_frame_writable (the frame's bytes are rewritten: escaped text and base64 data
+   shrink into their own place). With wps_client_on_frame (read-only frame) such a frame is
+   reported as WPS_EVENT_FRAME_ERROR with WPS_ERR_BUFFER_TOO_SMALL and the bytes needed, and no
+   sequenceAck ever covers it, so the service keeps it for redelivery.
+
    Behaviour follows @azure/web-pubsub-client 1.1.0 (ackIds from 1, retries, duplicate drop,
    sequenceAck every second and at once after a jump of more than 300, recovery with
    awps_connection_id / awps_reconnection_token for 30 s, auto-reconnect with back-off, rejoin
@@ -525,7 +563,13 @@ typedef struct wps_client_config {
     uint32_t quick_sequence_ack_diff;  /* 300: acknowledge at once when one message jumps further */
     uint32_t ack_timeout_ms;           /* WPS_NO_TIMEOUT (the SDK): default limit for acked calls */
     uint32_t invoke_timeout_ms;        /* WPS_NO_TIMEOUT (the SDK): default limit for invocations */
-    /* capacities: reaching one fails the call at once with WPS_ERR_CAPACITY */
+    uint32_t attempt_timeout_ms;       /* WPS_NO_TIMEOUT: an attempt unanswered this long on an open
+                                          connection counts as failed (message_retry; same ackId) */
+    bool resend_after_session_loss;    /* true: calls sent but not answered when the session is lost
+                                          are sent again on the new connection (at-least-once);
+                                          false: they complete with WPS_ERR_DISCONNECTED (at-most-once) */
+    /* capacities: a call that meets one fails at once (WPS_ERR_TOO_MANY_CALLS, WPS_ERR_TOO_LARGE,
+       WPS_ERR_CAPACITY for the group table) */
     uint32_t max_calls;      /* 16: calls pending at once (each keeps its frame for retries) */
     uint32_t max_groups;     /* 16: groups remembered for rejoin */
     uint32_t max_name_len;   /* 128: longest group name */
@@ -576,13 +620,22 @@ WPS_API wps_status wps_client_stop(wps_client *client, uint64_t now_ms);
 WPS_API wps_status wps_client_set_url(wps_client *client, uint64_t now_ms, const char *url, size_t len);
 /** The host could not get a URL: the connection attempt fails. */
 WPS_API wps_status wps_client_url_failed(wps_client *client, uint64_t now_ms);
-/** The socket asked for by WPS_ACTION_OPEN is open. */
+/** The socket asked for by WPS_ACTION_OPEN is open. On a fresh connection calls wait for the
+    service's `connected` frame; on a recovery they go out at once. */
 WPS_API wps_status wps_client_on_open(wps_client *client, uint64_t now_ms);
 /** The socket could not be opened (handshake refused, DNS, TLS ...). code: the HTTP or close
     status if known (a 1008 refusal of a recovery ends recovery), else 0. */
 WPS_API wps_status wps_client_on_open_failed(wps_client *client, uint64_t now_ms, uint16_t code);
-/** One complete WebSocket message. is_text: a text frame (else binary). */
+/** One complete WebSocket message. is_text: a text frame (else binary: on a JSON subprotocol it is
+    reported as WPS_EVENT_FRAME_ERROR with WPS_ERR_FRAME_TYPE). The frame is only read; one whose
+    decoded strings and data do not fit max_frame_size of scratch is reported as a frame error
+    (WPS_ERR_BUFFER_TOO_SMALL, needed = the bytes it needs): use wps_client_on_frame_writable. */
 WPS_API wps_status wps_client_on_frame(wps_client *client, uint64_t now_ms, const void *data, size_t len, bool is_text);
+/** wps_client_on_frame for a frame the client may rewrite: when it does not fit the scratch it is
+    decoded in place (wps_decode_in_place), so a message of any size reaches the application whole
+    without the client's memory growing. The frame must stay unchanged by the host until the
+    actions about it are polled, as with wps_client_on_frame. */
+WPS_API wps_status wps_client_on_frame_writable(wps_client *client, uint64_t now_ms, void *data, size_t len, bool is_text);
 /** The socket closed (by either side). code: the close status (1005 none, 1006 abnormal). */
 WPS_API wps_status wps_client_on_close(wps_client *client, uint64_t now_ms, uint16_t code, const char *reason, size_t reason_len);
 /** Time passed: runs every timer due at now_ms. */
@@ -592,7 +645,11 @@ WPS_API uint64_t wps_client_next_deadline(const wps_client *client);
 
 /* ---- calls. Each returns a call id (never 0) through *call; its completion arrives exactly
    once as WPS_ACTION_COMPLETE. A call that cannot even start fails at once (status returned,
-   no completion): bad arguments, WPS_ERR_CAPACITY, WPS_ERR_STATE. ---- */
+   no completion, diag says why and diag->needed the size it would need): bad arguments
+   (WPS_ERR_INVALID_ARGUMENT), WPS_ERR_TOO_MANY_CALLS (max_calls pending: try again later),
+   WPS_ERR_TOO_LARGE (the frame exceeds max_frame_size or a name max_name_len: it never fits),
+   WPS_ERR_CAPACITY (max_groups groups remembered), WPS_ERR_BUSY. A call made while the client is
+   stopped or stopping completes at once with WPS_ERR_NOT_SENT. diag may be NULL. ---- */
 
 /** Per-call options; NULL means all defaults. */
 typedef struct wps_call_options {
@@ -616,18 +673,23 @@ typedef enum wps_call_kind {
     WPS_CALL_INVOKE_EVENT
 } wps_call_kind;
 
+/** joinGroup: on success the group is remembered and rejoined after every fresh connection. */
 WPS_API wps_status wps_client_join_group(wps_client *client, uint64_t now_ms, wps_slice group, const wps_call_options *options,
-                                         wps_call_id *call);
+                                         wps_call_id *call, wps_diag *diag);
+/** leaveGroup: on success the group is no longer rejoined. */
 WPS_API wps_status wps_client_leave_group(wps_client *client, uint64_t now_ms, wps_slice group, const wps_call_options *options,
-                                          wps_call_id *call);
-/** data: raw JSON text for WPS_DATA_JSON, UTF-8 for text, bytes for binary/protobuf (copied). */
+                                          wps_call_id *call, wps_diag *diag);
+/** sendToGroup. data: raw JSON text for WPS_DATA_JSON, UTF-8 for text, bytes for binary/protobuf
+    (copied into the call's frame, at most max_frame_size once encoded). */
 WPS_API wps_status wps_client_send_to_group(wps_client *client, uint64_t now_ms, wps_slice group, wps_data_type data_type,
-                                            wps_slice data, const wps_call_options *options, wps_call_id *call);
+                                            wps_slice data, const wps_call_options *options, wps_call_id *call, wps_diag *diag);
+/** sendEvent (the `event` message) to the service's event handler; data as for send_to_group. */
 WPS_API wps_status wps_client_send_event(wps_client *client, uint64_t now_ms, wps_slice event, wps_data_type data_type,
-                                         wps_slice data, const wps_call_options *options, wps_call_id *call);
-/** invokeEvent: completes with the invokeResponse's data. Never retried. */
+                                         wps_slice data, const wps_call_options *options, wps_call_id *call, wps_diag *diag);
+/** invokeEvent: completes with the invokeResponse's data. Never retried; an invocation sent when
+    the connection ends completes with WPS_ERR_DISCONNECTED. */
 WPS_API wps_status wps_client_invoke_event(wps_client *client, uint64_t now_ms, wps_slice event, wps_data_type data_type,
-                                           wps_slice data, const wps_call_options *options, wps_call_id *call);
+                                           wps_slice data, const wps_call_options *options, wps_call_id *call, wps_diag *diag);
 /** Cancels a pending call: it completes with WPS_ERR_CANCELLED at once (an invocation already
     sent is also cancelled at the service). WPS_ERR_INVALID_ARGUMENT for an unknown or finished call. */
 WPS_API wps_status wps_client_cancel(wps_client *client, uint64_t now_ms, wps_call_id call);
@@ -655,10 +717,10 @@ typedef enum wps_event_kind {
     WPS_EVENT_RECOVERED,           /* connection_id: the recovery socket is open */
     WPS_EVENT_GROUP_MESSAGE,       /* message (kind WPS_KIND_GROUP_DATA) */
     WPS_EVENT_SERVER_MESSAGE,      /* message (kind WPS_KIND_SERVER_DATA) */
-    WPS_EVENT_REJOIN_GROUP_FAILED, /* group, status, error_name, error_message */
+    WPS_EVENT_REJOIN_GROUP_FAILED, /* group, ack_id, status, error_name, error_message */
     WPS_EVENT_START_FAILED,        /* the first connection of start() failed (close_code; status
                                       WPS_ERR_CONNECT_FAILED); the client is stopped */
-    WPS_EVENT_FRAME_ERROR          /* a received frame was rejected (status, error_message); the client goes on */
+    WPS_EVENT_FRAME_ERROR          /* a received frame was rejected (status, error_message, needed); the client goes on */
 } wps_event_kind;
 
 /** One action. Only the fields named for its kind are set; the rest are zero. */
@@ -675,12 +737,14 @@ typedef struct wps_action {
     wps_slice user_id;        /* CONNECTED */
     wps_slice group;          /* REJOIN_GROUP_FAILED */
     wps_slice message_text;   /* DISCONNECTED: the service's disconnected message, if any */
+    size_t needed;            /* FRAME_ERROR with WPS_ERR_BUFFER_TOO_SMALL: scratch bytes the frame needs */
     const wps_message *message; /* GROUP_MESSAGE, SERVER_MESSAGE */
     wps_call_id call;         /* COMPLETE */
     wps_call_kind call_kind;  /* COMPLETE */
     wps_status status;        /* COMPLETE (WPS_OK or why it failed), REJOIN_GROUP_FAILED, FRAME_ERROR, START_FAILED */
-    bool has_ack_id;          /* COMPLETE */
-    uint64_t ack_id;          /* COMPLETE */
+    bool sent;                /* COMPLETE: an attempt of the call was handed to the host (WPS_ACTION_SEND) */
+    bool has_ack_id;          /* COMPLETE, REJOIN_GROUP_FAILED */
+    uint64_t ack_id;          /* COMPLETE, REJOIN_GROUP_FAILED (the rejoin's joinGroup ackId) */
     bool is_duplicated;       /* COMPLETE: the service had already processed this ackId (with WPS_OK);
                                  with WPS_ERR_ACK_FAILED: a retry was answered Duplicate after the
                                  service had answered that ackId with an error, so it failed */
@@ -2103,7 +2167,8 @@ static size_t wps__unescape(const unsigned char *src, size_t n, char *dst, size_
         while (j < n && src[j] != '\\') j++;
     found:
         if (j > i) {
-            if (dst && o < cap) WPS_MEMCPY(dst + o, src + i, (j - i) <= cap - o ? j - i : cap - o);
+            /* memmove: wps_decode_in_place unescapes over the source (dst + o <= src + i) */
+            if (dst && o < cap) WPS_MEMMOVE(dst + o, src + i, (j - i) <= cap - o ? j - i : cap - o);
             o += j - i;
             i = j;
             if (i >= n) break;
@@ -2485,6 +2550,7 @@ typedef struct wps__dec {
     wps__scan s;
     wps__scratch mem;
     int rendered; /* parsing the rendered (kind) shape instead of the wire shape */
+    int in_place; /* wps_decode_in_place: decoded bytes go over their own encoded form */
 } wps__dec;
 
 static size_t wps__off(const wps__dec *d, const unsigned char *p) { return (size_t)(p - d->s.beg); }
@@ -2499,6 +2565,11 @@ WPS__INLINE void wps__str_out(wps__dec *d, const unsigned char *body, size_t n, 
     if (!escaped) {
         out->ptr = (const char *)body;
         out->len = n;
+        return;
+    }
+    if (d->in_place) { /* the unescaped text is never longer: it overwrites its own escapes */
+        out->ptr = (const char *)body;
+        out->len = wps__unescape(body, n, (char *)(uintptr_t)body, n);
         return;
     }
     {
@@ -2799,6 +2870,18 @@ static wps_status wps__get_base64(wps__dec *d, const wps__slot *sl, const char *
     const unsigned char *body = sl->p + 1;
     size_t n = sl->n - 2, bad = 0, len;
     WPS_ASSERT(sl->jtype == WPS__J_STRING && sl->n >= 2);
+    if (d->in_place) { /* unescape (if needed) and decode over the string itself */
+        unsigned char *w = (unsigned char *)(uintptr_t)body;
+        size_t u = sl->escaped ? wps__unescape(body, n, (char *)w, n) : n;
+        len = wps__b64_len(w, u);
+        if (len == (size_t)-1)
+            return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "base64 length is not a multiple of 4", wps__off(d, body));
+        if (!wps__b64_decode_checked(w, u, w, &bad))
+            return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "invalid base64 character", wps__off(d, sl->escaped ? body : body + bad));
+        out->ptr = (const char *)w;
+        out->len = len;
+        return WPS_OK;
+    }
     if (sl->escaped) {
         /* valid JSON such as "AA\/A" or "AA\u002bA": unescape into scratch, then decode in place
            (output never overtakes input). This rare path needs the unescaped length of scratch. */
@@ -3361,6 +3444,7 @@ static wps_status wps__fast_decode(const void *frame, size_t len, void *scratch,
     d->mem.used = 0;
     d->mem.needed = 0;
     d->rendered = 0;
+    d->in_place = 0;
     p++;
     if (WPS__UNLIKELY(*p != '"')) {
         p = wps__ws(p, end);
@@ -3624,7 +3708,9 @@ static wps_status wps__decode(const wps_codec *codec, const void *frame, size_t 
         return wps__fail(diag, WPS_ERR_UNSUPPORTED_PROTOCOL, NULL, "protobuf subprotocols are not in this build's codec yet", (size_t)-1);
     }
     d.rendered = 0;
-    st = wps__decode_common(&d, frame, frame_len, scratch, scratch_cap, out, diag, codec->max_depth);
+    d.in_place = scratch == frame && frame != NULL; /* wps_decode_in_place */
+    if (d.in_place) scratch_cap = 0;
+    st = wps__decode_common(&d, frame, frame_len, d.in_place ? NULL : scratch, scratch_cap, out, diag, codec->max_depth);
     if (st != WPS_OK) {
         if (out) out->kind = WPS_KIND_NONE;
         return st;
@@ -3659,6 +3745,11 @@ WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t 
     return wps__decode(codec, frame, frame_len, scratch, scratch_cap, out, diag);
 }
 
+WPS_API wps_status wps_decode_in_place(const wps_codec *codec, void *frame, size_t frame_len, wps_message *out, wps_diag *diag) {
+    if (!frame) return wps__decode(codec, frame, frame_len, NULL, 0, out, diag);
+    return wps__decode(codec, frame, frame_len, frame, 0, out, diag); /* scratch == frame: in place */
+}
+
 WPS_API wps_status wps_message_parse_rendered(const wps_codec *codec, const char *json, size_t len, void *scratch,
                                               size_t scratch_cap, wps_message *out, wps_diag *diag) {
     wps__dec d;
@@ -3666,6 +3757,7 @@ WPS_API wps_status wps_message_parse_rendered(const wps_codec *codec, const char
     wps_status st;
     if (!diag) diag = &local;
     d.rendered = 1;
+    d.in_place = 0;
     st = wps__decode_common(&d, json, len, scratch, scratch_cap, out, diag, codec ? codec->max_depth : WPS_DEFAULT_MAX_DEPTH);
     if (st == WPS_OK) st = wps__check_rules(out, codec ? codec->protocol : WPS_PROTOCOL_JSON_RELIABLE, 0, diag);
     if (st != WPS_OK && out) out->kind = WPS_KIND_NONE;
@@ -4131,6 +4223,8 @@ WPS_API wps_client_config wps_client_config_default(void) {
     c.quick_sequence_ack_diff = 300;
     c.ack_timeout_ms = WPS_NO_TIMEOUT;
     c.invoke_timeout_ms = WPS_NO_TIMEOUT;
+    c.attempt_timeout_ms = WPS_NO_TIMEOUT;
+    c.resend_after_session_loss = true;
     c.max_calls = 16;
     c.max_groups = 16;
     c.max_name_len = 128;
@@ -4140,27 +4234,54 @@ WPS_API wps_client_config wps_client_config_default(void) {
     return c;
 }
 
-enum { WPS__SOCK_NONE, WPS__SOCK_OPENING, WPS__SOCK_OPEN, WPS__SOCK_CLOSING };
-enum { WPS__CALL_FREE, WPS__CALL_QUEUED, WPS__CALL_WAIT_ACK, WPS__CALL_WAIT_RETRY, WPS__CALL_DONE };
-enum { WPS__CONN_START, WPS__CONN_RECONNECT, WPS__CONN_RECOVERY };
-enum {
-    WPS__A_NEED_URL = 1, WPS__A_OPEN, WPS__A_SEND_CALL, WPS__A_SEND_PING, WPS__A_SEND_SEQACK, WPS__A_SEND_REJOIN,
-    WPS__A_SEND_CANCEL, WPS__A_CLOSE, WPS__A_EVENT, WPS__A_COMPLETE
-};
+/* ---------------------------------------------------------------- state machine: data
+
+   The connection has one state (wps__conn); everything else the client keeps is data about
+   calls, groups and the session. Each host input is one function below that switches on the
+   state and names its next state and effects; the table in README.md ("Client state machine")
+   lists them all. Each input ends in wps__leave, which sends the calls a usable connection can
+   carry (wps__pump) and, where WPS_ASSERT is active, checks the invariants (wps__check). */
+typedef enum wps__conn {
+    WPS__C_STOPPED = 0,     /* nothing under way */
+    WPS__C_WAIT_URL,        /* fresh connection: NEED_URL asked */
+    WPS__C_OPENING,         /* fresh connection: OPEN asked */
+    WPS__C_HANDSHAKE,       /* fresh connection open: calls wait for the `connected` frame */
+    WPS__C_READY,           /* open and usable: calls go out */
+    WPS__C_CLOSING,         /* the client closes (keepalive timeout): waiting for on_close */
+    WPS__C_RECOVER_OPENING, /* recovery socket asked */
+    WPS__C_RECOVER_WAIT,    /* pause between recovery attempts */
+    WPS__C_BACKOFF,         /* waiting to reconnect */
+    WPS__C_STOP_OPENING,    /* stop() while a socket was opening: waiting for it to open or fail */
+    WPS__C_STOP_CLOSING     /* stop() with a socket open: CLOSE asked, waiting for on_close */
+} wps__conn;
+
+/* call states: FREE (slot unused), WAITING (its next attempt waits for a usable connection),
+   IN_FLIGHT (an attempt is queued or handed to the host on this connection, no answer yet),
+   RETRY_WAIT (answered with an error; the next attempt waits for the retry delay), DONE (its
+   completion is queued) */
+enum { WPS__CALL_FREE, WPS__CALL_WAITING, WPS__CALL_IN_FLIGHT, WPS__CALL_RETRY_WAIT, WPS__CALL_DONE };
+enum { WPS__START, WPS__RECONNECT };
+/* queued records, one typed record per kind */
+enum { WPS__R_NEED_URL = 1, WPS__R_OPEN, WPS__R_SEND_CALL, WPS__R_SEND_FRAME, WPS__R_CLOSE, WPS__R_EVENT, WPS__R_COMPLETE };
+/* what an internal frame is */
+enum { WPS__F_PING, WPS__F_SEQACK, WPS__F_REJOIN, WPS__F_CANCEL };
 
 #define WPS__DISC_MAX 512u   /* the service's disconnected message kept for the event */
 #define WPS__REASON_MAX 124u /* a WebSocket close reason is at most 123 bytes */
+#define WPS__NIL UINT32_MAX  /* no call (order list) */
 
 typedef struct wps__call {
     uint32_t id; /* 0: free */
     uint8_t state, kind, fire_and_forget, has_ack;
-    uint8_t is_dup, has_data, frame_ref, sent;
+    uint8_t is_dup, has_data;
     uint8_t error_acked; /* an attempt was answered with an error ack (not Duplicate) */
-    uint32_t attempt; /* failed attempts so far */
+    uint32_t sent;    /* attempts queued or handed to the host (a queued one taken back is uncounted) */
+    uint32_t attempt; /* failed attempts on open connections (error answers, attempt timeouts) */
     uint32_t group;   /* join/leave: group entry */
     uint32_t frame_len, inv_len;
-    uint32_t gen; /* the socket its queued send belongs to */
-    uint64_t ack_id, retry_at, timeout_at;
+    uint32_t prev, next; /* the order list of pending calls (slots), oldest first */
+    uint64_t order;      /* call order: position in the list */
+    uint64_t ack_id, retry_at, timeout_at, attempt_at;
     wps_status result;
     wps_data_type data_type;
     wps_slice data, err_name, err_msg;
@@ -4168,38 +4289,58 @@ typedef struct wps__call {
 } wps__call;
 
 typedef struct wps__group {
-    uint32_t len; /* 0: free entry */
+    uint32_t len;  /* 0: free entry */
     uint32_t refs; /* pending calls naming it */
     uint8_t joined;
     uint64_t rejoin_ack; /* 0: no rejoin in flight */
     char *name;
 } wps__group;
 
-typedef struct wps__act {
-    uint8_t kind, ev, frame_ref;
+typedef struct wps__rec_call { uint32_t slot, id; } wps__rec_call; /* SEND_CALL, COMPLETE */
+typedef struct wps__rec_frame {                                    /* SEND_FRAME: an encoded internal frame */
+    uint32_t off, len; /* in the client's out buffer */
+    uint8_t what;      /* WPS__F_* */
+} wps__rec_frame;
+typedef struct wps__rec_close { uint16_t code; const char *reason; } wps__rec_close; /* CLOSE */
+typedef struct wps__rec_event {                                                      /* EVENT */
+    uint8_t ev;
     uint16_t code;
-    uint32_t idx, id, gen;
-    uint64_t u;
     wps_status status;
-    wps_slice a, b, c;
-    const char *text;
-} wps__act;
+    uint32_t group;
+    uint64_t ack_id;
+    size_t needed;
+    wps_slice conn_id, user_id, text, err_name, err_msg;
+} wps__rec_event;
+typedef struct wps__rec {
+    uint8_t kind;      /* WPS__R_* */
+    uint8_t frame_ref; /* points into the frame being received (or text the next frame replaces) */
+    union {
+        wps__rec_call call;
+        wps__rec_frame frame;
+        wps__rec_close close;
+        wps__rec_event event;
+    } u;
+} wps__rec;
 
 struct wps_client {
     wps_client_config cfg;
-    wps_client_state state;
-    int sock, conn_kind;
+    wps__conn conn;
     uint64_t now;
-    uint32_t gen;
-    bool waiting_url, initial_connected, recovering_episode, connected_pending, was_open;
+    bool fresh_is_start;    /* the fresh connection under way is start()'s first: failing ends the client */
+    bool session;           /* a logical connection exists: its end is reported by `disconnected` */
+    bool restored;          /* the session came from wps_client_restore: unrecoverable -> start afresh */
+    bool connected_pending; /* `connected` waits for the rejoins to settle */
+    bool ping_queued, seqack_queued;
     uint32_t rejoins_pending, reconnect_attempt;
     uint64_t reconnect_at, recovery_at, recovery_deadline;
     uint64_t last_rx, next_ping_at, seq_ack_at;
-    bool ping_queued, seqack_queued, close_polled, restored;
-    uint64_t seq_max;
+    uint64_t seq_max;   /* highest sequenceId delivered */
+    uint64_t seq_hole;  /* lowest sequenceId the application did not get (0: none): acks stay below it */
+    uint32_t seq_holes; /* messages lost with a sequenceId */
     bool seq_updated;
-    uint64_t next_ack_id, next_invocation;
-    uint32_t next_call_id, frame_refs;
+    uint64_t next_ack_id, next_invocation, next_order;
+    uint32_t next_call_id, frame_refs, waiting; /* waiting: calls in WAITING */
+    uint32_t first_call, last_call;             /* the order list */
     /* strings (lengths; has_* where empty is meaningful) */
     char *url, *open_url, *conn_id, *user_id, *token, *disc;
     size_t url_len, open_url_len, open_url_cap, conn_id_len, user_id_len, token_len, disc_len;
@@ -4211,10 +4352,10 @@ struct wps_client {
     /* tables */
     wps__call *calls;
     wps__group *groups;
-    wps__act *q;
+    wps__rec *q;
     uint32_t q_cap, q_head, q_len, q_reserve;
     char *out, *scratch;
-    size_t out_cap, out_used; /* internal frames handed out since the last input */
+    size_t out_cap, out_used; /* internal frames of queued records, then those handed out since the last input */
     wps_message msg;
     wps_codec up, down;
 };
@@ -4248,9 +4389,10 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
         /* retrying forever without a pause would make every tick due at once */
         (cfg->message_retry.delay_ms == 0 && cfg->message_retry.max_retries == WPS_RETRY_UNLIMITED))
         return 0;
-    /* the most one input queues: a completion and a cancelInvocation per call, a rejoin result
-       per group, and a few events and frames */
-    l->q_reserve = 2 * cfg->max_calls + cfg->max_groups + 16;
+    /* the most one input queues: per call a completion and a cancelInvocation or a send (and the
+       completion of a fire-and-forget send), per group a rejoin frame and its result, and a few
+       events and frames */
+    l->q_reserve = 3 * cfg->max_calls + 2 * cfg->max_groups + 16;
     l->q_cap = 2 * l->q_reserve + cfg->max_calls;
     l->slot_size = wps__align8((size_t)cfg->max_name_len + cfg->max_frame_size);
     /* url + "/" + "?" + both parameters, form-encoded (3 bytes per byte at worst) */
@@ -4261,7 +4403,7 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
     ok &= wps__reserve(&at, sizeof(wps_client), &self);
     ok &= wps__reserve(&at, (uint64_t)sizeof(wps__call) * cfg->max_calls, &l->calls);
     ok &= wps__reserve(&at, (uint64_t)sizeof(wps__group) * (cfg->max_groups ? cfg->max_groups : 1), &l->groups);
-    ok &= wps__reserve(&at, (uint64_t)sizeof(wps__act) * l->q_cap, &l->q);
+    ok &= wps__reserve(&at, (uint64_t)sizeof(wps__rec) * l->q_cap, &l->q);
     ok &= wps__reserve(&at, (uint64_t)l->slot_size * cfg->max_calls, &l->call_mem);
     ok &= wps__reserve(&at, (uint64_t)cfg->max_name_len * cfg->max_groups, &l->names);
     ok &= wps__reserve(&at, l->out_cap, &l->out);
@@ -4302,7 +4444,7 @@ WPS_API wps_status wps_client_init(wps_client **out, const wps_client_config *co
     c->cfg = *config;
     c->calls = (wps__call *)(void *)(base + l.calls);
     c->groups = (wps__group *)(void *)(base + l.groups);
-    c->q = (wps__act *)(void *)(base + l.q);
+    c->q = (wps__rec *)(void *)(base + l.q);
     c->q_cap = l.q_cap;
     c->q_reserve = l.q_reserve;
     for (i = 0; i < config->max_calls; i++) c->calls[i].buf = base + l.call_mem + l.slot_size * i;
@@ -4319,13 +4461,29 @@ WPS_API wps_status wps_client_init(wps_client **out, const wps_client_config *co
     c->disc = (char *)(base + l.disc);
     c->up = wps_codec_make(config->protocol, WPS_UPSTREAM);
     c->down = wps_codec_make(config->protocol, WPS_DOWNSTREAM);
-    c->state = WPS_CLIENT_STOPPED;
+    c->conn = WPS__C_STOPPED;
+    c->first_call = c->last_call = WPS__NIL;
     *out = c;
     if (diag) wps__diag_clear(diag);
     return WPS_OK;
 }
 
-WPS_API wps_client_state wps_client_get_state(const wps_client *c) { return c ? c->state : WPS_CLIENT_STOPPED; }
+WPS_API wps_client_state wps_client_get_state(const wps_client *c) {
+    static const wps_client_state map[] = {
+        WPS_CLIENT_STOPPED,    /* STOPPED */
+        WPS_CLIENT_CONNECTING, /* WAIT_URL */
+        WPS_CLIENT_CONNECTING, /* OPENING */
+        WPS_CLIENT_CONNECTED,  /* HANDSHAKE */
+        WPS_CLIENT_CONNECTED,  /* READY */
+        WPS_CLIENT_CONNECTED,  /* CLOSING */
+        WPS_CLIENT_RECOVERING, /* RECOVER_OPENING */
+        WPS_CLIENT_RECOVERING, /* RECOVER_WAIT */
+        WPS_CLIENT_DISCONNECTED, /* BACKOFF */
+        WPS_CLIENT_STOPPING,   /* STOP_OPENING */
+        WPS_CLIENT_STOPPING    /* STOP_CLOSING */
+    };
+    return c ? map[c->conn] : WPS_CLIENT_STOPPED;
+}
 
 WPS_API const char *wps_client_state_name(wps_client_state s) {
     switch (s) {
@@ -4357,85 +4515,117 @@ WPS_API const char *wps_call_kind_name(wps_call_kind k) {
 
 /* ---------------------------------------------------------------- queue */
 
-static void wps__push(wps_client *c, const wps__act *a) {
-    /* inputs check wps__room first, and no input queues more than q_reserve records */
-    WPS_ASSERT(c->q_len < c->q_cap);
-    if (c->q_len >= c->q_cap) return;
-    c->q[(c->q_head + c->q_len) % c->q_cap] = *a;
-    c->q_len++;
-    if (a->frame_ref) c->frame_refs++;
-}
+static int wps__socket_open(const wps_client *c) { return c->conn == WPS__C_HANDSHAKE || c->conn == WPS__C_READY; }
 
-static void wps__push_kind(wps_client *c, int kind) {
-    wps__act a;
-    WPS_MEMSET(&a, 0, sizeof a);
-    a.kind = (uint8_t)kind;
-    a.gen = c->gen;
-    wps__push(c, &a);
+/* A new record at the tail; inputs check wps__room first, and no input queues more than
+   q_reserve records. */
+static wps__rec *wps__push(wps_client *c, int kind, int frame_ref) {
+    wps__rec *r;
+    WPS_ASSERT(c->q_len < c->q_cap);
+    r = &c->q[(c->q_head + c->q_len) % c->q_cap];
+    WPS_MEMSET(r, 0, sizeof *r);
+    r->kind = (uint8_t)kind;
+    r->frame_ref = (uint8_t)(frame_ref != 0);
+    c->q_len++;
+    if (frame_ref) c->frame_refs++;
+    return r;
 }
 
 static void wps__push_close(wps_client *c, const char *reason) {
-    wps__act a;
-    WPS_MEMSET(&a, 0, sizeof a);
-    a.kind = WPS__A_CLOSE;
-    a.code = 1000;
-    a.text = reason;
-    a.gen = c->gen;
-    wps__push(c, &a);
+    wps__rec *r = wps__push(c, WPS__R_CLOSE, 0);
+    r->u.close.code = 1000;
+    r->u.close.reason = reason;
+}
+
+static wps__rec_event *wps__push_event(wps_client *c, wps_event_kind ev, int frame_ref) {
+    wps__rec *r = wps__push(c, WPS__R_EVENT, frame_ref);
+    r->u.event.ev = (uint8_t)ev;
+    return &r->u.event;
 }
 
 static void wps__event(wps_client *c, wps_event_kind ev) {
-    wps__act a;
-    WPS_MEMSET(&a, 0, sizeof a);
-    a.kind = WPS__A_EVENT;
-    a.ev = (uint8_t)ev;
-    a.gen = c->gen;
-    if (ev == WPS_EVENT_CONNECTED || ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_RECOVERING || ev == WPS_EVENT_RECOVERED) {
-        if (c->has_conn_id) a.a = wps_slice_make(c->conn_id, c->conn_id_len);
-        a.frame_ref = 1; /* the connection id and user id change only with a frame: wait for the poll */
-    }
-    if (ev == WPS_EVENT_CONNECTED && c->has_user_id) a.b = wps_slice_make(c->user_id, c->user_id_len);
-    if (ev == WPS_EVENT_START_FAILED) a.status = WPS_ERR_CONNECT_FAILED;
+    /* the connection id and user id change only with a frame: those events hold the next one */
+    int ids = ev == WPS_EVENT_CONNECTED || ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_RECOVERING || ev == WPS_EVENT_RECOVERED;
+    wps__rec_event *e = wps__push_event(c, ev, ids);
+    if (ids && c->has_conn_id) e->conn_id = wps_slice_make(c->conn_id, c->conn_id_len);
+    if (ev == WPS_EVENT_CONNECTED && c->has_user_id) e->user_id = wps_slice_make(c->user_id, c->user_id_len);
+    if (ev == WPS_EVENT_START_FAILED) e->status = WPS_ERR_CONNECT_FAILED;
     if (ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_START_FAILED) {
-        a.code = c->close_code;
-        if (ev == WPS_EVENT_DISCONNECTED && c->has_disc) a.c = wps_slice_make(c->disc, c->disc_len);
+        e->code = c->close_code;
+        if (ev == WPS_EVENT_DISCONNECTED && c->has_disc) e->text = wps_slice_make(c->disc, c->disc_len);
     }
-    wps__push(c, &a);
 }
 
-/* Drops records nobody will act on (stale sends) to make room. */
-static void wps__compact(wps_client *c) {
-    uint32_t i, n = 0;
-    for (i = 0; i < c->q_len; i++) {
-        wps__act a = c->q[(c->q_head + i) % c->q_cap];
-        int stale = (a.kind == WPS__A_SEND_CALL || a.kind == WPS__A_SEND_PING || a.kind == WPS__A_SEND_REJOIN ||
-                     a.kind == WPS__A_SEND_CANCEL || a.kind == WPS__A_CLOSE) &&
-                    a.gen != c->gen;
-        if (stale) {
-            if (a.kind == WPS__A_SEND_PING) c->ping_queued = false;
-            continue;
-        }
-        c->q[(c->q_head + n) % c->q_cap] = a;
-        n++;
+/* Encodes an internal frame into the out buffer and queues it. */
+static void wps__push_frame(wps_client *c, int what, const wps_message *m) {
+    size_t n = 0;
+    wps__rec *r;
+    if (wps_encode(&c->up, m, c->out + c->out_used, c->out_cap - c->out_used, &n, NULL) != WPS_OK) {
+        WPS_ASSERT(0); /* the out buffer is sized for every internal frame that can be queued at once */
+        return;
     }
-    c->q_len = n;
+    r = wps__push(c, WPS__R_SEND_FRAME, 0);
+    r->u.frame.off = (uint32_t)c->out_used;
+    r->u.frame.len = (uint32_t)n;
+    r->u.frame.what = (uint8_t)what;
+    c->out_used += n;
 }
 
 /* Room for the records one input may queue. */
-static wps_status wps__room(wps_client *c) {
-    if (c->q_cap - c->q_len >= c->q_reserve) return WPS_OK;
-    wps__compact(c);
-    return c->q_cap - c->q_len >= c->q_reserve ? WPS_OK : WPS_ERR_BUSY;
-}
+static wps_status wps__room(const wps_client *c) { return c->q_cap - c->q_len >= c->q_reserve ? WPS_OK : WPS_ERR_BUSY; }
 
-/* Every input starts here: it tells the time, and it ends the life of the internal frames
-   handed out by earlier polls (their bytes may be reused now). */
-static void wps__set_now(wps_client *c, uint64_t now) {
-    if (now > c->now) c->now = now; /* never backwards */
-    c->out_used = 0;
+/* Every input starts here: it tells the time (never backwards), and it ends the life of the
+   internal frames handed out by earlier polls: the frames of records still queued move to the
+   front of the out buffer (in queue order, so every move goes down). */
+static void wps__enter(wps_client *c, uint64_t now) {
+    uint32_t i;
+    size_t at = 0;
+    if (now > c->now) c->now = now;
+    if (!c->out_used) return;
+    c->ping_queued = c->seqack_queued = false; /* still queued, or handed over */
+    for (i = 0; i < c->q_len; i++) {
+        wps__rec *r = &c->q[(c->q_head + i) % c->q_cap];
+        if (r->kind != WPS__R_SEND_FRAME) continue;
+        if (r->u.frame.off != at) WPS_MEMMOVE(c->out + at, c->out + r->u.frame.off, r->u.frame.len);
+        r->u.frame.off = (uint32_t)at;
+        at += r->u.frame.len;
+        if (r->u.frame.what == WPS__F_PING) c->ping_queued = true;
+        if (r->u.frame.what == WPS__F_SEQACK) c->seqack_queued = true;
+    }
+    c->out_used = at;
 }
 
 /* ---------------------------------------------------------------- calls */
+
+static void wps__list_insert(wps_client *c, uint32_t slot) {
+    /* by order: new calls go last; a call taken back goes to its old place */
+    wps__call *k = &c->calls[slot];
+    uint32_t after = c->last_call;
+    while (after != WPS__NIL && c->calls[after].order > k->order) after = c->calls[after].prev;
+    k->prev = after;
+    k->next = after == WPS__NIL ? c->first_call : c->calls[after].next;
+    if (k->next != WPS__NIL) c->calls[k->next].prev = slot;
+    else c->last_call = slot;
+    if (after != WPS__NIL) c->calls[after].next = slot;
+    else c->first_call = slot;
+}
+
+static void wps__list_remove(wps_client *c, uint32_t slot) {
+    wps__call *k = &c->calls[slot];
+    if (k->prev != WPS__NIL) c->calls[k->prev].next = k->next;
+    else c->first_call = k->next;
+    if (k->next != WPS__NIL) c->calls[k->next].prev = k->prev;
+    else c->last_call = k->prev;
+    k->prev = k->next = WPS__NIL;
+}
+
+static uint32_t wps__call_slot(const wps_client *c, const wps__call *k) { return (uint32_t)(k - c->calls); }
+
+static void wps__set_state(wps_client *c, wps__call *k, int state) {
+    if (k->state == WPS__CALL_WAITING) c->waiting--;
+    if (state == WPS__CALL_WAITING) c->waiting++;
+    k->state = (uint8_t)state;
+}
 
 static void wps__group_unref(wps_client *c, wps__call *k) {
     if ((k->kind == WPS_CALL_JOIN_GROUP || k->kind == WPS_CALL_LEAVE_GROUP) && k->group < c->cfg.max_groups &&
@@ -4443,30 +4633,88 @@ static void wps__group_unref(wps_client *c, wps__call *k) {
         c->groups[k->group].refs--;
 }
 
+/* Queues the completion: the call leaves the order list; its slot is freed when polled. */
 static void wps__complete(wps_client *c, wps__call *k, wps_status st, int frame_ref) {
-    wps__act a;
-    WPS_MEMSET(&a, 0, sizeof a);
+    wps__rec *r;
     if (!frame_ref) { /* error details point into a frame: only a completion about that frame has them */
         k->err_name.ptr = k->err_msg.ptr = NULL;
         k->err_name.len = k->err_msg.len = 0;
         k->is_dup = 0;
         k->has_data = 0;
     }
-    k->state = WPS__CALL_DONE;
+    wps__set_state(c, k, WPS__CALL_DONE);
     k->result = st;
-    k->frame_ref = (uint8_t)(frame_ref != 0);
     wps__group_unref(c, k);
-    a.kind = WPS__A_COMPLETE;
-    a.idx = (uint32_t)(k - c->calls);
-    a.id = k->id;
-    a.gen = c->gen;
-    a.frame_ref = (uint8_t)(frame_ref != 0);
-    wps__push(c, &a);
+    wps__list_remove(c, wps__call_slot(c, k));
+    r = wps__push(c, WPS__R_COMPLETE, frame_ref);
+    r->u.call.slot = wps__call_slot(c, k);
+    r->u.call.id = k->id;
 }
 
-static void wps__try_send(wps_client *c, wps__call *k);
+/* Removes queued records that match (kind, slot) or, with slot WPS__NIL, every record of the
+   kinds in mask; returns how many. Records keep their order. */
+static uint32_t wps__unqueue(wps_client *c, uint32_t mask, uint32_t slot) {
+    uint32_t i, n = 0, removed = 0;
+    for (i = 0; i < c->q_len; i++) {
+        wps__rec r = c->q[(c->q_head + i) % c->q_cap];
+        int match = (mask >> r.kind) & 1u;
+        if (match && slot != WPS__NIL) match = (r.kind == WPS__R_SEND_CALL || r.kind == WPS__R_COMPLETE) && r.u.call.slot == slot;
+        if (match) {
+            if (r.frame_ref) c->frame_refs--;
+            removed++;
+            continue;
+        }
+        c->q[(c->q_head + n) % c->q_cap] = r;
+        n++;
+    }
+    c->q_len = n;
+    return removed;
+}
 
-/* One attempt failed with st: retry per the message policy (same ackId), or complete. */
+#define WPS__MASK(k) (1u << (k))
+
+/* A call ends without an answer (cancel, timeout, stop, give-up): an attempt still queued is
+   taken back (it was never handed over), and an invocation the service has is cancelled there. */
+static void wps__end_call(wps_client *c, wps__call *k, wps_status st) {
+    if (k->state == WPS__CALL_IN_FLIGHT) {
+        uint32_t back = wps__unqueue(c, WPS__MASK(WPS__R_SEND_CALL), wps__call_slot(c, k));
+        k->sent -= back;
+        if (!back && k->kind == WPS_CALL_INVOKE_EVENT && wps__socket_open(c)) {
+            wps_message m;
+            wps_message_init(&m, WPS_KIND_CANCEL_INVOCATION);
+            m.invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
+            wps__push_frame(c, WPS__F_CANCEL, &m);
+        }
+    }
+    wps__complete(c, k, st, 0);
+}
+
+/* Hands the call's next attempt to the host. */
+static void wps__transmit(wps_client *c, wps__call *k) {
+    wps__rec *r = wps__push(c, WPS__R_SEND_CALL, 0);
+    r->u.call.slot = wps__call_slot(c, k);
+    r->u.call.id = k->id;
+    k->sent++;
+    if (k->fire_and_forget) {
+        wps__complete(c, k, WPS_OK, 0); /* complete once handed over (taken back if it is not) */
+        return;
+    }
+    wps__set_state(c, k, WPS__CALL_IN_FLIGHT);
+    k->attempt_at = c->cfg.attempt_timeout_ms == WPS_NO_TIMEOUT ? 0 : c->now + c->cfg.attempt_timeout_ms;
+}
+
+/* Sends every waiting call, oldest first, when the connection is usable. */
+static void wps__pump(wps_client *c) {
+    uint32_t i, next;
+    if (c->conn != WPS__C_READY || !c->waiting) return;
+    for (i = c->first_call; i != WPS__NIL; i = next) {
+        next = c->calls[i].next;
+        if (c->calls[i].state == WPS__CALL_WAITING) wps__transmit(c, &c->calls[i]);
+    }
+}
+
+/* An attempt on an open connection failed (error answer, attempt timeout): retry per the
+   message policy with the same ackId, or complete. */
 static void wps__attempt_failed(wps_client *c, wps__call *k, wps_status st, int frame_ref) {
     uint32_t delay = 0;
     if (k->kind == WPS_CALL_INVOKE_EVENT || !wps_retry_next_delay(&c->cfg.message_retry, k->attempt + 1, &delay)) {
@@ -4474,39 +4722,11 @@ static void wps__attempt_failed(wps_client *c, wps__call *k, wps_status st, int 
         return;
     }
     k->attempt++;
-    k->state = WPS__CALL_WAIT_RETRY;
+    k->result = st;
+    wps__set_state(c, k, WPS__CALL_RETRY_WAIT);
     k->retry_at = c->now + delay;
-    k->err_name.ptr = k->err_msg.ptr = NULL; /* they pointed into the frame of this attempt's ack */
+    k->err_name.ptr = k->err_msg.ptr = NULL; /* they pointed into the frame of this attempt's answer */
     k->err_name.len = k->err_msg.len = 0;
-}
-
-static int wps__can_send(const wps_client *c) { return c->sock == WPS__SOCK_OPEN && c->state == WPS_CLIENT_CONNECTED; }
-
-static void wps__try_send(wps_client *c, wps__call *k) {
-    wps__act a;
-    if (!wps__can_send(c)) {
-        wps__attempt_failed(c, k, WPS_ERR_NOT_CONNECTED, 0);
-        return;
-    }
-    WPS_MEMSET(&a, 0, sizeof a);
-    k->state = WPS__CALL_QUEUED;
-    k->gen = c->gen;
-    a.kind = WPS__A_SEND_CALL;
-    a.idx = (uint32_t)(k - c->calls);
-    a.id = k->id;
-    a.gen = c->gen;
-    wps__push(c, &a);
-}
-
-static void wps__queue_cancel_invocation(wps_client *c, wps__call *k) {
-    wps__act a;
-    if (!k->sent || c->sock != WPS__SOCK_OPEN) return;
-    WPS_MEMSET(&a, 0, sizeof a);
-    a.kind = WPS__A_SEND_CANCEL;
-    a.idx = (uint32_t)(k - c->calls);
-    a.id = k->id;
-    a.gen = c->gen;
-    wps__push(c, &a);
 }
 
 /* ---------------------------------------------------------------- connection */
@@ -4522,12 +4742,14 @@ static void wps__copy_str(char *dst, size_t *len, bool *has, size_t cap, wps_sli
     *has = true;
 }
 
+/* -> WAIT_URL: a fresh connection (new credential, new connectionId, sequence reset). */
 static void wps__fresh_connect(wps_client *c, int kind) {
-    c->conn_kind = kind;
-    c->state = WPS_CLIENT_CONNECTING;
+    c->conn = WPS__C_WAIT_URL;
+    c->fresh_is_start = kind == WPS__START;
     c->seq_max = 0;
+    c->seq_hole = 0;
+    c->seq_holes = 0;
     c->seq_updated = false;
-    c->initial_connected = false;
     c->connected_pending = false;
     c->has_conn_id = c->has_user_id = c->has_token = c->has_disc = false;
     c->close_code = 0;
@@ -4535,49 +4757,65 @@ static void wps__fresh_connect(wps_client *c, int kind) {
        on_close (after that event was polled, since the new socket's OPEN comes after it)
        replaces it */
     c->url_len = 0;
-    c->was_open = false;
-    c->waiting_url = true;
-    wps__push_kind(c, WPS__A_NEED_URL);
+    wps__push(c, WPS__R_NEED_URL, 0);
 }
 
-static void wps__open(wps_client *c) {
-    c->sock = WPS__SOCK_OPENING;
-    c->close_polled = false;
-    c->gen++;
-    wps__push_kind(c, WPS__A_OPEN);
+/* -> OPENING / RECOVER_OPENING */
+static void wps__open(wps_client *c, wps__conn state) {
+    c->conn = state;
+    wps__push(c, WPS__R_OPEN, 0);
 }
 
+/* Every pending call ends because the client ends by itself (start failed, reconnect gave up,
+   no auto_reconnect): never sent -> NOT_SENT; sent -> DISCONNECTED; answered with an error
+   and waiting to retry -> that error. */
+static void wps__give_up_calls(wps_client *c) {
+    uint32_t i, next;
+    for (i = c->first_call; i != WPS__NIL; i = next) {
+        wps__call *k = &c->calls[i];
+        next = k->next;
+        wps__end_call(c, k, k->state == WPS__CALL_RETRY_WAIT ? k->result : k->sent ? WPS_ERR_DISCONNECTED : WPS_ERR_NOT_SENT);
+    }
+}
+
+/* -> STOPPED (every call has ended). */
 static void wps__stopped(wps_client *c) {
-    c->state = WPS_CLIENT_STOPPED;
-    c->sock = WPS__SOCK_NONE;
-    c->waiting_url = false;
-    c->recovering_episode = false;
+    wps__give_up_calls(c);
+    c->conn = WPS__C_STOPPED;
+    c->session = false;
     c->connected_pending = false;
     wps__event(c, WPS_EVENT_STOPPED);
 }
 
-static void wps__reconnect_or_stop(wps_client *c) {
-    if (c->cfg.auto_reconnect) {
-        c->reconnect_attempt = 0;
-        wps__fresh_connect(c, WPS__CONN_RECONNECT); /* the first reconnect attempt is immediate */
-    } else {
-        wps__stopped(c);
+/* The session is lost: calls sent and not answered are sent again on the next connection
+   (resend_after_session_loss) or end as "may have been delivered". */
+static void wps__session_lost(wps_client *c) {
+    uint32_t i, next;
+    if (c->cfg.resend_after_session_loss) return;
+    for (i = c->first_call; i != WPS__NIL; i = next) {
+        wps__call *k = &c->calls[i];
+        next = k->next;
+        if (k->state == WPS__CALL_WAITING && k->sent) wps__complete(c, k, WPS_ERR_DISCONNECTED, 0);
     }
 }
 
-/* Recovery is impossible or over: disconnected, then reconnect or stop. */
+/* Recovery is impossible or over: `disconnected`, then reconnect, start afresh or stop. */
 static void wps__no_recovery(wps_client *c, int stopping) {
-    c->state = WPS_CLIENT_DISCONNECTED;
-    c->recovering_episode = false;
-    c->was_open = false;
+    c->session = false;
     wps__event(c, WPS_EVENT_DISCONNECTED);
     if (stopping) {
         wps__stopped(c);
-    } else if (c->restored) { /* a restored session that could not be recovered: start afresh */
+        return;
+    }
+    wps__session_lost(c);
+    if (c->restored) { /* a restored session that could not be recovered: start afresh */
         c->restored = false;
-        wps__fresh_connect(c, WPS__CONN_START);
+        wps__fresh_connect(c, WPS__START);
+    } else if (c->cfg.auto_reconnect) {
+        c->reconnect_attempt = 0;
+        wps__fresh_connect(c, WPS__RECONNECT); /* the first reconnect attempt is immediate */
     } else {
-        wps__reconnect_or_stop(c);
+        wps__stopped(c);
     }
 }
 
@@ -4608,7 +4846,7 @@ static void wps__append(char *dst, size_t *n, const char *s) {
 /* The URL of the current logical connection with awps_connection_id and awps_reconnection_token
    appended (as URLSearchParams.append serializes them). */
 static void wps__build_recovery_url(wps_client *c) {
-    size_t n = 0, i, path = 0, q = c->url_len;
+    size_t n = 0, i, q = c->url_len;
     char *d = c->open_url;
     for (i = 0; i < c->url_len; i++) {
         if (c->url[i] == '#') {
@@ -4622,11 +4860,9 @@ static void wps__build_recovery_url(wps_client *c) {
     for (i = 0; i + 2 < q; i++) {
         if (c->url[i] == ':' && c->url[i + 1] == '/' && c->url[i + 2] == '/') {
             size_t j;
-            path = 1;
             for (j = i + 3; j < q && c->url[j] != '/' && c->url[j] != '?'; j++) {
             }
             if (j == q || c->url[j] == '?') {
-                /* insert "/" at j */
                 WPS_MEMMOVE(d + j + 1, d + j, q - j);
                 d[j] = '/';
                 n++;
@@ -4634,7 +4870,6 @@ static void wps__build_recovery_url(wps_client *c) {
             break;
         }
     }
-    (void)path;
     {
         int has_query = 0;
         for (i = 0; i < n; i++)
@@ -4651,10 +4886,18 @@ static void wps__build_recovery_url(wps_client *c) {
     c->open_url_len = n;
 }
 
+/* -> RECOVER_OPENING */
 static void wps__recovery_attempt(wps_client *c) {
     wps__build_recovery_url(c);
-    c->conn_kind = WPS__CONN_RECOVERY;
-    wps__open(c);
+    wps__open(c, WPS__C_RECOVER_OPENING);
+}
+
+/* A recovery episode starts: `recovering`, 30 s window, first attempt at once. */
+static void wps__start_recovery(wps_client *c) {
+    c->session = true;
+    wps__event(c, WPS_EVENT_RECOVERING);
+    c->recovery_deadline = c->now + c->cfg.recovery_window_ms;
+    wps__recovery_attempt(c);
 }
 
 /* A rejoin in flight is settled: when the last one settles, `connected`. */
@@ -4667,17 +4910,12 @@ static void wps__rejoin_settled(wps_client *c) {
 }
 
 static void wps__rejoin_failed(wps_client *c, uint32_t gi, wps_status st, wps_slice name, wps_slice message, int frame_ref) {
-    wps__act a;
-    WPS_MEMSET(&a, 0, sizeof a);
-    a.kind = WPS__A_EVENT;
-    a.ev = WPS_EVENT_REJOIN_GROUP_FAILED;
-    a.idx = gi;
-    a.status = st;
-    a.b = name;
-    a.c = message;
-    a.frame_ref = (uint8_t)(frame_ref != 0);
-    a.gen = c->gen;
-    wps__push(c, &a);
+    wps__rec_event *e = wps__push_event(c, WPS_EVENT_REJOIN_GROUP_FAILED, frame_ref);
+    e->group = gi;
+    e->status = st;
+    e->ack_id = c->groups[gi].rejoin_ack;
+    e->err_name = name;
+    e->err_msg = message;
     c->groups[gi].rejoin_ack = 0;
     wps__rejoin_settled(c);
 }
@@ -4698,184 +4936,272 @@ static void wps__flush_rejoins(wps_client *c, wps_status st) {
     }
 }
 
-/* The open socket is gone (closed by either side). */
+/* The open socket is gone (HANDSHAKE, READY, CLOSING, STOP_CLOSING + on_close). What was queued
+   for it and not handed over is taken back; calls sent and not answered wait to be sent again
+   (an invocation ends: it is never resent). */
 static void wps__connection_lost(wps_client *c, uint16_t code) {
-    uint32_t i;
-    int stopping = c->state == WPS_CLIENT_STOPPING;
-    c->sock = WPS__SOCK_NONE;
-    c->gen++;
+    uint32_t i, n = 0, next;
+    int stopping = c->conn == WPS__C_STOP_CLOSING;
+    for (i = 0; i < c->q_len; i++) { /* take back the records of the gone socket */
+        wps__rec r = c->q[(c->q_head + i) % c->q_cap];
+        if (r.kind == WPS__R_SEND_CALL || r.kind == WPS__R_COMPLETE) {
+            wps__call *k = &c->calls[r.u.call.slot];
+            if (r.kind == WPS__R_SEND_CALL) {
+                k->sent--;
+                if (k->state == WPS__CALL_DONE) /* fire-and-forget: not handed over after all */
+                    wps__list_insert(c, r.u.call.slot);
+                wps__set_state(c, k, WPS__CALL_WAITING);
+                continue;
+            }
+            if (k->state != WPS__CALL_DONE) continue; /* its fire-and-forget completion, taken back above */
+        } else if (r.kind == WPS__R_SEND_FRAME) {
+            if (r.u.frame.what == WPS__F_PING) c->ping_queued = false;
+            if (r.u.frame.what == WPS__F_SEQACK) {
+                c->seqack_queued = false;
+                c->seq_updated = true; /* owed again on the next socket */
+            }
+            continue;
+        } else if (r.kind == WPS__R_CLOSE) {
+            continue;
+        }
+        c->q[(c->q_head + n) % c->q_cap] = r;
+        n++;
+    }
+    c->q_len = n;
     c->close_code = code;
     wps__flush_rejoins(c, WPS_ERR_DISCONNECTED);
-    for (i = 0; i < c->cfg.max_calls; i++) {
+    for (i = c->first_call; i != WPS__NIL; i = next) {
         wps__call *k = &c->calls[i];
-        if (!k->id) continue;
-        if (k->state == WPS__CALL_WAIT_ACK) wps__attempt_failed(c, k, WPS_ERR_DISCONNECTED, 0);
-        else if (k->state == WPS__CALL_QUEUED) wps__attempt_failed(c, k, WPS_ERR_NOT_CONNECTED, 0);
+        next = k->next;
+        if (k->state != WPS__CALL_IN_FLIGHT) continue;
+        if (k->kind == WPS_CALL_INVOKE_EVENT) wps__complete(c, k, WPS_ERR_DISCONNECTED, 0);
+        else wps__set_state(c, k, WPS__CALL_WAITING);
     }
     if (stopping) {
-        if (c->was_open || c->recovering_episode) wps__no_recovery(c, 1);
-        else wps__stopped(c); /* never connected: nothing to report as disconnected */
+        if (c->session) wps__no_recovery(c, 1);
+        else wps__stopped(c); /* stop() raced the open: never connected, nothing to report */
         return;
     }
     if (code == 1008 || !wps_protocol_is_reliable(c->cfg.protocol) || !c->has_conn_id || !c->has_token || !c->url_len) {
         wps__no_recovery(c, 0);
         return;
     }
-    c->state = WPS_CLIENT_RECOVERING;
-    c->recovering_episode = true;
-    wps__event(c, WPS_EVENT_RECOVERING);
-    c->recovery_deadline = c->now + c->cfg.recovery_window_ms;
-    wps__recovery_attempt(c);
+    wps__start_recovery(c);
 }
 
-/* A socket that never opened is gone (or the URL could not be had). */
+/* A socket that never opened is gone, or no URL could be had (WAIT_URL, OPENING,
+   RECOVER_OPENING, STOP_OPENING). */
 static void wps__connect_failed(wps_client *c, uint16_t code) {
     uint32_t delay = 0;
-    c->sock = WPS__SOCK_NONE;
-    c->gen++;
-    if (c->state == WPS_CLIENT_STOPPING) {
-        if (c->recovering_episode) wps__no_recovery(c, 1);
+    switch (c->conn) {
+    case WPS__C_STOP_OPENING:
+        if (c->session) wps__no_recovery(c, 1);
         else wps__stopped(c);
         return;
-    }
-    switch (c->conn_kind) {
-    case WPS__CONN_RECOVERY:
+    case WPS__C_RECOVER_OPENING:
         if (code == 1008) { /* the service refuses this recovery for good (protocol spec 1.4) */
             c->close_code = code;
             c->close_reason_len = 0;
             wps__no_recovery(c, 0);
             return;
         }
+        c->conn = WPS__C_RECOVER_WAIT;
         c->recovery_at = c->now + c->cfg.recovery_retry_ms;
         return;
-    case WPS__CONN_START:
-        c->close_code = code;
-        c->state = WPS_CLIENT_STOPPED;
-        wps__event(c, WPS_EVENT_START_FAILED);
-        return;
-    default:
+    default: /* a fresh connection */
+        if (c->fresh_is_start) {
+            c->close_code = code;
+            wps__give_up_calls(c);
+            c->conn = WPS__C_STOPPED;
+            c->session = false;
+            wps__event(c, WPS_EVENT_START_FAILED);
+            return;
+        }
         c->reconnect_attempt++;
         if (!wps_retry_next_delay(&c->cfg.reconnect_retry, c->reconnect_attempt, &delay)) {
             wps__stopped(c);
             return;
         }
-        c->state = WPS_CLIENT_DISCONNECTED;
+        c->conn = WPS__C_BACKOFF;
         c->reconnect_at = c->now + delay;
         return;
     }
+}
+
+/* ---------------------------------------------------------------- invariants */
+
+#if !defined(NDEBUG) || defined(WPS_CHECK_INVARIANTS)
+/* Runs after every input while WPS_ASSERT is active (not under NDEBUG, or with
+   WPS_CHECK_INVARIANTS): the order list holds exactly the pending calls, oldest first; the
+   counters match; a usable connection leaves no call waiting; records are well formed. */
+static void wps__check(const wps_client *c) {
+    uint32_t i, listed = 0, pending = 0, waiting = 0, refs = 0, prev = WPS__NIL;
+    uint64_t order = 0;
+    size_t frames = 0;
+    for (i = c->first_call; i != WPS__NIL; i = c->calls[i].next) {
+        const wps__call *k = &c->calls[i];
+        WPS_ASSERT(i < c->cfg.max_calls && k->id && k->prev == prev && (listed == 0 || k->order > order));
+        WPS_ASSERT(k->state == WPS__CALL_WAITING || k->state == WPS__CALL_IN_FLIGHT || k->state == WPS__CALL_RETRY_WAIT);
+        WPS_ASSERT(k->state != WPS__CALL_IN_FLIGHT || k->sent > 0);
+        order = k->order;
+        prev = i;
+        if (++listed > c->cfg.max_calls) break;
+    }
+    WPS_ASSERT(prev == c->last_call);
+    for (i = 0; i < c->cfg.max_calls; i++) {
+        const wps__call *k = &c->calls[i];
+        WPS_ASSERT(k->id ? k->state != WPS__CALL_FREE : k->state == WPS__CALL_FREE);
+        if (k->id && k->state != WPS__CALL_DONE) pending++;
+        if (k->state == WPS__CALL_WAITING) waiting++;
+    }
+    WPS_ASSERT(pending == listed && waiting == c->waiting);
+    WPS_ASSERT(c->conn != WPS__C_READY || c->waiting == 0);
+    WPS_ASSERT(c->conn != WPS__C_STOPPED || (pending == 0 && !c->session));
+    WPS_ASSERT(c->q_len <= c->q_cap && c->out_used <= c->out_cap);
+    WPS_ASSERT(!c->seq_hole == !c->seq_holes);
+    for (i = 0; i < c->q_len; i++) {
+        const wps__rec *r = &c->q[(c->q_head + i) % c->q_cap];
+        WPS_ASSERT(r->kind >= WPS__R_NEED_URL && r->kind <= WPS__R_COMPLETE);
+        refs += r->frame_ref;
+        if (r->kind == WPS__R_SEND_CALL || r->kind == WPS__R_COMPLETE)
+            WPS_ASSERT(r->u.call.slot < c->cfg.max_calls && c->calls[r->u.call.slot].id == r->u.call.id);
+        if (r->kind == WPS__R_COMPLETE) WPS_ASSERT(c->calls[r->u.call.slot].state == WPS__CALL_DONE);
+        if (r->kind == WPS__R_SEND_FRAME) {
+            WPS_ASSERT(r->u.frame.off == frames && (size_t)r->u.frame.off + r->u.frame.len <= c->out_used);
+            frames += r->u.frame.len;
+        }
+    }
+    WPS_ASSERT(refs == c->frame_refs);
+}
+#define WPS__CHECK(c) wps__check(c)
+#else
+#define WPS__CHECK(c) ((void)0)
+#endif
+
+/* Every input that changed something ends here. */
+static wps_status wps__leave(wps_client *c) {
+    wps__pump(c);
+    WPS__CHECK(c);
+    return WPS_OK;
 }
 
 /* ---------------------------------------------------------------- inputs */
 
 WPS_API wps_status wps_client_start(wps_client *c, uint64_t now) {
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
-    if (c->state != WPS_CLIENT_STOPPED) return WPS_ERR_STATE;
+    wps__enter(c, now); /* even a refused input tells the time */
+    if (c->conn != WPS__C_STOPPED) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
     c->next_ping_at = c->now + c->cfg.keepalive_interval_ms;
     if (c->restored && c->has_conn_id && c->has_token && c->url_len && wps_protocol_is_reliable(c->cfg.protocol)) {
-        /* a restored session: recover it first */
-        c->initial_connected = true;
-        c->connected_pending = false;
-        c->state = WPS_CLIENT_RECOVERING;
-        c->recovering_episode = true;
-        wps__event(c, WPS_EVENT_RECOVERING);
-        c->recovery_deadline = c->now + c->cfg.recovery_window_ms;
-        wps__recovery_attempt(c);
-        return WPS_OK;
+        wps__start_recovery(c); /* a restored session: recover it first */
+        return wps__leave(c);
     }
     c->restored = false;
-    wps__fresh_connect(c, WPS__CONN_START);
-    return WPS_OK;
+    wps__fresh_connect(c, WPS__START);
+    return wps__leave(c);
 }
 
 WPS_API wps_status wps_client_stop(wps_client *c, uint64_t now) {
-    uint32_t i;
+    uint32_t i, next;
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
-    if (c->state == WPS_CLIENT_STOPPED || c->state == WPS_CLIENT_STOPPING) return WPS_OK;
+    wps__enter(c, now); /* even a refused input tells the time */
+    if (c->conn == WPS__C_STOPPED || c->conn == WPS__C_STOP_OPENING || c->conn == WPS__C_STOP_CLOSING) return WPS_OK;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
     wps__flush_rejoins(c, WPS_ERR_STOPPED);
-    for (i = 0; i < c->cfg.max_calls; i++) {
-        wps__call *k = &c->calls[i];
-        if (k->id && k->state != WPS__CALL_DONE) {
-            if (k->kind == WPS_CALL_INVOKE_EVENT && k->state == WPS__CALL_WAIT_ACK) wps__queue_cancel_invocation(c, k);
-            wps__complete(c, k, WPS_ERR_STOPPED, 0);
-        }
+    for (i = c->first_call; i != WPS__NIL; i = next) {
+        next = c->calls[i].next;
+        wps__end_call(c, &c->calls[i], WPS_ERR_STOPPED);
     }
-    c->waiting_url = false;
-    if (c->sock == WPS__SOCK_OPEN || c->sock == WPS__SOCK_OPENING) {
+    switch (c->conn) {
+    case WPS__C_OPENING:
+    case WPS__C_RECOVER_OPENING: /* the host opens it, then closes it */
         wps__push_close(c, "stopped by the client");
-        if (c->sock == WPS__SOCK_OPEN) c->sock = WPS__SOCK_CLOSING;
-        c->state = WPS_CLIENT_STOPPING;
-        return WPS_OK;
+        c->conn = WPS__C_STOP_OPENING;
+        break;
+    case WPS__C_HANDSHAKE:
+    case WPS__C_READY:
+        wps__push_close(c, "stopped by the client");
+        c->conn = WPS__C_STOP_CLOSING;
+        break;
+    case WPS__C_CLOSING: c->conn = WPS__C_STOP_CLOSING; break; /* a keepalive close already asked for */
+    case WPS__C_WAIT_URL:
+        wps__unqueue(c, WPS__MASK(WPS__R_NEED_URL), WPS__NIL);
+        wps__stopped(c);
+        break;
+    case WPS__C_RECOVER_WAIT: wps__no_recovery(c, 1); break;
+    default: wps__stopped(c); break; /* BACKOFF */
     }
-    if (c->sock == WPS__SOCK_CLOSING) { /* a keepalive close already asked for */
-        c->state = WPS_CLIENT_STOPPING;
-        return WPS_OK;
-    }
-    if (c->recovering_episode) wps__no_recovery(c, 1);
-    else wps__stopped(c);
-    return WPS_OK;
+    return wps__leave(c);
 }
 
 WPS_API wps_status wps_client_set_url(wps_client *c, uint64_t now, const char *url, size_t len) {
     if (!c || (!url && len)) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
-    if (!c->waiting_url) return WPS_ERR_STATE;
+    wps__enter(c, now); /* even a refused input tells the time */
+    if (c->conn != WPS__C_WAIT_URL) return WPS_ERR_STATE;
     if (len == 0 || len > c->cfg.max_url_len) return WPS_ERR_INVALID_ARGUMENT;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    c->waiting_url = false;
     WPS_MEMCPY(c->url, url, len);
     c->url[len] = 0;
     c->url_len = len;
     WPS_MEMCPY(c->open_url, url, len);
     c->open_url[len] = 0;
     c->open_url_len = len;
-    wps__open(c);
-    return WPS_OK;
+    wps__open(c, WPS__C_OPENING);
+    return wps__leave(c);
 }
 
 WPS_API wps_status wps_client_url_failed(wps_client *c, uint64_t now) {
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
-    if (!c->waiting_url) return WPS_ERR_STATE;
+    wps__enter(c, now); /* even a refused input tells the time */
+    if (c->conn != WPS__C_WAIT_URL) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    c->waiting_url = false;
-    c->gen--; /* wps__connect_failed counts a socket */
-    if (c->conn_kind != WPS__CONN_RECOVERY) c->close_reason_len = 0; /* no socket, no reason */
+    c->close_reason_len = 0; /* no socket, no reason */
     wps__connect_failed(c, 0);
-    return WPS_OK;
+    return wps__leave(c);
+}
+
+/* The sequenceAck the client may send: the highest sequenceId delivered, but never one that
+   covers a message the application did not get. */
+static uint64_t wps__seq_ack_value(const wps_client *c) {
+    return c->seq_hole && c->seq_max >= c->seq_hole ? c->seq_hole - 1 : c->seq_max;
 }
 
 static void wps__seqack_check(wps_client *c) {
-    if (c->seq_updated && !c->seqack_queued && c->sock == WPS__SOCK_OPEN && wps_protocol_is_reliable(c->cfg.protocol)) {
+    if (c->seq_updated && !c->seqack_queued && wps__socket_open(c) && wps_protocol_is_reliable(c->cfg.protocol)) {
+        wps_message m;
+        wps_message_init(&m, WPS_KIND_SEQUENCE_ACK);
+        m.sequence_id = wps__seq_ack_value(c);
+        m.has = WPS_HAS_SEQUENCE_ID;
         c->seqack_queued = true;
-        wps__push_kind(c, WPS__A_SEND_SEQACK);
+        c->seq_updated = false;
+        wps__push_frame(c, WPS__F_SEQACK, &m);
     }
 }
 
 WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
-    if (c->sock != WPS__SOCK_OPENING) return WPS_ERR_STATE;
+    wps__enter(c, now); /* even a refused input tells the time */
+    if (c->conn != WPS__C_OPENING && c->conn != WPS__C_RECOVER_OPENING && c->conn != WPS__C_STOP_OPENING) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    if (c->state == WPS_CLIENT_STOPPING) { /* stop() raced the open: close it again */
-        c->sock = WPS__SOCK_CLOSING;
+    if (c->conn == WPS__C_STOP_OPENING) { /* stop() raced the open: close it again */
+        c->conn = WPS__C_STOP_CLOSING;
         wps__push_close(c, "stopped by the client");
-        return WPS_OK;
+        return wps__leave(c);
     }
-    c->sock = WPS__SOCK_OPEN;
-    c->state = WPS_CLIENT_CONNECTED;
-    c->was_open = true;
     c->last_rx = c->now;
-    if (c->conn_kind == WPS__CONN_START) c->conn_kind = WPS__CONN_RECONNECT; /* started: later failures reconnect */
+    c->seqack_queued = false;
+    c->ping_queued = false;
     if (c->cfg.keepalive_interval_ms) {
         /* the ping timer keeps the phase it got at start() */
         while (c->next_ping_at <= c->now) c->next_ping_at += c->cfg.keepalive_interval_ms;
     }
-    if (c->recovering_episode) {
-        c->recovering_episode = false;
+    if (c->conn == WPS__C_OPENING) { /* fresh: usable once the service says `connected` */
+        c->conn = WPS__C_HANDSHAKE;
+        c->session = true;
+        c->fresh_is_start = false; /* started: later failures reconnect */
+    } else {                       /* recovered: usable at once */
+        c->conn = WPS__C_READY;
         c->restored = false;
         wps__event(c, WPS_EVENT_RECOVERED);
     }
@@ -4883,55 +5209,58 @@ WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
         wps__seqack_check(c); /* the SDK's sequenceAck task runs once at every open */
         c->seq_ack_at = c->now + c->cfg.sequence_ack_interval_ms;
     }
-    return WPS_OK;
+    return wps__leave(c);
 }
 
 WPS_API wps_status wps_client_on_open_failed(wps_client *c, uint64_t now, uint16_t code) {
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
-    if (c->sock != WPS__SOCK_OPENING) return WPS_ERR_STATE;
+    wps__enter(c, now); /* even a refused input tells the time */
+    if (c->conn != WPS__C_OPENING && c->conn != WPS__C_RECOVER_OPENING && c->conn != WPS__C_STOP_OPENING) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    if (c->conn_kind != WPS__CONN_RECOVERY) c->close_reason_len = 0; /* a failed open has no close reason */
+    if (!c->session) c->close_reason_len = 0; /* a failed fresh open has no close reason (a recovery keeps the lost one's) */
     wps__connect_failed(c, code);
-    return WPS_OK;
+    return wps__leave(c);
 }
 
 WPS_API wps_status wps_client_on_close(wps_client *c, uint64_t now, uint16_t code, const char *reason, size_t reason_len) {
     if (!c || (!reason && reason_len)) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
-    if (c->sock == WPS__SOCK_NONE) return WPS_ERR_STATE;
+    wps__enter(c, now); /* even a refused input tells the time */
+    switch (c->conn) {
+    case WPS__C_STOPPED:
+    case WPS__C_WAIT_URL:
+    case WPS__C_RECOVER_WAIT:
+    case WPS__C_BACKOFF: return WPS_ERR_STATE; /* no socket */
+    default: break;
+    }
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
     if (reason_len > WPS__REASON_MAX) reason_len = WPS__REASON_MAX;
     if (reason_len) WPS_MEMCPY(c->close_reason, reason, reason_len);
     c->close_reason_len = reason_len;
-    if (c->sock == WPS__SOCK_OPENING) wps__connect_failed(c, code);
+    if (c->conn == WPS__C_OPENING || c->conn == WPS__C_RECOVER_OPENING || c->conn == WPS__C_STOP_OPENING) wps__connect_failed(c, code);
     else wps__connection_lost(c, code);
-    return WPS_OK;
+    return wps__leave(c);
 }
 
-static void wps__frame_error(wps_client *c, wps_status st, const wps_diag *d) {
-    wps__act a;
-    size_t n = d ? wps__cstrlen(d->reason) : 0;
-    WPS_MEMSET(&a, 0, sizeof a);
+static void wps__frame_error(wps_client *c, wps_status st, const char *reason, size_t needed) {
+    size_t n = reason ? wps__cstrlen(reason) : 0;
+    wps__rec_event *e;
     if (n >= sizeof c->frame_reason) n = sizeof c->frame_reason - 1;
-    if (n) WPS_MEMCPY(c->frame_reason, d->reason, n);
+    if (n) WPS_MEMCPY(c->frame_reason, reason, n);
     c->frame_reason[n] = 0;
-    a.kind = WPS__A_EVENT;
-    a.ev = WPS_EVENT_FRAME_ERROR;
-    a.status = st;
-    a.c = wps_slice_make(c->frame_reason, n);
-    a.frame_ref = 1; /* the next bad frame would overwrite frame_reason */
-    a.gen = c->gen;
-    wps__push(c, &a);
+    e = wps__push_event(c, WPS_EVENT_FRAME_ERROR, 1); /* the next bad frame would overwrite frame_reason */
+    e->status = st;
+    e->text = wps_slice_make(c->frame_reason, n);
+    e->needed = needed;
 }
 
 static void wps__on_ack(wps_client *c, const wps_message *m) {
-    uint32_t i;
+    uint32_t i, next;
     int dup = m->error.name.len == 9 && wps__eq(m->error.name.ptr, "Duplicate", 9);
     int ok = (m->success && (m->has & WPS_HAS_SUCCESS)) || dup;
-    for (i = 0; i < c->cfg.max_calls; i++) {
+    for (i = c->first_call; i != WPS__NIL; i = next) {
         wps__call *k = &c->calls[i];
-        if (!k->id || k->state != WPS__CALL_WAIT_ACK || !k->has_ack || k->ack_id != m->ack_id) continue;
+        next = k->next;
+        if (k->state != WPS__CALL_IN_FLIGHT || !k->has_ack || k->ack_id != m->ack_id) continue;
         k->is_dup = (uint8_t)dup;
         k->err_name = m->error.name;
         k->err_msg = m->error.message;
@@ -4962,9 +5291,9 @@ static void wps__on_ack(wps_client *c, const wps_message *m) {
 
 static void wps__on_invoke_response(wps_client *c, const wps_message *m) {
     uint32_t i;
-    for (i = 0; i < c->cfg.max_calls; i++) {
+    for (i = c->first_call; i != WPS__NIL; i = c->calls[i].next) {
         wps__call *k = &c->calls[i];
-        if (!k->id || k->state != WPS__CALL_WAIT_ACK || k->kind != WPS_CALL_INVOKE_EVENT || k->inv_len != m->invocation_id.len ||
+        if (k->state != WPS__CALL_IN_FLIGHT || k->kind != WPS_CALL_INVOKE_EVENT || k->inv_len != m->invocation_id.len ||
             (k->inv_len && WPS_MEMCMP(k->buf, m->invocation_id.ptr, k->inv_len) != 0))
             continue;
         k->err_name = m->error.name;
@@ -4984,59 +5313,57 @@ static void wps__on_invoke_response(wps_client *c, const wps_message *m) {
     }
 }
 
-static void wps__on_data(wps_client *c, const wps_message *m) {
-    wps__act a;
-    if (m->has & WPS_HAS_SEQUENCE_ID) {
-        uint64_t diff = 0;
-        int owed = c->seq_updated;
-        c->seq_updated = true; /* even a duplicate: the next tick re-sends the maximum */
-        if (m->sequence_id > c->seq_max) {
-            diff = m->sequence_id - c->seq_max;
-            c->seq_max = m->sequence_id;
-        }
-        if (!owed && c->seq_ack_at < c->now && c->cfg.sequence_ack_interval_ms) {
-            /* nothing was owed while the timer's ticks passed: the next tick on its grid, like
-               the SDK's 1 s task; an ack already owed is never postponed */
-            uint64_t k = (c->now - c->seq_ack_at) / c->cfg.sequence_ack_interval_ms + 1;
-            c->seq_ack_at += k * c->cfg.sequence_ack_interval_ms;
-        }
-        if (diff == 0) return; /* a duplicate: dropped */
-        if (diff > c->cfg.quick_sequence_ack_diff) wps__seqack_check(c);
+/* A data message's sequenceId: 1 to deliver it, 0 for a duplicate (dropped). */
+static int wps__sequence(wps_client *c, const wps_message *m) {
+    uint64_t diff = 0;
+    int owed = c->seq_updated, refill = c->seq_hole && m->sequence_id == c->seq_hole;
+    c->seq_updated = true; /* even a duplicate: the next tick re-sends the maximum */
+    if (m->sequence_id > c->seq_max) {
+        diff = m->sequence_id - c->seq_max;
+        c->seq_max = m->sequence_id;
     }
+    if (!owed && c->seq_ack_at < c->now && c->cfg.sequence_ack_interval_ms) {
+        /* nothing was owed while the timer's ticks passed: the next tick on its grid, like the
+           SDK's 1 s task; an ack already owed is never postponed */
+        uint64_t k = (c->now - c->seq_ack_at) / c->cfg.sequence_ack_interval_ms + 1;
+        c->seq_ack_at += k * c->cfg.sequence_ack_interval_ms;
+    }
+    if (refill && --c->seq_holes == 0) c->seq_hole = 0; /* the one lost message came again */
+    if (diff == 0 && !refill) return 0;
+    if (diff > c->cfg.quick_sequence_ack_diff) wps__seqack_check(c);
+    return 1;
+}
+
+static void wps__on_data(wps_client *c, const wps_message *m) {
+    if ((m->has & WPS_HAS_SEQUENCE_ID) && !wps__sequence(c, m)) return;
     c->msg = *m;
-    WPS_MEMSET(&a, 0, sizeof a);
-    a.kind = WPS__A_EVENT;
-    a.ev = (uint8_t)(m->kind == WPS_KIND_GROUP_DATA ? WPS_EVENT_GROUP_MESSAGE : WPS_EVENT_SERVER_MESSAGE);
-    a.frame_ref = 1;
-    a.gen = c->gen;
-    wps__push(c, &a);
+    wps__push_event(c, m->kind == WPS_KIND_GROUP_DATA ? WPS_EVENT_GROUP_MESSAGE : WPS_EVENT_SERVER_MESSAGE, 1);
 }
 
 static void wps__on_connected(wps_client *c, const wps_message *m) {
     uint32_t i;
     /* a connected frame on a socket being closed (stop, keepalive) starts nothing: the next
        connection is then a fresh one, with its rejoins */
-    if (c->sock != WPS__SOCK_OPEN || c->state != WPS_CLIENT_CONNECTED) return;
+    if (c->conn != WPS__C_HANDSHAKE && c->conn != WPS__C_READY) return;
     wps__copy_str(c->conn_id, &c->conn_id_len, &c->has_conn_id, c->cfg.max_token_len, m->connection_id);
     wps__copy_str(c->user_id, &c->user_id_len, &c->has_user_id, c->cfg.max_token_len, m->user_id);
     wps__copy_str(c->token, &c->token_len, &c->has_token, c->cfg.max_token_len, m->reconnection_token);
-    if (c->initial_connected) return; /* later connected frames only refresh the id and token */
-    c->initial_connected = true;
+    if (c->conn == WPS__C_READY) return; /* later connected frames only refresh the id and token */
+    c->conn = WPS__C_READY;                /* rejoins first, then the waiting calls (wps__leave) */
     c->rejoins_pending = 0;
     c->connected_pending = true;
-    if (c->cfg.auto_rejoin_groups && wps__can_send(c)) {
+    if (c->cfg.auto_rejoin_groups) {
         for (i = 0; i < c->cfg.max_groups; i++) {
             wps__group *g = &c->groups[i];
-            wps__act a;
+            wps_message j;
             if (!g->len || !g->joined) continue;
             g->rejoin_ack = ++c->next_ack_id;
             c->rejoins_pending++;
-            WPS_MEMSET(&a, 0, sizeof a);
-            a.kind = WPS__A_SEND_REJOIN;
-            a.idx = i;
-            a.u = g->rejoin_ack;
-            a.gen = c->gen;
-            wps__push(c, &a);
+            wps_message_init(&j, WPS_KIND_JOIN_GROUP);
+            j.group = wps_slice_make(g->name, g->len);
+            j.ack_id = g->rejoin_ack;
+            j.has = WPS_HAS_ACK_ID;
+            wps__push_frame(c, WPS__F_REJOIN, &j);
         }
     }
     if (!c->rejoins_pending) {
@@ -5045,22 +5372,32 @@ static void wps__on_connected(wps_client *c, const wps_message *m) {
     }
 }
 
-WPS_API wps_status wps_client_on_frame(wps_client *c, uint64_t now, const void *data, size_t len, bool is_text) {
+static wps_status wps__on_frame(wps_client *c, uint64_t now, void *writable, const void *data, size_t len, bool is_text) {
     wps_message m;
     wps_diag d;
     wps_status st;
-    (void)is_text; /* the JSON subprotocols carry the same JSON in text and binary frames */
     if (!c || (!data && len)) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
+    wps__enter(c, now); /* even a refused input tells the time */
     if (c->frame_refs) return WPS_ERR_BUSY;
-    if (c->sock != WPS__SOCK_OPEN && c->sock != WPS__SOCK_CLOSING) return WPS_ERR_STATE;
+    if (c->conn != WPS__C_HANDSHAKE && c->conn != WPS__C_READY && c->conn != WPS__C_CLOSING && c->conn != WPS__C_STOP_CLOSING)
+        return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
     c->last_rx = c->now;
+    if (!is_text && !wps_protocol_is_binary(c->cfg.protocol)) { /* client-behavior O12 */
+        wps__frame_error(c, WPS_ERR_FRAME_TYPE, "a binary frame on a JSON subprotocol (the service sends text frames)", 0);
+        return wps__leave(c);
+    }
     st = wps_decode(&c->down, data, len, c->scratch, c->cfg.max_frame_size, &m, &d);
-    if (st == WPS_IGNORED) return WPS_OK;
+    if (st == WPS_ERR_BUFFER_TOO_SMALL && writable) st = wps_decode_in_place(&c->down, writable, len, &m, &d);
+    if (st == WPS_IGNORED) return wps__leave(c);
     if (st != WPS_OK) {
-        wps__frame_error(c, st, &d);
-        return WPS_OK;
+        if (st == WPS_ERR_BUFFER_TOO_SMALL && (m.has & WPS_HAS_SEQUENCE_ID) && m.sequence_id > c->seq_max) {
+            /* lost for lack of memory: no sequenceAck may cover it */
+            if (!c->seq_hole || m.sequence_id < c->seq_hole) c->seq_hole = m.sequence_id;
+            c->seq_holes++;
+        }
+        wps__frame_error(c, st, d.reason, st == WPS_ERR_BUFFER_TOO_SMALL ? d.needed : 0);
+        return wps__leave(c);
     }
     switch (m.kind) {
     case WPS_KIND_ACK: wps__on_ack(c, &m); break;
@@ -5076,50 +5413,73 @@ WPS_API wps_status wps_client_on_frame(wps_client *c, uint64_t now, const void *
     case WPS_KIND_INVOKE_RESPONSE: wps__on_invoke_response(c, &m); break;
     default: break; /* pong (liveness only) and kinds this client does not act on */
     }
-    return WPS_OK;
+    return wps__leave(c);
+}
+
+WPS_API wps_status wps_client_on_frame(wps_client *c, uint64_t now, const void *data, size_t len, bool is_text) {
+    return wps__on_frame(c, now, NULL, data, len, is_text);
+}
+
+WPS_API wps_status wps_client_on_frame_writable(wps_client *c, uint64_t now, void *data, size_t len, bool is_text) {
+    return wps__on_frame(c, now, data, data, len, is_text);
 }
 
 WPS_API wps_status wps_client_tick(wps_client *c, uint64_t now) {
-    uint32_t i;
+    uint32_t i, next;
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
+    wps__enter(c, now); /* even a refused input tells the time */
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
     now = c->now;
-    if (c->state == WPS_CLIENT_DISCONNECTED && c->sock == WPS__SOCK_NONE && !c->waiting_url && c->reconnect_at <= now)
-        wps__fresh_connect(c, WPS__CONN_RECONNECT);
-    if (c->state == WPS_CLIENT_RECOVERING && c->sock == WPS__SOCK_NONE && c->recovery_at <= now) {
-        if (now >= c->recovery_deadline) wps__no_recovery(c, 0);
-        else wps__recovery_attempt(c);
-    }
-    if (c->state == WPS_CLIENT_CONNECTED && c->sock == WPS__SOCK_OPEN) {
+    switch (c->conn) {
+    case WPS__C_BACKOFF:
+        if (c->reconnect_at <= now) wps__fresh_connect(c, WPS__RECONNECT);
+        break;
+    case WPS__C_RECOVER_WAIT:
+        if (c->recovery_at <= now) {
+            if (now >= c->recovery_deadline) wps__no_recovery(c, 0);
+            else wps__recovery_attempt(c);
+        }
+        break;
+    case WPS__C_HANDSHAKE:
+    case WPS__C_READY:
         if (c->cfg.keepalive_timeout_ms && now - c->last_rx > c->cfg.keepalive_timeout_ms) {
             wps__push_close(c, "keepalive timeout");
-            c->sock = WPS__SOCK_CLOSING;
+            c->conn = WPS__C_CLOSING;
         }
+        break;
+    default: break;
     }
-    if (c->cfg.keepalive_interval_ms && c->next_ping_at && c->next_ping_at <= now && c->state != WPS_CLIENT_STOPPED) {
-        if (c->state == WPS_CLIENT_CONNECTED && c->sock == WPS__SOCK_OPEN && !c->ping_queued) {
+    if (c->cfg.keepalive_interval_ms && c->next_ping_at && c->next_ping_at <= now && c->conn != WPS__C_STOPPED) {
+        if (wps__socket_open(c) && !c->ping_queued) {
+            wps_message m;
+            wps_message_init(&m, WPS_KIND_PING);
             c->ping_queued = true;
-            wps__push_kind(c, WPS__A_SEND_PING);
+            wps__push_frame(c, WPS__F_PING, &m);
         }
         c->next_ping_at += ((now - c->next_ping_at) / c->cfg.keepalive_interval_ms + 1) * c->cfg.keepalive_interval_ms;
     }
-    if (c->sock == WPS__SOCK_OPEN && c->cfg.sequence_ack_interval_ms && c->seq_ack_at <= now &&
-        wps_protocol_is_reliable(c->cfg.protocol)) {
+    if (wps__socket_open(c) && c->cfg.sequence_ack_interval_ms && c->seq_ack_at <= now && wps_protocol_is_reliable(c->cfg.protocol)) {
         wps__seqack_check(c);
         c->seq_ack_at += ((now - c->seq_ack_at) / c->cfg.sequence_ack_interval_ms + 1) * c->cfg.sequence_ack_interval_ms;
     }
-    for (i = 0; i < c->cfg.max_calls; i++) {
+    for (i = c->first_call; i != WPS__NIL; i = next) {
         wps__call *k = &c->calls[i];
-        if (!k->id || k->state == WPS__CALL_DONE) continue;
+        next = k->next;
         if (k->timeout_at && k->timeout_at <= now) {
-            if (k->kind == WPS_CALL_INVOKE_EVENT && k->state == WPS__CALL_WAIT_ACK) wps__queue_cancel_invocation(c, k);
-            wps__complete(c, k, WPS_ERR_TIMEOUT, 0);
-            continue;
+            wps__end_call(c, k, WPS_ERR_TIMEOUT);
+        } else if (k->state == WPS__CALL_RETRY_WAIT && k->retry_at <= now) {
+            wps__set_state(c, k, WPS__CALL_WAITING); /* sent when a connection is usable (wps__leave) */
+        } else if (k->state == WPS__CALL_IN_FLIGHT && k->attempt_at && k->attempt_at <= now) {
+            /* unanswered on an open connection: a failed attempt; an unpolled send is not sent yet */
+            if (wps__unqueue(c, WPS__MASK(WPS__R_SEND_CALL), i)) {
+                k->sent--;
+                wps__set_state(c, k, WPS__CALL_WAITING);
+            } else {
+                wps__attempt_failed(c, k, WPS_ERR_TIMEOUT, 0);
+            }
         }
-        if (k->state == WPS__CALL_WAIT_RETRY && k->retry_at <= now) wps__try_send(c, k);
     }
-    return WPS_OK;
+    return wps__leave(c);
 }
 
 static void wps__min_into(uint64_t *d, uint64_t t) {
@@ -5130,19 +5490,19 @@ WPS_API uint64_t wps_client_next_deadline(const wps_client *c) {
     uint64_t d = UINT64_MAX;
     uint32_t i;
     if (!c) return d;
-    if (c->state == WPS_CLIENT_DISCONNECTED && c->sock == WPS__SOCK_NONE && !c->waiting_url) wps__min_into(&d, c->reconnect_at);
-    if (c->state == WPS_CLIENT_RECOVERING && c->sock == WPS__SOCK_NONE) wps__min_into(&d, c->recovery_at);
-    if (c->state == WPS_CLIENT_CONNECTED && c->sock == WPS__SOCK_OPEN) {
+    if (c->conn == WPS__C_BACKOFF) wps__min_into(&d, c->reconnect_at);
+    if (c->conn == WPS__C_RECOVER_WAIT) wps__min_into(&d, c->recovery_at);
+    if (wps__socket_open(c)) {
         if (c->cfg.keepalive_timeout_ms) wps__min_into(&d, c->last_rx + c->cfg.keepalive_timeout_ms + 1);
         if (c->cfg.keepalive_interval_ms) wps__min_into(&d, c->next_ping_at);
         if (c->seq_updated && !c->seqack_queued && wps_protocol_is_reliable(c->cfg.protocol) && c->cfg.sequence_ack_interval_ms)
             wps__min_into(&d, c->seq_ack_at);
     }
-    for (i = 0; i < c->cfg.max_calls; i++) {
+    for (i = c->first_call; i != WPS__NIL; i = c->calls[i].next) {
         const wps__call *k = &c->calls[i];
-        if (!k->id || k->state == WPS__CALL_DONE) continue;
         if (k->timeout_at) wps__min_into(&d, k->timeout_at);
-        if (k->state == WPS__CALL_WAIT_RETRY) wps__min_into(&d, k->retry_at);
+        if (k->state == WPS__CALL_RETRY_WAIT) wps__min_into(&d, k->retry_at);
+        if (k->state == WPS__CALL_IN_FLIGHT && k->attempt_at) wps__min_into(&d, k->attempt_at);
     }
     if (d != UINT64_MAX && d < c->now) d = c->now;
     return d;
@@ -5158,6 +5518,7 @@ static wps__call *wps__call_alloc(wps_client *c) {
             unsigned char *buf = k->buf;
             WPS_MEMSET(k, 0, sizeof *k);
             k->buf = buf;
+            k->prev = k->next = WPS__NIL;
             return k;
         }
     }
@@ -5186,17 +5547,22 @@ static int wps__group_get(wps_client *c, wps_slice name) {
 
 static int wps__invocation_pending(const wps_client *c, const char *id, size_t n) {
     uint32_t i;
-    for (i = 0; i < c->cfg.max_calls; i++) {
+    for (i = c->first_call; i != WPS__NIL; i = c->calls[i].next) {
         const wps__call *k = &c->calls[i];
-        if (k->id && k->kind == WPS_CALL_INVOKE_EVENT && k->state != WPS__CALL_DONE && k->inv_len == n &&
-            (n == 0 || WPS_MEMCMP(k->buf, id, n) == 0))
-            return 1;
+        if (k->kind == WPS_CALL_INVOKE_EVENT && k->inv_len == n && (n == 0 || WPS_MEMCMP(k->buf, id, n) == 0)) return 1;
     }
     return 0;
 }
 
+/* A refused call: the status, with a reason and the size it would need in diag. */
+static wps_status wps__refuse(wps_diag *diag, wps_status st, const char *why, size_t needed) {
+    wps__fail(diag, st, NULL, why, (size_t)-1);
+    if (diag) diag->needed = needed;
+    return st;
+}
+
 static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kind, wps_slice name, wps_data_type dt, wps_slice data,
-                                  const wps_call_options *opt, wps_call_id *out) {
+                                  const wps_call_options *opt, wps_call_id *out, wps_diag *diag) {
     wps_call_options none;
     wps__call *k;
     wps_message m;
@@ -5205,18 +5571,22 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     uint32_t timeout;
     wps_status st;
     if (out) *out = 0;
-    if (!c) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
-    if (!name.ptr || name.len == 0 || (!data.ptr && data.len)) return WPS_ERR_INVALID_ARGUMENT;
+    if (diag) wps__diag_clear(diag);
+    if (!c) return wps__refuse(diag, WPS_ERR_INVALID_ARGUMENT, "NULL client", 0);
+    wps__enter(c, now); /* even a refused input tells the time */
+    if (!name.ptr || name.len == 0 || (!data.ptr && data.len))
+        return wps__refuse(diag, WPS_ERR_INVALID_ARGUMENT, "the name is empty, or data is NULL with a length", 0);
     if (!opt) {
         WPS_MEMSET(&none, 0, sizeof none);
         opt = &none;
     }
     if ((kind == WPS_CALL_JOIN_GROUP || kind == WPS_CALL_LEAVE_GROUP || kind == WPS_CALL_SEND_TO_GROUP) && name.len > c->cfg.max_name_len)
-        return WPS_ERR_CAPACITY;
-    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+        return wps__refuse(diag, WPS_ERR_TOO_LARGE, "the group name is longer than max_name_len", name.len);
+    if (kind == WPS_CALL_INVOKE_EVENT && opt->invocation_id.ptr && opt->invocation_id.len > c->cfg.max_name_len)
+        return wps__refuse(diag, WPS_ERR_TOO_LARGE, "the invocation id is longer than max_name_len", opt->invocation_id.len);
+    if (wps__room(c) != WPS_OK) return wps__refuse(diag, WPS_ERR_BUSY, "actions are still queued: poll them first", 0);
     k = wps__call_alloc(c);
-    if (!k) return WPS_ERR_CAPACITY;
+    if (!k) return wps__refuse(diag, WPS_ERR_TOO_MANY_CALLS, "max_calls calls are pending: try again once one completes", 0);
     wps_message_init(&m, WPS_KIND_NONE);
     k->kind = (uint8_t)kind;
     switch (kind) {
@@ -5238,8 +5608,9 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     }
     if (kind == WPS_CALL_INVOKE_EVENT) {
         if (opt->invocation_id.ptr) {
-            if (opt->invocation_id.len == 0 || opt->invocation_id.len > c->cfg.max_name_len) return WPS_ERR_INVALID_ARGUMENT;
-            if (wps__invocation_pending(c, opt->invocation_id.ptr, opt->invocation_id.len)) return WPS_ERR_INVALID_ARGUMENT;
+            if (opt->invocation_id.len == 0) return wps__refuse(diag, WPS_ERR_INVALID_ARGUMENT, "empty invocation id", 0);
+            if (wps__invocation_pending(c, opt->invocation_id.ptr, opt->invocation_id.len))
+                return wps__refuse(diag, WPS_ERR_INVALID_ARGUMENT, "an invocation with this id is pending", 0);
             WPS_MEMCPY(k->buf, opt->invocation_id.ptr, opt->invocation_id.len);
             k->inv_len = (uint32_t)opt->invocation_id.len;
         } else {
@@ -5266,10 +5637,10 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     }
     if (kind == WPS_CALL_JOIN_GROUP || kind == WPS_CALL_LEAVE_GROUP) {
         gi = wps__group_get(c, name);
-        if (gi < 0) return WPS_ERR_CAPACITY;
+        if (gi < 0) return wps__refuse(diag, WPS_ERR_CAPACITY, "max_groups groups are remembered (joined, or with calls pending)", 0);
     }
-    st = wps_encode(&c->up, &m, k->buf + c->cfg.max_name_len, c->cfg.max_frame_size, &n, NULL);
-    if (st == WPS_ERR_BUFFER_TOO_SMALL) return WPS_ERR_CAPACITY;
+    st = wps_encode(&c->up, &m, k->buf + c->cfg.max_name_len, c->cfg.max_frame_size, &n, diag);
+    if (st == WPS_ERR_BUFFER_TOO_SMALL) return wps__refuse(diag, WPS_ERR_TOO_LARGE, "the frame is larger than max_frame_size", n);
     if (st != WPS_OK) return st;
     /* committed: nothing below fails */
     if (k->has_ack && !opt->has_ack_id) c->next_ack_id++;
@@ -5282,47 +5653,53 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     k->timeout_at = timeout == WPS_NO_TIMEOUT ? 0 : c->now + timeout;
     if (++c->next_call_id == 0) c->next_call_id = 1;
     k->id = c->next_call_id;
+    k->order = ++c->next_order;
+    k->state = WPS__CALL_WAITING;
+    c->waiting++;
+    wps__list_insert(c, wps__call_slot(c, k));
     if (out) *out = k->id;
-    wps__try_send(c, k);
-    return WPS_OK;
+    if (c->conn == WPS__C_STOPPED || c->conn == WPS__C_STOP_OPENING || c->conn == WPS__C_STOP_CLOSING)
+        wps__complete(c, k, WPS_ERR_NOT_SENT, 0); /* no connection will come */
+    if (diag) wps__diag_clear(diag);
+    return wps__leave(c);
 }
 
-WPS_API wps_status wps_client_join_group(wps_client *c, uint64_t now, wps_slice group, const wps_call_options *opt, wps_call_id *call) {
+WPS_API wps_status wps_client_join_group(wps_client *c, uint64_t now, wps_slice group, const wps_call_options *opt, wps_call_id *call,
+                                         wps_diag *diag) {
     wps_slice none = {NULL, 0};
-    return wps__call_start(c, now, WPS_CALL_JOIN_GROUP, group, WPS_DATA_JSON, none, opt, call);
+    return wps__call_start(c, now, WPS_CALL_JOIN_GROUP, group, WPS_DATA_JSON, none, opt, call, diag);
 }
 
-WPS_API wps_status wps_client_leave_group(wps_client *c, uint64_t now, wps_slice group, const wps_call_options *opt, wps_call_id *call) {
+WPS_API wps_status wps_client_leave_group(wps_client *c, uint64_t now, wps_slice group, const wps_call_options *opt, wps_call_id *call,
+                                          wps_diag *diag) {
     wps_slice none = {NULL, 0};
-    return wps__call_start(c, now, WPS_CALL_LEAVE_GROUP, group, WPS_DATA_JSON, none, opt, call);
+    return wps__call_start(c, now, WPS_CALL_LEAVE_GROUP, group, WPS_DATA_JSON, none, opt, call, diag);
 }
 
 WPS_API wps_status wps_client_send_to_group(wps_client *c, uint64_t now, wps_slice group, wps_data_type dt, wps_slice data,
-                                            const wps_call_options *opt, wps_call_id *call) {
-    return wps__call_start(c, now, WPS_CALL_SEND_TO_GROUP, group, dt, data, opt, call);
+                                            const wps_call_options *opt, wps_call_id *call, wps_diag *diag) {
+    return wps__call_start(c, now, WPS_CALL_SEND_TO_GROUP, group, dt, data, opt, call, diag);
 }
 
 WPS_API wps_status wps_client_send_event(wps_client *c, uint64_t now, wps_slice event, wps_data_type dt, wps_slice data,
-                                         const wps_call_options *opt, wps_call_id *call) {
-    return wps__call_start(c, now, WPS_CALL_SEND_EVENT, event, dt, data, opt, call);
+                                         const wps_call_options *opt, wps_call_id *call, wps_diag *diag) {
+    return wps__call_start(c, now, WPS_CALL_SEND_EVENT, event, dt, data, opt, call, diag);
 }
 
 WPS_API wps_status wps_client_invoke_event(wps_client *c, uint64_t now, wps_slice event, wps_data_type dt, wps_slice data,
-                                           const wps_call_options *opt, wps_call_id *call) {
-    return wps__call_start(c, now, WPS_CALL_INVOKE_EVENT, event, dt, data, opt, call);
+                                           const wps_call_options *opt, wps_call_id *call, wps_diag *diag) {
+    return wps__call_start(c, now, WPS_CALL_INVOKE_EVENT, event, dt, data, opt, call, diag);
 }
 
 WPS_API wps_status wps_client_cancel(wps_client *c, uint64_t now, wps_call_id id) {
     uint32_t i;
     if (!c || !id) return WPS_ERR_INVALID_ARGUMENT;
-    wps__set_now(c, now); /* even a refused input tells the time */
+    wps__enter(c, now); /* even a refused input tells the time */
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    for (i = 0; i < c->cfg.max_calls; i++) {
-        wps__call *k = &c->calls[i];
-        if (k->id != id || k->state == WPS__CALL_DONE) continue;
-        if (k->kind == WPS_CALL_INVOKE_EVENT && k->state == WPS__CALL_WAIT_ACK) wps__queue_cancel_invocation(c, k);
-        wps__complete(c, k, WPS_ERR_CANCELLED, 0);
-        return WPS_OK;
+    for (i = c->first_call; i != WPS__NIL; i = c->calls[i].next) {
+        if (c->calls[i].id != id) continue;
+        wps__end_call(c, &c->calls[i], WPS_ERR_CANCELLED);
+        return wps__leave(c);
     }
     return WPS_ERR_INVALID_ARGUMENT;
 }
@@ -5435,7 +5812,7 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
     size_t url_len, cid_len, uid_len, tok_len;
     if (diag) wps__diag_clear(diag);
     if (!c || (!snap && len)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
-    if (c->state != WPS_CLIENT_STOPPED) return wps__fail(diag, WPS_ERR_STATE, NULL, "the client must be stopped", (size_t)-1);
+    if (c->conn != WPS__C_STOPPED) return wps__fail(diag, WPS_ERR_STATE, NULL, "the client must be stopped", (size_t)-1);
     for (i = 0; i < c->cfg.max_calls; i++)
         if (c->calls[i].id) return wps__fail(diag, WPS_ERR_STATE, NULL, "calls are pending: restore a client without pending calls", (size_t)-1);
     r.p = (const unsigned char *)snap;
@@ -5497,6 +5874,8 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
     c->has_token = (flags & 2u) != 0;
     if (tok_len) WPS_MEMCPY(c->token, tok, tok_len);
     c->seq_max = seq;
+    c->seq_hole = 0;
+    c->seq_holes = 0;
     c->seq_updated = false;
     if (ack > c->next_ack_id) c->next_ack_id = ack;
     if (inv > c->next_invocation) c->next_invocation = inv;
@@ -5520,159 +5899,100 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
 
 /* ---------------------------------------------------------------- poll */
 
-/* Encodes an internal frame after the ones already handed out since the last input (each keeps
-   its bytes until the next input); 0 if it does not fit. */
-static int wps__encode_out(wps_client *c, const wps_message *m, wps_action *out) {
-    size_t n = 0;
-    char *dst = c->out + c->out_used;
-    if (wps_encode(&c->up, m, dst, c->out_cap - c->out_used, &n, NULL) != WPS_OK) return 0;
-    c->out_used += n;
-    out->kind = WPS_ACTION_SEND;
-    out->frame = wps_slice_make(dst, n);
-    out->is_text = true;
-    return 1;
-}
-
-/* The message of a queued internal frame (ping, sequenceAck, rejoin, cancelInvocation); 0 if it
-   is no longer wanted. */
-static int wps__internal_message(wps_client *c, const wps__act *a, wps_message *m) {
-    switch (a->kind) {
-    case WPS__A_SEND_PING: wps_message_init(m, WPS_KIND_PING); return 1;
-    case WPS__A_SEND_SEQACK:
-        wps_message_init(m, WPS_KIND_SEQUENCE_ACK);
-        m->sequence_id = c->seq_max;
-        m->has = WPS_HAS_SEQUENCE_ID;
-        c->seq_updated = false;
-        return 1;
-    case WPS__A_SEND_REJOIN: {
-        const wps__group *g = &c->groups[a->idx];
-        if (g->rejoin_ack != a->u) return 0;
-        wps_message_init(m, WPS_KIND_JOIN_GROUP);
-        m->group = wps_slice_make(g->name, g->len);
-        m->ack_id = a->u;
-        m->has = WPS_HAS_ACK_ID;
-        return 1;
-    }
-    default: {
-        const wps__call *k = &c->calls[a->idx];
-        if (k->id != a->id) return 0;
-        wps_message_init(m, WPS_KIND_CANCEL_INVOCATION);
-        m->invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
-        return 1;
-    }
-    }
-}
-
+/* Only dequeues and converts: every decision was made by the input that queued the record. The
+   slot of a completion handed over is free for the next call. */
 WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
+    wps__rec r;
     if (!out) return false;
     WPS_MEMSET(out, 0, sizeof *out);
-    if (!c) return false;
-    while (c->q_len) {
-        wps__act a = c->q[c->q_head];
-        int live = a.gen == c->gen;
-        /* frames queued before a close still go out ahead of it */
-        int writable = live && (c->sock == WPS__SOCK_OPEN || (c->sock == WPS__SOCK_CLOSING && !c->close_polled));
-        c->q_head = (c->q_head + 1) % c->q_cap;
-        c->q_len--;
-        if (a.frame_ref && c->frame_refs) c->frame_refs--;
-        switch (a.kind) {
-        case WPS__A_NEED_URL:
-            if (!c->waiting_url) continue;
-            out->kind = WPS_ACTION_NEED_URL;
-            return true;
-        case WPS__A_OPEN:
-            if (!live || c->sock != WPS__SOCK_OPENING) continue;
-            out->kind = WPS_ACTION_OPEN;
-            out->url = wps_slice_make(c->open_url, c->open_url_len);
-            out->subprotocol = wps_protocol_name(c->cfg.protocol);
-            return true;
-        case WPS__A_SEND_CALL: {
-            wps__call *k = &c->calls[a.idx];
-            if (k->id != a.id || k->state != WPS__CALL_QUEUED || !writable) continue;
-            out->kind = WPS_ACTION_SEND;
-            out->frame = wps_slice_make((const char *)k->buf + c->cfg.max_name_len, k->frame_len);
-            out->is_text = true;
-            k->sent = 1;
-            if (k->fire_and_forget) wps__complete(c, k, WPS_OK, 0);
-            else k->state = WPS__CALL_WAIT_ACK;
-            return true;
-        }
-        case WPS__A_SEND_PING:
-        case WPS__A_SEND_SEQACK:
-        case WPS__A_SEND_REJOIN:
-        case WPS__A_SEND_CANCEL: {
-            wps_message m;
-            if (a.kind == WPS__A_SEND_PING) c->ping_queued = false;
-            if (a.kind == WPS__A_SEND_SEQACK) c->seqack_queued = false; /* if stale, it stays updated */
-            if (!writable || !wps__internal_message(c, &a, &m)) continue;
-            if (wps__encode_out(c, &m, out)) return true;
-            if (a.kind == WPS__A_SEND_REJOIN) { /* cannot happen with the sizes above; never left in flight */
-                wps_slice none = {NULL, 0};
-                wps__rejoin_failed(c, a.idx, WPS_ERR_CAPACITY, none, none, 0);
-            }
-            if (a.kind == WPS__A_SEND_SEQACK) c->seq_updated = true;
-            continue;
-        }
-        case WPS__A_CLOSE:
-            if (!live || c->sock == WPS__SOCK_NONE) continue;
-            c->close_polled = true;
-            out->kind = WPS_ACTION_CLOSE;
-            out->close_code = a.code;
-            out->close_reason = wps_slice_from_cstr(a.text);
-            return true;
-        case WPS__A_EVENT:
-            out->kind = WPS_ACTION_EVENT;
-            out->event = (wps_event_kind)a.ev;
-            out->connection_id = a.a;
-            out->close_code = a.code;
-            out->status = a.status;
-            switch (out->event) {
-            case WPS_EVENT_CONNECTED: out->user_id = a.b; break;
-            case WPS_EVENT_DISCONNECTED:
-            case WPS_EVENT_START_FAILED:
-                out->message_text = a.c;
-                out->close_reason = wps_slice_make(c->close_reason, c->close_reason_len);
-                break;
-            case WPS_EVENT_GROUP_MESSAGE:
-            case WPS_EVENT_SERVER_MESSAGE: out->message = &c->msg; break;
-            case WPS_EVENT_REJOIN_GROUP_FAILED:
-                out->group = wps_slice_make(c->groups[a.idx].name, c->groups[a.idx].len);
-                out->error_name = a.b;
-                out->error_message = a.c;
-                break;
-            case WPS_EVENT_FRAME_ERROR: out->error_message = a.c; break;
-            default: break;
-            }
-            return true;
-        case WPS__A_COMPLETE: {
-            wps__call *k = &c->calls[a.idx];
-            if (k->id != a.id) continue;
-            out->kind = WPS_ACTION_COMPLETE;
-            out->call = k->id;
-            out->call_kind = (wps_call_kind)k->kind;
-            out->status = k->result;
-            out->has_ack_id = k->has_ack != 0;
-            out->ack_id = k->has_ack ? k->ack_id : 0;
-            out->is_duplicated = k->is_dup != 0;
-            if (k->kind == WPS_CALL_INVOKE_EVENT) out->invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
-            out->has_data = k->has_data != 0;
-            out->data_type = k->data_type;
-            out->data = k->data;
-            if (k->result != WPS_OK || k->is_dup) {
-                out->error_name = k->err_name;
-                out->error_message = k->err_msg;
-            }
-            k->id = 0; /* the slot is free; its memory stays valid until the next call into the client */
-            k->state = WPS__CALL_FREE;
-            return true;
-        }
-        default: continue;
-        }
+    if (!c || !c->q_len) return false;
+    r = c->q[c->q_head];
+    c->q_head = (c->q_head + 1) % c->q_cap;
+    c->q_len--;
+    if (r.frame_ref) c->frame_refs--;
+    switch (r.kind) {
+    case WPS__R_NEED_URL: out->kind = WPS_ACTION_NEED_URL; break;
+    case WPS__R_OPEN:
+        out->kind = WPS_ACTION_OPEN;
+        out->url = wps_slice_make(c->open_url, c->open_url_len);
+        out->subprotocol = wps_protocol_name(c->cfg.protocol);
+        break;
+    case WPS__R_SEND_CALL: {
+        const wps__call *k = &c->calls[r.u.call.slot];
+        out->kind = WPS_ACTION_SEND;
+        out->frame = wps_slice_make((const char *)k->buf + c->cfg.max_name_len, k->frame_len);
+        out->is_text = true;
+        break;
     }
-    return false;
+    case WPS__R_SEND_FRAME:
+        out->kind = WPS_ACTION_SEND;
+        out->frame = wps_slice_make(c->out + r.u.frame.off, r.u.frame.len);
+        out->is_text = true;
+        break;
+    case WPS__R_CLOSE:
+        out->kind = WPS_ACTION_CLOSE;
+        out->close_code = r.u.close.code;
+        out->close_reason = wps_slice_from_cstr(r.u.close.reason);
+        break;
+    case WPS__R_EVENT: {
+        const wps__rec_event *e = &r.u.event;
+        out->kind = WPS_ACTION_EVENT;
+        out->event = (wps_event_kind)e->ev;
+        out->connection_id = e->conn_id;
+        out->close_code = e->code;
+        out->status = e->status;
+        switch (out->event) {
+        case WPS_EVENT_CONNECTED: out->user_id = e->user_id; break;
+        case WPS_EVENT_DISCONNECTED:
+        case WPS_EVENT_START_FAILED:
+            out->message_text = e->text;
+            out->close_reason = wps_slice_make(c->close_reason, c->close_reason_len);
+            break;
+        case WPS_EVENT_GROUP_MESSAGE:
+        case WPS_EVENT_SERVER_MESSAGE: out->message = &c->msg; break;
+        case WPS_EVENT_REJOIN_GROUP_FAILED:
+            out->group = wps_slice_make(c->groups[e->group].name, c->groups[e->group].len);
+            out->has_ack_id = true;
+            out->ack_id = e->ack_id;
+            out->error_name = e->err_name;
+            out->error_message = e->err_msg;
+            break;
+        case WPS_EVENT_FRAME_ERROR:
+            out->error_message = e->text;
+            out->needed = e->needed;
+            break;
+        default: break;
+        }
+        break;
+    }
+    default: { /* WPS__R_COMPLETE */
+        wps__call *k = &c->calls[r.u.call.slot];
+        out->kind = WPS_ACTION_COMPLETE;
+        out->call = k->id;
+        out->call_kind = (wps_call_kind)k->kind;
+        out->status = k->result;
+        out->sent = k->sent != 0;
+        out->has_ack_id = k->has_ack != 0;
+        out->ack_id = k->has_ack ? k->ack_id : 0;
+        out->is_duplicated = k->is_dup != 0;
+        if (k->kind == WPS_CALL_INVOKE_EVENT) out->invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
+        out->has_data = k->has_data != 0;
+        out->data_type = k->data_type;
+        out->data = k->data;
+        if (k->result != WPS_OK || k->is_dup) {
+            out->error_name = k->err_name;
+            out->error_message = k->err_msg;
+        }
+        k->id = 0; /* the slot is free; its memory stays valid until the next call into the client */
+        k->state = WPS__CALL_FREE;
+        break;
+    }
+    }
+    return true;
 }
 
 #endif /* WPS_NO_CLIENT */
+
 
 #ifndef WPS_NO_SERVICE
 /* ============================================================================================

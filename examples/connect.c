@@ -173,7 +173,7 @@ static void handle_actions(void) {
                 int i;
                 g.joined_once = 1;
                 g.started_ok = 1;
-                for (i = 0; i < g.ngroups; i++) wps_client_join_group(g.client, now_ms(), wps_slice_from_cstr(g.groups[i]), NULL, NULL);
+                for (i = 0; i < g.ngroups; i++) wps_client_join_group(g.client, now_ms(), wps_slice_from_cstr(g.groups[i]), NULL, NULL, NULL);
             }
             if (a.event == WPS_EVENT_START_FAILED) {
                 g.stopped = 1;
@@ -203,9 +203,9 @@ static void run_command(char *line) {
         g.quit = 1;
         wps_client_stop(g.client, t);
     } else if (!strncmp(line, "/join ", 6)) {
-        wps_client_join_group(g.client, t, wps_slice_from_cstr(line + 6), NULL, NULL);
+        wps_client_join_group(g.client, t, wps_slice_from_cstr(line + 6), NULL, NULL, NULL);
     } else if (!strncmp(line, "/leave ", 7)) {
-        wps_client_leave_group(g.client, t, wps_slice_from_cstr(line + 7), NULL, NULL);
+        wps_client_leave_group(g.client, t, wps_slice_from_cstr(line + 7), NULL, NULL, NULL);
     } else if (!strncmp(line, "/event ", 7)) {
         char *name = line + 7, *sp = strchr(name, ' ');
         const char *text = "";
@@ -213,7 +213,7 @@ static void run_command(char *line) {
             *sp = 0;
             text = sp + 1;
         }
-        wps_client_send_event(g.client, t, wps_slice_from_cstr(name), WPS_DATA_TEXT, wps_slice_from_cstr(text), NULL, NULL);
+        wps_client_send_event(g.client, t, wps_slice_from_cstr(name), WPS_DATA_TEXT, wps_slice_from_cstr(text), NULL, NULL, NULL);
     } else if (!strncmp(line, "/send ", 6) || !strncmp(line, "/sendack ", 9)) {
         wps_call_options o;
         char *group = strchr(line, ' ') + 1, *sp;
@@ -226,9 +226,9 @@ static void run_command(char *line) {
         }
         sp = strchr(group, ' ');
         if (sp) *sp = 0;
-        wps_client_send_to_group(g.client, t, wps_slice_from_cstr(group), WPS_DATA_TEXT, wps_slice_from_cstr(sp ? sp + 1 : ""), &o, NULL);
+        wps_client_send_to_group(g.client, t, wps_slice_from_cstr(group), WPS_DATA_TEXT, wps_slice_from_cstr(sp ? sp + 1 : ""), &o, NULL, NULL);
     } else if (g.ngroups) {
-        wps_client_send_to_group(g.client, t, wps_slice_from_cstr(g.groups[0]), WPS_DATA_TEXT, wps_slice_from_cstr(line), NULL, NULL);
+        wps_client_send_to_group(g.client, t, wps_slice_from_cstr(g.groups[0]), WPS_DATA_TEXT, wps_slice_from_cstr(line), NULL, NULL, NULL);
     } else {
         fprintf(stderr, "wps connect: no --group to send to\n");
     }

@@ -411,11 +411,11 @@ static int cmd_client_driver(void) {
             }
             {
                 wps_slice nm = wps_slice_make(name, nn), dd = wps_slice_make(data ? data : "", dn);
-                if (!strcmp(tok[3], "join")) st = wps_client_join_group(c, now, nm, &o, &id);
-                else if (!strcmp(tok[3], "leave")) st = wps_client_leave_group(c, now, nm, &o, &id);
-                else if (!strcmp(tok[3], "send")) st = wps_client_send_to_group(c, now, nm, dt, dd, &o, &id);
-                else if (!strcmp(tok[3], "event")) st = wps_client_send_event(c, now, nm, dt, dd, &o, &id);
-                else st = wps_client_invoke_event(c, now, nm, dt, dd, &o, &id);
+                if (!strcmp(tok[3], "join")) st = wps_client_join_group(c, now, nm, &o, &id, NULL);
+                else if (!strcmp(tok[3], "leave")) st = wps_client_leave_group(c, now, nm, &o, &id, NULL);
+                else if (!strcmp(tok[3], "send")) st = wps_client_send_to_group(c, now, nm, dt, dd, &o, &id, NULL);
+                else if (!strcmp(tok[3], "event")) st = wps_client_send_event(c, now, nm, dt, dd, &o, &id, NULL);
+                else st = wps_client_invoke_event(c, now, nm, dt, dd, &o, &id, NULL);
             }
             if (st == WPS_OK && g_nlabels < DRIVER_LABELS) {
                 size_t ln = strlen(tok[2]);

@@ -178,11 +178,11 @@ static void call(model *m, unsigned op) {
     }
     wps_status st;
     switch (op % 5) {
-    case 0: st = wps_client_join_group(m->c, m->now, g, &o, &id); break;
-    case 1: st = wps_client_leave_group(m->c, m->now, g, &o, &id); break;
-    case 2: st = wps_client_send_to_group(m->c, m->now, g, dt, data, &o, &id); break;
-    case 3: st = wps_client_send_event(m->c, m->now, g, dt, data, &o, &id); break;
-    default: st = wps_client_invoke_event(m->c, m->now, g, dt, data, &o, &id); break;
+    case 0: st = wps_client_join_group(m->c, m->now, g, &o, &id, NULL); break;
+    case 1: st = wps_client_leave_group(m->c, m->now, g, &o, &id, NULL); break;
+    case 2: st = wps_client_send_to_group(m->c, m->now, g, dt, data, &o, &id, NULL); break;
+    case 3: st = wps_client_send_event(m->c, m->now, g, dt, data, &o, &id, NULL); break;
+    default: st = wps_client_invoke_event(m->c, m->now, g, dt, data, &o, &id, NULL); break;
     }
     issue(m, st, id);
     after_input(m, st);

@@ -1,6 +1,7 @@
 /* libFuzzer target: wps_decode on arbitrary bytes, in both directions. Every accepted message is
    encoded, decoded again and must render identically (decode(encode(m)) == m). A message that
-   renders must also parse back from its rendered form to the same message. */
+   renders must also parse back from its rendered form to the same message. wps_decode_in_place
+   must give the same status and, on success, the same rendered message as wps_decode. */
 #define WPS_IMPLEMENTATION
 #include "../wps.h"
 
@@ -28,6 +29,22 @@ static void one(const uint8_t *data, size_t size, wps_direction dir) {
     size_t n = 0, n1, n2, n3;
     wps_status st = wps_decode(&codec, data, size, scratch, size, &m, &diag);
     check(st == WPS_OK || st == WPS_IGNORED || st < 0);
+    {
+        /* in place: same outcome, same message */
+        char *copy = (char *)malloc(size + 1), *ra, *rb;
+        wps_message mi;
+        wps_status si;
+        if (size) memcpy(copy, data, size);
+        si = wps_decode_in_place(&codec, size ? copy : NULL, size, &mi, NULL);
+        check(si == st);
+        if (st == WPS_OK) {
+            size_t na = render(&m, &ra), nb = render(&mi, &rb);
+            check(na == nb && memcmp(ra, rb, na) == 0);
+            free(ra);
+            free(rb);
+        }
+        free(copy);
+    }
     check(st == WPS_OK || diag.reason[0] != 0);
     /* the scratch bound must be enough */
     check(st != WPS_ERR_BUFFER_TOO_SMALL);

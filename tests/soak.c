@@ -440,9 +440,9 @@ static void client_call(void) {
     char data[32];
     unsigned r = rnd() % 10;
     snprintf(data, sizeof data, "u%llu", (unsigned long long)A.payloads);
-    if (r < 6) st = wps_client_send_to_group(C, now_ms, wps_slice_from_cstr("g"), WPS_DATA_TEXT, wps_slice_from_cstr(data), NULL, &id);
-    else if (r < 9) st = wps_client_send_event(C, now_ms, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr(data), NULL, &id);
-    else st = wps_client_join_group(C, now_ms, wps_slice_from_cstr(rnd() % 2 ? "g" : "h"), NULL, &id);
+    if (r < 6) st = wps_client_send_to_group(C, now_ms, wps_slice_from_cstr("g"), WPS_DATA_TEXT, wps_slice_from_cstr(data), NULL, &id, NULL);
+    else if (r < 9) st = wps_client_send_event(C, now_ms, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr(data), NULL, &id, NULL);
+    else st = wps_client_join_group(C, now_ms, wps_slice_from_cstr(rnd() % 2 ? "g" : "h"), NULL, &id, NULL);
     if (st == WPS_OK) {
         expect(id > 0 && id < MAX_CALLS_TRACKED, "call id in range");
         if (id < MAX_CALLS_TRACKED) {

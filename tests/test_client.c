@@ -158,7 +158,7 @@ static wps_client *connected_client(void *mem, size_t size) {
     wps_call_id id;
     wps_client *c = open_client(mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"A\",\"reconnectionToken\":\"tok\"}");
     if (!c) return NULL;
-    wps_client_join_group(c, 0, wps_slice_from_cstr("lobby"), NULL, &id);
+    wps_client_join_group(c, 0, wps_slice_from_cstr("lobby"), NULL, &id, NULL);
     drain_all(c);
     feed(c, 0, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}");
     drain_all(c);
@@ -196,7 +196,7 @@ TEST snapshot_rejects_corruption_and_changes_nothing(void) {
         wps_client *other = NULL;
         wps_call_id id;
         ASSERT_EQ(WPS_OK, wps_client_init(&other, &cfg2, m2, need, NULL));
-        ASSERT_EQ(WPS_OK, wps_client_join_group(other, 0, wps_slice_from_cstr("g"), NULL, &id));
+        ASSERT_EQ(WPS_OK, wps_client_join_group(other, 0, wps_slice_from_cstr("g"), NULL, &id, NULL));
         ASSERT_EQ(WPS_ERR_STATE, wps_client_restore(other, snap, n, &d));
     }
     ASSERT_EQ(WPS_OK, wps_client_init(&fresh, &cfg, m2, need, NULL));
@@ -272,7 +272,7 @@ TEST completion_after_a_failed_ack_carries_no_stale_error(void) {
     char *frame = (char *)malloc(sizeof fail_ack);
     int completed = 0;
     ASSERT(c != NULL);
-    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), NULL, &id));
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), NULL, &id, NULL));
     drain_all(c);
     memcpy(frame, fail_ack, sizeof fail_ack);
     ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 2, frame, sizeof fail_ack - 1, true));
@@ -300,7 +300,7 @@ TEST internal_frames_stay_valid_until_the_next_input(void) {
     int n = 0, i;
     wps_call_id id;
     ASSERT(c != NULL); /* joined "lobby" with ackId 1 */
-    wps_client_join_group(c, 1, wps_slice_from_cstr("a-much-longer-group-name"), NULL, &id);
+    wps_client_join_group(c, 1, wps_slice_from_cstr("a-much-longer-group-name"), NULL, &id, NULL);
     drain_all(c);
     feed(c, 1, "{\"type\":\"ack\",\"ackId\":2,\"success\":true}");
     drain_all(c);
@@ -338,7 +338,7 @@ TEST stop_with_every_capacity_in_use_loses_nothing(void) {
     ASSERT(c != NULL);
     for (i = 0; i < cfg.max_groups; i++) {
         snprintf(name, sizeof name, "g%u", i);
-        ASSERT_EQ(WPS_OK, wps_client_join_group(c, 1, wps_slice_from_cstr(name), NULL, &id));
+        ASSERT_EQ(WPS_OK, wps_client_join_group(c, 1, wps_slice_from_cstr(name), NULL, &id, NULL));
         drain_all(c);
         snprintf(ack, sizeof ack, "{\"type\":\"ack\",\"ackId\":%u,\"success\":true}", i + 1);
         feed(c, 1, ack);
@@ -346,7 +346,7 @@ TEST stop_with_every_capacity_in_use_loses_nothing(void) {
     }
     reconnect_fresh(c, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u\",\"connectionId\":\"B\"}"); /* with rejoins */
     drain_all(c); /* 16 rejoins in flight */
-    for (i = 0; i < cfg.max_calls; i++) ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 6, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), NULL, &id));
+    for (i = 0; i < cfg.max_calls; i++) ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 6, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), NULL, &id, NULL));
     drain_all(c); /* all sent */
     ASSERT_EQ(WPS_OK, wps_client_stop(c, 7));
     while (wps_client_poll(c, &a)) {
@@ -381,13 +381,13 @@ TEST null_and_misuse_are_refused(void) {
     ASSERT_EQ(WPS_ERR_STATE, wps_client_on_close(c, 0, 1000, NULL, 0));
     ASSERT_EQ(WPS_ERR_STATE, wps_client_on_frame(c, 0, "{}", 2, true));
     ASSERT_EQ(WPS_ERR_STATE, wps_client_set_url(c, 0, "wss://x/", 8));
-    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_join_group(c, 0, wps_slice_from_cstr(""), NULL, &id));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_join_group(c, 0, wps_slice_from_cstr(""), NULL, &id, NULL));
     ASSERT_EQ(0u, id);
     ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_cancel(c, 0, 12345));
     ASSERT_EQ(WPS_OK, wps_client_stop(c, 0)); /* stopping a stopped client is a no-op */
     ASSERT_FALSE(wps_client_poll(c, &a));
     /* invalid JSON data for a json call is refused at once */
-    ASSERT_EQ(WPS_ERR_SYNTAX, wps_client_send_event(c, 0, wps_slice_from_cstr("e"), WPS_DATA_JSON, wps_slice_from_cstr("{"), NULL, &id));
+    ASSERT_EQ(WPS_ERR_SYNTAX, wps_client_send_event(c, 0, wps_slice_from_cstr("e"), WPS_DATA_JSON, wps_slice_from_cstr("{"), NULL, &id, NULL));
     free(mem);
     PASS();
 }
@@ -412,6 +412,7 @@ typedef struct runner {
     int npending, next;
     char err[1024];
     unsigned char bin[65536];
+    char wframe[16384]; /* recv-writable: the frame the client may rewrite */
     unsigned char snap[16384];
     size_t snap_len;
 } runner;
@@ -525,9 +526,13 @@ static void describe(runner *r, const wps_action *a, char *out, size_t cap) {
             break;
         case WPS_EVENT_REJOIN_GROUP_FAILED:
             sl(x, sizeof x, a->group);
-            snprintf(out, cap, "event rejoin-group-failed %s %s", x, a->status == WPS_OK ? "ok" : wps_status_name(a->status));
+            snprintf(out, cap, "event rejoin-group-failed %s %s ackId=%llu", x, a->status == WPS_OK ? "ok" : wps_status_name(a->status),
+                     (unsigned long long)a->ack_id);
             break;
-        case WPS_EVENT_FRAME_ERROR: snprintf(out, cap, "event frame-error %s", wps_status_name(a->status)); break;
+        case WPS_EVENT_FRAME_ERROR:
+            if (a->needed) snprintf(out, cap, "event frame-error %s needed=%zu", wps_status_name(a->status), a->needed);
+            else snprintf(out, cap, "event frame-error %s", wps_status_name(a->status));
+            break;
         case WPS_EVENT_START_FAILED: snprintf(out, cap, "event start-failed code=%u", a->close_code); break;
         default: snprintf(out, cap, "event %s", wps_event_kind_name(a->event)); break;
         }
@@ -536,6 +541,7 @@ static void describe(runner *r, const wps_action *a, char *out, size_t cap) {
         size_t n = (size_t)snprintf(out, cap, "complete %s %s", label_of(r, a->call), a->status == WPS_OK ? "ok" : wps_status_name(a->status));
         if (a->has_ack_id && n < cap) n += (size_t)snprintf(out + n, cap - n, " ackId=%llu", (unsigned long long)a->ack_id);
         if (a->is_duplicated && n < cap) n += (size_t)snprintf(out + n, cap - n, " duplicated");
+        if (!a->sent && n < cap) n += (size_t)snprintf(out + n, cap - n, " unsent");
         if (a->invocation_id.ptr && n < cap) {
             sl(x, sizeof x, a->invocation_id);
             n += (size_t)snprintf(out + n, cap - n, " invocationId=%s", x);
@@ -610,6 +616,9 @@ static int apply_config(runner *r, char *rest) {
         else if (!strcmp(t, "max_calls")) r->cfg.max_calls = (uint32_t)n;
         else if (!strcmp(t, "max_groups")) r->cfg.max_groups = (uint32_t)n;
         else if (!strcmp(t, "max_frame_size")) r->cfg.max_frame_size = (uint32_t)n;
+        else if (!strcmp(t, "max_name_len")) r->cfg.max_name_len = (uint32_t)n;
+        else if (!strcmp(t, "attempt_timeout_ms")) r->cfg.attempt_timeout_ms = (uint32_t)n;
+        else if (!strcmp(t, "resend_after_session_loss")) r->cfg.resend_after_session_loss = !strcmp(v, "true");
         else return 0;
     }
     return 1;
@@ -673,11 +682,11 @@ static wps_status do_call(runner *r, const char *cmd, char *rest) {
             data = wps_slice_from_cstr(d);
         }
     }
-    if (!strcmp(cmd, "join")) st = wps_client_join_group(r->c, r->now, wps_slice_from_cstr(name), &o, &id);
-    else if (!strcmp(cmd, "leave")) st = wps_client_leave_group(r->c, r->now, wps_slice_from_cstr(name), &o, &id);
-    else if (!strcmp(cmd, "send")) st = wps_client_send_to_group(r->c, r->now, wps_slice_from_cstr(name), dt, data, &o, &id);
-    else if (!strcmp(cmd, "event")) st = wps_client_send_event(r->c, r->now, wps_slice_from_cstr(name), dt, data, &o, &id);
-    else st = wps_client_invoke_event(r->c, r->now, wps_slice_from_cstr(name), dt, data, &o, &id);
+    if (!strcmp(cmd, "join")) st = wps_client_join_group(r->c, r->now, wps_slice_from_cstr(name), &o, &id, NULL);
+    else if (!strcmp(cmd, "leave")) st = wps_client_leave_group(r->c, r->now, wps_slice_from_cstr(name), &o, &id, NULL);
+    else if (!strcmp(cmd, "send")) st = wps_client_send_to_group(r->c, r->now, wps_slice_from_cstr(name), dt, data, &o, &id, NULL);
+    else if (!strcmp(cmd, "event")) st = wps_client_send_event(r->c, r->now, wps_slice_from_cstr(name), dt, data, &o, &id, NULL);
+    else st = wps_client_invoke_event(r->c, r->now, wps_slice_from_cstr(name), dt, data, &o, &id, NULL);
     if (st == WPS_OK && r->nlabels < MAX_LABELS) {
         snprintf(r->labels[r->nlabels], sizeof r->labels[0], "%s", label);
         r->ids[r->nlabels++] = id;
@@ -719,6 +728,12 @@ static int do_input(runner *r, char *line) {
     } else if (!strcmp(cmd, "recv") || !strcmp(cmd, "recv-binary")) {
         char *j = skip_ws(rest);
         st = wps_client_on_frame(r->c, t, j, strlen(j), !strcmp(cmd, "recv"));
+    } else if (!strcmp(cmd, "recv-writable")) {
+        /* a frame the client may rewrite (decoded in place when it does not fit the scratch) */
+        char *j = skip_ws(rest);
+        size_t n = strlen(j);
+        memcpy(r->wframe, j, n + 1);
+        st = wps_client_on_frame_writable(r->c, t, r->wframe, n, true);
     } else if (!strcmp(cmd, "close")) {
         char *cs = token(&rest), *reason = skip_ws(rest);
         st = wps_client_on_close(r->c, t, (uint16_t)(cs ? strtoul(cs, NULL, 10) : 1006), reason, strlen(reason));
