@@ -177,6 +177,195 @@ static void reconnect_fresh(wps_client *c, const char *connected) {
     feed(c, 5, connected);
 }
 
+/* P5 item 5: a 1 MB message of every data type reaches the application whole with the default
+   configuration (8 KB of scratch) when the frame is handed over writable: it is decoded in place.
+   The same frame handed over read-only is reported with the bytes it needs, and never acked. */
+typedef struct big_case {
+    const char *name;
+    const char *data_type;
+    wps_data_type type;
+    int escaped_text; /* text made of escapes (\n and \u00e9), which shrink when decoded */
+} big_case;
+
+static const big_case big_cases[] = {
+    {"text with escapes", "text", WPS_DATA_TEXT, 1},
+    {"json", "json", WPS_DATA_JSON, 0},
+    {"binary", "binary", WPS_DATA_BINARY, 0},
+    {"protobuf", "protobuf", WPS_DATA_PROTOBUF, 0},
+};
+
+/* The frame of a 1 MB group message of this case (malloc'd), and the payload it must deliver. */
+static char *big_frame(const big_case *bc, uint64_t seq, size_t *frame_len, unsigned char **payload, size_t *payload_len) {
+    const size_t size = 1u << 20;
+    size_t i, n = 0, cap = size * 4 + 256;
+    char *f = (char *)malloc(cap);
+    unsigned char *p = (unsigned char *)malloc(size + 16);
+    n += (size_t)snprintf(f, cap, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"%s\",\"sequenceId\":%llu,\"data\":",
+                          bc->data_type, (unsigned long long)seq);
+    if (bc->type == WPS_DATA_BINARY || bc->type == WPS_DATA_PROTOBUF) {
+        for (i = 0; i < size; i++) p[i] = (unsigned char)(i * 7 + (i >> 9));
+        *payload_len = size;
+        f[n++] = '"';
+        n += wps_base64_encode(p, size, f + n, cap - n);
+        f[n++] = '"';
+    } else if (bc->type == WPS_DATA_JSON) {
+        /* {"k":"xxxx...","n":[1,2,3]} -- delivered as the raw JSON text */
+        size_t m = 0;
+        m += (size_t)snprintf((char *)p, size, "{\"k\":\"");
+        while (m < size - 32) {
+            p[m] = (unsigned char)('a' + m % 26);
+            m++;
+        }
+        m += (size_t)snprintf((char *)p + m, 32, "\",\"n\":[1,2,3]}");
+        *payload_len = m;
+        memcpy(f + n, p, m);
+        n += m;
+    } else {
+        /* escapes: "\n" -> 1 byte, "\u00e9" -> 2 bytes (é) */
+        size_t m = 0;
+        f[n++] = '"';
+        while (m + 2 <= size) {
+            if (m % 3 == 0) {
+                memcpy(f + n, "\\u00e9", 6);
+                n += 6;
+                p[m++] = 0xC3;
+                p[m++] = 0xA9;
+            } else {
+                memcpy(f + n, "\\n", 2);
+                n += 2;
+                p[m++] = '\n';
+            }
+        }
+        *payload_len = m;
+        f[n++] = '"';
+    }
+    f[n++] = '}';
+    *frame_len = n;
+    *payload = p;
+    return f;
+}
+
+TEST large_messages_of_every_type_arrive_whole_in_place(void) {
+    size_t size, i;
+    void *mem = client_memory(&size);
+    wps_client_config cfg = wps_client_config_default();
+    wps_client *c = open_client(mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"t\"}");
+    ASSERT(c != NULL);
+    ASSERT(size < 256u * 1024u); /* the client's memory does not grow to the size of the message */
+    for (i = 0; i < sizeof big_cases / sizeof big_cases[0]; i++) {
+        const big_case *bc = &big_cases[i];
+        size_t flen, plen;
+        unsigned char *payload;
+        char *frame = big_frame(bc, 2 * i + 1, &flen, &payload, &plen);
+        char *copy = (char *)malloc(flen);
+        wps_action a;
+        memcpy(copy, frame, flen);
+        /* read-only: JSON data is zero-copy and needs no scratch; the others are reported with
+           the size needed, and the writable hand-over of the same frame delivers them */
+        ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 10, frame, flen, true));
+        if (bc->type != WPS_DATA_JSON) {
+            ASSERT(wps_client_poll(c, &a));
+            ASSERTm(bc->name, a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_FRAME_ERROR && a.status == WPS_ERR_BUFFER_TOO_SMALL);
+            ASSERTm(bc->name, a.needed > cfg.max_frame_size && a.needed <= flen);
+            ASSERT_FALSE(wps_client_poll(c, &a));
+            ASSERT(memcmp(frame, copy, flen) == 0); /* read-only means read-only */
+            ASSERT_EQ(WPS_OK, wps_client_on_frame_writable(c, 11, frame, flen, true));
+        }
+        ASSERT(wps_client_poll(c, &a));
+        ASSERTm(bc->name, a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_GROUP_MESSAGE);
+        ASSERTm(bc->name, a.message->data_type == bc->type && a.message->data.len == plen);
+        ASSERTm(bc->name, memcmp(a.message->data.ptr, payload, plen) == 0);
+        ASSERTm(bc->name, a.message->sequence_id == 2 * i + 1);
+        ASSERT_FALSE(wps_client_poll(c, &a));
+        free(frame);
+        free(copy);
+        free(payload);
+    }
+    /* every lost message came again: the acknowledgement covers them all */
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 2000));
+    {
+        wps_action a;
+        ASSERT(wps_client_poll(c, &a));
+        ASSERT(a.kind == WPS_ACTION_SEND && strstr(a.frame.ptr, "\"sequenceId\":7") != NULL);
+    }
+    free(mem);
+    PASS();
+}
+
+/* P5 items 1 and 3: what the host never polled was never sent. A fire-and-forget send and an
+   acked send queued when the socket drops are taken back (no completion for the first), go out
+   in order after the recovery, and a call stopped before any attempt was polled is "unsent". */
+TEST unpolled_sends_are_taken_back_on_a_drop(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"t\"}");
+    wps_call_options ff;
+    wps_call_id f, k, s;
+    wps_action a;
+    int sends = 0, completes = 0;
+    memset(&ff, 0, sizeof ff);
+    ff.fire_and_forget = true;
+    ASSERT_EQ(WPS_OK, wps_client_send_to_group(c, 1, wps_slice_from_cstr("g"), WPS_DATA_TEXT, wps_slice_from_cstr("f"), &ff, &f, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("k"), NULL, &k, NULL));
+    /* nothing polled: the socket drops */
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 2, 1006, NULL, 0));
+    while (wps_client_poll(c, &a)) {
+        ASSERT(a.kind != WPS_ACTION_SEND && a.kind != WPS_ACTION_COMPLETE);
+    }
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 3));
+    while (wps_client_poll(c, &a)) {
+        if (a.kind == WPS_ACTION_SEND && strstr(a.frame.ptr, "sendToGroup")) ASSERT_EQ(0, sends++);
+        if (a.kind == WPS_ACTION_SEND && strstr(a.frame.ptr, "\"event\"")) ASSERT_EQ(1, sends++);
+        if (a.kind == WPS_ACTION_COMPLETE) {
+            ASSERT(a.call == f && a.status == WPS_OK && a.sent);
+            completes++;
+        }
+    }
+    ASSERT_EQ(2, sends);
+    ASSERT_EQ(1, completes);
+    /* a send queued and stopped before it was polled: never sent */
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 4, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("s"), NULL, &s, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 5));
+    completes = 0;
+    while (wps_client_poll(c, &a)) {
+        ASSERT(!(a.kind == WPS_ACTION_SEND && strstr(a.frame.ptr, "\"data\":\"s\"")));
+        if (a.kind == WPS_ACTION_COMPLETE && a.call == s) {
+            ASSERT(a.status == WPS_ERR_STOPPED && !a.sent);
+            completes++;
+        }
+        if (a.kind == WPS_ACTION_COMPLETE && a.call == k) {
+            ASSERT(a.status == WPS_ERR_STOPPED && a.sent);
+            completes++;
+        }
+    }
+    ASSERT_EQ(2, completes);
+    free(mem);
+    PASS();
+}
+
+/* P5 item 4: a refused call says why in its diag, with the size it would need. */
+TEST refused_calls_explain_themselves(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\"}");
+    wps_client_config cfg = wps_client_config_default();
+    static char big[20000];
+    wps_diag d;
+    wps_call_id id;
+    uint32_t i;
+    memset(big, 'x', sizeof big);
+    ASSERT_EQ(WPS_ERR_TOO_LARGE, wps_client_send_to_group(c, 1, wps_slice_from_cstr("g"), WPS_DATA_TEXT, wps_slice_make(big, sizeof big), NULL, &id, &d));
+    ASSERT_EQ(WPS_ERR_TOO_LARGE, d.status);
+    ASSERT(d.needed > sizeof big && strstr(d.reason, "max_frame_size") != NULL);
+    ASSERT_EQ(0u, id);
+    for (i = 0; i < cfg.max_calls; i++)
+        ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), NULL, &id, &d));
+    ASSERT_EQ(WPS_ERR_TOO_MANY_CALLS, wps_client_send_event(c, 1, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), NULL, &id, &d));
+    ASSERT(strstr(d.reason, "max_calls") != NULL);
+    free(mem);
+    PASS();
+}
+
 TEST snapshot_rejects_corruption_and_changes_nothing(void) {
     wps_client_config cfg = wps_client_config_default();
     size_t need = wps_client_memory_size(&cfg), n = 0, i, small = 0;
@@ -880,6 +1069,9 @@ SUITE(client) {
     RUN_TEST(completion_after_a_failed_ack_carries_no_stale_error);
     RUN_TEST(internal_frames_stay_valid_until_the_next_input);
     RUN_TEST(stop_with_every_capacity_in_use_loses_nothing);
+    RUN_TEST(large_messages_of_every_type_arrive_whole_in_place);
+    RUN_TEST(unpolled_sends_are_taken_back_on_a_drop);
+    RUN_TEST(refused_calls_explain_themselves);
     dir = opendir("tests/scenarios");
     if (!dir) {
         printf("FAIL scenarios: tests/scenarios not found (run from the repository root)\n");
