@@ -1,4 +1,4 @@
-/* wps.h - v0.1.0 - Azure Web PubSub client protocols for C99, sans-I/O, no malloc - MIT License
+/* wps.h - v0.2.0 - Azure Web PubSub client protocols for C99, sans-I/O, no malloc - MIT License
 
    wps.h speaks the Azure Web PubSub client subprotocols without doing any I/O itself. It pairs
    with whatever WebSocket library you already have.
@@ -55,6 +55,8 @@
        // then loop: feed socket events (wps_client_on_open/_on_frame/_on_close) and time
        // (wps_client_tick at wps_client_next_deadline), and act on wps_client_poll's actions:
        // NEED_URL, OPEN, SEND, CLOSE, EVENT (connected, group-message, ...), COMPLETE.
+       // Hand received frames over with wps_client_on_frame_writable: messages of any size
+       // (up to the service's 1 MB) are then decoded in place.
 
    MEMORY
    ------
@@ -71,7 +73,10 @@
    WPS_IMPLEMENTATION        compile the implementation into this translation unit
    WPS_STATIC                make every function static (private copy per translation unit)
    WPS_API                   linkage of public functions (default extern; static with WPS_STATIC)
-   WPS_ASSERT(x)             internal invariant check (default assert(x) from <assert.h>)
+   WPS_ASSERT(x)             internal invariant check (default assert(x) from <assert.h>; the
+                             client's invariant check after every input runs unless NDEBUG is
+                             defined, or always with WPS_CHECK_INVARIANTS)
+   WPS_CHECK_INVARIANTS      run the client's invariant check even under NDEBUG
    WPS_MEMCPY/WPS_MEMMOVE/WPS_MEMSET/WPS_MEMCMP   replacements for the <string.h> functions
    WPS_DEFAULT_MAX_DEPTH     JSON nesting limit used by wps_codec_make (default 64)
    WPS_MAX_DEPTH_LIMIT       hard ceiling for wps_codec.max_depth (default 256)
@@ -109,6 +114,22 @@
    LICENSE: MIT, see the end of this file.
 
    REVISION HISTORY
+   0.2.0 (2026-12-07) The client keeps its promises on real networks (API changes marked *):
+                      calls wait in a FIFO through outages and go out in call order; after a
+                      recovery unanswered calls are resent first with their ackIds; waiting
+                      for a connection costs no retries (new attempt_timeout_ms); a lost
+                      session resends or ends unanswered calls (new resend_after_session_loss);
+                      * WPS_ERR_NOT_CONNECTED is gone: WPS_ERR_NOT_SENT (never sent) and
+                      WPS_ERR_DISCONNECTED (sent, may have been delivered) each mean one thing,
+                      and wps_action.sent says whether an attempt reached the host;
+                      * the call functions take a wps_diag * (last argument) and refuse with
+                      WPS_ERR_TOO_MANY_CALLS or WPS_ERR_TOO_LARGE instead of WPS_ERR_CAPACITY;
+                      wps_decode_in_place and wps_client_on_frame_writable decode messages of
+                      any size without scratch; a message lost for lack of memory is reported
+                      with wps_action.needed and never acknowledged; a binary frame on a JSON
+                      subprotocol is WPS_ERR_FRAME_TYPE; rejoin-group-failed carries its
+                      ackId; the state machine is explicit (one state, typed queue records, an
+                      invariant check after every input).
    0.1.0 (2026-11-23) JSON and JSON-reliable codec, both directions; render/parse of the
                       @azure/web-pubsub-client message shape; decode fast path; the client
                       state machine with session snapshots.
@@ -118,9 +139,9 @@
 #define WPS_H_INCLUDED
 
 #define WPS_VERSION_MAJOR 0
-#define WPS_VERSION_MINOR 1
+#define WPS_VERSION_MINOR 2
 #define WPS_VERSION_PATCH 0
-#define WPS_VERSION_STRING "0.1.0"
+#define WPS_VERSION_STRING "0.2.0"
 
 #include <stddef.h>
 #include <stdint.h>
