@@ -35,6 +35,8 @@ say("demo", "starting wps-emulator, a local Web PubSub service built on wps.h (n
 const emu = await startEmulator(emuBin);
 say("emulator", `listening on ${emu.base}`);
 say("emulator", `connection string: ${emu.cs}`);
+// a group message names its sender; one sent to the group through the REST API has none (fromUserId absent or null)
+const from = (m) => (m.fromUserId == null ? `in ${m.group} from the server` : `from ${m.fromUserId}`);
 const HUB = "demo", ROLES = ["--role", "webpubsub.joinLeaveGroup", "--role", "webpubsub.sendToGroup"];
 const tokenUrl = (user) => execFileSync(wps, ["token", "--connection-string", emu.cs, "--hub", HUB, "--user", user, ...ROLES]).toString().split("\n")[0];
 
@@ -42,13 +44,13 @@ const tokenUrl = (user) => execFileSync(wps, ["token", "--connection-string", em
 function cClient(name) {
   const url = tokenUrl(name);
   const proc = spawn(wps, ["connect", "--url", url, "--group", "lobby"], { stdio: ["pipe", "pipe", "ignore"] });
-  const c = { name, proc, lines: [], got: [] };
+  const c = { name, proc, lines: [], got: [], groupGot: [] };
   process.on("exit", () => proc.kill("SIGKILL"));
   onLines(proc.stdout, (l) => {
     const m = jsonLine(l);
     c.lines.push(m);
     if (m.event === "connected") (c.id = m.connectionId), say(name, `connected (wps connect, C) as ${m.connectionId}, user ${m.userId}`);
-    else if (m.event === "group-message") c.got.push(m.data.data), say(name, `got "${m.data.data}" from ${m.data.fromUserId ?? "?"}`);
+    else if (m.event === "group-message") c.got.push(m.data.data), c.groupGot.push(m.data), say(name, `got "${m.data.data}" ${from(m.data)}`);
     else if (m.event === "server-message") c.got.push(m.data.data), say(name, `got "${m.data.data}" from the server`);
     else if (m.event === "recovering") say(name, color("33", "socket lost: recovering the session..."));
     else if (m.event === "recovered") say(name, color("33", "recovered: same connection, nothing lost"));
@@ -64,9 +66,9 @@ const alice = cClient("alice");
 const bob = cClient("bob");
 const carolUrl = tokenUrl("carol");
 const carol = new WebPubSubClient(carolUrl);
-const carolGot = [];
+const carolGot = [], carolGroup = [];
 carol.on("connected", (e) => say("carol", `connected (@azure/web-pubsub-client 1.1.0, JS) as ${e.connectionId}`));
-carol.on("group-message", (e) => (carolGot.push(e.message.data), say("carol", `got "${e.message.data}" from ${e.message.fromUserId}`)));
+carol.on("group-message", (e) => (carolGot.push(e.message.data), carolGroup.push(e.message), say("carol", `got "${e.message.data}" ${from(e.message)}`)));
 carol.on("server-message", (e) => (carolGot.push(e.message.data), say("carol", `got "${e.message.data}" from the server`)));
 await carol.start();
 await carol.joinGroup("lobby");
@@ -107,6 +109,8 @@ const r = await fetch(url, { method, headers: Object.fromEntries(hdrs.map((h) =>
 say("rest", `-> ${r.status}`);
 expect(r.status === 202, "the service accepted it (202)");
 expect(await until(() => [alice.got, bob.got, carolGot].every((g) => g.includes("announcement from the server (REST)"))), "all three got the REST message");
+expect([alice.groupGot, bob.groupGot, carolGroup].every((g) => g.some((m) => m.data === "announcement from the server (REST)" && m.group === "lobby" && m.fromUserId == null)),
+  "... as a group message of lobby with no sender, as the service delivers a REST send to a group");
 
 say("demo", color("1", "-- stopping"));
 alice.proc.stdin.write("/quit\n");

@@ -601,7 +601,8 @@ static void conn_close(emu *e, emu_conn *c, uint16_t code, const char *reason, i
     free(cut);
 }
 
-/* A data message to one connection: a group message (group != NULL) or a server message. */
+/* A data message to one connection: a group message (group != NULL; from_user NULL for a REST
+   group send, which has no sender: no fromUserId) or a server message. */
 static void deliver(emu *e, emu_conn *c, const char *group, const char *from_user, wps_data_type dt, const char *data, size_t len) {
     wps_message m;
     if (c->state != CONN_OPEN && !(c->state == CONN_DETACHED && c->reliable)) return;
@@ -1904,7 +1905,13 @@ void emu_rest(emu *e, const emu_request *r, uint64_t now_ms, emu_response *out) 
             if (strv_find(&excluded, c->id) >= 0) continue;
             m = odata_match(filter, c);
             if (m != 1) continue;
-            deliver(e, c, NULL, NULL, dt, (const char *)r->body, r->body_len);
+            /* SendToGroup reaches subprotocol clients as a group message with no sender, as the
+               service does (protocol.md 3.2): from:"group", the group, no fromUserId. The
+               official client raises group-message for it (its live test "receives binary group
+               message sent by service"); the official emulator (Azure/azure-webpubsub
+               tools/emulator) passes sender null to the same fan-out as a client's sendToGroup,
+               and writes fromUserId as null or leaves it out depending on the revision. */
+            deliver(e, c, op == WPS_REST_SEND_TO_GROUP ? p.group : NULL, NULL, dt, (const char *)r->body, r->body_len);
             n++;
         }
         logf_(e, "REST %s: delivered to %u connection(s)", wps_rest_operation_name(op), (unsigned)n);

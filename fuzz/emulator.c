@@ -44,7 +44,8 @@
  *     a second close only after an abrupt one; close codes are 0 or 1000..4999;
  *   - every frame sent decodes with wps.h's codec for the selected subprotocol (downstream), as
  *     a text frame for JSON, and the sequenceIds on one socket strictly increase; text frames are
- *     UTF-8;
+ *     UTF-8; a data message sent for a REST request has no fromUserId, and is a group message
+ *     naming the path's group for SendToGroup (as the service delivers it), a server message else;
  *   - REST responses have a status in 100..599, body_len == strlen(body) (0 without body), an
  *     error code only with a status >= 400 and a body that parses as an ErrorDetail with that
  *     code; no 2xx but the health check without a Bearer token; a generated token verifies with
@@ -175,6 +176,8 @@ typedef struct fz_state {
     uint64_t webhooks;
     int connect_status; /* the answer to the last connect event: 0 none, -1 unreachable */
     uint64_t sends, rejected, rest;
+    int in_rest;      /* inside emu_rest: what is sent comes from this REST request */
+    char *rest_group; /* ... and the group when it is a SendToGroup, else NULL */
     wps_connection_string cs;
 } fz_state;
 
@@ -399,6 +402,12 @@ static void host_send_cb(void *ctx, emu_conn *c, void *socket, const void *data,
             check(s->last_seq == 0 || m.sequence_id == s->last_seq + 1, "a gap in the sequenceIds of a socket");
 #endif
             s->last_seq = m.sequence_id;
+        }
+        if (S.in_rest && (m.kind == WPS_KIND_GROUP_DATA || m.kind == WPS_KIND_SERVER_DATA)) {
+            check(!m.from_user_id.ptr, "a REST send carries a fromUserId");
+            check((m.kind == WPS_KIND_GROUP_DATA) == (S.rest_group != NULL), "a REST send to a group is not a group message, or another send is");
+            check(!S.rest_group || (m.group.len == strlen(S.rest_group) && !memcmp(m.group.ptr, S.rest_group, m.group.len)),
+                  "a REST group message names another group");
         }
         if (m.kind == WPS_KIND_CONNECTED) {
 #if !FZ_AVOID_KNOWN_BUGS
@@ -863,6 +872,19 @@ static void fz_check_response(const emu_request *r, const emu_response *o) {
     }
 }
 
+/* the decoded group of a SendToGroup request (POST /api/hubs/{hub}/groups/{group}/:send), else NULL */
+static char *fz_send_group(const char *method, const char *target) {
+    const char *p = target, *g, *ge;
+    size_t n = strcspn(target, "?");
+    if (strcmp(method, "POST") || strncmp(p, "/api/hubs/", 10)) return NULL;
+    p += 10;
+    if (!*p || *p == '/' || !(p = strchr(p, '/')) || (size_t)(p - target) >= n || strncmp(p, "/groups/", 8)) return NULL;
+    g = p + 8;
+    ge = strchr(g, '/');
+    if (!ge || ge == g || (size_t)(ge - target) + 6 != n || strncmp(ge, "/:send", 6)) return NULL;
+    return pct_decode(g, (size_t)(ge - g), 0);
+}
+
 static void fz_rest(const char *method, const char *target, const char *host, const char *auth, const char *ctype, const char *body,
                     size_t body_len) {
     emu_request r;
@@ -877,7 +899,12 @@ static void fz_rest(const char *method, const char *target, const char *host, co
     r.content_type = ctype;
     r.body = body || FZ_AVOID_KNOWN_BUGS ? b : NULL;
     r.body_len = body_len;
+    S.in_rest = 1;
+    S.rest_group = fz_send_group(method, target);
     emu_rest(S.e, &r, S.now, &o);
+    S.in_rest = 0;
+    free(S.rest_group);
+    S.rest_group = NULL;
     if (fz_trace) fprintf(stderr, "  rest %s %s: %d %s\n", method, target, o.status, o.body ? o.body : "");
     S.rest++;
     fz_check_response(&r, &o);

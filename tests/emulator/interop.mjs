@@ -1,9 +1,9 @@
 // Interop of wps-emulator with the official SDKs, unchanged, on loopback:
 //   - @azure/web-pubsub-client 1.1.0 over json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1:
 //     connected event, join, send, receive (noEcho), events, the Duplicate ack of a repeated ackId,
-//     Forbidden acks per the token's roles, REST sends to group/user/connection/all, recovery after
-//     a forced drop with no message lost (reliable), reconnect + group rejoin after a refused
-//     recovery, close by REST;
+//     Forbidden acks per the token's roles, REST sends to group/user/connection/all (a group send
+//     raised as group-message, see below), recovery after a forced drop with no message lost
+//     (reliable), reconnect + group rejoin after a refused recovery, close by REST;
 //   - @azure/web-pubsub 1.2.0: every method of the service client and its group client;
 //   - `wps connect` (wps_client over libwebsockets): the same client scenarios.
 // Ends "N passed, N failed".   node tests/emulator/interop.mjs [build/wps] [--emulator build/wps-emulator]
@@ -27,6 +27,22 @@ const svc = new WebPubSubServiceClient(emu.cs, HUB, { allowInsecureConnection: t
 const ALL_ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
 const urlFor = async (userId, roles = ALL_ROLES, groups) => (await svc.getClientAccessToken({ userId, roles, groups })).url;
 
+// A REST send to a group (SendToGroup: the SDK's group(g).sendToAll, with or without filter or
+// excludedConnections) reaches subprotocol clients as a group message with no sender:
+//   {"type":"message","from":"group","group":"<g>","dataType":..,"data":..} (+ sequenceId when reliable),
+// fromUserId absent or null; sends to all, a user or a connection stay from:"server". Evidence:
+//   - the official JS client's live integration test "receives binary group message sent by service"
+//     (azure-sdk-for-js, web-pubsub-client) joins a group, calls serviceClient.group(group).sendToAll
+//     and waits for it on "group-message" with message.group === group;
+//   - the 2021 JSON response schema (Azure/azure-webpubsub protocols/json.webpubsub.azure.v1) says a
+//     from:"group" message "could be from client pub/sub or from the sendToGroup REST API call",
+//     and does not require fromUserId;
+//   - the official emulator (Azure/azure-webpubsub tools/emulator) hands a REST SendToGroup to the
+//     same group fan-out as a client's sendToGroup with sender null, and writes "fromUserId":null
+//     (one revision) or leaves it out (another).
+// So the official client raises group-message, never server-message, for every REST group send below.
+const noSender = (m) => m.fromUserId === undefined || m.fromUserId === null;
+
 // an official client that records everything it sees
 async function official(userId, protocol, roles) {
   const c = new WebPubSubClient(await urlFor(userId, roles), { protocol, reconnectRetryOptions: { retryDelayInMs: 100, maxRetries: 50 } });
@@ -34,6 +50,9 @@ async function official(userId, protocol, roles) {
   for (const ev of ["connected", "disconnected", "stopped", "server-message", "group-message", "rejoin-group-failed"])
     c.on(ev, (e) => c.seen.push({ ev, ...e }));
   c.texts = (group) => c.seen.filter((s) => s.ev === (group ? "group-message" : "server-message") && (!group || s.message.group === group)).map((s) => s.message.data);
+  // what REST sends to the group gave: group-message events naming the group, without a sender
+  c.restGroup = (group) => c.seen.filter((s) => s.ev === "group-message" && s.message.group === group && noSender(s.message)).map((s) => s.message);
+  c.restGroupData = (group) => c.restGroup(group).map((m) => m.data);
   await c.start();
   await until(() => c.seen.some((s) => s.ev === "connected")); // emitted just after start() resolves
   return c;
@@ -82,14 +101,24 @@ for (const [pname, make] of [["json", () => WebPubSubJsonProtocol()], ["reliable
   await svc.sendToConnection(bid, "to b's connection", { contentType: "text/plain" });
   await svc.sendToUser(`bob-${pname}`, { to: "user" });
   await svc.group(g).sendToAll("to the group by REST", { contentType: "text/plain" });
+  await svc.group(g).sendToAll({ rest: "json" });
+  await svc.group(g).sendToAll(new Uint8Array([1, 2, 3, 4]).buffer); // the official live test's payload
+  await svc.group(g).sendToAll("to the group, filtered", { contentType: "text/plain", filter: `userId eq 'bob-${pname}'` });
   await svc.sendToAll("to all", { contentType: "text/plain", filter: `userId eq 'bob-${pname}'` });
   check(await until(() => b.texts().includes("to b's connection")), t("REST sendToConnection arrives"));
   check(await until(() => b.texts().some((d) => d?.to === "user")), t("REST sendToUser arrives"));
-  // a REST group send arrives from:"server" (protocol.md 3.2: group messages carry a sending client's fromUserId)
-  check(await until(() => b.texts().includes("to the group by REST") && a.texts().includes("to the group by REST")), t("REST group send arrives as a server message"));
+  // REST group sends: group-message with the group and no fromUserId (see the top of this file)
+  check(await until(() => [a, b].every((c) => c.restGroup(g).some((m) => m.data === "to the group by REST" && m.dataType === "text"))),
+    t("REST group send (text): group-message to every member, message.group = the group, no fromUserId"));
+  check(await until(() => [a, b].every((c) => c.restGroup(g).some((m) => m.data?.rest === "json" && m.dataType === "json"))), t("REST group send (json): group-message"));
+  const isBin = (m) => m.dataType === "binary" && m.data instanceof ArrayBuffer && new Uint8Array(m.data).join() === "1,2,3,4";
+  check(await until(() => [a, b].every((c) => c.restGroup(g).some(isBin))), t("REST group send (binary): group-message with the bytes"));
+  check(await until(() => b.restGroupData(g).includes("to the group, filtered")), t("REST group send with a filter: group-message to the matching member"));
   check(await until(() => b.texts().includes("to all")), t("REST sendToAll with a filter reaches the matching user"));
   await sleep(100);
-  check(!a.texts().includes("to all"), t("... and not the others"));
+  check(!a.texts().includes("to all") && !a.texts(g).includes("to the group, filtered"), t("... and not the others"));
+  const restGroupSent = (d) => d === "to the group by REST" || d?.rest === "json" || d instanceof ArrayBuffer || d === "to the group, filtered";
+  check(![a, b].some((c) => c.texts().some(restGroupSent)), t("REST group sends never raise server-message"));
 
   // forced drop of b
   const before = b.texts(g).length;
@@ -160,12 +189,13 @@ for (const [pname, make] of [["json", () => WebPubSubJsonProtocol()], ["reliable
   for await (const m of await svc.group("ga").listConnections({ maxPageSize: 1 })) members.push(m);
   check(members.length === 2 && members.some((m) => m.connectionId === id1 && m.userId === "u1") && members.some((m) => m.connectionId === id2),
     t("group.listConnections pages through both members"));
+  // REST group sends arrive as group-message, group "ga", no fromUserId (see the top of this file)
   await svc.group("ga").sendToAll("ga text", { contentType: "text/plain" });
-  check(await until(() => c1.texts().includes("ga text") && c2.texts().includes("ga text")), t("group.sendToAll reaches added members"));
+  check(await until(() => c1.restGroupData("ga").includes("ga text") && c2.restGroupData("ga").includes("ga text")), t("group.sendToAll reaches added members (group-message)"));
   await svc.group("ga").sendToAll({ k: 1 }, { excludedConnections: [id2] });
-  check(await until(() => c1.texts().some((d) => d?.k === 1)), t("group.sendToAll json"));
+  check(await until(() => c1.restGroup("ga").some((m) => m.data?.k === 1 && m.dataType === "json")), t("group.sendToAll json (group-message)"));
   await sleep(100);
-  check(!c2.texts().some((d) => d?.k === 1), t("excludedConnections is honoured"));
+  check(!c2.texts("ga").some((d) => d?.k === 1) && !c2.texts().some((d) => d?.k === 1), t("excludedConnections is honoured"));
   await svc.group("ga").removeConnection(id1);
   await svc.group("ga").removeUser("u2");
   check(!(await svc.groupExists("ga")), t("group.removeConnection / removeUser"));
@@ -174,9 +204,10 @@ for (const [pname, make] of [["json", () => WebPubSubJsonProtocol()], ["reliable
   check((await svc.groupExists("gb")) && (await svc.groupExists("gc")), t("addConnectionsToGroups with a filter"));
   await svc.removeConnectionsFromGroups(["gc"], "userId ne 'u2'");
   await svc.group("gc").sendToAll("gc", { contentType: "text/plain" });
-  check(await until(() => c2.texts().includes("gc")), t("removeConnectionsFromGroups keeps the non-matching"));
+  check(await until(() => c2.restGroupData("gc").includes("gc")), t("removeConnectionsFromGroups keeps the non-matching"));
   await sleep(100);
-  check(!c1.texts().includes("gc"), t("removeConnectionsFromGroups removes the matching"));
+  check(!c1.texts("gc").includes("gc") && !c1.texts().includes("gc"), t("removeConnectionsFromGroups removes the matching"));
+  check(![c1, c2].some((c) => c.texts().some((d) => d === "ga text" || d?.k === 1 || d === "gc")), t("REST group sends never raise server-message"));
   await svc.sendToAll("not u1", { contentType: "text/plain", filter: "not (userId eq 'u1') and 'gb' in groups" });
   check(await until(() => c2.texts().includes("not u1")), t("filter with not/and/in"));
   await sleep(100);
@@ -200,10 +231,11 @@ for (const [pname, make] of [["json", () => WebPubSubJsonProtocol()], ["reliable
   check(tok.url.startsWith(`ws://127.0.0.1:${emu.port}/client/hubs/${HUB}?access_token=`), t("getClientAccessToken url"));
   const c3 = new WebPubSubClient(tok.url);
   c3.seen = [];
-  c3.on("server-message", (e) => c3.seen.push(e.message.data));
+  c3.on("group-message", (e) => c3.seen.push(e.message));
+  c3.on("server-message", (e) => c3.seen.push({ server: true, ...e.message }));
   await c3.start();
   await svc.group("gt").sendToAll("to gt", { contentType: "text/plain" });
-  check(await until(() => c3.seen.includes("to gt")), t("groups of the token are joined at connect"));
+  check(await until(() => c3.seen.some((m) => !m.server && m.group === "gt" && m.data === "to gt" && noSender(m))), t("groups of the token are joined at connect"));
   // generateToken by REST (what the SDK calls with an Entra credential)
   const gen = await fetch(`${emu.base}/api/hubs/${HUB}/:generateToken?api-version=2024-12-01&userId=u9&role=webpubsub.sendToGroup&minutesToExpire=5`, {
     method: "POST",
@@ -273,6 +305,10 @@ for (const protocol of ["json.webpubsub.azure.v1", "json.reliable.webpubsub.azur
   check(await until(() => z.has((l) => l.complete === "joinGroup" && l.error === "Forbidden" && l.status !== "ok"), 8000), t("join without the role: Forbidden " + JSON.stringify(z.lines)));
   await svc.sendToConnection(yid, "rest to y", { contentType: "text/plain" });
   check(await until(() => y.has((l) => l.event === "server-message" && l.data?.data === "rest to y")), t("REST sendToConnection arrives"));
+  await svc.group(g).sendToAll("rest to the group", { contentType: "text/plain" });
+  check(await until(() => [x, y].every((p) => p.has((l) => l.event === "group-message" && l.data?.group === g && l.data?.data === "rest to the group" && !("fromUserId" in l.data)))),
+    t("REST group send: group-message with the group, no fromUserId"));
+  check(!y.has((l) => l.event === "server-message" && l.data?.data === "rest to the group"), t("... not a server-message"));
   await emu.admin(`drop/${yid}`);
   for (let i = 0; i < 10; i++) x.say(`during ${i}`);
   if (protocol.includes("reliable")) {

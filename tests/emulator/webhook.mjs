@@ -85,7 +85,9 @@ check(connected?.userId === "alice-checked", "the connect response's userId is t
 check(await until(() => events.some((e) => e.kind === "connected" && e.userId === "alice-checked")), "connected event, with the new userId");
 check(events.find((e) => e.kind === "connected")?.states?.visits === 1, "the connect response's state comes back in ce-connectionState");
 await svc.group("hooked").sendToAll("to hooked", { contentType: "text/plain" });
-check(await until(() => got.some((g) => g.ev === "server-message" && g.message.data === "to hooked")), "the connect response's groups are joined");
+// a REST group send reaches the members as a group message with no sender (group-message, not server-message)
+check(await until(() => got.some((g) => g.ev === "group-message" && g.message.group === "hooked" && g.message.data === "to hooked" && g.message.fromUserId == null)),
+  "the connect response's groups are joined");
 check((await c.sendToGroup("hooked", "allowed by the handler's role", "text")).ackId > 0, "the connect response's roles are granted");
 
 // ---------------------------------------------------------------- user events
