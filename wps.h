@@ -652,9 +652,9 @@ WPS_API wps_status wps_client_on_open_failed(wps_client *client, uint64_t now_ms
     decoded strings and data do not fit max_frame_size of scratch is reported as a frame error
     (WPS_ERR_BUFFER_TOO_SMALL, needed = the bytes it needs): use wps_client_on_frame_writable. */
 WPS_API wps_status wps_client_on_frame(wps_client *client, uint64_t now_ms, const void *data, size_t len, bool is_text);
-/** wps_client_on_frame for a frame the client may rewrite: when it does not fit the scratch it is
-    decoded in place (wps_decode_in_place), so a message of any size reaches the application whole
-    without the client's memory growing. The frame must stay unchanged by the host until the
+/** wps_client_on_frame for a frame the client may rewrite: one longer than max_frame_size is
+    decoded in place (wps_decode_in_place; its bytes are rewritten), so a message of any size
+    reaches the application whole without the client's memory growing. The frame must stay unchanged by the host until the
     actions about it are polled, as with wps_client_on_frame. */
 WPS_API wps_status wps_client_on_frame_writable(wps_client *client, uint64_t now_ms, void *data, size_t len, bool is_text);
 /** The socket closed (by either side). code: the close status (1005 none, 1006 abnormal). */
@@ -5412,8 +5412,10 @@ static wps_status wps__on_frame(wps_client *c, uint64_t now, void *writable, con
         wps__frame_error(c, WPS_ERR_FRAME_TYPE, "a binary frame on a JSON subprotocol (the service sends text frames)", 0);
         return wps__leave(c);
     }
-    st = wps_decode(&c->down, data, len, c->scratch, c->cfg.max_frame_size, &m, &d);
-    if (st == WPS_ERR_BUFFER_TOO_SMALL && writable) st = wps_decode_in_place(&c->down, writable, len, &m, &d);
+    /* the scratch always holds a frame of up to max_frame_size (wps_decode_scratch_bound); a
+       longer writable frame goes straight to the in-place decoder */
+    if (writable && len > c->cfg.max_frame_size) st = wps_decode_in_place(&c->down, writable, len, &m, &d);
+    else st = wps_decode(&c->down, data, len, c->scratch, c->cfg.max_frame_size, &m, &d);
     if (st == WPS_IGNORED) return wps__leave(c);
     if (st != WPS_OK) {
         if (st == WPS_ERR_BUFFER_TOO_SMALL && (m.has & WPS_HAS_SEQUENCE_ID) && m.sequence_id > c->seq_max) {
