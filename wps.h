@@ -4296,6 +4296,7 @@ typedef struct wps__call {
     uint8_t state, kind, fire_and_forget, has_ack;
     uint8_t is_dup, has_data;
     uint8_t error_acked; /* an attempt was answered with an error ack (not Duplicate) */
+    uint8_t answer_lost; /* an attempt reached the host and its connection ended before the answer */
     uint32_t sent;    /* attempts queued or handed to the host (a queued one taken back is uncounted) */
     uint32_t attempt; /* failed attempts on open connections (error answers, attempt timeouts) */
     uint32_t group;   /* join/leave: group entry */
@@ -4995,8 +4996,12 @@ static void wps__connection_lost(wps_client *c, uint16_t code) {
         wps__call *k = &c->calls[i];
         next = k->next;
         if (k->state != WPS__CALL_IN_FLIGHT) continue;
-        if (k->kind == WPS_CALL_INVOKE_EVENT) wps__complete(c, k, WPS_ERR_DISCONNECTED, 0);
-        else wps__set_state(c, k, WPS__CALL_WAITING);
+        if (k->kind == WPS_CALL_INVOKE_EVENT) {
+            wps__complete(c, k, WPS_ERR_DISCONNECTED, 0);
+        } else {
+            k->answer_lost = 1;
+            wps__set_state(c, k, WPS__CALL_WAITING);
+        }
     }
     if (stopping) {
         if (c->session) wps__no_recovery(c, 1);
@@ -5289,9 +5294,10 @@ static void wps__on_ack(wps_client *c, const wps_message *m) {
         k->is_dup = (uint8_t)dup;
         k->err_name = m->error.name;
         k->err_msg = m->error.message;
-        if (dup && k->error_acked) {
-            /* the retry of an ackId the service already answered with an error: "Duplicate" here
-               means "already processed, and it failed", not success */
+        if (dup && k->error_acked && !k->answer_lost) {
+            /* the retry of an ackId the service already answered with an error, and no other
+               attempt reached it: "Duplicate" here means "already processed, and it failed".
+               With an attempt whose answer was lost, Duplicate says that one was processed. */
             wps__complete(c, k, WPS_ERR_ACK_FAILED, 1);
         } else if (ok) {
             if (k->kind == WPS_CALL_JOIN_GROUP) c->groups[k->group].joined = 1;
