@@ -1,6 +1,6 @@
 /* wps connect: wps_client wired to libwebsockets (Debian libwebsockets-dev, TLS via OpenSSL).
  *
- *   wps connect --url URL [--protocol NAME] [--group G]...
+ *   wps connect --url URL [--protocol NAME] [--group G]...      (usage_text below: wps connect --help)
  *
  * Joins the groups, sends each stdin line to the first group as text, or runs a command:
  * "/event NAME TEXT", "/join G", "/leave G", "/send G TEXT" (to another group), "/sendack ACKID G TEXT"
@@ -9,10 +9,20 @@
  * own; the URL given is answered to every WPS_ACTION_NEED_URL. Exits 0 after "stopped" (on
  * "/quit" or end of input), 1 if the first connection fails, 2 for usage errors.
  *
+ * Flow control: a line whose call the client refuses with WPS_ERR_TOO_MANY_CALLS (max_calls
+ * pending, e.g. through an outage) stays first in the input buffer and stdin is not read further
+ * until a call completes: a fast writer is slowed down (the pipe fills), never dropped, and lines
+ * become calls in input order. Calls the client accepted wait in its FIFO through recovery.
+ *
+ * Received messages of any size (the service allows 1 MB: a ~1.4 MB JSON frame with base64) are
+ * reassembled from lws fragments in a growing buffer that belongs to this host, so they are handed
+ * over with wps_client_on_frame_writable and decoded in place beyond the client's scratch
+ * (max_frame_size); each is printed whole on one line, binary data as {"$binary":BASE64}.
+ *
  * How each host input maps to a libwebsockets callback:
  *   WPS_ACTION_OPEN   -> lws_client_connect_via_info (protocol = the subprotocol)
  *   ESTABLISHED       -> wps_client_on_open        CONNECTION_ERROR -> wps_client_on_open_failed
- *   CLIENT_RECEIVE    -> fragments joined, then wps_client_on_frame
+ *   CLIENT_RECEIVE    -> fragments joined, then wps_client_on_frame_writable
  *   WPS_ACTION_SEND   -> queued; lws_callback_on_writable; lws_write in CLIENT_WRITEABLE
  *   WPS_ACTION_CLOSE  -> lws_close_reason + -1 from CLIENT_WRITEABLE
  *   PEER_INITIATED_CLOSE gives the code; CLIENT_CLOSED -> wps_client_on_close
@@ -57,7 +67,7 @@ typedef struct conn_state {
     size_t rx_len, rx_cap;
     char stdin_buf[65536];
     size_t stdin_len;
-    int stdin_eof;
+    int stdin_eof, stdin_blocked; /* blocked: the first line waits for a call to complete */
     unsigned labels;
 } conn_state;
 
@@ -157,6 +167,7 @@ static void handle_actions(void) {
             field("error", a.error_message);
             if (a.event == WPS_EVENT_DISCONNECTED || a.event == WPS_EVENT_START_FAILED) printf(",\"code\":%u", a.close_code);
             if (a.event == WPS_EVENT_REJOIN_GROUP_FAILED || a.event == WPS_EVENT_FRAME_ERROR) printf(",\"status\":\"%s\"", wps_status_name(a.status));
+            if (a.needed) printf(",\"needed\":%llu", (unsigned long long)a.needed);
             if (a.message) {
                 size_t n = 0;
                 char *r;
@@ -184,6 +195,7 @@ static void handle_actions(void) {
         case WPS_ACTION_COMPLETE:
             printf("{\"complete\":\"%s\",\"status\":\"%s\"", wps_call_kind_name(a.call_kind), a.status == WPS_OK ? "ok" : wps_status_name(a.status));
             if (a.has_ack_id) printf(",\"ackId\":%llu", (unsigned long long)a.ack_id);
+            printf(",\"sent\":%s", a.sent ? "true" : "false"); /* false: no attempt was handed to the socket */
             if (a.is_duplicated) printf(",\"isDuplicated\":true");
             field("error", a.error_name);
             printf("}\n");
@@ -194,18 +206,27 @@ static void handle_actions(void) {
     }
 }
 
-static void run_command(char *line) {
+/* Runs one input line (modified in place). Returns the call's refusal, if any: with
+   WPS_ERR_TOO_MANY_CALLS or WPS_ERR_BUSY the line is run again later; other refusals are told
+   on stderr (the line is not retried: it would never fit). */
+static wps_status run_command(char *line) {
     uint64_t t = now_ms();
     size_t n = strlen(line);
+    wps_status st = WPS_OK;
+    wps_diag d;
+    const char *what = "sendToGroup";
+    memset(&d, 0, sizeof d);
     while (n && (line[n - 1] == '\r' || line[n - 1] == '\n')) line[--n] = 0;
-    if (!n) return;
+    if (!n) return WPS_OK;
     if (!strcmp(line, "/quit")) {
         g.quit = 1;
         wps_client_stop(g.client, t);
     } else if (!strncmp(line, "/join ", 6)) {
-        wps_client_join_group(g.client, t, wps_slice_from_cstr(line + 6), NULL, NULL, NULL);
+        what = "joinGroup";
+        st = wps_client_join_group(g.client, t, wps_slice_from_cstr(line + 6), NULL, NULL, &d);
     } else if (!strncmp(line, "/leave ", 7)) {
-        wps_client_leave_group(g.client, t, wps_slice_from_cstr(line + 7), NULL, NULL, NULL);
+        what = "leaveGroup";
+        st = wps_client_leave_group(g.client, t, wps_slice_from_cstr(line + 7), NULL, NULL, &d);
     } else if (!strncmp(line, "/event ", 7)) {
         char *name = line + 7, *sp = strchr(name, ' ');
         const char *text = "";
@@ -213,7 +234,8 @@ static void run_command(char *line) {
             *sp = 0;
             text = sp + 1;
         }
-        wps_client_send_event(g.client, t, wps_slice_from_cstr(name), WPS_DATA_TEXT, wps_slice_from_cstr(text), NULL, NULL, NULL);
+        what = "sendEvent";
+        st = wps_client_send_event(g.client, t, wps_slice_from_cstr(name), WPS_DATA_TEXT, wps_slice_from_cstr(text), NULL, NULL, &d);
     } else if (!strncmp(line, "/send ", 6) || !strncmp(line, "/sendack ", 9)) {
         wps_call_options o;
         char *group = strchr(line, ' ') + 1, *sp;
@@ -226,40 +248,59 @@ static void run_command(char *line) {
         }
         sp = strchr(group, ' ');
         if (sp) *sp = 0;
-        wps_client_send_to_group(g.client, t, wps_slice_from_cstr(group), WPS_DATA_TEXT, wps_slice_from_cstr(sp ? sp + 1 : ""), &o, NULL, NULL);
+        st = wps_client_send_to_group(g.client, t, wps_slice_from_cstr(group), WPS_DATA_TEXT, wps_slice_from_cstr(sp ? sp + 1 : ""), &o, NULL, &d);
     } else if (g.ngroups) {
-        wps_client_send_to_group(g.client, t, wps_slice_from_cstr(g.groups[0]), WPS_DATA_TEXT, wps_slice_from_cstr(line), NULL, NULL, NULL);
+        st = wps_client_send_to_group(g.client, t, wps_slice_from_cstr(g.groups[0]), WPS_DATA_TEXT, wps_slice_from_cstr(line), NULL, NULL, &d);
     } else {
         fprintf(stderr, "wps connect: no --group to send to\n");
     }
+    if (st != WPS_OK && st != WPS_ERR_TOO_MANY_CALLS && st != WPS_ERR_BUSY)
+        fprintf(stderr, "wps connect: %s refused: %s: %s\n", what, wps_status_name(st), d.reason[0] ? d.reason : wps_strerror(st));
+    return st;
+}
+
+/* Runs the complete lines waiting in stdin_buf, in order; stops at a line the client cannot take
+   yet (max_calls pending), which stays first and blocks further reading until it is taken. */
+static void run_lines(void) {
+    static char line[sizeof g.stdin_buf];
+    char *nl;
+    while ((nl = (char *)memchr(g.stdin_buf, '\n', g.stdin_len)) != NULL) {
+        size_t used = (size_t)(nl - g.stdin_buf) + 1;
+        wps_status st;
+        memcpy(line, g.stdin_buf, used - 1); /* run_command cuts its line: the original stays for a retry */
+        line[used - 1] = 0;
+        st = run_command(line);
+        if (st == WPS_ERR_TOO_MANY_CALLS || st == WPS_ERR_BUSY) {
+            g.stdin_blocked = 1;
+            return;
+        }
+        memmove(g.stdin_buf, g.stdin_buf + used, g.stdin_len - used);
+        g.stdin_len -= used;
+    }
+    g.stdin_blocked = 0;
 }
 
 static void read_stdin(void) {
     struct pollfd p;
     p.fd = 0;
     p.events = POLLIN;
-    while (!g.stdin_eof && poll(&p, 1, 0) > 0) {
+    if (g.stdin_len) run_lines();
+    while (!g.stdin_blocked && !g.stdin_eof && poll(&p, 1, 0) > 0) {
         ssize_t r = read(0, g.stdin_buf + g.stdin_len, sizeof g.stdin_buf - 1 - g.stdin_len);
-        char *nl;
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) break;
         if (r <= 0) {
             g.stdin_eof = 1;
-            if (!g.quit) {
-                g.quit = 1;
-                wps_client_stop(g.client, now_ms());
-            }
+            if (g.stdin_len) g.stdin_buf[g.stdin_len++] = '\n'; /* a last line without newline still counts */
+            run_lines();
             break;
         }
         g.stdin_len += (size_t)r;
-        g.stdin_buf[g.stdin_len] = 0;
-        while ((nl = strchr(g.stdin_buf, '\n')) != NULL) {
-            size_t used = (size_t)(nl - g.stdin_buf) + 1;
-            *nl = 0;
-            run_command(g.stdin_buf);
-            memmove(g.stdin_buf, g.stdin_buf + used, g.stdin_len - used);
-            g.stdin_len -= used;
-            g.stdin_buf[g.stdin_len] = 0;
-        }
-        if (g.stdin_len == sizeof g.stdin_buf - 1) g.stdin_len = 0; /* an over-long line is dropped */
+        run_lines();
+        if (!g.stdin_blocked && g.stdin_len == sizeof g.stdin_buf - 1) g.stdin_len = 0; /* an over-long line is dropped */
+    }
+    if (g.stdin_eof && !g.stdin_blocked && !g.quit) { /* end of input: stop once every line was taken */
+        g.quit = 1;
+        wps_client_stop(g.client, now_ms());
     }
 }
 
@@ -294,10 +335,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         memcpy(g.rx + g.rx_len, in, len);
         g.rx_len += len;
         if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
-            wps_status st = wps_client_on_frame(g.client, t, g.rx, g.rx_len, !lws_frame_is_binary(wsi));
-            if (st == WPS_ERR_BUSY) { /* actions of the last frame first, then this one */
+            /* g.rx is ours and rewritable: a message beyond the client's scratch is decoded in place */
+            wps_status st = wps_client_on_frame_writable(g.client, t, g.rx, g.rx_len, !lws_frame_is_binary(wsi));
+            if (st == WPS_ERR_BUSY) { /* actions of the last frame first, then this one (BUSY changed nothing) */
                 handle_actions();
-                wps_client_on_frame(g.client, t, g.rx, g.rx_len, !lws_frame_is_binary(wsi));
+                wps_client_on_frame_writable(g.client, t, g.rx, g.rx_len, !lws_frame_is_binary(wsi));
             }
             handle_actions(); /* events point into g.rx: handled before it is reused */
             g.rx_len = 0;
@@ -335,6 +377,28 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return 0;
 }
 
+static const char usage_text[] =
+    "usage: wps connect --url URL [--protocol NAME] [--group G]...\n"
+    "A live client (wps_client over libwebsockets): joins the groups, then runs each stdin line:\n"
+    "  TEXT                   sendToGroup to the first --group, as text\n"
+    "  /send G TEXT           sendToGroup to G\n"
+    "  /sendack ACKID G TEXT  sendToGroup with that ackId (a repeat is answered Duplicate)\n"
+    "  /event NAME TEXT       sendEvent\n"
+    "  /join G   /leave G   /quit\n"
+    "Lines become calls in input order; while max_calls (16) calls are pending (an outage) stdin is\n"
+    "not read further, so a fast writer is slowed down, never dropped. Calls wait through outages\n"
+    "and recoveries, and unanswered ones are sent again with their ackIds.\n"
+    "stdout, one JSON line each:\n"
+    "  events    {\"event\":NAME,...}; messages carry \"data\" in the @azure/web-pubsub-client shape,\n"
+    "            whole whatever their size (up to the service's 1 MB), binary data as\n"
+    "            {\"$binary\":BASE64} (a 1 MB binary message is one line of ~1.4 MB)\n"
+    "  calls     {\"complete\":KIND,\"status\":\"ok\"|WPS_ERR_...,\"sent\":true|false[,\"ackId\":N]\n"
+    "            [,\"isDuplicated\":true][,\"error\":NAME]}; sent: an attempt reached the socket\n"
+    "            (WPS_ERR_NOT_SENT: never sent; WPS_ERR_DISCONNECTED: sent, may have been delivered)\n"
+    "Diagnostics go to stderr. Exits 0 after \"stopped\" (/quit or end of input), 1 if the first\n"
+    "connection fails, 2 for usage errors.\n"
+    "protocols: json.reliable.webpubsub.azure.v1 (default), json.webpubsub.azure.v1\n";
+
 int wps_cli_connect(int argc, char **argv);
 int wps_cli_connect(int argc, char **argv) {
     struct lws_context_creation_info info;
@@ -353,13 +417,16 @@ int wps_cli_connect(int argc, char **argv) {
                 return 2;
             }
             i++;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_text, stdout);
+            return 0;
         } else {
-            fprintf(stderr, "usage: wps connect --url URL [--protocol NAME] [--group G]...\n");
+            fputs(usage_text, stderr);
             return 2;
         }
     }
     if (!g.url) {
-        fprintf(stderr, "usage: wps connect --url URL [--protocol NAME] [--group G]...\n");
+        fputs(usage_text, stderr);
         return 2;
     }
     need = wps_client_memory_size(&cfg);
