@@ -4711,6 +4711,20 @@ static void wps__end_call(wps_client *c, wps__call *k, wps_status st) {
     wps__complete(c, k, st, 0);
 }
 
+/* 1 if an attempt of the call in this slot is queued and not handed to the host yet. */
+static int wps__send_queued(const wps_client *c, uint32_t slot) {
+    uint32_t j;
+    for (j = 0; j < c->q_len; j++) {
+        const wps__rec *r = &c->q[(c->q_head + j) % c->q_cap];
+        if (r->kind == WPS__R_SEND_CALL && r->u.call.slot == slot) return 1;
+    }
+    return 0;
+}
+
+/* An answer can only be about an attempt the host was given: not about a call whose only
+   attempt is still queued. */
+static int wps__unanswerable(const wps_client *c, const wps__call *k) { return k->sent == 1 && wps__send_queued(c, wps__call_slot(c, k)); }
+
 /* Hands the call's next attempt to the host. */
 static void wps__transmit(wps_client *c, wps__call *k) {
     wps__rec *r = wps__push(c, WPS__R_SEND_CALL, 0);
@@ -4970,12 +4984,16 @@ static void wps__connection_lost(wps_client *c, uint16_t code) {
             wps__call *k = &c->calls[r.u.call.slot];
             if (r.kind == WPS__R_SEND_CALL) {
                 k->sent--;
+                if (k->state == WPS__CALL_DONE && !k->fire_and_forget) continue; /* answered meanwhile: done */
                 if (k->state == WPS__CALL_DONE) /* fire-and-forget: not handed over after all */
                     wps__list_insert(c, r.u.call.slot);
                 wps__set_state(c, k, WPS__CALL_WAITING);
                 continue;
             }
-            if (k->state != WPS__CALL_DONE) continue; /* its fire-and-forget completion, taken back above */
+            if (k->state != WPS__CALL_DONE) { /* its fire-and-forget completion, taken back above */
+                if (r.frame_ref) c->frame_refs--;
+                continue;
+            }
         } else if (r.kind == WPS__R_SEND_FRAME) {
             if (r.u.frame.what == WPS__F_PING) c->ping_queued = false;
             if (r.u.frame.what == WPS__F_SEQACK) {
@@ -5021,6 +5039,7 @@ static void wps__connect_failed(wps_client *c, uint16_t code) {
     uint32_t delay = 0;
     switch (c->conn) {
     case WPS__C_STOP_OPENING:
+        wps__unqueue(c, WPS__MASK(WPS__R_CLOSE), WPS__NIL); /* the socket never opened: nothing to close */
         if (c->session) wps__no_recovery(c, 1);
         else wps__stopped(c);
         return;
@@ -5214,9 +5233,11 @@ WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
     wps__enter(c, now); /* even a refused input tells the time */
     if (c->conn != WPS__C_OPENING && c->conn != WPS__C_RECOVER_OPENING && c->conn != WPS__C_STOP_OPENING) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    if (c->conn == WPS__C_STOP_OPENING) { /* stop() raced the open: close it again */
+    if (c->conn == WPS__C_STOP_OPENING) { /* stop() raced the open: close it (again, if the host had the first) */
+        uint32_t j, queued = 0;
+        for (j = 0; j < c->q_len; j++) queued += c->q[(c->q_head + j) % c->q_cap].kind == WPS__R_CLOSE;
         c->conn = WPS__C_STOP_CLOSING;
-        wps__push_close(c, "stopped by the client");
+        if (!queued) wps__push_close(c, "stopped by the client");
         return wps__leave(c);
     }
     c->last_rx = c->now;
@@ -5290,7 +5311,7 @@ static void wps__on_ack(wps_client *c, const wps_message *m) {
     for (i = c->first_call; i != WPS__NIL; i = next) {
         wps__call *k = &c->calls[i];
         next = k->next;
-        if (k->state != WPS__CALL_IN_FLIGHT || !k->has_ack || k->ack_id != m->ack_id) continue;
+        if (k->state != WPS__CALL_IN_FLIGHT || !k->has_ack || k->ack_id != m->ack_id || wps__unanswerable(c, k)) continue;
         k->is_dup = (uint8_t)dup;
         k->err_name = m->error.name;
         k->err_msg = m->error.message;
@@ -5325,7 +5346,7 @@ static void wps__on_invoke_response(wps_client *c, const wps_message *m) {
     for (i = c->first_call; i != WPS__NIL; i = c->calls[i].next) {
         wps__call *k = &c->calls[i];
         if (k->state != WPS__CALL_IN_FLIGHT || k->kind != WPS_CALL_INVOKE_EVENT || k->inv_len != m->invocation_id.len ||
-            (k->inv_len && WPS_MEMCMP(k->buf, m->invocation_id.ptr, k->inv_len) != 0))
+            (k->inv_len && WPS_MEMCMP(k->buf, m->invocation_id.ptr, k->inv_len) != 0) || wps__unanswerable(c, k))
             continue;
         k->err_name = m->error.name;
         k->err_msg = m->error.message;
@@ -5503,13 +5524,10 @@ WPS_API wps_status wps_client_tick(wps_client *c, uint64_t now) {
         } else if (k->state == WPS__CALL_RETRY_WAIT && k->retry_at <= now) {
             wps__set_state(c, k, WPS__CALL_WAITING); /* sent when a connection is usable (wps__leave) */
         } else if (k->state == WPS__CALL_IN_FLIGHT && k->attempt_at && k->attempt_at <= now) {
-            /* unanswered on an open connection: a failed attempt; an unpolled send is not sent yet */
-            if (wps__unqueue(c, WPS__MASK(WPS__R_SEND_CALL), i)) {
-                k->sent--;
-                wps__set_state(c, k, WPS__CALL_WAITING);
-            } else {
-                wps__attempt_failed(c, k, WPS_ERR_TIMEOUT, 0);
-            }
+            /* unanswered on an open connection: a failed attempt. One the host has not polled yet
+               has not started: its clock starts again (it keeps its place in the order) */
+            if (wps__send_queued(c, i)) k->attempt_at = now + c->cfg.attempt_timeout_ms;
+            else wps__attempt_failed(c, k, WPS_ERR_TIMEOUT, 0);
         }
     }
     return wps__leave(c);
