@@ -84,6 +84,8 @@
    WPS_NO_CLIENT             leave out layer 2, the client (wps_client_*)
    WPS_NO_SERVICE            leave out the service helpers (crypto, connection strings, tokens,
                              webhook signatures): a device client rarely needs them
+   WPS_NO_TRACE              compile the client's trace points out (wps_client_set_trace stays,
+                             and does nothing)
    WPS_NO_SIMD               plain portable C only: no SSE2/AVX2 and no bit-scan builtins (the
                              default uses SSE2 where the compiler targets it, AVX2 too when it
                              does (-mavx2, -march=native: chosen at compile time, never probed at
@@ -602,6 +604,35 @@ typedef struct wps_client_config {
 /** The official @azure/web-pubsub-client defaults, and the capacities above. */
 WPS_API wps_client_config wps_client_config_default(void);
 
+/** What a trace record is about (wps_client_set_trace). */
+typedef enum wps_trace_kind {
+    WPS_TRACE_STATE = 1,     /* the connection state changed: text = "FROM -> TO" (internal states) */
+    WPS_TRACE_RETRY,         /* a call's attempt failed on an open connection and is retried: call, ack_id, attempt, status, delay_ms */
+    WPS_TRACE_RECOVERY,      /* a recovery attempt opens a socket: delay_ms = time left in the recovery window */
+    WPS_TRACE_RECONNECT,     /* a reconnect waits: attempt, delay_ms */
+    WPS_TRACE_FRAME_DROPPED, /* a received frame changed nothing: text says why (duplicate sequenceId, unknown ackId, ...) */
+    WPS_TRACE_FRAME_REFUSED, /* a received frame was reported as a frame error: status, text */
+    WPS_TRACE_CALL_REFUSED,  /* a call could not start: status, text (capacity, size, arguments), delay_ms = bytes needed */
+    WPS_TRACE_RESEND         /* a call sent before goes again (after a recovery or on a new connection): call, ack_id */
+} wps_trace_kind;
+
+/** One trace record; fields not named for its kind are zero. text is NUL-terminated and valid
+    only during the callback. */
+typedef struct wps_trace {
+    wps_trace_kind kind;
+    uint64_t now_ms;
+    const char *text;
+    wps_status status;
+    uint32_t call; /* wps_call_id, 0 if none */
+    uint64_t ack_id;
+    uint32_t attempt;
+    uint32_t delay_ms;
+} wps_trace;
+
+/** A trace callback: called synchronously from inside the input that caused the record. It must
+    not call into the client. */
+typedef void (*wps_trace_fn)(void *user, const wps_trace *record);
+
 /** The client. Opaque: it lives inside the memory handed to wps_client_init. */
 typedef struct wps_client wps_client;
 
@@ -623,6 +654,11 @@ typedef enum wps_client_state {
     WPS_CLIENT_DISCONNECTED, /* waiting to reconnect (back-off) */
     WPS_CLIENT_STOPPING      /* stop() was called; waiting for the socket to close */
 } wps_client_state;
+
+/** Installs (fn) or removes (NULL) a trace callback: state transitions, retries and their reasons,
+    recovery and reconnect attempts, dropped or refused frames, refused calls. Off by default;
+    when off it costs one branch per trace point, and WPS_NO_TRACE compiles the points out. */
+WPS_API void wps_client_set_trace(wps_client *client, wps_trace_fn fn, void *user);
 
 /** The client's state (WPS_CLIENT_STOPPED for NULL). */
 WPS_API wps_client_state wps_client_get_state(const wps_client *client);
@@ -4380,7 +4416,65 @@ struct wps_client {
     size_t out_cap, out_used; /* internal frames of queued records, then those handed out since the last input */
     wps_message msg;
     wps_codec up, down;
+    wps_trace_fn trace;
+    void *trace_user;
 };
+
+#ifndef WPS_NO_TRACE
+static const char *const wps__conn_names[] = {"STOPPED",         "WAIT_URL",     "OPENING", "HANDSHAKE",    "READY",       "CLOSING",
+                                              "RECOVER_OPENING", "RECOVER_WAIT", "BACKOFF", "STOP_OPENING", "STOP_CLOSING"};
+
+static void wps__trace(const wps_client *c, wps_trace_kind kind, const char *text, wps_status st, uint32_t call, uint64_t ack,
+                       uint32_t attempt, uint32_t delay) {
+    wps_trace t;
+    WPS_MEMSET(&t, 0, sizeof t);
+    t.kind = kind;
+    t.now_ms = c->now;
+    t.text = text ? text : "";
+    t.status = st;
+    t.call = call;
+    t.ack_id = ack;
+    t.attempt = attempt;
+    t.delay_ms = delay;
+    c->trace(c->trace_user, &t);
+}
+#define WPS__TRACE(c, kind, text, st, call, ack, attempt, delay)                                                                 \
+    do {                                                                                                                        \
+        if ((c)->trace) wps__trace((c), (kind), (text), (st), (call), (ack), (attempt), (delay));                                \
+    } while (0)
+
+/* -> state (traced) */
+static void wps__to(wps_client *c, wps__conn state) {
+    if (c->trace && c->conn != state) {
+        char t[40];
+        size_t n = 0;
+        const char *a = wps__conn_names[c->conn], *b = wps__conn_names[state];
+        while (*a) t[n++] = *a++;
+        t[n++] = ' ';
+        t[n++] = '-';
+        t[n++] = '>';
+        t[n++] = ' ';
+        while (*b) t[n++] = *b++;
+        t[n] = 0;
+        wps__trace(c, WPS_TRACE_STATE, t, WPS_OK, 0, 0, 0, 0);
+    }
+    c->conn = state;
+}
+#else
+#define WPS__TRACE(c, kind, text, st, call, ack, attempt, delay) ((void)(c))
+static void wps__to(wps_client *c, wps__conn state) { c->conn = state; }
+#endif
+
+WPS_API void wps_client_set_trace(wps_client *c, wps_trace_fn fn, void *user) {
+    if (!c) return;
+#ifndef WPS_NO_TRACE
+    c->trace = fn;
+    c->trace_user = user;
+#else
+    (void)fn;
+    (void)user;
+#endif
+}
 
 typedef struct wps__layout {
     size_t calls, groups, q, call_mem, names, out, scratch, url, open_url, conn_id, user_id, token, disc, total;
@@ -4728,6 +4822,8 @@ static int wps__unanswerable(const wps_client *c, const wps__call *k) { return k
 /* Hands the call's next attempt to the host. */
 static void wps__transmit(wps_client *c, wps__call *k) {
     wps__rec *r = wps__push(c, WPS__R_SEND_CALL, 0);
+    if (k->sent && k->state == WPS__CALL_WAITING && k->answer_lost)
+        WPS__TRACE(c, WPS_TRACE_RESEND, "sent again: its connection ended before the answer", WPS_OK, k->id, k->ack_id, k->attempt, 0);
     r->u.call.slot = wps__call_slot(c, k);
     r->u.call.id = k->id;
     k->sent++;
@@ -4761,6 +4857,8 @@ static void wps__attempt_failed(wps_client *c, wps__call *k, wps_status st, int 
     k->result = st;
     wps__set_state(c, k, WPS__CALL_RETRY_WAIT);
     k->retry_at = c->now + delay;
+    WPS__TRACE(c, WPS_TRACE_RETRY, st == WPS_ERR_TIMEOUT ? "no answer within attempt_timeout_ms" : "the service answered with an error", st,
+               k->id, k->ack_id, k->attempt, delay);
     k->err_name.ptr = k->err_msg.ptr = NULL; /* they pointed into the frame of this attempt's answer */
     k->err_name.len = k->err_msg.len = 0;
 }
@@ -4780,7 +4878,7 @@ static void wps__copy_str(char *dst, size_t *len, bool *has, size_t cap, wps_sli
 
 /* -> WAIT_URL: a fresh connection (new credential, new connectionId, sequence reset). */
 static void wps__fresh_connect(wps_client *c, int kind) {
-    c->conn = WPS__C_WAIT_URL;
+    wps__to(c, WPS__C_WAIT_URL);
     c->fresh_is_start = kind == WPS__START;
     c->seq_max = 0;
     c->seq_hole = 0;
@@ -4798,7 +4896,7 @@ static void wps__fresh_connect(wps_client *c, int kind) {
 
 /* -> OPENING / RECOVER_OPENING */
 static void wps__open(wps_client *c, wps__conn state) {
-    c->conn = state;
+    wps__to(c, state);
     wps__push(c, WPS__R_OPEN, 0);
 }
 
@@ -4817,7 +4915,7 @@ static void wps__give_up_calls(wps_client *c) {
 /* -> STOPPED (every call has ended). */
 static void wps__stopped(wps_client *c) {
     wps__give_up_calls(c);
-    c->conn = WPS__C_STOPPED;
+    wps__to(c, WPS__C_STOPPED);
     c->session = false;
     c->connected_pending = false;
     wps__event(c, WPS_EVENT_STOPPED);
@@ -4926,6 +5024,8 @@ static void wps__build_recovery_url(wps_client *c) {
 static void wps__recovery_attempt(wps_client *c) {
     wps__build_recovery_url(c);
     wps__open(c, WPS__C_RECOVER_OPENING);
+    WPS__TRACE(c, WPS_TRACE_RECOVERY, "recovery attempt", WPS_OK, 0, 0, 0,
+               c->recovery_deadline > c->now ? (uint32_t)(c->recovery_deadline - c->now) : 0);
 }
 
 /* A recovery episode starts: `recovering`, 30 s window, first attempt at once. */
@@ -5050,14 +5150,14 @@ static void wps__connect_failed(wps_client *c, uint16_t code) {
             wps__no_recovery(c, 0);
             return;
         }
-        c->conn = WPS__C_RECOVER_WAIT;
+        wps__to(c, WPS__C_RECOVER_WAIT);
         c->recovery_at = c->now + c->cfg.recovery_retry_ms;
         return;
     default: /* a fresh connection */
         if (c->fresh_is_start) {
             c->close_code = code;
             wps__give_up_calls(c);
-            c->conn = WPS__C_STOPPED;
+            wps__to(c, WPS__C_STOPPED);
             c->session = false;
             wps__event(c, WPS_EVENT_START_FAILED);
             return;
@@ -5067,8 +5167,9 @@ static void wps__connect_failed(wps_client *c, uint16_t code) {
             wps__stopped(c);
             return;
         }
-        c->conn = WPS__C_BACKOFF;
+        wps__to(c, WPS__C_BACKOFF);
         c->reconnect_at = c->now + delay;
+        WPS__TRACE(c, WPS_TRACE_RECONNECT, "reconnect back-off", WPS_OK, 0, 0, c->reconnect_attempt, delay);
         return;
     }
 }
@@ -5166,14 +5267,14 @@ WPS_API wps_status wps_client_stop(wps_client *c, uint64_t now) {
     case WPS__C_OPENING:
     case WPS__C_RECOVER_OPENING: /* the host opens it, then closes it */
         wps__push_close(c, "stopped by the client");
-        c->conn = WPS__C_STOP_OPENING;
+        wps__to(c, WPS__C_STOP_OPENING);
         break;
     case WPS__C_HANDSHAKE:
     case WPS__C_READY:
         wps__push_close(c, "stopped by the client");
-        c->conn = WPS__C_STOP_CLOSING;
+        wps__to(c, WPS__C_STOP_CLOSING);
         break;
-    case WPS__C_CLOSING: c->conn = WPS__C_STOP_CLOSING; break; /* a keepalive close already asked for */
+    case WPS__C_CLOSING: wps__to(c, WPS__C_STOP_CLOSING); break; /* a keepalive close already asked for */
     case WPS__C_WAIT_URL:
         wps__unqueue(c, WPS__MASK(WPS__R_NEED_URL), WPS__NIL);
         wps__stopped(c);
@@ -5236,7 +5337,7 @@ WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
     if (c->conn == WPS__C_STOP_OPENING) { /* stop() raced the open: close it (again, if the host had the first) */
         uint32_t j, queued = 0;
         for (j = 0; j < c->q_len; j++) queued += c->q[(c->q_head + j) % c->q_cap].kind == WPS__R_CLOSE;
-        c->conn = WPS__C_STOP_CLOSING;
+        wps__to(c, WPS__C_STOP_CLOSING);
         if (!queued) wps__push_close(c, "stopped by the client");
         return wps__leave(c);
     }
@@ -5248,11 +5349,11 @@ WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
         while (c->next_ping_at <= c->now) c->next_ping_at += c->cfg.keepalive_interval_ms;
     }
     if (c->conn == WPS__C_OPENING) { /* fresh: usable once the service says `connected` */
-        c->conn = WPS__C_HANDSHAKE;
+        wps__to(c, WPS__C_HANDSHAKE);
         c->session = true;
         c->fresh_is_start = false; /* started: later failures reconnect */
     } else {                       /* recovered: usable at once */
-        c->conn = WPS__C_READY;
+        wps__to(c, WPS__C_READY);
         c->restored = false;
         wps__event(c, WPS_EVENT_RECOVERED);
     }
@@ -5298,6 +5399,7 @@ static void wps__frame_error(wps_client *c, wps_status st, const char *reason, s
     if (n >= sizeof c->frame_reason) n = sizeof c->frame_reason - 1;
     if (n) WPS_MEMCPY(c->frame_reason, reason, n);
     c->frame_reason[n] = 0;
+    WPS__TRACE(c, WPS_TRACE_FRAME_REFUSED, c->frame_reason, st, 0, 0, 0, 0);
     e = wps__push_event(c, WPS_EVENT_FRAME_ERROR, 1); /* the next bad frame would overwrite frame_reason */
     e->status = st;
     e->text = wps_slice_make(c->frame_reason, n);
@@ -5305,13 +5407,14 @@ static void wps__frame_error(wps_client *c, wps_status st, const char *reason, s
 }
 
 static void wps__on_ack(wps_client *c, const wps_message *m) {
-    uint32_t i, next;
+    uint32_t i, next, matched = 0;
     int dup = m->error.name.len == 9 && wps__eq(m->error.name.ptr, "Duplicate", 9);
     int ok = (m->success && (m->has & WPS_HAS_SUCCESS)) || dup;
     for (i = c->first_call; i != WPS__NIL; i = next) {
         wps__call *k = &c->calls[i];
         next = k->next;
         if (k->state != WPS__CALL_IN_FLIGHT || !k->has_ack || k->ack_id != m->ack_id || wps__unanswerable(c, k)) continue;
+        matched++;
         k->is_dup = (uint8_t)dup;
         k->err_name = m->error.name;
         k->err_msg = m->error.message;
@@ -5331,6 +5434,7 @@ static void wps__on_ack(wps_client *c, const wps_message *m) {
     }
     for (i = 0; i < c->cfg.max_groups; i++) {
         if (c->groups[i].len && c->groups[i].rejoin_ack != 0 && c->groups[i].rejoin_ack == m->ack_id) {
+            matched++;
             if (ok) {
                 c->groups[i].rejoin_ack = 0;
                 wps__rejoin_settled(c);
@@ -5339,6 +5443,7 @@ static void wps__on_ack(wps_client *c, const wps_message *m) {
             }
         }
     }
+    if (!matched) WPS__TRACE(c, WPS_TRACE_FRAME_DROPPED, "an ack for no pending call", WPS_OK, 0, m->ack_id, 0, 0);
 }
 
 static void wps__on_invoke_response(wps_client *c, const wps_message *m) {
@@ -5363,6 +5468,7 @@ static void wps__on_invoke_response(wps_client *c, const wps_message *m) {
         }
         return;
     }
+    WPS__TRACE(c, WPS_TRACE_FRAME_DROPPED, "an invokeResponse for no pending invocation", WPS_OK, 0, 0, 0, 0);
 }
 
 /* A data message's sequenceId: 1 to deliver it, 0 for a duplicate (dropped). */
@@ -5381,7 +5487,10 @@ static int wps__sequence(wps_client *c, const wps_message *m) {
         c->seq_ack_at += k * c->cfg.sequence_ack_interval_ms;
     }
     if (refill && --c->seq_holes == 0) c->seq_hole = 0; /* the one lost message came again */
-    if (diff == 0 && !refill) return 0;
+    if (diff == 0 && !refill) {
+        WPS__TRACE(c, WPS_TRACE_FRAME_DROPPED, "duplicate sequenceId", WPS_OK, 0, 0, 0, 0);
+        return 0;
+    }
     if (diff > c->cfg.quick_sequence_ack_diff) wps__seqack_check(c);
     return 1;
 }
@@ -5401,7 +5510,7 @@ static void wps__on_connected(wps_client *c, const wps_message *m) {
     wps__copy_str(c->user_id, &c->user_id_len, &c->has_user_id, c->cfg.max_token_len, m->user_id);
     wps__copy_str(c->token, &c->token_len, &c->has_token, c->cfg.max_token_len, m->reconnection_token);
     if (c->conn == WPS__C_READY) return; /* later connected frames only refresh the id and token */
-    c->conn = WPS__C_READY;                /* rejoins first, then the waiting calls (wps__leave) */
+    wps__to(c, WPS__C_READY);                /* rejoins first, then the waiting calls (wps__leave) */
     c->rejoins_pending = 0;
     c->connected_pending = true;
     if (c->cfg.auto_rejoin_groups) {
@@ -5498,7 +5607,7 @@ WPS_API wps_status wps_client_tick(wps_client *c, uint64_t now) {
     case WPS__C_READY:
         if (c->cfg.keepalive_timeout_ms && now - c->last_rx > c->cfg.keepalive_timeout_ms) {
             wps__push_close(c, "keepalive timeout");
-            c->conn = WPS__C_CLOSING;
+            wps__to(c, WPS__C_CLOSING);
         }
         break;
     default: break;
@@ -5606,7 +5715,8 @@ static int wps__invocation_pending(const wps_client *c, const char *id, size_t n
 }
 
 /* A refused call: the status, with a reason and the size it would need in diag. */
-static wps_status wps__refuse(wps_diag *diag, wps_status st, const char *why, size_t needed) {
+static wps_status wps__refuse(const wps_client *c, wps_diag *diag, wps_status st, const char *why, size_t needed) {
+    if (c) WPS__TRACE(c, WPS_TRACE_CALL_REFUSED, why, st, 0, 0, 0, (uint32_t)(needed > UINT32_MAX ? UINT32_MAX : needed));
     wps__fail(diag, st, NULL, why, (size_t)-1);
     if (diag) diag->needed = needed;
     return st;
@@ -5623,21 +5733,21 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     wps_status st;
     if (out) *out = 0;
     if (diag) wps__diag_clear(diag);
-    if (!c) return wps__refuse(diag, WPS_ERR_INVALID_ARGUMENT, "NULL client", 0);
+    if (!c) return wps__refuse(NULL, diag, WPS_ERR_INVALID_ARGUMENT, "NULL client", 0);
     wps__enter(c, now); /* even a refused input tells the time */
     if (!name.ptr || name.len == 0 || (!data.ptr && data.len))
-        return wps__refuse(diag, WPS_ERR_INVALID_ARGUMENT, "the name is empty, or data is NULL with a length", 0);
+        return wps__refuse(c, diag, WPS_ERR_INVALID_ARGUMENT, "the name is empty, or data is NULL with a length", 0);
     if (!opt) {
         WPS_MEMSET(&none, 0, sizeof none);
         opt = &none;
     }
     if ((kind == WPS_CALL_JOIN_GROUP || kind == WPS_CALL_LEAVE_GROUP || kind == WPS_CALL_SEND_TO_GROUP) && name.len > c->cfg.max_name_len)
-        return wps__refuse(diag, WPS_ERR_TOO_LARGE, "the group name is longer than max_name_len", name.len);
+        return wps__refuse(c, diag, WPS_ERR_TOO_LARGE, "the group name is longer than max_name_len", name.len);
     if (kind == WPS_CALL_INVOKE_EVENT && opt->invocation_id.ptr && opt->invocation_id.len > c->cfg.max_name_len)
-        return wps__refuse(diag, WPS_ERR_TOO_LARGE, "the invocation id is longer than max_name_len", opt->invocation_id.len);
-    if (wps__room(c) != WPS_OK) return wps__refuse(diag, WPS_ERR_BUSY, "actions are still queued: poll them first", 0);
+        return wps__refuse(c, diag, WPS_ERR_TOO_LARGE, "the invocation id is longer than max_name_len", opt->invocation_id.len);
+    if (wps__room(c) != WPS_OK) return wps__refuse(c, diag, WPS_ERR_BUSY, "actions are still queued: poll them first", 0);
     k = wps__call_alloc(c);
-    if (!k) return wps__refuse(diag, WPS_ERR_TOO_MANY_CALLS, "max_calls calls are pending: try again once one completes", 0);
+    if (!k) return wps__refuse(c, diag, WPS_ERR_TOO_MANY_CALLS, "max_calls calls are pending: try again once one completes", 0);
     wps_message_init(&m, WPS_KIND_NONE);
     k->kind = (uint8_t)kind;
     switch (kind) {
@@ -5659,9 +5769,9 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     }
     if (kind == WPS_CALL_INVOKE_EVENT) {
         if (opt->invocation_id.ptr) {
-            if (opt->invocation_id.len == 0) return wps__refuse(diag, WPS_ERR_INVALID_ARGUMENT, "empty invocation id", 0);
+            if (opt->invocation_id.len == 0) return wps__refuse(c, diag, WPS_ERR_INVALID_ARGUMENT, "empty invocation id", 0);
             if (wps__invocation_pending(c, opt->invocation_id.ptr, opt->invocation_id.len))
-                return wps__refuse(diag, WPS_ERR_INVALID_ARGUMENT, "an invocation with this id is pending", 0);
+                return wps__refuse(c, diag, WPS_ERR_INVALID_ARGUMENT, "an invocation with this id is pending", 0);
             WPS_MEMCPY(k->buf, opt->invocation_id.ptr, opt->invocation_id.len);
             k->inv_len = (uint32_t)opt->invocation_id.len;
         } else {
@@ -5688,10 +5798,10 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     }
     if (kind == WPS_CALL_JOIN_GROUP || kind == WPS_CALL_LEAVE_GROUP) {
         gi = wps__group_get(c, name);
-        if (gi < 0) return wps__refuse(diag, WPS_ERR_CAPACITY, "max_groups groups are remembered (joined, or with calls pending)", 0);
+        if (gi < 0) return wps__refuse(c, diag, WPS_ERR_CAPACITY, "max_groups groups are remembered (joined, or with calls pending)", 0);
     }
     st = wps_encode(&c->up, &m, k->buf + c->cfg.max_name_len, c->cfg.max_frame_size, &n, diag);
-    if (st == WPS_ERR_BUFFER_TOO_SMALL) return wps__refuse(diag, WPS_ERR_TOO_LARGE, "the frame is larger than max_frame_size", n);
+    if (st == WPS_ERR_BUFFER_TOO_SMALL) return wps__refuse(c, diag, WPS_ERR_TOO_LARGE, "the frame is larger than max_frame_size", n);
     if (st != WPS_OK) return st;
     /* committed: nothing below fails */
     if (k->has_ack && !opt->has_ack_id) c->next_ack_id++;

@@ -366,6 +366,66 @@ TEST refused_calls_explain_themselves(void) {
     PASS();
 }
 
+/* P6 item 8: the trace hook reports state transitions, recovery attempts, resends, retries with
+   their reasons, dropped frames and refused calls; nothing when it is off. */
+typedef struct trace_log {
+    char text[4096];
+    size_t n;
+    int count;
+} trace_log;
+
+static void trace_to_log(void *user, const wps_trace *t) {
+    trace_log *l = (trace_log *)user;
+    static const char *const kinds[] = {"", "state", "retry", "recovery", "reconnect", "dropped", "refused-frame", "refused-call", "resend"};
+    int w = snprintf(l->text + l->n, sizeof l->text - l->n, "%s:%s;", kinds[t->kind], t->text);
+    if (w > 0 && (size_t)w < sizeof l->text - l->n) l->n += (size_t)w;
+    l->count++;
+}
+
+TEST trace_hook_reports_what_the_client_decides(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"t\"}");
+    trace_log log;
+    wps_call_id id;
+    static char big[9000];
+    memset(&log, 0, sizeof log);
+    memset(big, 'x', sizeof big);
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), NULL, &id, NULL));
+    drain_all(c);
+    ASSERT_EQ(0, log.count); /* off by default */
+    wps_client_set_trace(c, trace_to_log, &log);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 2, 1006, NULL, 0));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 3));
+    drain_all(c);
+    feed(c, 4, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"InternalServerError\"}}");
+    drain_all(c);
+    feed(c, 5, "{\"type\":\"ack\",\"ackId\":99,\"success\":true}");
+    drain_all(c);
+    feed(c, 6, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"a\",\"sequenceId\":1}");
+    drain_all(c);
+    feed(c, 7, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"a\",\"sequenceId\":1}");
+    drain_all(c);
+    feed(c, 8, "{\"type\":");
+    drain_all(c);
+    ASSERT_EQ(WPS_ERR_TOO_LARGE, wps_client_send_event(c, 9, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_make(big, sizeof big), NULL, &id, NULL));
+#ifndef WPS_NO_TRACE
+    ASSERT_STR_EQ("state:READY -> RECOVER_OPENING;recovery:recovery attempt;state:RECOVER_OPENING -> READY;"
+                  "resend:sent again: its connection ended before the answer;retry:the service answered with an error;"
+                  "dropped:an ack for no pending call;dropped:duplicate sequenceId;refused-frame:unexpected end of input, value expected at byte 8;"
+                  "refused-call:the frame is larger than max_frame_size;",
+                  log.text);
+#endif
+    wps_client_set_trace(c, NULL, NULL);
+    log.count = 0;
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 10));
+    drain_all(c);
+    ASSERT_EQ(0, log.count);
+    free(mem);
+    PASS();
+}
+
 TEST snapshot_rejects_corruption_and_changes_nothing(void) {
     wps_client_config cfg = wps_client_config_default();
     size_t need = wps_client_memory_size(&cfg), n = 0, i, small = 0;
@@ -1072,6 +1132,7 @@ SUITE(client) {
     RUN_TEST(large_messages_of_every_type_arrive_whole_in_place);
     RUN_TEST(unpolled_sends_are_taken_back_on_a_drop);
     RUN_TEST(refused_calls_explain_themselves);
+    RUN_TEST(trace_hook_reports_what_the_client_decides);
     dir = opendir("tests/scenarios");
     if (!dir) {
         printf("FAIL scenarios: tests/scenarios not found (run from the repository root)\n");
