@@ -377,8 +377,22 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return 0;
 }
 
+/* --trace: the client's trace records (wps_client_set_trace) as JSON lines on stderr */
+static void print_trace(void *user, const wps_trace *t) {
+    static const char *const kinds[] = {"", "state", "retry", "recovery", "reconnect", "frame-dropped", "frame-refused", "call-refused", "resend"};
+    (void)user;
+    fprintf(stderr, "{\"trace\":\"%s\",\"t\":%llu,\"text\":\"%s\"", kinds[(unsigned)t->kind < 9 ? t->kind : 0], (unsigned long long)t->now_ms,
+            t->text);
+    if (t->status != WPS_OK) fprintf(stderr, ",\"status\":\"%s\"", wps_status_name(t->status));
+    if (t->call) fprintf(stderr, ",\"call\":%u", t->call);
+    if (t->ack_id) fprintf(stderr, ",\"ackId\":%llu", (unsigned long long)t->ack_id);
+    if (t->attempt) fprintf(stderr, ",\"attempt\":%u", t->attempt);
+    if (t->delay_ms) fprintf(stderr, ",\"delayMs\":%u", t->delay_ms);
+    fputs("}\n", stderr);
+}
+
 static const char usage_text[] =
-    "usage: wps connect --url URL [--protocol NAME] [--group G]...\n"
+    "usage: wps connect --url URL [--protocol NAME] [--group G]... [--trace]\n"
     "A live client (wps_client over libwebsockets): joins the groups, then runs each stdin line:\n"
     "  TEXT                   sendToGroup to the first --group, as text\n"
     "  /send G TEXT           sendToGroup to G\n"
@@ -395,6 +409,8 @@ static const char usage_text[] =
     "  calls     {\"complete\":KIND,\"status\":\"ok\"|WPS_ERR_...,\"sent\":true|false[,\"ackId\":N]\n"
     "            [,\"isDuplicated\":true][,\"error\":NAME]}; sent: an attempt reached the socket\n"
     "            (WPS_ERR_NOT_SENT: never sent; WPS_ERR_DISCONNECTED: sent, may have been delivered)\n"
+    "--trace: the client's decisions (state changes, retries, recovery attempts, resends, dropped\n"
+    "or refused frames, refused calls) as JSON lines {\"trace\":KIND,\"t\":MS,\"text\":...} on stderr.\n"
     "Diagnostics go to stderr. Exits 0 after \"stopped\" (/quit or end of input), 1 if the first\n"
     "connection fails, 2 for usage errors.\n"
     "protocols: json.reliable.webpubsub.azure.v1 (default), json.webpubsub.azure.v1\n";
@@ -406,11 +422,12 @@ int wps_cli_connect(int argc, char **argv) {
     wps_client_config cfg = wps_client_config_default();
     void *mem;
     size_t need;
-    int i;
+    int i, trace = 0;
     memset(&g, 0, sizeof g);
     for (i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--url") && i + 1 < argc) g.url = argv[++i];
         else if (!strcmp(argv[i], "--group") && i + 1 < argc && g.ngroups < 64) g.groups[g.ngroups++] = argv[++i];
+        else if (!strcmp(argv[i], "--trace")) trace = 1;
         else if (!strcmp(argv[i], "--protocol") && i + 1 < argc) {
             if (wps_protocol_from_name(argv[i + 1], strlen(argv[i + 1]), &cfg.protocol) != WPS_OK || wps_protocol_is_binary(cfg.protocol)) {
                 fprintf(stderr, "wps connect: unsupported protocol '%s'\n", argv[i + 1]);
@@ -432,6 +449,7 @@ int wps_cli_connect(int argc, char **argv) {
     need = wps_client_memory_size(&cfg);
     mem = malloc(need);
     if (!mem || wps_client_init(&g.client, &cfg, mem, need, NULL) != WPS_OK) return 1;
+    if (trace) wps_client_set_trace(g.client, print_trace, NULL);
     lws_set_log_level(LLL_ERR, NULL);
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;

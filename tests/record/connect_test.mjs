@@ -13,9 +13,11 @@ const { check } = result;
 
 const svc = new FakeService(standard);
 await svc.listen();
-const proc = spawn(wps, ["connect", "--url", svc.url(1), "--group", "lobby"], { stdio: ["pipe", "pipe", "inherit"] });
+const proc = spawn(wps, ["connect", "--url", svc.url(1), "--group", "lobby", "--trace"], { stdio: ["pipe", "pipe", "pipe"] });
 const lines = [];
+const traces = [];
 onLines(proc.stdout, (l) => lines.push(jsonLine(l)));
+onLines(proc.stderr, (l) => (l.startsWith("{\"trace\"") ? traces.push(jsonLine(l)) : process.stderr.write(l + "\n")));
 const exited = new Promise((r) => proc.on("close", r));
 const has = (pred) => lines.some(pred);
 
@@ -39,6 +41,10 @@ check(await until(() => has((l) => l.event === "stopped")), "/quit ends in stopp
 const code = await Promise.race([exited, sleep(5000).then(() => "timeout")]);
 check(code === 0, `exit status 0 (got ${code})`);
 check(!has((l) => l.event === "connected" && l.connectionId !== "conn-1"), "no second connected: the session was recovered");
+// --trace (the client's trace hook): the drop and the recovery, as the client decided them
+check(traces.some((t) => t.trace === "state" && t.text === "READY -> RECOVER_OPENING") &&
+  traces.some((t) => t.trace === "recovery") && traces.some((t) => t.trace === "state" && t.text === "RECOVER_OPENING -> READY"),
+  "--trace prints the state changes and the recovery attempt on stderr");
 if (result.failed) console.log(JSON.stringify(lines, null, 1));
 proc.kill();
 await svc.close();
