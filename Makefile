@@ -13,7 +13,7 @@ NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
 # Debian packages the tests, fuzzing and benchmarks need. `make setup` installs the missing ones
 # (as root, or through sudo) and the pinned npm packages; `make test` calls it first.
-APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev nodejs npm
+APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev libwslay-dev nodejs npm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: $(B)/wps $(B)/wps-emulator
@@ -66,6 +66,15 @@ $(B)/codec-only: tests/static_build.c wps.h | $(B)
 $(B)/wps-san: $(WPS_TOOL_SRC) wps.h examples/cli_util.h | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(WPS_TOOL_SRC) -lwebsockets
 
+# wslay_chat: wps_client in a 60 Hz loop over the wslay adapter (examples/adapters/, libwslay-dev)
+WSLAY_CHAT_SRC := examples/wslay_chat.c examples/adapters/wslay_posix.c
+WSLAY_CHAT_DEPS := $(WSLAY_CHAT_SRC) examples/adapters/wslay_posix.h examples/adapters/wps_adapter.h wps.h examples/cli_util.h
+$(B)/wslay_chat: $(WSLAY_CHAT_DEPS) | $(B)
+	$(CC) $(WARN) -O2 -o $@ $(WSLAY_CHAT_SRC) -lwslay
+
+$(B)/wslay_chat-san: $(WSLAY_CHAT_DEPS) | $(B)
+	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(WSLAY_CHAT_SRC) -lwslay
+
 # Chaos soak of the client against a simulated service (tests/soak.c).
 $(B)/soak: tests/soak.c wps.h | $(B)
 	$(CC) $(WARN) -O2 -g -o $@ tests/soak.c
@@ -112,7 +121,7 @@ setup:
 	@node -e 'const v=+process.versions.node.split(".")[0]; if (v < 18) { console.error("node " + process.version + " is too old: the differential tests need node >= 18"); process.exit(1) }'
 	@$(MAKE) --no-print-directory $(NODE_MODULES)
 
-diff: $(B)/wps $(B)/wps-san $(B)/wps-emulator-san $(NODE_MODULES)
+diff: $(B)/wps $(B)/wps-san $(B)/wps-emulator-san $(B)/wslay_chat-san $(NODE_MODULES)
 	@echo "== CLI contract (ASan+UBSan build)"
 	bash tests/cli_test.sh $(B)/wps-san
 	@echo "== differential tests vs @azure/web-pubsub-client"
@@ -139,6 +148,8 @@ diff: $(B)/wps $(B)/wps-san $(B)/wps-emulator-san $(NODE_MODULES)
 	node tests/emulator/slow_reader.mjs $(B)/wps-emulator-san
 	@echo "== wps connect through wps-emulator (ASan+UBSan): 60 msg/s across 3 drops (1.5/3/5 s outages) arrive once, in order; a 1 MB REST binary arrives whole"
 	node tests/emulator/ordered_delivery.mjs $(B)/wps-san --emulator $(B)/wps-emulator-san
+	@echo "== the wslay adapter (ASan+UBSan) in a 60 Hz loop through wps-emulator: 40 msg/s across a forced drop (1.5 s outage) arrive once, in order; the upgrade handshake never blocks"
+	node tests/emulator/wslay_adapter.mjs $(B)/wslay_chat-san --wps $(B)/wps-san --emulator $(B)/wps-emulator-san
 	@echo "== make demo's script (ASan+UBSan builds)"
 	node examples/demo.mjs $(B)/wps-san $(B)/wps-emulator-san > $(B)/demo.log 2>&1 && echo "1 passed, 0 failed" || { cat $(B)/demo.log; echo "0 passed, 1 failed"; exit 1; }
 

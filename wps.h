@@ -84,6 +84,10 @@
    WPS_NO_CLIENT             leave out layer 2, the client (wps_client_*)
    WPS_NO_SERVICE            leave out the service helpers (crypto, connection strings, tokens,
                              webhook signatures): a device client rarely needs them
+   WPS_SMALL                 the size build: no decode fast path, no forced inlining, no bit-scan
+                             word loops (selected by -Os too, unless WPS_FAST is defined); same
+                             behaviour, smaller and slower (make size)
+   WPS_FAST                  keep the default (fast) build under -Os
    WPS_NO_TRACE              compile the client's trace points out (wps_client_set_trace stays,
                              and does nothing)
    WPS_NO_SIMD               plain portable C only: no SSE2/AVX2 and no bit-scan builtins (the
@@ -1465,8 +1469,17 @@ WPS_API wps_status wps_signalr_parse_access_key(const void *body, size_t len, ch
 #endif
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
+/* The size build: no decode fast path, no forced inlining (WPS_SMALL, or -Os unless WPS_FAST) */
+#if defined(WPS_SMALL) || (defined(__OPTIMIZE_SIZE__) && !defined(WPS_FAST))
+#define WPS__SMALL 1
+#endif
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(WPS__SMALL)
 #define WPS__INLINE static inline __attribute__((always_inline))
+#define WPS__LIKELY(x) __builtin_expect(!!(x), 1)
+#define WPS__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#elif defined(__GNUC__) || defined(__clang__)
+#define WPS__INLINE static inline
 #define WPS__LIKELY(x) __builtin_expect(!!(x), 1)
 #define WPS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
@@ -1506,12 +1519,9 @@ WPS_API wps_slice wps_slice_make(const char *ptr, size_t len) {
     return s;
 }
 
-WPS_API wps_slice wps_slice_from_cstr(const char *s) {
-    size_t n = 0;
-    if (s)
-        while (s[n]) n++;
-    return wps_slice_make(s, n);
-}
+static size_t wps__cstrlen(const char *s);
+
+WPS_API wps_slice wps_slice_from_cstr(const char *s) { return wps_slice_make(s, s ? wps__cstrlen(s) : 0); }
 
 static const char *const wps__protocol_names[4] = {
     "json.webpubsub.azure.v1", "json.reliable.webpubsub.azure.v1",
@@ -1581,16 +1591,58 @@ static void wps__diag_append(wps_diag *d, size_t *pos, const char *s, size_t n) 
     d->reason[*pos] = 0;
 }
 
-static void wps__diag_append_u64(wps_diag *d, size_t *pos, uint64_t v) {
-    char tmp[24];
-    size_t n = 0;
+/* 32-bit targets have no instruction for 64-bit division (it would pull a libgcc helper into
+   every path): these two divide with 32-bit operations only. */
+
+/* The decimal digits of v into out (20 at most), most significant first; returns their count. */
+static size_t wps__u64_dec(uint64_t v, char *out) {
+    char t[20];
+    size_t n = 0, i;
+    uint32_t w;
+    while (v >> 32) { /* divide by 10 in three steps: 32 bits, then two 16-bit halves */
+        uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v, qhi = hi / 10u, r = hi % 10u, mid, qmid, low, qlow;
+        mid = (r << 16) | (lo >> 16);
+        qmid = mid / 10u;
+        r = mid % 10u;
+        low = (r << 16) | (lo & 0xFFFFu);
+        qlow = low / 10u;
+        r = low % 10u;
+        v = ((uint64_t)qhi << 32) | ((uint64_t)qmid << 16) | qlow;
+        t[n++] = (char)('0' + (int)r);
+    }
+    w = (uint32_t)v;
     do {
-        tmp[sizeof tmp - 1 - n++] = (char)('0' + (int)(v % 10));
-        v /= 10;
-    } while (v);
-    wps__diag_append(d, pos, tmp + sizeof tmp - n, n);
+        t[n++] = (char)('0' + (int)(w % 10u));
+        w /= 10u;
+    } while (w);
+    for (i = 0; i < n; i++) out[i] = t[n - 1 - i];
+    return n;
 }
 
+/* a / b for a 32-bit b: one 32-bit division when a fits in 32 bits, else binary long division. */
+static uint64_t wps__div_u64(uint64_t a, uint32_t b) {
+    uint64_t q = 0, r = 0;
+    int i;
+    if (!(a >> 32)) return (uint32_t)a / b;
+    for (i = 63; i >= 0; i--) {
+        r = (r << 1) | ((a >> i) & 1u);
+        if (r >= b) {
+            r -= b;
+            q |= (uint64_t)1 << i;
+        }
+    }
+    return q;
+}
+
+static void wps__diag_append_u64(wps_diag *d, size_t *pos, uint64_t v) {
+    char tmp[20];
+    wps__diag_append(d, pos, tmp, wps__u64_dec(v, tmp));
+}
+
+/* strlen without libc: GCC would turn the plain loop back into a call to strlen */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
 static size_t wps__cstrlen(const char *s) {
     size_t n = 0;
     while (s[n]) n++;
@@ -1749,7 +1801,7 @@ static uint64_t wps__str_special8(uint64_t v) {
 /* Index (0..7) of the first flagged byte of a nonzero mask, in memory order. Only on
    little-endian GCC/clang, where the lowest flagged byte is always a true hit (borrows only flag
    later bytes); elsewhere the 8-byte window is rescanned byte by byte. */
-#if !defined(WPS_NO_SIMD) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+#if !defined(WPS_NO_SIMD) && !defined(WPS__SMALL) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && (defined(__GNUC__) || defined(__clang__))
 #define WPS__FIRST_BYTE(mask) ((size_t)__builtin_ctzll(mask) >> 3)
 #define WPS__HAVE_FIRST_BYTE 1
@@ -3219,6 +3271,7 @@ static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, 
 }
 
 /* ---------------------------------------------------------------------- decode fast path */
+#ifndef WPS__SMALL /* the size build leaves the fast path out: the general decoder is the definition */
 
 /* The general decoder above is the definition of decoding. This path decodes the downstream
    frames that dominate real traffic (ack, message, system, pong) in one pass, typing each value
@@ -3658,6 +3711,7 @@ static wps_status wps__fast_decode(const void *frame, size_t len, void *scratch,
 #undef WPS__FAST_WS
 #undef WPS__FAST_HAS
 #undef WPS__FAST_IS
+#endif /* !WPS__SMALL: the decode fast path */
 
 static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len, void *scratch, size_t cap,
                                      wps_message *out, wps_diag *diag, uint32_t max_depth) {
@@ -3785,6 +3839,7 @@ static wps_status wps__decode(const wps_codec *codec, const void *frame, size_t 
 
 WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t frame_len, void *scratch,
                               size_t scratch_cap, wps_message *out, wps_diag *diag) {
+#ifndef WPS__SMALL
     if (codec && out && frame && frame_len >= 2 && (scratch || !scratch_cap) && codec->direction == WPS_DOWNSTREAM &&
         (codec->protocol == WPS_PROTOCOL_JSON || codec->protocol == WPS_PROTOCOL_JSON_RELIABLE) && codec->max_depth >= 2 &&
         codec->max_depth <= WPS_MAX_DEPTH_LIMIT) {
@@ -3799,6 +3854,7 @@ WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t 
             return WPS_OK;
         }
     }
+#endif
     return wps__decode(codec, frame, frame_len, scratch, scratch_cap, out, diag);
 }
 
@@ -3843,13 +3899,8 @@ static void wps__putc(wps__w *w, char c) {
 static void wps__puts(wps__w *w, const char *s) { wps__put(w, s, wps__cstrlen(s)); }
 
 static void wps__put_u64(wps__w *w, uint64_t v) {
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[sizeof tmp - 1 - n++] = (char)('0' + (int)(v % 10));
-        v /= 10;
-    } while (v);
-    wps__put(w, tmp + sizeof tmp - n, n);
+    char tmp[20];
+    wps__put(w, tmp, wps__u64_dec(v, tmp));
 }
 
 /* Writes a JSON string literal of bytes p[0..n) (which must be valid UTF-8). Escapes like
@@ -5483,7 +5534,7 @@ static int wps__sequence(wps_client *c, const wps_message *m) {
     if (!owed && c->seq_ack_at < c->now && c->cfg.sequence_ack_interval_ms) {
         /* nothing was owed while the timer's ticks passed: the next tick on its grid, like the
            SDK's 1 s task; an ack already owed is never postponed */
-        uint64_t k = (c->now - c->seq_ack_at) / c->cfg.sequence_ack_interval_ms + 1;
+        uint64_t k = wps__div_u64(c->now - c->seq_ack_at, c->cfg.sequence_ack_interval_ms) + 1;
         c->seq_ack_at += k * c->cfg.sequence_ack_interval_ms;
     }
     if (refill && --c->seq_holes == 0) c->seq_hole = 0; /* the one lost message came again */
@@ -5619,11 +5670,11 @@ WPS_API wps_status wps_client_tick(wps_client *c, uint64_t now) {
             c->ping_queued = true;
             wps__push_frame(c, WPS__F_PING, &m);
         }
-        c->next_ping_at += ((now - c->next_ping_at) / c->cfg.keepalive_interval_ms + 1) * c->cfg.keepalive_interval_ms;
+        c->next_ping_at += (wps__div_u64(now - c->next_ping_at, c->cfg.keepalive_interval_ms) + 1) * c->cfg.keepalive_interval_ms;
     }
     if (wps__socket_open(c) && c->cfg.sequence_ack_interval_ms && c->seq_ack_at <= now && wps_protocol_is_reliable(c->cfg.protocol)) {
         wps__seqack_check(c);
-        c->seq_ack_at += ((now - c->seq_ack_at) / c->cfg.sequence_ack_interval_ms + 1) * c->cfg.sequence_ack_interval_ms;
+        c->seq_ack_at += (wps__div_u64(now - c->seq_ack_at, c->cfg.sequence_ack_interval_ms) + 1) * c->cfg.sequence_ack_interval_ms;
     }
     for (i = c->first_call; i != WPS__NIL; i = next) {
         wps__call *k = &c->calls[i];
@@ -5776,14 +5827,9 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
             k->inv_len = (uint32_t)opt->invocation_id.len;
         } else {
             do { /* "1", "2", ...; skipping ids callers chose */
-                char tmp[24];
-                size_t len = 0;
-                uint64_t v = ++c->next_invocation;
-                do {
-                    tmp[len++] = (char)('0' + (int)(v % 10));
-                    v /= 10;
-                } while (v);
-                for (n = 0; n < len; n++) k->buf[n] = (unsigned char)tmp[len - 1 - n];
+                char tmp[20];
+                size_t len = wps__u64_dec(++c->next_invocation, tmp);
+                for (n = 0; n < len; n++) k->buf[n] = (unsigned char)tmp[n];
                 k->inv_len = (uint32_t)len;
             } while (wps__invocation_pending(c, (const char *)k->buf, k->inv_len));
         }
@@ -6431,14 +6477,8 @@ static void wps__sb_put(wps__sbuf *b, const char *s, size_t n) {
 static void wps__sb_str(wps__sbuf *b, const char *s) { wps__sb_put(b, s, wps__cstrlen(s)); }
 
 static void wps__sb_u64(wps__sbuf *b, uint64_t v) {
-    char t[24];
-    size_t n = 0, i;
-    char r[24];
-    do {
-        t[n++] = (char)('0' + (int)(v % 10));
-        v /= 10;
-    } while (v);
-    for (i = 0; i < n; i++) r[i] = t[n - 1 - i];
+    char r[20];
+    size_t n = wps__u64_dec(v, r);
     wps__sb_put(b, r, n);
 }
 
