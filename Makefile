@@ -9,11 +9,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot connection_string webhook rest_response rest_build token_verify emulator
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
-.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak demo
+.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak demo size
 
 # Debian packages the tests, fuzzing and benchmarks need. `make setup` installs the missing ones
 # (as root, or through sudo) and the pinned npm packages; `make test` calls it first.
-APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev libwslay-dev nodejs npm
+APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev libwslay-dev nodejs npm gcc-arm-none-eabi libnewlib-arm-none-eabi
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: $(B)/wps $(B)/wps-emulator
@@ -49,6 +49,15 @@ $(B)/tests-portable: $(TEST_SRC) $(DEPS) | $(B)
 # -march=native: the widest SIMD paths this machine has (AVX2 where present), under ASan+UBSan.
 $(B)/tests-native: $(TEST_SRC) $(DEPS) | $(B)
 	clang $(WARN) -march=native -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(TEST_SRC)
+
+# The size build (WPS_SMALL: no decode fast path, no forced inlining; what -Os selects): same tests.
+$(B)/tests-small: $(TEST_SRC) $(DEPS) | $(B)
+	clang $(WARN) -DWPS_SMALL -Os -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(TEST_SRC)
+
+# `make size`: code size for Cortex-M0+, Cortex-M4 and x86-64 (tests/size/size.sh; SIZE_ENFORCE=1
+# fails when a size target is missed; a forbidden libc or 64-bit division symbol always fails).
+size:
+	bash tests/size/size.sh
 
 $(B)/tests-cxx: $(TEST_SRC) $(DEPS) | $(B)
 	g++ -x c++ $(CXXWARN) -O2 -o $@ $(TEST_SRC)
@@ -87,12 +96,13 @@ SOAK_DISCONNECTS ?= 10000
 soak: $(B)/soak
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 
-unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/soak-san
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/soak-san
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
 	@echo "== unit tests (clang)";         ./$(B)/tests-clang
 	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
 	@echo "== unit tests (WPS_NO_SIMD: portable C paths, ASan+UBSan)"; ./$(B)/tests-portable
 	@echo "== unit tests (-march=native: AVX2 paths where the CPU has them, ASan+UBSan)"; ./$(B)/tests-native
+	@echo "== unit tests (the size build: WPS_SMALL, -Os; ASan+UBSan)"; ./$(B)/tests-small
 	@echo "== unit tests (compiled as C++)"; ./$(B)/tests-cxx
 	@echo "== WPS_STATIC build";           ./$(B)/static-build
 	@echo "== codec-only build (WPS_NO_CLIENT, WPS_NO_SERVICE)"; ./$(B)/codec-only

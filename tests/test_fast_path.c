@@ -12,6 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef WPS__SMALL
+/* The size build (WPS_SMALL, -Os) has no fast path: wps_decode is the general decoder. */
+SUITE(fast_path) {}
+#else
+
 static char fp_scratch_a[1 << 16], fp_scratch_b[1 << 16];
 static char fp_render_a[1 << 17], fp_render_b[1 << 17];
 
@@ -212,3 +217,4 @@ SUITE(fast_path) {
     RUN_TEST(fast_path_agrees_at_every_prefix_and_depth_limit);
     RUN_TEST(fast_path_agrees_on_the_differential_corpus);
 }
+#endif /* WPS__SMALL */

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# `make size`: wps.h's code size for Cortex-M0+, Cortex-M4 and x86-64, in three configurations
+# (codec = WPS_NO_CLIENT WPS_NO_SERVICE; codec + client = WPS_NO_SERVICE; everything), default
+# (-O2) and size (-Os, which selects WPS_SMALL) builds: the object's .text/.data/.bss, and the
+# `text` of two linked programs (-Os, --gc-sections, newlib-nano, -DNDEBUG): codec_only.c (decode
+# one frame, encode one) and device_loop.c (a device's client loop: init, start, set_url,
+# on_open, on_frame, on_close, tick, next_deadline, join, send_to_group, send_event, stop, poll).
+# Also lists what the Cortex-M objects leave undefined (libc and compiler helpers).
+# SIZE_ENFORCE=1: exit 1 when a target of P6 is missed (device loop <= 16 KB on M4, <= 20 KB on
+# M0+, codec <= 10 KB on M4). A forbidden undefined symbol (libc beyond mem*, a 64-bit division
+# helper) always fails.
+set -uo pipefail
+cd "$(dirname "$0")"
+out=../../build/size
+mkdir -p "$out"
+fail=0
+forbidden=0
+printf '%-10s %-15s %-7s %8s %6s %6s\n' target configuration build .text .data .bss
+for cpu in cortex-m0plus cortex-m4 x86-64; do
+  if [ "$cpu" = x86-64 ]; then cc="gcc"; arch=""; else cc="arm-none-eabi-gcc"; arch="-mcpu=$cpu -mthumb"; fi
+  command -v $cc >/dev/null || { echo "$cc missing (make setup installs gcc-arm-none-eabi)"; exit 1; }
+  for conf in codec client all; do
+    case $conf in codec) defs="-DWPS_NO_CLIENT -DWPS_NO_SERVICE";; client) defs="-DWPS_NO_SERVICE";; all) defs="";; esac
+    for build in default size; do
+      opt=$([ $build = size ] && echo -Os || echo -O2)
+      printf '#define WPS_IMPLEMENTATION\n#include "../../wps.h"\n' > "$out/unit.c"
+      $cc $arch $opt -DNDEBUG $defs -ffunction-sections -fdata-sections -std=c99 -c "$out/unit.c" -o "$out/$cpu-$conf-$build.o" || exit 1
+      read -r t d b _ < <(size "$out/$cpu-$conf-$build.o" 2>/dev/null | tail -1) || true
+      [ "$cpu" != x86-64 ] && read -r t d b _ < <(arm-none-eabi-size "$out/$cpu-$conf-$build.o" | tail -1)
+      printf '%-10s %-15s %-7s %8s %6s %6s\n' "$cpu" "$conf" "$build" "$t" "$d" "$b"
+    done
+  done
+done
+echo
+echo "linked programs (-Os, --gc-sections, newlib-nano, -DNDEBUG): text = code + read-only data"
+for cpu in cortex-m0plus cortex-m4; do
+  arch="-mcpu=$cpu -mthumb"
+  arm-none-eabi-gcc $arch -Os -c stubs.c -o "$out/stubs-$cpu.o" || exit 1
+  for prog in codec_only device_loop; do
+    arm-none-eabi-gcc $arch -Os -DNDEBUG -ffunction-sections -fdata-sections -std=c99 -c $prog.c -o "$out/$prog-$cpu.o" || exit 1
+    arm-none-eabi-gcc $arch -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs "$out/$prog-$cpu.o" "$out/stubs-$cpu.o" -o "$out/$prog-$cpu.elf" || exit 1
+    text=$(arm-none-eabi-size "$out/$prog-$cpu.elf" | tail -1 | awk '{print $1}')
+    limit=0
+    [ $prog = device_loop ] && [ $cpu = cortex-m4 ] && limit=16384
+    [ $prog = device_loop ] && [ $cpu = cortex-m0plus ] && limit=20480
+    [ $prog = codec_only ] && [ $cpu = cortex-m4 ] && limit=10240
+    verdict=""
+    if [ $limit -gt 0 ]; then
+      if [ "$text" -le $limit ]; then verdict="target <= $limit: met"; else verdict="target <= $limit: NOT met"; fail=1; fi
+    fi
+    undef=$(arm-none-eabi-nm -u "$out/$prog-$cpu.o" | awk '{print $2}' | grep -v '^dev_' | tr '\n' ' ')
+    printf '%-14s %-12s %7s B   %s\n' "$cpu" "$prog" "$text" "$verdict"
+    printf '%-14s %-12s undefined: %s\n' "" "" "$undef"
+    # allowed: the four mem* functions (WPS_MEMCPY ...) and the compiler's own helpers for what the
+    # core lacks (32-bit division and 64-bit shifts on M0+, switch tables, ctz); never another libc
+    # function nor a 64-bit division helper
+    for u in $undef; do
+      case $u in
+        memcpy|memmove|memset|memcmp) ;;
+        __aeabi_uldivmod|__aeabi_ldivmod|__udivmoddi4|__udivdi3|__divdi3|__umoddi3|__moddi3) echo "  FORBIDDEN: $u (64-bit division)"; fail=1; forbidden=1;;
+        __aeabi_*|__gnu_thumb1_case_*|__ctzsi2|__ctzdi2|__clzsi2|__clzdi2) ;;
+        *) echo "  FORBIDDEN: $u"; fail=1; forbidden=1;;
+      esac
+    done
+  done
+done
+echo
+echo "for scale (same method, measured elsewhere): coreMQTT v5 18.9 KB, coreJSON 2.5 KB (-Os, Cortex-M4)"
+if [ "${SIZE_ENFORCE:-0}" = 1 ] && [ $fail = 1 ]; then echo "size targets missed"; exit 1; fi
+[ "$forbidden" = 1 ] && { echo "forbidden symbols referenced"; exit 1; }
+exit 0
