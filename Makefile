@@ -9,11 +9,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot connection_string webhook rest_response rest_build token_verify emulator
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
-.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak demo size
+.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak demo install uninstall size
 
 # Debian packages the tests, fuzzing and benchmarks need. `make setup` installs the missing ones
 # (as root, or through sudo) and the pinned npm packages; `make test` calls it first.
-APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev libwslay-dev nodejs npm gcc-arm-none-eabi libnewlib-arm-none-eabi
+APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev libwslay-dev nodejs npm cmake pkg-config gcc-arm-none-eabi libnewlib-arm-none-eabi
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: $(B)/wps $(B)/wps-emulator
@@ -65,6 +65,10 @@ $(B)/tests-cxx: $(TEST_SRC) $(DEPS) | $(B)
 $(B)/quickstart: examples/quickstart.c wps.h | $(B)
 	$(CC) $(WARN) -O2 -o $@ examples/quickstart.c
 
+# wps_client driven from a C++11 class (tests/packaging.sh compiles it as C++11 to C++20 too)
+$(B)/cpp-client: examples/cpp_client.cpp wps.h | $(B)
+	g++ -std=c++11 $(CXXWARN) -O2 -o $@ examples/cpp_client.cpp
+
 $(B)/static-build: tests/static_build.c wps.h | $(B)
 	gcc $(WARN) -O2 -o $@ tests/static_build.c
 
@@ -96,7 +100,7 @@ SOAK_DISCONNECTS ?= 10000
 soak: $(B)/soak
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 
-unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/soak-san
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/cpp-client $(B)/soak-san
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
 	@echo "== unit tests (clang)";         ./$(B)/tests-clang
 	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
@@ -107,6 +111,8 @@ unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/te
 	@echo "== WPS_STATIC build";           ./$(B)/static-build
 	@echo "== codec-only build (WPS_NO_CLIENT, WPS_NO_SERVICE)"; ./$(B)/codec-only
 	@echo "== examples/quickstart.c";      ./$(B)/quickstart
+	@echo "== examples/cpp_client.cpp (C++11)"; ./$(B)/cpp-client
+	@echo "== packaging: make install, pkg-config, find_package, add_subdirectory; C++11-20 builds"; bash tests/packaging.sh
 	@echo "== client chaos soak, short (ASan+UBSan; make soak runs the long one)"; ./$(B)/soak-san --seed 1
 	@echo "== no allocation in the implementation"; \
 	  if sed -n '/^#ifdef WPS_IMPLEMENTATION/,$$p' wps.h | grep -nE '(^|[^_a-z])(malloc|calloc|realloc|free)[[:space:]]*\(' ; then \
@@ -208,3 +214,20 @@ bench: $(B)/bench $(NODE_MODULES)
 
 clean:
 	rm -rf $(B)
+
+# `make install PREFIX=/opt/wps [DESTDIR=/staging]`: wps.h, a pkg-config file (wps.pc) and a
+# CMake package (find_package(wps CONFIG) -> wps::wps). CMakeLists.txt installs the same files.
+PREFIX ?= /usr/local
+WPS_VERSION = $(shell sed -n 's/^\#define WPS_VERSION_STRING "\(.*\)"/\1/p' wps.h)
+install:
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/wps
+	install -m 644 wps.h $(DESTDIR)$(PREFIX)/include/wps.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@WPS_VERSION@|$(WPS_VERSION)|g' cmake/wps.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/wps.pc
+	install -m 644 cmake/wpsConfig.cmake $(DESTDIR)$(PREFIX)/lib/cmake/wps/wpsConfig.cmake
+	sed -e 's|@WPS_VERSION@|$(WPS_VERSION)|g' cmake/wpsConfigVersion.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/wps/wpsConfigVersion.cmake
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/wps.pc $(DESTDIR)$(PREFIX)/lib/cmake/wps/wpsConfigVersion.cmake
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/wps.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/wps.pc \
+	  $(DESTDIR)$(PREFIX)/lib/cmake/wps/wpsConfig.cmake $(DESTDIR)$(PREFIX)/lib/cmake/wps/wpsConfigVersion.cmake
+	-rmdir $(DESTDIR)$(PREFIX)/lib/cmake/wps 2>/dev/null
