@@ -1619,7 +1619,9 @@ static size_t wps__u64_dec(uint64_t v, char *out) {
     return n;
 }
 
-/* a / b for a 32-bit b: one 32-bit division when a fits in 32 bits, else binary long division. */
+/* a / b for a 32-bit b: one 32-bit division when a fits in 32 bits, else binary long division
+   (the client's timers). */
+#ifndef WPS_NO_CLIENT
 static uint64_t wps__div_u64(uint64_t a, uint32_t b) {
     uint64_t q = 0, r = 0;
     int i;
@@ -1633,6 +1635,7 @@ static uint64_t wps__div_u64(uint64_t a, uint32_t b) {
     }
     return q;
 }
+#endif
 
 static void wps__diag_append_u64(wps_diag *d, size_t *pos, uint64_t v) {
     char tmp[20];
