@@ -13,7 +13,7 @@ NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
 # Debian packages the tests, fuzzing and benchmarks need. `make setup` installs the missing ones
 # (as root, or through sudo) and the pinned npm packages; `make test` calls it first.
-APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev libwslay-dev nodejs npm cmake pkg-config gcc-arm-none-eabi libnewlib-arm-none-eabi
+APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev libwslay-dev nodejs npm cmake pkg-config gcc-arm-none-eabi libnewlib-arm-none-eabi python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: $(B)/wps $(B)/wps-emulator
@@ -55,7 +55,8 @@ $(B)/tests-small: $(TEST_SRC) $(DEPS) | $(B)
 	clang $(WARN) -DWPS_SMALL -Os -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(TEST_SRC)
 
 # `make size`: code size for Cortex-M0+, Cortex-M4 and x86-64 (tests/size/size.sh; SIZE_ENFORCE=1
-# fails when a size target is missed; a forbidden libc or 64-bit division symbol always fails).
+# fails when a size target is missed; a forbidden libc or 64-bit division symbol always fails),
+# then the worst-case stack per entry point on Cortex-M4 (tests/size/stack.py; STACK_ENFORCE=1).
 size:
 	bash tests/size/size.sh
 

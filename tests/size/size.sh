@@ -8,7 +8,7 @@
 # Also lists what the Cortex-M objects leave undefined (libc and compiler helpers).
 # SIZE_ENFORCE=1: exit 1 when a target of P6 is missed (device loop <= 16 KB on M4, <= 20 KB on
 # M0+, codec <= 10 KB on M4). A forbidden undefined symbol (libc beyond mem*, a 64-bit division
-# helper) always fails.
+# helper) always fails. Ends with the worst-case stack table of tests/size/stack.py (STACK_ENFORCE=1).
 set -uo pipefail
 cd "$(dirname "$0")"
 out=../../build/size
@@ -66,6 +66,12 @@ for cpu in cortex-m0plus cortex-m4; do
 done
 echo
 echo "for scale (same method, measured elsewhere): coreMQTT v5 18.9 KB, coreJSON 2.5 KB (-Os, Cortex-M4)"
+echo
+# worst-case stack of wps_decode, wps_encode and the wps_client_* entry points on Cortex-M4 (P6
+# item 2, <= 1 KB each): tests/size/stack.py; STACK_ENFORCE=1 fails when one is over or unbounded
+python3 stack.py
+stack_rc=$?
 if [ "${SIZE_ENFORCE:-0}" = 1 ] && [ $fail = 1 ]; then echo "size targets missed"; exit 1; fi
 [ "$forbidden" = 1 ] && { echo "forbidden symbols referenced"; exit 1; }
+[ "$stack_rc" != 0 ] && exit 1
 exit 0
