@@ -1480,12 +1480,16 @@ WPS_API wps_status wps_signalr_parse_access_key(const void *body, size_t len, ch
 #define WPS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #elif defined(__GNUC__) || defined(__clang__)
 #define WPS__INLINE static inline
+#define WPS__SMALL_NOINLINE __attribute__((noinline)) /* keeps a callee's locals off its caller's stack */
 #define WPS__LIKELY(x) __builtin_expect(!!(x), 1)
 #define WPS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define WPS__INLINE static
 #define WPS__LIKELY(x) (x)
 #define WPS__UNLIKELY(x) (x)
+#endif
+#ifndef WPS__SMALL_NOINLINE
+#define WPS__SMALL_NOINLINE
 #endif
 
 #ifdef __cplusplus
@@ -2062,7 +2066,7 @@ WPS__INLINE const unsigned char *wps__scan_number_fast(const wps__scan *s, const
    Returns the pointer after it, *jtype = its type, *escaped for strings. Iterative: the only
    stack is a bit set of container types. */
 static const unsigned char *wps__skip_value(const wps__scan *s, const unsigned char *p, uint32_t depth, int *jtype, int *escaped) {
-    unsigned char stack[WPS_MAX_DEPTH_LIMIT + 1]; /* 1: object, 0: array */
+    uint32_t stack[(WPS_MAX_DEPTH_LIMIT + 32) / 32]; /* a bit per level: 1 object, 0 array (small stack frames) */
     uint32_t level = 0;
     const unsigned char *end = s->end;
     int esc_dummy = 0;
@@ -2091,16 +2095,17 @@ open: /* p at '{' or '[' */
         wps__scan_fail(s, WPS_ERR_DEPTH, p, "nesting too deep");
         return NULL;
     }
-    stack[level] = (unsigned char)(*p == '{');
+    if (*p == '{') stack[level >> 5] |= (uint32_t)1 << (level & 31);
+    else stack[level >> 5] &= ~((uint32_t)1 << (level & 31));
     level++;
     p = wps__ws(p + 1, end);
-    if (p < end && *p == (stack[level - 1] ? '}' : ']')) {
+    if (p < end && *p == (((stack[(level - 1) >> 5] >> ((level - 1) & 31)) & 1u) ? '}' : ']')) {
         level--;
         p++;
         goto after_value;
     }
 element:
-    if (stack[level - 1]) {
+    if ((stack[(level - 1) >> 5] >> ((level - 1) & 31)) & 1u) {
         if (p >= end || *p != '"') {
             wps__scan_fail(s, WPS_ERR_SYNTAX, p, "object key expected");
             return NULL;
@@ -2136,7 +2141,7 @@ element:
     if (!p) return NULL;
 after_value:
     while (level) {
-        int in_obj = stack[level - 1];
+        int in_obj = (int)((stack[(level - 1) >> 5] >> ((level - 1) & 31)) & 1u);
         p = wps__ws(p, end);
         if (p < end && *p == ',') {
             p = wps__ws(p + 1, end);
@@ -2339,8 +2344,8 @@ static size_t wps__unescape(const unsigned char *src, size_t n, char *dst, size_
 typedef struct wps__slot {
     const unsigned char *p;
     size_t n;
-    int jtype;
-    int escaped;
+    unsigned char jtype; /* WPS__J_* (chars: the slot tables live on the stack) */
+    unsigned char escaped;
 } wps__slot;
 
 typedef struct wps__obj {
@@ -2480,8 +2485,8 @@ static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned 
         if (slot >= 0) {
             o->slot[slot].p = v;
             o->slot[slot].n = (size_t)(p - v);
-            o->slot[slot].jtype = jt;
-            o->slot[slot].escaped = vesc;
+            o->slot[slot].jtype = (unsigned char)jt;
+            o->slot[slot].escaped = (unsigned char)vesc;
         }
         if (WPS__UNLIKELY(p >= end || *p <= ' ')) p = wps__ws(p, end);
         if (WPS__LIKELY(p < end && *p == ',')) {
@@ -3526,7 +3531,7 @@ static int wps__fast_data(wps__dec *d, const wps__fval *v, uint64_t seen, wps_me
             sl.p = f->p;
             sl.n = f->n;
             sl.jtype = WPS__J_STRING;
-            sl.escaped = f->esc;
+            sl.escaped = (unsigned char)f->esc;
             return wps__get_base64(d, &sl, "data", &m->data) == WPS_OK;
         }
     }
@@ -5283,7 +5288,7 @@ static void wps__check(const wps_client *c) {
 #endif
 
 /* Every input that changed something ends here. */
-static wps_status wps__leave(wps_client *c) {
+WPS__SMALL_NOINLINE static wps_status wps__leave(wps_client *c) {
     wps__pump(c);
     WPS__CHECK(c);
     return WPS_OK;
@@ -5460,7 +5465,7 @@ static void wps__frame_error(wps_client *c, wps_status st, const char *reason, s
     e->needed = needed;
 }
 
-static void wps__on_ack(wps_client *c, const wps_message *m) {
+WPS__SMALL_NOINLINE static void wps__on_ack(wps_client *c, const wps_message *m) {
     uint32_t i, next, matched = 0;
     int dup = m->error.name.len == 9 && wps__eq(m->error.name.ptr, "Duplicate", 9);
     int ok = (m->success && (m->has & WPS_HAS_SUCCESS)) || dup;
@@ -5500,7 +5505,7 @@ static void wps__on_ack(wps_client *c, const wps_message *m) {
     if (!matched) WPS__TRACE(c, WPS_TRACE_FRAME_DROPPED, "an ack for no pending call", WPS_OK, 0, m->ack_id, 0, 0);
 }
 
-static void wps__on_invoke_response(wps_client *c, const wps_message *m) {
+WPS__SMALL_NOINLINE static void wps__on_invoke_response(wps_client *c, const wps_message *m) {
     uint32_t i;
     for (i = c->first_call; i != WPS__NIL; i = c->calls[i].next) {
         wps__call *k = &c->calls[i];
@@ -5549,13 +5554,13 @@ static int wps__sequence(wps_client *c, const wps_message *m) {
     return 1;
 }
 
-static void wps__on_data(wps_client *c, const wps_message *m) {
+WPS__SMALL_NOINLINE static void wps__on_data(wps_client *c, const wps_message *m) {
     if ((m->has & WPS_HAS_SEQUENCE_ID) && !wps__sequence(c, m)) return;
     c->msg = *m;
     wps__push_event(c, m->kind == WPS_KIND_GROUP_DATA ? WPS_EVENT_GROUP_MESSAGE : WPS_EVENT_SERVER_MESSAGE, 1);
 }
 
-static void wps__on_connected(wps_client *c, const wps_message *m) {
+WPS__SMALL_NOINLINE static void wps__on_connected(wps_client *c, const wps_message *m) {
     uint32_t i;
     /* a connected frame on a socket being closed (stop, keepalive) starts nothing: the next
        connection is then a fresh one, with its rejoins */
