@@ -188,12 +188,6 @@ static int cmd_encode(wps_codec codec) {
 
 /* ------------------------------------------------------------------ client-driver */
 
-static void put_slice_field(FILE *f, const char *key, wps_slice s) {
-    if (!s.ptr) return;
-    fprintf(f, ",\"%s\":", key);
-    cli_put_jstr(f, s.ptr, s.len);
-}
-
 /* Base64 argument into a NUL-terminated malloc'd string (*len bytes). */
 static char *arg_b64(const char *s, size_t *len) {
     size_t n = strlen(s), cap = n / 4 * 3 + 4, out = 0;
@@ -225,43 +219,30 @@ static void print_action(const wps_action *a) {
     case WPS_ACTION_NEED_URL: fputs("{\"action\":\"need-url\"}\n", f); return;
     case WPS_ACTION_OPEN:
         fputs("{\"action\":\"open\"", f);
-        put_slice_field(f, "url", a->url);
+        cli_put_field(f, "url", a->url);
         fprintf(f, ",\"subprotocol\":\"%s\"}\n", a->subprotocol);
         return;
     case WPS_ACTION_SEND:
         fprintf(f, "{\"action\":\"send\",\"text\":%s", a->is_text ? "true" : "false");
-        put_slice_field(f, "frame", a->frame);
+        cli_put_field(f, "frame", a->frame);
         fputs("}\n", f);
         return;
     case WPS_ACTION_CLOSE:
         fprintf(f, "{\"action\":\"close\",\"code\":%u", a->close_code);
-        put_slice_field(f, "reason", a->close_reason);
+        cli_put_field(f, "reason", a->close_reason);
         fputs("}\n", f);
         return;
     case WPS_ACTION_EVENT:
         fprintf(f, "{\"action\":\"event\",\"event\":\"%s\"", wps_event_kind_name(a->event));
-        put_slice_field(f, "connectionId", a->connection_id);
-        put_slice_field(f, "userId", a->user_id);
-        put_slice_field(f, "group", a->group);
-        put_slice_field(f, "message", a->message_text);
-        put_slice_field(f, "errorName", a->error_name);
-        put_slice_field(f, "errorMessage", a->error_message);
+        cli_put_event_names(f, a);
+        cli_put_field(f, "errorName", a->error_name);
+        cli_put_field(f, "errorMessage", a->error_message);
         if (a->event == WPS_EVENT_DISCONNECTED || a->event == WPS_EVENT_START_FAILED) {
             fprintf(f, ",\"code\":%u", a->close_code);
-            put_slice_field(f, "reason", a->close_reason);
+            cli_put_field(f, "reason", a->close_reason);
         }
         if (a->event == WPS_EVENT_REJOIN_GROUP_FAILED || a->event == WPS_EVENT_FRAME_ERROR) fprintf(f, ",\"status\":\"%s\"", wps_status_name(a->status));
-        if (a->message) {
-            size_t n = 0;
-            char *r;
-            wps_message_render(a->message, NULL, 0, &n);
-            r = (char *)malloc(n + 1);
-            if (!r) exit(1);
-            wps_message_render(a->message, r, n, &n);
-            fputs(",\"data\":", f);
-            fwrite(r, 1, n, f);
-            free(r);
-        }
+        if (a->message) cli_put_message_data(f, a->message);
         fputs("}\n", f);
         return;
     case WPS_ACTION_COMPLETE:
@@ -270,9 +251,9 @@ static void print_action(const wps_action *a) {
         fprintf(f, ",\"kind\":\"%s\",\"status\":\"%s\"", wps_call_kind_name(a->call_kind), a->status == WPS_OK ? "ok" : wps_status_name(a->status));
         if (a->has_ack_id) fprintf(f, ",\"ackId\":%llu", (unsigned long long)a->ack_id);
         fprintf(f, ",\"isDuplicated\":%s", a->is_duplicated ? "true" : "false");
-        put_slice_field(f, "invocationId", a->invocation_id);
-        put_slice_field(f, "errorName", a->error_name);
-        put_slice_field(f, "errorMessage", a->error_message);
+        cli_put_field(f, "invocationId", a->invocation_id);
+        cli_put_field(f, "errorName", a->error_name);
+        cli_put_field(f, "errorMessage", a->error_message);
         if (a->has_data) {
             fprintf(f, ",\"dataType\":\"%s\",\"data\":", dts[a->data_type & 3]);
             if (a->data_type == WPS_DATA_JSON) {

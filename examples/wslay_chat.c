@@ -47,37 +47,13 @@ static uint64_t now_us(void) {
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static void field(const char *k, wps_slice s) {
-    if (!s.ptr) return;
-    printf(",\"%s\":", k);
-    cli_put_jstr(stdout, s.ptr, s.len);
-}
-
 /* EVENT and COMPLETE actions (the adapter runs the rest) */
 static void on_action(void *user, const wps_action *a) {
     chat *ch = (chat *)user;
     uint64_t t0 = now_us();
+    cli_print_action_line(stdout, a); /* the lines `wps connect` prints */
     if (a->kind == WPS_ACTION_EVENT) {
-        printf("{\"event\":\"%s\"", wps_event_kind_name(a->event));
-        field("connectionId", a->connection_id);
-        field("userId", a->user_id);
-        field("group", a->group);
-        field("message", a->message_text);
-        field("error", a->error_message);
-        if (a->event == WPS_EVENT_DISCONNECTED || a->event == WPS_EVENT_START_FAILED) printf(",\"code\":%u", a->close_code);
-        if (a->event == WPS_EVENT_REJOIN_GROUP_FAILED || a->event == WPS_EVENT_FRAME_ERROR) printf(",\"status\":\"%s\"", wps_status_name(a->status));
-        if (a->message) {
-            size_t n = 0;
-            char *r;
-            wps_message_render(a->message, NULL, 0, &n);
-            r = (char *)malloc(n + 1);
-            if (!r) exit(1);
-            wps_message_render(a->message, r, n, &n);
-            printf(",\"data\":%.*s", (int)n, r);
-            free(r);
-            ch->received++;
-        }
-        printf("}\n");
+        if (a->message) ch->received++;
         if (a->event == WPS_EVENT_CONNECTED && !ch->join_sent) { /* once: the client rejoins by itself after reconnects */
             ch->join_sent = 1;
             wps_client_join_group(ch->client, now_us() / 1000, wps_slice_from_cstr(ch->group), NULL, NULL, NULL);
@@ -85,12 +61,6 @@ static void on_action(void *user, const wps_action *a) {
         if (a->event == WPS_EVENT_START_FAILED) ch->start_failed = ch->stopped = 1; /* stopped: no `stopped` follows */
         if (a->event == WPS_EVENT_STOPPED) ch->stopped = 1;
     } else if (a->kind == WPS_ACTION_COMPLETE) {
-        printf("{\"complete\":\"%s\",\"status\":\"%s\"", wps_call_kind_name(a->call_kind), a->status == WPS_OK ? "ok" : wps_status_name(a->status));
-        if (a->has_ack_id) printf(",\"ackId\":%llu", (unsigned long long)a->ack_id);
-        printf(",\"sent\":%s", a->sent ? "true" : "false");
-        if (a->is_duplicated) printf(",\"isDuplicated\":true");
-        field("error", a->error_name);
-        printf("}\n");
         if (a->call_kind == WPS_CALL_JOIN_GROUP) ch->joined = a->status == WPS_OK ? 1 : -1;
         if (a->call_kind == WPS_CALL_SEND_TO_GROUP) {
             ch->completed++;

@@ -46,13 +46,6 @@
 
 enum { P_IDLE, P_CONNECTING, P_HS_SEND, P_HS_RECV, P_OPEN };
 
-struct wps_wslay_rx {
-    wps_wslay_rx *next;
-    size_t len;
-    int is_text;
-    unsigned char data[]; /* the message, rewritten in place by the client's decoder */
-};
-
 #define RX_BUDGET (1u << 20) /* bytes read per poll at most: a 60 Hz frame stays short */
 
 static void trace(const wps_wslay *t, const char *fmt, ...) {
@@ -143,17 +136,6 @@ static void rng_seed(wps_wslay *t) {
 
 /* ---- socket lifetime ---- */
 
-static void free_rx(wps_wslay *t) {
-    while (t->rx_head) {
-        wps_wslay_rx *r = t->rx_head;
-        t->rx_head = r->next;
-        free(r);
-    }
-    t->rx_tail = NULL;
-    free(t->rx_fed);
-    t->rx_fed = NULL;
-}
-
 /* closes the socket and its wslay context; queued received messages stay, to be fed first */
 static void drop_socket(wps_wslay *t) {
     if (t->ws) wslay_event_context_free(t->ws);
@@ -169,16 +151,16 @@ static void drop_socket(wps_wslay *t) {
 static void open_failed(wps_wslay *t, uint16_t code, const char *why) {
     trace(t, "open failed (%u): %s", (unsigned)code, why);
     drop_socket(t);
-    t->in_open = 2;
-    t->in_code = code;
+    t->in.open = 2;
+    t->in.code = code;
 }
 
 /* the socket ended: the client hears on_close(code) after the messages read before it */
 static void finish(wps_wslay *t, uint16_t code) {
     trace(t, "socket closed (%u)", (unsigned)code);
     drop_socket(t);
-    t->in_close = 1;
-    t->in_code = code;
+    t->in.closed = 1;
+    t->in.code = code;
 }
 
 /* ---- wslay callbacks: they only move bytes and store; the client is fed after wslay returns ---- */
@@ -235,25 +217,17 @@ static void on_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_m
     wps_wslay *t = (wps_wslay *)user;
     (void)ctx;
     if (arg->opcode == WSLAY_TEXT_FRAME || arg->opcode == WSLAY_BINARY_FRAME) {
-        wps_wslay_rx *r = (wps_wslay_rx *)malloc(sizeof *r + arg->msg_length + 1);
-        if (!r) {
+        unsigned char *m = (unsigned char *)malloc(arg->msg_length + 1);
+        if (m && arg->msg_length) memcpy(m, arg->msg, arg->msg_length);
+        if (!m || wps_adapter_push(&t->in, m, arg->msg_length, arg->opcode == WSLAY_TEXT_FRAME) < 0)
             t->error = -1; /* the message is lost: the socket is dropped below and the client recovers */
-            return;
-        }
-        r->next = NULL;
-        r->len = arg->msg_length;
-        r->is_text = arg->opcode == WSLAY_TEXT_FRAME;
-        if (arg->msg_length) memcpy(r->data, arg->msg, arg->msg_length);
-        if (t->rx_tail) t->rx_tail->next = r;
-        else t->rx_head = r;
-        t->rx_tail = r;
     } else if (arg->opcode == WSLAY_CONNECTION_CLOSE) { /* wslay queues the close reply itself */
         size_t n = arg->msg_length > 2 ? arg->msg_length - 2 : 0;
-        if (n > sizeof t->close_reason) n = sizeof t->close_reason;
+        if (n > sizeof t->in.reason) n = sizeof t->in.reason;
         t->close_received = 1;
         t->close_code = arg->status_code ? arg->status_code : 1005;
-        if (n) memcpy(t->close_reason, arg->msg + 2, n);
-        t->close_reason_len = n;
+        if (n) memcpy(t->in.reason, arg->msg + 2, n);
+        t->in.reason_len = n;
         trace(t, "close frame received (%u)", (unsigned)t->close_code);
     } /* ping: wslay answers with a pong; pong: nothing to do */
 }
@@ -270,7 +244,7 @@ static void start_open(wps_wslay *t, wps_slice url, const char *subprotocol) {
     int fd, one = 1, r;
     drop_socket(t);
     t->resp_len = t->resp_off = t->resp_end = 0;
-    t->close_reason_len = 0;
+    t->in.reason_len = 0;
     t->deadline = t->now + t->open_timeout_ms;
     if (n >= 6 && !strncasecmp(u, "wss://", 6)) {
         open_failed(t, 0, "wss:// needs TLS, which this adapter leaves to the host (see wslay_posix.h)");
@@ -433,7 +407,7 @@ static void check_response(wps_wslay *t, size_t head) {
     t->resp_off = head;
     t->resp_end = t->resp_len;
     t->phase = P_OPEN;
-    t->in_open = 1;
+    t->in.open = 1;
     trace(t, "open (subprotocol %s, %u bytes of frames came with the response)", t->subprotocol, (unsigned)(t->resp_end - head));
 }
 
@@ -501,7 +475,7 @@ static int io(wps_wslay *t) {
     }
     if (t->phase > P_IDLE && t->phase < P_OPEN && t->now >= t->deadline) open_failed(t, 0, "timed out");
     if (t->phase == P_OPEN) io_open(t);
-    return t->phase != phase0 || t->in_open || t->in_close || t->rx_head;
+    return t->phase != phase0 || wps_adapter_pending(&t->in);
 }
 
 /* ---- the client's actions, and the inputs fed back ---- */
@@ -552,31 +526,15 @@ static void pump(wps_wslay *t) {
     wps_client *c = t->client;
     for (;;) {
         wps_action a;
+        wps_status st;
         while (wps_client_poll(c, &a)) act(t, &a);
-        free(t->rx_fed);
-        t->rx_fed = NULL;
         if (t->want_url) {
             t->want_url = 0;
             wps_client_set_url(c, t->now, t->opt.url, strlen(t->opt.url));
-        } else if (t->in_open) {
-            int ok = t->in_open == 1;
-            t->in_open = 0;
-            if (ok) wps_client_on_open(c, t->now);
-            else wps_client_on_open_failed(c, t->now, t->in_code);
-        } else if (t->rx_head) {
-            wps_wslay_rx *r = t->rx_head;
-            wps_status st;
-            t->rx_head = r->next;
-            if (!t->rx_head) t->rx_tail = NULL;
-            t->rx_fed = r;
-            st = wps_client_on_frame_writable(c, t->now, r->data, r->len, r->is_text != 0);
-            if (st != WPS_OK) trace(t, "a message was refused: %s", wps_status_name(st));
-        } else if (t->in_close) {
-            t->in_close = 0;
-            wps_client_on_close(c, t->now, t->in_code, t->close_reason, t->close_reason_len);
-            t->close_reason_len = 0;
-        } else {
+        } else if (!wps_adapter_feed(&t->in, c, t->now, &st)) {
             break;
+        } else if (st != WPS_OK) {
+            trace(t, "an input was refused: %s", wps_status_name(st));
         }
     }
 }
@@ -618,6 +576,6 @@ int wps_wslay_send_pending(const wps_wslay *t) {
 void wps_wslay_close(wps_wslay *t) {
     int had_socket = t->fd >= 0;
     drop_socket(t);
-    free_rx(t);
+    wps_adapter_clear(&t->in);
     if (had_socket) wps_client_on_close(t->client, t->now, 1006, NULL, 0);
 }

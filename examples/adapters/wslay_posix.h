@@ -37,7 +37,6 @@
 #include "wps_adapter.h"
 
 struct wslay_event_context;
-typedef struct wps_wslay_rx wps_wslay_rx; /* one received message (private) */
 
 /** One transport around one wps_client. Fields are private except the tunables, which may be
     changed between wps_wslay_init and the first wps_wslay_poll. */
@@ -61,12 +60,9 @@ typedef struct wps_wslay {
     char subprotocol[64];
     uint64_t rng;
     /* inputs for the client, fed after wslay returns */
-    int want_url, in_open;     /* in_open: 1 opened, 2 failed (in_code) */
-    int in_close, eof, closing, close_received;
-    uint16_t in_code, close_code;
-    char close_reason[124];
-    size_t close_reason_len;
-    wps_wslay_rx *rx_head, *rx_tail, *rx_fed;
+    int want_url, eof, closing, close_received;
+    uint16_t close_code;
+    wps_adapter_inbox in;      /* open, messages, close (the peer's close reason is kept there) */
 } wps_wslay;
 
 /** Sets t up around the client (no I/O). Returns 0, or -1 for a NULL argument. */
