@@ -21,8 +21,9 @@ all: $(B)/wps $(B)/wps-emulator
 $(B):
 	@mkdir -p $(B)
 
-# the wps tool; `wps connect` uses libwebsockets (libwebsockets-dev)
-WPS_TOOL_SRC := examples/wps.c examples/connect.c examples/service_cli.c
+# the wps tool; `wps connect` uses libwebsockets (libwebsockets-dev) through examples/adapters/lws_adapter.c
+WPS_TOOL_SRC := examples/wps.c examples/connect.c examples/service_cli.c examples/adapters/lws_adapter.c
+WPS_TOOL_DEPS := $(WPS_TOOL_SRC) wps.h examples/cli_util.h examples/adapters/lws_adapter.h examples/adapters/wps_adapter.h
 # wps-emulator: a local Web PubSub service over libwebsockets (examples/emulator.c)
 EMULATOR_SRC := examples/emulator.c examples/emulator_core.c
 $(B)/wps-emulator: $(EMULATOR_SRC) examples/emulator_core.h wps.h | $(B)
@@ -31,7 +32,7 @@ $(B)/wps-emulator: $(EMULATOR_SRC) examples/emulator_core.h wps.h | $(B)
 $(B)/wps-emulator-san: $(EMULATOR_SRC) examples/emulator_core.h wps.h | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(EMULATOR_SRC) -lwebsockets
 
-$(B)/wps: $(WPS_TOOL_SRC) wps.h examples/cli_util.h | $(B)
+$(B)/wps: $(WPS_TOOL_DEPS) | $(B)
 	$(CC) $(WARN) -O2 -o $@ $(WPS_TOOL_SRC) -lwebsockets
 
 $(B)/tests-gcc: $(TEST_SRC) $(DEPS) | $(B)
@@ -77,7 +78,7 @@ $(B)/static-build: tests/static_build.c wps.h | $(B)
 $(B)/codec-only: tests/static_build.c wps.h | $(B)
 	gcc $(WARN) -Os -DWPS_NO_CLIENT -DWPS_NO_SERVICE -o $@ tests/static_build.c
 
-$(B)/wps-san: $(WPS_TOOL_SRC) wps.h examples/cli_util.h | $(B)
+$(B)/wps-san: $(WPS_TOOL_DEPS) | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(WPS_TOOL_SRC) -lwebsockets
 
 # wslay_chat: wps_client in a 60 Hz loop over the wslay adapter (examples/adapters/, libwslay-dev)
