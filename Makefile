@@ -90,6 +90,13 @@ $(B)/wslay_chat: $(WSLAY_CHAT_DEPS) | $(B)
 $(B)/wslay_chat-san: $(WSLAY_CHAT_DEPS) | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(WSLAY_CHAT_SRC) -lwslay
 
+# The ESP-IDF adapter (examples/adapters/esp_idf/) on Linux, against stubs of the few ESP-IDF
+# declarations it uses (tests/stubs/esp_idf/); gcc compiles it too, for its warnings.
+ESP_TEST_SRC := tests/esp_adapter_test.c examples/adapters/esp_idf/wps_esp_websocket.c tests/stubs/esp_idf/esp_idf_stub.c
+$(B)/esp-adapter-test: $(ESP_TEST_SRC) $(wildcard examples/adapters/esp_idf/*.h tests/stubs/esp_idf/*.h tests/stubs/esp_idf/freertos/*.h) examples/adapters/wps_adapter.h wps.h tests/harness.h | $(B)
+	gcc $(WARN) -O2 -Itests/stubs/esp_idf -c -o /dev/null examples/adapters/esp_idf/wps_esp_websocket.c
+	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Itests/stubs/esp_idf -o $@ $(ESP_TEST_SRC)
+
 # Chaos soak of the client against a simulated service (tests/soak.c).
 $(B)/soak: tests/soak.c wps.h | $(B)
 	$(CC) $(WARN) -O2 -g -o $@ tests/soak.c
@@ -102,7 +109,7 @@ SOAK_DISCONNECTS ?= 10000
 soak: $(B)/soak
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 
-unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/cpp-client $(B)/soak-san
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/cpp-client $(B)/soak-san $(B)/esp-adapter-test
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
 	@echo "== unit tests (clang)";         ./$(B)/tests-clang
 	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
@@ -116,6 +123,7 @@ unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/te
 	@echo "== examples/cpp_client.cpp (C++11)"; ./$(B)/cpp-client
 	@echo "== packaging: make install, pkg-config, find_package, add_subdirectory; C++11-20 builds"; bash tests/packaging.sh
 	@echo "== client chaos soak, short (ASan+UBSan; make soak runs the long one)"; ./$(B)/soak-san --seed 1
+	@echo "== the ESP-IDF adapter against stub ESP-IDF headers, the test playing the websocket task (ASan+UBSan)"; ./$(B)/esp-adapter-test
 	@echo "== no allocation in the implementation"; \
 	  if sed -n '/^#ifdef WPS_IMPLEMENTATION/,$$p' wps.h | grep -nE '(^|[^_a-z])(malloc|calloc|realloc|free)[[:space:]]*\(' ; then \
 	    echo "0 passed, 1 failed"; exit 1; else echo "1 passed, 0 failed"; fi
