@@ -82,6 +82,14 @@ static inline int cli_retry_policy(const char *v, wps_retry_policy *p) {
     p->mode = !strcmp(mode, "exponential") ? WPS_RETRY_EXPONENTIAL : WPS_RETRY_FIXED;
     return 1;
 }
+
+/* A --protocol value for the client programs: a JSON subprotocol name (the codec has no protobuf
+   yet). Says why on stderr, as `prog`, and returns 0 when it is not one. */
+static inline int cli_client_protocol(const char *prog, const char *name, wps_protocol *out) {
+    if (wps_protocol_from_name(name, strlen(name), out) == WPS_OK && !wps_protocol_is_binary(*out)) return 1;
+    fprintf(stderr, "%s: unsupported protocol '%s'\n", prog, name);
+    return 0;
+}
 #endif
 
 #endif

@@ -227,11 +227,7 @@ int wps_cli_connect(int argc, char **argv) {
         else if (!strcmp(argv[i], "--group") && i + 1 < argc && g.ngroups < 64) g.groups[g.ngroups++] = argv[++i];
         else if (!strcmp(argv[i], "--trace")) trace = 1;
         else if (!strcmp(argv[i], "--protocol") && i + 1 < argc) {
-            if (wps_protocol_from_name(argv[i + 1], strlen(argv[i + 1]), &cfg.protocol) != WPS_OK || wps_protocol_is_binary(cfg.protocol)) {
-                fprintf(stderr, "wps connect: unsupported protocol '%s'\n", argv[i + 1]);
-                return 2;
-            }
-            i++;
+            if (!cli_client_protocol("wps connect", argv[++i], &cfg.protocol)) return 2;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage_text, stdout);
             return 0;

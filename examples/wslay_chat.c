@@ -106,11 +106,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--prefix") && v) ch.prefix = argv[++i];
         else if (!strcmp(argv[i], "--trace")) trace = 1;
         else if (!strcmp(argv[i], "--protocol") && v) {
-            if (wps_protocol_from_name(v, strlen(v), &cfg.protocol) != WPS_OK || wps_protocol_is_binary(cfg.protocol)) {
-                fprintf(stderr, "wslay_chat: unsupported protocol '%s'\n", v);
-                return 2;
-            }
-            i++;
+            if (!cli_client_protocol("wslay_chat", argv[++i], &cfg.protocol)) return 2;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage_text, stdout);
             return 0;

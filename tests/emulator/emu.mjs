@@ -53,3 +53,30 @@ export async function startEmulator(bin = "build/wps-emulator", opts = {}) {
   }
   throw new Error("wps-emulator did not start: " + emu.log.join("\n"));
 }
+
+// A REST SendToGroup of `body` (a Buffer) built by `wps rest --body-file` (so the request is the
+// one wps.h's REST builder writes) and sent to the emulator. Returns the request body it carried
+// and the HTTP response.
+export async function restSendToGroup(wps, emu, hub, group, body, contentType = "application/octet-stream") {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "wps-rest-"));
+  const file = join(dir, "body.bin");
+  writeFileSync(file, body);
+  let req;
+  try {
+    req = execFileSync(wps, ["rest", "--connection-string", emu.cs, "--hub", hub, "SendToGroup", "--group", group, "--content-type", contentType,
+      "--body-file", file], { maxBuffer: body.length * 2 + (1 << 20) });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const split = req.indexOf("\n\n");
+  const [reqLine, ...hdrs] = req.subarray(0, split).toString().split("\n");
+  const [method, url] = reqLine.split(" ");
+  const sent = req.subarray(split + 2);
+  const headers = Object.fromEntries(hdrs.map((h) => [h.slice(0, h.indexOf(":")), h.slice(h.indexOf(":") + 1).trim()]));
+  const res = await fetch(url, { method, headers, body: sent });
+  return { sent, res };
+}

@@ -17,11 +17,8 @@
 //   node tests/emulator/ordered_delivery.mjs [build/wps] [--emulator build/wps-emulator]
 import { spawn, execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sleep, until, counter, onLines, jsonLine, watchdog } from "../util.mjs";
-import { startEmulator } from "./emu.mjs";
+import { startEmulator, restSendToGroup } from "./emu.mjs";
 
 const argv = process.argv.slice(2);
 const wps = argv.find((a, i) => !a.startsWith("--") && argv[i - 1] !== "--emulator") || "build/wps";
@@ -128,18 +125,9 @@ check(!b.has((l) => l.event === "frame-error") && !a.has((l) => l.event === "fra
 await emu.admin("faults?ack_delay_ms=0");
 const big = randomBytes(1024 * 1024);
 const sha = (buf) => createHash("sha256").update(buf).digest("hex");
-const dir = mkdtempSync(join(tmpdir(), "wps-ordered-"));
-const file = join(dir, "big.bin");
-writeFileSync(file, big);
-const req = execFileSync(wps, ["rest", "--connection-string", emu.cs, "--hub", HUB, "SendToGroup", "--group", GROUP, "--content-type", "application/octet-stream", "--body-file", file], { maxBuffer: 4 << 20 });
-rmSync(dir, { recursive: true, force: true });
-const split = req.indexOf("\n\n");
-const [reqLine, ...hdrs] = req.subarray(0, split).toString().split("\n");
-const [method, url] = reqLine.split(" ");
-const body = req.subarray(split + 2);
-check(body.equals(big), "wps rest --body-file: the request carries the 1 MB body unchanged");
 const tRest = Date.now();
-const r = await fetch(url, { method, headers: Object.fromEntries(hdrs.map((h) => [h.slice(0, h.indexOf(":")), h.slice(h.indexOf(":") + 1).trim()])), body });
+const { sent: body, res: r } = await restSendToGroup(wps, emu, HUB, GROUP, big);
+check(body.equals(big), "wps rest --body-file: the request carries the 1 MB body unchanged");
 check(r.status === 202, `REST SendToGroup of 1 MB: 202 (got ${r.status} ${r.status === 202 ? "" : await r.text()})`);
 // a REST SendToGroup reaches subprotocol clients as a group message without a sender, as the
 // service delivers it (the official client raises group-message for it)

@@ -14,12 +14,9 @@
 //   node tests/emulator/wslay_adapter.mjs [build/wslay_chat] [--wps build/wps] [--emulator build/wps-emulator]
 import { spawn, execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import net from "node:net";
 import { sleep, until, counter, onLines, jsonLine, watchdog } from "../util.mjs";
-import { startEmulator } from "./emu.mjs";
+import { startEmulator, restSendToGroup } from "./emu.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (name, def) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : def);
@@ -119,15 +116,7 @@ await emu.admin("faults?ack_delay_ms=0");
 {
   const big = randomBytes(1024 * 1024);
   const sha = (buf) => createHash("sha256").update(buf).digest("hex");
-  const dir = mkdtempSync(join(tmpdir(), "wps-wslay-"));
-  const file = join(dir, "big.bin");
-  writeFileSync(file, big);
-  const req = execFileSync(wps, ["rest", "--connection-string", emu.cs, "--hub", HUB, "SendToGroup", "--group", GROUP, "--content-type", "application/octet-stream", "--body-file", file], { maxBuffer: 4 << 20 });
-  rmSync(dir, { recursive: true, force: true });
-  const split = req.indexOf("\n\n");
-  const [reqLine, ...hdrs] = req.subarray(0, split).toString().split("\n");
-  const [method, url] = reqLine.split(" ");
-  const res = await fetch(url, { method, headers: Object.fromEntries(hdrs.map((h) => [h.slice(0, h.indexOf(":")), h.slice(h.indexOf(":") + 1).trim()])), body: req.subarray(split + 2) });
+  const { res } = await restSendToGroup(wps, emu, HUB, GROUP, big);
   const binary = () => c.lines.find((l) => l.event === "group-message" && l.data?.dataType === "binary");
   await until(binary, 15000);
   const bytes = Buffer.from(binary()?.data?.data?.$binary ?? "", "base64");
