@@ -441,7 +441,9 @@ WPS_API size_t wps_decode_scratch_bound(size_t frame_len);
     JSON) sent in codec->direction. On WPS_OK fills *out; slices point into frame and scratch.
     Returns WPS_IGNORED for a message of a kind this version does not know (out->kind ==
     WPS_KIND_NONE; diag->reason says why), or a negative status with diag filled.
-    diag may be NULL. scratch may be NULL when scratch_cap is 0. */
+    diag may be NULL (the status is the same either way). scratch may be NULL when scratch_cap
+    is 0. A frame longer than SIZE_MAX / 16 (256 MB on 32-bit targets) is WPS_ERR_INVALID_ARGUMENT.
+    Stack: at most 1 KB on Cortex-M4 in the size build (README, "Embedded builds"). */
 WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t frame_len,
                               void *scratch, size_t scratch_cap, wps_message *out, wps_diag *diag);
 
@@ -1498,23 +1500,38 @@ extern "C" {
 
 /* ----------------------------------------------------------------- status, names, small helpers */
 
-WPS_API const char *wps_status_name(wps_status status) {
-    switch (status) {
-#define WPS__STATUS_NAME(name, value, text) case name: return #name;
-        WPS_STATUS_LIST(WPS__STATUS_NAME)
+/* The status names and texts as arrays of NUL-separated strings, not tables of pointers: an
+   array is a section of its own that the linker drops when nothing reads it, while strings that
+   pointer tables (and switches compiled to tables) point to share one section with every such
+   string of the program, kept whole when any of them is used. */
+static const signed char wps__status_values[] = {
+#define WPS__STATUS_VALUE(name, value, text) value,
+    WPS_STATUS_LIST(WPS__STATUS_VALUE)
+#undef WPS__STATUS_VALUE
+};
+static const char wps__status_names[] =
+#define WPS__STATUS_NAME(name, value, text) #name "\0"
+    WPS_STATUS_LIST(WPS__STATUS_NAME)
 #undef WPS__STATUS_NAME
-    default: return "WPS_UNKNOWN_STATUS";
-    }
+    "WPS_UNKNOWN_STATUS";
+static const char wps__status_texts[] =
+#define WPS__STATUS_TEXT(name, value, text) text "\0"
+    WPS_STATUS_LIST(WPS__STATUS_TEXT)
+#undef WPS__STATUS_TEXT
+    "unknown status";
+
+/* The string at `status`'s place in a list of NUL-separated strings (the last one if none). */
+static const char *wps__status_string(const char *list, wps_status status) {
+    size_t i;
+    for (i = 0; i < sizeof wps__status_values && wps__status_values[i] != (int)status; i++)
+        while (*list++) {
+        }
+    return list;
 }
 
-WPS_API const char *wps_strerror(wps_status status) {
-    switch (status) {
-#define WPS__STATUS_TEXT(name, value, text) case name: return text;
-        WPS_STATUS_LIST(WPS__STATUS_TEXT)
-#undef WPS__STATUS_TEXT
-    default: return "unknown status";
-    }
-}
+WPS_API const char *wps_status_name(wps_status status) { return wps__status_string(wps__status_names, status); }
+
+WPS_API const char *wps_strerror(wps_status status) { return wps__status_string(wps__status_texts, status); }
 
 WPS_API wps_slice wps_slice_make(const char *ptr, size_t len) {
     wps_slice s;
@@ -1595,12 +1612,27 @@ static void wps__diag_append(wps_diag *d, size_t *pos, const char *s, size_t n) 
     d->reason[*pos] = 0;
 }
 
+/* Names the field of a recorded failure: the reason becomes "key: reason" (cut like
+   wps__diag_append cuts) and the offset 0, the offset being about the field's own text. */
+static void wps__diag_key_prefix(wps_diag *d, const char *key) {
+    size_t k, n, i;
+    if (!d) return;
+    k = wps__cstrlen(key) + 2;
+    if (k > sizeof d->reason - 1) k = sizeof d->reason - 1;
+    n = wps__cstrlen(d->reason);
+    if (n > sizeof d->reason - 1 - k) n = sizeof d->reason - 1 - k;
+    WPS_MEMMOVE(d->reason + k, d->reason, n);
+    d->reason[k + n] = 0;
+    for (i = 0; i < k; i++) d->reason[i] = i + 2 < k ? key[i] : i + 2 == k ? ':' : ' ';
+    d->offset = 0;
+}
+
 /* 32-bit targets have no instruction for 64-bit division (it would pull a libgcc helper into
    every path): these two divide with 32-bit operations only. */
 
 /* The decimal digits of v into out (20 at most), most significant first; returns their count. */
 static size_t wps__u64_dec(uint64_t v, char *out) {
-    char t[20];
+    char *t = out; /* least significant first, then reversed in place (no buffer on the stack) */
     size_t n = 0, i;
     uint32_t w;
     while (v >> 32) { /* divide by 10 in three steps: 32 bits, then two 16-bit halves */
@@ -1619,7 +1651,11 @@ static size_t wps__u64_dec(uint64_t v, char *out) {
         t[n++] = (char)('0' + (int)(w % 10u));
         w /= 10u;
     } while (w);
-    for (i = 0; i < n; i++) out[i] = t[n - 1 - i];
+    for (i = 0; i < n / 2; i++) {
+        char x = t[i];
+        t[i] = t[n - 1 - i];
+        t[n - 1 - i] = x;
+    }
     return n;
 }
 
@@ -1683,12 +1719,19 @@ enum { WPS__J_NONE = 0, WPS__J_STRING, WPS__J_NUMBER, WPS__J_OBJECT, WPS__J_ARRA
 typedef struct wps__scan {
     const unsigned char *beg;
     const unsigned char *end;
-    wps_diag *diag;
+    wps_diag *diag;       /* the caller's details (may be NULL) */
+    wps_status *status;   /* where a failure's status goes whether or not diag is given (may be NULL) */
     uint32_t max_depth;
 } wps__scan;
 
+/* A scanning failure: the status (always kept) and, when the caller wants them, the details. */
+static wps_status wps__scan_fail_key(const wps__scan *s, wps_status st, const char *key, const char *text, size_t offset) {
+    if (s->status) *s->status = st;
+    return wps__fail(s->diag, st, key, text, offset);
+}
+
 static wps_status wps__scan_fail(const wps__scan *s, wps_status st, const unsigned char *at, const char *text) {
-    return wps__fail(s->diag, st, NULL, text, (size_t)(at - s->beg));
+    return wps__scan_fail_key(s, st, NULL, text, (size_t)(at - s->beg));
 }
 
 WPS__INLINE const unsigned char *wps__ws(const unsigned char *p, const unsigned char *end) {
@@ -2343,15 +2386,26 @@ static size_t wps__unescape(const unsigned char *src, size_t n, char *dst, size_
 /* One recorded member of an object: where its value is, its JSON type, escapes in a string. */
 typedef struct wps__slot {
     const unsigned char *p;
-    size_t n;
-    unsigned char jtype; /* WPS__J_* (chars: the slot tables live on the stack) */
-    unsigned char escaped;
+    size_t bits; /* length << 4 | escaped << 3 | WPS__J_*: 8 bytes a slot on 32-bit targets (the
+                    slot table lives on the stack); frames are shorter than SIZE_MAX / 16 */
 } wps__slot;
+#define WPS__SLOT_N(sl) ((sl)->bits >> 4)
+#define WPS__SLOT_JT(sl) ((int)((sl)->bits & 7u))
+#define WPS__SLOT_ESC(sl) ((int)(((sl)->bits >> 3) & 1u))
+#define WPS__SLOT_BITS(n, esc, jt) ((size_t)(n) << 4 | (size_t)((esc) != 0) << 3 | (size_t)(jt))
 
 typedef struct wps__obj {
     uint64_t seen; /* bit per slot */
     wps__slot slot[WPS__K_SLOTS];
 } wps__obj;
+
+/* The key id of an escaped key ("\u0074ype" is type), or -1. Its own frame, so the recursive
+   wps__scan_object does not carry the buffer. */
+WPS__SMALL_NOINLINE static int wps__key_lookup_escaped(const unsigned char *k, size_t len) {
+    char kb[24];
+    size_t un = wps__unescape(k, len, kb, sizeof kb);
+    return un <= sizeof kb ? wps__key_lookup(kb, un) : -1;
+}
 
 /* Slot of key `id` (a lookup result) inside an object of context ctx, or -1 (not recorded). */
 WPS__INLINE int wps__ctx_slot(int ctx, int id) {
@@ -2411,19 +2465,13 @@ static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned 
         if (!p) return NULL;
         {
             size_t klen = (size_t)(p - 1 - kstart);
-            if (!kesc) {
-                id = wps__key_lookup((const char *)kstart, klen);
-            } else {
-                char kb[24];
-                size_t un = wps__unescape(kstart, klen, kb, sizeof kb);
-                id = un <= sizeof kb ? wps__key_lookup(kb, un) : -1;
-            }
+            id = kesc ? wps__key_lookup_escaped(kstart, klen) : wps__key_lookup((const char *)kstart, klen);
         }
         slot = id < 0 ? -1 : wps__ctx_slot(ctx, id);
         if (slot >= 0) {
             uint64_t bit = (uint64_t)1 << slot;
             if (o->seen & bit) {
-                wps__fail(s->diag, WPS_ERR_DUPLICATE_KEY, wps__key_names[slot], "duplicate key", (size_t)(kstart - 1 - s->beg));
+                wps__scan_fail_key(s, WPS_ERR_DUPLICATE_KEY, wps__key_names[slot], "duplicate key", (size_t)(kstart - 1 - s->beg));
                 return NULL;
             }
             o->seen |= bit;
@@ -2484,9 +2532,7 @@ static const unsigned char *wps__scan_object(const wps__scan *s, const unsigned 
         if (!p) return NULL;
         if (slot >= 0) {
             o->slot[slot].p = v;
-            o->slot[slot].n = (size_t)(p - v);
-            o->slot[slot].jtype = (unsigned char)jt;
-            o->slot[slot].escaped = (unsigned char)vesc;
+            o->slot[slot].bits = WPS__SLOT_BITS(p - v, vesc, jt);
         }
         if (WPS__UNLIKELY(p >= end || *p <= ' ')) p = wps__ws(p, end);
         if (WPS__LIKELY(p < end && *p == ',')) {
@@ -2668,13 +2714,15 @@ typedef struct wps__dec {
     wps__scratch mem;
     int rendered; /* parsing the rendered (kind) shape instead of the wire shape */
     int in_place; /* wps_decode_in_place: decoded bytes go over their own encoded form */
+    wps_status status; /* a scanning failure's status (s.status points here) */
+    wps__obj *obj;     /* the recorded members (one table for the frame, nested objects included) */
 } wps__dec;
 
 static size_t wps__off(const wps__dec *d, const unsigned char *p) { return (size_t)(p - d->s.beg); }
 
 /* Present and not null? Sets *err for a bad state. */
 static int wps__has(const wps__obj *o, int key) {
-    return ((o->seen >> key) & 1u) && o->slot[key].jtype != WPS__J_NULL;
+    return ((o->seen >> key) & 1u) && WPS__SLOT_JT(&o->slot[key]) != WPS__J_NULL;
 }
 
 /* The string body [body, body+n) as a slice: in place, or unescaped into scratch. */
@@ -2715,12 +2763,12 @@ WPS__INLINE wps_status wps__get_str(wps__dec *d, const wps__obj *o, int key, wps
         out->len = 0;
         return WPS_OK;
     }
-    if (sl->jtype != WPS__J_STRING)
+    if (WPS__SLOT_JT(sl) != WPS__J_STRING)
         return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[key], "string expected", wps__off(d, sl->p));
-    WPS_ASSERT(sl->n >= 2 && sl->p[0] == '"' && sl->p[sl->n - 1] == '"');
+    WPS_ASSERT(WPS__SLOT_N(sl) >= 2 && sl->p[0] == '"' && sl->p[WPS__SLOT_N(sl) - 1] == '"');
     body = sl->p + 1;
-    n = sl->n - 2;
-    wps__str_out(d, body, n, sl->escaped, out);
+    n = WPS__SLOT_N(sl) - 2;
+    wps__str_out(d, body, n, WPS__SLOT_ESC(sl), out);
     return WPS_OK;
 }
 
@@ -2734,9 +2782,9 @@ static int wps__digits_le(const unsigned char *a, const char *b, size_t n) {
 
 static wps_status wps__get_u64(wps__dec *d, const wps__obj *o, int key, uint64_t *out) {
     const wps__slot *sl = &o->slot[key];
-    const unsigned char *p = sl->p, *e = sl->p + sl->n;
+    const unsigned char *p = sl->p, *e = sl->p + WPS__SLOT_N(sl);
     uint64_t v = 0;
-    if (sl->jtype != WPS__J_NUMBER)
+    if (WPS__SLOT_JT(sl) != WPS__J_NUMBER)
         return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[key], "unsigned integer expected", wps__off(d, p));
     if (*p == '-')
         return wps__fail(d->s.diag, WPS_ERR_NUMBER, wps__key_names[key], "negative number where an unsigned integer is expected", wps__off(d, p));
@@ -2747,7 +2795,7 @@ static wps_status wps__get_u64(wps__dec *d, const wps__obj *o, int key, uint64_t
                              wps__off(d, sl->p));
     }
     /* only digits now (the scanner rejected leading zeros); up to 19 digits cannot overflow */
-    if (sl->n > 20 || (sl->n == 20 && !wps__digits_le(sl->p, "18446744073709551615", 20)))
+    if (WPS__SLOT_N(sl) > 20 || (WPS__SLOT_N(sl) == 20 && !wps__digits_le(sl->p, "18446744073709551615", 20)))
         return wps__fail(d->s.diag, WPS_ERR_NUMBER, wps__key_names[key], "integer larger than 18446744073709551615", wps__off(d, sl->p));
     for (p = sl->p; p < e; p++) v = v * 10u + (unsigned)(*p - '0');
     *out = v;
@@ -2756,8 +2804,8 @@ static wps_status wps__get_u64(wps__dec *d, const wps__obj *o, int key, uint64_t
 
 static wps_status wps__get_bool(wps__dec *d, const wps__obj *o, int key, bool *out) {
     const wps__slot *sl = &o->slot[key];
-    if (sl->jtype == WPS__J_TRUE) *out = true;
-    else if (sl->jtype == WPS__J_FALSE) *out = false;
+    if (WPS__SLOT_JT(sl) == WPS__J_TRUE) *out = true;
+    else if (WPS__SLOT_JT(sl) == WPS__J_FALSE) *out = false;
     else return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[key], "true or false expected", wps__off(d, sl->p));
     return WPS_OK;
 }
@@ -2985,21 +3033,21 @@ WPS_API size_t wps_base64_encode(const void *src, size_t n, char *out, size_t ca
 /* Decodes base64 in a string slot into scratch. */
 static wps_status wps__get_base64(wps__dec *d, const wps__slot *sl, const char *key, wps_slice *out) {
     const unsigned char *body = sl->p + 1;
-    size_t n = sl->n - 2, bad = 0, len;
-    WPS_ASSERT(sl->jtype == WPS__J_STRING && sl->n >= 2);
+    size_t n = WPS__SLOT_N(sl) - 2, bad = 0, len;
+    WPS_ASSERT(WPS__SLOT_JT(sl) == WPS__J_STRING && WPS__SLOT_N(sl) >= 2);
     if (d->in_place) { /* unescape (if needed) and decode over the string itself */
         unsigned char *w = (unsigned char *)(uintptr_t)body;
-        size_t u = sl->escaped ? wps__unescape(body, n, (char *)w, n) : n;
+        size_t u = WPS__SLOT_ESC(sl) ? wps__unescape(body, n, (char *)w, n) : n;
         len = wps__b64_len(w, u);
         if (len == (size_t)-1)
             return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "base64 length is not a multiple of 4", wps__off(d, body));
         if (!wps__b64_decode_checked(w, u, w, &bad))
-            return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "invalid base64 character", wps__off(d, sl->escaped ? body : body + bad));
+            return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "invalid base64 character", wps__off(d, WPS__SLOT_ESC(sl) ? body : body + bad));
         out->ptr = (const char *)w;
         out->len = len;
         return WPS_OK;
     }
-    if (sl->escaped) {
+    if (WPS__SLOT_ESC(sl)) {
         /* valid JSON such as "AA\/A" or "AA\u002bA": unescape into scratch, then decode in place
            (output never overtakes input). This rare path needs the unescaped length of scratch. */
         size_t room = d->mem.cap - d->mem.used, u;
@@ -3069,24 +3117,24 @@ static wps_status wps__get_data(wps__dec *d, const wps__obj *o, wps_message *m) 
     m->has |= WPS_HAS_DATA;
     if (dt == WPS_DATA_JSON) {
         m->data.ptr = (const char *)sl->p;
-        m->data.len = sl->n;
+        m->data.len = WPS__SLOT_N(sl);
         return WPS_OK;
     }
     if (d->rendered && (dt == WPS_DATA_BINARY || dt == WPS_DATA_PROTOBUF)) {
         /* {"$binary":"<base64>"}: scanned here, once the dataType says it is one (json data may
            hold any keys, "$binary" twice included). The value was validated by the main scan. */
-        wps__obj inner;
         wps__scan s2 = d->s;
-        if (sl->jtype != WPS__J_OBJECT)
+        if (WPS__SLOT_JT(sl) != WPS__J_OBJECT)
             return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data", "{\"$binary\":\"<base64>\"} expected", wps__off(d, sl->p));
-        s2.end = sl->p + sl->n;
-        inner.seen = 0;
-        if (!wps__scan_object(&s2, sl->p, 2, &inner, WPS__CTX_DATA)) return d->s.diag->status;
-        if (!wps__has(&inner, WPS__K_DATA_BINARY) || inner.slot[WPS__K_DATA_BINARY].jtype != WPS__J_STRING)
+        s2.end = sl->p + WPS__SLOT_N(sl);
+        /* its one member goes to its own slot of the frame's table (no second table on the stack) */
+        d->obj->seen &= ~((uint64_t)1 << WPS__K_DATA_BINARY);
+        if (!wps__scan_object(&s2, sl->p, 2, d->obj, WPS__CTX_DATA)) return d->status;
+        if (!wps__has(o, WPS__K_DATA_BINARY) || WPS__SLOT_JT(&o->slot[WPS__K_DATA_BINARY]) != WPS__J_STRING)
             return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data", "{\"$binary\":\"<base64>\"} expected", wps__off(d, sl->p));
-        return wps__get_base64(d, &inner.slot[WPS__K_DATA_BINARY], "data", &m->data);
+        return wps__get_base64(d, &o->slot[WPS__K_DATA_BINARY], "data", &m->data);
     }
-    if (sl->jtype != WPS__J_STRING)
+    if (WPS__SLOT_JT(sl) != WPS__J_STRING)
         return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "data",
                          dt == WPS_DATA_TEXT ? "string expected for dataType text" : "base64 string expected", wps__off(d, sl->p));
     if (dt == WPS_DATA_TEXT) return wps__get_str(d, o, WPS__K_DATA, &m->data);
@@ -3098,7 +3146,7 @@ static wps_status wps__get_data(wps__dec *d, const wps__obj *o, wps_message *m) 
 /* An error object recorded under `slot` with members at base, base+1, base+2. */
 static wps_status wps__get_error(wps__dec *d, const wps__obj *o, int slot, int base, int allow_name, int allow_code, wps_message *m) {
     if (!wps__has(o, slot)) return WPS_OK;
-    if (o->slot[slot].jtype != WPS__J_OBJECT)
+    if (WPS__SLOT_JT(&o->slot[slot]) != WPS__J_OBJECT)
         return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[slot], "object expected", wps__off(d, o->slot[slot].p));
     WPS__TRY(wps__get_str(d, o, base, &m->error.name));
     WPS__TRY(wps__get_str(d, o, base + 1, &m->error.message));
@@ -3157,16 +3205,16 @@ static wps_status wps__get_field(wps__dec *d, const wps__obj *o, int field, wps_
         wps_slice *dst = field == WPS__F_STATE ? &m->state : &m->items;
         const wps__slot *sl = &o->slot[key];
         if (!wps__has(o, key)) return WPS_OK;
-        if (sl->jtype != want)
+        if (WPS__SLOT_JT(sl) != want)
             return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[key], want == WPS__J_OBJECT ? "object expected" : "array expected", wps__off(d, sl->p));
         dst->ptr = (const char *)sl->p;
-        dst->len = sl->n;
+        dst->len = WPS__SLOT_N(sl);
         return WPS_OK;
     }
     case WPS__F_STREAM_INFO:
     case WPS__F_STREAM_START: {
         if (!wps__has(o, WPS__K_STREAM)) return WPS_OK;
-        if (o->slot[WPS__K_STREAM].jtype != WPS__J_OBJECT)
+        if (WPS__SLOT_JT(&o->slot[WPS__K_STREAM]) != WPS__J_OBJECT)
             return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, "stream", "object expected", wps__off(d, o->slot[WPS__K_STREAM].p));
         WPS__TRY(wps__get_str(d, o, WPS__K_STR_ID, &m->stream_id));
         if (!m->stream_id.ptr) return wps__fail(d->s.diag, WPS_ERR_MISSING_FIELD, "stream.streamId", "required field missing", (size_t)-1);
@@ -3529,9 +3577,7 @@ static int wps__fast_data(wps__dec *d, const wps__fval *v, uint64_t seen, wps_me
         {
             wps__slot sl;
             sl.p = f->p;
-            sl.n = f->n;
-            sl.jtype = WPS__J_STRING;
-            sl.escaped = (unsigned char)f->esc;
+            sl.bits = WPS__SLOT_BITS(f->n, f->esc, WPS__J_STRING);
             return wps__get_base64(d, &sl, "data", &m->data) == WPS_OK;
         }
     }
@@ -3556,6 +3602,7 @@ static wps_status wps__fast_decode(const void *frame, size_t len, void *scratch,
     d->s.beg = p;
     d->s.end = end;
     d->s.diag = NULL; /* failures bail; the general decoder diagnoses */
+    d->s.status = NULL;
     d->s.max_depth = max_depth;
     d->mem.buf = (char *)scratch;
     d->mem.cap = cap;
@@ -3721,9 +3768,14 @@ static wps_status wps__fast_decode(const void *frame, size_t len, void *scratch,
 #undef WPS__FAST_IS
 #endif /* !WPS__SMALL: the decode fast path */
 
-static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len, void *scratch, size_t cap,
-                                     wps_message *out, wps_diag *diag, uint32_t max_depth) {
+/* d->s.diag, d->s.max_depth, d->mem.buf and d->mem.cap are set by the caller (the scratch,
+   its capacity, the details wanted, the nesting limit): fewer arguments, a smaller frame. */
+static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len, wps_message *out) {
     const unsigned char *p, *end;
+    wps_diag *diag = d->s.diag;
+    void *scratch = d->mem.buf;
+    size_t cap = d->mem.cap;
+    uint32_t max_depth = d->s.max_depth;
     wps__obj o;
     if (diag) {
         diag->status = WPS_OK;
@@ -3736,12 +3788,12 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
     if (max_depth == 0 || max_depth > WPS_MAX_DEPTH_LIMIT)
         return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "max_depth must be 1..WPS_MAX_DEPTH_LIMIT", (size_t)-1);
     if (!frame) return wps__fail(diag, WPS_ERR_EMPTY, NULL, "empty frame", (size_t)-1); /* len is 0 here */
+    if (len > SIZE_MAX / 16) /* 256 MB on 32-bit targets: the recorded lengths keep 4 bits of flags */
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "frame longer than SIZE_MAX / 16", (size_t)-1);
     d->s.beg = (const unsigned char *)frame;
     d->s.end = d->s.beg + len;
-    d->s.diag = diag;
-    d->s.max_depth = max_depth;
-    d->mem.buf = (char *)scratch;
-    d->mem.cap = cap;
+    d->status = WPS_OK;
+    d->s.status = &d->status;
     d->mem.used = 0;
     d->mem.needed = 0;
     p = d->s.beg;
@@ -3751,14 +3803,15 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
     if (*p != '{') {
         if (*p == '[' || *p == '"' || *p == '-' || (*p >= '0' && *p <= '9') || *p == 't' || *p == 'f' || *p == 'n') {
             int jt, esc;
-            if (!wps__skip_value(&d->s, p, 1, &jt, &esc)) return diag->status;
+            if (!wps__skip_value(&d->s, p, 1, &jt, &esc)) return d->status;
             return wps__fail(diag, WPS_ERR_INVALID_MESSAGE, NULL, "the frame must be a JSON object", wps__off(d, p));
         }
         return wps__scan_fail(&d->s, WPS_ERR_SYNTAX, p, "'{' expected");
     }
     o.seen = 0;
+    d->obj = &o;
     p = wps__scan_object(&d->s, p, 1, &o, WPS__CTX_TOP);
-    if (!p) return diag->status;
+    if (!p) return d->status;
     p = wps__ws(p, end);
     if (p != end) return wps__scan_fail(&d->s, WPS_ERR_TRAILING, p, "data after the JSON object");
     {
@@ -3818,9 +3871,7 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
 static wps_status wps__decode(const wps_codec *codec, const void *frame, size_t frame_len, void *scratch,
                               size_t scratch_cap, wps_message *out, wps_diag *diag) {
     wps__dec d;
-    wps_diag local;
     wps_status st;
-    if (!diag) diag = &local; /* statuses must not depend on whether the caller wants details */
     if (!codec) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL codec", (size_t)-1);
     if (wps_protocol_is_binary(codec->protocol) || (unsigned)codec->protocol > 3u) {
         if (out) WPS_MEMSET(out, 0, sizeof *out);
@@ -3829,7 +3880,11 @@ static wps_status wps__decode(const wps_codec *codec, const void *frame, size_t 
     d.rendered = 0;
     d.in_place = scratch == frame && frame != NULL; /* wps_decode_in_place */
     if (d.in_place) scratch_cap = 0;
-    st = wps__decode_common(&d, frame, frame_len, d.in_place ? NULL : scratch, scratch_cap, out, diag, codec->max_depth);
+    d.s.diag = diag;
+    d.s.max_depth = codec->max_depth;
+    d.mem.buf = d.in_place ? NULL : (char *)scratch;
+    d.mem.cap = scratch_cap;
+    st = wps__decode_common(&d, frame, frame_len, out);
     if (st != WPS_OK) {
         if (out) out->kind = WPS_KIND_NONE;
         return st;
@@ -3874,12 +3929,14 @@ WPS_API wps_status wps_decode_in_place(const wps_codec *codec, void *frame, size
 WPS_API wps_status wps_message_parse_rendered(const wps_codec *codec, const char *json, size_t len, void *scratch,
                                               size_t scratch_cap, wps_message *out, wps_diag *diag) {
     wps__dec d;
-    wps_diag local;
     wps_status st;
-    if (!diag) diag = &local;
     d.rendered = 1;
     d.in_place = 0;
-    st = wps__decode_common(&d, json, len, scratch, scratch_cap, out, diag, codec ? codec->max_depth : WPS_DEFAULT_MAX_DEPTH);
+    d.s.diag = diag;
+    d.s.max_depth = codec ? codec->max_depth : WPS_DEFAULT_MAX_DEPTH;
+    d.mem.buf = (char *)scratch;
+    d.mem.cap = scratch_cap;
+    st = wps__decode_common(&d, json, len, out);
     if (st == WPS_OK) st = wps__check_rules(out, codec ? codec->protocol : WPS_PROTOCOL_JSON_RELIABLE, 0, diag);
     if (st != WPS_OK && out) out->kind = WPS_KIND_NONE;
     return st;
@@ -4007,18 +4064,22 @@ static wps_status wps__enc_str(wps__enc *e, const char *key, wps_slice v) {
 
 static wps_status wps__check_json(wps__enc *e, const char *key, wps_slice v, int want) {
     wps__scan s;
-    wps_diag tmp;
+    wps_status st = WPS_OK;
     const unsigned char *p, *q;
     int jt = 0, esc = 0;
     if (!v.ptr || !v.len) return wps__fail(e->diag, WPS_ERR_SYNTAX, key, "empty JSON value", (size_t)-1); /* (no NULL + 0) */
     s.beg = (const unsigned char *)v.ptr;
     s.end = s.beg + v.len;
-    s.diag = &tmp;
+    s.diag = e->diag; /* the reason is given the field's name below */
+    s.status = &st;
     s.max_depth = e->max_depth;
     p = wps__ws(s.beg, s.end);
     if (p >= s.end) return wps__fail(e->diag, WPS_ERR_SYNTAX, key, "empty JSON value", (size_t)-1);
     q = wps__skip_value(&s, p, 1, &jt, &esc);
-    if (!q) return wps__fail(e->diag, tmp.status, key, tmp.reason, (size_t)-1);
+    if (!q) {
+        wps__diag_key_prefix(e->diag, key);
+        return st;
+    }
     if (wps__ws(q, s.end) != s.end) return wps__fail(e->diag, WPS_ERR_TRAILING, key, "data after the JSON value", (size_t)(q - s.beg));
     if (want && jt != want) return wps__fail(e->diag, WPS_ERR_TYPE_MISMATCH, key, want == WPS__J_OBJECT ? "object expected" : "array expected", (size_t)-1);
     return WPS_OK;
@@ -4207,9 +4268,7 @@ static void wps__diag_clear(wps_diag *diag) {
 
 WPS_API wps_status wps_encode(const wps_codec *codec, const wps_message *msg, void *out, size_t cap, size_t *out_len, wps_diag *diag) {
     wps__enc e;
-    wps_diag local;
     wps_status st;
-    if (!diag) diag = &local;
     wps__diag_clear(diag);
     if (out_len) *out_len = 0;
     if (!codec || !msg || (!out && cap)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL pointer argument", (size_t)-1);
@@ -4465,7 +4524,7 @@ struct wps_client {
     uint16_t close_code;
     char close_reason[WPS__REASON_MAX];
     size_t close_reason_len;
-    char frame_reason[WPS_REASON_SIZE];
+    wps_diag rx_diag; /* the last refused frame's details (the frame-error event's text) */
     /* tables */
     wps__call *calls;
     wps__group *groups;
@@ -5454,14 +5513,15 @@ WPS_API wps_status wps_client_on_close(wps_client *c, uint64_t now, uint16_t cod
 
 static void wps__frame_error(wps_client *c, wps_status st, const char *reason, size_t needed) {
     size_t n = reason ? wps__cstrlen(reason) : 0;
+    char *to = c->rx_diag.reason;
     wps__rec_event *e;
-    if (n >= sizeof c->frame_reason) n = sizeof c->frame_reason - 1;
-    if (n) WPS_MEMCPY(c->frame_reason, reason, n);
-    c->frame_reason[n] = 0;
-    WPS__TRACE(c, WPS_TRACE_FRAME_REFUSED, c->frame_reason, st, 0, 0, 0, 0);
-    e = wps__push_event(c, WPS_EVENT_FRAME_ERROR, 1); /* the next bad frame would overwrite frame_reason */
+    if (n >= sizeof c->rx_diag.reason) n = sizeof c->rx_diag.reason - 1;
+    if (n && reason != to) WPS_MEMCPY(to, reason, n);
+    to[n] = 0;
+    WPS__TRACE(c, WPS_TRACE_FRAME_REFUSED, to, st, 0, 0, 0, 0);
+    e = wps__push_event(c, WPS_EVENT_FRAME_ERROR, 1); /* the next bad frame would overwrite the reason */
     e->status = st;
-    e->text = wps_slice_make(c->frame_reason, n);
+    e->text = wps_slice_make(to, n);
     e->needed = needed;
 }
 
@@ -5556,7 +5616,7 @@ static int wps__sequence(wps_client *c, const wps_message *m) {
 
 WPS__SMALL_NOINLINE static void wps__on_data(wps_client *c, const wps_message *m) {
     if ((m->has & WPS_HAS_SEQUENCE_ID) && !wps__sequence(c, m)) return;
-    c->msg = *m;
+    if (m != &c->msg) c->msg = *m; /* decoded there by wps__on_frame */
     wps__push_event(c, m->kind == WPS_KIND_GROUP_DATA ? WPS_EVENT_GROUP_MESSAGE : WPS_EVENT_SERVER_MESSAGE, 1);
 }
 
@@ -5592,9 +5652,13 @@ WPS__SMALL_NOINLINE static void wps__on_connected(wps_client *c, const wps_messa
     }
 }
 
-static wps_status wps__on_frame(wps_client *c, uint64_t now, void *writable, const void *data, size_t len, bool is_text) {
-    wps_message m;
-    wps_diag d;
+/* (the public functions' arguments in their order, writable second: on 32-bit targets they
+   jump here with their own stack arguments, no frame of their own) */
+static wps_status wps__on_frame(wps_client *c, void *writable, uint64_t now, const void *data, size_t len, bool is_text) {
+    /* the frame is decoded into the client (not the stack): the message the events of this
+       frame point to, and the details of a refused frame */
+    wps_message *m;
+    wps_diag *d;
     wps_status st;
     if (!c || (!data && len)) return WPS_ERR_INVALID_ARGUMENT;
     wps__enter(c, now); /* even a refused input tells the time */
@@ -5609,41 +5673,43 @@ static wps_status wps__on_frame(wps_client *c, uint64_t now, void *writable, con
     }
     /* the scratch always holds a frame of up to max_frame_size (wps_decode_scratch_bound); a
        longer writable frame goes straight to the in-place decoder */
-    if (writable && len > c->cfg.max_frame_size) st = wps_decode_in_place(&c->down, writable, len, &m, &d);
-    else st = wps_decode(&c->down, data, len, c->scratch, c->cfg.max_frame_size, &m, &d);
+    m = &c->msg;
+    d = &c->rx_diag;
+    if (writable && len > c->cfg.max_frame_size) st = wps__decode(&c->down, writable, len, writable, 0, m, d); /* = wps_decode_in_place */
+    else st = wps_decode(&c->down, data, len, c->scratch, c->cfg.max_frame_size, m, d);
     if (st == WPS_IGNORED) return wps__leave(c);
     if (st != WPS_OK) {
-        if (st == WPS_ERR_BUFFER_TOO_SMALL && (m.has & WPS_HAS_SEQUENCE_ID) && m.sequence_id > c->seq_max) {
+        if (st == WPS_ERR_BUFFER_TOO_SMALL && (m->has & WPS_HAS_SEQUENCE_ID) && m->sequence_id > c->seq_max) {
             /* lost for lack of memory: no sequenceAck may cover it */
-            if (!c->seq_hole || m.sequence_id < c->seq_hole) c->seq_hole = m.sequence_id;
+            if (!c->seq_hole || m->sequence_id < c->seq_hole) c->seq_hole = m->sequence_id;
             c->seq_holes++;
         }
-        wps__frame_error(c, st, d.reason, st == WPS_ERR_BUFFER_TOO_SMALL ? d.needed : 0);
+        wps__frame_error(c, st, d->reason, st == WPS_ERR_BUFFER_TOO_SMALL ? d->needed : 0);
         return wps__leave(c);
     }
-    switch (m.kind) {
-    case WPS_KIND_ACK: wps__on_ack(c, &m); break;
+    switch (m->kind) {
+    case WPS_KIND_ACK: wps__on_ack(c, m); break;
     case WPS_KIND_GROUP_DATA:
-    case WPS_KIND_SERVER_DATA: wps__on_data(c, &m); break;
-    case WPS_KIND_CONNECTED: wps__on_connected(c, &m); break;
+    case WPS_KIND_SERVER_DATA: wps__on_data(c, m); break;
+    case WPS_KIND_CONNECTED: wps__on_connected(c, m); break;
     case WPS_KIND_DISCONNECTED:
         /* kept for the disconnected event, which comes when the socket closes */
         c->has_disc = true;
-        c->disc_len = m.message.len > WPS__DISC_MAX ? WPS__DISC_MAX : m.message.len;
-        if (c->disc_len) WPS_MEMCPY(c->disc, m.message.ptr, c->disc_len);
+        c->disc_len = m->message.len > WPS__DISC_MAX ? WPS__DISC_MAX : m->message.len;
+        if (c->disc_len) WPS_MEMCPY(c->disc, m->message.ptr, c->disc_len);
         break;
-    case WPS_KIND_INVOKE_RESPONSE: wps__on_invoke_response(c, &m); break;
+    case WPS_KIND_INVOKE_RESPONSE: wps__on_invoke_response(c, m); break;
     default: break; /* pong (liveness only) and kinds this client does not act on */
     }
     return wps__leave(c);
 }
 
 WPS_API wps_status wps_client_on_frame(wps_client *c, uint64_t now, const void *data, size_t len, bool is_text) {
-    return wps__on_frame(c, now, NULL, data, len, is_text);
+    return wps__on_frame(c, NULL, now, data, len, is_text);
 }
 
 WPS_API wps_status wps_client_on_frame_writable(wps_client *c, uint64_t now, void *data, size_t len, bool is_text) {
-    return wps__on_frame(c, now, data, data, len, is_text);
+    return wps__on_frame(c, data, now, data, len, is_text);
 }
 
 WPS_API wps_status wps_client_tick(wps_client *c, uint64_t now) {
@@ -7257,6 +7323,7 @@ static int wps__json_is(wps_slice v, int want) {
     s.beg = (const unsigned char *)v.ptr;
     s.end = s.beg + v.len;
     s.diag = NULL;
+    s.status = NULL;
     s.max_depth = WPS_MAX_DEPTH_LIMIT;
     end = s.end;
     if (wps__utf8_check(s.beg, v.len) != v.len) return 0;
@@ -7645,6 +7712,7 @@ static int wps__jbody(wps__scan *s, wps__jit *it, const void *body, size_t len, 
     s->beg = body ? (const unsigned char *)body : none; /* no arithmetic on NULL */
     s->end = s->beg + (body ? len : 0);
     s->diag = diag;
+    s->status = NULL;
     s->max_depth = 32;
     if (diag) wps__diag_clear(diag);
     if (!body && len) {

@@ -653,6 +653,62 @@ TEST parse_rendered_rules(void) {
     PASS();
 }
 
+/* Invalid JSON data handed to wps_encode: the same status with or without a diag (the scanner
+   keeps the status itself, no diag of its own on the stack), and the reason names the field. */
+TEST encode_json_data_errors_same_status_without_diag(void) {
+    static const struct { const char *data; wps_status status; const char *reason; } cases[] = {
+        {"{", WPS_ERR_SYNTAX, "data: "},
+        {"[1,]", WPS_ERR_SYNTAX, "data: "},
+        {"\"\\x\"", WPS_ERR_ESCAPE, "data: invalid escape"},
+        {"tru", WPS_ERR_SYNTAX, "data: "},
+        {"\"a\x01\"", WPS_ERR_CONTROL_CHAR, "data: raw control character"},
+        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+         WPS_ERR_DEPTH, "data: nesting too deep"},
+    };
+    size_t i;
+    for (i = 0; i < COUNT(cases); i++) {
+        wps_codec c = wps_codec_make(WPS_PROTOCOL_JSON, WPS_UPSTREAM);
+        wps_message m;
+        wps_diag d;
+        char out[512];
+        size_t n = 0;
+        wps_message_init(&m, WPS_KIND_SEND_EVENT);
+        m.event = wps_slice_from_cstr("e");
+        m.has |= WPS_HAS_DATA;
+        m.data_type = WPS_DATA_JSON;
+        m.data = wps_slice_from_cstr(cases[i].data);
+        ASSERT_EQm(cases[i].data, cases[i].status, wps_encode(&c, &m, out, sizeof out, &n, &d));
+        ASSERT_EQm(cases[i].data, cases[i].status, d.status);
+        ASSERT_EQm(cases[i].data, 0u, (unsigned)d.offset);
+        ASSERTm(cases[i].data, strncmp(d.reason, cases[i].reason, strlen(cases[i].reason)) == 0);
+        ASSERT_EQm(cases[i].data, cases[i].status, wps_encode(&c, &m, out, sizeof out, &n, NULL));
+    }
+    PASS();
+}
+
+/* The rendered {"$binary":...} data object is scanned into the frame's one slot table: its
+   errors keep their status without a diag too. */
+TEST parse_rendered_binary_errors_same_status_without_diag(void) {
+    static const struct { const char *json; wps_status status; } cases[] = {
+        {"{\"kind\":\"serverData\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"AA==\",\"$binary\":\"AQ==\"}}", WPS_ERR_DUPLICATE_KEY},
+        {"{\"kind\":\"serverData\",\"dataType\":\"binary\",\"data\":{\"x\":1}}", WPS_ERR_TYPE_MISMATCH},
+        {"{\"kind\":\"serverData\",\"dataType\":\"binary\",\"data\":{\"$binary\":1}}", WPS_ERR_TYPE_MISMATCH},
+        {"{\"kind\":\"serverData\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"A\"}}", WPS_ERR_BASE64},
+        {"{\"kind\":\"serverData\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"AQ==\"}}", WPS_OK},
+    };
+    size_t i;
+    for (i = 0; i < COUNT(cases); i++) {
+        wps_codec c = wps_codec_make(REL, D);
+        wps_message m;
+        wps_diag d;
+        size_t len = strlen(cases[i].json);
+        ASSERT_EQm(cases[i].json, cases[i].status, wps_message_parse_rendered(&c, cases[i].json, len, g_scratch, sizeof g_scratch, &m, &d));
+        ASSERT_EQm(cases[i].json, cases[i].status, wps_message_parse_rendered(&c, cases[i].json, len, g_scratch, sizeof g_scratch, &m, NULL));
+        if (cases[i].status == WPS_OK) ASSERT(m.data.len == 1 && m.data.ptr[0] == 1);
+    }
+    PASS();
+}
+
 TEST sequence_ack_rejected_on_plain_protocol_decode(void) {
     wps_status st;
     const char *r = decode_render(PLAIN, U, "{\"type\":\"sequenceAck\",\"sequenceId\":1}", 37, &st);
@@ -912,6 +968,8 @@ SUITE(codec) {
     RUN_TEST(ignored_is_distinct_and_explained);
     RUN_TEST(sequence_id_only_sent_on_reliable);
     RUN_TEST(parse_rendered_rules);
+    RUN_TEST(encode_json_data_errors_same_status_without_diag);
+    RUN_TEST(parse_rendered_binary_errors_same_status_without_diag);
     RUN_TEST(depth_limit_is_configurable);
     RUN_TEST(deep_nesting_at_hard_limit_no_crash);
     RUN_TEST(zero_copy_slices_point_into_frame);
