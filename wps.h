@@ -120,6 +120,12 @@
    LICENSE: MIT, see the end of this file.
 
    REVISION HISTORY
+   0.3.0 (unreleased)  Embedded (P6, in progress): borrowed calls (wps_call_options.borrow_payload,
+                      wps_client_config.borrow_payloads: no frame kept per call, each attempt
+                      encoded from the caller's memory); every entry point needs at most 1 KB
+                      of stack on Cortex-M4 in the size build; a frame longer than SIZE_MAX / 16
+                      is WPS_ERR_INVALID_ARGUMENT; the trace hook, install/pkg-config/CMake and
+                      the transport adapters.
    0.2.0 (2026-12-07) The client keeps its promises on real networks (API changes marked *):
                       calls wait in a FIFO through outages and go out in call order; after a
                       recovery unanswered calls are resent first with their ackIds; waiting
@@ -599,12 +605,18 @@ typedef struct wps_client_config {
                                           false: they complete with WPS_ERR_DISCONNECTED (at-most-once) */
     /* capacities: a call that meets one fails at once (WPS_ERR_TOO_MANY_CALLS, WPS_ERR_TOO_LARGE,
        WPS_ERR_CAPACITY for the group table) */
-    uint32_t max_calls;      /* 16: calls pending at once (each keeps its frame for retries) */
+    uint32_t max_calls;      /* 16: calls pending at once (each keeps its frame for retries,
+                                unless borrowed) */
     uint32_t max_groups;     /* 16: groups remembered for rejoin */
     uint32_t max_name_len;   /* 128: longest group name */
     uint32_t max_frame_size; /* 8192: largest frame sent (and scratch for one received frame) */
     uint32_t max_url_len;    /* 2048: longest client access URL */
     uint32_t max_token_len;  /* 1024: longest connectionId, userId or reconnectionToken */
+    bool borrow_payloads;    /* false. true: every call is borrowed (wps_call_options.borrow_payload):
+                                the client keeps no frame per call, only one transmit buffer of
+                                max_frame_size, so max_calls costs ~100 bytes a call, not
+                                max_frame_size; the lifetime rule of borrow_payload applies to
+                                every call */
 } wps_client_config;
 
 /** The official @azure/web-pubsub-client defaults, and the capacities above. */
@@ -722,6 +734,15 @@ typedef struct wps_call_options {
     uint64_t ack_id;
     wps_slice invocation_id; /* invokeEvent: ptr NULL = automatic "1", "2", ... */
     uint32_t timeout_ms;     /* 0: the configured default; WPS_NO_TIMEOUT: none */
+    bool borrow_payload;     /* the client keeps no copy: it encodes the frame from the caller's
+                                group or event name and data each time it hands an attempt to the
+                                host (WPS_ACTION_SEND). Lifetime rule: they must stay valid and
+                                unchanged until the call's WPS_ACTION_COMPLETE has been polled
+                                (the invocation id is copied). The SEND frame of a borrowed call
+                                is valid until the next call into the client, wps_client_poll
+                                included: send it before polling again. A payload changed against
+                                the rule so that it no longer encodes (or no longer fits) is not
+                                sent: the call completes with WPS_ERR_INVALID_ARGUMENT. */
 } wps_call_options;
 
 /** Identifies one call until its completion (never 0; ids are reused only after 2^32 calls). */
@@ -4461,7 +4482,10 @@ typedef struct wps__call {
     wps_status result;
     wps_data_type data_type;
     wps_slice data, err_name, err_msg;
-    unsigned char *buf; /* [invocation id (max_name_len)][frame (max_frame_size)] */
+    uint8_t borrowed, no_echo; /* borrowed: the frame is encoded from name/payload at each attempt */
+    wps_data_type payload_type;
+    wps_slice name, payload;   /* a borrowed call's arguments (the caller's memory) */
+    unsigned char *buf;        /* [invocation id (max_name_len)][frame (max_frame_size), unless borrow_payloads] */
 } wps__call;
 
 typedef struct wps__group {
@@ -4531,6 +4555,7 @@ struct wps_client {
     wps__rec *q;
     uint32_t q_cap, q_head, q_len, q_reserve;
     char *out, *scratch;
+    char *tx; /* borrow_payloads: the frame of the borrowed call handed out last */
     size_t out_cap, out_used; /* internal frames of queued records, then those handed out since the last input */
     wps_message msg;
     wps_codec up, down;
@@ -4595,7 +4620,7 @@ WPS_API void wps_client_set_trace(wps_client *c, wps_trace_fn fn, void *user) {
 }
 
 typedef struct wps__layout {
-    size_t calls, groups, q, call_mem, names, out, scratch, url, open_url, conn_id, user_id, token, disc, total;
+    size_t calls, groups, q, call_mem, names, out, scratch, tx, url, open_url, conn_id, user_id, token, disc, total;
     uint32_t q_cap, q_reserve;
     size_t open_url_cap, slot_size;
     uint64_t out_cap;
@@ -4628,7 +4653,7 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
        events and frames */
     l->q_reserve = 3 * cfg->max_calls + 2 * cfg->max_groups + 16;
     l->q_cap = 2 * l->q_reserve + cfg->max_calls;
-    l->slot_size = wps__align8((size_t)cfg->max_name_len + cfg->max_frame_size);
+    l->slot_size = wps__align8((size_t)cfg->max_name_len + (cfg->borrow_payloads ? 0 : cfg->max_frame_size));
     /* url + "/" + "?" + both parameters, form-encoded (3 bytes per byte at worst) */
     l->open_url_cap = (size_t)cfg->max_url_len + 64 + 6 * (size_t)cfg->max_token_len;
     /* internal frames (rejoins, cancels, ping, sequenceAck) handed out between two inputs each
@@ -4642,6 +4667,7 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
     ok &= wps__reserve(&at, (uint64_t)cfg->max_name_len * cfg->max_groups, &l->names);
     ok &= wps__reserve(&at, l->out_cap, &l->out);
     ok &= wps__reserve(&at, cfg->max_frame_size, &l->scratch);
+    ok &= wps__reserve(&at, cfg->borrow_payloads ? cfg->max_frame_size : 0, &l->tx);
     ok &= wps__reserve(&at, (uint64_t)cfg->max_url_len + 1, &l->url);
     ok &= wps__reserve(&at, (uint64_t)l->open_url_cap + 1, &l->open_url);
     ok &= wps__reserve(&at, cfg->max_token_len, &l->conn_id);
@@ -4686,6 +4712,7 @@ WPS_API wps_status wps_client_init(wps_client **out, const wps_client_config *co
     c->out = (char *)(base + l.out);
     c->out_cap = (size_t)l.out_cap;
     c->scratch = (char *)(base + l.scratch);
+    c->tx = (char *)(base + l.tx);
     c->url = (char *)(base + l.url);
     c->open_url = (char *)(base + l.open_url);
     c->open_url_cap = l.open_url_cap;
@@ -5847,6 +5874,34 @@ static wps_status wps__refuse(const wps_client *c, wps_diag *diag, wps_status st
     return st;
 }
 
+/* The message of a call's attempt, from what the call keeps (one definition for its first
+   encoding and for a borrowed call's encoding at each attempt). */
+static void wps__call_message(const wps__call *k, wps_message *m) {
+    wps_message_init(m, WPS_KIND_NONE);
+    switch ((wps_call_kind)k->kind) {
+    case WPS_CALL_JOIN_GROUP: m->kind = WPS_KIND_JOIN_GROUP; m->group = k->name; break;
+    case WPS_CALL_LEAVE_GROUP: m->kind = WPS_KIND_LEAVE_GROUP; m->group = k->name; break;
+    case WPS_CALL_SEND_TO_GROUP:
+        m->kind = WPS_KIND_SEND_TO_GROUP;
+        m->group = k->name;
+        m->no_echo = k->no_echo != 0;
+        m->has |= WPS_HAS_NO_ECHO; /* the SDK always writes noEcho */
+        break;
+    case WPS_CALL_SEND_EVENT: m->kind = WPS_KIND_SEND_EVENT; m->event = k->name; break;
+    default: m->kind = WPS_KIND_INVOKE; m->event = k->name; m->target = wps_slice_from_cstr("event"); break;
+    }
+    if (k->kind == WPS_CALL_SEND_TO_GROUP || k->kind == WPS_CALL_SEND_EVENT || k->kind == WPS_CALL_INVOKE_EVENT) {
+        m->data_type = k->payload_type;
+        m->data = k->payload;
+        m->has |= WPS_HAS_DATA;
+    }
+    if (k->kind == WPS_CALL_INVOKE_EVENT) m->invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
+    if (k->has_ack) {
+        m->ack_id = k->ack_id;
+        m->has |= WPS_HAS_ACK_ID;
+    }
+}
+
 static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kind, wps_slice name, wps_data_type dt, wps_slice data,
                                   const wps_call_options *opt, wps_call_id *out, wps_diag *diag) {
     wps_call_options none;
@@ -5873,24 +5928,13 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     if (wps__room(c) != WPS_OK) return wps__refuse(c, diag, WPS_ERR_BUSY, "actions are still queued: poll them first", 0);
     k = wps__call_alloc(c);
     if (!k) return wps__refuse(c, diag, WPS_ERR_TOO_MANY_CALLS, "max_calls calls are pending: try again once one completes", 0);
-    wps_message_init(&m, WPS_KIND_NONE);
     k->kind = (uint8_t)kind;
-    switch (kind) {
-    case WPS_CALL_JOIN_GROUP: m.kind = WPS_KIND_JOIN_GROUP; m.group = name; break;
-    case WPS_CALL_LEAVE_GROUP: m.kind = WPS_KIND_LEAVE_GROUP; m.group = name; break;
-    case WPS_CALL_SEND_TO_GROUP:
-        m.kind = WPS_KIND_SEND_TO_GROUP;
-        m.group = name;
-        m.no_echo = opt->no_echo;
-        m.has |= WPS_HAS_NO_ECHO; /* the SDK always writes noEcho */
-        break;
-    case WPS_CALL_SEND_EVENT: m.kind = WPS_KIND_SEND_EVENT; m.event = name; break;
-    default: m.kind = WPS_KIND_INVOKE; m.event = name; m.target = wps_slice_from_cstr("event"); break;
-    }
+    k->borrowed = (uint8_t)(opt->borrow_payload || c->cfg.borrow_payloads);
+    k->name = name;
+    k->no_echo = (uint8_t)opt->no_echo;
     if (kind == WPS_CALL_SEND_TO_GROUP || kind == WPS_CALL_SEND_EVENT || kind == WPS_CALL_INVOKE_EVENT) {
-        m.data_type = dt;
-        m.data = data;
-        m.has |= WPS_HAS_DATA;
+        k->payload_type = dt;
+        k->payload = data;
     }
     if (kind == WPS_CALL_INVOKE_EVENT) {
         if (opt->invocation_id.ptr) {
@@ -5907,12 +5951,9 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
                 k->inv_len = (uint32_t)len;
             } while (wps__invocation_pending(c, (const char *)k->buf, k->inv_len));
         }
-        m.invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
     } else if (!((kind == WPS_CALL_SEND_TO_GROUP || kind == WPS_CALL_SEND_EVENT) && opt->fire_and_forget)) {
         k->has_ack = 1;
         k->ack_id = opt->has_ack_id ? opt->ack_id : c->next_ack_id + 1;
-        m.ack_id = k->ack_id;
-        m.has |= WPS_HAS_ACK_ID;
     } else {
         k->fire_and_forget = 1;
     }
@@ -5920,7 +5961,10 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
         gi = wps__group_get(c, name);
         if (gi < 0) return wps__refuse(c, diag, WPS_ERR_CAPACITY, "max_groups groups are remembered (joined, or with calls pending)", 0);
     }
-    st = wps_encode(&c->up, &m, k->buf + c->cfg.max_name_len, c->cfg.max_frame_size, &n, diag);
+    wps__call_message(k, &m);
+    /* a borrowed call is encoded here only to check it and measure it (no output) */
+    st = wps_encode(&c->up, &m, k->borrowed ? NULL : k->buf + c->cfg.max_name_len, k->borrowed ? 0 : c->cfg.max_frame_size, &n, diag);
+    if (st == WPS_ERR_BUFFER_TOO_SMALL && k->borrowed && n <= c->cfg.max_frame_size) st = WPS_OK;
     if (st == WPS_ERR_BUFFER_TOO_SMALL) return wps__refuse(c, diag, WPS_ERR_TOO_LARGE, "the frame is larger than max_frame_size", n);
     if (st != WPS_OK) return st;
     /* committed: nothing below fails */
@@ -6182,6 +6226,26 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
 
 /* Only dequeues and converts: every decision was made by the input that queued the record. The
    slot of a completion handed over is free for the next call. */
+/* Encodes a borrowed call's attempt as it is handed to the host: into the transmit buffer
+   (borrow_payloads) or the call's own frame memory. 0 when the caller's data no longer encodes
+   within max_frame_size (it changed against the lifetime rule): the attempt is not sent and the
+   call ends with WPS_ERR_INVALID_ARGUMENT (its completion is queued, or, for a fire-and-forget
+   call, already queued and now says so). */
+WPS__SMALL_NOINLINE static int wps__encode_borrowed(wps_client *c, wps__call *k, wps_slice *frame) {
+    wps_message m;
+    char *dst = c->cfg.borrow_payloads ? c->tx : (char *)k->buf + c->cfg.max_name_len;
+    size_t n = 0;
+    wps__call_message(k, &m);
+    if (wps_encode(&c->up, &m, dst, c->cfg.max_frame_size, &n, NULL) == WPS_OK) {
+        *frame = wps_slice_make(dst, n);
+        return 1;
+    }
+    k->sent--;
+    if (k->state == WPS__CALL_DONE) k->result = WPS_ERR_INVALID_ARGUMENT;
+    else wps__complete(c, k, WPS_ERR_INVALID_ARGUMENT, 0);
+    return 0;
+}
+
 WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
     wps__rec r;
     if (!out) return false;
@@ -6199,10 +6263,11 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
         out->subprotocol = wps_protocol_name(c->cfg.protocol);
         break;
     case WPS__R_SEND_CALL: {
-        const wps__call *k = &c->calls[r.u.call.slot];
+        wps__call *k = &c->calls[r.u.call.slot];
         out->kind = WPS_ACTION_SEND;
         out->frame = wps_slice_make((const char *)k->buf + c->cfg.max_name_len, k->frame_len);
         out->is_text = true;
+        if (k->borrowed && !wps__encode_borrowed(c, k, &out->frame)) return wps_client_poll(c, out);
         break;
     }
     case WPS__R_SEND_FRAME:

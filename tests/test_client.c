@@ -292,6 +292,68 @@ TEST large_messages_of_every_type_arrive_whole_in_place(void) {
     PASS();
 }
 
+/* P6 item 3: a borrowed call keeps no copy of its data: each attempt is encoded from the
+   caller's memory as it is handed over. (White-box: the test changes the data between two
+   attempts, which the lifetime rule forbids a real caller, to see where the frame comes from.)
+   A change that no longer encodes is not sent: the call ends with WPS_ERR_INVALID_ARGUMENT. */
+TEST borrowed_call_is_encoded_from_the_callers_memory_at_each_attempt(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"t\"}");
+    wps_call_options o;
+    wps_call_id id, bad;
+    wps_action a;
+    char data[8] = "first", group[4] = "g";
+    int sends = 0, completes = 0;
+    memset(&o, 0, sizeof o);
+    o.borrow_payload = true;
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_send_to_group(c, 1, wps_slice_from_cstr(group), WPS_DATA_TEXT, wps_slice_make(data, 5), &o, &id, NULL));
+    ASSERT(wps_client_poll(c, &a) && a.kind == WPS_ACTION_SEND && strstr(a.frame.ptr, "\"data\":\"first\"") != NULL);
+    memcpy(data, "again", 5);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 2, 1006, NULL, 0));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 3));
+    while (wps_client_poll(c, &a)) {
+        if (a.kind == WPS_ACTION_SEND) {
+            ASSERT(strstr(a.frame.ptr, "\"data\":\"again\"") != NULL && strstr(a.frame.ptr, "\"ackId\":1") != NULL);
+            sends++;
+        }
+    }
+    ASSERT_EQ(1, sends);
+    feed(c, 4, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}");
+    ASSERT(wps_client_poll(c, &a) && a.kind == WPS_ACTION_COMPLETE && a.call == id && a.status == WPS_OK);
+    /* against the rule: the data becomes invalid UTF-8 before its attempt is polled */
+    memcpy(data, "okay", 4);
+    ASSERT_EQ(WPS_OK, wps_client_send_to_group(c, 5, wps_slice_from_cstr(group), WPS_DATA_TEXT, wps_slice_make(data, 4), &o, &bad, NULL));
+    data[0] = (char)0xff;
+    while (wps_client_poll(c, &a)) {
+        ASSERT(a.kind != WPS_ACTION_SEND);
+        if (a.kind == WPS_ACTION_COMPLETE) {
+            ASSERT(a.call == bad && a.status == WPS_ERR_INVALID_ARGUMENT && !a.sent);
+            completes++;
+        }
+    }
+    ASSERT_EQ(1, completes);
+    free(mem);
+    PASS();
+}
+
+/* P6 item 3: borrow_payloads drops the per-call frame copies: max_calls - 1 frames less memory
+   (one transmit buffer remains). */
+TEST borrow_payloads_keeps_one_transmit_buffer_not_a_frame_per_call(void) {
+    wps_client_config copy = wps_client_config_default(), borrow;
+    copy.max_calls = 8;
+    copy.max_groups = 8;
+    copy.max_frame_size = 1088;
+    copy.max_name_len = 32;
+    borrow = copy;
+    borrow.borrow_payloads = true;
+    ASSERT(wps_client_memory_size(&borrow) > 0);
+    ASSERT_EQ(wps_client_memory_size(&copy) - 7u * 1088u, wps_client_memory_size(&borrow));
+    PASS();
+}
+
 /* P5 items 1 and 3: what the host never polled was never sent. A fire-and-forget send and an
    acked send queued when the socket drops are taken back (no completion for the first), go out
    in order after the recovery, and a call stopped before any attempt was polled is "unsent". */
@@ -664,7 +726,21 @@ typedef struct runner {
     char wframe[16384]; /* recv-writable: the frame the client may rewrite */
     unsigned char snap[16384];
     size_t snap_len;
+    char keep[65536]; /* borrowed calls' names and data: alive for the whole scenario */
+    size_t keep_used;
 } runner;
+
+/* A copy of n bytes that lives as long as the scenario (a borrowed call's argument; the line
+   buffer is overwritten by the next line). */
+static char *keep_bytes(runner *r, const char *p, size_t n) {
+    char *at;
+    if (r->keep_used + n + 1 > sizeof r->keep) return NULL;
+    at = r->keep + r->keep_used;
+    memcpy(at, p, n);
+    at[n] = 0;
+    r->keep_used += n + 1;
+    return at;
+}
 
 static char *dupstr(const char *s) {
     size_t n = strlen(s);
@@ -868,6 +944,7 @@ static int apply_config(runner *r, char *rest) {
         else if (!strcmp(t, "max_name_len")) r->cfg.max_name_len = (uint32_t)n;
         else if (!strcmp(t, "attempt_timeout_ms")) r->cfg.attempt_timeout_ms = (uint32_t)n;
         else if (!strcmp(t, "resend_after_session_loss")) r->cfg.resend_after_session_loss = !strcmp(v, "true");
+        else if (!strcmp(t, "borrow_payloads")) r->cfg.borrow_payloads = !strcmp(v, "true");
         else return 0;
     }
     return 1;
@@ -912,6 +989,7 @@ static wps_status do_call(runner *r, const char *cmd, char *rest) {
         else if (!strncmp(t, "ackId=", 6)) o.has_ack_id = true, o.ack_id = strtoull(t + 6, NULL, 10);
         else if (!strncmp(t, "timeout=", 8)) o.timeout_ms = !strcmp(t + 8, "none") ? WPS_NO_TIMEOUT : (uint32_t)strtoul(t + 8, NULL, 10);
         else if (!strncmp(t, "id=", 3)) o.invocation_id = wps_slice_from_cstr(t + 3);
+        else if (!strcmp(t, "borrow")) o.borrow_payload = true;
         else {
             name = t;
             break;
@@ -930,6 +1008,12 @@ static wps_status do_call(runner *r, const char *cmd, char *rest) {
         } else {
             data = wps_slice_from_cstr(d);
         }
+    }
+    if (o.borrow_payload || r->cfg.borrow_payloads) { /* the client reads them again at each attempt */
+        char *kn = keep_bytes(r, name, strlen(name)), *kd = data.ptr ? keep_bytes(r, data.ptr, data.len) : NULL;
+        if (!kn || (data.ptr && !kd)) return WPS_ERR_INVALID_ARGUMENT;
+        name = kn;
+        if (data.ptr) data.ptr = kd;
     }
     if (!strcmp(cmd, "join")) st = wps_client_join_group(r->c, r->now, wps_slice_from_cstr(name), &o, &id, NULL);
     else if (!strcmp(cmd, "leave")) st = wps_client_leave_group(r->c, r->now, wps_slice_from_cstr(name), &o, &id, NULL);
@@ -1131,6 +1215,8 @@ SUITE(client) {
     RUN_TEST(stop_with_every_capacity_in_use_loses_nothing);
     RUN_TEST(large_messages_of_every_type_arrive_whole_in_place);
     RUN_TEST(unpolled_sends_are_taken_back_on_a_drop);
+    RUN_TEST(borrowed_call_is_encoded_from_the_callers_memory_at_each_attempt);
+    RUN_TEST(borrow_payloads_keeps_one_transmit_buffer_not_a_frame_per_call);
     RUN_TEST(refused_calls_explain_themselves);
     RUN_TEST(trace_hook_reports_what_the_client_decides);
     dir = opendir("tests/scenarios");
