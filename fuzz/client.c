@@ -509,6 +509,7 @@ static void call(model *m, unsigned op) {
     memset(&o, 0, sizeof o);
     o.fire_and_forget = (f & 2) != 0;
     o.no_echo = (f & 4) != 0;
+    o.borrow_payload = (f & 64) != 0; /* name and tag live as long as the model (k_groups, m->calls) */
     if (f & 8) o.has_ack_id = true, o.ack_id = byte() % 8;
     if (f & 16) o.timeout_ms = 1 + byte() * 40u;
     if (f & 32) {
