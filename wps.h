@@ -4493,27 +4493,31 @@ typedef struct wps__group {
     uint32_t refs; /* pending calls naming it */
     uint8_t joined;
     uint64_t rejoin_ack; /* 0: no rejoin in flight */
+    uint64_t failed_ack; /* the ackId of the rejoin a queued rejoin-group-failed event reports */
     char *name;
 } wps__group;
 
-typedef struct wps__rec_call { uint32_t slot, id; } wps__rec_call; /* SEND_CALL, COMPLETE */
-typedef struct wps__rec_frame {                                    /* SEND_FRAME: an encoded internal frame */
-    uint32_t off, len; /* in the client's out buffer */
-    uint8_t what;      /* WPS__F_* */
-} wps__rec_frame;
-typedef struct wps__rec_close { uint16_t code; const char *reason; } wps__rec_close; /* CLOSE */
-typedef struct wps__rec_event {                                                      /* EVENT */
+/* Queued records: 12 bytes each (the queue is sized for the worst input twice over, so records
+   stay small). What an event says beyond its kind, code, status and group is in the client
+   (connection and user id, the disconnected message, the refused frame's report) or in the
+   group (a failed rejoin's ackId), where nothing can change it before the event is polled:
+   those events point into the frame being received (frame_ref), and a new frame waits for them. */
+typedef struct wps__rec_call { uint32_t slot, id; } wps__rec_call;      /* SEND_CALL, COMPLETE */
+typedef struct wps__rec_frame { uint32_t off, len; } wps__rec_frame;    /* SEND_FRAME: an encoded internal frame (what: WPS__F_*) */
+typedef struct wps__rec_close { uint16_t code; uint8_t keepalive; } wps__rec_close; /* CLOSE */
+enum { WPS__E_CONN_ID = 1, WPS__E_USER_ID = 2, WPS__E_TEXT = 4, WPS__E_ERROR = 8 };
+typedef struct wps__rec_event { /* EVENT */
     uint8_t ev;
-    uint16_t code;
-    wps_status status;
-    uint32_t group;
-    uint64_t ack_id;
-    size_t needed;
-    wps_slice conn_id, user_id, text, err_name, err_msg;
+    uint8_t has;     /* WPS__E_*: the connection id, the user id, the text (disconnected message,
+                        frame error report), the error of the frame (failed rejoin) */
+    uint16_t code;   /* close code */
+    int16_t status;
+    uint16_t group;  /* REJOIN_GROUP_FAILED: the group entry */
 } wps__rec_event;
 typedef struct wps__rec {
     uint8_t kind;      /* WPS__R_* */
     uint8_t frame_ref; /* points into the frame being received (or text the next frame replaces) */
+    uint8_t what;      /* SEND_FRAME: WPS__F_* */
     union {
         wps__rec_call call;
         wps__rec_frame frame;
@@ -4549,6 +4553,8 @@ struct wps_client {
     char close_reason[WPS__REASON_MAX];
     size_t close_reason_len;
     wps_diag rx_diag; /* the last refused frame's details (the frame-error event's text) */
+    size_t rx_needed; /* and the scratch it needed */
+    wps_slice rx_err_name, rx_err_msg; /* the error of the ack frame a rejoin-group-failed event reports */
     /* tables */
     wps__call *calls;
     wps__group *groups;
@@ -4792,10 +4798,10 @@ static wps__rec *wps__push(wps_client *c, int kind, int frame_ref) {
     return r;
 }
 
-static void wps__push_close(wps_client *c, const char *reason) {
+static void wps__push_close(wps_client *c, int keepalive) {
     wps__rec *r = wps__push(c, WPS__R_CLOSE, 0);
     r->u.close.code = 1000;
-    r->u.close.reason = reason;
+    r->u.close.keepalive = (uint8_t)(keepalive != 0);
 }
 
 static wps__rec_event *wps__push_event(wps_client *c, wps_event_kind ev, int frame_ref) {
@@ -4808,12 +4814,12 @@ static void wps__event(wps_client *c, wps_event_kind ev) {
     /* the connection id and user id change only with a frame: those events hold the next one */
     int ids = ev == WPS_EVENT_CONNECTED || ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_RECOVERING || ev == WPS_EVENT_RECOVERED;
     wps__rec_event *e = wps__push_event(c, ev, ids);
-    if (ids && c->has_conn_id) e->conn_id = wps_slice_make(c->conn_id, c->conn_id_len);
-    if (ev == WPS_EVENT_CONNECTED && c->has_user_id) e->user_id = wps_slice_make(c->user_id, c->user_id_len);
+    if (ids && c->has_conn_id) e->has |= WPS__E_CONN_ID;
+    if (ev == WPS_EVENT_CONNECTED && c->has_user_id) e->has |= WPS__E_USER_ID;
     if (ev == WPS_EVENT_START_FAILED) e->status = WPS_ERR_CONNECT_FAILED;
     if (ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_START_FAILED) {
         e->code = c->close_code;
-        if (ev == WPS_EVENT_DISCONNECTED && c->has_disc) e->text = wps_slice_make(c->disc, c->disc_len);
+        if (ev == WPS_EVENT_DISCONNECTED && c->has_disc) e->has |= WPS__E_TEXT;
     }
 }
 
@@ -4828,7 +4834,7 @@ static void wps__push_frame(wps_client *c, int what, const wps_message *m) {
     r = wps__push(c, WPS__R_SEND_FRAME, 0);
     r->u.frame.off = (uint32_t)c->out_used;
     r->u.frame.len = (uint32_t)n;
-    r->u.frame.what = (uint8_t)what;
+    r->what = (uint8_t)what;
     c->out_used += n;
 }
 
@@ -4850,8 +4856,8 @@ static void wps__enter(wps_client *c, uint64_t now) {
         if (r->u.frame.off != at) WPS_MEMMOVE(c->out + at, c->out + r->u.frame.off, r->u.frame.len);
         r->u.frame.off = (uint32_t)at;
         at += r->u.frame.len;
-        if (r->u.frame.what == WPS__F_PING) c->ping_queued = true;
-        if (r->u.frame.what == WPS__F_SEQACK) c->seqack_queued = true;
+        if (r->what == WPS__F_PING) c->ping_queued = true;
+        if (r->what == WPS__F_SEQACK) c->seqack_queued = true;
     }
     c->out_used = at;
 }
@@ -5192,11 +5198,14 @@ static void wps__rejoin_settled(wps_client *c) {
 
 static void wps__rejoin_failed(wps_client *c, uint32_t gi, wps_status st, wps_slice name, wps_slice message, int frame_ref) {
     wps__rec_event *e = wps__push_event(c, WPS_EVENT_REJOIN_GROUP_FAILED, frame_ref);
-    e->group = gi;
-    e->status = st;
-    e->ack_id = c->groups[gi].rejoin_ack;
-    e->err_name = name;
-    e->err_msg = message;
+    e->group = (uint16_t)gi;
+    e->status = (int16_t)st;
+    c->groups[gi].failed_ack = c->groups[gi].rejoin_ack;
+    if (frame_ref) { /* the ack frame's error (one such frame at a time: the next waits for this event) */
+        e->has |= WPS__E_ERROR;
+        c->rx_err_name = name;
+        c->rx_err_msg = message;
+    }
     c->groups[gi].rejoin_ack = 0;
     wps__rejoin_settled(c);
 }
@@ -5240,8 +5249,8 @@ static void wps__connection_lost(wps_client *c, uint16_t code) {
                 continue;
             }
         } else if (r.kind == WPS__R_SEND_FRAME) {
-            if (r.u.frame.what == WPS__F_PING) c->ping_queued = false;
-            if (r.u.frame.what == WPS__F_SEQACK) {
+            if (r.what == WPS__F_PING) c->ping_queued = false;
+            if (r.what == WPS__F_SEQACK) {
                 c->seqack_queued = false;
                 c->seq_updated = true; /* owed again on the next socket */
             }
@@ -5411,12 +5420,12 @@ WPS_API wps_status wps_client_stop(wps_client *c, uint64_t now) {
     switch (c->conn) {
     case WPS__C_OPENING:
     case WPS__C_RECOVER_OPENING: /* the host opens it, then closes it */
-        wps__push_close(c, "stopped by the client");
+        wps__push_close(c, 0);
         wps__to(c, WPS__C_STOP_OPENING);
         break;
     case WPS__C_HANDSHAKE:
     case WPS__C_READY:
-        wps__push_close(c, "stopped by the client");
+        wps__push_close(c, 0);
         wps__to(c, WPS__C_STOP_CLOSING);
         break;
     case WPS__C_CLOSING: wps__to(c, WPS__C_STOP_CLOSING); break; /* a keepalive close already asked for */
@@ -5483,7 +5492,7 @@ WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
         uint32_t j, queued = 0;
         for (j = 0; j < c->q_len; j++) queued += c->q[(c->q_head + j) % c->q_cap].kind == WPS__R_CLOSE;
         wps__to(c, WPS__C_STOP_CLOSING);
-        if (!queued) wps__push_close(c, "stopped by the client");
+        if (!queued) wps__push_close(c, 0);
         return wps__leave(c);
     }
     c->last_rx = c->now;
@@ -5547,9 +5556,9 @@ static void wps__frame_error(wps_client *c, wps_status st, const char *reason, s
     to[n] = 0;
     WPS__TRACE(c, WPS_TRACE_FRAME_REFUSED, to, st, 0, 0, 0, 0);
     e = wps__push_event(c, WPS_EVENT_FRAME_ERROR, 1); /* the next bad frame would overwrite the reason */
-    e->status = st;
-    e->text = wps_slice_make(to, n);
-    e->needed = needed;
+    e->status = (int16_t)st;
+    e->has |= WPS__E_TEXT;
+    c->rx_needed = needed;
 }
 
 WPS__SMALL_NOINLINE static void wps__on_ack(wps_client *c, const wps_message *m) {
@@ -5758,7 +5767,7 @@ WPS_API wps_status wps_client_tick(wps_client *c, uint64_t now) {
     case WPS__C_HANDSHAKE:
     case WPS__C_READY:
         if (c->cfg.keepalive_timeout_ms && now - c->last_rx > c->cfg.keepalive_timeout_ms) {
-            wps__push_close(c, "keepalive timeout");
+            wps__push_close(c, 1);
             wps__to(c, WPS__C_CLOSING);
         }
         break;
@@ -6138,6 +6147,8 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
     if (diag) wps__diag_clear(diag);
     if (!c || (!snap && len)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
     if (c->conn != WPS__C_STOPPED) return wps__fail(diag, WPS_ERR_STATE, NULL, "the client must be stopped", (size_t)-1);
+    /* queued events of the last session read its connection and user ids at poll */
+    if (c->frame_refs) return wps__fail(diag, WPS_ERR_BUSY, NULL, "events of the last session are still queued: poll them first", (size_t)-1);
     for (i = 0; i < c->cfg.max_calls; i++)
         if (c->calls[i].id) return wps__fail(diag, WPS_ERR_STATE, NULL, "calls are pending: restore a client without pending calls", (size_t)-1);
     r.p = (const unsigned char *)snap;
@@ -6278,20 +6289,22 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
     case WPS__R_CLOSE:
         out->kind = WPS_ACTION_CLOSE;
         out->close_code = r.u.close.code;
-        out->close_reason = wps_slice_from_cstr(r.u.close.reason);
+        out->close_reason = wps_slice_from_cstr(r.u.close.keepalive ? "keepalive timeout" : "stopped by the client");
         break;
     case WPS__R_EVENT: {
         const wps__rec_event *e = &r.u.event;
         out->kind = WPS_ACTION_EVENT;
         out->event = (wps_event_kind)e->ev;
-        out->connection_id = e->conn_id;
+        if (e->has & WPS__E_CONN_ID) out->connection_id = wps_slice_make(c->conn_id, c->conn_id_len);
         out->close_code = e->code;
-        out->status = e->status;
+        out->status = (wps_status)e->status;
         switch (out->event) {
-        case WPS_EVENT_CONNECTED: out->user_id = e->user_id; break;
+        case WPS_EVENT_CONNECTED:
+            if (e->has & WPS__E_USER_ID) out->user_id = wps_slice_make(c->user_id, c->user_id_len);
+            break;
         case WPS_EVENT_DISCONNECTED:
         case WPS_EVENT_START_FAILED:
-            out->message_text = e->text;
+            if (e->has & WPS__E_TEXT) out->message_text = wps_slice_make(c->disc, c->disc_len);
             out->close_reason = wps_slice_make(c->close_reason, c->close_reason_len);
             break;
         case WPS_EVENT_GROUP_MESSAGE:
@@ -6299,13 +6312,15 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
         case WPS_EVENT_REJOIN_GROUP_FAILED:
             out->group = wps_slice_make(c->groups[e->group].name, c->groups[e->group].len);
             out->has_ack_id = true;
-            out->ack_id = e->ack_id;
-            out->error_name = e->err_name;
-            out->error_message = e->err_msg;
+            out->ack_id = c->groups[e->group].failed_ack;
+            if (e->has & WPS__E_ERROR) {
+                out->error_name = c->rx_err_name;
+                out->error_message = c->rx_err_msg;
+            }
             break;
         case WPS_EVENT_FRAME_ERROR:
-            out->error_message = e->text;
-            out->needed = e->needed;
+            out->error_message = wps_slice_make(c->rx_diag.reason, wps__cstrlen(c->rx_diag.reason));
+            out->needed = c->rx_needed;
             break;
         default: break;
         }

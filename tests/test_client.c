@@ -547,6 +547,16 @@ TEST snapshot_rejects_corruption_and_changes_nothing(void) {
         ASSERT_EQ(n, m);
         ASSERT_MEM_EQ(snap, again, n);
     }
+    {
+        /* a stopped client whose disconnected event (which reads the connection id at poll) is
+           still queued is refused until that event is polled */
+        ASSERT_EQ(WPS_OK, wps_client_stop(c, 1));
+        ASSERT_EQ(WPS_OK, wps_client_on_close(c, 2, 1000, NULL, 0));
+        ASSERT_EQ(WPS_ERR_BUSY, wps_client_restore(c, snap, n, &d));
+        while (wps_client_poll(c, &a))
+            if (a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_DISCONNECTED) ASSERT(a.connection_id.len == 1 && a.connection_id.ptr[0] == 'A');
+        ASSERT_EQ(WPS_OK, wps_client_restore(c, snap, n, &d));
+    }
     free(m1);
     free(m2);
     PASS();
