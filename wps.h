@@ -2257,7 +2257,20 @@ static const char *const wps__key_names[WPS__K_SLOTS] = {
 /* n is fixed in each case below, so this is a constant-length compare the compiler inlines */
 #define WPS__KEYIS(id, lit) (wps__eq(k, lit, sizeof(lit) - 1) ? (int)(id) : -1)
 
-/* Key id of the unescaped key text k[0..n), or -1. */
+/* Key id of the unescaped key text k[0..n), or -1. The size build scans the name table (60
+   bytes of code); the others switch on the length and first byte (900 bytes, faster). */
+#ifdef WPS__SMALL
+static int wps__key_lookup(const char *k, size_t n) {
+    int i;
+    for (i = 0; i < WPS__K_COUNT; i++) {
+        const char *name = wps__key_names[i];
+        size_t j = 0;
+        while (j < n && name[j] && name[j] == k[j]) j++;
+        if (j == n && !name[j]) return i;
+    }
+    return -1;
+}
+#else
 WPS__INLINE int wps__key_lookup(const char *k, size_t n) {
     switch (n) {
     case 4:
@@ -2312,6 +2325,7 @@ WPS__INLINE int wps__key_lookup(const char *k, size_t n) {
     default: return -1;
     }
 }
+#endif
 
 /* Unescapes the body of a validated JSON string (without quotes) into dst (at most cap bytes
    written); returns the unescaped length. */
@@ -2643,6 +2657,15 @@ static const wps__kind_desc wps__kinds[WPS_KIND_COUNT_] = {
 /* Kind of a wire "type" (the first of two kinds for "message" and "system"); NONE if unknown.
    Mirrors the wire types of wps__kinds as a switch on length so that every compare has a
    constant length (tests/test_codec.c decodes every kind through it). */
+#ifdef WPS__SMALL
+/* (the size build: the first kind of the table with this wire type) */
+static wps_kind wps__wire_kind(const char *t, size_t n) {
+    unsigned i;
+    for (i = 1; i < (unsigned)WPS_KIND_COUNT_; i++)
+        if (wps__slice_eq_cstr(t, n, wps__kinds[i].wire_type)) return (wps_kind)i;
+    return WPS_KIND_NONE;
+}
+#else
 WPS__INLINE wps_kind wps__wire_kind(const char *t, size_t n) {
     switch (n) {
     case 3:
@@ -2701,6 +2724,7 @@ WPS__INLINE wps_kind wps__wire_kind(const char *t, size_t n) {
     default: return WPS_KIND_NONE;
     }
 }
+#endif
 
 WPS_API const char *wps_kind_name(wps_kind kind) {
     unsigned i = (unsigned)kind;
