@@ -122,10 +122,14 @@
    REVISION HISTORY
    0.3.0 (unreleased)  Embedded (P6, in progress): borrowed calls (wps_call_options.borrow_payload,
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
-                      encoded from the caller's memory); every entry point needs at most 1 KB
-                      of stack on Cortex-M4 in the size build; a frame longer than SIZE_MAX / 16
-                      is WPS_ERR_INVALID_ARGUMENT; the trace hook, install/pkg-config/CMake and
-                      the transport adapters.
+                      encoded from the caller's memory); wps_client_config.receive_in_place (no
+                      receive scratch); 12-byte queue records (the default client needs 10 KB
+                      less); the disconnected message kept up to max_token_len when under 512;
+                      wps_client_restore waits (WPS_ERR_BUSY) while events of the last session
+                      are queued; every entry point needs at most 1 KB of stack on Cortex-M4 in
+                      the size build; a frame longer than SIZE_MAX / 16 is
+                      WPS_ERR_INVALID_ARGUMENT; the size build looks keys up by table; the
+                      trace hook, install/pkg-config/CMake and the transport adapters.
    0.2.0 (2026-12-07) The client keeps its promises on real networks (API changes marked *):
                       calls wait in a FIFO through outages and go out in call order; after a
                       recovery unanswered calls are resent first with their ackIds; waiting
@@ -611,12 +615,20 @@ typedef struct wps_client_config {
     uint32_t max_name_len;   /* 128: longest group name */
     uint32_t max_frame_size; /* 8192: largest frame sent (and scratch for one received frame) */
     uint32_t max_url_len;    /* 2048: longest client access URL */
-    uint32_t max_token_len;  /* 1024: longest connectionId, userId or reconnectionToken */
+    uint32_t max_token_len;  /* 1024: longest connectionId, userId or reconnectionToken; the
+                                service's disconnected message is kept up to 512 bytes, or up to
+                                max_token_len when that is less */
     bool borrow_payloads;    /* false. true: every call is borrowed (wps_call_options.borrow_payload):
                                 the client keeps no frame per call, only one transmit buffer of
                                 max_frame_size, so max_calls costs ~100 bytes a call, not
                                 max_frame_size; the lifetime rule of borrow_payload applies to
                                 every call */
+    bool receive_in_place;   /* false. true: the client has no receive scratch (max_frame_size
+                                bytes less): wps_client_on_frame_writable decodes every frame in
+                                place, in the host's buffer; wps_client_on_frame can then decode
+                                only frames that need no unescaping or base64 decoding (any other
+                                is a frame error with WPS_ERR_BUFFER_TOO_SMALL, a lost message
+                                reported as such) */
 } wps_client_config;
 
 /** The official @azure/web-pubsub-client defaults, and the capacities above. */
@@ -4486,7 +4498,9 @@ enum { WPS__R_NEED_URL = 1, WPS__R_OPEN, WPS__R_SEND_CALL, WPS__R_SEND_FRAME, WP
 /* what an internal frame is */
 enum { WPS__F_PING, WPS__F_SEQACK, WPS__F_REJOIN, WPS__F_CANCEL };
 
-#define WPS__DISC_MAX 512u   /* the service's disconnected message kept for the event */
+#define WPS__DISC_MAX 512u   /* the service's disconnected message kept for the event (at most
+                                max_token_len bytes of it in smaller configurations) */
+#define WPS__DISC_CAP(cfg) ((cfg)->max_token_len < WPS__DISC_MAX ? (cfg)->max_token_len : WPS__DISC_MAX)
 #define WPS__REASON_MAX 124u /* a WebSocket close reason is at most 123 bytes */
 #define WPS__NIL UINT32_MAX  /* no call (order list) */
 
@@ -4696,14 +4710,14 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
     ok &= wps__reserve(&at, (uint64_t)l->slot_size * cfg->max_calls, &l->call_mem);
     ok &= wps__reserve(&at, (uint64_t)cfg->max_name_len * cfg->max_groups, &l->names);
     ok &= wps__reserve(&at, l->out_cap, &l->out);
-    ok &= wps__reserve(&at, cfg->max_frame_size, &l->scratch);
+    ok &= wps__reserve(&at, cfg->receive_in_place ? 0 : cfg->max_frame_size, &l->scratch);
     ok &= wps__reserve(&at, cfg->borrow_payloads ? cfg->max_frame_size : 0, &l->tx);
     ok &= wps__reserve(&at, (uint64_t)cfg->max_url_len + 1, &l->url);
     ok &= wps__reserve(&at, (uint64_t)l->open_url_cap + 1, &l->open_url);
     ok &= wps__reserve(&at, cfg->max_token_len, &l->conn_id);
     ok &= wps__reserve(&at, cfg->max_token_len, &l->user_id);
     ok &= wps__reserve(&at, cfg->max_token_len, &l->token);
-    ok &= wps__reserve(&at, WPS__DISC_MAX, &l->disc);
+    ok &= wps__reserve(&at, WPS__DISC_CAP(cfg), &l->disc);
     (void)self;
     if (!ok || l->out_cap > SIZE_MAX) return 0;
     l->total = (size_t)at;
@@ -5732,11 +5746,13 @@ static wps_status wps__on_frame(wps_client *c, void *writable, uint64_t now, con
         return wps__leave(c);
     }
     /* the scratch always holds a frame of up to max_frame_size (wps_decode_scratch_bound); a
-       longer writable frame goes straight to the in-place decoder */
+       longer writable frame goes straight to the in-place decoder, and so does every writable
+       frame of a client without scratch (receive_in_place) */
     m = &c->msg;
     d = &c->rx_diag;
-    if (writable && len > c->cfg.max_frame_size) st = wps__decode(&c->down, writable, len, writable, 0, m, d); /* = wps_decode_in_place */
-    else st = wps_decode(&c->down, data, len, c->scratch, c->cfg.max_frame_size, m, d);
+    if (writable && (len > c->cfg.max_frame_size || c->cfg.receive_in_place))
+        st = wps__decode(&c->down, writable, len, writable, 0, m, d); /* = wps_decode_in_place */
+    else st = wps_decode(&c->down, data, len, c->scratch, c->cfg.receive_in_place ? 0 : c->cfg.max_frame_size, m, d);
     if (st == WPS_IGNORED) return wps__leave(c);
     if (st != WPS_OK) {
         if (st == WPS_ERR_BUFFER_TOO_SMALL && (m->has & WPS_HAS_SEQUENCE_ID) && m->sequence_id > c->seq_max) {
@@ -5755,7 +5771,7 @@ static wps_status wps__on_frame(wps_client *c, void *writable, uint64_t now, con
     case WPS_KIND_DISCONNECTED:
         /* kept for the disconnected event, which comes when the socket closes */
         c->has_disc = true;
-        c->disc_len = m->message.len > WPS__DISC_MAX ? WPS__DISC_MAX : m->message.len;
+        c->disc_len = m->message.len > WPS__DISC_CAP(&c->cfg) ? WPS__DISC_CAP(&c->cfg) : m->message.len;
         if (c->disc_len) WPS_MEMCPY(c->disc, m->message.ptr, c->disc_len);
         break;
     case WPS_KIND_INVOKE_RESPONSE: wps__on_invoke_response(c, m); break;

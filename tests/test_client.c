@@ -351,6 +351,19 @@ TEST borrow_payloads_keeps_one_transmit_buffer_not_a_frame_per_call(void) {
     borrow.borrow_payloads = true;
     ASSERT(wps_client_memory_size(&borrow) > 0);
     ASSERT_EQ(wps_client_memory_size(&copy) - 7u * 1088u, wps_client_memory_size(&borrow));
+    /* receive_in_place: no receive scratch either */
+    {
+        wps_client_config in_place = borrow;
+        in_place.receive_in_place = true;
+        ASSERT_EQ(wps_client_memory_size(&borrow) - 1088u, wps_client_memory_size(&in_place));
+    }
+    /* the disconnected message is kept up to max_token_len bytes when that is under 512 */
+    {
+        wps_client_config t256 = borrow, t512 = borrow;
+        t256.max_token_len = 256;
+        t512.max_token_len = 512;
+        ASSERT_EQ(wps_client_memory_size(&t512) - 3u * 256u - 256u, wps_client_memory_size(&t256) + 6u * 256u);
+    }
     PASS();
 }
 
@@ -955,6 +968,7 @@ static int apply_config(runner *r, char *rest) {
         else if (!strcmp(t, "attempt_timeout_ms")) r->cfg.attempt_timeout_ms = (uint32_t)n;
         else if (!strcmp(t, "resend_after_session_loss")) r->cfg.resend_after_session_loss = !strcmp(v, "true");
         else if (!strcmp(t, "borrow_payloads")) r->cfg.borrow_payloads = !strcmp(v, "true");
+        else if (!strcmp(t, "receive_in_place")) r->cfg.receive_in_place = !strcmp(v, "true");
         else return 0;
     }
     return 1;
