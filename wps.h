@@ -123,8 +123,11 @@
    0.3.0 (unreleased)  Embedded (P6, in progress): borrowed calls (wps_call_options.borrow_payload,
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
                       encoded from the caller's memory); wps_client_config.receive_in_place (no
-                      receive scratch); 12-byte queue records (the default client needs 10 KB
-                      less); the disconnected message kept up to max_token_len when under 512;
+                      receive scratch); 12-byte queue records and an internal-frame buffer
+                      sized for names that need no escaping (the default client needs 35 KB
+                      less; a group name or invocation id whose escapes would not fit is
+                      WPS_ERR_CAPACITY); the disconnected message kept up to max_token_len when
+                      under 512;
                       wps_client_restore waits (WPS_ERR_BUSY) while events of the last session
                       are queued; every entry point needs at most 1 KB of stack on Cortex-M4 in
                       the size build; a frame longer than SIZE_MAX / 16 is
@@ -608,7 +611,8 @@ typedef struct wps_client_config {
                                           are sent again on the new connection (at-least-once);
                                           false: they complete with WPS_ERR_DISCONNECTED (at-most-once) */
     /* capacities: a call that meets one fails at once (WPS_ERR_TOO_MANY_CALLS, WPS_ERR_TOO_LARGE,
-       WPS_ERR_CAPACITY for the group table) */
+       WPS_ERR_CAPACITY for the group table, and for a group name or invocation id whose JSON
+       escapes would not fit the internal frames: room is kept for names that need none) */
     uint32_t max_calls;      /* 16: calls pending at once (each keeps its frame for retries,
                                 unless borrowed) */
     uint32_t max_groups;     /* 16: groups remembered for rejoin */
@@ -735,7 +739,8 @@ WPS_API uint64_t wps_client_next_deadline(const wps_client *client);
    no completion, diag says why and diag->needed the size it would need): bad arguments
    (WPS_ERR_INVALID_ARGUMENT), WPS_ERR_TOO_MANY_CALLS (max_calls pending: try again later),
    WPS_ERR_TOO_LARGE (the frame exceeds max_frame_size or a name max_name_len: it never fits),
-   WPS_ERR_CAPACITY (max_groups groups remembered), WPS_ERR_BUSY. A call made while the client is
+   WPS_ERR_CAPACITY (max_groups groups remembered, or a name escaping beyond the internal frame
+   buffer), WPS_ERR_BUSY. A call made while the client is
    stopped or stopping completes at once with WPS_ERR_NOT_SENT. diag may be NULL. ---- */
 
 /** Per-call options; NULL means all defaults. */
@@ -4503,6 +4508,12 @@ enum { WPS__F_PING, WPS__F_SEQACK, WPS__F_REJOIN, WPS__F_CANCEL };
 #define WPS__DISC_CAP(cfg) ((cfg)->max_token_len < WPS__DISC_MAX ? (cfg)->max_token_len : WPS__DISC_MAX)
 #define WPS__REASON_MAX 124u /* a WebSocket close reason is at most 123 bytes */
 #define WPS__NIL UINT32_MAX  /* no call (order list) */
+/* internal frames, beyond their JSON string (quotes and escapes): {"type":"joinGroup","group":
+   ...,"ackId":<20 digits>} and {"type":"cancelInvocation","invocationId":...}, rounded up; a
+   ping and a sequenceAck together */
+#define WPS__REJOIN_SIZE 64u
+#define WPS__CANCEL_SIZE 48u
+#define WPS__OUT_FIXED 96u
 
 typedef struct wps__call {
     uint32_t id; /* 0: free */
@@ -4702,7 +4713,10 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
     l->open_url_cap = (size_t)cfg->max_url_len + 64 + 6 * (size_t)cfg->max_token_len;
     /* internal frames (rejoins, cancels, ping, sequenceAck) handed out between two inputs each
        keep their bytes: room for one per group and call, names escaped at 6 bytes per byte */
-    l->out_cap = ((uint64_t)cfg->max_groups + cfg->max_calls + 4) * (6 * (uint64_t)cfg->max_name_len + 96);
+    /* internal frames queued at once: a rejoin per remembered group, a cancelInvocation per
+       pending invocation, a ping and a sequenceAck (wps__out_committed). Room for names that
+       need no escaping; a name whose escapes would not fit is refused (WPS_ERR_CAPACITY). */
+    l->out_cap = ((uint64_t)cfg->max_groups + cfg->max_calls) * (WPS__REJOIN_SIZE + 2 + (uint64_t)cfg->max_name_len) + WPS__OUT_FIXED;
     ok &= wps__reserve(&at, sizeof(wps_client), &self);
     ok &= wps__reserve(&at, (uint64_t)sizeof(wps__call) * cfg->max_calls, &l->calls);
     ok &= wps__reserve(&at, (uint64_t)sizeof(wps__group) * (cfg->max_groups ? cfg->max_groups : 1), &l->groups);
@@ -5886,7 +5900,31 @@ static wps__call *wps__call_alloc(wps_client *c) {
     return NULL;
 }
 
-/* The group entry for name (created if new); -1 when the table is full. */
+/* The bytes of a JSON string literal of p[0..n) as the encoder writes it. */
+static size_t wps__jstr_size(const char *p, size_t n) {
+    wps__w w;
+    w.buf = NULL;
+    w.cap = 0;
+    w.len = 0;
+    wps__put_jstr(&w, p, n);
+    return w.len;
+}
+
+/* What the internal frames the client may have to queue at once take in the out buffer: a
+   rejoin per group entry, a cancelInvocation per pending invocation, a ping and a sequenceAck.
+   Admitting a group or an invocation keeps it within out_cap. */
+static size_t wps__out_committed(const wps_client *c) {
+    size_t n = WPS__OUT_FIXED;
+    uint32_t i;
+    for (i = 0; i < c->cfg.max_groups; i++)
+        if (c->groups[i].len) n += WPS__REJOIN_SIZE + wps__jstr_size(c->groups[i].name, c->groups[i].len);
+    for (i = 0; i < c->cfg.max_calls; i++)
+        if (c->calls[i].id && c->calls[i].kind == WPS_CALL_INVOKE_EVENT) n += WPS__CANCEL_SIZE + wps__jstr_size((const char *)c->calls[i].buf, c->calls[i].inv_len);
+    return n;
+}
+
+/* The group entry for name (created if new); -1 when the table is full, -2 when its rejoin
+   frame would not fit the internal frame buffer (wps__out_committed). */
 static int wps__group_get(wps_client *c, wps_slice name) {
     uint32_t i;
     int free_slot = -1, reusable = -1;
@@ -5898,6 +5936,12 @@ static int wps__group_get(wps_client *c, wps_slice name) {
     }
     if (free_slot < 0) free_slot = reusable; /* forget a group left and idle */
     if (free_slot < 0) return -1;
+    {
+        /* its rejoin frame must fit beside the others (a name that escapes a lot may not) */
+        size_t committed = wps__out_committed(c), add = WPS__REJOIN_SIZE + wps__jstr_size(name.ptr, name.len);
+        if (c->groups[free_slot].len) committed -= WPS__REJOIN_SIZE + wps__jstr_size(c->groups[free_slot].name, c->groups[free_slot].len);
+        if (committed + add > c->out_cap) return -2;
+    }
     c->groups[free_slot].len = (uint32_t)name.len;
     c->groups[free_slot].joined = 0;
     c->groups[free_slot].refs = 0;
@@ -6000,6 +6044,8 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
                 k->inv_len = (uint32_t)len;
             } while (wps__invocation_pending(c, (const char *)k->buf, k->inv_len));
         }
+        if (wps__out_committed(c) + WPS__CANCEL_SIZE + wps__jstr_size((const char *)k->buf, k->inv_len) > c->out_cap)
+            return wps__refuse(c, diag, WPS_ERR_CAPACITY, "the invocation id needs too many escapes for the internal frame buffer", 0);
     } else if (!((kind == WPS_CALL_SEND_TO_GROUP || kind == WPS_CALL_SEND_EVENT) && opt->fire_and_forget)) {
         k->has_ack = 1;
         k->ack_id = opt->has_ack_id ? opt->ack_id : c->next_ack_id + 1;
@@ -6008,6 +6054,7 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     }
     if (kind == WPS_CALL_JOIN_GROUP || kind == WPS_CALL_LEAVE_GROUP) {
         gi = wps__group_get(c, name);
+        if (gi == -2) return wps__refuse(c, diag, WPS_ERR_CAPACITY, "the group name needs too many escapes for the internal frame buffer", 0);
         if (gi < 0) return wps__refuse(c, diag, WPS_ERR_CAPACITY, "max_groups groups are remembered (joined, or with calls pending)", 0);
     }
     wps__call_message(k, &m);
@@ -6222,6 +6269,7 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
     {
         /* validate the groups before changing anything */
         wps__rbuf g = r;
+        size_t out_need = WPS__OUT_FIXED;
         for (i = 0; i < ngroups; i++) {
             size_t n, m;
             const char *name = wps__r_str(&g, &n);
@@ -6229,6 +6277,9 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
             uint64_t j;
             if (g.bad) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "truncated snapshot", g.at);
             if (n == 0 || n > c->cfg.max_name_len) return wps__fail(diag, WPS_ERR_CAPACITY, NULL, "a group name exceeds max_name_len", g.at);
+            out_need += WPS__REJOIN_SIZE + wps__jstr_size(name, n);
+            if (out_need > c->out_cap)
+                return wps__fail(diag, WPS_ERR_CAPACITY, NULL, "the group names need too many escapes for the internal frame buffer", g.at);
             for (j = 0; j < i; j++) { /* each group once */
                 const char *other = wps__r_str(&h, &m);
                 if (m == n && WPS_MEMCMP(other, name, n) == 0) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "a group appears twice", g.at);

@@ -432,7 +432,7 @@ static void received(model *m, const char *buf, size_t n) {
     }
 }
 
-static const char *const k_groups[] = {"a", "b", "lobby", "g\xc3\xa9", "x y"};
+static const char *const k_groups[] = {"a", "b", "lobby", "g\xc3\xa9", "x y", "q\"\\\x01\x1f"}; /* the last escapes at 2 and 6 bytes a byte */
 static const char *const k_frames[] = {
     "{\"type\":\"pong\"}",
     "{\"type\":\"system\",\"event\":\"disconnected\",\"message\":\"bye\"}",
@@ -497,7 +497,7 @@ static void call(model *m, unsigned op) {
     wps_call_options o;
     wps_call_id id = 0;
     unsigned f = byte();
-    const char *name = k_groups[byte() % 5];
+    const char *name = k_groups[byte() % 6];
     wps_slice g = wps_slice_from_cstr(name);
     mcall *k = &m->calls[m->n];
     wps_client_state s = wps_client_get_state(m->c);

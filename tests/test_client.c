@@ -339,6 +339,45 @@ TEST borrowed_call_is_encoded_from_the_callers_memory_at_each_attempt(void) {
     PASS();
 }
 
+/* The internal frame buffer holds a rejoin per group and a cancel per invocation with names
+   that need no escaping (10 KB less than room for every name escaped 6 times in the default
+   configuration): a group name or invocation id whose escapes would not fit beside the others
+   is refused with WPS_ERR_CAPACITY; ordinary names are not. */
+TEST names_that_escape_beyond_the_internal_frame_buffer_are_refused(void) {
+    wps_client_config cfg = wps_client_config_default();
+    wps_client *c = NULL;
+    wps_call_options o;
+    wps_call_id id;
+    wps_diag d;
+    char controls[24];
+    void *mem;
+    size_t size;
+    cfg.max_groups = 1;
+    cfg.max_calls = 2;
+    cfg.max_name_len = 24;
+    size = wps_client_memory_size(&cfg);
+    mem = malloc(size);
+    memset(controls, 1, sizeof controls);
+    memset(&o, 0, sizeof o);
+    /* a group whose name escapes a little, then an invocation id that escapes a lot */
+    ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, size, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_join_group(c, 0, wps_slice_make(controls, 8), NULL, &id, &d));
+    o.invocation_id = wps_slice_make(controls, sizeof controls);
+    ASSERT_EQ(WPS_ERR_CAPACITY, wps_client_invoke_event(c, 0, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), &o, &id, &d));
+    ASSERT(strstr(d.reason, "escapes") != NULL);
+    o.invocation_id = wps_slice_from_cstr("abc");
+    ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 0, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), &o, &id, &d));
+    /* an invocation id that escapes a little, then a group name that escapes a lot */
+    ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, size, NULL));
+    o.invocation_id = wps_slice_make(controls, 12);
+    ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 0, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr("x"), &o, &id, &d));
+    ASSERT_EQ(WPS_ERR_CAPACITY, wps_client_join_group(c, 0, wps_slice_make(controls, sizeof controls), NULL, &id, &d));
+    ASSERT(strstr(d.reason, "escapes") != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_join_group(c, 0, wps_slice_from_cstr("lobby"), NULL, &id, &d));
+    free(mem);
+    PASS();
+}
+
 /* P6 item 3: borrow_payloads drops the per-call frame copies: max_calls - 1 frames less memory
    (one transmit buffer remains). */
 TEST borrow_payloads_keeps_one_transmit_buffer_not_a_frame_per_call(void) {
@@ -1241,6 +1280,7 @@ SUITE(client) {
     RUN_TEST(unpolled_sends_are_taken_back_on_a_drop);
     RUN_TEST(borrowed_call_is_encoded_from_the_callers_memory_at_each_attempt);
     RUN_TEST(borrow_payloads_keeps_one_transmit_buffer_not_a_frame_per_call);
+    RUN_TEST(names_that_escape_beyond_the_internal_frame_buffer_are_refused);
     RUN_TEST(refused_calls_explain_themselves);
     RUN_TEST(trace_hook_reports_what_the_client_decides);
     dir = opendir("tests/scenarios");
