@@ -13,7 +13,7 @@ NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
 # Debian packages the tests, fuzzing and benchmarks need. `make setup` installs the missing ones
 # (as root, or through sudo) and the pinned npm packages; `make test` calls it first.
-APT_PACKAGES := gcc g++ make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev libwslay-dev nodejs npm cmake pkg-config gcc-arm-none-eabi libnewlib-arm-none-eabi python3
+APT_PACKAGES := gcc g++ gcc-multilib make clang libclang-rt-14-dev valgrind libcjson-dev libwebsockets-dev libwslay-dev nodejs npm cmake pkg-config gcc-arm-none-eabi libnewlib-arm-none-eabi python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: $(B)/wps $(B)/wps-emulator

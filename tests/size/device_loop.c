@@ -12,7 +12,7 @@ extern void dev_open(const char *url, const char *protocol);
 extern void dev_close(unsigned code);
 extern void dev_event(const wps_action *a);
 
-static unsigned long long mem[24 * 1024 / 8];
+static unsigned long long mem[10800 / 8]; /* the README's embedded configuration: 10,608 B on 32-bit */
 static char rx[2048];
 
 int main(void) {
@@ -20,11 +20,14 @@ int main(void) {
     wps_client *c;
     wps_action a;
     wps_call_id id;
-    cfg.max_calls = 4;
-    cfg.max_groups = 4;
-    cfg.max_frame_size = 1024;
+    cfg.max_calls = 8;
+    cfg.max_groups = 8;
+    cfg.max_name_len = 32;
+    cfg.max_frame_size = 1088;
     cfg.max_url_len = 512;
     cfg.max_token_len = 256;
+    cfg.borrow_payloads = true;
+    cfg.receive_in_place = true;
     if (wps_client_init(&c, &cfg, mem, sizeof mem, NULL) != WPS_OK) return 1;
     wps_client_start(c, dev_now());
     for (;;) {

@@ -67,6 +67,12 @@ done
 echo
 echo "for scale (same method, measured elsewhere): coreMQTT v5 18.9 KB, coreJSON 2.5 KB (-Os, Cortex-M4)"
 echo
+# client memory of the README's configurations (default; small: 4 calls, 4 groups, 1 KB frames;
+# embedded: 8 calls, 8 groups, 1088 B frames, borrow_payloads, receive_in_place), 64- and 32-bit
+echo "client memory (wps_client_memory_size):"
+gcc -std=c99 -O1 memory.c -o "$out/memory64" && "$out/memory64" || exit 1
+gcc -std=c99 -O1 -m32 memory.c -o "$out/memory32" && "$out/memory32" || exit 1
+echo
 # worst-case stack of wps_decode, wps_encode and the wps_client_* entry points on Cortex-M4 (P6
 # item 2, <= 1 KB each): tests/size/stack.py; STACK_ENFORCE=1 fails when one is over or unbounded
 python3 stack.py
