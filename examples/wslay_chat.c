@@ -4,7 +4,11 @@
  * the upgrade handshake, reads, writes, drops and recoveries all advance inside the polls.
  *
  *   wslay_chat --url URL --group G [--send-every MS] [--count N] [--timeout MS]
- *              [--protocol NAME] [--prefix TEXT] [--trace]
+ *              [--protocol NAME] [--prefix TEXT] [--trace] [--embedded]
+ *
+ * --embedded runs the README's embedded configuration: 8 calls, 8 groups, 1088-byte frames,
+ * borrow_payloads (each message's text stays in `texts` until its call completes) and
+ * receive_in_place (frames decoded in the adapter's buffer, no receive scratch).
  *
  * Joins G, then sends N text messages "PREFIX-1" .. "PREFIX-N" to G, one every MS ms (several in
  * one frame when MS < 16 or after a stall). A message the client cannot take yet (max_calls
@@ -29,12 +33,16 @@
 
 #include "cli_util.h"
 
+#define CHAT_TEXTS 16 /* more than max_calls: a text stays until its call completes */
+
 typedef struct chat {
     wps_client *client;
     const char *group, *prefix;
     int join_sent, joined, stopped, start_failed;
     long count, sent, completed, failed, received;
     uint64_t max_action_us; /* the longest on_action (printing a message): part of a poll's time */
+    char texts[CHAT_TEXTS][64]; /* the messages of pending calls: with --embedded the client */
+    wps_call_id text_call[CHAT_TEXTS]; /* borrows them (borrow_payloads) until they complete */
 } chat;
 
 static volatile sig_atomic_t g_signal;
@@ -63,8 +71,11 @@ static void on_action(void *user, const wps_action *a) {
     } else if (a->kind == WPS_ACTION_COMPLETE) {
         if (a->call_kind == WPS_CALL_JOIN_GROUP) ch->joined = a->status == WPS_OK ? 1 : -1;
         if (a->call_kind == WPS_CALL_SEND_TO_GROUP) {
+            int i;
             ch->completed++;
             if (a->status != WPS_OK) ch->failed++;
+            for (i = 0; i < CHAT_TEXTS; i++)
+                if (ch->text_call[i] == a->call) ch->text_call[i] = 0; /* its text may be reused */
         }
     }
     fflush(stdout);
@@ -73,12 +84,14 @@ static void on_action(void *user, const wps_action *a) {
 
 static const char usage_text[] =
     "usage: wslay_chat --url URL --group G [--send-every MS] [--count N] [--timeout MS]\n"
-    "                  [--protocol NAME] [--prefix TEXT] [--trace]\n"
+    "                  [--protocol NAME] [--prefix TEXT] [--trace] [--embedded]\n"
     "A 60 Hz single-threaded loop around wps_client and the wslay adapter: joins G, sends N text\n"
     "messages PREFIX-1..PREFIX-N (default seq) one every MS ms (default 33), prints events,\n"
     "messages and completions as JSON lines, then a summary line. Exits 0 once all N completed ok\n"
     "(--count 0: on SIGTERM/SIGINT), 1 if one failed or the first connection failed, 2 usage,\n"
-    "3 on --timeout (default 60000 ms). --trace: the adapter's transport steps on stderr.\n";
+    "3 on --timeout (default 60000 ms). --trace: the adapter's transport steps on stderr.\n"
+    "--embedded: the README's embedded configuration (8 calls, 8 groups, 1088 B frames,\n"
+    "borrowed payloads, frames decoded in place, no receive scratch).\n";
 
 int main(int argc, char **argv) {
     wps_client_config cfg = wps_client_config_default();
@@ -91,7 +104,6 @@ int main(int argc, char **argv) {
     int i, trace = 0, exit_code = 0, stopping = 0;
     size_t need;
     void *mem;
-    char text[160];
     struct sigaction sa;
 
     memset(&ch, 0, sizeof ch);
@@ -105,6 +117,16 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--timeout") && v) timeout_ms = strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--prefix") && v) ch.prefix = argv[++i];
         else if (!strcmp(argv[i], "--trace")) trace = 1;
+        else if (!strcmp(argv[i], "--embedded")) {
+            cfg.max_calls = 8;
+            cfg.max_groups = 8;
+            cfg.max_name_len = 32;
+            cfg.max_frame_size = 1088;
+            cfg.max_url_len = 512;
+            cfg.max_token_len = 256;
+            cfg.borrow_payloads = true;
+            cfg.receive_in_place = true;
+        }
         else if (!strcmp(argv[i], "--protocol") && v) {
             if (!cli_client_protocol("wslay_chat", argv[++i], &cfg.protocol)) return 2;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -145,10 +167,15 @@ int main(int argc, char **argv) {
             while (ch.sent < ch.count && now >= next_send) {
                 wps_diag d;
                 wps_status st;
+                wps_call_id id = 0;
+                int slot = 0;
+                while (slot < CHAT_TEXTS && ch.text_call[slot]) slot++;
+                if (slot == CHAT_TEXTS) break; /* every text is still in use: next frame */
                 memset(&d, 0, sizeof d);
-                snprintf(text, sizeof text, "%s-%ld", ch.prefix, ch.sent + 1);
-                st = wps_client_send_to_group(ch.client, now, wps_slice_from_cstr(ch.group), WPS_DATA_TEXT, wps_slice_from_cstr(text), NULL, NULL, &d);
+                snprintf(ch.texts[slot], sizeof ch.texts[slot], "%s-%ld", ch.prefix, ch.sent + 1);
+                st = wps_client_send_to_group(ch.client, now, wps_slice_from_cstr(ch.group), WPS_DATA_TEXT, wps_slice_from_cstr(ch.texts[slot]), NULL, &id, &d);
                 if (st == WPS_ERR_TOO_MANY_CALLS || st == WPS_ERR_BUSY) break; /* full: the same message next frame */
+                if (st == WPS_OK) ch.text_call[slot] = id;
                 if (st != WPS_OK) {
                     fprintf(stderr, "wslay_chat: sendToGroup refused: %s: %s\n", wps_status_name(st), d.reason);
                     ch.failed++;

@@ -10,6 +10,9 @@
 //      each get seq-1..seq-N exactly once and in order; so must A itself (its own messages come
 //      back to it, redelivered after the recovery). Every one of A's N calls completes ok.
 //   C is stopped with SIGTERM: a clean close handshake, exit 0.
+//   A and C run the README's embedded configuration (wslay_chat --embedded: 8 calls, 1088-byte
+//   frames, borrow_payloads: every attempt, resends included, is encoded from A's own texts;
+//   receive_in_place: frames are decoded in the adapter's buffer, the client has no scratch).
 // Ends "N passed, N failed".
 //   node tests/emulator/wslay_adapter.mjs [build/wslay_chat] [--wps build/wps] [--emulator build/wps-emulator]
 import { spawn, execFileSync } from "node:child_process";
@@ -59,11 +62,11 @@ function run(name, bin, args) {
 
 // receivers first, so they are in the group before A's first message
 const b = run("B (wps connect)", wps, ["connect", "--url", tokenUrl("bob"), "--group", GROUP]);
-const c = run("C (wslay_chat)", chatBin, ["--url", tokenUrl("carol"), "--group", GROUP, "--count", "0", "--timeout", "80000"]);
+const c = run("C (wslay_chat)", chatBin, ["--url", tokenUrl("carol"), "--group", GROUP, "--count", "0", "--timeout", "80000", "--embedded"]);
 check(await until(() => b.joined() && c.joined(), 15000), "B and C connected and joined the group");
 check((await emu.admin(`faults?ack_delay_ms=${ACK_DELAY_MS}`)).status === 200, `acks held back ${ACK_DELAY_MS} ms`);
 
-const a = run("A (wslay_chat)", chatBin, ["--url", tokenUrl("alice"), "--group", GROUP, "--send-every", String(EVERY_MS), "--count", String(N), "--timeout", "60000", "--trace"]);
+const a = run("A (wslay_chat)", chatBin, ["--url", tokenUrl("alice"), "--group", GROUP, "--send-every", String(EVERY_MS), "--count", String(N), "--timeout", "60000", "--trace", "--embedded"]);
 check(await until(() => a.joined(), 15000), "A connected and joined the group");
 const aid = a.lines.find((l) => l.event === "connected")?.connectionId;
 
