@@ -122,7 +122,8 @@
    REVISION HISTORY
    0.3.0 (unreleased)  Embedded (P6, in progress): borrowed calls (wps_call_options.borrow_payload,
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
-                      encoded from the caller's memory); wps_client_config.receive_in_place (no
+                      encoded from the caller's memory; the transmit buffer holds the open URL
+                      too); wps_client_config.receive_in_place (no
                       receive scratch); 12-byte queue records and an internal-frame buffer
                       sized for names that need no escaping (the default client needs 35 KB
                       less; a group name or invocation id whose escapes would not fit is
@@ -624,9 +625,10 @@ typedef struct wps_client_config {
                                 max_token_len when that is less */
     bool borrow_payloads;    /* false. true: every call is borrowed (wps_call_options.borrow_payload):
                                 the client keeps no frame per call, only one transmit buffer of
-                                max_frame_size, so max_calls costs ~100 bytes a call, not
-                                max_frame_size; the lifetime rule of borrow_payload applies to
-                                every call */
+                                max_frame_size (or the open URL's size, if larger), which holds
+                                the frame handed out last or the URL of the socket to open; so
+                                max_calls costs ~140 bytes a call, not max_frame_size. The
+                                lifetime rule of borrow_payload applies to every call */
     bool receive_in_place;   /* false. true: the client has no receive scratch (max_frame_size
                                 bytes less): wps_client_on_frame_writable decodes every frame in
                                 place, in the host's buffer; wps_client_on_frame can then decode
@@ -4610,7 +4612,7 @@ struct wps_client {
     wps__rec *q;
     uint32_t q_cap, q_head, q_len, q_reserve;
     char *out, *scratch;
-    char *tx; /* borrow_payloads: the frame of the borrowed call handed out last */
+    char *tx; /* borrow_payloads: the frame of the borrowed call handed out last, or the open URL */
     size_t out_cap, out_used; /* internal frames of queued records, then those handed out since the last input */
     wps_message msg;
     wps_codec up, down;
@@ -4725,9 +4727,11 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
     ok &= wps__reserve(&at, (uint64_t)cfg->max_name_len * cfg->max_groups, &l->names);
     ok &= wps__reserve(&at, l->out_cap, &l->out);
     ok &= wps__reserve(&at, cfg->receive_in_place ? 0 : cfg->max_frame_size, &l->scratch);
-    ok &= wps__reserve(&at, cfg->borrow_payloads ? cfg->max_frame_size : 0, &l->tx);
+    /* borrow_payloads: one transmit buffer for the attempts' frames and the open URL (a queued
+       OPEN never shares the queue with an attempt: wps__check) */
+    ok &= wps__reserve(&at, !cfg->borrow_payloads ? 0 : cfg->max_frame_size > l->open_url_cap + 1 ? cfg->max_frame_size : l->open_url_cap + 1, &l->tx);
     ok &= wps__reserve(&at, (uint64_t)cfg->max_url_len + 1, &l->url);
-    ok &= wps__reserve(&at, (uint64_t)l->open_url_cap + 1, &l->open_url);
+    ok &= wps__reserve(&at, cfg->borrow_payloads ? 0 : (uint64_t)l->open_url_cap + 1, &l->open_url);
     ok &= wps__reserve(&at, cfg->max_token_len, &l->conn_id);
     ok &= wps__reserve(&at, cfg->max_token_len, &l->user_id);
     ok &= wps__reserve(&at, cfg->max_token_len, &l->token);
@@ -4772,7 +4776,7 @@ WPS_API wps_status wps_client_init(wps_client **out, const wps_client_config *co
     c->scratch = (char *)(base + l.scratch);
     c->tx = (char *)(base + l.tx);
     c->url = (char *)(base + l.url);
-    c->open_url = (char *)(base + l.open_url);
+    c->open_url = config->borrow_payloads ? c->tx : (char *)(base + l.open_url);
     c->open_url_cap = l.open_url_cap;
     c->conn_id = (char *)(base + l.conn_id);
     c->user_id = (char *)(base + l.user_id);
@@ -5387,7 +5391,7 @@ static void wps__connect_failed(wps_client *c, uint16_t code) {
    WPS_CHECK_INVARIANTS): the order list holds exactly the pending calls, oldest first; the
    counters match; a usable connection leaves no call waiting; records are well formed. */
 static void wps__check(const wps_client *c) {
-    uint32_t i, listed = 0, pending = 0, waiting = 0, refs = 0, prev = WPS__NIL;
+    uint32_t i, listed = 0, pending = 0, waiting = 0, refs = 0, prev = WPS__NIL, opens = 0, sends = 0;
     uint64_t order = 0;
     size_t frames = 0;
     for (i = c->first_call; i != WPS__NIL; i = c->calls[i].next) {
@@ -5415,6 +5419,8 @@ static void wps__check(const wps_client *c) {
         const wps__rec *r = &c->q[(c->q_head + i) % c->q_cap];
         WPS_ASSERT(r->kind >= WPS__R_NEED_URL && r->kind <= WPS__R_COMPLETE);
         refs += r->frame_ref;
+        opens += r->kind == WPS__R_OPEN;
+        sends += r->kind == WPS__R_SEND_CALL;
         if (r->kind == WPS__R_SEND_CALL || r->kind == WPS__R_COMPLETE)
             WPS_ASSERT(r->u.call.slot < c->cfg.max_calls && c->calls[r->u.call.slot].id == r->u.call.id);
         if (r->kind == WPS__R_COMPLETE) WPS_ASSERT(c->calls[r->u.call.slot].state == WPS__CALL_DONE);
@@ -5424,6 +5430,12 @@ static void wps__check(const wps_client *c) {
         }
     }
     WPS_ASSERT(refs == c->frame_refs);
+    /* a queued OPEN never shares the queue with a call's attempt (no usable connection while a
+       socket opens; a drop takes unpolled attempts back): with borrow_payloads the open URL and
+       the attempts' frames share the transmit buffer */
+    WPS_ASSERT(!opens || !sends);
+    (void)opens;
+    (void)sends;
     (void)order; /* used only by WPS_ASSERT, which may expand to nothing */
     (void)prev;
     (void)frames;
