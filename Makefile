@@ -108,6 +108,7 @@ SOAK_MESSAGES ?= 1000000
 SOAK_DISCONNECTS ?= 10000
 soak: $(B)/soak
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
+	@for s in 1 2 3; do ./$(B)/soak --seed $$s --embedded --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 
 unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/cpp-client $(B)/soak-san $(B)/esp-adapter-test
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
@@ -123,6 +124,7 @@ unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/te
 	@echo "== examples/cpp_client.cpp (C++11)"; ./$(B)/cpp-client
 	@echo "== packaging: make install, pkg-config, find_package, add_subdirectory; C++11-20 builds"; bash tests/packaging.sh
 	@echo "== client chaos soak, short (ASan+UBSan; make soak runs the long one)"; ./$(B)/soak-san --seed 1
+	@echo "== the same soak in the README's embedded configuration (borrowed payloads, frames decoded in place)"; ./$(B)/soak-san --seed 2 --embedded
 	@echo "== the ESP-IDF adapter against stub ESP-IDF headers, the test playing the websocket task (ASan+UBSan)"; ./$(B)/esp-adapter-test
 	@echo "== no allocation in the implementation"; \
 	  if sed -n '/^#ifdef WPS_IMPLEMENTATION/,$$p' wps.h | grep -nE '(^|[^_a-z])(malloc|calloc|realloc|free)[[:space:]]*\(' ; then \

@@ -122,8 +122,8 @@
    REVISION HISTORY
    0.3.0 (unreleased)  Embedded (P6, in progress): borrowed calls (wps_call_options.borrow_payload,
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
-                      encoded from the caller's memory; the transmit buffer holds the open URL
-                      too); wps_client_config.receive_in_place (no
+                      encoded from the caller's memory; internal frames encoded as handed over;
+                      the transmit buffer holds the open URL too); wps_client_config.receive_in_place (no
                       receive scratch); 12-byte queue records and an internal-frame buffer
                       sized for names that need no escaping (the default client needs 35 KB
                       less; a group name or invocation id whose escapes would not fit is
@@ -524,7 +524,9 @@ WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_
        }
 
    Lifetimes: pointers inside an action stay valid until the next call into the client other
-   than wps_client_poll (a host may poll several actions before acting on them). Actions about
+   than wps_client_poll (a host may poll several actions before acting on them); with
+   borrow_payloads (or a borrowed call's SEND) a SEND frame only until the next call into the
+   client, wps_client_poll included: send or copy it before polling again. Actions about
    a received frame (message events, call completions with error details or invoke results)
    point into that frame and into the client: keep the frame unchanged until they are polled.
    wps_client_on_frame refuses (WPS_ERR_BUSY) while such actions, or events carrying text a new
@@ -624,11 +626,14 @@ typedef struct wps_client_config {
                                 service's disconnected message is kept up to 512 bytes, or up to
                                 max_token_len when that is less */
     bool borrow_payloads;    /* false. true: every call is borrowed (wps_call_options.borrow_payload):
-                                the client keeps no frame per call, only one transmit buffer of
-                                max_frame_size (or the open URL's size, if larger), which holds
-                                the frame handed out last or the URL of the socket to open; so
-                                max_calls costs ~140 bytes a call, not max_frame_size. The
-                                lifetime rule of borrow_payload applies to every call */
+                                the client keeps no frame per call and no buffer of internal
+                                frames: it encodes every frame as it hands it over, into one
+                                transmit buffer of max_frame_size (or the open URL's size, if
+                                larger) that also holds the URL of the socket to open. So every
+                                WPS_ACTION_SEND frame is valid until the next call into the
+                                client, wps_client_poll included, and max_calls costs ~140 bytes
+                                a call, not max_frame_size. The lifetime rule of borrow_payload
+                                applies to every call */
     bool receive_in_place;   /* false. true: the client has no receive scratch (max_frame_size
                                 bytes less): wps_client_on_frame_writable decodes every frame in
                                 place, in the host's buffer; wps_client_on_frame can then decode
@@ -4612,7 +4617,8 @@ struct wps_client {
     wps__rec *q;
     uint32_t q_cap, q_head, q_len, q_reserve;
     char *out, *scratch;
-    char *tx; /* borrow_payloads: the frame of the borrowed call handed out last, or the open URL */
+    char *tx; /* borrow_payloads: the frame handed out last, or the open URL */
+    size_t tx_cap;
     size_t out_cap, out_used; /* internal frames of queued records, then those handed out since the last input */
     wps_message msg;
     wps_codec up, down;
@@ -4679,7 +4685,7 @@ WPS_API void wps_client_set_trace(wps_client *c, wps_trace_fn fn, void *user) {
 typedef struct wps__layout {
     size_t calls, groups, q, call_mem, names, out, scratch, tx, url, open_url, conn_id, user_id, token, disc, total;
     uint32_t q_cap, q_reserve;
-    size_t open_url_cap, slot_size;
+    size_t open_url_cap, slot_size, tx_cap;
     uint64_t out_cap;
 } wps__layout;
 
@@ -4719,6 +4725,7 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
        pending invocation, a ping and a sequenceAck (wps__out_committed). Room for names that
        need no escaping; a name whose escapes would not fit is refused (WPS_ERR_CAPACITY). */
     l->out_cap = ((uint64_t)cfg->max_groups + cfg->max_calls) * (WPS__REJOIN_SIZE + 2 + (uint64_t)cfg->max_name_len) + WPS__OUT_FIXED;
+    if (cfg->borrow_payloads) l->out_cap = 0; /* internal frames are encoded into tx when handed over */
     ok &= wps__reserve(&at, sizeof(wps_client), &self);
     ok &= wps__reserve(&at, (uint64_t)sizeof(wps__call) * cfg->max_calls, &l->calls);
     ok &= wps__reserve(&at, (uint64_t)sizeof(wps__group) * (cfg->max_groups ? cfg->max_groups : 1), &l->groups);
@@ -4727,9 +4734,14 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
     ok &= wps__reserve(&at, (uint64_t)cfg->max_name_len * cfg->max_groups, &l->names);
     ok &= wps__reserve(&at, l->out_cap, &l->out);
     ok &= wps__reserve(&at, cfg->receive_in_place ? 0 : cfg->max_frame_size, &l->scratch);
-    /* borrow_payloads: one transmit buffer for the attempts' frames and the open URL (a queued
-       OPEN never shares the queue with an attempt: wps__check) */
-    ok &= wps__reserve(&at, !cfg->borrow_payloads ? 0 : cfg->max_frame_size > l->open_url_cap + 1 ? cfg->max_frame_size : l->open_url_cap + 1, &l->tx);
+    /* borrow_payloads: one transmit buffer for the frames handed over (attempts and internal
+       frames, a name escaped at 6 bytes a byte included) and the open URL (a queued OPEN never
+       shares the queue with a frame: wps__check) */
+    l->tx_cap = cfg->max_frame_size;
+    if (l->open_url_cap + 1 > l->tx_cap) l->tx_cap = l->open_url_cap + 1;
+    if (WPS__REJOIN_SIZE + 2 + 6 * (size_t)cfg->max_name_len > l->tx_cap) l->tx_cap = WPS__REJOIN_SIZE + 2 + 6 * (size_t)cfg->max_name_len;
+    if (!cfg->borrow_payloads) l->tx_cap = 0;
+    ok &= wps__reserve(&at, l->tx_cap, &l->tx);
     ok &= wps__reserve(&at, (uint64_t)cfg->max_url_len + 1, &l->url);
     ok &= wps__reserve(&at, cfg->borrow_payloads ? 0 : (uint64_t)l->open_url_cap + 1, &l->open_url);
     ok &= wps__reserve(&at, cfg->max_token_len, &l->conn_id);
@@ -4775,6 +4787,7 @@ WPS_API wps_status wps_client_init(wps_client **out, const wps_client_config *co
     c->out_cap = (size_t)l.out_cap;
     c->scratch = (char *)(base + l.scratch);
     c->tx = (char *)(base + l.tx);
+    c->tx_cap = l.tx_cap;
     c->url = (char *)(base + l.url);
     c->open_url = config->borrow_payloads ? c->tx : (char *)(base + l.open_url);
     c->open_url_cap = l.open_url_cap;
@@ -4879,11 +4892,50 @@ static void wps__event(wps_client *c, wps_event_kind ev) {
     }
 }
 
-/* Encodes an internal frame into the out buffer and queues it. */
-static void wps__push_frame(wps_client *c, int what, const wps_message *m) {
+/* The message of an internal frame from what it is and its argument: the value of a
+   sequenceAck, the group entry of a rejoin (its ackId is the group's rejoin_ack), the call slot
+   of a cancelInvocation. */
+static void wps__internal_message(const wps_client *c, int what, uint64_t arg, wps_message *m) {
+    switch (what) {
+    case WPS__F_PING: wps_message_init(m, WPS_KIND_PING); break;
+    case WPS__F_SEQACK:
+        wps_message_init(m, WPS_KIND_SEQUENCE_ACK);
+        m->sequence_id = arg;
+        m->has = WPS_HAS_SEQUENCE_ID;
+        break;
+    case WPS__F_REJOIN: {
+        const wps__group *g = &c->groups[arg];
+        wps_message_init(m, WPS_KIND_JOIN_GROUP);
+        m->group = wps_slice_make(g->name, g->len);
+        m->ack_id = g->rejoin_ack;
+        m->has = WPS_HAS_ACK_ID;
+        break;
+    }
+    default: {
+        const wps__call *k = &c->calls[arg];
+        wps_message_init(m, WPS_KIND_CANCEL_INVOCATION);
+        m->invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
+        break;
+    }
+    }
+}
+
+/* Queues an internal frame, encoded now into the out buffer; with borrow_payloads (no out
+   buffer) the record keeps its argument and the frame is encoded into the transmit buffer when
+   it is handed over (wps__encode_internal). */
+WPS__SMALL_NOINLINE static void wps__push_frame(wps_client *c, int what, uint64_t arg) {
+    wps_message m;
     size_t n = 0;
     wps__rec *r;
-    if (wps_encode(&c->up, m, c->out + c->out_used, c->out_cap - c->out_used, &n, NULL) != WPS_OK) {
+    if (c->cfg.borrow_payloads) {
+        r = wps__push(c, WPS__R_SEND_FRAME, 0);
+        r->u.frame.off = (uint32_t)arg;
+        r->u.frame.len = (uint32_t)(arg >> 32);
+        r->what = (uint8_t)what;
+        return;
+    }
+    wps__internal_message(c, what, arg, &m);
+    if (wps_encode(&c->up, &m, c->out + c->out_used, c->out_cap - c->out_used, &n, NULL) != WPS_OK) {
         WPS_ASSERT(0); /* the out buffer is sized for every internal frame that can be queued at once */
         return;
     }
@@ -4904,14 +4956,16 @@ static void wps__enter(wps_client *c, uint64_t now) {
     uint32_t i;
     size_t at = 0;
     if (now > c->now) c->now = now;
-    if (!c->out_used) return;
+    if (!c->out_used && !c->ping_queued && !c->seqack_queued) return;
     c->ping_queued = c->seqack_queued = false; /* still queued, or handed over */
     for (i = 0; i < c->q_len; i++) {
         wps__rec *r = &c->q[(c->q_head + i) % c->q_cap];
         if (r->kind != WPS__R_SEND_FRAME) continue;
-        if (r->u.frame.off != at) WPS_MEMMOVE(c->out + at, c->out + r->u.frame.off, r->u.frame.len);
-        r->u.frame.off = (uint32_t)at;
-        at += r->u.frame.len;
+        if (!c->cfg.borrow_payloads) { /* (borrow_payloads: the record holds its argument, not bytes) */
+            if (r->u.frame.off != at) WPS_MEMMOVE(c->out + at, c->out + r->u.frame.off, r->u.frame.len);
+            r->u.frame.off = (uint32_t)at;
+            at += r->u.frame.len;
+        }
         if (r->what == WPS__F_PING) c->ping_queued = true;
         if (r->what == WPS__F_SEQACK) c->seqack_queued = true;
     }
@@ -5002,12 +5056,7 @@ static void wps__end_call(wps_client *c, wps__call *k, wps_status st) {
     if (k->state == WPS__CALL_IN_FLIGHT) {
         uint32_t back = wps__unqueue(c, WPS__MASK(WPS__R_SEND_CALL), wps__call_slot(c, k));
         k->sent -= back;
-        if (!back && k->kind == WPS_CALL_INVOKE_EVENT && wps__socket_open(c)) {
-            wps_message m;
-            wps_message_init(&m, WPS_KIND_CANCEL_INVOCATION);
-            m.invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
-            wps__push_frame(c, WPS__F_CANCEL, &m);
-        }
+        if (!back && k->kind == WPS_CALL_INVOKE_EVENT && wps__socket_open(c)) wps__push_frame(c, WPS__F_CANCEL, wps__call_slot(c, k));
     }
     wps__complete(c, k, st, 0);
 }
@@ -5420,19 +5469,24 @@ static void wps__check(const wps_client *c) {
         WPS_ASSERT(r->kind >= WPS__R_NEED_URL && r->kind <= WPS__R_COMPLETE);
         refs += r->frame_ref;
         opens += r->kind == WPS__R_OPEN;
-        sends += r->kind == WPS__R_SEND_CALL;
+        sends += r->kind == WPS__R_SEND_CALL || r->kind == WPS__R_SEND_FRAME;
         if (r->kind == WPS__R_SEND_CALL || r->kind == WPS__R_COMPLETE)
             WPS_ASSERT(r->u.call.slot < c->cfg.max_calls && c->calls[r->u.call.slot].id == r->u.call.id);
         if (r->kind == WPS__R_COMPLETE) WPS_ASSERT(c->calls[r->u.call.slot].state == WPS__CALL_DONE);
-        if (r->kind == WPS__R_SEND_FRAME) {
+        if (r->kind == WPS__R_SEND_FRAME && !c->cfg.borrow_payloads) {
             WPS_ASSERT(r->u.frame.off == frames && (size_t)r->u.frame.off + r->u.frame.len <= c->out_used);
             frames += r->u.frame.len;
         }
+        if (r->kind == WPS__R_SEND_FRAME && c->cfg.borrow_payloads) { /* the argument the frame is encoded from */
+            WPS_ASSERT(r->what != WPS__F_REJOIN || (r->u.frame.off < c->cfg.max_groups && c->groups[r->u.frame.off].rejoin_ack));
+            WPS_ASSERT(r->what != WPS__F_CANCEL || (r->u.frame.off < c->cfg.max_calls && c->calls[r->u.frame.off].id &&
+                                                    c->calls[r->u.frame.off].kind == WPS_CALL_INVOKE_EVENT));
+        }
     }
     WPS_ASSERT(refs == c->frame_refs);
-    /* a queued OPEN never shares the queue with a call's attempt (no usable connection while a
-       socket opens; a drop takes unpolled attempts back): with borrow_payloads the open URL and
-       the attempts' frames share the transmit buffer */
+    /* a queued OPEN never shares the queue with a frame to send (no socket is open while another
+       opens; a drop takes unpolled frames back): with borrow_payloads the open URL and the
+       frames handed over share the transmit buffer */
     WPS_ASSERT(!opens || !sends);
     (void)opens;
     (void)sends;
@@ -5537,13 +5591,9 @@ static uint64_t wps__seq_ack_value(const wps_client *c) {
 
 static void wps__seqack_check(wps_client *c) {
     if (c->seq_updated && !c->seqack_queued && wps__socket_open(c) && wps_protocol_is_reliable(c->cfg.protocol)) {
-        wps_message m;
-        wps_message_init(&m, WPS_KIND_SEQUENCE_ACK);
-        m.sequence_id = wps__seq_ack_value(c);
-        m.has = WPS_HAS_SEQUENCE_ID;
         c->seqack_queued = true;
         c->seq_updated = false;
-        wps__push_frame(c, WPS__F_SEQACK, &m);
+        wps__push_frame(c, WPS__F_SEQACK, wps__seq_ack_value(c));
     }
 }
 
@@ -5735,15 +5785,10 @@ WPS__SMALL_NOINLINE static void wps__on_connected(wps_client *c, const wps_messa
     if (c->cfg.auto_rejoin_groups) {
         for (i = 0; i < c->cfg.max_groups; i++) {
             wps__group *g = &c->groups[i];
-            wps_message j;
             if (!g->len || !g->joined) continue;
             g->rejoin_ack = ++c->next_ack_id;
             c->rejoins_pending++;
-            wps_message_init(&j, WPS_KIND_JOIN_GROUP);
-            j.group = wps_slice_make(g->name, g->len);
-            j.ack_id = g->rejoin_ack;
-            j.has = WPS_HAS_ACK_ID;
-            wps__push_frame(c, WPS__F_REJOIN, &j);
+            wps__push_frame(c, WPS__F_REJOIN, i);
         }
     }
     if (!c->rejoins_pending) {
@@ -5841,10 +5886,8 @@ WPS_API wps_status wps_client_tick(wps_client *c, uint64_t now) {
     }
     if (c->cfg.keepalive_interval_ms && c->next_ping_at && c->next_ping_at <= now && c->conn != WPS__C_STOPPED) {
         if (wps__socket_open(c) && !c->ping_queued) {
-            wps_message m;
-            wps_message_init(&m, WPS_KIND_PING);
             c->ping_queued = true;
-            wps__push_frame(c, WPS__F_PING, &m);
+            wps__push_frame(c, WPS__F_PING, 0);
         }
         c->next_ping_at += (wps__div_u64(now - c->next_ping_at, c->cfg.keepalive_interval_ms) + 1) * c->cfg.keepalive_interval_ms;
     }
@@ -5952,7 +5995,7 @@ static int wps__group_get(wps_client *c, wps_slice name) {
         /* its rejoin frame must fit beside the others (a name that escapes a lot may not) */
         size_t committed = wps__out_committed(c), add = WPS__REJOIN_SIZE + wps__jstr_size(name.ptr, name.len);
         if (c->groups[free_slot].len) committed -= WPS__REJOIN_SIZE + wps__jstr_size(c->groups[free_slot].name, c->groups[free_slot].len);
-        if (committed + add > c->out_cap) return -2;
+        if (!c->cfg.borrow_payloads && committed + add > c->out_cap) return -2; /* (borrow_payloads: tx holds any one) */
     }
     c->groups[free_slot].len = (uint32_t)name.len;
     c->groups[free_slot].joined = 0;
@@ -6056,7 +6099,7 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
                 k->inv_len = (uint32_t)len;
             } while (wps__invocation_pending(c, (const char *)k->buf, k->inv_len));
         }
-        if (wps__out_committed(c) + WPS__CANCEL_SIZE + wps__jstr_size((const char *)k->buf, k->inv_len) > c->out_cap)
+        if (!c->cfg.borrow_payloads && wps__out_committed(c) + WPS__CANCEL_SIZE + wps__jstr_size((const char *)k->buf, k->inv_len) > c->out_cap)
             return wps__refuse(c, diag, WPS_ERR_CAPACITY, "the invocation id needs too many escapes for the internal frame buffer", 0);
     } else if (!((kind == WPS_CALL_SEND_TO_GROUP || kind == WPS_CALL_SEND_EVENT) && opt->fire_and_forget)) {
         k->has_ack = 1;
@@ -6290,7 +6333,7 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
             if (g.bad) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "truncated snapshot", g.at);
             if (n == 0 || n > c->cfg.max_name_len) return wps__fail(diag, WPS_ERR_CAPACITY, NULL, "a group name exceeds max_name_len", g.at);
             out_need += WPS__REJOIN_SIZE + wps__jstr_size(name, n);
-            if (out_need > c->out_cap)
+            if (!c->cfg.borrow_payloads && out_need > c->out_cap)
                 return wps__fail(diag, WPS_ERR_CAPACITY, NULL, "the group names need too many escapes for the internal frame buffer", g.at);
             for (j = 0; j < i; j++) { /* each group once */
                 const char *other = wps__r_str(&h, &m);
@@ -6345,12 +6388,26 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
    within max_frame_size (it changed against the lifetime rule): the attempt is not sent and the
    call ends with WPS_ERR_INVALID_ARGUMENT (its completion is queued, or, for a fire-and-forget
    call, already queued and now says so). */
+/* borrow_payloads: encodes an internal frame into the transmit buffer as it is handed over (it
+   always fits: the buffer has room for a name escaped at 6 bytes a byte). */
+WPS__SMALL_NOINLINE static int wps__encode_internal(wps_client *c, int what, uint64_t arg, wps_slice *frame) {
+    wps_message m;
+    size_t n = 0;
+    wps__internal_message(c, what, arg, &m);
+    if (wps_encode(&c->up, &m, c->tx, c->tx_cap, &n, NULL) != WPS_OK) {
+        WPS_ASSERT(0);
+        return 0;
+    }
+    *frame = wps_slice_make(c->tx, n);
+    return 1;
+}
+
 WPS__SMALL_NOINLINE static int wps__encode_borrowed(wps_client *c, wps__call *k, wps_slice *frame) {
     wps_message m;
     char *dst = c->cfg.borrow_payloads ? c->tx : (char *)k->buf + c->cfg.max_name_len;
     size_t n = 0;
     wps__call_message(k, &m);
-    if (wps_encode(&c->up, &m, dst, c->cfg.max_frame_size, &n, NULL) == WPS_OK) {
+    if (wps_encode(&c->up, &m, dst, c->cfg.max_frame_size, &n, NULL) == WPS_OK) { /* (at most max_frame_size, as when it was made) */
         *frame = wps_slice_make(dst, n);
         return 1;
     }
@@ -6386,8 +6443,9 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
     }
     case WPS__R_SEND_FRAME:
         out->kind = WPS_ACTION_SEND;
-        out->frame = wps_slice_make(c->out + r.u.frame.off, r.u.frame.len);
         out->is_text = true;
+        if (!c->cfg.borrow_payloads) out->frame = wps_slice_make(c->out + r.u.frame.off, r.u.frame.len);
+        else if (!wps__encode_internal(c, r.what, r.u.frame.off | (uint64_t)r.u.frame.len << 32, &out->frame)) return wps_client_poll(c, out);
         break;
     case WPS__R_CLOSE:
         out->kind = WPS_ACTION_CLOSE;

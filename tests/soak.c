@@ -1,11 +1,14 @@
 /* Chaos soak: wps_client against an in-process simulated Web PubSub service built on the
  * codec's service direction (it decodes upstream frames and encodes downstream ones).
  *
- *   build/soak [--seed N] [--messages N] [--disconnects N] [--verbose] [--trace PAYLOAD]
+ *   build/soak [--seed N] [--messages N] [--disconnects N] [--verbose] [--trace PAYLOAD] [--embedded]
  *
  * The client runs with wps_client_config_default(), unchanged: the guarantees checked here are
  * the ones an application gets without tuning anything (max_calls 16, no ack or attempt
- * timeout, 3 message retries, resend_after_session_loss on).
+ * timeout, 3 message retries, resend_after_session_loss on). --embedded runs the README's
+ * embedded configuration instead (8 calls, 8 groups, 1088-byte frames, borrow_payloads: each
+ * payload's text stays in `texts` for the whole run; receive_in_place: frames go to
+ * wps_client_on_frame_writable).
  *
  * The network and the service misbehave on purpose, from a seeded PRNG (reproducible):
  *   - established connections end: recoverable drops (1006/1001/1011), a wire that breaks
@@ -193,12 +196,14 @@ static void add_ack(uint64_t id) {
 /* One frame to the client. It stays in g_frame until the next one: the client's events point
    into it until they are polled (the host contract). */
 static char g_frame[512];
+static int g_embedded;      /* --embedded */
+static char (*g_texts)[24]; /* --embedded: payload texts, borrowed by their calls */
 static void deliver(const char *json) {
     wps_status st;
     size_t n = strlen(json);
     if (n >= sizeof g_frame) n = sizeof g_frame - 1;
     memcpy(g_frame, json, n);
-    st = wps_client_on_frame(C, now_ms, g_frame, n, true);
+    st = g_embedded ? wps_client_on_frame_writable(C, now_ms, g_frame, n, true) : wps_client_on_frame(C, now_ms, g_frame, n, true);
     expect(st == WPS_OK, "on_frame accepted");
 }
 
@@ -636,9 +641,9 @@ static void flush_delayed(int all) {
 static void client_call(void) {
     wps_call_id id = 0;
     wps_status st;
-    char data[32];
+    char buf[24], *data = g_embedded ? g_texts[A.payloads] : buf; /* borrowed: alive for the run */
     unsigned r = rnd() % 10;
-    snprintf(data, sizeof data, "u%llu", (unsigned long long)A.payloads);
+    snprintf(data, sizeof buf, "u%llu", (unsigned long long)A.payloads);
     if (r < 6) st = wps_client_send_to_group(C, now_ms, wps_slice_from_cstr("g"), WPS_DATA_TEXT, wps_slice_from_cstr(data), NULL, &id, NULL);
     else if (r < 9) st = wps_client_send_event(C, now_ms, wps_slice_from_cstr("e"), WPS_DATA_TEXT, wps_slice_from_cstr(data), NULL, &id, NULL);
     else st = wps_client_join_group(C, now_ms, wps_slice_from_cstr(rnd() % 2 ? "g" : "h"), NULL, &id, NULL);
@@ -676,9 +681,22 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--disconnects") && i + 1 < argc) target_disconnects = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--trace") && i + 1 < argc) trace = (int64_t)strtoll(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--verbose")) verbose = 1;
+        else if (!strcmp(argv[i], "--embedded")) g_embedded = 1;
     }
     if (target_messages >= MAX_CALLS_TRACKED - 1) target_messages = MAX_CALLS_TRACKED - 2;
     rng_state = seed * 2654435761u + 1;
+    if (g_embedded) {
+        cfg.max_calls = 8;
+        cfg.max_groups = 8;
+        cfg.max_name_len = 32;
+        cfg.max_frame_size = 1088;
+        cfg.max_url_len = 512;
+        cfg.max_token_len = 256;
+        cfg.borrow_payloads = true;
+        cfg.receive_in_place = true;
+        g_texts = (char(*)[24])calloc((size_t)target_messages + 2, sizeof *g_texts);
+        if (!g_texts) return 2;
+    }
     need = wps_client_memory_size(&cfg);
     mem = malloc(need);
     if (wps_client_init(&C, &cfg, mem, need, NULL) != WPS_OK) return 2;
@@ -696,8 +714,8 @@ int main(int argc, char **argv) {
     if (!A.delivered || !A.call_state || !A.call_payload || !A.up_session || !A.up_count || !A.attempts || !A.first_ack || !A.err)
         return 2;
 
-    printf("soak: seed %llu, %llu messages each way, %llu disconnects, default client configuration\n", (unsigned long long)seed,
-           (unsigned long long)target_messages, (unsigned long long)target_disconnects);
+    printf("soak: seed %llu, %llu messages each way, %llu disconnects, %s client configuration\n", (unsigned long long)seed,
+           (unsigned long long)target_messages, (unsigned long long)target_disconnects, g_embedded ? "the embedded" : "default");
     wps_client_start(C, now_ms);
     drain();
     while ((S.down_generated < target_messages || A.calls < target_messages || S.disconnects < target_disconnects) &&
