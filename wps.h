@@ -123,7 +123,8 @@
    0.3.0 (unreleased)  Embedded (P6, in progress): borrowed calls (wps_call_options.borrow_payload,
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
                       encoded from the caller's memory; internal frames encoded as handed over;
-                      the transmit buffer holds the open URL too); wps_client_config.receive_in_place (no
+                      the transmit buffer holds the open URL too); wps_client_config_embedded
+                      (7,864 bytes on 32-bit); wps_client_config.receive_in_place (no
                       receive scratch); 12-byte queue records and an internal-frame buffer
                       sized for names that need no escaping (the default client needs 35 KB
                       less; a group name or invocation id whose escapes would not fit is
@@ -644,6 +645,12 @@ typedef struct wps_client_config {
 
 /** The official @azure/web-pubsub-client defaults, and the capacities above. */
 WPS_API wps_client_config wps_client_config_default(void);
+/** The defaults with the capacities of a small device: 8 calls, 8 groups, 32-byte names,
+    1088-byte frames, 512-byte URLs, 256-byte ids and tokens, borrow_payloads (the caller keeps
+    each call's data until it completes; see borrow_payload) and receive_in_place (frames are
+    handed over with wps_client_on_frame_writable). 7,864 bytes of client memory on 32-bit
+    targets (README, "Defaults and capacities"). */
+WPS_API wps_client_config wps_client_config_embedded(void);
 
 /** What a trace record is about (wps_client_set_trace). */
 typedef enum wps_trace_kind {
@@ -4475,6 +4482,19 @@ WPS_API wps_client_config wps_client_config_default(void) {
     c.max_frame_size = 8192;
     c.max_url_len = 2048;
     c.max_token_len = 1024;
+    return c;
+}
+
+WPS_API wps_client_config wps_client_config_embedded(void) {
+    wps_client_config c = wps_client_config_default();
+    c.max_calls = 8;
+    c.max_groups = 8;
+    c.max_name_len = 32;
+    c.max_frame_size = 1088;
+    c.max_url_len = 512;
+    c.max_token_len = 256;
+    c.borrow_payloads = true;
+    c.receive_in_place = true;
     return c;
 }
 

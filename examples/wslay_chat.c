@@ -118,14 +118,9 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--prefix") && v) ch.prefix = argv[++i];
         else if (!strcmp(argv[i], "--trace")) trace = 1;
         else if (!strcmp(argv[i], "--embedded")) {
-            cfg.max_calls = 8;
-            cfg.max_groups = 8;
-            cfg.max_name_len = 32;
-            cfg.max_frame_size = 1088;
-            cfg.max_url_len = 512;
-            cfg.max_token_len = 256;
-            cfg.borrow_payloads = true;
-            cfg.receive_in_place = true;
+            wps_protocol keep = cfg.protocol; /* (--protocol may come first) */
+            cfg = wps_client_config_embedded();
+            cfg.protocol = keep;
         }
         else if (!strcmp(argv[i], "--protocol") && v) {
             if (!cli_client_protocol("wslay_chat", argv[++i], &cfg.protocol)) return 2;

@@ -686,14 +686,7 @@ int main(int argc, char **argv) {
     if (target_messages >= MAX_CALLS_TRACKED - 1) target_messages = MAX_CALLS_TRACKED - 2;
     rng_state = seed * 2654435761u + 1;
     if (g_embedded) {
-        cfg.max_calls = 8;
-        cfg.max_groups = 8;
-        cfg.max_name_len = 32;
-        cfg.max_frame_size = 1088;
-        cfg.max_url_len = 512;
-        cfg.max_token_len = 256;
-        cfg.borrow_payloads = true;
-        cfg.receive_in_place = true;
+        cfg = wps_client_config_embedded();
         g_texts = (char(*)[24])calloc((size_t)target_messages + 2, sizeof *g_texts);
         if (!g_texts) return 2;
     }

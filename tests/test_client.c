@@ -378,6 +378,17 @@ TEST names_that_escape_beyond_the_internal_frame_buffer_are_refused(void) {
     PASS();
 }
 
+/* P6 item 3: wps_client_config_embedded is the defaults with the README's device capacities,
+   and its memory is the README's figure (7,864 bytes on 32-bit targets, 8,544 on 64-bit). */
+TEST config_embedded_is_the_readme_configuration(void) {
+    wps_client_config d = wps_client_config_default(), e = wps_client_config_embedded();
+    ASSERT(e.max_calls == 8 && e.max_groups == 8 && e.max_name_len == 32 && e.max_frame_size == 1088);
+    ASSERT(e.max_url_len == 512 && e.max_token_len == 256 && e.borrow_payloads && e.receive_in_place);
+    ASSERT(e.protocol == d.protocol && e.keepalive_interval_ms == d.keepalive_interval_ms && e.message_retry.max_retries == d.message_retry.max_retries);
+    ASSERT_EQ((size_t)(sizeof(void *) == 4 ? 7864 : 8544), wps_client_memory_size(&e));
+    PASS();
+}
+
 /* P6 item 3: borrow_payloads drops the per-call frame copies (max_calls frames) and the
    internal-frame buffer ((groups + calls) x (66 + max_name_len) + 96 bytes): every frame is
    encoded when handed over, into one transmit buffer that also holds the open URL (here the
@@ -1288,6 +1299,7 @@ SUITE(client) {
     RUN_TEST(unpolled_sends_are_taken_back_on_a_drop);
     RUN_TEST(borrowed_call_is_encoded_from_the_callers_memory_at_each_attempt);
     RUN_TEST(borrow_payloads_keeps_one_transmit_buffer_not_a_frame_per_call);
+    RUN_TEST(config_embedded_is_the_readme_configuration);
     RUN_TEST(names_that_escape_beyond_the_internal_frame_buffer_are_refused);
     RUN_TEST(refused_calls_explain_themselves);
     RUN_TEST(trace_hook_reports_what_the_client_decides);

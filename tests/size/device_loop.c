@@ -16,18 +16,10 @@ static unsigned long long mem[8000 / 8]; /* the README's embedded configuration:
 static char rx[2048];
 
 int main(void) {
-    wps_client_config cfg = wps_client_config_default();
+    wps_client_config cfg = wps_client_config_embedded();
     wps_client *c;
     wps_action a;
     wps_call_id id;
-    cfg.max_calls = 8;
-    cfg.max_groups = 8;
-    cfg.max_name_len = 32;
-    cfg.max_frame_size = 1088;
-    cfg.max_url_len = 512;
-    cfg.max_token_len = 256;
-    cfg.borrow_payloads = true;
-    cfg.receive_in_place = true;
     if (wps_client_init(&c, &cfg, mem, sizeof mem, NULL) != WPS_OK) return 1;
     wps_client_start(c, dev_now());
     for (;;) {
