@@ -1846,14 +1846,25 @@ static size_t wps__utf8_check(const unsigned char *p, size_t n) {
     return n;
 }
 
+#ifndef WPS__SMALL /* (8-byte word scanning: not in the size build) */
 static uint64_t wps__load64(const unsigned char *p) {
     uint64_t v;
     WPS_MEMCPY(&v, p, 8);
     return v;
 }
+#endif
 
 /* a[0..n) == b[0..n). With a constant n (every use here) compilers unroll it into a few loads and
    compares, where a memcmp call would cost more than the comparison itself. */
+#ifdef WPS__SMALL /* (the size build: one byte loop for every call) */
+static int wps__eq(const void *a, const char *b, size_t n) {
+    const unsigned char *x = (const unsigned char *)a;
+    const unsigned char *y = (const unsigned char *)b;
+    while (n--)
+        if (*x++ != *y++) return 0;
+    return 1;
+}
+#else
 WPS__INLINE int wps__eq(const void *a, const char *b, size_t n) {
     const unsigned char *x = (const unsigned char *)a;
     const unsigned char *y = (const unsigned char *)b;
@@ -1886,10 +1897,12 @@ WPS__INLINE int wps__eq(const void *a, const char *b, size_t n) {
     }
     return n == 0 || x[0] == y[0];
 }
+#endif
 
 #define WPS__ONES UINT64_C(0x0101010101010101)
 #define WPS__HIGHS UINT64_C(0x8080808080808080)
 
+#ifndef WPS__SMALL
 /* Nonzero if any of the 8 bytes is '"', '\\', < 0x20 or >= 0x80. */
 static uint64_t wps__str_special8(uint64_t v) {
     uint64_t q = v ^ (WPS__ONES * 0x22u);
@@ -1899,6 +1912,7 @@ static uint64_t wps__str_special8(uint64_t v) {
     b = (b - WPS__ONES) & ~b;
     return (q | b | lt | v) & WPS__HIGHS;
 }
+#endif
 
 /* Index (0..7) of the first flagged byte of a nonzero mask, in memory order. Only on
    little-endian GCC/clang, where the lowest flagged byte is always a true hit (borrows only flag
@@ -1953,6 +1967,7 @@ static const unsigned char *wps__scan_string_body(const wps__scan *s, const unsi
                 continue;
             }
 #endif
+#ifndef WPS__SMALL /* (the size build scans byte by byte: no 64-bit word code on small cores) */
             if ((size_t)(end - p) >= 8) {
                 uint64_t mask = wps__str_special8(wps__load64(p));
                 if (mask) {
@@ -1964,7 +1979,9 @@ static const unsigned char *wps__scan_string_body(const wps__scan *s, const unsi
                     break;
                 }
                 p += 8;
-            } else {
+            } else
+#endif
+            {
                 while (p < end && wps__str_plain(*p)) p++;
                 break;
             }
@@ -2377,6 +2394,7 @@ static size_t wps__unescape(const unsigned char *src, size_t n, char *dst, size_
             j += 16;
         }
 #endif
+#ifndef WPS__SMALL
         while (j + 8 <= n) {
             uint64_t b = wps__load64(src + j) ^ (WPS__ONES * 0x5Cu);
             b = (b - WPS__ONES) & ~b & WPS__HIGHS;
@@ -2390,8 +2408,11 @@ static size_t wps__unescape(const unsigned char *src, size_t n, char *dst, size_
             }
             j += 8;
         }
+#endif
         while (j < n && src[j] != '\\') j++;
+#if !defined(WPS__SMALL) || (defined(WPS__SSE2) && defined(WPS__HAVE_FIRST_BYTE))
     found:
+#endif
         if (j > i) {
             /* memmove: wps_decode_in_place unescapes over the source (dst + o <= src + i) */
             if (dst && o < cap) WPS_MEMMOVE(dst + o, src + i, (j - i) <= cap - o ? j - i : cap - o);
