@@ -124,7 +124,8 @@
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
                       encoded from the caller's memory; internal frames encoded as handed over;
                       the transmit buffer holds the open URL too); wps_client_config_embedded
-                      (7,864 bytes on 32-bit); wps_client_config.receive_in_place (no
+                      (7,864 bytes on 32-bit); WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
+                      wps_client_config.receive_in_place (no
                       receive scratch); 12-byte queue records and an internal-frame buffer
                       sized for names that need no escaping (the default client needs 35 KB
                       less; a group name or invocation id whose escapes would not fit is
@@ -661,7 +662,10 @@ typedef enum wps_trace_kind {
     WPS_TRACE_FRAME_DROPPED, /* a received frame changed nothing: text says why (duplicate sequenceId, unknown ackId, ...) */
     WPS_TRACE_FRAME_REFUSED, /* a received frame was reported as a frame error: status, text */
     WPS_TRACE_CALL_REFUSED,  /* a call could not start: status, text (capacity, size, arguments), delay_ms = bytes needed */
-    WPS_TRACE_RESEND         /* a call sent before goes again (after a recovery or on a new connection): call, ack_id */
+    WPS_TRACE_RESEND,        /* a call sent before goes again (after a recovery or on a new connection): call, ack_id */
+    WPS_TRACE_NOT_KEPT       /* a value from the service is longer than its capacity and is not kept (or kept cut
+                                short): text says which; delay_ms = its length. A connectionId or
+                                reconnectionToken longer than max_token_len makes the session unrecoverable */
 } wps_trace_kind;
 
 /** One trace record; fields not named for its kind are zero. text is NUL-terminated and valid
@@ -707,6 +711,9 @@ typedef enum wps_client_state {
     recovery and reconnect attempts, dropped or refused frames, refused calls. Off by default;
     when off it costs one branch per trace point, and WPS_NO_TRACE compiles the points out. */
 WPS_API void wps_client_set_trace(wps_client *client, wps_trace_fn fn, void *user);
+/** "state", "retry", "recovery", "reconnect", "frame-dropped", "frame-refused", "call-refused",
+    "resend", "not-kept"; "" for another value. */
+WPS_API const char *wps_trace_kind_name(wps_trace_kind kind);
 
 /** The client's state (WPS_CLIENT_STOPPED for NULL). */
 WPS_API wps_client_state wps_client_get_state(const wps_client *client);
@@ -4874,6 +4881,11 @@ WPS_API const char *wps_client_state_name(wps_client_state s) {
     }
 }
 
+WPS_API const char *wps_trace_kind_name(wps_trace_kind k) {
+    static const char *const n[] = {"", "state", "retry", "recovery", "reconnect", "frame-dropped", "frame-refused", "call-refused", "resend", "not-kept"};
+    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "";
+}
+
 WPS_API const char *wps_action_kind_name(wps_action_kind k) {
     static const char *const n[] = {"none", "need-url", "open", "send", "close", "event", "complete"};
     return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "";
@@ -5162,8 +5174,10 @@ static void wps__attempt_failed(wps_client *c, wps__call *k, wps_status st, int 
 
 /* ---------------------------------------------------------------- connection */
 
-static void wps__copy_str(char *dst, size_t *len, bool *has, size_t cap, wps_slice s) {
+static void wps__copy_str(wps_client *c, const char *what, char *dst, size_t *len, bool *has, size_t cap, wps_slice s) {
     if (!s.ptr || s.len > cap) {
+        if (s.ptr) WPS__TRACE(c, WPS_TRACE_NOT_KEPT, what, WPS_OK, 0, 0, 0, (uint32_t)(s.len < UINT32_MAX ? s.len : UINT32_MAX));
+        (void)what;
         *has = false;
         *len = 0;
         return;
@@ -5816,9 +5830,11 @@ WPS__SMALL_NOINLINE static void wps__on_connected(wps_client *c, const wps_messa
     /* a connected frame on a socket being closed (stop, keepalive) starts nothing: the next
        connection is then a fresh one, with its rejoins */
     if (c->conn != WPS__C_HANDSHAKE && c->conn != WPS__C_READY) return;
-    wps__copy_str(c->conn_id, &c->conn_id_len, &c->has_conn_id, c->cfg.max_token_len, m->connection_id);
-    wps__copy_str(c->user_id, &c->user_id_len, &c->has_user_id, c->cfg.max_token_len, m->user_id);
-    wps__copy_str(c->token, &c->token_len, &c->has_token, c->cfg.max_token_len, m->reconnection_token);
+    wps__copy_str(c, "connectionId longer than max_token_len (the session cannot be recovered)", c->conn_id, &c->conn_id_len,
+                  &c->has_conn_id, c->cfg.max_token_len, m->connection_id);
+    wps__copy_str(c, "userId longer than max_token_len", c->user_id, &c->user_id_len, &c->has_user_id, c->cfg.max_token_len, m->user_id);
+    wps__copy_str(c, "reconnectionToken longer than max_token_len (the session cannot be recovered)", c->token, &c->token_len,
+                  &c->has_token, c->cfg.max_token_len, m->reconnection_token);
     if (c->conn == WPS__C_READY) return; /* later connected frames only refresh the id and token */
     wps__to(c, WPS__C_READY);                /* rejoins first, then the waiting calls (wps__leave) */
     c->rejoins_pending = 0;
@@ -5884,6 +5900,8 @@ static wps_status wps__on_frame(wps_client *c, void *writable, uint64_t now, con
         /* kept for the disconnected event, which comes when the socket closes */
         c->has_disc = true;
         c->disc_len = m->message.len > WPS__DISC_CAP(&c->cfg) ? WPS__DISC_CAP(&c->cfg) : m->message.len;
+        if (c->disc_len < m->message.len)
+            WPS__TRACE(c, WPS_TRACE_NOT_KEPT, "disconnected message cut short", WPS_OK, 0, 0, 0, (uint32_t)(m->message.len < UINT32_MAX ? m->message.len : UINT32_MAX));
         if (c->disc_len) WPS_MEMCPY(c->disc, m->message.ptr, c->disc_len);
         break;
     case WPS_KIND_INVOKE_RESPONSE: wps__on_invoke_response(c, m); break;

@@ -175,10 +175,8 @@ static void read_stdin(void) {
 
 /* --trace: the client's trace records (wps_client_set_trace) as JSON lines on stderr */
 static void print_trace(void *user, const wps_trace *t) {
-    static const char *const kinds[] = {"", "state", "retry", "recovery", "reconnect", "frame-dropped", "frame-refused", "call-refused", "resend"};
     (void)user;
-    fprintf(stderr, "{\"trace\":\"%s\",\"t\":%llu,\"text\":\"%s\"", kinds[(unsigned)t->kind < 9 ? t->kind : 0], (unsigned long long)t->now_ms,
-            t->text);
+    fprintf(stderr, "{\"trace\":\"%s\",\"t\":%llu,\"text\":\"%s\"", wps_trace_kind_name(t->kind), (unsigned long long)t->now_ms, t->text);
     if (t->status != WPS_OK) fprintf(stderr, ",\"status\":\"%s\"", wps_status_name(t->status));
     if (t->call) fprintf(stderr, ",\"call\":%u", t->call);
     if (t->ack_id) fprintf(stderr, ",\"ackId\":%llu", (unsigned long long)t->ack_id);

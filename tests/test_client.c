@@ -503,8 +503,7 @@ typedef struct trace_log {
 
 static void trace_to_log(void *user, const wps_trace *t) {
     trace_log *l = (trace_log *)user;
-    static const char *const kinds[] = {"", "state", "retry", "recovery", "reconnect", "dropped", "refused-frame", "refused-call", "resend"};
-    int w = snprintf(l->text + l->n, sizeof l->text - l->n, "%s:%s;", kinds[t->kind], t->text);
+    int w = snprintf(l->text + l->n, sizeof l->text - l->n, "%s:%s;", wps_trace_kind_name(t->kind), t->text);
     if (w > 0 && (size_t)w < sizeof l->text - l->n) l->n += (size_t)w;
     l->count++;
 }
@@ -540,15 +539,50 @@ TEST trace_hook_reports_what_the_client_decides(void) {
 #ifndef WPS_NO_TRACE
     ASSERT_STR_EQ("state:READY -> RECOVER_OPENING;recovery:recovery attempt;state:RECOVER_OPENING -> READY;"
                   "resend:sent again: its connection ended before the answer;retry:the service answered with an error;"
-                  "dropped:an ack for no pending call;dropped:duplicate sequenceId;refused-frame:unexpected end of input, value expected at byte 8;"
-                  "refused-call:the frame is larger than max_frame_size;",
+                  "frame-dropped:an ack for no pending call;frame-dropped:duplicate sequenceId;frame-refused:unexpected end of input, value expected at byte 8;"
+                  "call-refused:the frame is larger than max_frame_size;",
                   log.text);
 #endif
+    ASSERT_STR_EQ("not-kept", wps_trace_kind_name(WPS_TRACE_NOT_KEPT));
+    ASSERT_STR_EQ("", wps_trace_kind_name((wps_trace_kind)99));
     wps_client_set_trace(c, NULL, NULL);
     log.count = 0;
     ASSERT_EQ(WPS_OK, wps_client_stop(c, 10));
     drain_all(c);
     ASSERT_EQ(0, log.count);
+    free(mem);
+    PASS();
+}
+
+/* A connectionId or reconnectionToken longer than max_token_len is not kept, which makes the
+   session unrecoverable (a drop then reconnects afresh); the trace says so, with the length. */
+TEST ids_longer_than_max_token_len_are_traced(void) {
+    wps_client_config cfg = wps_client_config_default();
+    size_t size;
+    void *mem;
+    wps_client *c = NULL;
+    trace_log log;
+    wps_action a;
+    int need_url = 0;
+    cfg.max_token_len = 16;
+    size = wps_client_memory_size(&cfg);
+    mem = malloc(size);
+    memset(&log, 0, sizeof log);
+    ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, size, NULL));
+    wps_client_set_trace(c, trace_to_log, &log);
+    wps_client_start(c, 0);
+    drain_all(c);
+    wps_client_set_url(c, 0, client_url, sizeof client_url - 1);
+    drain_all(c);
+    wps_client_on_open(c, 0);
+    feed(c, 0, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"userId\":\"u\",\"reconnectionToken\":\"0123456789abcdefXYZ\"}");
+    drain_all(c);
+#ifndef WPS_NO_TRACE
+    ASSERT(strstr(log.text, "not-kept:reconnectionToken longer than max_token_len (the session cannot be recovered);") != NULL);
+#endif
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 1, 1006, NULL, 0));
+    while (wps_client_poll(c, &a)) need_url += a.kind == WPS_ACTION_NEED_URL; /* no recovery: a fresh connection */
+    ASSERT_EQ(1, need_url);
     free(mem);
     PASS();
 }
@@ -1303,6 +1337,7 @@ SUITE(client) {
     RUN_TEST(names_that_escape_beyond_the_internal_frame_buffer_are_refused);
     RUN_TEST(refused_calls_explain_themselves);
     RUN_TEST(trace_hook_reports_what_the_client_decides);
+    RUN_TEST(ids_longer_than_max_token_len_are_traced);
     dir = opendir("tests/scenarios");
     if (!dir) {
         printf("FAIL scenarios: tests/scenarios not found (run from the repository root)\n");
