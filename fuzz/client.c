@@ -117,6 +117,9 @@ typedef struct model {
     mcall calls[MAX_ISSUED];
     ack_seen acks[MAX_STEPS + 8];
     char fb[2][FRAME_MAX]; /* received frames: the one the client may point into stays intact */
+    char wb[2][FRAME_MAX]; /* receive_in_place: the writable copies handed over (decoded in place) */
+    int head_kind;         /* the record the last poll took (white-box: with borrow_payloads the */
+    uint32_t head_slot;    /* frames of calls and internal frames all come from the transmit buffer) */
     unsigned char scratch[2 * FRAME_MAX + 64];
 } model;
 
@@ -152,6 +155,14 @@ static mcall *sender(model *m, const wps_action *a) {
     uintptr_t p = (uintptr_t)a->frame.ptr, out = (uintptr_t)c->out;
     uint32_t i;
     mcall *k;
+    if (c->cfg.borrow_payloads && a->frame.ptr == c->tx) { /* encoded as handed over: the record says whose */
+        if (m->head_kind == WPS__R_SEND_FRAME) return NULL;
+        check(m->head_kind == WPS__R_SEND_CALL, "a frame in the transmit buffer from neither a call nor an internal record");
+        check(c->calls[m->head_slot].id != 0, "a frame of a free call slot");
+        k = find_call(m, c->calls[m->head_slot].id);
+        check(k != NULL, "a SEND of a call unknown or already completed");
+        return k;
+    }
     if (p >= out && p < out + c->out_cap) {
         check(p + a->frame.len <= out + c->out_used, "an internal frame outside the frames in use");
         return NULL;
@@ -311,6 +322,11 @@ static void drain(model *m) {
     int guard = 0;
     for (;;) {
         if (m->budget == 0) return;
+        if (m->c->q_len) {
+            const wps__rec *h = &m->c->q[m->c->q_head];
+            m->head_kind = h->kind;
+            m->head_slot = h->kind == WPS__R_SEND_CALL ? h->u.call.slot : 0;
+        }
         if (!wps_client_poll(m->c, &a)) break;
         if (m->budget > 0) m->budget--;
         trace("    < %s", wps_action_kind_name(a.kind));
@@ -445,6 +461,14 @@ static const char *const k_frames[] = {
     "{\"type\":\"future\"}",
 };
 
+/* The host hands a frame over: read-only, or (receive_in_place) a writable copy decoded in place;
+   buf stays intact for the model. */
+static wps_status deliver_frame(model *m, const char *buf, int n, int is_text) {
+    if (!m->cfg.receive_in_place) return wps_client_on_frame(m->c, m->now, buf, (size_t)n, is_text != 0);
+    memcpy(m->wb[!m->fb_live], buf, (size_t)n);
+    return wps_client_on_frame_writable(m->c, m->now, m->wb[!m->fb_live], (size_t)n, is_text != 0);
+}
+
 static void frame(model *m) {
     char *buf = m->fb[!m->fb_live]; /* the other buffer may still be pointed into */
     unsigned kind = byte() % 8, v = byte();
@@ -478,10 +502,10 @@ static void frame(model *m) {
     }
     default: n = snprintf(buf, FRAME_MAX, "%s", k_frames[v % (sizeof k_frames / sizeof k_frames[0])]); break;
     }
-    st = wps_client_on_frame(m->c, m->now, buf, (size_t)n, is_text);
+    st = deliver_frame(m, buf, n, is_text);
     if (st == WPS_ERR_BUSY) { /* a host cannot drop a frame: poll everything, then deliver it */
         drain_all(m);
-        st = wps_client_on_frame(m->c, m->now, buf, (size_t)n, is_text);
+        st = deliver_frame(m, buf, n, is_text);
         check(st != WPS_ERR_BUSY, "frame refused as busy with nothing queued");
     }
     m->input++;
@@ -607,6 +631,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg.message_retry.max_retries = retry % 4;
     cfg.attempt_timeout_ms = attempt_timeouts[(retry >> 2) % 4];
     cfg.resend_after_session_loss = (retry & 16) == 0;
+    cfg.borrow_payloads = (retry & 32) != 0;  /* calls and internal frames encoded as handed over */
+    cfg.receive_in_place = (retry & 64) != 0; /* no receive scratch: frames handed over writable */
     cfg.reconnect_retry.max_retries = (flags & 8) ? 2 : WPS_RETRY_UNLIMITED;
     cfg.reconnect_retry.mode = (flags & 16) ? WPS_RETRY_EXPONENTIAL : WPS_RETRY_FIXED;
     cfg.recovery_window_ms = 3000;
