@@ -124,7 +124,7 @@
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
                       encoded from the caller's memory; internal frames encoded as handed over;
                       the transmit buffer holds the open URL too); wps_client_config_embedded
-                      (7,864 bytes on 32-bit); WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
+                      (7,928 bytes on 32-bit); WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
                       wps_client_config.receive_in_place (no
                       receive scratch); 12-byte queue records and an internal-frame buffer
                       sized for names that need no escaping (the default client needs 35 KB
@@ -649,7 +649,7 @@ WPS_API wps_client_config wps_client_config_default(void);
 /** The defaults with the capacities of a small device: 8 calls, 8 groups, 32-byte names,
     1088-byte frames, 512-byte URLs, 256-byte ids and tokens, borrow_payloads (the caller keeps
     each call's data until it completes; see borrow_payload) and receive_in_place (frames are
-    handed over with wps_client_on_frame_writable). 7,864 bytes of client memory on 32-bit
+    handed over with wps_client_on_frame_writable). 7,928 bytes of client memory on 32-bit
     targets (README, "Defaults and capacities"). */
 WPS_API wps_client_config wps_client_config_embedded(void);
 
@@ -4007,7 +4007,7 @@ static wps_status wps__decode(const wps_codec *codec, const void *frame, size_t 
 WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t frame_len, void *scratch,
                               size_t scratch_cap, wps_message *out, wps_diag *diag) {
 #ifndef WPS__SMALL
-    if (codec && out && frame && frame_len >= 2 && (scratch || !scratch_cap) && codec->direction == WPS_DOWNSTREAM &&
+    if (codec && out && frame && frame_len >= 2 && frame_len <= SIZE_MAX / 16 && (scratch || !scratch_cap) && codec->direction == WPS_DOWNSTREAM &&
         (codec->protocol == WPS_PROTOCOL_JSON || codec->protocol == WPS_PROTOCOL_JSON_RELIABLE) && codec->max_depth >= 2 &&
         codec->max_depth <= WPS_MAX_DEPTH_LIMIT) {
         wps_status st = wps__fast_decode(frame, frame_len, scratch, scratch_cap, codec->max_depth, out);
@@ -4598,6 +4598,8 @@ typedef struct wps__group {
     uint8_t joined;
     uint64_t rejoin_ack; /* 0: no rejoin in flight */
     uint64_t failed_ack; /* the ackId of the rejoin a queued rejoin-group-failed event reports */
+    uint64_t queued_ack; /* borrow_payloads: the ackId of its rejoin frame still queued (encoded when
+                            handed over, even if the rejoin settled meanwhile); 0: none queued */
     char *name;
 } wps__group;
 
@@ -4960,7 +4962,7 @@ static void wps__internal_message(const wps_client *c, int what, uint64_t arg, w
         const wps__group *g = &c->groups[arg];
         wps_message_init(m, WPS_KIND_JOIN_GROUP);
         m->group = wps_slice_make(g->name, g->len);
-        m->ack_id = g->rejoin_ack;
+        m->ack_id = c->cfg.borrow_payloads ? g->queued_ack : g->rejoin_ack;
         m->has = WPS_HAS_ACK_ID;
         break;
     }
@@ -4985,6 +4987,9 @@ WPS__SMALL_NOINLINE static void wps__push_frame(wps_client *c, int what, uint64_
         r->u.frame.off = (uint32_t)arg;
         r->u.frame.len = (uint32_t)(arg >> 32);
         r->what = (uint8_t)what;
+        /* the rejoin may settle (stop, an early ack) before its frame is handed over: the frame
+           keeps its ackId, and the group entry is not reused meanwhile (wps__group_get) */
+        if (what == WPS__F_REJOIN) c->groups[arg].queued_ack = c->groups[arg].rejoin_ack;
         return;
     }
     wps__internal_message(c, what, arg, &m);
@@ -5409,6 +5414,7 @@ static void wps__connection_lost(wps_client *c, uint16_t code) {
                 continue;
             }
         } else if (r.kind == WPS__R_SEND_FRAME) {
+            if (r.what == WPS__F_REJOIN && c->cfg.borrow_payloads) c->groups[r.u.frame.off].queued_ack = 0;
             if (r.what == WPS__F_PING) c->ping_queued = false;
             if (r.what == WPS__F_SEQACK) {
                 c->seqack_queued = false;
@@ -5533,7 +5539,7 @@ static void wps__check(const wps_client *c) {
             frames += r->u.frame.len;
         }
         if (r->kind == WPS__R_SEND_FRAME && c->cfg.borrow_payloads) { /* the argument the frame is encoded from */
-            WPS_ASSERT(r->what != WPS__F_REJOIN || (r->u.frame.off < c->cfg.max_groups && c->groups[r->u.frame.off].rejoin_ack));
+            WPS_ASSERT(r->what != WPS__F_REJOIN || (r->u.frame.off < c->cfg.max_groups && c->groups[r->u.frame.off].queued_ack));
             WPS_ASSERT(r->what != WPS__F_CANCEL || (r->u.frame.off < c->cfg.max_calls && c->calls[r->u.frame.off].id &&
                                                     c->calls[r->u.frame.off].kind == WPS_CALL_INVOKE_EVENT));
         }
@@ -6046,7 +6052,7 @@ static int wps__group_get(wps_client *c, wps_slice name) {
         wps__group *g = &c->groups[i];
         if (g->len == name.len && g->len && WPS_MEMCMP(g->name, name.ptr, name.len) == 0) return (int)i;
         if (!g->len && free_slot < 0) free_slot = (int)i;
-        if (g->len && !g->joined && !g->refs && !g->rejoin_ack && reusable < 0) reusable = (int)i;
+        if (g->len && !g->joined && !g->refs && !g->rejoin_ack && !g->queued_ack && reusable < 0) reusable = (int)i;
     }
     if (free_slot < 0) free_slot = reusable; /* forget a group left and idle */
     if (free_slot < 0) return -1;
@@ -6060,6 +6066,7 @@ static int wps__group_get(wps_client *c, wps_slice name) {
     c->groups[free_slot].joined = 0;
     c->groups[free_slot].refs = 0;
     c->groups[free_slot].rejoin_ack = 0;
+    c->groups[free_slot].queued_ack = 0;
     WPS_MEMCPY(c->groups[free_slot].name, name.ptr, name.len);
     return free_slot;
 }
@@ -6425,6 +6432,7 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
         c->groups[i].joined = 0;
         c->groups[i].refs = 0;
         c->groups[i].rejoin_ack = 0;
+        c->groups[i].queued_ack = 0;
     }
     for (i = 0; i < ngroups; i++) {
         size_t n;
@@ -6453,6 +6461,7 @@ WPS__SMALL_NOINLINE static int wps__encode_internal(wps_client *c, int what, uin
     wps_message m;
     size_t n = 0;
     wps__internal_message(c, what, arg, &m);
+    if (what == WPS__F_REJOIN) c->groups[arg].queued_ack = 0; /* handed over */
     if (wps_encode(&c->up, &m, c->tx, c->tx_cap, &n, NULL) != WPS_OK) {
         WPS_ASSERT(0);
         return 0;
