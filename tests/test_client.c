@@ -137,12 +137,12 @@ static void *client_memory(size_t *size) {
     return malloc(*size);
 }
 
-/* A client of the default configuration, started, open and connected by this frame, every
-   action polled. */
-static wps_client *open_client(void *mem, size_t size, const char *connected) {
-    wps_client_config cfg = wps_client_config_default();
+/* A client of this configuration (tracing to fn, if not NULL), started, open and connected by
+   this frame, every action polled. */
+static wps_client *open_client_with(const wps_client_config *cfg, wps_trace_fn fn, void *user, void *mem, size_t size, const char *connected) {
     wps_client *c = NULL;
-    if (wps_client_init(&c, &cfg, mem, size, NULL) != WPS_OK) return NULL;
+    if (wps_client_init(&c, cfg, mem, size, NULL) != WPS_OK) return NULL;
+    if (fn) wps_client_set_trace(c, fn, user);
     wps_client_start(c, 0);
     drain_all(c);
     wps_client_set_url(c, 0, client_url, sizeof client_url - 1);
@@ -151,6 +151,12 @@ static wps_client *open_client(void *mem, size_t size, const char *connected) {
     feed(c, 0, connected);
     drain_all(c);
     return c;
+}
+
+/* The same with the default configuration. */
+static wps_client *open_client(void *mem, size_t size, const char *connected) {
+    wps_client_config cfg = wps_client_config_default();
+    return open_client_with(&cfg, NULL, NULL, mem, size, connected);
 }
 
 /* A connected client with a session worth saving (connectionId, token, a joined group). */
@@ -399,14 +405,8 @@ TEST rejoin_frame_keeps_its_ack_id_when_the_rejoin_settles_before_it_is_polled(v
             cfg.keepalive_timeout_ms = 0;
             size = wps_client_memory_size(&cfg);
             mem = malloc(size);
-            ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, size, NULL));
-            wps_client_start(c, 0);
-            drain_all(c);
-            wps_client_set_url(c, 0, client_url, sizeof client_url - 1);
-            drain_all(c);
-            wps_client_on_open(c, 0);
-            feed(c, 1, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\"}");
-            drain_all(c);
+            c = open_client_with(&cfg, NULL, NULL, mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\"}");
+            ASSERT(c != NULL);
             ASSERT_EQ(WPS_OK, wps_client_join_group(c, 2, wps_slice_from_cstr("g1"), NULL, &id, NULL));
             drain_all(c);
             feed(c, 3, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}");
@@ -620,15 +620,9 @@ TEST ids_longer_than_max_token_len_are_traced(void) {
     size = wps_client_memory_size(&cfg);
     mem = malloc(size);
     memset(&log, 0, sizeof log);
-    ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, size, NULL));
-    wps_client_set_trace(c, trace_to_log, &log);
-    wps_client_start(c, 0);
-    drain_all(c);
-    wps_client_set_url(c, 0, client_url, sizeof client_url - 1);
-    drain_all(c);
-    wps_client_on_open(c, 0);
-    feed(c, 0, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"userId\":\"u\",\"reconnectionToken\":\"0123456789abcdefXYZ\"}");
-    drain_all(c);
+    c = open_client_with(&cfg, trace_to_log, &log, mem, size,
+                         "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"userId\":\"u\",\"reconnectionToken\":\"0123456789abcdefXYZ\"}");
+    ASSERT(c != NULL);
 #ifndef WPS_NO_TRACE
     ASSERT(strstr(log.text, "not-kept:reconnectionToken longer than max_token_len (the session cannot be recovered);") != NULL);
 #endif
