@@ -6448,13 +6448,6 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
 
 /* ---------------------------------------------------------------- poll */
 
-/* Only dequeues and converts: every decision was made by the input that queued the record. The
-   slot of a completion handed over is free for the next call. */
-/* Encodes a borrowed call's attempt as it is handed to the host: into the transmit buffer
-   (borrow_payloads) or the call's own frame memory. 0 when the caller's data no longer encodes
-   within max_frame_size (it changed against the lifetime rule): the attempt is not sent and the
-   call ends with WPS_ERR_INVALID_ARGUMENT (its completion is queued, or, for a fire-and-forget
-   call, already queued and now says so). */
 /* borrow_payloads: encodes an internal frame into the transmit buffer as it is handed over (it
    always fits: the buffer has room for a name escaped at 6 bytes a byte). */
 WPS__SMALL_NOINLINE static int wps__encode_internal(wps_client *c, int what, uint64_t arg, wps_slice *frame) {
@@ -6470,6 +6463,11 @@ WPS__SMALL_NOINLINE static int wps__encode_internal(wps_client *c, int what, uin
     return 1;
 }
 
+/* Encodes a borrowed call's attempt as it is handed to the host: into the transmit buffer
+   (borrow_payloads) or the call's own frame memory. 0 when the caller's data no longer encodes
+   within max_frame_size (it changed against the lifetime rule): the attempt is not sent and the
+   call ends with WPS_ERR_INVALID_ARGUMENT (its completion is queued, or, for a fire-and-forget
+   call, already queued and now says so). */
 WPS__SMALL_NOINLINE static int wps__encode_borrowed(wps_client *c, wps__call *k, wps_slice *frame) {
     wps_message m;
     char *dst = c->cfg.borrow_payloads ? c->tx : (char *)k->buf + c->cfg.max_name_len;
@@ -6485,6 +6483,10 @@ WPS__SMALL_NOINLINE static int wps__encode_borrowed(wps_client *c, wps__call *k,
     return 0;
 }
 
+/* Dequeues and converts: every decision was made by the input that queued the record. The one
+   exception is encoding: a borrowed call's attempt, and with borrow_payloads every frame, is
+   encoded here, as it is handed over. The slot of a completion handed over is free for the next
+   call. */
 WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
     wps__rec r;
     if (!out) return false;
