@@ -124,11 +124,13 @@
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
                       encoded from the caller's memory; internal frames encoded as handed over;
                       the transmit buffer holds the open URL too); wps_client_config_embedded
-                      (7,928 bytes on 32-bit); WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
+                      (6,432 bytes on 32-bit); WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
                       wps_client_config.receive_in_place (no
-                      receive scratch); 12-byte queue records and an internal-frame buffer
-                      sized for names that need no escaping (the default client needs 35 KB
-                      less; a group name or invocation id whose escapes would not fit is
+                      receive scratch); 8-byte queue records, an internal-frame buffer
+                      sized for names that need no escaping, a recovery URL with 2 *
+                      max_token_len bytes for the URL-encoded connectionId and
+                      reconnectionToken (a longer pair is not kept: WPS_TRACE_NOT_KEPT)
+                      (the default client needs 40 KB less; a group name or invocation id whose escapes would not fit is
                       WPS_ERR_CAPACITY); the disconnected message kept up to max_token_len when
                       under 512;
                       wps_client_restore waits (WPS_ERR_BUSY) while events of the last session
@@ -624,8 +626,11 @@ typedef struct wps_client_config {
     uint32_t max_name_len;   /* 128: longest group name */
     uint32_t max_frame_size; /* 8192: largest frame sent (and scratch for one received frame) */
     uint32_t max_url_len;    /* 2048: longest client access URL */
-    uint32_t max_token_len;  /* 1024: longest connectionId, userId or reconnectionToken; the
-                                service's disconnected message is kept up to 512 bytes, or up to
+    uint32_t max_token_len;  /* 1024: longest connectionId, userId or reconnectionToken (and the
+                                recovery URL holds the connectionId and reconnectionToken
+                                URL-encoded in 2 * max_token_len bytes together: a pair that
+                                needs more cannot recover the session); the service's
+                                disconnected message is kept up to 512 bytes, or up to
                                 max_token_len when that is less */
     bool borrow_payloads;    /* false. true: every call is borrowed (wps_call_options.borrow_payload):
                                 the client keeps no frame per call and no buffer of internal
@@ -649,7 +654,7 @@ WPS_API wps_client_config wps_client_config_default(void);
 /** The defaults with the capacities of a small device: 8 calls, 8 groups, 32-byte names,
     1088-byte frames, 512-byte URLs, 256-byte ids and tokens, borrow_payloads (the caller keeps
     each call's data until it completes; see borrow_payload) and receive_in_place (frames are
-    handed over with wps_client_on_frame_writable). 7,928 bytes of client memory on 32-bit
+    handed over with wps_client_on_frame_writable). 6,432 bytes of client memory on 32-bit
     targets (README, "Defaults and capacities"). */
 WPS_API wps_client_config wps_client_config_embedded(void);
 
@@ -665,7 +670,8 @@ typedef enum wps_trace_kind {
     WPS_TRACE_RESEND,        /* a call sent before goes again (after a recovery or on a new connection): call, ack_id */
     WPS_TRACE_NOT_KEPT       /* a value from the service is longer than its capacity and is not kept (or kept cut
                                 short): text says which; delay_ms = its length. A connectionId or
-                                reconnectionToken longer than max_token_len makes the session unrecoverable */
+                                reconnectionToken longer than max_token_len (or the two together longer than
+                                2 * max_token_len once URL-encoded) makes the session unrecoverable */
 } wps_trace_kind;
 
 /** One trace record; fields not named for its kind are zero. text is NUL-terminated and valid
@@ -4603,33 +4609,36 @@ typedef struct wps__group {
     char *name;
 } wps__group;
 
-/* Queued records: 12 bytes each (the queue is sized for the worst input twice over, so records
+/* Queued records: 8 bytes each (the queue is sized for the worst input twice over, so records
    stay small). What an event says beyond its kind, code, status and group is in the client
    (connection and user id, the disconnected message, the refused frame's report) or in the
    group (a failed rejoin's ackId), where nothing can change it before the event is polled:
-   those events point into the frame being received (frame_ref), and a new frame waits for them. */
-typedef struct wps__rec_call { uint32_t slot, id; } wps__rec_call;      /* SEND_CALL, COMPLETE */
-typedef struct wps__rec_frame { uint32_t off, len; } wps__rec_frame;    /* SEND_FRAME: an encoded internal frame (what: WPS__F_*) */
-typedef struct wps__rec_close { uint16_t code; uint8_t keepalive; } wps__rec_close; /* CLOSE */
-enum { WPS__E_CONN_ID = 1, WPS__E_USER_ID = 2, WPS__E_TEXT = 4, WPS__E_ERROR = 8 };
-typedef struct wps__rec_event { /* EVENT */
-    uint8_t ev;
-    uint8_t has;     /* WPS__E_*: the connection id, the user id, the text (disconnected message,
-                        frame error report), the error of the frame (failed rejoin) */
-    uint16_t code;   /* close code */
-    int16_t status;
-    uint16_t group;  /* REJOIN_GROUP_FAILED: the group entry */
-} wps__rec_event;
+   those events point into the frame being received (frame_ref), and a new frame waits for them.
+   A record's fields by kind:
+     SEND_CALL, COMPLETE: half = the call's slot (max_calls <= 65536), word = its id;
+     SEND_FRAME: bits = WPS__Q_WHAT (WPS__F_*) and the frame's length >> 16; half = its length's
+       low 16 bits; word = its offset in the out buffer, or with borrow_payloads its argument
+       (the group entry of a rejoin, the call slot of a cancelInvocation; the value of a
+       sequenceAck is c->seqack_value, one being queued at a time);
+     CLOSE: half = the code, bits WPS__Q_KEEPALIVE;
+     EVENT: bits = WPS__E_* flags; half = the close code; word = the event kind, the status
+       (8 bits, signed) and the group entry of a failed rejoin (16 bits): wps__rec_event_word. */
+enum { WPS__Q_FRAME_REF = 1, WPS__Q_KEEPALIVE = 2 };
+/* EVENT: the connection id, the user id, the text (disconnected message, frame error report),
+   the error of the frame (failed rejoin) */
+enum { WPS__E_CONN_ID = 2, WPS__E_USER_ID = 4, WPS__E_TEXT = 8, WPS__E_ERROR = 16 };
+#define WPS__Q_WHAT(bits) (((bits) >> 1) & 3u)
+/* every status fits an event record's signed byte (a new status below -128 fails to compile) */
+#define WPS__STATUS_FITS(name, value, text) typedef char wps__status_fits_##name[(value) >= -128 && (value) <= 127 ? 1 : -1];
+WPS_STATUS_LIST(WPS__STATUS_FITS)
+#undef WPS__STATUS_FITS
+#define WPS__Q_LEN_MAX ((1u << 21) - 1u) /* an internal frame's length: 16 + 5 bits */
 typedef struct wps__rec {
-    uint8_t kind;      /* WPS__R_* */
-    uint8_t frame_ref; /* points into the frame being received (or text the next frame replaces) */
-    uint8_t what;      /* SEND_FRAME: WPS__F_* */
-    union {
-        wps__rec_call call;
-        wps__rec_frame frame;
-        wps__rec_close close;
-        wps__rec_event event;
-    } u;
+    uint8_t kind; /* WPS__R_* */
+    uint8_t bits; /* WPS__Q_FRAME_REF: points into the frame being received (or text the next
+                     frame replaces); the rest by kind (above) */
+    uint16_t half;
+    uint32_t word;
 } wps__rec;
 
 struct wps_client {
@@ -4645,6 +4654,7 @@ struct wps_client {
     uint64_t reconnect_at, recovery_at, recovery_deadline;
     uint64_t last_rx, next_ping_at, seq_ack_at;
     uint64_t seq_max;   /* highest sequenceId delivered */
+    uint64_t seqack_value; /* borrow_payloads: the value of the queued sequenceAck */
     uint64_t seq_hole;  /* lowest sequenceId the application did not get (0: none): acks stay below it */
     uint32_t seq_holes; /* messages lost with a sequenceId */
     bool seq_updated;
@@ -4767,8 +4777,9 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
     l->q_reserve = 3 * cfg->max_calls + 2 * cfg->max_groups + 16;
     l->q_cap = 2 * l->q_reserve + cfg->max_calls;
     l->slot_size = wps__align8((size_t)cfg->max_name_len + (cfg->borrow_payloads ? 0 : cfg->max_frame_size));
-    /* url + "/" + "?" + both parameters, form-encoded (3 bytes per byte at worst) */
-    l->open_url_cap = (size_t)cfg->max_url_len + 64 + 6 * (size_t)cfg->max_token_len;
+    /* url + "/" + "?" + both parameter names and, form-encoded, their values: together at most
+       2 * max_token_len bytes (wps__recoverable refuses a longer pair) */
+    l->open_url_cap = (size_t)cfg->max_url_len + 64 + 2 * (size_t)cfg->max_token_len;
     /* internal frames (rejoins, cancels, ping, sequenceAck) handed out between two inputs each
        keep their bytes: room for one per group and call, names escaped at 6 bytes per byte */
     /* internal frames queued at once: a rejoin per remembered group, a cancelInvocation per
@@ -4916,7 +4927,7 @@ static wps__rec *wps__push(wps_client *c, int kind, int frame_ref) {
     r = &c->q[(c->q_head + c->q_len) % c->q_cap];
     WPS_MEMSET(r, 0, sizeof *r);
     r->kind = (uint8_t)kind;
-    r->frame_ref = (uint8_t)(frame_ref != 0);
+    r->bits = (uint8_t)(frame_ref ? WPS__Q_FRAME_REF : 0);
     c->q_len++;
     if (frame_ref) c->frame_refs++;
     return r;
@@ -4924,26 +4935,39 @@ static wps__rec *wps__push(wps_client *c, int kind, int frame_ref) {
 
 static void wps__push_close(wps_client *c, int keepalive) {
     wps__rec *r = wps__push(c, WPS__R_CLOSE, 0);
-    r->u.close.code = 1000;
-    r->u.close.keepalive = (uint8_t)(keepalive != 0);
+    r->half = 1000;
+    if (keepalive) r->bits |= WPS__Q_KEEPALIVE;
 }
 
-static wps__rec_event *wps__push_event(wps_client *c, wps_event_kind ev, int frame_ref) {
+static wps__rec *wps__push_event(wps_client *c, wps_event_kind ev, int frame_ref) {
     wps__rec *r = wps__push(c, WPS__R_EVENT, frame_ref);
-    r->u.event.ev = (uint8_t)ev;
-    return &r->u.event;
+    r->word = (uint32_t)ev;
+    return r;
 }
+
+/* A SEND_FRAME record of a frame encoded in the out buffer (wps__push_frame): its offset and
+   length. */
+static void wps__rec_set_frame(wps__rec *r, int what, size_t off, size_t len) {
+    r->bits = (uint8_t)(what << 1 | (int)(len >> 16) << 3);
+    r->half = (uint16_t)len;
+    r->word = (uint32_t)off;
+}
+static size_t wps__rec_len(const wps__rec *r) { return r->half | (size_t)(r->bits >> 3) << 16; }
+
+/* An event record's status (one signed byte: every wps_status fits) and group entry. */
+static void wps__event_status(wps__rec *e, wps_status st) { e->word = (e->word & ~0xff00u) | (uint32_t)(uint8_t)(int8_t)st << 8; }
+static wps_status wps__rec_status(const wps__rec *e) { return (wps_status)(int8_t)(uint8_t)(e->word >> 8); }
 
 static void wps__event(wps_client *c, wps_event_kind ev) {
     /* the connection id and user id change only with a frame: those events hold the next one */
     int ids = ev == WPS_EVENT_CONNECTED || ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_RECOVERING || ev == WPS_EVENT_RECOVERED;
-    wps__rec_event *e = wps__push_event(c, ev, ids);
-    if (ids && c->has_conn_id) e->has |= WPS__E_CONN_ID;
-    if (ev == WPS_EVENT_CONNECTED && c->has_user_id) e->has |= WPS__E_USER_ID;
-    if (ev == WPS_EVENT_START_FAILED) e->status = WPS_ERR_CONNECT_FAILED;
+    wps__rec *e = wps__push_event(c, ev, ids);
+    if (ids && c->has_conn_id) e->bits |= WPS__E_CONN_ID;
+    if (ev == WPS_EVENT_CONNECTED && c->has_user_id) e->bits |= WPS__E_USER_ID;
+    if (ev == WPS_EVENT_START_FAILED) wps__event_status(e, WPS_ERR_CONNECT_FAILED);
     if (ev == WPS_EVENT_DISCONNECTED || ev == WPS_EVENT_START_FAILED) {
-        e->code = c->close_code;
-        if (ev == WPS_EVENT_DISCONNECTED && c->has_disc) e->has |= WPS__E_TEXT;
+        e->half = c->close_code;
+        if (ev == WPS_EVENT_DISCONNECTED && c->has_disc) e->bits |= WPS__E_TEXT;
     }
 }
 
@@ -4984,9 +5008,9 @@ WPS__SMALL_NOINLINE static void wps__push_frame(wps_client *c, int what, uint64_
     wps__rec *r;
     if (c->cfg.borrow_payloads) {
         r = wps__push(c, WPS__R_SEND_FRAME, 0);
-        r->u.frame.off = (uint32_t)arg;
-        r->u.frame.len = (uint32_t)(arg >> 32);
-        r->what = (uint8_t)what;
+        r->bits |= (uint8_t)(what << 1);
+        if (what == WPS__F_SEQACK) c->seqack_value = arg; /* one sequenceAck is queued at a time */
+        else r->word = (uint32_t)arg;
         /* the rejoin may settle (stop, an early ack) before its frame is handed over: the frame
            keeps its ackId, and the group entry is not reused meanwhile (wps__group_get) */
         if (what == WPS__F_REJOIN) c->groups[arg].queued_ack = c->groups[arg].rejoin_ack;
@@ -4997,10 +5021,9 @@ WPS__SMALL_NOINLINE static void wps__push_frame(wps_client *c, int what, uint64_
         WPS_ASSERT(0); /* the out buffer is sized for every internal frame that can be queued at once */
         return;
     }
+    WPS_ASSERT(n <= WPS__Q_LEN_MAX); /* 64 + 2 + 6 * max_name_len at most */
     r = wps__push(c, WPS__R_SEND_FRAME, 0);
-    r->u.frame.off = (uint32_t)c->out_used;
-    r->u.frame.len = (uint32_t)n;
-    r->what = (uint8_t)what;
+    wps__rec_set_frame(r, what, c->out_used, n);
     c->out_used += n;
 }
 
@@ -5020,12 +5043,13 @@ static void wps__enter(wps_client *c, uint64_t now) {
         wps__rec *r = &c->q[(c->q_head + i) % c->q_cap];
         if (r->kind != WPS__R_SEND_FRAME) continue;
         if (!c->cfg.borrow_payloads) { /* (borrow_payloads: the record holds its argument, not bytes) */
-            if (r->u.frame.off != at) WPS_MEMMOVE(c->out + at, c->out + r->u.frame.off, r->u.frame.len);
-            r->u.frame.off = (uint32_t)at;
-            at += r->u.frame.len;
+            size_t len = wps__rec_len(r);
+            if (r->word != at) WPS_MEMMOVE(c->out + at, c->out + r->word, len);
+            r->word = (uint32_t)at;
+            at += len;
         }
-        if (r->what == WPS__F_PING) c->ping_queued = true;
-        if (r->what == WPS__F_SEQACK) c->seqack_queued = true;
+        if (WPS__Q_WHAT(r->bits) == WPS__F_PING) c->ping_queued = true;
+        if (WPS__Q_WHAT(r->bits) == WPS__F_SEQACK) c->seqack_queued = true;
     }
     c->out_used = at;
 }
@@ -5082,8 +5106,8 @@ static void wps__complete(wps_client *c, wps__call *k, wps_status st, int frame_
     wps__group_unref(c, k);
     wps__list_remove(c, wps__call_slot(c, k));
     r = wps__push(c, WPS__R_COMPLETE, frame_ref);
-    r->u.call.slot = wps__call_slot(c, k);
-    r->u.call.id = k->id;
+    r->half = (uint16_t)wps__call_slot(c, k);
+    r->word = k->id;
 }
 
 /* Removes queued records that match (kind, slot) or, with slot WPS__NIL, every record of the
@@ -5093,9 +5117,9 @@ static uint32_t wps__unqueue(wps_client *c, uint32_t mask, uint32_t slot) {
     for (i = 0; i < c->q_len; i++) {
         wps__rec r = c->q[(c->q_head + i) % c->q_cap];
         int match = (mask >> r.kind) & 1u;
-        if (match && slot != WPS__NIL) match = (r.kind == WPS__R_SEND_CALL || r.kind == WPS__R_COMPLETE) && r.u.call.slot == slot;
+        if (match && slot != WPS__NIL) match = (r.kind == WPS__R_SEND_CALL || r.kind == WPS__R_COMPLETE) && r.half == slot;
         if (match) {
-            if (r.frame_ref) c->frame_refs--;
+            if (r.bits & WPS__Q_FRAME_REF) c->frame_refs--;
             removed++;
             continue;
         }
@@ -5124,7 +5148,7 @@ static int wps__send_queued(const wps_client *c, uint32_t slot) {
     uint32_t j;
     for (j = 0; j < c->q_len; j++) {
         const wps__rec *r = &c->q[(c->q_head + j) % c->q_cap];
-        if (r->kind == WPS__R_SEND_CALL && r->u.call.slot == slot) return 1;
+        if (r->kind == WPS__R_SEND_CALL && r->half == slot) return 1;
     }
     return 0;
 }
@@ -5138,8 +5162,8 @@ static void wps__transmit(wps_client *c, wps__call *k) {
     wps__rec *r = wps__push(c, WPS__R_SEND_CALL, 0);
     if (k->sent && k->state == WPS__CALL_WAITING && k->answer_lost)
         WPS__TRACE(c, WPS_TRACE_RESEND, "sent again: its connection ended before the answer", WPS_OK, k->id, k->ack_id, k->attempt, 0);
-    r->u.call.slot = wps__call_slot(c, k);
-    r->u.call.id = k->id;
+    r->half = (uint16_t)wps__call_slot(c, k);
+    r->word = k->id;
     k->sent++;
     if (k->fire_and_forget) {
         wps__complete(c, k, WPS_OK, 0); /* complete once handed over (taken back if it is not) */
@@ -5269,16 +5293,29 @@ static void wps__no_recovery(wps_client *c, int stopping) {
     }
 }
 
+static int wps__form_plain(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '*' || ch == '-' || ch == '.' ||
+           ch == '_' || ch == ' ';
+}
+
+/* The connectionId and reconnectionToken, form-encoded, fit the recovery URL's room for them
+   (2 * max_token_len): a byte outside wps__form_plain takes 3. */
+static int wps__recoverable_pair(const wps_client *c, const char *id, size_t id_len, const char *tok, size_t tok_len) {
+    size_t n = id_len + tok_len, i;
+    for (i = 0; i < id_len; i++) n += wps__form_plain((unsigned char)id[i]) ? 0u : 2u;
+    for (i = 0; i < tok_len; i++) n += wps__form_plain((unsigned char)tok[i]) ? 0u : 2u;
+    return n <= 2 * (size_t)c->cfg.max_token_len;
+}
+
 static void wps__form_encode(char *dst, size_t *n, const char *s, size_t len) {
     static const char hex[] = "0123456789ABCDEF";
     size_t i;
     for (i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '*' || ch == '-' || ch == '.' ||
-            ch == '_') {
-            dst[(*n)++] = (char)ch;
-        } else if (ch == ' ') {
+        if (ch == ' ') {
             dst[(*n)++] = '+';
+        } else if (wps__form_plain(ch)) {
+            dst[(*n)++] = (char)ch;
         } else {
             dst[(*n)++] = '%';
             dst[(*n)++] = hex[ch >> 4];
@@ -5362,12 +5399,12 @@ static void wps__rejoin_settled(wps_client *c) {
 }
 
 static void wps__rejoin_failed(wps_client *c, uint32_t gi, wps_status st, wps_slice name, wps_slice message, int frame_ref) {
-    wps__rec_event *e = wps__push_event(c, WPS_EVENT_REJOIN_GROUP_FAILED, frame_ref);
-    e->group = (uint16_t)gi;
-    e->status = (int16_t)st;
+    wps__rec *e = wps__push_event(c, WPS_EVENT_REJOIN_GROUP_FAILED, frame_ref);
+    e->word |= gi << 16;
+    wps__event_status(e, st);
     c->groups[gi].failed_ack = c->groups[gi].rejoin_ack;
     if (frame_ref) { /* the ack frame's error (one such frame at a time: the next waits for this event) */
-        e->has |= WPS__E_ERROR;
+        e->bits |= WPS__E_ERROR;
         c->rx_err_name = name;
         c->rx_err_msg = message;
     }
@@ -5400,23 +5437,23 @@ static void wps__connection_lost(wps_client *c, uint16_t code) {
     for (i = 0; i < c->q_len; i++) { /* take back the records of the gone socket */
         wps__rec r = c->q[(c->q_head + i) % c->q_cap];
         if (r.kind == WPS__R_SEND_CALL || r.kind == WPS__R_COMPLETE) {
-            wps__call *k = &c->calls[r.u.call.slot];
+            wps__call *k = &c->calls[r.half];
             if (r.kind == WPS__R_SEND_CALL) {
                 k->sent--;
                 if (k->state == WPS__CALL_DONE && !k->fire_and_forget) continue; /* answered meanwhile: done */
                 if (k->state == WPS__CALL_DONE) /* fire-and-forget: not handed over after all */
-                    wps__list_insert(c, r.u.call.slot);
+                    wps__list_insert(c, r.half);
                 wps__set_state(c, k, WPS__CALL_WAITING);
                 continue;
             }
             if (k->state != WPS__CALL_DONE) { /* its fire-and-forget completion, taken back above */
-                if (r.frame_ref) c->frame_refs--;
+                if (r.bits & WPS__Q_FRAME_REF) c->frame_refs--;
                 continue;
             }
         } else if (r.kind == WPS__R_SEND_FRAME) {
-            if (r.what == WPS__F_REJOIN && c->cfg.borrow_payloads) c->groups[r.u.frame.off].queued_ack = 0;
-            if (r.what == WPS__F_PING) c->ping_queued = false;
-            if (r.what == WPS__F_SEQACK) {
+            if (WPS__Q_WHAT(r.bits) == WPS__F_REJOIN && c->cfg.borrow_payloads) c->groups[r.word].queued_ack = 0;
+            if (WPS__Q_WHAT(r.bits) == WPS__F_PING) c->ping_queued = false;
+            if (WPS__Q_WHAT(r.bits) == WPS__F_SEQACK) {
                 c->seqack_queued = false;
                 c->seq_updated = true; /* owed again on the next socket */
             }
@@ -5528,20 +5565,20 @@ static void wps__check(const wps_client *c) {
     for (i = 0; i < c->q_len; i++) {
         const wps__rec *r = &c->q[(c->q_head + i) % c->q_cap];
         WPS_ASSERT(r->kind >= WPS__R_NEED_URL && r->kind <= WPS__R_COMPLETE);
-        refs += r->frame_ref;
+        refs += r->bits & WPS__Q_FRAME_REF;
         opens += r->kind == WPS__R_OPEN;
         sends += r->kind == WPS__R_SEND_CALL || r->kind == WPS__R_SEND_FRAME;
         if (r->kind == WPS__R_SEND_CALL || r->kind == WPS__R_COMPLETE)
-            WPS_ASSERT(r->u.call.slot < c->cfg.max_calls && c->calls[r->u.call.slot].id == r->u.call.id);
-        if (r->kind == WPS__R_COMPLETE) WPS_ASSERT(c->calls[r->u.call.slot].state == WPS__CALL_DONE);
+            WPS_ASSERT(r->half < c->cfg.max_calls && c->calls[r->half].id == r->word);
+        if (r->kind == WPS__R_COMPLETE) WPS_ASSERT(c->calls[r->half].state == WPS__CALL_DONE);
         if (r->kind == WPS__R_SEND_FRAME && !c->cfg.borrow_payloads) {
-            WPS_ASSERT(r->u.frame.off == frames && (size_t)r->u.frame.off + r->u.frame.len <= c->out_used);
-            frames += r->u.frame.len;
+            WPS_ASSERT(r->word == frames && (size_t)r->word + wps__rec_len(r) <= c->out_used);
+            frames += wps__rec_len(r);
         }
         if (r->kind == WPS__R_SEND_FRAME && c->cfg.borrow_payloads) { /* the argument the frame is encoded from */
-            WPS_ASSERT(r->what != WPS__F_REJOIN || (r->u.frame.off < c->cfg.max_groups && c->groups[r->u.frame.off].queued_ack));
-            WPS_ASSERT(r->what != WPS__F_CANCEL || (r->u.frame.off < c->cfg.max_calls && c->calls[r->u.frame.off].id &&
-                                                    c->calls[r->u.frame.off].kind == WPS_CALL_INVOKE_EVENT));
+            WPS_ASSERT(WPS__Q_WHAT(r->bits) != WPS__F_REJOIN || (r->word < c->cfg.max_groups && c->groups[r->word].queued_ack));
+            WPS_ASSERT(WPS__Q_WHAT(r->bits) != WPS__F_CANCEL ||
+                       (r->word < c->cfg.max_calls && c->calls[r->word].id && c->calls[r->word].kind == WPS_CALL_INVOKE_EVENT));
         }
     }
     WPS_ASSERT(refs == c->frame_refs);
@@ -5725,14 +5762,14 @@ WPS_API wps_status wps_client_on_close(wps_client *c, uint64_t now, uint16_t cod
 static void wps__frame_error(wps_client *c, wps_status st, const char *reason, size_t needed) {
     size_t n = reason ? wps__cstrlen(reason) : 0;
     char *to = c->rx_diag.reason;
-    wps__rec_event *e;
+    wps__rec *e;
     if (n >= sizeof c->rx_diag.reason) n = sizeof c->rx_diag.reason - 1;
     if (n && reason != to) WPS_MEMCPY(to, reason, n);
     to[n] = 0;
     WPS__TRACE(c, WPS_TRACE_FRAME_REFUSED, to, st, 0, 0, 0, 0);
     e = wps__push_event(c, WPS_EVENT_FRAME_ERROR, 1); /* the next bad frame would overwrite the reason */
-    e->status = (int16_t)st;
-    e->has |= WPS__E_TEXT;
+    wps__event_status(e, st);
+    e->bits |= WPS__E_TEXT;
     c->rx_needed = needed;
 }
 
@@ -5841,6 +5878,12 @@ WPS__SMALL_NOINLINE static void wps__on_connected(wps_client *c, const wps_messa
     wps__copy_str(c, "userId longer than max_token_len", c->user_id, &c->user_id_len, &c->has_user_id, c->cfg.max_token_len, m->user_id);
     wps__copy_str(c, "reconnectionToken longer than max_token_len (the session cannot be recovered)", c->token, &c->token_len,
                   &c->has_token, c->cfg.max_token_len, m->reconnection_token);
+    if (c->has_conn_id && c->has_token && !wps__recoverable_pair(c, c->conn_id, c->conn_id_len, c->token, c->token_len)) {
+        WPS__TRACE(c, WPS_TRACE_NOT_KEPT, "reconnectionToken: with the connectionId, longer than 2 * max_token_len URL-encoded (the session cannot be recovered)",
+                   WPS_OK, 0, 0, 0, (uint32_t)c->token_len);
+        c->has_token = false;
+        c->token_len = 0;
+    }
     if (c->conn == WPS__C_READY) return; /* later connected frames only refresh the id and token */
     wps__to(c, WPS__C_READY);                /* rejoins first, then the waiting calls (wps__leave) */
     c->rejoins_pending = 0;
@@ -6387,6 +6430,9 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
     if (url_len > c->cfg.max_url_len || cid_len > c->cfg.max_token_len || uid_len > c->cfg.max_token_len ||
         tok_len > c->cfg.max_token_len || ngroups > c->cfg.max_groups)
         return wps__fail(diag, WPS_ERR_CAPACITY, NULL, "the snapshot exceeds this client's capacities", (size_t)-1);
+    if (!wps__recoverable_pair(c, cid, cid_len, tok, tok_len))
+        return wps__fail(diag, WPS_ERR_CAPACITY, NULL, "the connectionId and reconnectionToken need more than 2 * max_token_len bytes URL-encoded",
+                         (size_t)-1);
     {
         /* validate the groups before changing anything */
         wps__rbuf g = r;
@@ -6495,7 +6541,7 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
     r = c->q[c->q_head];
     c->q_head = (c->q_head + 1) % c->q_cap;
     c->q_len--;
-    if (r.frame_ref) c->frame_refs--;
+    if (r.bits & WPS__Q_FRAME_REF) c->frame_refs--;
     switch (r.kind) {
     case WPS__R_NEED_URL: out->kind = WPS_ACTION_NEED_URL; break;
     case WPS__R_OPEN:
@@ -6504,7 +6550,7 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
         out->subprotocol = wps_protocol_name(c->cfg.protocol);
         break;
     case WPS__R_SEND_CALL: {
-        wps__call *k = &c->calls[r.u.call.slot];
+        wps__call *k = &c->calls[r.half];
         out->kind = WPS_ACTION_SEND;
         out->frame = wps_slice_make((const char *)k->buf + c->cfg.max_name_len, k->frame_len);
         out->is_text = true;
@@ -6514,37 +6560,39 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
     case WPS__R_SEND_FRAME:
         out->kind = WPS_ACTION_SEND;
         out->is_text = true;
-        if (!c->cfg.borrow_payloads) out->frame = wps_slice_make(c->out + r.u.frame.off, r.u.frame.len);
-        else if (!wps__encode_internal(c, r.what, r.u.frame.off | (uint64_t)r.u.frame.len << 32, &out->frame)) return wps_client_poll(c, out);
+        if (!c->cfg.borrow_payloads) out->frame = wps_slice_make(c->out + r.word, wps__rec_len(&r));
+        else if (!wps__encode_internal(c, (int)WPS__Q_WHAT(r.bits), WPS__Q_WHAT(r.bits) == WPS__F_SEQACK ? c->seqack_value : r.word, &out->frame))
+            return wps_client_poll(c, out);
         break;
     case WPS__R_CLOSE:
         out->kind = WPS_ACTION_CLOSE;
-        out->close_code = r.u.close.code;
-        out->close_reason = wps_slice_from_cstr(r.u.close.keepalive ? "keepalive timeout" : "stopped by the client");
+        out->close_code = r.half;
+        out->close_reason = wps_slice_from_cstr((r.bits & WPS__Q_KEEPALIVE) ? "keepalive timeout" : "stopped by the client");
         break;
     case WPS__R_EVENT: {
-        const wps__rec_event *e = &r.u.event;
+        const wps__rec *e = &r;
+        uint32_t group = e->word >> 16;
         out->kind = WPS_ACTION_EVENT;
-        out->event = (wps_event_kind)e->ev;
-        if (e->has & WPS__E_CONN_ID) out->connection_id = wps_slice_make(c->conn_id, c->conn_id_len);
-        out->close_code = e->code;
-        out->status = (wps_status)e->status;
+        out->event = (wps_event_kind)(e->word & 0xffu);
+        if (e->bits & WPS__E_CONN_ID) out->connection_id = wps_slice_make(c->conn_id, c->conn_id_len);
+        out->close_code = e->half;
+        out->status = wps__rec_status(e);
         switch (out->event) {
         case WPS_EVENT_CONNECTED:
-            if (e->has & WPS__E_USER_ID) out->user_id = wps_slice_make(c->user_id, c->user_id_len);
+            if (e->bits & WPS__E_USER_ID) out->user_id = wps_slice_make(c->user_id, c->user_id_len);
             break;
         case WPS_EVENT_DISCONNECTED:
         case WPS_EVENT_START_FAILED:
-            if (e->has & WPS__E_TEXT) out->message_text = wps_slice_make(c->disc, c->disc_len);
+            if (e->bits & WPS__E_TEXT) out->message_text = wps_slice_make(c->disc, c->disc_len);
             out->close_reason = wps_slice_make(c->close_reason, c->close_reason_len);
             break;
         case WPS_EVENT_GROUP_MESSAGE:
         case WPS_EVENT_SERVER_MESSAGE: out->message = &c->msg; break;
         case WPS_EVENT_REJOIN_GROUP_FAILED:
-            out->group = wps_slice_make(c->groups[e->group].name, c->groups[e->group].len);
+            out->group = wps_slice_make(c->groups[group].name, c->groups[group].len);
             out->has_ack_id = true;
-            out->ack_id = c->groups[e->group].failed_ack;
-            if (e->has & WPS__E_ERROR) {
+            out->ack_id = c->groups[group].failed_ack;
+            if (e->bits & WPS__E_ERROR) {
                 out->error_name = c->rx_err_name;
                 out->error_message = c->rx_err_msg;
             }
@@ -6558,7 +6606,7 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
         break;
     }
     default: { /* WPS__R_COMPLETE */
-        wps__call *k = &c->calls[r.u.call.slot];
+        wps__call *k = &c->calls[r.half];
         out->kind = WPS_ACTION_COMPLETE;
         out->call = k->id;
         out->call_kind = (wps_call_kind)k->kind;

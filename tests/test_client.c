@@ -431,13 +431,13 @@ TEST rejoin_frame_keeps_its_ack_id_when_the_rejoin_settles_before_it_is_polled(v
 }
 
 /* P6 item 3: wps_client_config_embedded is the defaults with the README's device capacities,
-   and its memory is the README's figure (7,928 bytes on 32-bit targets, 8,608 on 64-bit). */
+   and its memory is the README's figure (6,432 bytes on 32-bit targets, 7,112 on 64-bit). */
 TEST config_embedded_is_the_readme_configuration(void) {
     wps_client_config d = wps_client_config_default(), e = wps_client_config_embedded();
     ASSERT(e.max_calls == 8 && e.max_groups == 8 && e.max_name_len == 32 && e.max_frame_size == 1088);
     ASSERT(e.max_url_len == 512 && e.max_token_len == 256 && e.borrow_payloads && e.receive_in_place);
     ASSERT(e.protocol == d.protocol && e.keepalive_interval_ms == d.keepalive_interval_ms && e.message_retry.max_retries == d.message_retry.max_retries);
-    ASSERT_EQ((size_t)(sizeof(void *) == 4 ? 7928 : 8608), wps_client_memory_size(&e));
+    ASSERT_EQ((size_t)(sizeof(void *) == 4 ? 6432 : 7112), wps_client_memory_size(&e));
     PASS();
 }
 
@@ -466,7 +466,7 @@ TEST borrow_payloads_keeps_one_transmit_buffer_not_a_frame_per_call(void) {
         wps_client_config t256 = borrow, t512 = borrow;
         t256.max_token_len = 256;
         t512.max_token_len = 512;
-        ASSERT_EQ(wps_client_memory_size(&t512) - 3u * 256u - 256u, wps_client_memory_size(&t256) + 6u * 256u);
+        ASSERT_EQ(wps_client_memory_size(&t512) - 3u * 256u - 256u, wps_client_memory_size(&t256) + 2u * 256u);
     }
     PASS();
 }
@@ -630,6 +630,171 @@ TEST ids_longer_than_max_token_len_are_traced(void) {
     while (wps_client_poll(c, &a)) need_url += a.kind == WPS_ACTION_NEED_URL; /* no recovery: a fresh connection */
     ASSERT_EQ(1, need_url);
     free(mem);
+    PASS();
+}
+
+/* P6 item 3: the recovery URL has 2 * max_token_len bytes for the connectionId and the
+   reconnectionToken URL-encoded (a byte outside A-Z a-z 0-9 * - . _ takes 3, a space is '+'),
+   which is what keeps the embedded transmit buffer at one frame. A pair that fits, up to the
+   last byte, recovers with both in the URL; one byte more and the token is not kept (traced),
+   so a drop reconnects afresh. max_token_len 16: room for 32. */
+TEST recovery_url_room_is_twice_max_token_len_url_encoded(void) {
+    static const struct {
+        const char *conn, *token; /* each within max_token_len */
+        int recovers;
+        const char *url_tail; /* the recovery URL ends with this */
+    } cases[] = {
+        {"A", "0123456789abcdef", 1, "awps_connection_id=A&awps_reconnection_token=0123456789abcdef"},
+        {"a b", "x", 1, "awps_connection_id=a+b&awps_reconnection_token=x"},
+        {"cc", "//////////", 1, "awps_connection_id=cc&awps_reconnection_token=%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F"}, /* 2 + 30 = 32 */
+        {"ccc", "//////////", 0, NULL},                                                                          /* 33 */
+        {"=", "0123456789abcdef", 1, "awps_connection_id=%3D&awps_reconnection_token=0123456789abcdef"},         /* 3 + 16 */
+        {"==", "/////////", 0, NULL},                                                                            /* 6 + 27 = 33 */
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wps_client_config cfg = wps_client_config_default();
+        size_t size, tail;
+        void *mem;
+        wps_client *c;
+        trace_log log;
+        wps_action a;
+        int need_url = 0, open = 0;
+        char frame[256], url[512] = "";
+        cfg.max_token_len = 16;
+        size = wps_client_memory_size(&cfg);
+        mem = malloc(size);
+        memset(&log, 0, sizeof log);
+        snprintf(frame, sizeof frame, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"%s\",\"reconnectionToken\":\"%s\"}", cases[i].conn,
+                 cases[i].token);
+        c = open_client_with(&cfg, trace_to_log, &log, mem, size, frame);
+        ASSERT(c != NULL);
+        ASSERT_EQ(WPS_OK, wps_client_on_close(c, 1, 1006, NULL, 0));
+        while (wps_client_poll(c, &a)) {
+            need_url += a.kind == WPS_ACTION_NEED_URL;
+            if (a.kind == WPS_ACTION_OPEN) {
+                open++;
+                snprintf(url, sizeof url, "%.*s", (int)a.url.len, a.url.ptr);
+            }
+        }
+        ASSERTm(cases[i].conn, need_url == !cases[i].recovers && open == cases[i].recovers);
+        if (cases[i].recovers) {
+            tail = strlen(cases[i].url_tail);
+            ASSERTm(url, strlen(url) >= tail && strcmp(url + strlen(url) - tail, cases[i].url_tail) == 0);
+        }
+#ifndef WPS_NO_TRACE
+        ASSERTm(log.text, (strstr(log.text, "not-kept:reconnectionToken: with the connectionId, longer than 2 * max_token_len URL-encoded") != NULL) ==
+                              !cases[i].recovers);
+#endif
+        free(mem);
+    }
+    PASS();
+}
+
+/* wps_client_restore holds the same rule: a snapshot whose pair needs more room than this
+   client's 2 * max_token_len is refused with WPS_ERR_CAPACITY and changes nothing. */
+TEST restore_refuses_a_pair_too_long_url_encoded(void) {
+    wps_client_config big = wps_client_config_default(), small;
+    size_t size = wps_client_memory_size(&big), n = 0;
+    void *m1 = malloc(size), *m2;
+    unsigned char snap[4096];
+    wps_client *c = open_client(m1, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"////////////////\",\"reconnectionToken\":\"////////////////\"}");
+    wps_client *d = NULL;
+    wps_diag diag;
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_snapshot(c, snap, sizeof snap, &n));
+    small = big;
+    small.max_token_len = 40; /* 16 bytes each fit, 96 URL-encoded do not fit 80 */
+    m2 = malloc(wps_client_memory_size(&small));
+    ASSERT_EQ(WPS_OK, wps_client_init(&d, &small, m2, wps_client_memory_size(&small), NULL));
+    ASSERT_EQ(WPS_ERR_CAPACITY, wps_client_restore(d, snap, n, &diag));
+    ASSERT(strstr(diag.reason, "2 * max_token_len") != NULL);
+    ASSERT_EQ(WPS_CLIENT_STOPPED, wps_client_get_state(d));
+    small.max_token_len = 48; /* 96: fits */
+    free(m2);
+    m2 = malloc(wps_client_memory_size(&small));
+    ASSERT_EQ(WPS_OK, wps_client_init(&d, &small, m2, wps_client_memory_size(&small), NULL));
+    ASSERT_EQ(WPS_OK, wps_client_restore(d, snap, n, &diag));
+    free(m1);
+    free(m2);
+    PASS();
+}
+
+/* Queue records are 8 bytes (P6 item 3): a call slot and a group entry take 16 bits, an event's
+   status 8, an internal frame's length 21. These drive each field past a byte and past 16 bits
+   where it can get there: a rejoin of group entry 299 fails (its event names that group, its
+   ackId and its status), and a rejoin frame of a 65,536-byte name (65,600 bytes) is handed over
+   whole, copied and borrowed. */
+TEST queue_records_hold_large_group_entries_and_frame_lengths(void) {
+    int mode;
+    for (mode = 0; mode < 3; mode++) {
+        wps_client_config cfg = wps_client_config_default();
+        size_t size, i, n_groups = mode == 0 ? 300 : 1, name_len = mode == 0 ? 4 : 65536;
+        void *mem;
+        wps_client *c;
+        wps_action a;
+        wps_call_id id;
+        char frame[200];
+        static char big[65536];
+        uint64_t failed_ack = 0;
+        int failed = 0, rejoin_frames = 0;
+        cfg.max_groups = 300;
+        if (mode) {
+            cfg.max_name_len = 65536;
+            cfg.max_frame_size = 70000;
+            cfg.borrow_payloads = mode == 2;
+        }
+        memset(big, 'a', sizeof big);
+        size = wps_client_memory_size(&cfg);
+        mem = malloc(size);
+        c = open_client_with(&cfg, NULL, NULL, mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"t\"}");
+        ASSERT(c != NULL);
+        for (i = 0; i < n_groups; i++) {
+            char g[8];
+            wps_slice name = mode ? wps_slice_make(big, name_len) : wps_slice_make(g, (size_t)snprintf(g, sizeof g, "g%u", (unsigned)i));
+            ASSERT_EQ(WPS_OK, wps_client_join_group(c, 1, name, NULL, &id, NULL));
+            drain_all(c);
+            snprintf(frame, sizeof frame, "{\"type\":\"ack\",\"ackId\":%u,\"success\":true}", (unsigned)i + 1);
+            feed(c, 1, frame);
+            drain_all(c);
+        }
+        ASSERT_EQ(WPS_OK, wps_client_on_close(c, 2, 1008, NULL, 0)); /* no recovery: a fresh connection rejoins */
+        drain_all(c);
+        ASSERT_EQ(WPS_OK, wps_client_set_url(c, 3, client_url, sizeof client_url - 1));
+        drain_all(c);
+        ASSERT_EQ(WPS_OK, wps_client_on_open(c, 4));
+        feed(c, 4, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"B\",\"reconnectionToken\":\"t\"}");
+        while (wps_client_poll(c, &a)) {
+            if (a.kind != WPS_ACTION_SEND) continue;
+            rejoin_frames++;
+            if (mode) {
+                ASSERT_EQ((size_t)65536 + 41, a.frame.len); /* {"type":"joinGroup","group":"a...a","ackId":2} */
+                ASSERT(memcmp(a.frame.ptr, "{\"type\":\"joinGroup\",\"group\":\"aaaa", 33) == 0);
+                ASSERT(memcmp(a.frame.ptr + a.frame.len - 12, "\",\"ackId\":2}", 12) == 0);
+            } else if (strstr(a.frame.ptr, "\"group\":\"g299\"") && a.frame.len < 100) {
+                const char *p = strstr(a.frame.ptr, "\"ackId\":");
+                ASSERT(p != NULL);
+                failed_ack = strtoull(p + 8, NULL, 10);
+            }
+        }
+        ASSERT_EQ((int)n_groups, rejoin_frames);
+        if (!mode) {
+            ASSERT(failed_ack > 300);
+            snprintf(frame, sizeof frame, "{\"type\":\"ack\",\"ackId\":%llu,\"success\":false,\"error\":{\"name\":\"Forbidden\",\"message\":\"no\"}}",
+                     (unsigned long long)failed_ack);
+            feed(c, 5, frame);
+            while (wps_client_poll(c, &a)) {
+                if (a.kind != WPS_ACTION_EVENT || a.event != WPS_EVENT_REJOIN_GROUP_FAILED) continue;
+                failed++;
+                ASSERT(a.group.len == 4 && memcmp(a.group.ptr, "g299", 4) == 0);
+                ASSERT(a.has_ack_id && a.ack_id == failed_ack);
+                ASSERT_EQ(WPS_ERR_ACK_FAILED, a.status);
+                ASSERT(a.error_name.len == 9 && memcmp(a.error_name.ptr, "Forbidden", 9) == 0);
+            }
+            ASSERT_EQ(1, failed);
+        }
+        free(mem);
+    }
     PASS();
 }
 
@@ -1385,6 +1550,9 @@ SUITE(client) {
     RUN_TEST(refused_calls_explain_themselves);
     RUN_TEST(trace_hook_reports_what_the_client_decides);
     RUN_TEST(ids_longer_than_max_token_len_are_traced);
+    RUN_TEST(recovery_url_room_is_twice_max_token_len_url_encoded);
+    RUN_TEST(restore_refuses_a_pair_too_long_url_encoded);
+    RUN_TEST(queue_records_hold_large_group_entries_and_frame_lengths);
     dir = opendir("tests/scenarios");
     if (!dir) {
         printf("FAIL scenarios: tests/scenarios not found (run from the repository root)\n");
