@@ -325,7 +325,7 @@ static void drain(model *m) {
         if (m->c->q_len) {
             const wps__rec *h = &m->c->q[m->c->q_head];
             m->head_kind = h->kind;
-            m->head_slot = h->kind == WPS__R_SEND_CALL ? h->u.call.slot : 0;
+            m->head_slot = h->kind == WPS__R_SEND_CALL ? h->half : 0;
         }
         if (!wps_client_poll(m->c, &a)) break;
         if (m->budget > 0) m->budget--;
