@@ -126,6 +126,7 @@ unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/te
 	@echo "== client chaos soak, short (ASan+UBSan; make soak runs the long one)"; ./$(B)/soak-san --seed 1
 	@echo "== the same soak in the README's embedded configuration (borrowed payloads, frames decoded in place)"; ./$(B)/soak-san --seed 2 --embedded
 	@echo "== the ESP-IDF adapter against stub ESP-IDF headers, the test playing the websocket task (ASan+UBSan)"; ./$(B)/esp-adapter-test
+	@echo "== the header's map: contents, section tags in the same order twice, every public declaration documented"; python3 tests/header_check.py
 	@echo "== no allocation in the implementation"; \
 	  if sed -n '/^#ifdef WPS_IMPLEMENTATION/,$$p' wps.h | grep -nE '(^|[^_a-z])(malloc|calloc|realloc|free)[[:space:]]*\(' ; then \
 	    echo "0 passed, 1 failed"; exit 1; else echo "1 passed, 0 failed"; fi

@@ -3,15 +3,45 @@
    wps.h speaks the Azure Web PubSub client subprotocols without doing any I/O itself. It pairs
    with whatever WebSocket library you already have.
 
-   This release contains
+   It has three layers, each usable alone:
    - layer 1, the codec, for the JSON subprotocols `json.webpubsub.azure.v1` and
      `json.reliable.webpubsub.azure.v1`, in both directions: every upstream (client -> service)
      and downstream (service -> client) message can be decoded and encoded, so both a client
-     and a service can be built on it;
+     and a service can be built on it; zero-copy, strict RFC 8259;
    - layer 2, the client (wps_client): a sans-I/O state machine doing what
      @azure/web-pubsub-client 1.1.0 does (acks, retries, duplicate drop, sequenceAck, recovery,
-     reconnect, keepalive, rejoin, invoke) without its known bugs. See "CLIENT" below the codec
-     declarations for the driving loop.
+     reconnect, keepalive, rejoin, invoke) without its known bugs, with delivery guarantees
+     (calls in order through outages, every message delivered or its loss reported), borrowed
+     payloads and in-place decoding for small devices, session snapshots and a trace hook;
+   - layer 3, the service helpers: SHA-256/HMAC, connection strings, client access tokens and
+     URLs (Web PubSub, SignalR), REST request builders for every data-plane operation of both
+     services and their response parsers, CloudEvents webhooks (signatures, abuse protection,
+     connect/user-event bodies and replies, MQTT codes), access-token verification.
+   Feature macros leave layers out (WPS_NO_CLIENT, WPS_NO_SERVICE) or select the size build
+   (WPS_SMALL), the portable paths (WPS_NO_SIMD) and no trace points (WPS_NO_TRACE): see
+   CONFIGURATION MACROS.
+
+   CONTENTS
+   --------
+   Every section is tagged ">>name" twice, at its declarations and at its implementation, in
+   this order in both (grep ">>client" to go to both; tests/header_check.py keeps it so):
+     1. >>base      status codes (WPS_STATUS_LIST), wps_diag, wps_slice
+     2. >>codec     layer 1: protocols, kinds, wps_message, wps_decode, wps_decode_in_place,
+                    wps_encode, the rendered @azure/web-pubsub-client shape, base64
+                    (implementation: JSON scanning, key table, kind descriptors, decoding, the
+                    decode fast path, writing)
+     3. >>client    layer 2: configuration, host inputs, calls, outputs (wps_client_poll),
+                    trace hook, snapshot and restore (implementation: state data, queue, calls,
+                    connection, invariants, inputs, snapshot, poll)
+     4. >>crypto    layer 3 starts (WPS_NO_SERVICE leaves 4-9 out): SHA-256, HMAC-SHA256,
+                    constant-time compare, base64url, percent-encoding
+     5. >>connstr   connection strings
+     6. >>tokens    client access tokens and URLs (Web PubSub, SignalR)
+     7. >>rest      REST requests (WPS_REST_OPERATIONS) and response parsers
+     8. >>webhooks  webhook signatures, abuse protection, CloudEvents requests, connect and
+                    disconnected bodies, connect replies, MQTT codes, building webhook
+                    requests, SignalR upstream
+     9. >>verify    verifying access tokens (the service side)
 
    USAGE
    -----
@@ -138,6 +168,8 @@
                       the size build; a frame longer than SIZE_MAX / 16 is
                       WPS_ERR_INVALID_ARGUMENT; the size build looks keys up by table; the
                       trace hook, install/pkg-config/CMake and the transport adapters.
+                      The header has a table of contents and section tags (>>name) in the
+                      same order for declarations and implementation.
    0.2.0 (2026-12-07) The client keeps its promises on real networks (API changes marked *):
                       calls wait in a FIFO through outages and go out in call order; after a
                       recovery unanswered calls are resent first with their ackIds; waiting
@@ -156,7 +188,14 @@
                       invariant check after every input).
    0.1.0 (2026-11-23) JSON and JSON-reliable codec, both directions; render/parse of the
                       @azure/web-pubsub-client message shape; decode fast path; the client
-                      state machine with session snapshots.
+                      state machine with session snapshots; the service helpers: SHA-256,
+                      HMAC, connection strings, client access tokens and URLs (Web PubSub,
+                      SignalR), webhook signatures and abuse protection, CloudEvents webhooks
+                      (headers, connect and disconnected bodies, connect replies, MQTT codes,
+                      request builder, SignalR upstream), REST request builders for every
+                      data-plane operation of Web PubSub and SignalR 2024-12-01 and their
+                      response parsers, access-token verification; feature macros
+                      WPS_NO_CLIENT and WPS_NO_SERVICE; the wps CLI and wps-emulator.
 */
 
 #ifndef WPS_H_INCLUDED
@@ -198,6 +237,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ============ >>base  1. status codes, diagnostics, slices */
 
 /* ---------------------------------------------------------------------------------------------
    Status codes. 0 is success, WPS_IGNORED (> 0) is "nothing to do, not an error", negative
@@ -281,6 +322,8 @@ typedef struct wps_slice {
 WPS_API wps_slice wps_slice_from_cstr(const char *s);
 /** A slice of len bytes at ptr. */
 WPS_API wps_slice wps_slice_make(const char *ptr, size_t len);
+
+/* ============ >>codec  2. layer 1, the codec: protocols, kinds, messages, decode, encode, render, base64 */
 
 /** The four client subprotocols. */
 typedef enum wps_protocol {
@@ -507,6 +550,8 @@ WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_
                                      size_t *out_len, wps_diag *diag);
 
 #ifndef WPS_NO_CLIENT
+/* ============ >>client  3. layer 2, the client (wps_client) */
+
 /* =============================================================================================
    CLIENT: a sans-I/O state machine for the Web PubSub client protocol
    =============================================================================================
@@ -915,8 +960,11 @@ WPS_API const char *wps_call_kind_name(wps_call_kind kind);
 
 #ifndef WPS_NO_SERVICE
 /* =============================================================================================
-   SERVICE HELPERS: crypto, connection strings, client access tokens (no I/O)
+   SERVICE HELPERS (sections 4-9, no I/O): crypto, connection strings, client access tokens,
+   REST requests and responses, webhooks, access-token verification
    ============================================================================================= */
+
+/* ============ >>crypto  4. SHA-256, HMAC, base64url, percent-encoding */
 
 /** SHA-256 (FIPS 180-4), incremental. */
 typedef struct wps_sha256_ctx {
@@ -940,6 +988,8 @@ WPS_API size_t wps_base64url_encode(const void *src, size_t n, char *out, size_t
     uppercase %XX. Returns the length; writes only if it fits cap. */
 WPS_API size_t wps_percent_encode(const char *src, size_t n, char *out, size_t cap);
 
+/* ============ >>connstr  5. connection strings */
+
 /** A parsed connection string (Web PubSub or SignalR): slices into the string. */
 typedef struct wps_connection_string {
     wps_slice endpoint;        /* as given, trailing '/' removed */
@@ -961,6 +1011,8 @@ WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps
 /** The effective endpoint "scheme://host[:port]" (Port applied, "https://" added when the
     Endpoint has no scheme, no trailing slash). Returns the length; writes only if it fits cap. */
 WPS_API size_t wps_connection_string_endpoint(const wps_connection_string *cs, char *out, size_t cap);
+
+/* ============ >>tokens  6. client access tokens and URLs */
 
 /** Which client endpoint a token is for. */
 typedef enum wps_client_kind {
@@ -997,240 +1049,7 @@ WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const 
 WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
                                             size_t *len, char *url_out, size_t url_cap, size_t *url_len, wps_diag *diag);
 
-/** The webhook signature of one access key: "sha256=" + lowercase hex of
-    HMAC-SHA256(key text, connection id), 71 bytes (not NUL-terminated). The value of Web
-    PubSub's ce-signature and SignalR's X-ASRS-Signature (one per key, joined with ","). */
-WPS_API void wps_webhook_signature(wps_slice access_key, wps_slice connection_id, char out[71]);
-/** Verifies a ce-signature / X-ASRS-Signature header: it is split on ',' and spaces, and each
-    "sha256=<hex>" part is compared (hex case-insensitively, in constant time) with the
-    signature of every key. WPS_OK if any part matches any key, else WPS_ERR_SIGNATURE (also for
-    a missing header: fail closed). No key at all is WPS_ERR_INVALID_ARGUMENT. */
-WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_slice header, const wps_slice *keys, size_t key_count,
-                                                wps_diag *diag);
-/** The abuse-protection preflight (OPTIONS with WebHook-Request-Origin): origin_header is that
-    header's value (split on ',' and spaces). With allowed hosts given (the service hosts, e.g.
-    "my-host.webpubsub.net", compared case-insensitively), one origin must be among them; with
-    none, any origin is accepted. WPS_OK: answer 200 with "WebHook-Allowed-Origin: *". A missing
-    header or a foreign origin is WPS_ERR_ORIGIN: answer 400 ("Abuse Protection validation
-    failed."), as the .NET handler does. */
-WPS_API wps_status wps_webhook_check_origin(wps_slice origin_header, const wps_slice *allowed_hosts, size_t host_count, wps_diag *diag);
-
-/* ---------------------------------------------------------------- webhooks (CloudEvents) */
-
-/** One HTTP header as the host's HTTP stack hands it over (names compared case-insensitively). */
-typedef struct wps_http_header {
-    wps_slice name;
-    wps_slice value;
-} wps_http_header;
-
-/** Which upstream event a webhook request carries (ce-type). */
-typedef enum wps_webhook_kind {
-    WPS_WEBHOOK_CONNECT = 1,      /* azure.webpubsub.sys.connect: blocking, answer with a connect response */
-    WPS_WEBHOOK_CONNECTED = 2,    /* azure.webpubsub.sys.connected: body {} */
-    WPS_WEBHOOK_DISCONNECTED = 3, /* azure.webpubsub.sys.disconnected: body {"reason":..} */
-    WPS_WEBHOOK_USER_EVENT = 4,   /* azure.webpubsub.user.<event>: the client's data is the body */
-    WPS_WEBHOOK_OTHER_SYSTEM = 5  /* another azure.webpubsub.sys.* event (forward compatibility) */
-} wps_webhook_kind;
-
-/** A parsed CloudEvents (binary mode) webhook request: slices into the header values. */
-typedef struct wps_webhook_event {
-    wps_webhook_kind kind;
-    wps_slice type;             /* ce-type */
-    wps_slice event_name;       /* ce-eventName (connect, message, a custom event...) */
-    wps_slice hub;              /* ce-hub */
-    wps_slice connection_id;    /* ce-connectionId (MQTT: the client id) */
-    wps_slice user_id;          /* ce-userId; ptr NULL when absent */
-    wps_slice subprotocol;      /* ce-subprotocol; ptr NULL when absent */
-    wps_slice signature;        /* ce-signature */
-    wps_slice origin;           /* WebHook-Request-Origin */
-    wps_slice connection_state; /* ce-connectionState: base64 of a JSON object; ptr NULL when absent */
-    wps_slice spec_version, awps_version, source, id, time; /* ce-specversion, ce-awpsversion, ce-source, ce-id, ce-time */
-    wps_slice physical_connection_id, session_id;           /* MQTT: ce-physicalConnectionId, ce-sessionId */
-    wps_slice content_type;     /* Content-Type */
-    wps_data_type data_type;    /* user events: from Content-Type (text/plain, application/json, application/octet-stream) */
-    bool is_mqtt;               /* ce-subprotocol "mqtt" and a ce-physicalConnectionId */
-} wps_webhook_event;
-
-/** Parses the headers of a webhook POST. Required: ce-awpsversion, ce-type (azure.webpubsub.*),
-    ce-hub, ce-connectionId, ce-eventName (WPS_ERR_MISSING_FIELD naming the header); one of each
-    ce-* header (WPS_ERR_DUPLICATE_KEY); a user event's Content-Type must be one of the three
-    (WPS_ERR_UNSUPPORTED). No check of signature, hub or origin: see wps_webhook_accept. */
-WPS_API wps_status wps_webhook_parse(const wps_http_header *headers, size_t count, wps_webhook_event *out, wps_diag *diag);
-
-/** What a webhook handler accepts. */
-typedef struct wps_webhook_options {
-    wps_slice hub;                    /* the hub served (compared case-insensitively); ptr NULL = any */
-    const wps_slice *keys;            /* access keys (primary, secondary); none = no signature check */
-    size_t key_count;
-    const wps_slice *allowed_origins; /* service hosts, e.g. "my-host.webpubsub.net"; none = any */
-    size_t allowed_origin_count;
-} wps_webhook_options;
-
-/** Parses and checks a webhook POST the way server.md 7 says (the .NET handler's codes):
-    WPS_OK, or the reason to reject with *reject_status: 400 for missing/duplicate headers, a
-    foreign hub (WPS_ERR_WRONG_HUB) or origin (WPS_ERR_ORIGIN); 401 for a signature that matches
-    no key (WPS_ERR_SIGNATURE: fail closed). *reject_status is 0 on WPS_OK. */
-WPS_API wps_status wps_webhook_accept(const wps_webhook_options *options, const wps_http_header *headers, size_t count, wps_webhook_event *out,
-                                      uint16_t *reject_status, wps_diag *diag);
-
-/** The data type a Content-Type names: text/plain → TEXT, application/json → JSON,
-    application/octet-stream → BINARY (parameters such as charset ignored). false otherwise. */
-WPS_API bool wps_webhook_data_type(wps_slice content_type, wps_data_type *out);
-
-/** A name/value pair of a string map (claims, query, headers: one pair per value) or an MQTT
-    user property. */
-typedef struct wps_webhook_pair {
-    wps_slice name;
-    wps_slice value;
-} wps_webhook_pair;
-
-typedef struct wps_webhook_certificate {
-    wps_slice thumbprint; /* SHA-1 */
-    wps_slice content;    /* PEM */
-} wps_webhook_certificate;
-
-/** The body of a connect event. Arrays and unescaped strings live in the caller's mem. */
-typedef struct wps_webhook_connect_request {
-    const wps_webhook_pair *claims;  /* token claims, one pair per value, in order */
-    size_t claim_count;
-    const wps_webhook_pair *query;   /* the connect URL's query (access_token included) */
-    size_t query_count;
-    const wps_webhook_pair *headers; /* the upgrade request's headers */
-    size_t header_count;
-    const wps_slice *subprotocols;   /* requested, in order */
-    size_t subprotocol_count;
-    const wps_webhook_certificate *client_certificates;
-    size_t client_certificate_count;
-    bool has_mqtt;                   /* MQTT connects: */
-    uint32_t mqtt_protocol_version;  /* 4 = 3.1.1, 5 = 5.0 */
-    wps_slice mqtt_username;         /* ptr NULL when absent */
-    wps_slice mqtt_password;         /* base64 of the CONNECT password; ptr NULL when absent */
-    const wps_webhook_pair *mqtt_user_properties;
-    size_t mqtt_user_property_count;
-} wps_webhook_connect_request;
-
-/** Parses a connect body {"claims":{..},"query":{..},"headers":{..},"subprotocols":[..],
-    "clientCertificates":[..],"mqtt":{..}}. Map values may be string arrays or single strings.
-    mem receives the arrays and unescaped strings; *needed gets the size needed (also with
-    WPS_ERR_BUFFER_TOO_SMALL). Unknown members are ignored. */
-WPS_API wps_status wps_webhook_parse_connect(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_request *out,
-                                             size_t *needed, wps_diag *diag);
-
-/** The body of a disconnected event. */
-typedef struct wps_webhook_disconnected {
-    wps_slice reason; /* ptr NULL when absent */
-    bool has_mqtt;
-    bool mqtt_initiated_by_client;
-    bool has_mqtt_disconnect_packet;
-    uint32_t mqtt_reason_code; /* disconnectPacket.code (MQTT 5 reason; 0 for 3.1.1) */
-    const wps_webhook_pair *mqtt_user_properties;
-    size_t mqtt_user_property_count;
-} wps_webhook_disconnected;
-
-/** Parses a disconnected body {"reason":..,"mqtt":{"initiatedByClient":..,"disconnectPacket":{..}}}. Same memory rules. */
-WPS_API wps_status wps_webhook_parse_disconnected(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_disconnected *out,
-                                                  size_t *needed, wps_diag *diag);
-
-/** A connect response (what the event handler answers): build it with
-    wps_webhook_connect_response, or read one back with wps_webhook_parse_connect_response. */
-typedef struct wps_webhook_connect_result {
-    wps_slice user_id;       /* ptr NULL = keep the token's */
-    const wps_slice *groups; /* groups to join */
-    size_t group_count;
-    wps_slice subprotocol;   /* one of the requested; ptr NULL = none (never "") */
-    const wps_slice *roles;
-    size_t role_count;
-    bool has_mqtt;           /* "mqtt":{..} present */
-    const wps_webhook_pair *mqtt_user_properties; /* sent in CONNACK (MQTT 5) */
-    size_t mqtt_user_property_count;
-    bool has_mqtt_code;      /* an MQTT error body {"mqtt":{"code":..,"reason":..}} */
-    uint32_t mqtt_code;
-    wps_slice mqtt_reason;
-} wps_webhook_connect_result;
-
-/** Writes the JSON of a 200 connect response, fields in the order of the .NET serializer
-    (server.md vector #10): mqtt, userId, groups, subprotocol, roles; absent ones left out. With
-    nothing to say *len is 2 ("{}"): answering 204 is equivalent. Same size rules as tokens. */
-WPS_API wps_status wps_webhook_connect_response(const wps_webhook_connect_result *r, char *out, size_t cap, size_t *len, wps_diag *diag);
-/** Writes an MQTT connect error body {"mqtt":{"code":N,"reason":..,"userProperties":[..]}}
-    (vector #9); answer it with the status wps_mqtt_http_status(code). reason ptr NULL = none. */
-WPS_API wps_status wps_webhook_mqtt_error(uint32_t code, wps_slice reason, const wps_webhook_pair *user_properties, size_t count, char *out,
-                                          size_t cap, size_t *len, wps_diag *diag);
-/** Reads a connect response body back (a 200 body, or an MQTT error body). */
-WPS_API wps_status wps_webhook_parse_connect_response(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_result *out,
-                                                      size_t *needed, wps_diag *diag);
-/** The MQTT CONNACK code for a handler's HTTP failure status (server.md 4.4): protocol 4
-    (3.1.1): 400→4, 401→5, else 3; protocol 5: 400→0x86, 401→0x87, else 0x80. */
-WPS_API uint32_t wps_mqtt_connect_code(uint16_t http_status, uint32_t protocol_version);
-/** The HTTP status for an MQTT connect error code: 1,2 → 400; 3 → 503; 4,5,0x86,0x87 → 401;
-    0x8A → 403; 0x97,0x9F → 429; malformed/unsupported/topic/payload/size/retain/QoS → 400;
-    anything else → 500 (as @azure/web-pubsub-express). */
-WPS_API uint16_t wps_mqtt_http_status(uint32_t code);
-
-/** A webhook request as the service sends it (for an emulator, or to test a handler). */
-typedef struct wps_webhook_request_options {
-    wps_webhook_kind kind;
-    wps_slice event_name;       /* user events: the event ("message" for plain frames); system events: ignored */
-    wps_slice hub, connection_id;
-    wps_slice user_id, subprotocol, connection_state, physical_connection_id, session_id; /* ptr NULL = header left out */
-    wps_slice id;               /* ce-id (required) */
-    wps_slice time;             /* ce-time, e.g. 2021-01-01T00:00:00Z (required) */
-    wps_slice origin;           /* WebHook-Request-Origin: the service host (required) */
-    const wps_slice *keys;      /* ce-signature: one sha256=<hex> per key; none = no header */
-    size_t key_count;
-    wps_data_type data_type;    /* user events: the Content-Type (system events: application/json; charset=utf-8) */
-} wps_webhook_request_options;
-
-/** The headers of a webhook POST (ce-specversion, ce-type, ce-source, ce-id, ce-time,
-    ce-awpsversion, ce-hub, ce-connectionId, ce-eventName, ce-userId, ce-subprotocol,
-    ce-connectionState, ce-physicalConnectionId, ce-sessionId, ce-signature,
-    WebHook-Request-Origin, Content-Type). Values point to the options, to static text, or into
-    buf (ce-type, ce-source, ce-signature); *header_count and *needed get what is needed. Values
-    with CR or LF are refused. */
-WPS_API wps_status wps_webhook_request_headers(const wps_webhook_request_options *o, wps_http_header *headers, size_t header_cap,
-                                               size_t *header_count, char *buf, size_t cap, size_t *needed, wps_diag *diag);
-
-/** SignalR serverless upstream headers (server.md 4.6). */
-typedef struct wps_signalr_upstream {
-    wps_slice connection_id, hub, category, event; /* X-ASRS-Connection-Id, -Hub, -Category (connections|messages), -Event */
-    wps_slice user_id;       /* X-ASRS-User-Id; ptr NULL when absent */
-    wps_slice signature;     /* X-ASRS-Signature */
-    wps_slice client_query;  /* X-ASRS-Client-Query; ptr NULL when absent */
-    wps_slice first_claim;   /* the first X-ASRS-User-Claims; ptr NULL when absent */
-    size_t claim_headers;    /* how many X-ASRS-User-Claims headers */
-    wps_slice client_cert_thumbprint, connection_group; /* optional */
-} wps_signalr_upstream;
-
-/** Parses the X-ASRS-* headers (connection id, hub, category and event required) and, when keys
-    are given, verifies X-ASRS-Signature as for Web PubSub (any part, any key, hex in any case):
-    *reject_status 400 or 401 as wps_webhook_accept. */
-WPS_API wps_status wps_signalr_upstream_accept(const wps_http_header *headers, size_t count, const wps_slice *keys, size_t key_count,
-                                               wps_signalr_upstream *out, uint16_t *reject_status, wps_diag *diag);
-
-/* ---------------------------------------------------------------- verifying access tokens */
-
-/** What a verified access token says (the service side: an emulator, a gateway). */
-typedef struct wps_token_claims {
-    wps_slice aud;           /* the audience (the first one when it is an array) */
-    wps_slice sub;           /* Web PubSub user id; ptr NULL when absent */
-    uint64_t iat, nbf, exp;  /* 0 when absent (exp is required) */
-    const wps_slice *roles;  /* `role` (string or array) */
-    size_t role_count;
-    const wps_slice *groups; /* `webpubsub.group` (string or array) */
-    size_t group_count;
-} wps_token_claims;
-
-/** Memory always enough for wps_token_verify of a token of token_len bytes. */
-WPS_API size_t wps_token_memory_bound(size_t token_len);
-/** Verifies an HS256 JWT signed with any of the keys (a client access token or a REST token):
-    header {"alg":"HS256"}, the signature (constant time), exp required and > now, nbf (if
-    any) <= now; now is Unix seconds from the caller's clock. The claims are decoded into mem
-    (wps_token_memory_bound(len) bytes always suffice); the caller compares aud with the URL it
-    expects. Errors: WPS_ERR_TOKEN (malformed: not three base64url parts, not JSON, another alg,
-    claims of the wrong type), WPS_ERR_SIGNATURE (no key signs it), WPS_ERR_TOKEN_EXPIRED
-    (expired or not yet valid), WPS_ERR_BUFFER_TOO_SMALL. */
-WPS_API wps_status wps_token_verify(const wps_slice *keys, size_t key_count, const char *token, size_t len, uint64_t now, void *mem,
-                                    size_t mem_cap, wps_token_claims *out, wps_diag *diag);
+/* ============ >>rest  7. REST requests and responses */
 
 /* ---------------------------------------------------------------- REST requests */
 
@@ -1354,6 +1173,8 @@ typedef enum wps_signalr_command_kind {
     WPS_SIGNALR_CLOSE_CONNECTION = 3 /* {"type":"CloseConnection"[,"reason":..]} */
 } wps_signalr_command_kind;
 
+/** One command of a SignalR :execute request body (wps_rest_params.commands): its kind and the
+    fields that kind uses. */
 typedef struct wps_signalr_command {
     wps_signalr_command_kind kind;
     wps_slice target;    /* SendMessage: the client method (non-empty) */
@@ -1425,7 +1246,7 @@ typedef struct wps_rest_request {
     segments, `api-version` first, then the operation's query parameters in WPS_REST_OPERATIONS
     order, arrays repeated), `Authorization: Bearer` JWT (HS256 with the access key; claims aud =
     the exact URL, iat, exp) and body. Everything is validated before anything is built:
-    WPS_ERR_INVALID_ARGUMENT with diag->key naming the parameter (bad hub, empty id, group over
+    WPS_ERR_INVALID_ARGUMENT with diag.reason naming the parameter (bad hub, empty id, group over
     1024 bytes, number out of range, a parameter the operation does not take, bad Content-Type),
     WPS_ERR_UTF8 for text that is not UTF-8 (JSON bodies). *needed gets the buffer size needed
     (also on WPS_ERR_BUFFER_TOO_SMALL); wps_rest_build never writes past cap. */
@@ -1492,6 +1313,246 @@ WPS_API wps_status wps_rest_parse_groups_request(const void *body, size_t len, v
 /** SignalR GetAccessKey → {"AccessKey":"..","KeyId":".."}. */
 WPS_API wps_status wps_signalr_parse_access_key(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_slice *access_key,
                                                 wps_slice *key_id, wps_diag *diag);
+
+/* ============ >>webhooks  8. webhooks: signatures, abuse protection, CloudEvents, replies, MQTT codes, SignalR upstream */
+
+/* ---------------------------------------------------------------- signatures and abuse protection */
+
+/** The webhook signature of one access key: "sha256=" + lowercase hex of
+    HMAC-SHA256(key text, connection id), 71 bytes (not NUL-terminated). The value of Web
+    PubSub's ce-signature and SignalR's X-ASRS-Signature (one per key, joined with ","). */
+WPS_API void wps_webhook_signature(wps_slice access_key, wps_slice connection_id, char out[71]);
+/** Verifies a ce-signature / X-ASRS-Signature header: it is split on ',' and spaces, and each
+    "sha256=<hex>" part is compared (hex case-insensitively, in constant time) with the
+    signature of every key. WPS_OK if any part matches any key, else WPS_ERR_SIGNATURE (also for
+    a missing header: fail closed). No key at all is WPS_ERR_INVALID_ARGUMENT. */
+WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_slice header, const wps_slice *keys, size_t key_count,
+                                                wps_diag *diag);
+/** The abuse-protection preflight (OPTIONS with WebHook-Request-Origin): origin_header is that
+    header's value (split on ',' and spaces). With allowed hosts given (the service hosts, e.g.
+    "my-host.webpubsub.net", compared case-insensitively), one origin must be among them; with
+    none, any origin is accepted. WPS_OK: answer 200 with "WebHook-Allowed-Origin: *". A missing
+    header or a foreign origin is WPS_ERR_ORIGIN: answer 400 ("Abuse Protection validation
+    failed."), as the .NET handler does. */
+WPS_API wps_status wps_webhook_check_origin(wps_slice origin_header, const wps_slice *allowed_hosts, size_t host_count, wps_diag *diag);
+
+/* ---------------------------------------------------------------- webhooks (CloudEvents) */
+
+/** One HTTP header as the host's HTTP stack hands it over (names compared case-insensitively). */
+typedef struct wps_http_header {
+    wps_slice name;
+    wps_slice value;
+} wps_http_header;
+
+/** Which upstream event a webhook request carries (ce-type). */
+typedef enum wps_webhook_kind {
+    WPS_WEBHOOK_CONNECT = 1,      /* azure.webpubsub.sys.connect: blocking, answer with a connect response */
+    WPS_WEBHOOK_CONNECTED = 2,    /* azure.webpubsub.sys.connected: body {} */
+    WPS_WEBHOOK_DISCONNECTED = 3, /* azure.webpubsub.sys.disconnected: body {"reason":..} */
+    WPS_WEBHOOK_USER_EVENT = 4,   /* azure.webpubsub.user.<event>: the client's data is the body */
+    WPS_WEBHOOK_OTHER_SYSTEM = 5  /* another azure.webpubsub.sys.* event (forward compatibility) */
+} wps_webhook_kind;
+
+/** A parsed CloudEvents (binary mode) webhook request: slices into the header values. */
+typedef struct wps_webhook_event {
+    wps_webhook_kind kind;
+    wps_slice type;             /* ce-type */
+    wps_slice event_name;       /* ce-eventName (connect, message, a custom event...) */
+    wps_slice hub;              /* ce-hub */
+    wps_slice connection_id;    /* ce-connectionId (MQTT: the client id) */
+    wps_slice user_id;          /* ce-userId; ptr NULL when absent */
+    wps_slice subprotocol;      /* ce-subprotocol; ptr NULL when absent */
+    wps_slice signature;        /* ce-signature */
+    wps_slice origin;           /* WebHook-Request-Origin */
+    wps_slice connection_state; /* ce-connectionState: base64 of a JSON object; ptr NULL when absent */
+    wps_slice spec_version, awps_version, source, id, time; /* ce-specversion, ce-awpsversion, ce-source, ce-id, ce-time */
+    wps_slice physical_connection_id, session_id;           /* MQTT: ce-physicalConnectionId, ce-sessionId */
+    wps_slice content_type;     /* Content-Type */
+    wps_data_type data_type;    /* user events: from Content-Type (text/plain, application/json, application/octet-stream) */
+    bool is_mqtt;               /* ce-subprotocol "mqtt" and a ce-physicalConnectionId */
+} wps_webhook_event;
+
+/** Parses the headers of a webhook POST. Required: ce-awpsversion, ce-type (azure.webpubsub.*),
+    ce-hub, ce-connectionId, ce-eventName (WPS_ERR_MISSING_FIELD naming the header); one of each
+    ce-* header (WPS_ERR_DUPLICATE_KEY); a user event's Content-Type must be one of the three
+    (WPS_ERR_UNSUPPORTED). No check of signature, hub or origin: see wps_webhook_accept. */
+WPS_API wps_status wps_webhook_parse(const wps_http_header *headers, size_t count, wps_webhook_event *out, wps_diag *diag);
+
+/** What a webhook handler accepts. */
+typedef struct wps_webhook_options {
+    wps_slice hub;                    /* the hub served (compared case-insensitively); ptr NULL = any */
+    const wps_slice *keys;            /* access keys (primary, secondary); none = no signature check */
+    size_t key_count;
+    const wps_slice *allowed_origins; /* service hosts, e.g. "my-host.webpubsub.net"; none = any */
+    size_t allowed_origin_count;
+} wps_webhook_options;
+
+/** Parses and checks a webhook POST the way server.md 7 says (the .NET handler's codes):
+    WPS_OK, or the reason to reject with *reject_status: 400 for missing/duplicate headers, a
+    foreign hub (WPS_ERR_WRONG_HUB) or origin (WPS_ERR_ORIGIN); 401 for a signature that matches
+    no key (WPS_ERR_SIGNATURE: fail closed). *reject_status is 0 on WPS_OK. */
+WPS_API wps_status wps_webhook_accept(const wps_webhook_options *options, const wps_http_header *headers, size_t count, wps_webhook_event *out,
+                                      uint16_t *reject_status, wps_diag *diag);
+
+/** The data type a Content-Type names: text/plain → TEXT, application/json → JSON,
+    application/octet-stream → BINARY (parameters such as charset ignored). false otherwise. */
+WPS_API bool wps_webhook_data_type(wps_slice content_type, wps_data_type *out);
+
+/** A name/value pair of a string map (claims, query, headers: one pair per value) or an MQTT
+    user property. */
+typedef struct wps_webhook_pair {
+    wps_slice name;
+    wps_slice value;
+} wps_webhook_pair;
+
+/** A client certificate of a connect event (both members present, or the entry is refused). */
+typedef struct wps_webhook_certificate {
+    wps_slice thumbprint; /* SHA-1 */
+    wps_slice content;    /* PEM */
+} wps_webhook_certificate;
+
+/** The body of a connect event. Arrays and unescaped strings live in the caller's mem. */
+typedef struct wps_webhook_connect_request {
+    const wps_webhook_pair *claims;  /* token claims, one pair per value, in order */
+    size_t claim_count;
+    const wps_webhook_pair *query;   /* the connect URL's query (access_token included) */
+    size_t query_count;
+    const wps_webhook_pair *headers; /* the upgrade request's headers */
+    size_t header_count;
+    const wps_slice *subprotocols;   /* requested, in order */
+    size_t subprotocol_count;
+    const wps_webhook_certificate *client_certificates;
+    size_t client_certificate_count;
+    bool has_mqtt;                   /* MQTT connects: */
+    uint32_t mqtt_protocol_version;  /* 4 = 3.1.1, 5 = 5.0 */
+    wps_slice mqtt_username;         /* ptr NULL when absent */
+    wps_slice mqtt_password;         /* base64 of the CONNECT password; ptr NULL when absent */
+    const wps_webhook_pair *mqtt_user_properties;
+    size_t mqtt_user_property_count;
+} wps_webhook_connect_request;
+
+/** Parses a connect body {"claims":{..},"query":{..},"headers":{..},"subprotocols":[..],
+    "clientCertificates":[..],"mqtt":{..}}. Map values may be string arrays or single strings.
+    mem receives the arrays and unescaped strings; *needed gets the size needed (also with
+    WPS_ERR_BUFFER_TOO_SMALL). Unknown members are ignored. */
+WPS_API wps_status wps_webhook_parse_connect(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_request *out,
+                                             size_t *needed, wps_diag *diag);
+
+/** The body of a disconnected event. */
+typedef struct wps_webhook_disconnected {
+    wps_slice reason; /* ptr NULL when absent */
+    bool has_mqtt;
+    bool mqtt_initiated_by_client;
+    bool has_mqtt_disconnect_packet;
+    uint32_t mqtt_reason_code; /* disconnectPacket.code (MQTT 5 reason; 0 for 3.1.1) */
+    const wps_webhook_pair *mqtt_user_properties;
+    size_t mqtt_user_property_count;
+} wps_webhook_disconnected;
+
+/** Parses a disconnected body {"reason":..,"mqtt":{"initiatedByClient":..,"disconnectPacket":{..}}}. Same memory rules. */
+WPS_API wps_status wps_webhook_parse_disconnected(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_disconnected *out,
+                                                  size_t *needed, wps_diag *diag);
+
+/** A connect response (what the event handler answers): build it with
+    wps_webhook_connect_response, or read one back with wps_webhook_parse_connect_response. */
+typedef struct wps_webhook_connect_result {
+    wps_slice user_id;       /* ptr NULL = keep the token's */
+    const wps_slice *groups; /* groups to join */
+    size_t group_count;
+    wps_slice subprotocol;   /* one of the requested; ptr NULL = none (never "") */
+    const wps_slice *roles;
+    size_t role_count;
+    bool has_mqtt;           /* "mqtt":{..} present */
+    const wps_webhook_pair *mqtt_user_properties; /* sent in CONNACK (MQTT 5) */
+    size_t mqtt_user_property_count;
+    bool has_mqtt_code;      /* an MQTT error body {"mqtt":{"code":..,"reason":..}} */
+    uint32_t mqtt_code;
+    wps_slice mqtt_reason;
+} wps_webhook_connect_result;
+
+/** Writes the JSON of a 200 connect response, fields in the order of the .NET serializer
+    (server.md vector #10): mqtt, userId, groups, subprotocol, roles; absent ones left out. With
+    nothing to say *len is 2 ("{}"): answering 204 is equivalent. Same size rules as tokens. */
+WPS_API wps_status wps_webhook_connect_response(const wps_webhook_connect_result *r, char *out, size_t cap, size_t *len, wps_diag *diag);
+/** Writes an MQTT connect error body {"mqtt":{"code":N,"reason":..,"userProperties":[..]}}
+    (vector #9); answer it with the status wps_mqtt_http_status(code). reason ptr NULL = none. */
+WPS_API wps_status wps_webhook_mqtt_error(uint32_t code, wps_slice reason, const wps_webhook_pair *user_properties, size_t count, char *out,
+                                          size_t cap, size_t *len, wps_diag *diag);
+/** Reads a connect response body back (a 200 body, or an MQTT error body). */
+WPS_API wps_status wps_webhook_parse_connect_response(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_result *out,
+                                                      size_t *needed, wps_diag *diag);
+/** The MQTT CONNACK code for a handler's HTTP failure status (server.md 4.4): protocol 4
+    (3.1.1): 400→4, 401→5, else 3; protocol 5: 400→0x86, 401→0x87, else 0x80. */
+WPS_API uint32_t wps_mqtt_connect_code(uint16_t http_status, uint32_t protocol_version);
+/** The HTTP status for an MQTT connect error code: 1,2 → 400; 3 → 503; 4,5,0x86,0x87 → 401;
+    0x8A → 403; 0x97,0x9F → 429; malformed/unsupported/topic/payload/size/retain/QoS → 400;
+    anything else → 500 (as @azure/web-pubsub-express). */
+WPS_API uint16_t wps_mqtt_http_status(uint32_t code);
+
+/** A webhook request as the service sends it (for an emulator, or to test a handler). */
+typedef struct wps_webhook_request_options {
+    wps_webhook_kind kind;
+    wps_slice event_name;       /* user events: the event ("message" for plain frames); system events: ignored */
+    wps_slice hub, connection_id;
+    wps_slice user_id, subprotocol, connection_state, physical_connection_id, session_id; /* ptr NULL = header left out */
+    wps_slice id;               /* ce-id (required) */
+    wps_slice time;             /* ce-time, e.g. 2021-01-01T00:00:00Z (required) */
+    wps_slice origin;           /* WebHook-Request-Origin: the service host (required) */
+    const wps_slice *keys;      /* ce-signature: one sha256=<hex> per key; none = no header */
+    size_t key_count;
+    wps_data_type data_type;    /* user events: the Content-Type (system events: application/json; charset=utf-8) */
+} wps_webhook_request_options;
+
+/** The headers of a webhook POST (ce-specversion, ce-type, ce-source, ce-id, ce-time,
+    ce-awpsversion, ce-hub, ce-connectionId, ce-eventName, ce-userId, ce-subprotocol,
+    ce-connectionState, ce-physicalConnectionId, ce-sessionId, ce-signature,
+    WebHook-Request-Origin, Content-Type). Values point to the options, to static text, or into
+    buf (ce-type, ce-source, ce-signature); *header_count and *needed get what is needed. Values
+    with CR or LF are refused. */
+WPS_API wps_status wps_webhook_request_headers(const wps_webhook_request_options *o, wps_http_header *headers, size_t header_cap,
+                                               size_t *header_count, char *buf, size_t cap, size_t *needed, wps_diag *diag);
+
+/** SignalR serverless upstream headers (server.md 4.6). */
+typedef struct wps_signalr_upstream {
+    wps_slice connection_id, hub, category, event; /* X-ASRS-Connection-Id, -Hub, -Category (connections|messages), -Event */
+    wps_slice user_id;       /* X-ASRS-User-Id; ptr NULL when absent */
+    wps_slice signature;     /* X-ASRS-Signature */
+    wps_slice client_query;  /* X-ASRS-Client-Query; ptr NULL when absent */
+    wps_slice first_claim;   /* the first X-ASRS-User-Claims; ptr NULL when absent */
+    size_t claim_headers;    /* how many X-ASRS-User-Claims headers */
+    wps_slice client_cert_thumbprint, connection_group; /* optional */
+} wps_signalr_upstream;
+
+/** Parses the X-ASRS-* headers (connection id, hub, category and event required) and, when keys
+    are given, verifies X-ASRS-Signature as for Web PubSub (any part, any key, hex in any case):
+    *reject_status 400 or 401 as wps_webhook_accept. */
+WPS_API wps_status wps_signalr_upstream_accept(const wps_http_header *headers, size_t count, const wps_slice *keys, size_t key_count,
+                                               wps_signalr_upstream *out, uint16_t *reject_status, wps_diag *diag);
+
+/* ============ >>verify  9. verifying access tokens */
+
+/** What a verified access token says (the service side: an emulator, a gateway). */
+typedef struct wps_token_claims {
+    wps_slice aud;           /* the audience (the first one when it is an array) */
+    wps_slice sub;           /* Web PubSub user id; ptr NULL when absent */
+    uint64_t iat, nbf, exp;  /* 0 when absent (exp is required) */
+    const wps_slice *roles;  /* `role` (string or array) */
+    size_t role_count;
+    const wps_slice *groups; /* `webpubsub.group` (string or array) */
+    size_t group_count;
+} wps_token_claims;
+
+/** Memory always enough for wps_token_verify of a token of token_len bytes. */
+WPS_API size_t wps_token_memory_bound(size_t token_len);
+/** Verifies an HS256 JWT signed with any of the keys (a client access token or a REST token):
+    header {"alg":"HS256"}, the signature (constant time), exp required and > now, nbf (if
+    any) <= now; now is Unix seconds from the caller's clock. The claims are decoded into mem
+    (wps_token_memory_bound(len) bytes always suffice); the caller compares aud with the URL it
+    expects. Errors: WPS_ERR_TOKEN (malformed: not three base64url parts, not JSON, another alg,
+    claims of the wrong type), WPS_ERR_SIGNATURE (no key signs it), WPS_ERR_TOKEN_EXPIRED
+    (expired or not yet valid), WPS_ERR_BUFFER_TOO_SMALL. */
+WPS_API wps_status wps_token_verify(const wps_slice *keys, size_t key_count, const char *token, size_t len, uint64_t now, void *mem,
+                                    size_t mem_cap, wps_token_claims *out, wps_diag *diag);
 
 #endif /* WPS_NO_SERVICE */
 
@@ -1563,7 +1624,7 @@ WPS_API wps_status wps_signalr_parse_access_key(const void *body, size_t len, ch
 extern "C" {
 #endif
 
-/* ----------------------------------------------------------------- status, names, small helpers */
+/* ============ >>base  1. status codes, slices, names, small helpers shared by every layer */
 
 /* The status names and texts as arrays of NUL-separated strings, not tables of pointers: an
    array is a section of its own that the linker drops when nothing reads it, while strings that
@@ -1776,6 +1837,8 @@ static wps_status wps__fail(wps_diag *d, wps_status status, const char *key, con
     }
     return status;
 }
+
+/* ============ >>codec  2. the codec */
 
 /* ----------------------------------------------------------------------------- JSON scanning */
 
@@ -4457,9 +4520,7 @@ WPS_API wps_status wps_render_result(wps_status status, const wps_message *msg, 
 }
 
 #ifndef WPS_NO_CLIENT
-/* ============================================================================================
-   client
-   ============================================================================================ */
+/* ============ >>client  3. the client */
 
 WPS_API int wps_retry_next_delay(const wps_retry_policy *p, uint32_t attempt, uint32_t *delay_ms) {
     uint32_t t = 0;
@@ -6635,9 +6696,8 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
 
 
 #ifndef WPS_NO_SERVICE
-/* ============================================================================================
-   service helpers (use the internals only, never the client)
-   ============================================================================================ */
+/* service helpers (sections 4-9) use the codec's internals, never the client */
+/* ============ >>crypto  4. SHA-256, HMAC, base64url, percent-encoding */
 
 static const uint32_t wps__sha256_k[64] = {
     0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
@@ -6808,7 +6868,7 @@ WPS_API size_t wps_percent_encode(const char *src, size_t n, char *out, size_t c
     return o;
 }
 
-/* ---------------------------------------------------------------- connection strings */
+/* ============ >>connstr  5. connection strings */
 
 static int wps__ieq_lit(const char *p, size_t n, const char *lower) {
     size_t i;
@@ -6954,7 +7014,7 @@ WPS_API size_t wps_connection_string_endpoint(const wps_connection_string *cs, c
     return b.n;
 }
 
-/* ---------------------------------------------------------------- JWT */
+/* ============ >>tokens  6. client access tokens and URLs (HS256 JWT) */
 
 static int wps__hub_ok(wps_slice h) {
     size_t i;
@@ -7179,74 +7239,6 @@ WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const 
     return wps__sign(wps__claims_of(cs, o), wps__sb_wps_claims, out + prefix, cap - prefix, &tlen, diag);
 }
 
-WPS_API void wps_webhook_signature(wps_slice key, wps_slice connection_id, char out[71]) {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char mac[32];
-    int i;
-    wps_hmac_sha256(key.ptr, key.ptr ? key.len : 0, connection_id.ptr, connection_id.ptr ? connection_id.len : 0, mac);
-    WPS_MEMCPY(out, "sha256=", 7);
-    for (i = 0; i < 32; i++) {
-        out[7 + 2 * i] = hex[mac[i] >> 4];
-        out[8 + 2 * i] = hex[mac[i] & 15];
-    }
-}
-
-WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_slice header, const wps_slice *keys, size_t key_count,
-                                                wps_diag *diag) {
-    size_t k, i = 0;
-    int match = 0;
-    if (diag) wps__diag_clear(diag);
-    if (!keys || key_count == 0) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "no access key to verify with", (size_t)-1);
-    if (!header.ptr) header.len = 0;
-    while (i < header.len) {
-        size_t start, j;
-        char part[71];
-        while (i < header.len && (header.ptr[i] == ',' || header.ptr[i] == ' ')) i++;
-        start = i;
-        while (i < header.len && header.ptr[i] != ',' && header.ptr[i] != ' ') i++;
-        if (i - start != 71) continue; /* not "sha256=" + 64 hex digits */
-        for (j = 0; j < 71; j++) {
-            char c = header.ptr[start + j];
-            part[j] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; /* "SHA256=" and hex case-insensitive */
-        }
-        for (k = 0; k < key_count; k++) {
-            char want[71];
-            wps_webhook_signature(keys[k], connection_id, want);
-            match |= wps_equal_constant_time(want, part, 71);
-        }
-    }
-    return match ? WPS_OK : wps__fail(diag, WPS_ERR_SIGNATURE, "ce-signature", "no part of the signature matches an access key", (size_t)-1);
-}
-
-WPS_API wps_status wps_webhook_check_origin(wps_slice origin, const wps_slice *allowed, size_t count, wps_diag *diag) {
-    size_t i = 0, k;
-    int any = 0;
-    if (diag) wps__diag_clear(diag);
-    if (count && !allowed) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL allowed hosts", (size_t)-1);
-    if (!origin.ptr) origin.len = 0;
-    while (i < origin.len) {
-        size_t start;
-        while (i < origin.len && (origin.ptr[i] == ',' || origin.ptr[i] == ' ')) i++;
-        start = i;
-        while (i < origin.len && origin.ptr[i] != ',' && origin.ptr[i] != ' ') i++;
-        if (i == start) continue;
-        any = 1;
-        if (!count) return WPS_OK;
-        for (k = 0; k < count; k++) {
-            size_t j, n = i - start;
-            int same = allowed[k].ptr && allowed[k].len == n;
-            for (j = 0; same && j < n; j++) {
-                char a = origin.ptr[start + j], b = allowed[k].ptr[j];
-                if (a >= 'A' && a <= 'Z') a = (char)(a + 32);
-                if (b >= 'A' && b <= 'Z') b = (char)(b + 32);
-                same = a == b;
-            }
-            if (same) return WPS_OK;
-        }
-    }
-    return wps__fail(diag, WPS_ERR_ORIGIN, "WebHook-Request-Origin", any ? "Abuse Protection validation failed." : "missing WebHook-Request-Origin", (size_t)-1);
-}
-
 static void wps__sb_lower(wps__sbuf *b, wps_slice s) {
     size_t i;
     for (i = 0; i < s.len; i++) {
@@ -7312,7 +7304,7 @@ WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, con
 }
 
 
-/* ---------------------------------------------------------------- REST requests */
+/* ============ >>rest  7. REST requests and responses */
 
 static wps_slice wps__slice_lit(const char *s) {
     wps_slice r;
@@ -8347,7 +8339,79 @@ WPS_API wps_status wps_signalr_parse_invoke_result(const void *body, size_t len,
 }
 
 
-/* ---------------------------------------------------------------- webhooks */
+/* ============ >>webhooks  8. webhooks */
+
+/* ---------------------------------------------------------------- signatures and abuse protection */
+
+WPS_API void wps_webhook_signature(wps_slice key, wps_slice connection_id, char out[71]) {
+    static const char hex[] = "0123456789abcdef";
+    unsigned char mac[32];
+    int i;
+    wps_hmac_sha256(key.ptr, key.ptr ? key.len : 0, connection_id.ptr, connection_id.ptr ? connection_id.len : 0, mac);
+    WPS_MEMCPY(out, "sha256=", 7);
+    for (i = 0; i < 32; i++) {
+        out[7 + 2 * i] = hex[mac[i] >> 4];
+        out[8 + 2 * i] = hex[mac[i] & 15];
+    }
+}
+
+WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_slice header, const wps_slice *keys, size_t key_count,
+                                                wps_diag *diag) {
+    size_t k, i = 0;
+    int match = 0;
+    if (diag) wps__diag_clear(diag);
+    if (!keys || key_count == 0) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "no access key to verify with", (size_t)-1);
+    if (!header.ptr) header.len = 0;
+    while (i < header.len) {
+        size_t start, j;
+        char part[71];
+        while (i < header.len && (header.ptr[i] == ',' || header.ptr[i] == ' ')) i++;
+        start = i;
+        while (i < header.len && header.ptr[i] != ',' && header.ptr[i] != ' ') i++;
+        if (i - start != 71) continue; /* not "sha256=" + 64 hex digits */
+        for (j = 0; j < 71; j++) {
+            char c = header.ptr[start + j];
+            part[j] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; /* "SHA256=" and hex case-insensitive */
+        }
+        for (k = 0; k < key_count; k++) {
+            char want[71];
+            wps_webhook_signature(keys[k], connection_id, want);
+            match |= wps_equal_constant_time(want, part, 71);
+        }
+    }
+    return match ? WPS_OK : wps__fail(diag, WPS_ERR_SIGNATURE, "ce-signature", "no part of the signature matches an access key", (size_t)-1);
+}
+
+WPS_API wps_status wps_webhook_check_origin(wps_slice origin, const wps_slice *allowed, size_t count, wps_diag *diag) {
+    size_t i = 0, k;
+    int any = 0;
+    if (diag) wps__diag_clear(diag);
+    if (count && !allowed) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL allowed hosts", (size_t)-1);
+    if (!origin.ptr) origin.len = 0;
+    while (i < origin.len) {
+        size_t start;
+        while (i < origin.len && (origin.ptr[i] == ',' || origin.ptr[i] == ' ')) i++;
+        start = i;
+        while (i < origin.len && origin.ptr[i] != ',' && origin.ptr[i] != ' ') i++;
+        if (i == start) continue;
+        any = 1;
+        if (!count) return WPS_OK;
+        for (k = 0; k < count; k++) {
+            size_t j, n = i - start;
+            int same = allowed[k].ptr && allowed[k].len == n;
+            for (j = 0; same && j < n; j++) {
+                char a = origin.ptr[start + j], b = allowed[k].ptr[j];
+                if (a >= 'A' && a <= 'Z') a = (char)(a + 32);
+                if (b >= 'A' && b <= 'Z') b = (char)(b + 32);
+                same = a == b;
+            }
+            if (same) return WPS_OK;
+        }
+    }
+    return wps__fail(diag, WPS_ERR_ORIGIN, "WebHook-Request-Origin", any ? "Abuse Protection validation failed." : "missing WebHook-Request-Origin", (size_t)-1);
+}
+
+/* ---------------------------------------------------------------- CloudEvents requests */
 
 static wps_slice wps__header(const wps_http_header *h, size_t count, const char *name, size_t *times) {
     wps_slice r;
@@ -9147,7 +9211,7 @@ WPS_API wps_status wps_signalr_upstream_accept(const wps_http_header *headers, s
 }
 
 
-/* ---------------------------------------------------------------- verifying access tokens */
+/* ============ >>verify  9. verifying access tokens */
 
 /* base64url without padding into out (cap bytes); returns the length, or (size_t)-1 for a
    character outside the alphabet or an impossible length. */
