@@ -4,7 +4,7 @@ WARN    := -std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 CXXWARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 B       := build
 TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c tests/test_service.c
-DEPS    := wps.h tests/harness.h examples/cli_util.h
+DEPS    := wps.h tests/harness.h tools/wps/cli_util.h
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot connection_string webhook rest_response rest_build token_verify emulator
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
@@ -22,14 +22,14 @@ $(B):
 	@mkdir -p $(B)
 
 # the wps tool; `wps connect` uses libwebsockets (libwebsockets-dev) through examples/adapters/lws_adapter.c
-WPS_TOOL_SRC := examples/wps.c examples/connect.c examples/service_cli.c examples/adapters/lws_adapter.c
-WPS_TOOL_DEPS := $(WPS_TOOL_SRC) wps.h examples/cli_util.h examples/adapters/lws_adapter.h examples/adapters/wps_adapter.h
-# wps-emulator: a local Web PubSub service over libwebsockets (examples/emulator.c)
-EMULATOR_SRC := examples/emulator.c examples/emulator_core.c
-$(B)/wps-emulator: $(EMULATOR_SRC) examples/emulator_core.h wps.h | $(B)
+WPS_TOOL_SRC := tools/wps/wps.c tools/wps/connect.c tools/wps/service_cli.c examples/adapters/lws_adapter.c
+WPS_TOOL_DEPS := $(WPS_TOOL_SRC) wps.h tools/wps/cli_util.h examples/adapters/lws_adapter.h examples/adapters/wps_adapter.h
+# wps-emulator: a local Web PubSub service over libwebsockets (emulator/emulator.c)
+EMULATOR_SRC := emulator/emulator.c emulator/emulator_core.c
+$(B)/wps-emulator: $(EMULATOR_SRC) emulator/emulator_core.h wps.h | $(B)
 	$(CC) $(WARN) -O2 -o $@ $(EMULATOR_SRC) -lwebsockets
 
-$(B)/wps-emulator-san: $(EMULATOR_SRC) examples/emulator_core.h wps.h | $(B)
+$(B)/wps-emulator-san: $(EMULATOR_SRC) emulator/emulator_core.h wps.h | $(B)
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(EMULATOR_SRC) -lwebsockets
 
 $(B)/wps: $(WPS_TOOL_DEPS) | $(B)
@@ -83,7 +83,7 @@ $(B)/wps-san: $(WPS_TOOL_DEPS) | $(B)
 
 # wslay_chat: wps_client in a 60 Hz loop over the wslay adapter (examples/adapters/, libwslay-dev)
 WSLAY_CHAT_SRC := examples/wslay_chat.c examples/adapters/wslay_posix.c
-WSLAY_CHAT_DEPS := $(WSLAY_CHAT_SRC) examples/adapters/wslay_posix.h examples/adapters/wps_adapter.h wps.h examples/cli_util.h
+WSLAY_CHAT_DEPS := $(WSLAY_CHAT_SRC) examples/adapters/wslay_posix.h examples/adapters/wps_adapter.h wps.h tools/wps/cli_util.h
 $(B)/wslay_chat: $(WSLAY_CHAT_DEPS) | $(B)
 	$(CC) $(WARN) -O2 -o $@ $(WSLAY_CHAT_SRC) -lwslay
 
@@ -126,6 +126,7 @@ unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/te
 	@echo "== client chaos soak, short (ASan+UBSan; make soak runs the long one)"; ./$(B)/soak-san --seed 1
 	@echo "== the same soak in the README's embedded configuration (borrowed payloads, frames decoded in place)"; ./$(B)/soak-san --seed 2 --embedded
 	@echo "== the ESP-IDF adapter against stub ESP-IDF headers, the test playing the websocket task (ASan+UBSan)"; ./$(B)/esp-adapter-test
+	@echo "== the README's code: its client and codec blocks compiled and run"; bash tests/readme_examples.sh
 	@echo "== the header's map: contents, section tags in the same order twice, every public declaration documented"; python3 tests/header_check.py
 	@echo "== no allocation in the implementation"; \
 	  if sed -n '/^#ifdef WPS_IMPLEMENTATION/,$$p' wps.h | grep -nE '(^|[^_a-z])(malloc|calloc|realloc|free)[[:space:]]*\(' ; then \
@@ -180,12 +181,12 @@ diff: $(B)/wps $(B)/wps-san $(B)/wps-emulator-san $(B)/wslay_chat-san $(NODE_MOD
 	@echo "== the wslay adapter (ASan+UBSan) in a 60 Hz loop through wps-emulator: 40 msg/s across a forced drop (1.5 s outage) arrive once, in order; the upgrade handshake never blocks"
 	node tests/emulator/wslay_adapter.mjs $(B)/wslay_chat-san --wps $(B)/wps-san --emulator $(B)/wps-emulator-san
 	@echo "== make demo's script (ASan+UBSan builds)"
-	node examples/demo.mjs $(B)/wps-san $(B)/wps-emulator-san > $(B)/demo.log 2>&1 && echo "1 passed, 0 failed" || { cat $(B)/demo.log; echo "0 passed, 1 failed"; exit 1; }
+	node tools/demo.mjs $(B)/wps-san $(B)/wps-emulator-san > $(B)/demo.log 2>&1 && echo "1 passed, 0 failed" || { cat $(B)/demo.log; echo "0 passed, 1 failed"; exit 1; }
 
 # `make demo`: the README's first command. wps-emulator on loopback, two `wps connect` clients
 # and one official JS client in a group, a forced drop and recovery, a REST send; < 60 s.
 demo: setup $(B)/wps $(B)/wps-emulator
-	@node examples/demo.mjs $(B)/wps $(B)/wps-emulator
+	@node tools/demo.mjs $(B)/wps $(B)/wps-emulator
 
 # `make test`: everything above, then the closing line of the whole run.
 test: setup all
@@ -204,7 +205,7 @@ $(B)/fuzz_%: fuzz/%.c wps.h | $(B)
 	clang -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $<
 
 # fuzz/emulator.c includes the emulator's core
-$(B)/fuzz_emulator: examples/emulator_core.c examples/emulator_core.h
+$(B)/fuzz_emulator: emulator/emulator_core.c emulator/emulator_core.h
 
 fuzz-build: $(addprefix $(B)/fuzz_,$(FUZZ_TARGETS))
 

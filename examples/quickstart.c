@@ -1,5 +1,5 @@
 /* Quick start: decode a frame from the service, encode one to send. Built and run by `make test`;
-   README.md shows this code. */
+   README.md shows the decoding part of it. */
 #define WPS_IMPLEMENTATION
 #include "../wps.h"
 

@@ -6,7 +6,7 @@
  *   wslay_chat --url URL --group G [--send-every MS] [--count N] [--timeout MS]
  *              [--protocol NAME] [--prefix TEXT] [--trace] [--embedded]
  *
- * --embedded runs the README's embedded configuration: 8 calls, 8 groups, 1088-byte frames,
+ * --embedded runs the embedded configuration of docs/client-guide.md: 8 calls, 8 groups, 1088-byte frames,
  * borrow_payloads (each message's text stays in `texts` until its call completes) and
  * receive_in_place (frames decoded in the adapter's buffer, no receive scratch).
  *
@@ -31,7 +31,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli_util.h"
+#include "../tools/wps/cli_util.h" /* the action lines of `wps connect`, which the tests read */
 
 #define CHAT_TEXTS 16 /* more than max_calls: a text stays until its call completes */
 
@@ -90,7 +90,7 @@ static const char usage_text[] =
     "messages and completions as JSON lines, then a summary line. Exits 0 once all N completed ok\n"
     "(--count 0: on SIGTERM/SIGINT), 1 if one failed or the first connection failed, 2 usage,\n"
     "3 on --timeout (default 60000 ms). --trace: the adapter's transport steps on stderr.\n"
-    "--embedded: the README's embedded configuration (8 calls, 8 groups, 1088 B frames,\n"
+    "--embedded: the embedded configuration (8 calls, 8 groups, 1088 B frames,\n"
     "borrowed payloads, frames decoded in place, no receive scratch).\n";
 
 int main(int argc, char **argv) {

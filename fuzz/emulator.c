@@ -1,5 +1,5 @@
-/* libFuzzer target: the I/O-free core of wps-emulator (examples/emulator_core.c) driven by a host
- * model, as examples/emulator.c drives it over libwebsockets.
+/* libFuzzer target: the I/O-free core of wps-emulator (emulator/emulator_core.c) driven by a host
+ * model, as emulator/emulator.c drives it over libwebsockets.
  *
  * The input is a script, one operation per line (the first byte names it, fields are split on
  * '|', the last field of a line takes the rest of it):
@@ -58,7 +58,7 @@
  *     webhooks posted).
  */
 #define WPS_IMPLEMENTATION
-#include "../examples/emulator_core.c"
+#include "../emulator/emulator_core.c"
 
 /* Bugs this target found in emulator_core.c (and wps.h), all fixed by 09c7041. Built with
    -DFZ_AVOID_KNOWN_BUGS=1, the target steps around them ("Avoided"), or leaves out ("Not checked")
@@ -82,7 +82,7 @@
       close frame holds nor checked for UTF-8. Not checked: "a close reason is UTF-8, <= 123 bytes".
    6. A simple WebSocket client gets text/plain and JSON payloads (REST sends, a handler's answer) as
       text frames whether or not they are UTF-8. Tolerated for simple clients: "text frames are UTF-8".
-   7. A connect handler answering status 0 (examples/emulator.c's atoi of a malformed status line)
+   7. A connect handler answering status 0 (emulator/emulator.c's atoi of a malformed status line)
       is taken for "no handler": the connection is accepted and the answer's body and
       connectionState leak. Avoided: the fake handler answers 502 instead of 0.
    8. wild() (webpubsub.*Groups.<pattern> roles) backtracks exponentially: a role with a few '**'

@@ -5,7 +5,7 @@
  *
  * The client runs with wps_client_config_default(), unchanged: the guarantees checked here are
  * the ones an application gets without tuning anything (max_calls 16, no ack or attempt
- * timeout, 3 message retries, resend_after_session_loss on). --embedded runs the README's
+ * timeout, 3 message retries, resend_after_session_loss on). --embedded runs docs/client-guide.md's
  * embedded configuration instead (8 calls, 8 groups, 1088-byte frames, borrow_payloads: each
  * payload's text stays in `texts` for the whole run; receive_in_place: frames go to
  * wps_client_on_frame_writable).

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../examples/cli_util.h"
+#include "../tools/wps/cli_util.h"
 
 /* ------------------------------------------------------------------ retry formula, defaults */
 
@@ -22,7 +22,7 @@ typedef struct retry_case {
 
 #define EX UINT32_MAX
 static const retry_case retry_cases[] = {
-    /* client-behavior.md 2.1: JS 1000/30000 -> T = 6 */
+    /* docs/client-rules.md 2.1: JS 1000/30000 -> T = 6 */
     {"JS default exponential", {WPS_RETRY_UNLIMITED, 1000, 30000, WPS_RETRY_EXPONENTIAL}, {1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000, 30000}},
     /* NET RetryPolicyTests: 1 s / 14 s, 7 retries -> 1,2,4,8,14,14,14 then null */
     {"NET exponential 1s/14s x7", {7, 1000, 14000, WPS_RETRY_EXPONENTIAL}, {1000, 2000, 4000, 8000, 14000, 14000, 14000, EX, EX, EX}},
@@ -430,8 +430,8 @@ TEST rejoin_frame_keeps_its_ack_id_when_the_rejoin_settles_before_it_is_polled(v
     PASS();
 }
 
-/* P6 item 3: wps_client_config_embedded is the defaults with the README's device capacities,
-   and its memory is the README's figure (6,432 bytes on 32-bit targets, 7,112 on 64-bit). */
+/* P6 item 3: wps_client_config_embedded is the defaults with the device capacities of docs/client-guide.md,
+   and its memory is the figure there (6,432 bytes on 32-bit targets, 7,112 on 64-bit). */
 TEST config_embedded_is_the_readme_configuration(void) {
     wps_client_config d = wps_client_config_default(), e = wps_client_config_embedded();
     ASSERT(e.max_calls == 8 && e.max_groups == 8 && e.max_name_len == 32 && e.max_frame_size == 1088);

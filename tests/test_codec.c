@@ -1,5 +1,5 @@
 /* Codec tests: every message kind in both directions, every error class, round trips.
-   Tables name the behaviour (spec/protocol.md section) each case checks. */
+   Tables name the behaviour (docs/protocol.md section) each case checks. */
 #include "harness.h"
 #include "../wps.h"
 
@@ -38,7 +38,7 @@ typedef struct decode_case {
 } decode_case;
 
 static const decode_case decode_cases[] = {
-    /* protocol.md 3.1 ack */
+    /* docs/protocol.md 3.1 ack */
     {"ack_success", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}", "{\"kind\":\"ack\",\"ackId\":1,\"success\":true}"},
     {"ack_error_forbidden", D, "{\"type\":\"ack\",\"ackId\":2,\"success\":false,\"error\":{\"name\":\"Forbidden\",\"message\":\"no role\"}}",
      "{\"kind\":\"ack\",\"ackId\":2,\"success\":false,\"error\":{\"name\":\"Forbidden\",\"message\":\"no role\"}}"},
@@ -78,7 +78,7 @@ static const decode_case decode_cases[] = {
      "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"text\",\"data\":\"x\"}"},
     {"group_escaped_base64", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"binary\",\"data\":\"AA\\/A\\u002bAA=\"}",
      "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"AA/A+AA=\"}}"},
-    /* protocol.md 7.2: a stream's terminal fragment may come without payload */
+    /* docs/protocol.md 7.2: a stream's terminal fragment may come without payload */
     {"group_stream_end_without_data", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"streamSequenceId\":9,\"endOfStream\":true}}",
      "{\"kind\":\"groupData\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"streamSequenceId\":9,\"endOfStream\":true}}"},
     {"group_null_optional_is_absent", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"fromUserId\":null,\"sequenceId\":null,\"data\":1}",
@@ -223,7 +223,7 @@ typedef struct encode_case {
     const char *wire;
 } encode_case;
 
-/* Key order follows @azure/web-pubsub-client's writeMessage (protocol.md 2). */
+/* Key order follows @azure/web-pubsub-client's writeMessage (docs/protocol.md 2). */
 static const encode_case encode_cases[] = {
     {"join", U, "{\"kind\":\"joinGroup\",\"group\":\"lobby\",\"ackId\":1}", "{\"type\":\"joinGroup\",\"group\":\"lobby\",\"ackId\":1}"},
     {"leave", U, "{\"kind\":\"leaveGroup\",\"group\":\"lobby\"}", "{\"type\":\"leaveGroup\",\"group\":\"lobby\"}"},
@@ -329,7 +329,7 @@ static const error_case error_cases[] = {
     {"short_u_escape", D, "{\"type\":\"pong\",\"x\":\"\\u12\"}", 0, WPS_ERR_ESCAPE, "4 hex"},
     {"unterminated_string", D, "{\"type\":\"pong\",\"x\":\"abc", 0, WPS_ERR_SYNTAX, "unterminated"},
     {"embedded_nul_byte", D, "{\"type\":\"pong\",\"x\":\"a\0b\"}", 24, WPS_ERR_CONTROL_CHAR, "control"},
-    /* integers: protocol.md 2 "ackId is an unsigned 64-bit integer" */
+    /* integers: docs/protocol.md 2 "ackId is an unsigned 64-bit integer" */
     {"ackid_negative", D, "{\"type\":\"ack\",\"ackId\":-1,\"success\":true}", 0, WPS_ERR_NUMBER, "ackId: negative"},
     {"ackid_fraction", D, "{\"type\":\"ack\",\"ackId\":1.5,\"success\":true}", 0, WPS_ERR_NUMBER, "ackId: fraction"},
     {"ackid_fraction_zero", D, "{\"type\":\"ack\",\"ackId\":1.0,\"success\":true}", 0, WPS_ERR_NUMBER, "fraction"},
@@ -370,7 +370,7 @@ static const error_case error_cases[] = {
     {"up_event_missing_event", U, "{\"type\":\"event\",\"data\":1}", 0, WPS_ERR_MISSING_FIELD, "event"},
     {"up_send_missing_data", U, "{\"type\":\"sendToGroup\",\"group\":\"g\"}", 0, WPS_ERR_MISSING_FIELD, "data"},
     {"up_sequence_ack_missing", U, "{\"type\":\"sequenceAck\"}", 0, WPS_ERR_MISSING_FIELD, "sequenceId"},
-    /* protocol rules (protocol.md 7.2) */
+    /* protocol rules (docs/protocol.md 7.2) */
     {"up_stream_start_with_data", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"data\":1,\"stream\":{\"streamId\":\"s\"}}", 0, WPS_ERR_INVALID_MESSAGE, "stream"},
     {"up_stream_start_with_ackid", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"ackId\":1,\"stream\":{\"streamId\":\"s\"}}", 0, WPS_ERR_INVALID_MESSAGE, "ackId"},
     {"up_stream_start_idle_zero", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"idleTimeoutMs\":0}}", 0, WPS_ERR_INVALID_MESSAGE, "greater than 0"},
@@ -442,7 +442,7 @@ typedef struct ignored_case {
     const char *reason;
 } ignored_case;
 
-/* protocol.md 3.9: unknown type / event / from / dataType are dropped for forward compatibility. */
+/* docs/protocol.md 3.9: unknown type / event / from / dataType are dropped for forward compatibility. */
 static const ignored_case ignored_cases[] = {
     {"unknown_type", D, "{\"type\":\"futureThing\",\"x\":1}", "unknown type 'futureThing'"},
     {"unknown_system_event", D, "{\"type\":\"system\",\"event\":\"reconnecting\"}", "unknown system event 'reconnecting'"},
@@ -603,7 +603,7 @@ TEST encode_validates_message(void) {
     /* binary data is any bytes */
     m.data_type = WPS_DATA_BINARY;
     ASSERT_EQ(WPS_OK, wps_encode(&up, &m, g_out, sizeof g_out, &n, &d));
-    /* sequenceAck only on the reliable subprotocol (protocol.md 2, 4.2) */
+    /* sequenceAck only on the reliable subprotocol (docs/protocol.md 2, 4.2) */
     wps_message_init(&m, WPS_KIND_SEQUENCE_ACK);
     m.sequence_id = 1;
     m.has |= WPS_HAS_SEQUENCE_ID;
@@ -621,7 +621,7 @@ TEST encode_validates_message(void) {
     PASS();
 }
 
-/* protocol.md 4.1: sequenceId exists only on the reliable subprotocols. wps.h accepts one it
+/* docs/protocol.md 4.1: sequenceId exists only on the reliable subprotocols. wps.h accepts one it
    receives on the plain protocol (liberal in what it accepts) but never writes one there. */
 TEST sequence_id_only_sent_on_reliable(void) {
     wps_codec plain_down = wps_codec_make(PLAIN, D), rel_down = wps_codec_make(REL, D);
@@ -729,7 +729,7 @@ TEST protobuf_protocols_report_unsupported(void) {
 }
 
 TEST binary_frames_carry_json_too(void) {
-    /* protocol.md 1: the service accepts JSON in a binary frame as UTF-8 bytes; the codec does not
+    /* docs/protocol.md 1: the service accepts JSON in a binary frame as UTF-8 bytes; the codec does not
        care which frame type carried it */
     wps_status st;
     const char *r = decode_render(PLAIN, D, "{\"type\":\"pong\"}", 15, &st);

@@ -4,7 +4,7 @@
  * wps_lws_close) with one client protocol, "wps", and at most one connection at a time. A host
  * that already runs its own lws context would move lws_callback() of lws_adapter.c into its
  * protocol list instead; one context per adapter keeps this file small and needs nothing of
- * the host. `wps connect` (examples/connect.c) is built on it.
+ * the host. `wps connect` (tools/wps/connect.c) is built on it.
  *
  *   wps_lws t;
  *   wps_adapter_options o = {url, on_action, user, 0};

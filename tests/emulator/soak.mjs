@@ -1,4 +1,4 @@
-// Soak test of wps-emulator (examples/emulator.c): many concurrent reliable JSON clients
+// Soak test of wps-emulator (emulator/emulator.c): many concurrent reliable JSON clients
 // (json.reliable.webpubsub.azure.v1, spoken by raw `ws` sockets, not the SDK), pairs of clients
 // in their own group publishing to each other, abrupt socket drops through the admin endpoint in
 // the middle of the traffic, and session recovery, on loopback.

@@ -130,7 +130,7 @@ await c.stop();
 check(await until(() => events.some((e) => e.kind === "disconnected" && e.connectionId === id)), "disconnected event when the client stops");
 check(typeof events.find((e) => e.kind === "disconnected" && e.connectionId === id)?.reason === "string", "disconnected carries a reason");
 
-// a failing user event drops the connection (server.md 4.4)
+// a failing user event drops the connection (docs/service-rules.md 4.4)
 const d = new WebPubSubClient(await svc.getClientAccessToken({ userId: "dave" }).then((t) => t.url), { autoReconnect: false });
 const dgot = [];
 d.on("disconnected", (e) => dgot.push(e));

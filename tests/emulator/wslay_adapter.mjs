@@ -10,7 +10,7 @@
 //      each get seq-1..seq-N exactly once and in order; so must A itself (its own messages come
 //      back to it, redelivered after the recovery). Every one of A's N calls completes ok.
 //   C is stopped with SIGTERM: a clean close handshake, exit 0.
-//   A and C run the README's embedded configuration (wslay_chat --embedded: 8 calls, 1088-byte
+//   A and C run the embedded configuration of docs/client-guide.md (wslay_chat --embedded: 8 calls, 1088-byte
 //   frames, borrow_payloads: every attempt, resends included, is encoded from A's own texts;
 //   receive_in_place: frames are decoded in the adapter's buffer, the client has no scratch).
 // Ends "N passed, N failed".

@@ -346,7 +346,7 @@ const scenarios = {
 };
 
 // Documented improvements: where wps_client differs from the official client on purpose. Each
-// entry names the parts of the recording allowed to differ and why (client-behavior.md). Any
+// entry names the parts of the recording allowed to differ and why (docs/client-rules.md). Any
 // other difference fails, and so does an entry whose parts turn out identical (stale).
 const KNOWN = {
   failing_ack_then_retry: {

@@ -1,4 +1,4 @@
-// `wps rest` against the official @azure/web-pubsub 1.2.0 service client (server.md §3).
+// `wps rest` against the official @azure/web-pubsub 1.2.0 service client (docs/service-rules.md §3).
 //
 // Every method of WebPubSubServiceClient and of its group client (client.group(name)) is called
 // against a local HTTP capture server. The server records each request exactly as it arrived

@@ -4,7 +4,7 @@
 //   node tests/service/webhook_diff.mjs --js [--show]     (self-check of the express side only)
 //
 // For each case of the table below:
-//   1. `wps webhook request ...` builds the CloudEvents request (server.md 4.1); its bytes are
+//   1. `wps webhook request ...` builds the CloudEvents request (docs/service-rules.md 4.1); its bytes are
 //      checked header by header, then sent as they are over a TCP socket to a plain http server
 //      running the express handler's middleware;
 //   2. the handler must accept it (be called with the connection id, user, hub, event name, body
@@ -39,7 +39,7 @@ const show = args.has("--show");
 const wps = args.wps;
 const c = counter();
 
-// Keys: KEY and the vector #1 connection id give server.md 6 vector #1.
+// Keys: KEY and the vector #1 connection id give docs/service-rules.md 6 vector #1.
 const KEY = "7aab239577fd4f24bc919802fb629f5f";
 const KEY2 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const WRONG = "00000000000000000000000000000000";
@@ -183,7 +183,7 @@ await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const port = server.address().port;
 
 // ---------------------------------------------------------------- JS request builder (--js)
-// The request the service sends (server.md 4.1), built from the same case fields as the wps
+// The request the service sends (docs/service-rules.md 4.1), built from the same case fields as the wps
 // command line. Only used for the self-check.
 function buildJs(k) {
   const hub = k.hub, path = k.path ?? `/api/webpubsub/hubs/${hub}/`;
@@ -413,7 +413,7 @@ for (const k of cases) {
   if (!c.check(p, `${T}: the request has no CRLF CRLF after its headers: ${JSON.stringify(built.toString().slice(0, 200))}`)) continue;
   if (show) console.log(`---- ${T}\n${built.toString()}`);
 
-  // the request as built, header by header (server.md 4.1)
+  // the request as built, header by header (docs/service-rules.md 4.1)
   if (k.method === "OPTIONS") {
     c.check(p.start === `OPTIONS ${expPath} HTTP/1.1`, `${T}: request line ${JSON.stringify(p.start)}`);
     c.check(hdr(p, "webhook-request-origin") === k.origin, `${T}: WebHook-Request-Origin ${hdr(p, "webhook-request-origin")}`);
@@ -441,7 +441,7 @@ for (const k of cases) {
     if (sysEvents.includes(k.event)) c.check(/^application\/json(;|$)/.test(ct), `${T}: Content-Type ${ct} for a system event`);
     else c.check(ct === k.contentType, `${T}: Content-Type ${ct}, expected ${k.contentType}`);
     c.check(p.body.equals(body), `${T}: body ${JSON.stringify(p.body.toString())} differs from ${JSON.stringify(body.toString())}`);
-    if (k.conn === VEC1_CONN) c.check(hdr(p, "ce-signature") === VEC1_SIG, `${T}: server.md 6 vector #1: ce-signature ${hdr(p, "ce-signature")}, expected ${VEC1_SIG}`);
+    if (k.conn === VEC1_CONN) c.check(hdr(p, "ce-signature") === VEC1_SIG, `${T}: docs/service-rules.md 6 vector #1: ce-signature ${hdr(p, "ce-signature")}, expected ${VEC1_SIG}`);
   }
 
   // 2. send it to the express handler

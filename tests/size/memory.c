@@ -1,5 +1,5 @@
-/* `make size`: client memory (wps_client_memory_size) of the README's three configurations,
-   built for the host (64-bit) and with -m32 (32-bit); the README's table comes from here. */
+/* `make size`: client memory (wps_client_memory_size) of the three configurations of docs/client-guide.md,
+   built for the host (64-bit) and with -m32 (32-bit); its table comes from here. */
 #define WPS_IMPLEMENTATION
 #define WPS_NO_SERVICE
 #include "../../wps.h"
@@ -14,9 +14,9 @@ int main(void) {
     s.max_token_len = 256;
     printf("%u-bit  default %zu  small %zu  embedded %zu\n", (unsigned)(sizeof(void *) * 8), wps_client_memory_size(&d),
            wps_client_memory_size(&s), wps_client_memory_size(&e));
-    /* the README's figure for the embedded configuration (tests/test_client.c checks 64-bit) */
+    /* the documented figure for the embedded configuration (tests/test_client.c checks 64-bit) */
     if (sizeof(void *) == 4 && wps_client_memory_size(&e) != 6432) {
-        printf("the embedded configuration needs %zu bytes on 32-bit, the README says 6,432\n", wps_client_memory_size(&e));
+        printf("the embedded configuration needs %zu bytes on 32-bit, docs/client-guide.md says 6,432\n", wps_client_memory_size(&e));
         return 1;
     }
     return 0;

@@ -67,7 +67,7 @@ done
 echo
 echo "for scale (same method, measured elsewhere): coreMQTT v5 18.9 KB, coreJSON 2.5 KB (-Os, Cortex-M4)"
 echo
-# client memory of the README's configurations (default; small: 4 calls, 4 groups, 1 KB frames;
+# client memory of the configurations of docs/client-guide.md (default; small: 4 calls, 4 groups, 1 KB frames;
 # embedded: 8 calls, 8 groups, 1088 B frames, borrow_payloads, receive_in_place), 64- and 32-bit
 echo "client memory (wps_client_memory_size):"
 gcc -std=c99 -O1 memory.c -o "$out/memory64" && "$out/memory64" || exit 1

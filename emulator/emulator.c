@@ -1,7 +1,7 @@
 /* wps-emulator: a local Azure Web PubSub service on one loopback port, built on wps.h and
  * libwebsockets. WebSocket clients connect to /client/hubs/<hub> (json.webpubsub.azure.v1,
  * json.reliable.webpubsub.azure.v1 or no subprotocol); the REST API is under /api/...; faults
- * are injected through /admin/... . The service logic is examples/emulator_core.c (no I/O).
+ * are injected through /admin/... . The service logic is emulator/emulator_core.c (no I/O).
  *
  *   build/wps-emulator [--config FILE] [--listen ADDR] [--port N] [--connection-string CS]
  *                      [--hub H]... [--event-handler SPEC]... [--recovery-window-ms N]

@@ -16,7 +16,7 @@
  * --direction up. Exit status: 0, or 2 for usage errors. Never crashes on any input.
  */
 #define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "../../wps.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +25,9 @@
 
 #include "cli_util.h"
 
-int wps_cli_connect(int argc, char **argv); /* examples/connect.c (libwebsockets) */
-int wps_cli_rest(int argc, char **argv);    /* examples/service_cli.c */
-int wps_cli_webhook(int argc, char **argv); /* examples/service_cli.c */
+int wps_cli_connect(int argc, char **argv); /* tools/wps/connect.c (libwebsockets) */
+int wps_cli_rest(int argc, char **argv);    /* tools/wps/service_cli.c */
+int wps_cli_webhook(int argc, char **argv); /* tools/wps/service_cli.c */
 
 static void usage(FILE *f) {
     fputs("usage: wps decode [--protocol NAME] [--direction down|up] < lines\n"

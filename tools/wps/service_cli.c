@@ -9,7 +9,7 @@
  *   wps webhook request|verify|response ...   see wps_cli_webhook below.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "../wps.h"
+#include "../../wps.h"
 
 #include <ctype.h>
 #include <stdio.h>

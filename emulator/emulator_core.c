@@ -491,7 +491,7 @@ static const char *url_path(const char *u) {
 
 /* ------------------------------------------------------------------ roles */
 
-/* A wildcard group pattern of webpubsub.*Groups.<pattern> (server.md 5): '?' one char but '.',
+/* A wildcard group pattern of webpubsub.*Groups.<pattern> (docs/service-rules.md 5): '?' one char but '.',
    '*' any run without '.', '**' anything, '\' escapes. Memoized over (pattern, string)
    positions, so a hostile pattern cannot take exponential time. */
 static int wild_at(const char *p, size_t pi, size_t pn, const char *s, size_t si, size_t sn, unsigned char *memo) {
@@ -1054,7 +1054,7 @@ static int connect_event(emu *e, emu_conn *c, const emu_upgrade *u, const char *
             free(sp);
         }
     }
-    if (!c->user) { /* server.md 4.4: no userId from the claims or the response: dropped */
+    if (!c->user) { /* docs/service-rules.md 4.4: no userId from the claims or the response: dropped */
         reject(e, out, 401, "no userId from the token or the connect event handler%s", "");
         goto out;
     }
@@ -1106,7 +1106,7 @@ void emu_upgrade_request(emu *e, const emu_upgrade *u, uint64_t now_ms, emu_acce
     }
     mem = xrealloc(NULL, wps_token_memory_bound(strlen(token)));
     st = wps_token_verify(&e->key, 1, token, strlen(token), now_ms / 1000u, mem, wps_token_memory_bound(strlen(token)), &claims, &d);
-    /* a recovery needs no fresh token (protocol.md 4: the session is the credential): an expired
+    /* a recovery needs no fresh token (docs/protocol.md 4: the session is the credential): an expired
        one still has to carry a valid signature (the claims are decoded by then) */
     if (st == WPS_ERR_TOKEN_EXPIRED && q && strstr(q, "awps_connection_id=")) st = WPS_OK;
     if (st != WPS_OK) {
@@ -1268,7 +1268,7 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m, uint64_t n
         return;
     }
     if ((m->kind == WPS_KIND_JOIN_GROUP || m->kind == WPS_KIND_LEAVE_GROUP || m->kind == WPS_KIND_SEND_TO_GROUP) &&
-        (!m->group.len || m->group.len > 1024)) { /* protocol.md: group names are 1..1024 characters */
+        (!m->group.len || m->group.len > 1024)) { /* docs/protocol.md: group names are 1..1024 characters */
         logf_(e, "connection %s: %s refused: the group name has %u characters (1..1024)", c->id, wps_kind_name(m->kind), (unsigned)m->group.len);
         if (has_ack) send_ack(e, c, m->ack_id, "BadRequest", "The group name must have 1 to 1024 characters.");
         free(group);
@@ -1308,7 +1308,7 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m, uint64_t n
         } else if (!handled || ok) {
             if (has_ack) send_ack(e, c, m->ack_id, NULL, NULL);
             if (rs.body_len) deliver(e, c, NULL, NULL, rdt, rs.body, rs.body_len); /* the answer goes back to the caller */
-        } else { /* server.md 4.4: a failed user event drops the connection */
+        } else { /* docs/service-rules.md 4.4: a failed user event drops the connection */
             if (has_ack) send_ack(e, c, m->ack_id, "InternalServerError", "The event handler failed.");
             conn_close(e, c, 1011, "The event handler failed.", 1);
         }
@@ -1497,7 +1497,7 @@ int emu_fault_drop(emu *e, const char *id, int code_1008) {
 
 /* ------------------------------------------------------------------ OData filters */
 
-/* The subset of OData the REST filter uses (server.md 3.3): userId / connectionId compared with
+/* The subset of OData the REST filter uses (docs/service-rules.md 3.3): userId / connectionId compared with
    eq, ne, gt, lt, ge, le to a string literal ('' escapes '), '<group>' in groups, and / or / not,
    parentheses. A recursive-descent evaluator over one connection; *bad is set on a syntax error. */
 typedef struct odata {
@@ -1906,7 +1906,7 @@ void emu_rest(emu *e, const emu_request *r, uint64_t now_ms, emu_response *out) 
             m = odata_match(filter, c);
             if (m != 1) continue;
             /* SendToGroup reaches subprotocol clients as a group message with no sender, as the
-               service does (protocol.md 3.2): from:"group", the group, no fromUserId. The
+               service does (docs/protocol.md 3.2): from:"group", the group, no fromUserId. The
                official client raises group-message for it (its live test "receives binary group
                message sent by service"); the official emulator (Azure/azure-webpubsub
                tools/emulator) passes sender null to the same fan-out as a client's sendToGroup,

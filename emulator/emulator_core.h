@@ -1,6 +1,6 @@
 /* The I/O-free core of wps-emulator: one Web PubSub service (hubs, connections, groups, users,
  * the JSON client subprotocols with their reliable variant, the REST API) built on wps.h. The
- * host (examples/emulator.c over libwebsockets, or a fuzzer) feeds it upgrade requests, frames,
+ * host (emulator/emulator.c over libwebsockets, or a fuzzer) feeds it upgrade requests, frames,
  * closes, REST requests and time; it answers through the callbacks of emu_host.
  *
  * Unlike wps.h itself, this program allocates (malloc) as it goes: it is a server for tests and

@@ -9,7 +9,7 @@
 //   5. a message is sent to the group through the REST API (the request is built by `wps rest`);
 //   6. everything stops; the exit status is 0 only if every step did what it should.
 //
-//   node examples/demo.mjs [build/wps] [build/wps-emulator]
+//   node tools/demo.mjs [build/wps] [build/wps-emulator]
 import { spawn, execFileSync } from "node:child_process";
 import { requirePinned, sleep, until, onLines, jsonLine } from "../tests/util.mjs";
 import { startEmulator } from "../tests/emulator/emu.mjs";

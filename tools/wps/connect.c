@@ -20,14 +20,14 @@
  * (max_frame_size); each is printed whole on one line, binary data as {"$binary":BASE64}.
  *
  * The transport is examples/adapters/lws_adapter.c (wps_lws_: one lws context, the callbacks,
- * reassembly, the send queue, the close): README.md "Porting" maps each host input to its lws
+ * reassembly, the send queue, the close): docs/porting.md maps each host input to its lws
  * callback. This file is the host: it reads stdin every 10 ms (non-blocking, between polls),
  * turns lines into calls and prints what on_action gets; between polls it sleeps in lws
  * (wps_lws_wait) until the socket has something, the client's next deadline or the next read.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "../wps.h"
-#include "adapters/lws_adapter.h"
+#include "../../wps.h"
+#include "../../examples/adapters/lws_adapter.h"
 
 #include <errno.h>
 #include <fcntl.h>
