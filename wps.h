@@ -169,7 +169,15 @@
                       WPS_ERR_INVALID_ARGUMENT; the size build looks keys up by table; the
                       trace hook, install/pkg-config/CMake and the transport adapters.
                       The header has a table of contents and section tags (>>name) in the
-                      same order for declarations and implementation.
+                      same order for declarations and implementation. One set of conventions
+                      (CONTRIBUTING.md); API changes marked *:
+                      * wps_protocol_is_reliable, wps_protocol_is_binary,
+                      wps_kind_allows_direction and wps_retry_next_delay return bool (they
+                      returned int 0/1); * the query column of WPS_REST_OPERATIONS is data,
+                      WPS_REST_Q0() ... WPS_REST_Q5(...) of the new wps_rest_query values (it
+                      was a space-separated string), with wps_rest_operation_query and
+                      wps_rest_query_name to read it; output lengths are named out_len in
+                      every writer's declaration.
    0.2.0 (2026-12-07) The client keeps its promises on real networks (API changes marked *):
                       calls wait in a FIFO through outages and go out in call order; after a
                       recovery unanswered calls are resent first with their ackIds; waiting
@@ -338,10 +346,10 @@ WPS_API const char *wps_protocol_name(wps_protocol protocol);
 /** Looks a subprotocol name up (exact, case-sensitive as on the wire). Returns WPS_OK or
     WPS_ERR_INVALID_ARGUMENT. */
 WPS_API wps_status wps_protocol_from_name(const char *name, size_t len, wps_protocol *out);
-/** 1 for the reliable subprotocols (sequenceId, sequenceAck, recovery), else 0. */
-WPS_API int wps_protocol_is_reliable(wps_protocol protocol);
-/** 1 if frames of this protocol travel as binary WebSocket frames (protobuf), 0 for text (JSON). */
-WPS_API int wps_protocol_is_binary(wps_protocol protocol);
+/** true for the reliable subprotocols (sequenceId, sequenceAck, recovery). */
+WPS_API bool wps_protocol_is_reliable(wps_protocol protocol);
+/** true if frames of this protocol travel as binary WebSocket frames (protobuf), false for text (JSON). */
+WPS_API bool wps_protocol_is_binary(wps_protocol protocol);
 
 /** Which way a message travels. */
 typedef enum wps_direction {
@@ -399,8 +407,8 @@ typedef enum wps_kind {
 WPS_API const char *wps_kind_name(wps_kind kind);
 /** Looks a kind name up (exact). Returns WPS_KIND_NONE if unknown. */
 WPS_API wps_kind wps_kind_from_name(const char *name, size_t len);
-/** 1 if messages of this kind may travel in this direction, else 0. */
-WPS_API int wps_kind_allows_direction(wps_kind kind, wps_direction direction);
+/** true if messages of this kind may travel in this direction. */
+WPS_API bool wps_kind_allows_direction(wps_kind kind, wps_direction direction);
 
 /** Bits of wps_message.has: which non-string optional fields are present. (String fields use
     wps_slice.ptr == NULL for "absent".) */
@@ -428,7 +436,7 @@ typedef struct wps_error_info {
 } wps_error_info;
 
 /** One message of any kind. Only the fields of its kind are meaningful; the per-kind field list
-    is in the README's protocol table and in wps_kind docs:
+    is in docs/codec.md's message table and in wps_kind docs:
       ack:                  ack_id, success, [error]
       groupData:            group, [from_user_id], data_type+data (may be absent only on a stream
                             fragment), [sequence_id], [stream: stream_id, stream_sequence_id,
@@ -504,7 +512,7 @@ WPS_API size_t wps_decode_scratch_bound(size_t frame_len);
     WPS_KIND_NONE; diag->reason says why), or a negative status with diag filled.
     diag may be NULL (the status is the same either way). scratch may be NULL when scratch_cap
     is 0. A frame longer than SIZE_MAX / 16 (256 MB on 32-bit targets) is WPS_ERR_INVALID_ARGUMENT.
-    Stack: at most 1 KB on Cortex-M4 in the size build (README, "Embedded builds"). */
+    Stack: at most 1 KB on Cortex-M4 in the size build (docs/embedded.md). */
 WPS_API wps_status wps_decode(const wps_codec *codec, const void *frame, size_t frame_len,
                               void *scratch, size_t scratch_cap, wps_message *out, wps_diag *diag);
 
@@ -595,7 +603,7 @@ WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_
      error answer, or no answer within attempt_timeout_ms). A call waits through recovery and
      reconnect back-off and ends only by its answer, its timeout, wps_client_cancel,
      wps_client_stop, or the end of the session under resend_after_session_loss.
-   - Outcomes. Every completion status means one thing (README.md, "Completion statuses");
+   - Outcomes. Every completion status means one thing (docs/client-guide.md, "Completion statuses");
      wps_action.sent says whether any attempt was handed to the host.
    - A session lost (recovery impossible: a fresh connection gets a new connectionId, and the
      service's per-connection ackId de-duplication no longer protects a resend): with
@@ -613,7 +621,7 @@ WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_
    Behaviour follows @azure/web-pubsub-client 1.1.0 (ackIds from 1, retries, duplicate drop,
    sequenceAck every second and at once after a jump of more than 300, recovery with
    awps_connection_id / awps_reconnection_token for 30 s, auto-reconnect with back-off, rejoin
-   after a fresh connect, ping keepalive), with the fixes listed in README.md ("Client"):
+   after a fresh connect, ping keepalive), with the fixes listed in docs/client-guide.md ("Where the client does better than the SDKs"):
    stopping is a real state that cancels everything and ends in exactly one `stopped`; close
    code 1008 on a recovery attempt ends recovery; automatic retries reuse the first ackId;
    optional per-call timeouts; close code and reason in `disconnected`; a malformed frame is
@@ -636,11 +644,11 @@ typedef struct wps_retry_policy {
     wps_retry_mode mode;
 } wps_retry_policy;
 
-/** The delay before retry number `attempt` (1 = the first retry). Returns 0 and leaves *delay_ms
-    alone when the policy is exhausted (attempt > max_retries), else 1. Exponential: with
+/** The delay before retry number `attempt` (1 = the first retry). Returns false and leaves *delay_ms
+    alone when the policy is exhausted (attempt > max_retries), else true. Exponential: with
     T = ceil(log2(max_delay_ms) - log2(delay_ms) + 1), attempts >= T wait max_delay_ms and earlier
     ones delay_ms * 2^(attempt-1) (1000/30000 ms: 1, 2, 4, 8, 16, 30, 30 ... s). */
-WPS_API int wps_retry_next_delay(const wps_retry_policy *policy, uint32_t attempt, uint32_t *delay_ms);
+WPS_API bool wps_retry_next_delay(const wps_retry_policy *policy, uint32_t attempt, uint32_t *delay_ms);
 
 /** Client configuration. Start from wps_client_config_default(): the official defaults. */
 typedef struct wps_client_config {
@@ -700,7 +708,7 @@ WPS_API wps_client_config wps_client_config_default(void);
     1088-byte frames, 512-byte URLs, 256-byte ids and tokens, borrow_payloads (the caller keeps
     each call's data until it completes; see borrow_payload) and receive_in_place (frames are
     handed over with wps_client_on_frame_writable). 6,432 bytes of client memory on 32-bit
-    targets (README, "Defaults and capacities"). */
+    targets (docs/client-guide.md, "Defaults and capacities"). */
 WPS_API wps_client_config wps_client_config_embedded(void);
 
 /** What a trace record is about (wps_client_set_trace). */
@@ -937,7 +945,7 @@ WPS_API bool wps_client_poll(wps_client *client, wps_action *out);
 /** Saves the recoverable part of the session (URL, connectionId, reconnectionToken, userId,
     sequence position, ackId and invocation counters, remembered groups) into out. *out_len gets
     the size (or the size needed, with WPS_ERR_BUFFER_TOO_SMALL). Format: versioned, little-endian,
-    CRC-32 checked; documented in README.md ("Session snapshots"). */
+    CRC-32 checked; documented in docs/client-guide.md ("Session snapshots"). */
 WPS_API wps_status wps_client_snapshot(const wps_client *client, void *out, size_t cap, size_t *out_len);
 /** Loads a snapshot into a stopped client (a fresh one after a restart). The next
     wps_client_start then tries recovery first (WPS_EVENT_RECOVERING, then RECOVERED on success)
@@ -1036,18 +1044,18 @@ typedef struct wps_token_options {
 
 /** A Web PubSub client access token: HS256 JWT {"alg":"HS256","typ":"JWT"} with claims aud
     (`<endpoint>/client/hubs/<hub>`, http(s)), iat, exp, [sub], [role[]], [webpubsub.group[]].
-    *len gets the length (or the size needed with WPS_ERR_BUFFER_TOO_SMALL); not NUL-terminated. */
+    *out_len gets the length (or the size needed with WPS_ERR_BUFFER_TOO_SMALL); not NUL-terminated. */
 WPS_API wps_status wps_client_access_token(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
-                                           size_t *len, wps_diag *diag);
+                                           size_t *out_len, wps_diag *diag);
 /** The client access URL `ws(s)://<host[:port]>/client/hubs/<hub>?access_token=<token>` (the
     path of the client kind). Same size rules as wps_client_access_token. */
 WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
-                                         size_t *len, wps_diag *diag);
+                                         size_t *out_len, wps_diag *diag);
 /** SignalR serverless negotiate: token with aud `<scheme>://<host>/client/?hub=<hub lowercased>`
     (port dropped), claims aud, iat, nbf, exp, [asrs.s.uid]; the client URL
     `<ClientEndpoint or endpoint>/client/?hub=<hub lowercased>` goes to url_out (may be NULL). */
 WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
-                                            size_t *len, char *url_out, size_t url_cap, size_t *url_len, wps_diag *diag);
+                                            size_t *out_len, char *url_out, size_t url_cap, size_t *url_len, wps_diag *diag);
 
 /* ============ >>rest  7. REST requests and responses */
 
@@ -1059,103 +1067,140 @@ typedef enum wps_service {
     WPS_SERVICE_SIGNALR = 1    /* Azure SignalR Service data plane (serverless REST) */
 } wps_service;
 
+/** The query parameters REST operations take besides api-version: X(enum, wire name). */
+#define WPS_REST_QUERIES(X) \
+    X(WPS_RQ_APPLICATION, "application") \
+    X(WPS_RQ_EXCLUDED, "excluded") \
+    X(WPS_RQ_FILTER, "filter") \
+    X(WPS_RQ_MESSAGE_TTL_SECONDS, "messageTtlSeconds") \
+    X(WPS_RQ_REASON, "reason") \
+    X(WPS_RQ_USER_ID, "userId") \
+    X(WPS_RQ_ROLE, "role") \
+    X(WPS_RQ_MINUTES_TO_EXPIRE, "minutesToExpire") \
+    X(WPS_RQ_GROUP, "group") \
+    X(WPS_RQ_CLIENT_TYPE, "clientType") \
+    X(WPS_RQ_MAX_PAGE_SIZE, "maxpagesize") \
+    X(WPS_RQ_TOP, "top") \
+    X(WPS_RQ_CONTINUATION_TOKEN, "continuationToken") \
+    X(WPS_RQ_TARGET_NAME, "targetName") \
+    X(WPS_RQ_TTL, "ttl") \
+    X(WPS_RQ_COMPLETED, "completed")
+/** A REST query parameter (WPS_REST_QUERIES); WPS_RQ_NONE ends an operation's list. */
+typedef enum wps_rest_query {
+    WPS_RQ_NONE = 0,
+#define WPS__RQ_ENUM(e, wire) e,
+    WPS_REST_QUERIES(WPS__RQ_ENUM)
+#undef WPS__RQ_ENUM
+    WPS_RQ_COUNT
+} wps_rest_query;
+/** An operation's query parameters as data, in the order its requests carry them (the official
+    SDKs' order): up to five wps_rest_query values packed 5 bits each, first in the low bits
+    (wps_rest_operation_query reads them back). */
+#define WPS_REST_Q0() 0u
+#define WPS_REST_Q1(a) ((uint32_t)WPS_RQ_##a)
+#define WPS_REST_Q2(a, b) (WPS_REST_Q1(a) | (uint32_t)WPS_RQ_##b << 5)
+#define WPS_REST_Q3(a, b, c) (WPS_REST_Q2(a, b) | (uint32_t)WPS_RQ_##c << 10)
+#define WPS_REST_Q4(a, b, c, d) (WPS_REST_Q3(a, b, c) | (uint32_t)WPS_RQ_##d << 15)
+#define WPS_REST_Q5(a, b, c, d, e) (WPS_REST_Q4(a, b, c, d) | (uint32_t)WPS_RQ_##e << 20)
+
 /** Every data-plane operation of Web PubSub 2024-12-01 and SignalR 2024-12-01:
     X(enum, service, name, method, path, query parameters, body, success status).
     name is the REST operationId without its group prefix (what wps_rest_operation_find takes);
-    the query list names the parameters the operation accepts besides api-version; body is
+    query is the parameters the operation accepts besides api-version, in their order
+    (WPS_REST_Q0() ... WPS_REST_Q5(...) of wps_rest_query values); body is
     NONE, RAW (the caller's bytes), GROUPS (JSON {"groups":[..],"filter":".."}), PAYLOAD (SignalR
     PayloadMessage {"target":..,"arguments":[..]}) or COMMANDS (SignalR command array). */
 #define WPS_REST_OPERATIONS(X)                                                                                                          \
-    X(WPS_REST_GET_SERVICE_STATUS, WEBPUBSUB, "GetServiceStatus", "HEAD", "/api/health", "", NONE, 200)                             \
-    X(WPS_REST_ADD_CONNECTIONS_TO_GROUPS, WEBPUBSUB, "AddConnectionsToGroups", "POST", "/api/hubs/{hub}/:addToGroups", "", GROUPS, 200) \
-    X(WPS_REST_REMOVE_CONNECTIONS_FROM_GROUPS, WEBPUBSUB, "RemoveConnectionsFromGroups", "POST", "/api/hubs/{hub}/:removeFromGroups", "",  \
+    X(WPS_REST_GET_SERVICE_STATUS, WEBPUBSUB, "GetServiceStatus", "HEAD", "/api/health", WPS_REST_Q0(), NONE, 200)                             \
+    X(WPS_REST_ADD_CONNECTIONS_TO_GROUPS, WEBPUBSUB, "AddConnectionsToGroups", "POST", "/api/hubs/{hub}/:addToGroups", WPS_REST_Q0(), GROUPS, 200) \
+    X(WPS_REST_REMOVE_CONNECTIONS_FROM_GROUPS, WEBPUBSUB, "RemoveConnectionsFromGroups", "POST", "/api/hubs/{hub}/:removeFromGroups", WPS_REST_Q0(),  \
       GROUPS, 200)                                                                                                                      \
-    X(WPS_REST_CLOSE_ALL_CONNECTIONS, WEBPUBSUB, "CloseAllConnections", "POST", "/api/hubs/{hub}/:closeConnections", "excluded reason",  \
+    X(WPS_REST_CLOSE_ALL_CONNECTIONS, WEBPUBSUB, "CloseAllConnections", "POST", "/api/hubs/{hub}/:closeConnections", WPS_REST_Q2(EXCLUDED, REASON),  \
       NONE, 204)                                                                                                                        \
     X(WPS_REST_GENERATE_CLIENT_TOKEN, WEBPUBSUB, "GenerateClientToken", "POST", "/api/hubs/{hub}/:generateToken",                      \
-      "userId role minutesToExpire group clientType", NONE, 200)                                                                        \
-    X(WPS_REST_SEND_TO_ALL, WEBPUBSUB, "SendToAll", "POST", "/api/hubs/{hub}/:send", "excluded filter messageTtlSeconds", RAW, 202)     \
-    X(WPS_REST_CLOSE_CONNECTION, WEBPUBSUB, "CloseConnection", "DELETE", "/api/hubs/{hub}/connections/{connectionId}", "reason", NONE,   \
+      WPS_REST_Q5(USER_ID, ROLE, MINUTES_TO_EXPIRE, GROUP, CLIENT_TYPE), NONE, 200)                                                                        \
+    X(WPS_REST_SEND_TO_ALL, WEBPUBSUB, "SendToAll", "POST", "/api/hubs/{hub}/:send", WPS_REST_Q3(EXCLUDED, FILTER, MESSAGE_TTL_SECONDS), RAW, 202)     \
+    X(WPS_REST_CLOSE_CONNECTION, WEBPUBSUB, "CloseConnection", "DELETE", "/api/hubs/{hub}/connections/{connectionId}", WPS_REST_Q1(REASON), NONE,   \
       204)                                                                                                                              \
-    X(WPS_REST_CONNECTION_EXISTS, WEBPUBSUB, "ConnectionExists", "HEAD", "/api/hubs/{hub}/connections/{connectionId}", "", NONE, 200)   \
+    X(WPS_REST_CONNECTION_EXISTS, WEBPUBSUB, "ConnectionExists", "HEAD", "/api/hubs/{hub}/connections/{connectionId}", WPS_REST_Q0(), NONE, 200)   \
     X(WPS_REST_SEND_TO_CONNECTION, WEBPUBSUB, "SendToConnection", "POST", "/api/hubs/{hub}/connections/{connectionId}/:send",          \
-      "messageTtlSeconds", RAW, 202)                                                                                                    \
+      WPS_REST_Q1(MESSAGE_TTL_SECONDS), RAW, 202)                                                                                                    \
     X(WPS_REST_REMOVE_CONNECTION_FROM_ALL_GROUPS, WEBPUBSUB, "RemoveConnectionFromAllGroups", "DELETE",                                \
-      "/api/hubs/{hub}/connections/{connectionId}/groups", "", NONE, 204)                                                              \
-    X(WPS_REST_GROUP_EXISTS, WEBPUBSUB, "GroupExists", "HEAD", "/api/hubs/{hub}/groups/{group}", "", NONE, 200)                        \
+      "/api/hubs/{hub}/connections/{connectionId}/groups", WPS_REST_Q0(), NONE, 204)                                                              \
+    X(WPS_REST_GROUP_EXISTS, WEBPUBSUB, "GroupExists", "HEAD", "/api/hubs/{hub}/groups/{group}", WPS_REST_Q0(), NONE, 200)                        \
     X(WPS_REST_CLOSE_GROUP_CONNECTIONS, WEBPUBSUB, "CloseGroupConnections", "POST", "/api/hubs/{hub}/groups/{group}/:closeConnections", \
-      "excluded reason", NONE, 204)                                                                                                     \
+      WPS_REST_Q2(EXCLUDED, REASON), NONE, 204)                                                                                                     \
     X(WPS_REST_SEND_TO_GROUP, WEBPUBSUB, "SendToGroup", "POST", "/api/hubs/{hub}/groups/{group}/:send",                                \
-      "excluded filter messageTtlSeconds", RAW, 202)                                                                                    \
+      WPS_REST_Q3(EXCLUDED, FILTER, MESSAGE_TTL_SECONDS), RAW, 202)                                                                                    \
     X(WPS_REST_LIST_CONNECTIONS_IN_GROUP, WEBPUBSUB, "ListConnectionsInGroup", "GET", "/api/hubs/{hub}/groups/{group}/connections",     \
-      "maxpagesize top continuationToken", NONE, 200)                                                                                   \
+      WPS_REST_Q3(MAX_PAGE_SIZE, TOP, CONTINUATION_TOKEN), NONE, 200)                                                                                   \
     X(WPS_REST_REMOVE_CONNECTION_FROM_GROUP, WEBPUBSUB, "RemoveConnectionFromGroup", "DELETE",                                         \
-      "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", "", NONE, 204)                                                      \
+      "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", WPS_REST_Q0(), NONE, 204)                                                      \
     X(WPS_REST_ADD_CONNECTION_TO_GROUP, WEBPUBSUB, "AddConnectionToGroup", "PUT", "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", \
-      "", NONE, 200)                                                                                                                    \
+      WPS_REST_Q0(), NONE, 200)                                                                                                                    \
     X(WPS_REST_REVOKE_PERMISSION, WEBPUBSUB, "RevokePermission", "DELETE", "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", \
-      "targetName", NONE, 204)                                                                                                          \
+      WPS_REST_Q1(TARGET_NAME), NONE, 204)                                                                                                          \
     X(WPS_REST_CHECK_PERMISSION, WEBPUBSUB, "CheckPermission", "HEAD", "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", \
-      "targetName", NONE, 200)                                                                                                          \
+      WPS_REST_Q1(TARGET_NAME), NONE, 200)                                                                                                          \
     X(WPS_REST_GRANT_PERMISSION, WEBPUBSUB, "GrantPermission", "PUT", "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", \
-      "targetName", NONE, 200)                                                                                                          \
-    X(WPS_REST_USER_EXISTS, WEBPUBSUB, "UserExists", "HEAD", "/api/hubs/{hub}/users/{userId}", "", NONE, 200)                          \
+      WPS_REST_Q1(TARGET_NAME), NONE, 200)                                                                                                          \
+    X(WPS_REST_USER_EXISTS, WEBPUBSUB, "UserExists", "HEAD", "/api/hubs/{hub}/users/{userId}", WPS_REST_Q0(), NONE, 200)                          \
     X(WPS_REST_CLOSE_USER_CONNECTIONS, WEBPUBSUB, "CloseUserConnections", "POST", "/api/hubs/{hub}/users/{userId}/:closeConnections",   \
-      "excluded reason", NONE, 204)                                                                                                     \
-    X(WPS_REST_SEND_TO_USER, WEBPUBSUB, "SendToUser", "POST", "/api/hubs/{hub}/users/{userId}/:send", "filter messageTtlSeconds", RAW,  \
+      WPS_REST_Q2(EXCLUDED, REASON), NONE, 204)                                                                                                     \
+    X(WPS_REST_SEND_TO_USER, WEBPUBSUB, "SendToUser", "POST", "/api/hubs/{hub}/users/{userId}/:send", WPS_REST_Q2(FILTER, MESSAGE_TTL_SECONDS), RAW,  \
       202)                                                                                                                              \
-    X(WPS_REST_REMOVE_USER_FROM_ALL_GROUPS, WEBPUBSUB, "RemoveUserFromAllGroups", "DELETE", "/api/hubs/{hub}/users/{userId}/groups", "", \
+    X(WPS_REST_REMOVE_USER_FROM_ALL_GROUPS, WEBPUBSUB, "RemoveUserFromAllGroups", "DELETE", "/api/hubs/{hub}/users/{userId}/groups", WPS_REST_Q0(), \
       NONE, 204)                                                                                                                        \
-    X(WPS_REST_REMOVE_USER_FROM_GROUP, WEBPUBSUB, "RemoveUserFromGroup", "DELETE", "/api/hubs/{hub}/users/{userId}/groups/{group}", "",  \
+    X(WPS_REST_REMOVE_USER_FROM_GROUP, WEBPUBSUB, "RemoveUserFromGroup", "DELETE", "/api/hubs/{hub}/users/{userId}/groups/{group}", WPS_REST_Q0(),  \
       NONE, 204)                                                                                                                        \
-    X(WPS_REST_ADD_USER_TO_GROUP, WEBPUBSUB, "AddUserToGroup", "PUT", "/api/hubs/{hub}/users/{userId}/groups/{group}", "", NONE, 200)   \
-    X(WPS_REST_SIGNALR_GET_ACCESS_KEY, SIGNALR, "GetAccessKey", "GET", "/api/auth/accessKey", "", NONE, 200)                         \
-    X(WPS_REST_SIGNALR_GET_SERVICE_STATUS, SIGNALR, "GetServiceStatus", "HEAD", "/api/health", "", NONE, 200)                         \
+    X(WPS_REST_ADD_USER_TO_GROUP, WEBPUBSUB, "AddUserToGroup", "PUT", "/api/hubs/{hub}/users/{userId}/groups/{group}", WPS_REST_Q0(), NONE, 200)   \
+    X(WPS_REST_SIGNALR_GET_ACCESS_KEY, SIGNALR, "GetAccessKey", "GET", "/api/auth/accessKey", WPS_REST_Q0(), NONE, 200)                         \
+    X(WPS_REST_SIGNALR_GET_SERVICE_STATUS, SIGNALR, "GetServiceStatus", "HEAD", "/api/health", WPS_REST_Q0(), NONE, 200)                         \
     X(WPS_REST_SIGNALR_CLOSE_CONNECTIONS, SIGNALR, "CloseConnections", "POST", "/api/hubs/{hub}/:closeConnections",                    \
-      "application excluded reason", NONE, 204)                                                                                         \
-    X(WPS_REST_SIGNALR_EXECUTE, SIGNALR, "Execute", "POST", "/api/hubs/{hub}/:execute", "filter", COMMANDS, 202)                       \
+      WPS_REST_Q3(APPLICATION, EXCLUDED, REASON), NONE, 204)                                                                                         \
+    X(WPS_REST_SIGNALR_EXECUTE, SIGNALR, "Execute", "POST", "/api/hubs/{hub}/:execute", WPS_REST_Q1(FILTER), COMMANDS, 202)                       \
     X(WPS_REST_SIGNALR_GENERATE_CLIENT_TOKEN, SIGNALR, "GenerateClientToken", "POST", "/api/hubs/{hub}/:generateToken",                \
-      "userId minutesToExpire", NONE, 200)                                                                                              \
-    X(WPS_REST_SIGNALR_BROADCAST, SIGNALR, "Broadcast", "POST", "/api/hubs/{hub}/:send", "application excluded", PAYLOAD, 202)          \
+      WPS_REST_Q2(USER_ID, MINUTES_TO_EXPIRE), NONE, 200)                                                                                              \
+    X(WPS_REST_SIGNALR_BROADCAST, SIGNALR, "Broadcast", "POST", "/api/hubs/{hub}/:send", WPS_REST_Q2(APPLICATION, EXCLUDED), PAYLOAD, 202)          \
     X(WPS_REST_SIGNALR_CLOSE_CONNECTION, SIGNALR, "CloseConnection", "DELETE", "/api/hubs/{hub}/connections/{connectionId}",            \
-      "application reason", NONE, 200)                                                                                                  \
+      WPS_REST_Q2(APPLICATION, REASON), NONE, 200)                                                                                                  \
     X(WPS_REST_SIGNALR_CHECK_CONNECTION_EXISTENCE, SIGNALR, "CheckConnectionExistence", "HEAD", "/api/hubs/{hub}/connections/{connectionId}", \
-      "application", NONE, 200)                                                                                                         \
+      WPS_REST_Q1(APPLICATION), NONE, 200)                                                                                                         \
     X(WPS_REST_SIGNALR_INVOKE_CLIENT_CONNECTION, SIGNALR, "InvokeClientConnection", "POST",                                            \
-      "/api/hubs/{hub}/connections/{connectionId}/:invoke", "application", PAYLOAD, 200)                                               \
+      "/api/hubs/{hub}/connections/{connectionId}/:invoke", WPS_REST_Q1(APPLICATION), PAYLOAD, 200)                                               \
     X(WPS_REST_SIGNALR_SEND_TO_CONNECTION, SIGNALR, "SendToConnection", "POST", "/api/hubs/{hub}/connections/{connectionId}/:send",     \
-      "application", PAYLOAD, 202)                                                                                                      \
+      WPS_REST_Q1(APPLICATION), PAYLOAD, 202)                                                                                                      \
     X(WPS_REST_SIGNALR_REMOVE_CONNECTION_FROM_ALL_GROUPS, SIGNALR, "RemoveConnectionFromAllGroups", "DELETE",                          \
-      "/api/hubs/{hub}/connections/{connectionId}/groups", "application", NONE, 200)                                                   \
+      "/api/hubs/{hub}/connections/{connectionId}/groups", WPS_REST_Q1(APPLICATION), NONE, 200)                                                   \
     X(WPS_REST_SIGNALR_COMPLETE_CONNECTION_STREAM, SIGNALR, "CompleteConnectionStream", "POST",                                        \
-      "/api/hubs/{hub}/connections/{connectionId}/streams/{streamId}/:complete", "reason application", NONE, 202)                      \
+      "/api/hubs/{hub}/connections/{connectionId}/streams/{streamId}/:complete", WPS_REST_Q2(REASON, APPLICATION), NONE, 202)                      \
     X(WPS_REST_SIGNALR_SEND_TO_CONNECTION_STREAM, SIGNALR, "SendToConnectionStream", "POST",                                           \
-      "/api/hubs/{hub}/connections/{connectionId}/streams/{streamId}/:send", "application completed", RAW, 202)                        \
-    X(WPS_REST_SIGNALR_CHECK_GROUP_EXISTENCE, SIGNALR, "CheckGroupExistence", "HEAD", "/api/hubs/{hub}/groups/{group}", "application",  \
+      "/api/hubs/{hub}/connections/{connectionId}/streams/{streamId}/:send", WPS_REST_Q2(APPLICATION, COMPLETED), RAW, 202)                        \
+    X(WPS_REST_SIGNALR_CHECK_GROUP_EXISTENCE, SIGNALR, "CheckGroupExistence", "HEAD", "/api/hubs/{hub}/groups/{group}", WPS_REST_Q1(APPLICATION),  \
       NONE, 200)                                                                                                                        \
     X(WPS_REST_SIGNALR_CLOSE_GROUP_CONNECTIONS, SIGNALR, "CloseGroupConnections", "POST", "/api/hubs/{hub}/groups/{group}/:closeConnections", \
-      "application excluded reason", NONE, 204)                                                                                         \
-    X(WPS_REST_SIGNALR_GROUP_BROADCAST, SIGNALR, "GroupBroadcast", "POST", "/api/hubs/{hub}/groups/{group}/:send", "application excluded", \
+      WPS_REST_Q3(APPLICATION, EXCLUDED, REASON), NONE, 204)                                                                                         \
+    X(WPS_REST_SIGNALR_GROUP_BROADCAST, SIGNALR, "GroupBroadcast", "POST", "/api/hubs/{hub}/groups/{group}/:send", WPS_REST_Q2(APPLICATION, EXCLUDED), \
       PAYLOAD, 202)                                                                                                                     \
     X(WPS_REST_SIGNALR_LIST_CONNECTIONS_IN_GROUP, SIGNALR, "ListConnectionsInGroup", "GET", "/api/hubs/{hub}/groups/{group}/connections", \
-      "maxpagesize top application continuationToken", NONE, 200)                                                                       \
+      WPS_REST_Q4(MAX_PAGE_SIZE, TOP, APPLICATION, CONTINUATION_TOKEN), NONE, 200)                                                                       \
     X(WPS_REST_SIGNALR_REMOVE_CONNECTION_FROM_GROUP, SIGNALR, "RemoveConnectionFromGroup", "DELETE",                                   \
-      "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", "application", NONE, 200)                                           \
+      "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", WPS_REST_Q1(APPLICATION), NONE, 200)                                           \
     X(WPS_REST_SIGNALR_ADD_CONNECTION_TO_GROUP, SIGNALR, "AddConnectionToGroup", "PUT",                                                \
-      "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", "application", NONE, 200)                                           \
-    X(WPS_REST_SIGNALR_CHECK_USER_EXISTENCE, SIGNALR, "CheckUserExistence", "HEAD", "/api/hubs/{hub}/users/{user}", "application", NONE, \
+      "/api/hubs/{hub}/groups/{group}/connections/{connectionId}", WPS_REST_Q1(APPLICATION), NONE, 200)                                           \
+    X(WPS_REST_SIGNALR_CHECK_USER_EXISTENCE, SIGNALR, "CheckUserExistence", "HEAD", "/api/hubs/{hub}/users/{user}", WPS_REST_Q1(APPLICATION), NONE, \
       200)                                                                                                                              \
     X(WPS_REST_SIGNALR_CLOSE_USER_CONNECTIONS, SIGNALR, "CloseUserConnections", "POST", "/api/hubs/{hub}/users/{user}/:closeConnections", \
-      "application excluded reason", NONE, 204)                                                                                         \
-    X(WPS_REST_SIGNALR_SEND_TO_USER, SIGNALR, "SendToUser", "POST", "/api/hubs/{hub}/users/{user}/:send", "application", PAYLOAD, 202) \
+      WPS_REST_Q3(APPLICATION, EXCLUDED, REASON), NONE, 204)                                                                                         \
+    X(WPS_REST_SIGNALR_SEND_TO_USER, SIGNALR, "SendToUser", "POST", "/api/hubs/{hub}/users/{user}/:send", WPS_REST_Q1(APPLICATION), PAYLOAD, 202) \
     X(WPS_REST_SIGNALR_REMOVE_USER_FROM_ALL_GROUPS, SIGNALR, "RemoveUserFromAllGroups", "DELETE", "/api/hubs/{hub}/users/{user}/groups", \
-      "application", NONE, 204)                                                                                                         \
+      WPS_REST_Q1(APPLICATION), NONE, 204)                                                                                                         \
     X(WPS_REST_SIGNALR_REMOVE_USER_FROM_GROUP, SIGNALR, "RemoveUserFromGroup", "DELETE", "/api/hubs/{hub}/users/{user}/groups/{group}",  \
-      "application", NONE, 204)                                                                                                         \
+      WPS_REST_Q1(APPLICATION), NONE, 204)                                                                                                         \
     X(WPS_REST_SIGNALR_CHECK_USER_EXISTENCE_IN_GROUP, SIGNALR, "CheckUserExistenceInGroup", "HEAD",                                    \
-      "/api/hubs/{hub}/users/{user}/groups/{group}", "application", NONE, 200)                                                         \
+      "/api/hubs/{hub}/users/{user}/groups/{group}", WPS_REST_Q1(APPLICATION), NONE, 200)                                                         \
     X(WPS_REST_SIGNALR_ADD_USER_TO_GROUP, SIGNALR, "AddUserToGroup", "PUT", "/api/hubs/{hub}/users/{user}/groups/{group}",             \
-      "application ttl", NONE, 200)
+      WPS_REST_Q2(APPLICATION, TTL), NONE, 200)
 
 /** A REST operation (see WPS_REST_OPERATIONS). */
 typedef enum wps_rest_operation {
@@ -1260,6 +1305,12 @@ WPS_API wps_service wps_rest_operation_service(wps_rest_operation op);
     with their "SignalR_" prefix, "HealthApi_GetServiceStatus", and for convenience "SendToAll"/
     "SendToGroup" for SignalR's Broadcast/GroupBroadcast and "GenerateToken"). false when unknown. */
 WPS_API bool wps_rest_operation_find(wps_service service, const char *name, size_t len, wps_rest_operation *out);
+/** The i-th query parameter (from 0) the operation takes besides api-version, in request order;
+    WPS_RQ_NONE past the last one or for an operation out of range. */
+WPS_API wps_rest_query wps_rest_operation_query(wps_rest_operation op, unsigned i);
+/** A query parameter's wire name ("excluded", "messageTtlSeconds", ...); "" for WPS_RQ_NONE or
+    out of range. */
+WPS_API const char *wps_rest_query_name(wps_rest_query query);
 
 /* ---------------------------------------------------------------- REST responses */
 
@@ -1387,7 +1438,7 @@ typedef struct wps_webhook_options {
     size_t allowed_origin_count;
 } wps_webhook_options;
 
-/** Parses and checks a webhook POST the way server.md 7 says (the .NET handler's codes):
+/** Parses and checks a webhook POST the way docs/service-rules.md 7 says (the .NET handler's codes):
     WPS_OK, or the reason to reject with *reject_status: 400 for missing/duplicate headers, a
     foreign hub (WPS_ERR_WRONG_HUB) or origin (WPS_ERR_ORIGIN); 401 for a signature that matches
     no key (WPS_ERR_SIGNATURE: fail closed). *reject_status is 0 on WPS_OK. */
@@ -1471,17 +1522,17 @@ typedef struct wps_webhook_connect_result {
 } wps_webhook_connect_result;
 
 /** Writes the JSON of a 200 connect response, fields in the order of the .NET serializer
-    (server.md vector #10): mqtt, userId, groups, subprotocol, roles; absent ones left out. With
-    nothing to say *len is 2 ("{}"): answering 204 is equivalent. Same size rules as tokens. */
-WPS_API wps_status wps_webhook_connect_response(const wps_webhook_connect_result *r, char *out, size_t cap, size_t *len, wps_diag *diag);
+    (docs/service-rules.md vector #10): mqtt, userId, groups, subprotocol, roles; absent ones left out. With
+    nothing to say *out_len is 2 ("{}"): answering 204 is equivalent. Same size rules as tokens. */
+WPS_API wps_status wps_webhook_connect_response(const wps_webhook_connect_result *r, char *out, size_t cap, size_t *out_len, wps_diag *diag);
 /** Writes an MQTT connect error body {"mqtt":{"code":N,"reason":..,"userProperties":[..]}}
     (vector #9); answer it with the status wps_mqtt_http_status(code). reason ptr NULL = none. */
 WPS_API wps_status wps_webhook_mqtt_error(uint32_t code, wps_slice reason, const wps_webhook_pair *user_properties, size_t count, char *out,
-                                          size_t cap, size_t *len, wps_diag *diag);
+                                          size_t cap, size_t *out_len, wps_diag *diag);
 /** Reads a connect response body back (a 200 body, or an MQTT error body). */
 WPS_API wps_status wps_webhook_parse_connect_response(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_result *out,
                                                       size_t *needed, wps_diag *diag);
-/** The MQTT CONNACK code for a handler's HTTP failure status (server.md 4.4): protocol 4
+/** The MQTT CONNACK code for a handler's HTTP failure status (docs/service-rules.md 4.4): protocol 4
     (3.1.1): 400→4, 401→5, else 3; protocol 5: 400→0x86, 401→0x87, else 0x80. */
 WPS_API uint32_t wps_mqtt_connect_code(uint16_t http_status, uint32_t protocol_version);
 /** The HTTP status for an MQTT connect error code: 1,2 → 400; 3 → 503; 4,5,0x86,0x87 → 401;
@@ -1512,7 +1563,7 @@ typedef struct wps_webhook_request_options {
 WPS_API wps_status wps_webhook_request_headers(const wps_webhook_request_options *o, wps_http_header *headers, size_t header_cap,
                                                size_t *header_count, char *buf, size_t cap, size_t *needed, wps_diag *diag);
 
-/** SignalR serverless upstream headers (server.md 4.6). */
+/** SignalR serverless upstream headers (docs/service-rules.md 4.6). */
 typedef struct wps_signalr_upstream {
     wps_slice connection_id, hub, category, event; /* X-ASRS-Connection-Id, -Hub, -Category (connections|messages), -Event */
     wps_slice user_id;       /* X-ASRS-User-Id; ptr NULL when absent */
@@ -1697,11 +1748,11 @@ WPS_API wps_status wps_protocol_from_name(const char *name, size_t len, wps_prot
     return WPS_ERR_INVALID_ARGUMENT;
 }
 
-WPS_API int wps_protocol_is_reliable(wps_protocol protocol) {
+WPS_API bool wps_protocol_is_reliable(wps_protocol protocol) {
     return protocol == WPS_PROTOCOL_JSON_RELIABLE || protocol == WPS_PROTOCOL_PROTOBUF_RELIABLE;
 }
 
-WPS_API int wps_protocol_is_binary(wps_protocol protocol) {
+WPS_API bool wps_protocol_is_binary(wps_protocol protocol) {
     return protocol == WPS_PROTOCOL_PROTOBUF || protocol == WPS_PROTOCOL_PROTOBUF_RELIABLE;
 }
 
@@ -1879,7 +1930,7 @@ static int wps__hex4(const unsigned char *p, unsigned *out) {
     int a = wps__hexval(p[0]), b = wps__hexval(p[1]), c = wps__hexval(p[2]), d = wps__hexval(p[3]);
     if ((a | b | c | d) < 0) return 0;
     *out = (unsigned)((a << 12) | (b << 8) | (c << 4) | d);
-    return 1;
+    return true;
 }
 
 /* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0 if invalid. */
@@ -2867,9 +2918,9 @@ WPS_API wps_kind wps_kind_from_name(const char *name, size_t len) {
     return WPS_KIND_NONE;
 }
 
-WPS_API int wps_kind_allows_direction(wps_kind kind, wps_direction direction) {
+WPS_API bool wps_kind_allows_direction(wps_kind kind, wps_direction direction) {
     unsigned i = (unsigned)kind;
-    if (i == 0 || i >= (unsigned)WPS_KIND_COUNT_) return 0;
+    if (i == 0 || i >= (unsigned)WPS_KIND_COUNT_) return false;
     return (wps__kinds[i].dirs & (direction == WPS_UPSTREAM ? WPS__DIR_UP : WPS__DIR_DOWN)) != 0;
 }
 
@@ -3479,7 +3530,7 @@ static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, 
         }
         break;
     case WPS_KIND_GROUP_DATA:
-        /* a stream's terminal fragment "may be empty" (protocol.md 7.2): data is optional there */
+        /* a stream's terminal fragment "may be empty" (docs/protocol.md 7.2): data is optional there */
         if (!(m->has & (WPS_HAS_DATA | WPS_HAS_STREAM)))
             return wps__fail(diag, WPS_ERR_MISSING_FIELD, "data", "required field missing", (size_t)-1);
         break;
@@ -4522,17 +4573,17 @@ WPS_API wps_status wps_render_result(wps_status status, const wps_message *msg, 
 #ifndef WPS_NO_CLIENT
 /* ============ >>client  3. the client */
 
-WPS_API int wps_retry_next_delay(const wps_retry_policy *p, uint32_t attempt, uint32_t *delay_ms) {
+WPS_API bool wps_retry_next_delay(const wps_retry_policy *p, uint32_t attempt, uint32_t *delay_ms) {
     uint32_t t = 0;
-    if (!p || attempt == 0 || (p->max_retries != WPS_RETRY_UNLIMITED && attempt > p->max_retries)) return 0;
+    if (!p || attempt == 0 || (p->max_retries != WPS_RETRY_UNLIMITED && attempt > p->max_retries)) return false;
     if (p->mode != WPS_RETRY_EXPONENTIAL) {
         if (delay_ms) *delay_ms = p->delay_ms;
-        return 1;
+        return true;
     }
     /* T = ceil(log2(max) - log2(delay) + 1) = 1 + the smallest k >= 0 with delay * 2^k >= max */
     if (p->delay_ms == 0) {
         if (delay_ms) *delay_ms = 0;
-        return 1;
+        return true;
     }
     while (t < 64 && ((uint64_t)p->delay_ms << t) < (uint64_t)p->max_delay_ms) t++;
     t += 1;
@@ -4597,7 +4648,7 @@ WPS_API wps_client_config wps_client_config_embedded(void) {
 
    The connection has one state (wps__conn); everything else the client keeps is data about
    calls, groups and the session. Each host input is one function below that switches on the
-   state and names its next state and effects; the table in README.md ("Client state machine")
+   state and names its next state and effects; the table in docs/client-guide.md ("Client state machine")
    lists them all. Each input ends in wps__leave, which sends the calls a usable connection can
    carry (wps__pump) and, where WPS_ASSERT is active, checks the invariants (wps__check). */
 typedef enum wps__conn {
@@ -7168,7 +7219,7 @@ static wps_status wps__sign(wps__claims c, void (*fn)(wps__sbuf *, const wps__cl
     *len = jwt_len;
     if (!out || jwt_len > cap) {
         if (diag) diag->needed = jwt_len;
-        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *len)", (size_t)-1);
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *out_len)", (size_t)-1);
     }
     claims = out + jwt_len - claims_len;
     w.p = claims;
@@ -7229,7 +7280,7 @@ WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const 
     *len = prefix + tlen;
     if (!out || *len > cap) {
         if (diag) diag->needed = *len;
-        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *len)", (size_t)-1);
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *out_len)", (size_t)-1);
     }
     b.p = out;
     b.cap = cap;
@@ -7318,7 +7369,8 @@ enum { WPS__BODY_NONE = 0, WPS__BODY_RAW, WPS__BODY_GROUPS, WPS__BODY_PAYLOAD, W
 typedef struct wps__rest_op {
     unsigned char service, body;
     uint16_t ok;
-    const char *name, *method, *path, *query;
+    const char *name, *method, *path;
+    uint32_t query; /* WPS_REST_Q*(...): the query parameters in request order */
 } wps__rest_op;
 
 static const wps__rest_op wps__rest_ops[WPS_REST_OPERATION_COUNT] = {
@@ -7326,6 +7378,22 @@ static const wps__rest_op wps__rest_ops[WPS_REST_OPERATION_COUNT] = {
     WPS_REST_OPERATIONS(WPS__REST_ROW)
 #undef WPS__REST_ROW
 };
+
+/* The i-th query parameter of the operation's packed list (WPS_RQ_NONE past the end). */
+static wps_rest_query wps__rest_q(const wps__rest_op *op, unsigned i) { return i < 5 ? (wps_rest_query)((op->query >> (5 * i)) & 31u) : WPS_RQ_NONE; }
+
+WPS_API wps_rest_query wps_rest_operation_query(wps_rest_operation op, unsigned i) {
+    return (unsigned)op < (unsigned)WPS_REST_OPERATION_COUNT ? wps__rest_q(&wps__rest_ops[op], i) : WPS_RQ_NONE;
+}
+
+WPS_API const char *wps_rest_query_name(wps_rest_query q) {
+    static const char *const n[] = {"",
+#define WPS__RQ_NAME(e, wire) wire,
+                                    WPS_REST_QUERIES(WPS__RQ_NAME)
+#undef WPS__RQ_NAME
+    };
+    return (unsigned)q < sizeof n / sizeof n[0] ? n[q] : "";
+}
 
 WPS_API const char *wps_rest_operation_name(wps_rest_operation op) {
     return (unsigned)op < (unsigned)WPS_REST_OPERATION_COUNT ? wps__rest_ops[op].name : NULL;
@@ -7393,17 +7461,11 @@ WPS_API bool wps_rest_operation_find(wps_service service, const char *name, size
     return false;
 }
 
-/* Does the operation's query list contain the word w? */
-static int wps__rest_takes(const wps__rest_op *op, const char *w) {
-    const char *q = op->query;
-    size_t n = wps__cstrlen(w);
-    while (*q) {
-        size_t k = 0;
-        while (q[k] && q[k] != ' ') k++;
-        if (k == n && WPS_MEMCMP(q, w, n) == 0) return 1;
-        q += k;
-        while (*q == ' ') q++;
-    }
+/* Does the operation take the query parameter q? */
+static int wps__rest_takes(const wps__rest_op *op, wps_rest_query q) {
+    unsigned i;
+    for (i = 0; i < 5; i++)
+        if (wps__rest_q(op, i) == q) return 1;
     return 0;
 }
 
@@ -7475,7 +7537,8 @@ static void wps__sb_query_u64(wps__sbuf *b, int *first, const char *name, uint64
 
 static void wps__sb_rest_url(wps__sbuf *b, const wps__rest_ctx *x) {
     const wps_rest_params *p = x->p;
-    const char *t = x->op->path, *q;
+    const char *t = x->op->path;
+    unsigned qi;
     wps_connection_string base;
     int first = 1, signalr = x->op->service == WPS_SERVICE_SIGNALR;
     if (p->next_link.ptr) {
@@ -7514,51 +7577,64 @@ static void wps__sb_rest_url(wps__sbuf *b, const wps__rest_ctx *x) {
         }
     }
     if (x->api_version.len) wps__sb_query(b, &first, "api-version", x->api_version);
-    for (q = x->op->query; *q;) { /* the operation's own order */
-        size_t k = 0, i;
-        while (q[k] && q[k] != ' ') k++;
-#define WPS__QIS(lit) (k == sizeof(lit) - 1 && WPS_MEMCMP(q, lit, k) == 0)
-        if (WPS__QIS("excluded")) {
+    for (qi = 0; qi < 5; qi++) { /* the operation's own order */
+        size_t i;
+        switch (wps__rest_q(x->op, qi)) {
+        case WPS_RQ_EXCLUDED:
             for (i = 0; i < p->excluded_count; i++) wps__sb_query(b, &first, "excluded", p->excluded[i]);
-        } else if (WPS__QIS("filter")) {
+            break;
+        case WPS_RQ_FILTER:
             if (p->filter.ptr) wps__sb_query(b, &first, "filter", p->filter);
-        } else if (WPS__QIS("messageTtlSeconds")) {
+            break;
+        case WPS_RQ_MESSAGE_TTL_SECONDS:
             if (p->has_message_ttl) wps__sb_query_u64(b, &first, "messageTtlSeconds", p->message_ttl_seconds);
-        } else if (WPS__QIS("reason")) {
+            break;
+        case WPS_RQ_REASON:
             if (p->reason.ptr) wps__sb_query(b, &first, "reason", p->reason);
-        } else if (WPS__QIS("userId")) {
+            break;
+        case WPS_RQ_USER_ID:
             if (p->user_id.ptr) wps__sb_query(b, &first, "userId", p->user_id);
-        } else if (WPS__QIS("role")) {
+            break;
+        case WPS_RQ_ROLE:
             for (i = 0; i < p->role_count; i++) wps__sb_query(b, &first, "role", p->roles[i]);
-        } else if (WPS__QIS("minutesToExpire")) {
+            break;
+        case WPS_RQ_MINUTES_TO_EXPIRE:
             if (p->minutes_to_expire) wps__sb_query_u64(b, &first, "minutesToExpire", p->minutes_to_expire);
-        } else if (WPS__QIS("group")) {
+            break;
+        case WPS_RQ_GROUP:
             for (i = 0; i < p->group_count; i++) wps__sb_query(b, &first, "group", p->groups[i]);
-        } else if (WPS__QIS("clientType")) {
+            break;
+        case WPS_RQ_CLIENT_TYPE:
             if (p->client_type.ptr) wps__sb_query(b, &first, "clientType", p->client_type);
-        } else if (WPS__QIS("maxpagesize")) {
+            break;
+        case WPS_RQ_MAX_PAGE_SIZE:
             if (p->max_page_size) wps__sb_query_u64(b, &first, "maxpagesize", p->max_page_size);
-        } else if (WPS__QIS("top")) {
+            break;
+        case WPS_RQ_TOP:
             if (p->top) wps__sb_query_u64(b, &first, "top", p->top);
-        } else if (WPS__QIS("continuationToken")) {
+            break;
+        case WPS_RQ_CONTINUATION_TOKEN:
             if (p->continuation_token.ptr) wps__sb_query(b, &first, "continuationToken", p->continuation_token);
-        } else if (WPS__QIS("targetName")) {
+            break;
+        case WPS_RQ_TARGET_NAME:
             if (p->target_name.ptr) wps__sb_query(b, &first, "targetName", p->target_name);
-        } else if (WPS__QIS("application")) {
+            break;
+        case WPS_RQ_APPLICATION:
             if (p->application.ptr) {
                 wps__sb_put(b, first ? "?" : "&", 1);
                 first = 0;
                 wps__sb_str(b, "application=");
                 wps__sb_pct_lower(b, p->application);
             }
-        } else if (WPS__QIS("ttl")) {
+            break;
+        case WPS_RQ_TTL:
             if (p->has_ttl) wps__sb_query_u64(b, &first, "ttl", p->ttl);
-        } else if (WPS__QIS("completed")) {
+            break;
+        case WPS_RQ_COMPLETED:
             if (p->has_completed) wps__sb_query(b, &first, "completed", p->completed ? wps__slice_lit("true") : wps__slice_lit("false"));
+            break;
+        default: break;
         }
-#undef WPS__QIS
-        q += k;
-        while (*q == ' ') q++;
     }
 }
 
@@ -7696,24 +7772,25 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
     size_t i;
     int signalr = op->service == WPS_SERVICE_SIGNALR;
     static const struct {
-        const char *key, *query, *path;
-    } uses[] = {{"application", "application", NULL},
-                {"group", NULL, "group"},
-                {"connectionId", NULL, "connectionId"},
-                {"permission", NULL, "permission"},
-                {"streamId", NULL, "streamId"},
-                {"targetName", "targetName", NULL},
-                {"reason", "reason", NULL},
-                {"clientType", "clientType", NULL},
-                {"continuationToken", "continuationToken", NULL},
-                {"excluded", "excluded", NULL},
-                {"role", "role", NULL},
-                {"messageTtlSeconds", "messageTtlSeconds", NULL},
-                {"minutesToExpire", "minutesToExpire", NULL},
-                {"maxpagesize", "maxpagesize", NULL},
-                {"top", "top", NULL},
-                {"ttl", "ttl", NULL},
-                {"completed", "completed", NULL}};
+        const char *key, *path;
+        unsigned char query; /* wps_rest_query, or WPS_RQ_NONE for a path parameter */
+    } uses[] = {{"application", NULL, WPS_RQ_APPLICATION},
+                {"group", "group", WPS_RQ_NONE},
+                {"connectionId", "connectionId", WPS_RQ_NONE},
+                {"permission", "permission", WPS_RQ_NONE},
+                {"streamId", "streamId", WPS_RQ_NONE},
+                {"targetName", NULL, WPS_RQ_TARGET_NAME},
+                {"reason", NULL, WPS_RQ_REASON},
+                {"clientType", NULL, WPS_RQ_CLIENT_TYPE},
+                {"continuationToken", NULL, WPS_RQ_CONTINUATION_TOKEN},
+                {"excluded", NULL, WPS_RQ_EXCLUDED},
+                {"role", NULL, WPS_RQ_ROLE},
+                {"messageTtlSeconds", NULL, WPS_RQ_MESSAGE_TTL_SECONDS},
+                {"minutesToExpire", NULL, WPS_RQ_MINUTES_TO_EXPIRE},
+                {"maxpagesize", NULL, WPS_RQ_MAX_PAGE_SIZE},
+                {"top", NULL, WPS_RQ_TOP},
+                {"ttl", NULL, WPS_RQ_TTL},
+                {"completed", NULL, WPS_RQ_COMPLETED}};
     const int set[] = {p->application.ptr != NULL, p->group.ptr != NULL,        p->connection_id.ptr != NULL, p->permission.ptr != NULL,
                        p->stream_id.ptr != NULL,   p->target_name.ptr != NULL,  p->reason.ptr != NULL,        p->client_type.ptr != NULL,
                        p->continuation_token.ptr != NULL, p->excluded_count != 0, p->role_count != 0,        p->has_message_ttl,
@@ -7722,14 +7799,14 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
     WPS_ASSERT(sizeof set / sizeof set[0] == sizeof uses / sizeof uses[0]);
     /* 1. every parameter given is one the operation takes */
     for (i = 0; i < sizeof uses / sizeof uses[0]; i++)
-        if (set[i] && !((uses[i].query && wps__rest_takes(op, uses[i].query)) || (uses[i].path && wps__rest_path_has(op, uses[i].path))))
+        if (set[i] && !((uses[i].query && wps__rest_takes(op, (wps_rest_query)uses[i].query)) || (uses[i].path && wps__rest_path_has(op, uses[i].path))))
             return wps__rest_bad(diag, uses[i].key, "this operation does not take this parameter");
     if (p->hub.ptr && !wps__rest_path_has(op, "hub")) return wps__rest_bad(diag, "hub", "this operation does not take a hub");
-    if (p->user_id.ptr && !wps__rest_takes(op, "userId") && !wps__rest_path_has(op, "userId") && !wps__rest_path_has(op, "user"))
+    if (p->user_id.ptr && !wps__rest_takes(op, WPS_RQ_USER_ID) && !wps__rest_path_has(op, "userId") && !wps__rest_path_has(op, "user"))
         return wps__rest_bad(diag, "userId", "this operation does not take this parameter");
-    if (p->group_count && !wps__rest_takes(op, "group") && op->body != WPS__BODY_GROUPS)
+    if (p->group_count && !wps__rest_takes(op, WPS_RQ_GROUP) && op->body != WPS__BODY_GROUPS)
         return wps__rest_bad(diag, "groups", "this operation does not take a group list");
-    if (p->filter.ptr && !wps__rest_takes(op, "filter") && op->body != WPS__BODY_GROUPS)
+    if (p->filter.ptr && !wps__rest_takes(op, WPS_RQ_FILTER) && op->body != WPS__BODY_GROUPS)
         return wps__rest_bad(diag, "filter", "this operation does not take this parameter");
     if ((p->body.ptr || p->content_type.ptr) && op->body != WPS__BODY_RAW && op->body != WPS__BODY_PAYLOAD && op->body != WPS__BODY_COMMANDS)
         return wps__rest_bad(diag, "body", "this operation has no body");
@@ -8968,7 +9045,7 @@ static wps_status wps__sb_emit(void (*fn)(wps__sbuf *, const void *), const void
     *len = b.n;
     if (!out || b.n > cap) {
         if (diag) diag->needed = b.n;
-        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *len)", (size_t)-1);
+        return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *out_len)", (size_t)-1);
     }
     b.p = out;
     b.cap = cap;

@@ -1,6 +1,6 @@
 /* Service helpers: SHA-256 (FIPS 180-2 vectors), HMAC-SHA256 (RFC 4231 test cases 1-7),
-   base64url, percent-encoding, connection strings (server.md section 1 and vector #3) and
-   client access tokens and URLs (server.md section 2, vectors #1, #2, #4-#7). */
+   base64url, percent-encoding, connection strings (docs/service-rules.md section 1 and vector #3) and
+   client access tokens and URLs (docs/service-rules.md section 2, vectors #1, #2, #4-#7). */
 #include "harness.h"
 #include "../wps.h"
 
@@ -101,7 +101,7 @@ TEST hmac_sha256_rfc4231(void) {
     PASS();
 }
 
-/* server.md section 6, vectors #1 (ce-signature) and #2 (a JWT signed with the raw AccessKey). */
+/* docs/service-rules.md section 6, vectors #1 (ce-signature) and #2 (a JWT signed with the raw AccessKey). */
 TEST service_signature_vectors(void) {
     unsigned char mac[32];
     char h[65], sig[64];
@@ -347,7 +347,7 @@ TEST signalr_client_token(void) {
     PASS();
 }
 
-/* server.md 4.2 and vector #1: one part per key, hex in either case, ',' or ' ' separators. */
+/* docs/service-rules.md 4.2 and vector #1: one part per key, hex in either case, ',' or ' ' separators. */
 TEST webhook_signatures(void) {
     wps_slice conn = wps_slice_from_cstr("0f9c97a2f0bf4706afe87a14e0797b11");
     wps_slice keys[2];
@@ -375,7 +375,7 @@ TEST webhook_signatures(void) {
     PASS();
 }
 
-/* server.md 4.3 and vector #11. */
+/* docs/service-rules.md 4.3 and vector #11. */
 TEST webhook_abuse_protection(void) {
     wps_slice allowed[1];
     wps_diag d;
@@ -390,7 +390,7 @@ TEST webhook_abuse_protection(void) {
     PASS();
 }
 
-/* ------------------------------------------------------------------ REST (server.md section 3) */
+/* ------------------------------------------------------------------ REST (docs/service-rules.md section 3) */
 
 #define REST_CS "Endpoint=https://demo.webpubsub.azure.com;AccessKey=" K ";Version=1.0;"
 
@@ -484,7 +484,59 @@ static int rest_line(const wps_connection_string *cs, wps_rest_operation op, con
 }
 
 /* Every operation: method, percent-encoded path, api-version, success status, and a JWT whose aud
-   is the exact URL (server.md 3.1); minimal bodies where an operation needs one. */
+   is the exact URL (docs/service-rules.md 3.1); minimal bodies where an operation needs one. */
+/* P7 item 6: each operation carries its query parameters as data (WPS_REST_Q*), in the order its
+   requests write them, which is the official SDKs' order (tests/service/rest_diff.mjs compares
+   the bytes): e.g. GenerateClientToken writes userId, role, minutesToExpire, group, clientType
+   (@azure/web-pubsub's getClientAccessToken), and SignalR's ListConnectionsInGroup puts
+   application between top and continuationToken. */
+TEST rest_operations_carry_their_query_parameters_in_order(void) {
+    static const struct {
+        wps_rest_operation op;
+        const char *queries; /* their wire names joined with ' ' */
+    } cases[] = {
+        {WPS_REST_GET_SERVICE_STATUS, ""},
+        {WPS_REST_CLOSE_ALL_CONNECTIONS, "excluded reason"},
+        {WPS_REST_GENERATE_CLIENT_TOKEN, "userId role minutesToExpire group clientType"},
+        {WPS_REST_SEND_TO_ALL, "excluded filter messageTtlSeconds"},
+        {WPS_REST_LIST_CONNECTIONS_IN_GROUP, "maxpagesize top continuationToken"},
+        {WPS_REST_REVOKE_PERMISSION, "targetName"},
+    };
+    size_t i;
+    int op, signalr_list = 0;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char got[160] = "";
+        unsigned k;
+        for (k = 0; wps_rest_operation_query(cases[i].op, k) != WPS_RQ_NONE; k++) {
+            if (k) strcat(got, " ");
+            strcat(got, wps_rest_query_name(wps_rest_operation_query(cases[i].op, k)));
+        }
+        ASSERT_STR_EQ(cases[i].queries, got);
+    }
+    /* every operation: at most five, each named, none twice; and one SignalR list with application third */
+    for (op = 0; op < (int)WPS_REST_OPERATION_COUNT; op++) {
+        unsigned k, j;
+        char got[160] = "";
+        for (k = 0; k < 5; k++) {
+            wps_rest_query q = wps_rest_operation_query((wps_rest_operation)op, k);
+            if (q == WPS_RQ_NONE) break;
+            ASSERT(wps_rest_query_name(q)[0] != 0);
+            for (j = 0; j < k; j++) ASSERT(wps_rest_operation_query((wps_rest_operation)op, j) != q);
+            if (k) strcat(got, " ");
+            strcat(got, wps_rest_query_name(q));
+        }
+        ASSERT_EQ(WPS_RQ_NONE, wps_rest_operation_query((wps_rest_operation)op, 5));
+        if (wps_rest_operation_service((wps_rest_operation)op) == WPS_SERVICE_SIGNALR && strcmp(got, "maxpagesize top application continuationToken") == 0)
+            signalr_list++;
+    }
+    ASSERT_EQ(1, signalr_list);
+    ASSERT_EQ(WPS_RQ_NONE, wps_rest_operation_query(WPS_REST_OPERATION_COUNT, 0));
+    ASSERT_STR_EQ("", wps_rest_query_name(WPS_RQ_NONE));
+    ASSERT_STR_EQ("", wps_rest_query_name(WPS_RQ_COUNT));
+    ASSERT_STR_EQ("messageTtlSeconds", wps_rest_query_name(WPS_RQ_MESSAGE_TTL_SECONDS));
+    PASS();
+}
+
 TEST rest_every_operation(void) {
     wps_connection_string cs;
     size_t i;
@@ -538,7 +590,7 @@ TEST rest_every_operation(void) {
 }
 
 /* Query parameters: api-version first, the operation's parameters in its order, arrays repeated,
-   values percent-encoded (server.md 3.3 and vector #8); bodies and content types. */
+   values percent-encoded (docs/service-rules.md 3.3 and vector #8); bodies and content types. */
 TEST rest_query_and_bodies(void) {
     wps_connection_string cs;
     wps_rest_params p;
@@ -643,7 +695,7 @@ TEST rest_query_and_bodies(void) {
 }
 
 /* SignalR: lowercased hub and application, PayloadMessage bodies, :execute commands, stream and
-   user-group ttl parameters, the v1 path form, ServerEndpoint (server.md 3.4). */
+   user-group ttl parameters, the v1 path form, ServerEndpoint (docs/service-rules.md 3.4). */
 TEST rest_signalr(void) {
     static const char scs[] = "Endpoint=https://sr.service.signalr.net;AccessKey=" K ";Version=1.0;";
     wps_connection_string cs;
@@ -731,7 +783,7 @@ TEST rest_signalr(void) {
     PASS();
 }
 
-/* Everything is validated before anything is built (server.md 3.3 patterns and ranges). */
+/* Everything is validated before anything is built (docs/service-rules.md 3.3 patterns and ranges). */
 typedef struct rest_bad_case {
     const char *what;
     wps_rest_operation op;
@@ -829,7 +881,7 @@ TEST rest_validation(void) {
     PASS();
 }
 
-/* The JSON responses that carry data (server.md 3.3/3.4). */
+/* The JSON responses that carry data (docs/service-rules.md 3.3/3.4). */
 TEST rest_responses(void) {
     char scratch[256];
     wps_slice tok, link, a, b;
@@ -899,11 +951,11 @@ TEST rest_responses(void) {
     PASS();
 }
 
-/* ------------------------------------------------------------------ webhooks (server.md 4) */
+/* ------------------------------------------------------------------ webhooks (docs/service-rules.md 4) */
 
 static int slice_is(wps_slice s, const char *c) { return s.ptr && s.len == strlen(c) && memcmp(s.ptr, c, s.len) == 0; }
 
-/* A webhook request of server.md vector #1 (key and connection id) with one key. */
+/* A webhook request of docs/service-rules.md vector #1 (key and connection id) with one key. */
 static void vector1_options(wps_webhook_request_options *o, wps_slice *key) {
     memset(o, 0, sizeof *o);
     *key = wps_slice_from_cstr("7aab239577fd4f24bc919802fb629f5f");
@@ -964,7 +1016,7 @@ static wps_status accept_case(const hdr_case *c, wps_webhook_event *e, uint16_t 
     return wps_webhook_accept(&opt, out, m, e, status, d);
 }
 
-/* server.md 4.1, 4.2, 7: the headers a webhook POST needs and the codes of its rejections. */
+/* docs/service-rules.md 4.1, 4.2, 7: the headers a webhook POST needs and the codes of its rejections. */
 TEST webhook_request_checks(void) {
     static const hdr_case cases[] = {
         {"a valid user event (vector #1 signature)", 0, 0, 0, 0, WPS_OK, 0, 0, 0, 0},
@@ -1042,7 +1094,7 @@ TEST webhook_kinds_and_data_types(void) {
     PASS();
 }
 
-/* server.md 4.4: the connect body, zero-copy where possible, in the caller's memory. */
+/* docs/service-rules.md 4.4: the connect body, zero-copy where possible, in the caller's memory. */
 TEST webhook_connect_body(void) {
     static const char body[] =
         "{\"claims\":{\"sub\":[\"ddd\"],\"role\":[\"webpubsub.joinLeaveGroup\",\"webpubsub.sendToGroup\"],\"single\":\"s\",\"nul\":null},"
@@ -1103,7 +1155,7 @@ TEST webhook_disconnected_body(void) {
     PASS();
 }
 
-/* Vectors #9 and #10, and the MQTT code mapping of server.md 4.4 (both directions). */
+/* Vectors #9 and #10, and the MQTT code mapping of docs/service-rules.md 4.4 (both directions). */
 TEST webhook_connect_responses(void) {
     wps_webhook_connect_result r, back;
     wps_slice groups[2], roles[1];
@@ -1166,7 +1218,7 @@ TEST webhook_connect_responses(void) {
     PASS();
 }
 
-/* The request builder: every header of server.md 4.1, signatures per key, CR/LF refused. */
+/* The request builder: every header of docs/service-rules.md 4.1, signatures per key, CR/LF refused. */
 TEST webhook_request_builder(void) {
     wps_webhook_request_options o;
     wps_http_header h[20];
@@ -1188,7 +1240,7 @@ TEST webhook_request_builder(void) {
     PASS();
 }
 
-/* server.md 4.6: SignalR's X-ASRS-* upstream headers, the same signature scheme (uppercase hex). */
+/* docs/service-rules.md 4.6: SignalR's X-ASRS-* upstream headers, the same signature scheme (uppercase hex). */
 TEST signalr_upstream(void) {
     wps_http_header h[8];
     wps_signalr_upstream u;
@@ -1217,7 +1269,7 @@ TEST signalr_upstream(void) {
     PASS();
 }
 
-/* wps_token_verify: server.md vector #2 (a .NET-made token, the raw key), tokens wps mints, and
+/* wps_token_verify: docs/service-rules.md vector #2 (a .NET-made token, the raw key), tokens wps mints, and
    every way a token can be refused. */
 TEST token_verify(void) {
     static const char v2[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZGQiLCJuYmYiOjE2MjkxODMzNzQsImV4cCI6MTYyOTE4Njk3NCwiaWF0IjoxNjI5MTgzMzc0"
@@ -1286,6 +1338,7 @@ SUITE(service) {
     RUN_TEST(webhook_connect_responses);
     RUN_TEST(webhook_request_builder);
     RUN_TEST(signalr_upstream);
+    RUN_TEST(rest_operations_carry_their_query_parameters_in_order);
     RUN_TEST(rest_every_operation);
     RUN_TEST(rest_query_and_bodies);
     RUN_TEST(rest_signalr);
