@@ -43,21 +43,9 @@
 #ifndef FUZZ_CLIENT_LENIENT
 #define FUZZ_CLIENT_STRICT 1
 #endif
-#define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "fuzz_common.h"
 
 #include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static void check(int cond, const char *what) {
-    if (!cond) {
-        fprintf(stderr, "invariant violated: %s\n", what);
-        abort();
-    }
-}
 
 enum { H_NONE, H_OPENING, H_OPEN, H_CLOSING };
 
@@ -157,22 +145,22 @@ static mcall *sender(model *m, const wps_action *a) {
     mcall *k;
     if (c->cfg.borrow_payloads && a->frame.ptr == c->tx) { /* encoded as handed over: the record says whose */
         if (m->head_kind == WPS__R_SEND_FRAME) return NULL;
-        check(m->head_kind == WPS__R_SEND_CALL, "a frame in the transmit buffer from neither a call nor an internal record");
-        check(c->calls[m->head_slot].id != 0, "a frame of a free call slot");
+        check_that(m->head_kind == WPS__R_SEND_CALL, "a frame in the transmit buffer from neither a call nor an internal record");
+        check_that(c->calls[m->head_slot].id != 0, "a frame of a free call slot");
         k = find_call(m, c->calls[m->head_slot].id);
-        check(k != NULL, "a SEND of a call unknown or already completed");
+        check_that(k != NULL, "a SEND of a call unknown or already completed");
         return k;
     }
     if (p >= out && p < out + c->out_cap) {
-        check(p + a->frame.len <= out + c->out_used, "an internal frame outside the frames in use");
+        check_that(p + a->frame.len <= out + c->out_used, "an internal frame outside the frames in use");
         return NULL;
     }
     for (i = 0; i < c->cfg.max_calls; i++)
         if (a->frame.ptr == (const char *)c->calls[i].buf + c->cfg.max_name_len) break;
-    check(i < c->cfg.max_calls, "a frame from neither a call nor the internal buffer");
-    check(c->calls[i].id != 0, "a frame of a free call slot");
+    check_that(i < c->cfg.max_calls, "a frame from neither a call nor the internal buffer");
+    check_that(c->calls[i].id != 0, "a frame of a free call slot");
     k = find_call(m, c->calls[i].id);
-    check(k != NULL, "a SEND of a call unknown or already completed");
+    check_that(k != NULL, "a SEND of a call unknown or already completed");
     return k;
 }
 
@@ -194,14 +182,14 @@ static int reordered_by_takeback(const model *m) {
 static void on_internal_send(model *m, const wps_message *msg) {
     switch (msg->kind) {
     case WPS_KIND_PING: break;
-    case WPS_KIND_SEQUENCE_ACK: check(wps_protocol_is_reliable(m->cfg.protocol), "sequenceAck on a simple protocol"); break;
+    case WPS_KIND_SEQUENCE_ACK: check_that(wps_protocol_is_reliable(m->cfg.protocol), "sequenceAck on a simple protocol"); break;
     case WPS_KIND_JOIN_GROUP:
-        check(m->gen_fresh && m->gen_connected, "a rejoin outside a fresh connection's start");
-        check(!m->gen_call_sent, "a rejoin after the calls of its connection");
-        check(m->cfg.auto_rejoin_groups && (msg->has & WPS_HAS_ACK_ID), "a rejoin without auto_rejoin_groups or ackId");
+        check_that(m->gen_fresh && m->gen_connected, "a rejoin outside a fresh connection's start");
+        check_that(!m->gen_call_sent, "a rejoin after the calls of its connection");
+        check_that(m->cfg.auto_rejoin_groups && (msg->has & WPS_HAS_ACK_ID), "a rejoin without auto_rejoin_groups or ackId");
         break;
     case WPS_KIND_CANCEL_INVOCATION: break;
-    default: check(0, "an internal frame of an unexpected kind");
+    default: check_that(0, "an internal frame of an unexpected kind");
     }
 }
 
@@ -210,29 +198,29 @@ static void on_call_send(model *m, mcall *k, const wps_message *msg) {
                                      WPS_KIND_SEND_EVENT, WPS_KIND_INVOKE};
     uint32_t x = (uint32_t)(k - m->calls), i;
     /* the frame is this call's message */
-    check(msg->kind == kinds[k->kind], "a call's frame of another kind");
+    check_that(msg->kind == kinds[k->kind], "a call's frame of another kind");
     if (k->kind == WPS_CALL_SEND_EVENT || k->kind == WPS_CALL_INVOKE_EVENT)
-        check(slice_is(msg->event, k->name, strlen(k->name)), "a call's frame with another event name");
+        check_that(slice_is(msg->event, k->name, strlen(k->name)), "a call's frame with another event name");
     else
-        check(slice_is(msg->group, k->name, strlen(k->name)), "a call's frame with another group");
+        check_that(slice_is(msg->group, k->name, strlen(k->name)), "a call's frame with another group");
     if (k->kind == WPS_CALL_SEND_TO_GROUP || k->kind == WPS_CALL_SEND_EVENT || k->kind == WPS_CALL_INVOKE_EVENT)
-        check((msg->has & WPS_HAS_DATA) && msg->data_type == k->dt && slice_is(msg->data, k->tag, k->tag_len),
+        check_that((msg->has & WPS_HAS_DATA) && msg->data_type == k->dt && slice_is(msg->data, k->tag, k->tag_len),
               "a call's frame with another call's data");
     if (k->kind == WPS_CALL_INVOKE_EVENT) {
-        check(msg->invocation_id.ptr && msg->invocation_id.len, "an invocation without its id");
-        if (k->inv[0]) check(slice_is(msg->invocation_id, k->inv, strlen(k->inv)), "an invocation with another id");
+        check_that(msg->invocation_id.ptr && msg->invocation_id.len, "an invocation without its id");
+        if (k->inv[0]) check_that(slice_is(msg->invocation_id, k->inv, strlen(k->inv)), "an invocation with another id");
     } else if (k->ff) {
-        check(!(msg->has & WPS_HAS_ACK_ID), "a fire-and-forget frame with an ackId");
+        check_that(!(msg->has & WPS_HAS_ACK_ID), "a fire-and-forget frame with an ackId");
     } else {
-        check(msg->has & WPS_HAS_ACK_ID, "an acked call's frame without ackId");
-        if (k->custom_ack) check(msg->ack_id == k->custom_ack_id, "a call's frame with another ackId than the one chosen");
-        if (k->nsends) check(msg->ack_id == k->ack_id, "a retry with another ackId");
+        check_that(msg->has & WPS_HAS_ACK_ID, "an acked call's frame without ackId");
+        if (k->custom_ack) check_that(msg->ack_id == k->custom_ack_id, "a call's frame with another ackId than the one chosen");
+        if (k->nsends) check_that(msg->ack_id == k->ack_id, "a retry with another ackId");
         k->ack_id = msg->ack_id;
     }
     /* who may be sent */
-    check(!k->not_sent, "a call made while stopped was sent");
-    check(!k->cancelled, "a call sent after its cancel was accepted");
-    check(k->kind != WPS_CALL_INVOKE_EVENT || k->nsends == 0, "an invocation sent twice");
+    check_that(!k->not_sent, "a call made while stopped was sent");
+    check_that(!k->cancelled, "a call sent after its cancel was accepted");
+    check_that(k->kind != WPS_CALL_INVOKE_EVENT || k->nsends == 0, "an invocation sent twice");
     if (k->nsends == 0) {
         /* first attempts in call order */
         while (m->cursor < m->n) {
@@ -240,20 +228,20 @@ static void on_call_send(model *m, mcall *k, const wps_message *msg) {
             if (!(o->nsends || o->done || o->may_end || o->not_sent)) break;
             m->cursor++;
         }
-        check(m->cursor >= x || reordered_by_takeback(m), "first attempts out of call order: an earlier call, pending and unsent, was passed");
+        check_that(m->cursor >= x || reordered_by_takeback(m), "first attempts out of call order: an earlier call, pending and unsent, was passed");
         if (m->resend_gen == m->gen) {
             while (m->resend_pos < m->resend_len && resend_skippable(&m->calls[m->resend[m->resend_pos]])) m->resend_pos++;
-            check(m->resend_pos == m->resend_len || reordered_by_takeback(m), "a call's first attempt before the resends owed after a recovery");
+            check_that(m->resend_pos == m->resend_len || reordered_by_takeback(m), "a call's first attempt before the resends owed after a recovery");
         }
-        if (m->gen_fresh) check(m->gen_connected, "a call sent on a fresh connection before its `connected` frame");
+        if (m->gen_fresh) check_that(m->gen_connected, "a call sent on a fresh connection before its `connected` frame");
     } else {
-        check(k->last_gen != m->gen || k->exempt_at, "a call sent twice on one connection without an error answer or attempt timeout");
+        check_that(k->last_gen != m->gen || k->exempt_at, "a call sent twice on one connection without an error answer or attempt timeout");
         if (m->resend_gen == m->gen && k->in_resend) {
             while (m->resend_pos < m->resend_len && m->resend[m->resend_pos] != x &&
                    resend_skippable(&m->calls[m->resend[m->resend_pos]]))
                 m->resend_pos++;
             if (m->resend_pos < m->resend_len && m->resend[m->resend_pos] == x) m->resend_pos++;
-            else check(reordered_by_takeback(m), "resends after a recovery out of their original order");
+            else check_that(reordered_by_takeback(m), "resends after a recovery out of their original order");
         }
     }
     k->in_resend = 0;
@@ -276,28 +264,28 @@ static void on_send(model *m, const wps_action *a) {
     wps_message msg;
     wps_status st;
     mcall *k;
-    check(m->host_sock == H_OPEN, "frame sent while no socket is open");
-    check(a->frame.ptr && a->frame.len && a->is_text, "empty or binary frame");
+    check_that(m->host_sock == H_OPEN, "frame sent while no socket is open");
+    check_that(a->frame.ptr && a->frame.len && a->is_text, "empty or binary frame");
     k = sender(m, a);
     st = wps_decode(&m->up, a->frame.ptr, a->frame.len, m->scratch, sizeof m->scratch, &msg, NULL);
-    check(st == WPS_OK, "a sent frame does not decode");
+    check_that(st == WPS_OK, "a sent frame does not decode");
     if (k) on_call_send(m, k, &msg);
     else on_internal_send(m, &msg);
 }
 
 static void on_complete(model *m, const wps_action *a) {
     mcall *k = find_call(m, a->call);
-    check(k != NULL, "completion of a call that is not pending");
+    check_that(k != NULL, "completion of a call that is not pending");
     k->done = 1;
-    check(a->call_kind == k->kind, "completion with another call kind");
-    check(a->sent == (k->nsends > 0), "completion's sent flag differs from the SENDs polled");
-    if (k->not_sent) check(a->status == WPS_ERR_NOT_SENT, "a call made while stopped did not complete NOT_SENT");
-    if (k->cancelled) check(a->status == WPS_ERR_CANCELLED, "a call cancelled completed otherwise");
-    if (a->status == WPS_ERR_NOT_SENT) check(!a->sent, "NOT_SENT for a call sent");
-    if (a->status == WPS_ERR_DISCONNECTED || a->status == WPS_OK) check(a->sent, "DISCONNECTED or OK for a call never sent");
-    check(a->has_ack_id == (!k->ff && k->kind != WPS_CALL_INVOKE_EVENT), "completion's has_ack_id");
-    if (a->has_ack_id && k->nsends) check(a->ack_id == k->ack_id, "completion with another ackId than its frames");
-    if (k->custom_ack) check(a->ack_id == k->custom_ack_id, "completion with another ackId than chosen");
+    check_that(a->call_kind == k->kind, "completion with another call kind");
+    check_that(a->sent == (k->nsends > 0), "completion's sent flag differs from the SENDs polled");
+    if (k->not_sent) check_that(a->status == WPS_ERR_NOT_SENT, "a call made while stopped did not complete NOT_SENT");
+    if (k->cancelled) check_that(a->status == WPS_ERR_CANCELLED, "a call cancelled completed otherwise");
+    if (a->status == WPS_ERR_NOT_SENT) check_that(!a->sent, "NOT_SENT for a call sent");
+    if (a->status == WPS_ERR_DISCONNECTED || a->status == WPS_OK) check_that(a->sent, "DISCONNECTED or OK for a call never sent");
+    check_that(a->has_ack_id == (!k->ff && k->kind != WPS_CALL_INVOKE_EVENT), "completion's has_ack_id");
+    if (a->has_ack_id && k->nsends) check_that(a->ack_id == k->ack_id, "completion with another ackId than its frames");
+    if (k->custom_ack) check_that(a->ack_id == k->custom_ack_id, "completion with another ackId than chosen");
 }
 
 /* A usable connection (RECOVERED, or a fresh one's `connected` frame with
@@ -335,12 +323,12 @@ static void drain(model *m) {
             trace(" %.*s", (int)(a.kind == WPS_ACTION_SEND ? a.frame.len : a.url.len), a.kind == WPS_ACTION_SEND ? a.frame.ptr : a.url.ptr);
         if (a.kind == WPS_ACTION_COMPLETE) trace(" call %u status %s sent %d", a.call, wps_status_name(a.status), a.sent);
         trace("\n");
-        check(++guard < 100000, "poll does not end");
+        check_that(++guard < 100000, "poll does not end");
         switch (a.kind) {
         case WPS_ACTION_NEED_URL: m->need_url = 1; break;
         case WPS_ACTION_OPEN:
-            check(m->host_sock == H_NONE, "a second socket opened while one is open");
-            check(a.url.ptr && a.url.len && a.subprotocol, "open without a URL");
+            check_that(m->host_sock == H_NONE, "a second socket opened while one is open");
+            check_that(a.url.ptr && a.url.len && a.subprotocol, "open without a URL");
             m->host_sock = H_OPENING;
             m->stale_close = 0;
             m->gen++;
@@ -350,7 +338,7 @@ static void drain(model *m) {
         case WPS_ACTION_SEND: on_send(m, &a); break;
         case WPS_ACTION_CLOSE:
             if (m->host_sock == H_NONE || m->host_sock == H_CLOSING) { /* known issue 1 (tolerated unless FUZZ_CLIENT_STRICT) */
-                check(m->stale_close, m->host_sock == H_NONE ? "close without a socket" : "a second close for one socket");
+                check_that(m->stale_close, m->host_sock == H_NONE ? "close without a socket" : "a second close for one socket");
                 m->stale_close = 0;
                 break;
             }
@@ -358,18 +346,18 @@ static void drain(model *m) {
             break;
         case WPS_ACTION_EVENT:
             if (a.event == WPS_EVENT_STOPPED || a.event == WPS_EVENT_START_FAILED) {
-                check(m->ends < m->starts, "two stopped (or start-failed) events for one start");
+                check_that(m->ends < m->starts, "two stopped (or start-failed) events for one start");
                 m->ends++;
-                if (m->ends == m->stop_run) check(a.event == WPS_EVENT_STOPPED, "stop() not ended by `stopped`");
+                if (m->ends == m->stop_run) check_that(a.event == WPS_EVENT_STOPPED, "stop() not ended by `stopped`");
             }
             if (a.event == WPS_EVENT_RECOVERED) {
-                check(m->gen && !m->gen_fresh, "recovered without a recovery socket"); /* it may have closed since */
+                check_that(m->gen && !m->gen_fresh, "recovered without a recovery socket"); /* it may have closed since */
                 owe_resends(m);
             }
-            if (a.event == WPS_EVENT_GROUP_MESSAGE || a.event == WPS_EVENT_SERVER_MESSAGE) check(a.message != NULL, "no message");
+            if (a.event == WPS_EVENT_GROUP_MESSAGE || a.event == WPS_EVENT_SERVER_MESSAGE) check_that(a.message != NULL, "no message");
             break;
         case WPS_ACTION_COMPLETE: on_complete(m, &a); break;
-        default: check(0, "unknown action"); break;
+        default: check_that(0, "unknown action"); break;
         }
     }
     m->empty_input = m->input;
@@ -386,10 +374,10 @@ static void finish(model *m, const char *what, wps_status st) {
     uint64_t d;
     trace("t=%llu #%u %s -> %s (%s, %d calls)\n", (unsigned long long)m->now, m->input, what, wps_status_name(st),
           wps_client_state_name(wps_client_get_state(m->c)), (int)m->n);
-    check(st == WPS_OK || st < 0, "unexpected status");
+    check_that(st == WPS_OK || st < 0, "unexpected status");
     drain(m);
     d = wps_client_next_deadline(m->c);
-    check(d == UINT64_MAX || d >= m->now, "deadline in the past");
+    check_that(d == UINT64_MAX || d >= m->now, "deadline in the past");
 }
 
 static void after_input(model *m, const char *what, wps_status st) {
@@ -433,7 +421,7 @@ static void received(model *m, const char *buf, size_t n) {
     if ((msg.kind == WPS_KIND_ACK || msg.kind == WPS_KIND_INVOKE_RESPONSE) && m->empty_input + 1 != m->input) m->answer_at = m->input;
     if (msg.kind != WPS_KIND_ACK) return;
     ok = ((msg.has & WPS_HAS_SUCCESS) && msg.success) || slice_is(msg.error.name, "Duplicate", 9);
-    check(m->nacks < sizeof m->acks / sizeof m->acks[0], "ack log");
+    check_that(m->nacks < sizeof m->acks / sizeof m->acks[0], "ack log");
     m->acks[m->nacks].ack_id = msg.ack_id;
     m->acks[m->nacks].input = m->input;
     m->acks[m->nacks].ok = (uint8_t)ok;
@@ -506,7 +494,7 @@ static void frame(model *m) {
     if (st == WPS_ERR_BUSY) { /* a host cannot drop a frame: poll everything, then deliver it */
         drain_all(m);
         st = deliver_frame(m, buf, n, is_text);
-        check(st != WPS_ERR_BUSY, "frame refused as busy with nothing queued");
+        check_that(st != WPS_ERR_BUSY, "frame refused as busy with nothing queued");
     }
     m->input++;
     if (st == WPS_OK) {
@@ -526,7 +514,7 @@ static void call(model *m, unsigned op) {
     mcall *k = &m->calls[m->n];
     wps_client_state s = wps_client_get_state(m->c);
     wps_status st;
-    check(m->n < MAX_ISSUED, "too many calls for the model");
+    check_that(m->n < MAX_ISSUED, "too many calls for the model");
     memset(k, 0, sizeof *k);
     k->dt = (f & 1) ? WPS_DATA_JSON : WPS_DATA_TEXT;
     k->tag_len = (size_t)snprintf(k->tag, sizeof k->tag, (f & 1) ? "{\"k\":%u}" : "t%u", m->n);
@@ -549,8 +537,8 @@ static void call(model *m, unsigned op) {
     default: st = wps_client_invoke_event(m->c, m->now, g, k->dt, wps_slice_make(k->tag, k->tag_len), &o, &id, NULL); break;
     }
     if (st == WPS_OK) {
-        check(id != 0, "call id 0");
-        check(find_call(m, id) == NULL, "a call id of a pending call");
+        check_that(id != 0, "call id 0");
+        check_that(find_call(m, id) == NULL, "a call id of a pending call");
         k->id = id;
         k->name = name;
         k->ff = o.fire_and_forget && (k->kind == WPS_CALL_SEND_TO_GROUP || k->kind == WPS_CALL_SEND_EVENT);
@@ -562,7 +550,7 @@ static void call(model *m, unsigned op) {
         k->not_sent = s == WPS_CLIENT_STOPPED || s == WPS_CLIENT_STOPPING;
         m->n++;
     } else {
-        check(id == 0, "a refused call with an id");
+        check_that(id == 0, "a refused call with an id");
     }
     trace("  call %u: %s %s%s%s ack=%d%s timeout=%u inv=%s data=%s\n", id, wps_call_kind_name(k->kind), name, k->ff ? " ff" : "",
           o.has_ack_id ? " custom" : "", (int)o.ack_id, o.fire_and_forget ? " ff-option" : "", o.timeout_ms, k->inv, k->tag);
@@ -581,7 +569,7 @@ static wps_status socket_event(model *m, int which, uint16_t code) {
         default: st = wps_client_on_close(m->c, m->now, code, code == 1000 ? NULL : "r", code == 1000 ? 0 : 1); break;
         }
         if (st != WPS_ERR_BUSY) break;
-        check(round == 0, "socket event refused as busy with nothing queued");
+        check_that(round == 0, "socket event refused as busy with nothing queued");
         drain_all(m);
         s = wps_client_get_state(m->c);
     }
@@ -641,8 +629,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     m->up = wps_codec_make(cfg.protocol, WPS_UPSTREAM);
     m->down = wps_codec_make(cfg.protocol, WPS_DOWNSTREAM);
     need = wps_client_memory_size(&cfg);
-    check(need > 0 && need <= sizeof g_mem, "memory size");
-    check(wps_client_init(&m->c, &cfg, g_mem, need, NULL) == WPS_OK, "init");
+    check_that(need > 0 && need <= sizeof g_mem, "memory size");
+    check_that(wps_client_init(&m->c, &cfg, g_mem, need, NULL) == WPS_OK, "init");
     while (g_pos < g_len && steps++ < MAX_STEPS) {
         unsigned op = byte();
         m->now += (op & 0x80) ? (uint64_t)byte() * 50u : 0u;
@@ -674,7 +662,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 4:
             if (m->host_sock == H_OPENING) {
                 wps_status st = socket_event(m, 0, 0);
-                check(st == WPS_OK, "open refused");
+                check_that(st == WPS_OK, "open refused");
                 m->host_sock = H_OPEN;
                 after_input(m, "on_open", st);
             }
@@ -682,7 +670,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 5:
             if (m->host_sock == H_OPENING) {
                 wps_status st = socket_event(m, 1, (byte() & 1) ? 1008 : 0);
-                check(st == WPS_OK, "open failure refused");
+                check_that(st == WPS_OK, "open failure refused");
                 m->host_sock = H_NONE;
                 after_input(m, "on_open_failed", st);
             }
@@ -701,7 +689,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (m->answer_at > m->empty_input) drain_all(m);
 #endif
                 wps_status st = socket_event(m, 2, codes[byte() % 6]);
-                check(st == WPS_OK, "close refused");
+                check_that(st == WPS_OK, "close refused");
                 m->host_sock = H_NONE;
                 after_input(m, "on_close", st);
             }
@@ -719,7 +707,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 mcall *k = &m->calls[byte() % m->n];
                 wps_status st = wps_client_cancel(m->c, m->now, k->id);
                 if (st == WPS_OK) {
-                    check(!k->done, "cancel accepted for a completed call");
+                    check_that(!k->done, "cancel accepted for a completed call");
                     k->cancelled = k->may_end = 1;
                 }
                 trace("  cancel %u\n", k->id);
@@ -748,8 +736,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         m->host_sock = H_NONE;
         after_input(m, "on_close", wps_client_on_close(m->c, m->now, 1000, NULL, 0));
     }
-    check(wps_client_get_state(m->c) == WPS_CLIENT_STOPPED, "not stopped at the end");
-    check(m->ends == m->starts, "a start() without its stopped (or start-failed) event");
-    for (i = 0; i < m->n; i++) check(m->calls[i].done, "a call never completed");
+    check_that(wps_client_get_state(m->c) == WPS_CLIENT_STOPPED, "not stopped at the end");
+    check_that(m->ends == m->starts, "a start() without its stopped (or start-failed) event");
+    for (i = 0; i < m->n; i++) check_that(m->calls[i].done, "a call never completed");
     return 0;
 }

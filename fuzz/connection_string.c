@@ -1,16 +1,8 @@
 /* libFuzzer target: wps_connection_string_parse on arbitrary bytes. An accepted string must give
    an effective endpoint of the measured size, and a client access URL and token whose measured
    size is exactly what is written (and a buffer one byte short is refused). */
-#define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "fuzz_common.h"
 
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-static void check(int cond) {
-    if (!cond) abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wps_connection_string cs;

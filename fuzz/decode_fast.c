@@ -2,34 +2,21 @@
    path first; wps__decode is the general decoder alone. On every input, under both JSON
    subprotocols, at the full scratch size and at a scratch size taken from the input, both must
    give the same status, diagnosis and message. */
-#define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "fuzz_common.h"
 
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-static void check(int cond) {
-    if (!cond) abort();
-}
-
-static int slice_same(wps_slice a, wps_slice b) {
-    if (!a.ptr || !b.ptr) return !a.ptr && !b.ptr && a.len == b.len;
-    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
 
 static void same_message(const wps_message *a, const wps_message *b) {
     check(a->kind == b->kind && a->has == b->has && a->ack_id == b->ack_id && a->sequence_id == b->sequence_id);
     check(a->stream_sequence_id == b->stream_sequence_id && a->expected_sequence_id == b->expected_sequence_id);
     check(a->idle_timeout_ms == b->idle_timeout_ms && a->success == b->success && a->no_echo == b->no_echo);
-    check(a->end_of_stream == b->end_of_stream && a->data_type == b->data_type && slice_same(a->data, b->data));
-    check(slice_same(a->group, b->group) && slice_same(a->event, b->event) && slice_same(a->from_user_id, b->from_user_id));
-    check(slice_same(a->connection_id, b->connection_id) && slice_same(a->user_id, b->user_id));
-    check(slice_same(a->reconnection_token, b->reconnection_token) && slice_same(a->message, b->message));
-    check(slice_same(a->invocation_id, b->invocation_id) && slice_same(a->target, b->target));
-    check(slice_same(a->stream_id, b->stream_id) && slice_same(a->state, b->state) && slice_same(a->items, b->items));
-    check(slice_same(a->error.name, b->error.name) && slice_same(a->error.message, b->error.message));
-    check(slice_same(a->error.user_error_code, b->error.user_error_code));
+    check(a->end_of_stream == b->end_of_stream && a->data_type == b->data_type && fuzz_slice_same(a->data, b->data));
+    check(fuzz_slice_same(a->group, b->group) && fuzz_slice_same(a->event, b->event) && fuzz_slice_same(a->from_user_id, b->from_user_id));
+    check(fuzz_slice_same(a->connection_id, b->connection_id) && fuzz_slice_same(a->user_id, b->user_id));
+    check(fuzz_slice_same(a->reconnection_token, b->reconnection_token) && fuzz_slice_same(a->message, b->message));
+    check(fuzz_slice_same(a->invocation_id, b->invocation_id) && fuzz_slice_same(a->target, b->target));
+    check(fuzz_slice_same(a->stream_id, b->stream_id) && fuzz_slice_same(a->state, b->state) && fuzz_slice_same(a->items, b->items));
+    check(fuzz_slice_same(a->error.name, b->error.name) && fuzz_slice_same(a->error.message, b->error.message));
+    check(fuzz_slice_same(a->error.user_error_code, b->error.user_error_code));
 }
 
 static void one(const uint8_t *data, size_t size, wps_protocol proto, size_t cap, uint32_t depth) {

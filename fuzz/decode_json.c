@@ -2,16 +2,8 @@
    encoded, decoded again and must render identically (decode(encode(m)) == m). A message that
    renders must also parse back from its rendered form to the same message. wps_decode_in_place
    must give the same status and, on success, the same rendered message as wps_decode. */
-#define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "fuzz_common.h"
 
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-static void check(int cond) {
-    if (!cond) abort();
-}
 
 static size_t render(const wps_message *m, char **out) {
     size_t n = 0;

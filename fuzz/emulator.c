@@ -59,6 +59,7 @@
  */
 #define WPS_IMPLEMENTATION
 #include "../emulator/emulator_core.c"
+#include "fuzz_common.h"
 
 /* Bugs this target found in emulator_core.c (and wps.h), all fixed by 09c7041. Built with
    -DFZ_AVOID_KNOWN_BUGS=1, the target steps around them ("Avoided"), or leaves out ("Not checked")
@@ -97,18 +98,6 @@
 #endif
 #define FZ_UTF8_OK(st) (FZ_AVOID_KNOWN_BUGS && (st) == WPS_ERR_UTF8)
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define check(cond, what)                                                                                                             \
-    do {                                                                                                                              \
-        if (!(cond)) {                                                                                                                \
-            fprintf(stderr, "invariant violated: %s (%s, line %d)\n", what, #cond, __LINE__);                                       \
-            abort();                                                                                                                  \
-        }                                                                                                                             \
-    } while (0)
 
 #define FZ_CSTR "Endpoint=http://127.0.0.1;Port=8080;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;"
 #define FZ_KEY "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH"
@@ -377,14 +366,14 @@ static void host_send_cb(void *ctx, emu_conn *c, void *socket, const void *data,
     int k = fz_sock_index(socket);
     fz_sock *s;
     (void)ctx;
-    check(c != NULL, "send without a connection");
-    check(k >= 0, "send on a socket the host never gave");
+    check_that(c != NULL, "send without a connection");
+    check_that(k >= 0, "send on a socket the host never gave");
     s = &S.socks[k];
-    check(s->state == FZ_OPEN, "send on a socket that is not open");
-    check(!s->detached, "send on a detached socket");
-    check(!s->close_called || s->close_code == 0, "send on a socket after the host close callback");
-    check(data != NULL || len == 0, "send of NULL data");
-    if (is_text && !fz_utf8((const char *)data, len)) check(FZ_AVOID_KNOWN_BUGS && s->protocol < 0, "a text frame that is not UTF-8");
+    check_that(s->state == FZ_OPEN, "send on a socket that is not open");
+    check_that(!s->detached, "send on a detached socket");
+    check_that(!s->close_called || s->close_code == 0, "send on a socket after the host close callback");
+    check_that(data != NULL || len == 0, "send of NULL data");
+    if (is_text && !fz_utf8((const char *)data, len)) check_that(FZ_AVOID_KNOWN_BUGS && s->protocol < 0, "a text frame that is not UTF-8");
     S.sends++;
     if (fz_trace) fprintf(stderr, "  send socket %d: %.*s\n", k, (int)(len < 300 ? len : 300), (const char *)data);
     if (s->protocol >= 0) {
@@ -393,27 +382,27 @@ static void host_send_cb(void *ctx, emu_conn *c, void *socket, const void *data,
         wps_diag d;
         char *scratch = (char *)fz_alloc(wps_decode_scratch_bound(len));
         wps_status st = wps_decode(&codec, data, len, scratch, wps_decode_scratch_bound(len), &m, &d);
-        check(is_text == !wps_protocol_is_binary((wps_protocol)s->protocol), "frame type differs from the subprotocol's");
+        check_that(is_text == !wps_protocol_is_binary((wps_protocol)s->protocol), "frame type differs from the subprotocol's");
         if (st != WPS_OK) fprintf(stderr, "frame: %.*s\n%s: %s\n", (int)len, (const char *)data, wps_status_name(st), d.reason);
-        check(st == WPS_OK, "a frame sent does not decode with the subprotocol's codec");
+        check_that(st == WPS_OK, "a frame sent does not decode with the subprotocol's codec");
         if (m.has & WPS_HAS_SEQUENCE_ID) {
-            check(m.sequence_id > s->last_seq, "sequenceIds do not increase on a socket");
+            check_that(m.sequence_id > s->last_seq, "sequenceIds do not increase on a socket");
 #if !FZ_AVOID_KNOWN_BUGS
-            check(s->last_seq == 0 || m.sequence_id == s->last_seq + 1, "a gap in the sequenceIds of a socket");
+            check_that(s->last_seq == 0 || m.sequence_id == s->last_seq + 1, "a gap in the sequenceIds of a socket");
 #endif
             s->last_seq = m.sequence_id;
         }
         if (S.in_rest && (m.kind == WPS_KIND_GROUP_DATA || m.kind == WPS_KIND_SERVER_DATA)) {
-            check(!m.from_user_id.ptr, "a REST send carries a fromUserId");
-            check((m.kind == WPS_KIND_GROUP_DATA) == (S.rest_group != NULL), "a REST send to a group is not a group message, or another send is");
-            check(!S.rest_group || (m.group.len == strlen(S.rest_group) && !memcmp(m.group.ptr, S.rest_group, m.group.len)),
+            check_that(!m.from_user_id.ptr, "a REST send carries a fromUserId");
+            check_that((m.kind == WPS_KIND_GROUP_DATA) == (S.rest_group != NULL), "a REST send to a group is not a group message, or another send is");
+            check_that(!S.rest_group || (m.group.len == strlen(S.rest_group) && !memcmp(m.group.ptr, S.rest_group, m.group.len)),
                   "a REST group message names another group");
         }
         if (m.kind == WPS_KIND_CONNECTED) {
 #if !FZ_AVOID_KNOWN_BUGS
             unsigned j;
             for (j = 0; j < S.nended && j < 16; j++)
-                check(m.connection_id.len != strlen(S.ended[j]) || memcmp(m.connection_id.ptr, S.ended[j], m.connection_id.len),
+                check_that(m.connection_id.len != strlen(S.ended[j]) || memcmp(m.connection_id.ptr, S.ended[j], m.connection_id.len),
                       "a session the service closed is connected again");
 #endif
             snprintf(s->id, sizeof s->id, "%.*s", (int)m.connection_id.len, m.connection_id.ptr ? m.connection_id.ptr : "");
@@ -427,18 +416,18 @@ static void host_close_cb(void *ctx, emu_conn *c, void *socket, uint16_t code, c
     int k = fz_sock_index(socket);
     fz_sock *s;
     (void)ctx;
-    check(c != NULL, "close without a connection");
-    check(k >= 0, "close of a socket the host never gave");
+    check_that(c != NULL, "close without a connection");
+    check_that(k >= 0, "close of a socket the host never gave");
     s = &S.socks[k];
     if (fz_trace) fprintf(stderr, "  close socket %d: %u %s\n", k, (unsigned)code, reason ? reason : "(null)");
-    check(s->state == FZ_OPEN, "close of a socket that is not open");
-    check(!s->detached, "close of a detached socket");
-    check(code == 0 || (code >= 1000 && code <= 4999), "close code out of range");
-    check(code == 0 || reason != NULL, "close without a reason");
+    check_that(s->state == FZ_OPEN, "close of a socket that is not open");
+    check_that(!s->detached, "close of a detached socket");
+    check_that(code == 0 || (code >= 1000 && code <= 4999), "close code out of range");
+    check_that(code == 0 || reason != NULL, "close without a reason");
 #if !FZ_AVOID_KNOWN_BUGS
-    check(!reason || (strlen(reason) <= 123 && fz_utf8(reason, strlen(reason))), "a close reason a close frame cannot carry");
+    check_that(!reason || (strlen(reason) <= 123 && fz_utf8(reason, strlen(reason))), "a close reason a close frame cannot carry");
 #endif
-    check(!s->close_called || s->close_code == 0, "a second close after a close with a code");
+    check_that(!s->close_called || s->close_code == 0, "a second close after a close with a code");
     if (!s->close_called || s->close_code == 0) s->close_code = code;
     if (code != 0 && !S.opening && s->id[0]) snprintf(S.ended[S.nended++ % 16], sizeof S.ended[0], "%s", s->id);
     s->close_called = 1;
@@ -448,18 +437,18 @@ static void host_detach_cb(void *ctx, void *socket) {
     int k = fz_sock_index(socket);
     fz_sock *s;
     (void)ctx;
-    check(k >= 0, "detach of a socket the host never gave");
+    check_that(k >= 0, "detach of a socket the host never gave");
     s = &S.socks[k];
     if (fz_trace) fprintf(stderr, "  detach socket %d\n", k);
-    check(s->state == FZ_OPEN && !s->detached, "detach of a socket that is not open");
-    check(s->close_called, "detach of a socket whose close was not asked");
+    check_that(s->state == FZ_OPEN && !s->detached, "detach of a socket that is not open");
+    check_that(s->close_called, "detach of a socket whose close was not asked");
     s->detached = 1;
     s->conn = NULL;
 }
 
 static void host_log_cb(void *ctx, const char *line) {
     (void)ctx;
-    check(line != NULL && strlen(line) < 512, "log line");
+    check_that(line != NULL && strlen(line) < 512, "log line");
     if (fz_trace) fprintf(stderr, "  log: %s\n", line);
 }
 
@@ -496,9 +485,9 @@ static wps_webhook_kind fz_check_post(const emu_webhook_request *rq) {
     opt.allowed_origin_count = 1;
     st = wps_webhook_accept(&opt, rq->headers, rq->header_count, &ev, &status, &d);
     if (st != WPS_OK) fprintf(stderr, "webhook refused: %s\n", d.reason);
-    check(st == WPS_OK, "a webhook request wps_webhook_accept refuses");
-    check(ev.hub.len && ev.connection_id.len, "a webhook without hub or connection id");
-    check(rq->body != NULL || rq->body_len == 0, "a webhook body NULL with a length");
+    check_that(st == WPS_OK, "a webhook request wps_webhook_accept refuses");
+    check_that(ev.hub.len && ev.connection_id.len, "a webhook without hub or connection id");
+    check_that(rq->body != NULL || rq->body_len == 0, "a webhook body NULL with a length");
     if (ev.kind == WPS_WEBHOOK_CONNECT || ev.kind == WPS_WEBHOOK_DISCONNECTED) {
         size_t need = 0;
         void *mem;
@@ -513,13 +502,13 @@ static wps_webhook_kind fz_check_post(const emu_webhook_request *rq) {
             free(mem);
         }
         if (st != WPS_OK && !FZ_UTF8_OK(st)) fprintf(stderr, "webhook body: %.*s\n%s\n", (int)rq->body_len, (const char *)rq->body, d.reason);
-        check(st == WPS_OK || FZ_UTF8_OK(st), "a connect / disconnected body does not parse");
+        check_that(st == WPS_OK || FZ_UTF8_OK(st), "a connect / disconnected body does not parse");
     }
     h = fz_events_of(ev.connection_id);
     if (!h) return ev.kind;
-    check(!h->disconnected, "an event after the disconnected event");
-    if (ev.kind == WPS_WEBHOOK_CONNECT) check(!h->connect && !h->connected, "a connect event not first");
-    if (ev.kind == WPS_WEBHOOK_CONNECTED) check(!h->connected, "a second connected event");
+    check_that(!h->disconnected, "an event after the disconnected event");
+    if (ev.kind == WPS_WEBHOOK_CONNECT) check_that(!h->connect && !h->connected, "a connect event not first");
+    if (ev.kind == WPS_WEBHOOK_CONNECTED) check_that(!h->connected, "a second connected event");
     if (ev.kind == WPS_WEBHOOK_CONNECT) h->connect = 1;
     if (ev.kind == WPS_WEBHOOK_CONNECTED) h->connected = 1;
     if (ev.kind == WPS_WEBHOOK_DISCONNECTED) h->disconnected = 1;
@@ -537,14 +526,14 @@ static int host_webhook_cb(void *ctx, const emu_webhook_request *rq, emu_webhook
     fz_queue *q;
     fz_reply r;
     (void)ctx;
-    check(rq != NULL && rs != NULL && rq->method != NULL && rq->url != NULL, "a webhook request without method or URL");
-    check(rq->header_count == 0 || rq->headers != NULL, "webhook headers NULL");
+    check_that(rq != NULL && rs != NULL && rq->method != NULL && rq->url != NULL, "a webhook request without method or URL");
+    check_that(rq->header_count == 0 || rq->headers != NULL, "webhook headers NULL");
     options = !strcmp(rq->method, "OPTIONS");
-    check(options || !strcmp(rq->method, "POST"), "a webhook method neither POST nor OPTIONS");
+    check_that(options || !strcmp(rq->method, "POST"), "a webhook method neither POST nor OPTIONS");
     if (fz_trace) fprintf(stderr, "  webhook %s %s: %.*s\n", rq->method, rq->url, (int)(rq->body_len < 200 ? rq->body_len : 200), rq->body ? (const char *)rq->body : "");
     if (options) {
         const wps_http_header *o = fz_header(rq, "WebHook-Request-Origin");
-        check(o && o->value.len == 9 && !memcmp(o->value.ptr, "127.0.0.1", 9), "a preflight without WebHook-Request-Origin 127.0.0.1");
+        check_that(o && o->value.len == 9 && !memcmp(o->value.ptr, "127.0.0.1", 9), "a preflight without WebHook-Request-Origin 127.0.0.1");
     } else {
         S.webhooks++;
         connect = fz_check_post(rq) == WPS_WEBHOOK_CONNECT;
@@ -622,18 +611,18 @@ static void op_upgrade(const fz_field *f) {
     S.connect_status = 0;
     emu_upgrade_request(S.e, &u, S.now, &a);
     if (fz_trace) fprintf(stderr, "  upgrade: %d %s [%s]\n", a.status, a.reason, a.subprotocol);
-    check(memchr(a.reason, 0, sizeof a.reason) && memchr(a.subprotocol, 0, sizeof a.subprotocol), "unterminated reason or subprotocol");
+    check_that(memchr(a.reason, 0, sizeof a.reason) && memchr(a.subprotocol, 0, sizeof a.subprotocol), "unterminated reason or subprotocol");
     if (a.status == 101) {
-        check(a.conn != NULL, "101 without a connection");
-        check(auth || strstr(target, "access_token"), "101 without any token");
+        check_that(a.conn != NULL, "101 without a connection");
+        check_that(auth || strstr(target, "access_token"), "101 without any token");
         if (a.subprotocol[0]) {
             wps_protocol p;
             if (wps_protocol_from_name(a.subprotocol, strlen(a.subprotocol), &p) == WPS_OK)
-                check(!wps_protocol_is_binary(p), "the subprotocol selected is a binary one");
-            else check(S.nhandlers > 0, "a subprotocol not chosen by a connect handler is not a JSON subprotocol");
-            check(proto && strstr(proto, a.subprotocol), "the subprotocol selected was not offered");
+                check_that(!wps_protocol_is_binary(p), "the subprotocol selected is a binary one");
+            else check_that(S.nhandlers > 0, "a subprotocol not chosen by a connect handler is not a JSON subprotocol");
+            check_that(proto && strstr(proto, a.subprotocol), "the subprotocol selected was not offered");
         }
-        if (!S.nhandlers) check(!a.subprotocol[0] || strncmp(a.subprotocol, "json.", 5) == 0, "a custom subprotocol without a handler");
+        if (!S.nhandlers) check_that(!a.subprotocol[0] || strncmp(a.subprotocol, "json.", 5) == 0, "a custom subprotocol without a handler");
         for (k = 0; k < FZ_SOCKETS && S.socks[k].state != FZ_FREE; k++) {
         }
         if (k == FZ_SOCKETS) {
@@ -647,14 +636,14 @@ static void op_upgrade(const fz_field *f) {
             s->protocol = a.subprotocol[0] && wps_protocol_from_name(a.subprotocol, strlen(a.subprotocol), &p) == WPS_OK ? (int)p : -1;
         }
     } else {
-        check(a.conn == NULL, "a refused upgrade with a connection");
-        check(a.status >= 400 && a.status <= 599, "upgrade status neither 101 nor 4xx/5xx");
-        check(a.reason[0] != 0, "a refused upgrade without a reason");
+        check_that(a.conn == NULL, "a refused upgrade with a connection");
+        check_that(a.status >= 400 && a.status <= 599, "upgrade status neither 101 nor 4xx/5xx");
+        check_that(a.reason[0] != 0, "a refused upgrade without a reason");
         S.rejected++;
     }
-    if (S.connect_status < 0) check(a.status == 500, "an unreachable connect handler does not refuse with 500");
+    if (S.connect_status < 0) check_that(a.status == 500, "an unreachable connect handler does not refuse with 500");
     else if (S.connect_status && (S.connect_status < 200 || S.connect_status > 299))
-        check(a.status == (S.connect_status >= 400 && S.connect_status <= 599 ? S.connect_status : 500), "a refused connect event lets the upgrade through");
+        check_that(a.status == (S.connect_status >= 400 && S.connect_status <= 599 ? S.connect_status : 500), "a refused connect event lets the upgrade through");
     free(target), free(proto), free(auth), free(hdrs);
 }
 
@@ -811,23 +800,23 @@ static void op_mint(const fz_field *f) {
 
 /* every response: the shape, and what its body says */
 static void fz_check_response(const emu_request *r, const emu_response *o) {
-    check(o->status >= 100 && o->status <= 599, "REST status out of 100..599");
-    check(o->body ? strlen(o->body) == o->body_len : o->body_len == 0, "REST body_len differs from the body");
-    check(memchr(o->content_type, 0, sizeof o->content_type) && memchr(o->error_code, 0, sizeof o->error_code), "unterminated header");
+    check_that(o->status >= 100 && o->status <= 599, "REST status out of 100..599");
+    check_that(o->body ? strlen(o->body) == o->body_len : o->body_len == 0, "REST body_len differs from the body");
+    check_that(memchr(o->content_type, 0, sizeof o->content_type) && memchr(o->error_code, 0, sizeof o->error_code), "unterminated header");
     if (!(r->authorization && !strncmp(r->authorization, "Bearer ", 7)))
-        check(o->status < 200 || o->status > 299 || (!strcmp(r->method, "HEAD") && !strncmp(r->target, "/api/health", 11)),
+        check_that(o->status < 200 || o->status > 299 || (!strcmp(r->method, "HEAD") && !strncmp(r->target, "/api/health", 11)),
               "a 2xx answer to a request without a Bearer token");
     if (o->error_code[0]) {
         wps_rest_error err;
         wps_diag d;
         wps_status st;
         char *scratch = (char *)fz_alloc(o->body_len);
-        check(o->status >= 400, "an error code with a success status");
-        check(o->body != NULL, "an error without a body");
+        check_that(o->status >= 400, "an error code with a success status");
+        check_that(o->body != NULL, "an error without a body");
         st = wps_rest_parse_error(o->body, o->body_len, scratch, o->body_len, &err, &d);
-        check(st == WPS_OK || FZ_UTF8_OK(st), "the error body does not parse");
+        check_that(st == WPS_OK || FZ_UTF8_OK(st), "the error body does not parse");
         if (st == WPS_OK)
-            check(err.code.len == strlen(o->error_code) && !memcmp(err.code.ptr, o->error_code, err.code.len), "the error body's code differs");
+            check_that(err.code.len == strlen(o->error_code) && !memcmp(err.code.ptr, o->error_code, err.code.len), "the error body's code differs");
         free(scratch);
         return;
     }
@@ -839,11 +828,11 @@ static void fz_check_response(const emu_request *r, const emu_response *o) {
         void *mem;
         wps_token_claims claims;
         wps_slice key = wps_slice_from_cstr(FZ_KEY);
-        check(wps_rest_parse_token(o->body, o->body_len, scratch, o->body_len, &t, &d) == WPS_OK, "the generated token body does not parse");
+        check_that(wps_rest_parse_token(o->body, o->body_len, scratch, o->body_len, &t, &d) == WPS_OK, "the generated token body does not parse");
         mem = fz_alloc(wps_token_memory_bound(t.len));
-        check(wps_token_verify(&key, 1, t.ptr, t.len, S.now / 1000u, mem, wps_token_memory_bound(t.len), &claims, &d) == WPS_OK,
+        check_that(wps_token_verify(&key, 1, t.ptr, t.len, S.now / 1000u, mem, wps_token_memory_bound(t.len), &claims, &d) == WPS_OK,
               "a generated token does not verify");
-        check(claims.aud.len > 0, "a generated token without aud");
+        check_that(claims.aud.len > 0, "a generated token without aud");
         fz_store_token(fz_strndup(t.ptr, t.len));
         free(mem);
         free(scratch);
@@ -856,12 +845,12 @@ static void fz_check_response(const emu_request *r, const emu_response *o) {
         wps_status st;
         char *scratch = (char *)fz_alloc(o->body_len);
         st = wps_rest_parse_group_members(o->body, o->body_len, scratch, o->body_len, mem, 256, &count, &next, &d);
-        check(st == WPS_OK || FZ_UTF8_OK(st), "a group member page does not parse");
+        check_that(st == WPS_OK || FZ_UTF8_OK(st), "a group member page does not parse");
         if (st != WPS_OK) next.len = 0;
         free(S.next_link);
         S.next_link = NULL;
         if (next.len) {
-            check((next.len > 7 && !memcmp(next.ptr, "http://", 7)) || (next.len > 8 && !memcmp(next.ptr, "https://", 8)),
+            check_that((next.len > 7 && !memcmp(next.ptr, "http://", 7)) || (next.len > 8 && !memcmp(next.ptr, "https://", 8)),
                   "a nextLink that is not absolute");
             {
                 const char *p = (const char *)memchr(next.ptr + 8, '/', next.len - 8);
@@ -972,7 +961,7 @@ static void op_rest_built(const fz_field *f) {
     if (st != WPS_ERR_BUFFER_TOO_SMALL && st != WPS_OK) goto done;
     buf = (char *)fz_alloc(need);
     if (wps_rest_build(&S.cs, op, &p, buf, need, &req, &need, NULL) != WPS_OK) goto done;
-    check(req.url.len >= sizeof FZ_ENDPOINT - 1 && !memcmp(req.url.ptr, FZ_ENDPOINT, sizeof FZ_ENDPOINT - 1), "a URL off the endpoint");
+    check_that(req.url.len >= sizeof FZ_ENDPOINT - 1 && !memcmp(req.url.ptr, FZ_ENDPOINT, sizeof FZ_ENDPOINT - 1), "a URL off the endpoint");
     {
         char *target = fz_strndup(req.url.ptr + sizeof FZ_ENDPOINT - 1, req.url.len - (sizeof FZ_ENDPOINT - 1));
         char *auth = fz_strndup(req.authorization.ptr, req.authorization.len);
@@ -1021,7 +1010,7 @@ static void fz_begin(const char *in, size_t size, size_t *start) {
     *start = fz_handlers(in, size);
     if (fz_trace < 0) fz_trace = getenv("FZ_TRACE") != NULL;
     S.now = 1700000000000ull;
-    check(wps_connection_string_parse(FZ_CSTR, sizeof FZ_CSTR - 1, &S.cs, NULL) == WPS_OK, "connection string");
+    check_that(wps_connection_string_parse(FZ_CSTR, sizeof FZ_CSTR - 1, &S.cs, NULL) == WPS_OK, "connection string");
     memset(&cfg, 0, sizeof cfg);
     cfg.connection_string = FZ_CSTR;
     cfg.max_unacked_messages = 8; /* small, so that a full queue is reachable */
@@ -1039,16 +1028,16 @@ static void fz_begin(const char *in, size_t size, size_t *start) {
         cfg.event_handler_count = S.nhandlers;
     }
     S.e = emu_new(&cfg, &host, err, sizeof err);
-    check(S.e != NULL, "emu_new");
+    check_that(S.e != NULL, "emu_new");
 }
 
 static void fz_end(void) {
     emu_stats st = emu_stats_of(S.e);
     size_t k;
-    check(st.rejected == S.rejected, "stats: rejected upgrades");
-    check(st.rest_requests == S.rest, "stats: REST requests");
-    check(st.messages_out == S.sends, "stats: messages out");
-    check(st.webhooks == S.webhooks, "stats: webhooks");
+    check_that(st.rejected == S.rejected, "stats: rejected upgrades");
+    check_that(st.rest_requests == S.rest, "stats: REST requests");
+    check_that(st.messages_out == S.sends, "stats: messages out");
+    check_that(st.webhooks == S.webhooks, "stats: webhooks");
     /* the host goes away: every socket is reported closed, every pending upgrade abandoned */
     for (k = 0; k < FZ_SOCKETS; k++) {
         if (S.socks[k].state == FZ_OPEN) fz_closed(&S.socks[k]);

@@ -1,16 +1,8 @@
 /* libFuzzer target: wps_message_parse_rendered (the input of `wps encode`) on arbitrary bytes.
    Every accepted message either fails to encode with an error status or encodes, and the frame
    decodes back to a message that renders identically. */
-#define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "fuzz_common.h"
 
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-static void check(int cond) {
-    if (!cond) abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wps_codec codec = wps_codec_make(WPS_PROTOCOL_JSON_RELIABLE, WPS_UPSTREAM);

@@ -3,21 +3,8 @@
    a refusal has a reason and writes nothing; an accepted request needs exactly the size it
    measured (one byte less is refused); the URL is printable ASCII; the JWT is signed with the
    key and its claims start with aud = that exact URL. */
-#define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "fuzz_common.h"
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define check(cond)                                                                                                                     \
-    do {                                                                                                                                \
-        if (!(cond)) {                                                                                                                  \
-            fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__);                                                          \
-            abort();                                                                                                                    \
-        }                                                                                                                               \
-    } while (0)
 
 #define KEY "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH"
 

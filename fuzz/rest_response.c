@@ -2,33 +2,12 @@
    parser). Checked: an error has a reason; every slice points into the body or the scratch;
    with scratch of the body's length nothing is ever too small; without scratch the parse either
    gives the same result or asks for scratch. */
-#define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "fuzz_common.h"
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define check(cond)                                                                                                                     \
-    do {                                                                                                                                \
-        if (!(cond)) {                                                                                                                  \
-            fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__);                                                          \
-            abort();                                                                                                                    \
-        }                                                                                                                               \
-    } while (0)
 
 static const char *lo, *hi, *slo, *shi;
 
-static void inside(wps_slice s) {
-    if (!s.ptr || !s.len) return;
-    check((s.ptr >= lo && s.ptr + s.len <= hi) || (s.ptr >= slo && s.ptr + s.len <= shi));
-}
-
-static void eq(wps_slice a, wps_slice b) {
-    check(a.len == b.len && (a.ptr == NULL) == (b.ptr == NULL));
-    if (a.len) check(memcmp(a.ptr, b.ptr, a.len) == 0);
-}
+static void inside(wps_slice s) { check(fuzz_slice_within(s, lo, hi) || fuzz_slice_within(s, slo, shi)); }
 
 /* One parse: kind picks the parser; out[] gets its slices (up to 8) and *n their count. */
 static wps_status run(int kind, const char *body, size_t len, char *scratch, size_t cap, wps_slice *out, size_t *n, wps_diag *d) {
@@ -87,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (st == WPS_OK) {
         check(st2 == WPS_OK || st2 == WPS_ERR_BUFFER_TOO_SMALL);
         if (st2 == WPS_OK)
-            for (i = 0; i < na; i++) eq(a[i], b[i]);
+            for (i = 0; i < na; i++) check(fuzz_slice_same(a[i], b[i]));
     } else {
         check(st2 == st || st2 == WPS_ERR_BUFFER_TOO_SMALL);
     }

@@ -2,16 +2,8 @@
    appended (without it nearly every input would stop at the checksum), so the parser behind
    the checksum is what is fuzzed. An accepted snapshot must snapshot back to the same bytes,
    and the restored client must start (recovering or connecting) without trouble. */
-#define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "fuzz_common.h"
 
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-static void check(int cond) {
-    if (!cond) abort();
-}
 
 static uint64_t g_mem[(1u << 20) / 8];
 static unsigned char g_buf[1 << 16], g_again[1 << 16];

@@ -2,27 +2,12 @@
    is a claims payload, signed with the key, so the claims parser is reached. Checked: the
    status is one of the documented ones with a reason; an accepted token's slices lie in the
    memory given; wps_token_memory_bound always suffices. */
-#define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "fuzz_common.h"
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define check(cond)                                                                                                                     \
-    do {                                                                                                                                \
-        if (!(cond)) {                                                                                                                  \
-            fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__);                                                          \
-            abort();                                                                                                                    \
-        }                                                                                                                               \
-    } while (0)
 
 static const char *mlo, *mhi;
 
-static void inside(wps_slice s) {
-    if (s.ptr && s.len) check(s.ptr >= mlo && s.ptr + s.len <= mhi);
-}
+static void inside(wps_slice s) { check(fuzz_slice_within(s, mlo, mhi)); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const char header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";

@@ -5,28 +5,12 @@
    status and a reason; the memory a body parse asks for is exactly enough (one byte less is
    refused); every slice points into the body or the caller's memory; a parsed connect response
    written back and parsed again keeps its fields. */
-#define WPS_IMPLEMENTATION
-#include "../wps.h"
+#include "fuzz_common.h"
 
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <stdio.h>
-#define check(cond)                                                                                                                     \
-    do {                                                                                                                                \
-        if (!(cond)) {                                                                                                                  \
-            fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__);                                                          \
-            abort();                                                                                                                    \
-        }                                                                                                                               \
-    } while (0)
 
 static const char *lo, *hi, *mlo, *mhi;
 
-static void inside(wps_slice s) {
-    if (!s.ptr || !s.len) return;
-    check((s.ptr >= lo && s.ptr + s.len <= hi) || (s.ptr >= mlo && s.ptr + s.len <= mhi));
-}
+static void inside(wps_slice s) { check(fuzz_slice_within(s, lo, hi) || fuzz_slice_within(s, mlo, mhi)); }
 
 static void pairs_inside(const wps_webhook_pair *p, size_t n) {
     size_t i;
