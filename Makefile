@@ -3,13 +3,14 @@ CC      ?= cc
 WARN    := -std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 CXXWARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 B       := build
-TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c tests/test_service.c
+TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c tests/test_service.c \
+            tests/test_tokens.c tests/test_rest.c tests/test_webhooks.c
 DEPS    := wps.h tests/harness.h tools/wps/cli_util.h
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot connection_string webhook rest_response rest_build token_verify emulator
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
-.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak demo install uninstall size
+.PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak demo install uninstall size coverage
 
 # Debian packages the tests, fuzzing and benchmarks need. `make setup` installs the missing ones
 # (as root, or through sudo) and the pinned npm packages; `make test` calls it first.
@@ -60,6 +61,11 @@ $(B)/tests-small: $(TEST_SRC) $(DEPS) | $(B)
 # then the worst-case stack per entry point on Cortex-M4 (tests/size/stack.py; STACK_ENFORCE=1).
 size:
 	bash tests/size/size.sh
+
+# `make coverage`: line and branch coverage of wps.h from the unit tests, the scenarios and the short
+# soak (clang source-based coverage); fails below COVERAGE_MIN % of branches (default 90)
+coverage:
+	bash tests/coverage.sh
 
 $(B)/tests-cxx: $(TEST_SRC) $(DEPS) | $(B)
 	g++ -x c++ $(CXXWARN) -O2 -o $@ $(TEST_SRC)

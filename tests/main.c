@@ -8,6 +8,9 @@ GREATEST_SUITE_EXTERN(second_translation_unit);
 GREATEST_SUITE_EXTERN(fast_path);
 GREATEST_SUITE_EXTERN(client);
 GREATEST_SUITE_EXTERN(service);
+GREATEST_SUITE_EXTERN(tokens);
+GREATEST_SUITE_EXTERN(rest);
+GREATEST_SUITE_EXTERN(webhooks);
 
 GREATEST_MAIN_DEFS()
 
@@ -18,5 +21,8 @@ int main(int argc, char **argv) {
     RUN_SUITE(fast_path);
     RUN_SUITE(client);
     RUN_SUITE(service);
+    RUN_SUITE(tokens);
+    RUN_SUITE(rest);
+    RUN_SUITE(webhooks);
     GREATEST_MAIN_END();
 }

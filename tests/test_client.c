@@ -1526,6 +1526,1289 @@ TEST scenario(const char *path) {
 
 static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
+/* ------------------------------------------------------------------ refusals, options and rare orderings */
+
+/* Every queued action as text, in poll order: "need-url;", "open URL;", "send FRAME;",
+   "close CODE;", "EVENT[ STATUS];", "complete KIND STATUS[ unsent];". */
+static const char *act_log(wps_client *c, char *out, size_t cap) {
+    wps_action a;
+    size_t n = 0;
+    out[0] = 0;
+    while (wps_client_poll(c, &a)) {
+        int w;
+        switch (a.kind) {
+        case WPS_ACTION_OPEN: w = snprintf(out + n, cap - n, "open %.*s;", (int)a.url.len, a.url.ptr); break;
+        case WPS_ACTION_SEND: w = snprintf(out + n, cap - n, "send %.*s;", (int)a.frame.len, a.frame.ptr); break;
+        case WPS_ACTION_CLOSE: w = snprintf(out + n, cap - n, "close %u;", (unsigned)a.close_code); break;
+        case WPS_ACTION_EVENT:
+            if (a.status != WPS_OK) w = snprintf(out + n, cap - n, "%s %s;", wps_event_kind_name(a.event), wps_status_name(a.status));
+            else w = snprintf(out + n, cap - n, "%s;", wps_event_kind_name(a.event));
+            break;
+        case WPS_ACTION_COMPLETE:
+            w = snprintf(out + n, cap - n, "complete %s %s%s;", wps_call_kind_name(a.call_kind), a.status == WPS_OK ? "ok" : wps_status_name(a.status),
+                         a.sent ? "" : " unsent");
+            break;
+        default: w = snprintf(out + n, cap - n, "%s;", wps_action_kind_name(a.kind)); break;
+        }
+        if (w > 0 && (size_t)w < cap - n) n += (size_t)w;
+    }
+    return out;
+}
+
+/* A client of this configuration in malloc'd memory (*mem: free() it), not started. */
+static wps_client *new_client(const wps_client_config *cfg, void **mem) {
+    size_t n = wps_client_memory_size(cfg);
+    wps_client *c = NULL;
+    *mem = malloc(n ? n : 8);
+    if (!n || wps_client_init(&c, cfg, *mem, n, NULL) != WPS_OK) return NULL;
+    return c;
+}
+
+static const char connected_at[] = "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"t\"}";
+
+static wps_slice S(const char *s) { return wps_slice_from_cstr(s); }
+
+/* The retry formula's argument checks: no policy or attempt 0 is no retry; the delay may be
+   left unread; a zero delay is zero in both modes. */
+TEST retry_next_delay_checks_its_arguments_and_zero_delays(void) {
+    static const wps_retry_policy fixed = {3, 500, 1000, WPS_RETRY_FIXED}, expo = {3, 500, 4000, WPS_RETRY_EXPONENTIAL},
+                                  zero = {3, 0, 4000, WPS_RETRY_EXPONENTIAL};
+    static const struct {
+        const wps_retry_policy *p;
+        uint32_t attempt;
+        int want_delay; /* pass a delay to fill */
+        int ok;
+        uint32_t delay;
+    } cases[] = {
+        {NULL, 1, 1, 0, 77}, {&fixed, 0, 1, 0, 77}, {&expo, 0, 1, 0, 77}, {&fixed, 1, 0, 1, 0},
+        {&expo, 2, 0, 1, 0}, {&zero, 1, 1, 1, 0},  {&zero, 3, 0, 1, 0},  {&zero, 4, 1, 0, 77},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint32_t d = 77;
+        bool ok = wps_retry_next_delay(cases[i].p, cases[i].attempt, cases[i].want_delay ? &d : NULL);
+        ASSERT_EQm("result", cases[i].ok, ok ? 1 : 0);
+        ASSERT_EQm("delay", cases[i].delay, cases[i].want_delay ? d : 0u);
+    }
+    PASS();
+}
+
+/* Every capacity has a range; one step outside it makes the configuration invalid (size 0,
+   init refuses it), the boundary itself is accepted. */
+TEST memory_size_checks_every_capacity_range(void) {
+    enum { CALLS, GROUPS, NAME, FRAME, URL, TOKEN, RETRY_DELAY };
+    static const struct {
+        int field;
+        uint32_t value;
+        int valid;
+    } cases[] = {
+        {CALLS, 65537, 0},        {GROUPS, 65537, 0},      {NAME, 65537, 0},          {FRAME, 255, 0},  {FRAME, (1u << 30) + 1, 0},
+        {URL, 15, 0},             {URL, (1u << 20) + 1, 0}, {TOKEN, 15, 0},            {TOKEN, (1u << 20) + 1, 0},
+        {NAME, 24, 1},            {FRAME, 256, 1},         {URL, 16, 1},              {TOKEN, 16, 1},   {GROUPS, 0, 1},
+        {RETRY_DELAY, 0, 1}, /* no pause, but a finite number of retries */
+    };
+    size_t i;
+    wps_diag d;
+    wps_client *c = (wps_client *)&d; /* init clears it */
+    char mem[64];
+    wps_client_config cfg = wps_client_config_default();
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cfg = wps_client_config_default();
+        switch (cases[i].field) {
+        case CALLS: cfg.max_calls = cases[i].value; break;
+        case GROUPS: cfg.max_groups = cases[i].value; break;
+        case NAME: cfg.max_name_len = cases[i].value; break;
+        case FRAME: cfg.max_frame_size = cases[i].value; break;
+        case URL: cfg.max_url_len = cases[i].value; break;
+        case TOKEN: cfg.max_token_len = cases[i].value; break;
+        default: cfg.message_retry.delay_ms = cases[i].value; break;
+        }
+        ASSERT_EQm("valid", cases[i].valid, wps_client_memory_size(&cfg) > 0 ? 1 : 0);
+    }
+    ASSERT_EQ((size_t)0, wps_client_memory_size(NULL));
+    cfg = wps_client_config_default();
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_init(&c, NULL, mem, sizeof mem, &d));
+    ASSERT(c == NULL && strstr(d.reason, "NULL argument") != NULL);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_init(&c, &cfg, NULL, sizeof mem, &d));
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_client_init(&c, &cfg, mem, sizeof mem, NULL)); /* no diag to fill */
+    ASSERT(c == NULL);
+    PASS();
+}
+
+/* The name functions cover every value and give "" for others; a NULL client is stopped. */
+TEST names_cover_every_value_and_unknown_ones_are_empty(void) {
+    ASSERT_STR_EQ("stopping", wps_client_state_name(WPS_CLIENT_STOPPING));
+    ASSERT_STR_EQ("", wps_client_state_name((wps_client_state)7));
+    ASSERT_STR_EQ("complete", wps_action_kind_name(WPS_ACTION_COMPLETE));
+    ASSERT_STR_EQ("", wps_action_kind_name((wps_action_kind)7));
+    ASSERT_STR_EQ("frame-error", wps_event_kind_name(WPS_EVENT_FRAME_ERROR));
+    ASSERT_STR_EQ("", wps_event_kind_name((wps_event_kind)15));
+    ASSERT_STR_EQ("invokeEvent", wps_call_kind_name(WPS_CALL_INVOKE_EVENT));
+    ASSERT_STR_EQ("", wps_call_kind_name((wps_call_kind)0));
+    ASSERT_STR_EQ("", wps_call_kind_name((wps_call_kind)7));
+    ASSERT_EQ(WPS_CLIENT_STOPPED, wps_client_get_state(NULL));
+    PASS();
+}
+
+/* Every input refuses a NULL client or a NULL buffer with a length, and the inputs about a
+   socket or a URL refuse the states that have none; nothing is queued by a refusal. */
+TEST inputs_refuse_null_arguments_and_states_without_a_socket(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c = new_client(&cfg, &mem);
+    wps_action a;
+    wps_call_id id = 7;
+    wps_call_options o;
+    wps_diag d;
+    static char long_url[2049];
+    static char long_id[129];
+    unsigned char snap[256];
+    size_t n = 5;
+    char log[1024];
+    ASSERT(c != NULL);
+    memset(long_url, 'u', sizeof long_url);
+    memset(long_id, 'i', sizeof long_id);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_stop(NULL, 0));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_set_url(NULL, 0, client_url, 4));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_url_failed(NULL, 0));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_on_open(NULL, 0));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_on_open_failed(NULL, 0, 0));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_on_close(NULL, 0, 1000, NULL, 0));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_on_frame(NULL, 0, "{}", 2, true));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_tick(NULL, 0));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_cancel(NULL, 0, 1));
+    ASSERT_EQ(UINT64_MAX, wps_client_next_deadline(NULL));
+    ASSERT_FALSE(wps_client_poll(NULL, &a));
+    ASSERT_EQ(WPS_ACTION_NONE, a.kind);
+    wps_client_set_trace(NULL, trace_to_log, NULL); /* ignored */
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_join_group(NULL, 0, S("g"), NULL, &id, &d));
+    ASSERT(id == 0 && strstr(d.reason, "NULL client") != NULL);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_snapshot(NULL, snap, sizeof snap, &n));
+    ASSERT_EQ((size_t)0, n);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_snapshot(c, NULL, 10, &n));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_snapshot(c, snap, sizeof snap, NULL));
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_client_snapshot(c, NULL, 0, &n)); /* a size query */
+    ASSERT_EQ((size_t)56, n); /* header, four empty strings, no groups, checksum */
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_restore(NULL, snap, 60, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_restore(c, NULL, 60, &d));
+    ASSERT_EQ(WPS_ERR_SNAPSHOT, wps_client_restore(c, NULL, 0, &d));
+    /* stopped: the inputs about a URL or a socket are out of place */
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_url_failed(c, 0));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_on_open_failed(c, 0, 0));
+    /* call arguments */
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_join_group(c, 0, wps_slice_make(NULL, 3), NULL, &id, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_send_event(c, 0, S("e"), WPS_DATA_TEXT, wps_slice_make(NULL, 3), NULL, &id, &d));
+    memset(&o, 0, sizeof o);
+    o.invocation_id = wps_slice_make(long_id, sizeof long_id);
+    ASSERT_EQ(WPS_ERR_TOO_LARGE, wps_client_invoke_event(c, 0, S("e"), WPS_DATA_TEXT, S("x"), &o, &id, &d));
+    ASSERT(strstr(d.reason, "invocation id is longer") != NULL && d.needed == sizeof long_id);
+    o.invocation_id = wps_slice_make(long_id, 0);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_invoke_event(c, 0, S("e"), WPS_DATA_TEXT, S("x"), &o, &id, &d));
+    ASSERT(strstr(d.reason, "empty invocation id") != NULL);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_cancel(c, 0, 0));
+    ASSERT_STR_EQ("", act_log(c, log, sizeof log));
+    /* waiting for the URL */
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_set_url(c, 0, NULL, 5));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_set_url(c, 0, NULL, 0));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_set_url(c, 0, long_url, sizeof long_url));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_on_close(c, 0, 1000, NULL, 4));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_on_close(c, 0, 1000, NULL, 0));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_on_open_failed(c, 0, 0));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_on_frame(c, 0, "{}", 2, true));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_on_frame(c, 0, NULL, 2, true));
+    ASSERT_EQ(WPS_OK, wps_client_url_failed(c, 1)); /* start's first connection: the client stops */
+    ASSERT_STR_EQ("need-url;start-failed WPS_ERR_CONNECT_FAILED;", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_CLIENT_STOPPED, wps_client_get_state(c));
+    free(mem);
+    PASS();
+}
+
+/* States without a socket refuse on_close: reconnect back-off (a URL that could not be had) and
+   the pause between recovery attempts (a recovery socket that failed to open). */
+TEST on_close_is_refused_while_waiting_to_reconnect_or_recover(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    char log[1024];
+    /* back-off: no token, so a drop reconnects; the URL fails */
+    wps_client *c = open_client(mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\"}");
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 1, 1006, NULL, 0));
+    ASSERT_STR_EQ("disconnected;need-url;", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_url_failed(c, 2));
+    ASSERT_EQ(WPS_CLIENT_DISCONNECTED, wps_client_get_state(c));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_on_close(c, 3, 1006, NULL, 0));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_url_failed(c, 3));
+    ASSERT_EQ((uint64_t)1002, wps_client_next_deadline(c));
+    /* recovery pause */
+    c = open_client(mem, size, connected_at);
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 1, 1006, NULL, 0));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_on_open_failed(c, 2, 0));
+    ASSERT_EQ(WPS_CLIENT_RECOVERING, wps_client_get_state(c));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_on_close(c, 3, 1006, NULL, 0));
+    ASSERT_EQ(WPS_ERR_STATE, wps_client_on_open(c, 3));
+    ASSERT_EQ((uint64_t)1002, wps_client_next_deadline(c));
+    free(mem);
+    PASS();
+}
+
+/* An input that could queue more than the room left is refused with WPS_ERR_BUSY, changing
+   nothing, until the host polls; then it works. One call and no groups: 20 records fill it. */
+TEST inputs_are_busy_while_the_queue_is_full_and_work_once_polled(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c;
+    wps_action a;
+    wps_call_id id = 5;
+    wps_diag d;
+    int i, stopped = 0;
+    cfg.max_calls = 1;
+    cfg.max_groups = 0;
+    c = new_client(&cfg, &mem);
+    ASSERT(c != NULL);
+    for (i = 0; i < 20; i++) { /* each start/stop leaves one `stopped` event */
+        ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+        ASSERT_EQ(WPS_OK, wps_client_stop(c, 0));
+    }
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 0, S("e"), WPS_DATA_TEXT, S("x"), NULL, &id, &d)); /* its NOT_SENT completion */
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_start(c, 1));
+    ASSERT(wps_client_poll(c, &a) && a.event == WPS_EVENT_STOPPED);
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 1)); /* 20 events and NEED_URL */
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_stop(c, 1));
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_set_url(c, 1, client_url, sizeof client_url - 1));
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_url_failed(c, 1));
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_tick(c, 1));
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_cancel(c, 1, 1));
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_join_group(c, 1, S("g"), NULL, &id, &d));
+    ASSERT(id == 0 && strstr(d.reason, "poll them first") != NULL);
+    ASSERT(wps_client_poll(c, &a) && a.event == WPS_EVENT_STOPPED);
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 1, client_url, sizeof client_url - 1)); /* + OPEN */
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_open(c, 2));
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_open_failed(c, 2, 0));
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_close(c, 2, 1006, NULL, 0));
+    ASSERT_EQ(WPS_CLIENT_CONNECTING, wps_client_get_state(c));
+    while (wps_client_poll(c, &a)) stopped += a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_STOPPED;
+    ASSERT_EQ(18, stopped); /* the 20 of the loop, less the two polled */
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 3));
+    ASSERT_EQ(WPS_CLIENT_CONNECTED, wps_client_get_state(c));
+    free(mem);
+    PASS();
+}
+
+/* stop() takes back what the host has not polled and has no use for: the URL request, the
+   CLOSE of a socket that then failed to open; a second stop is a no-op; a socket that opens
+   after stop() is closed once, and a client that never connected reports no `disconnected`. */
+TEST stop_takes_back_unpolled_requests_and_closes_a_late_socket_once(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c = new_client(&cfg, &mem);
+    char log[1024];
+    ASSERT(c != NULL);
+    /* NEED_URL not polled */
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 0));
+    ASSERT_STR_EQ("stopped;", act_log(c, log, sizeof log));
+    /* CLOSE not polled when the socket fails to open */
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 1));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 1, client_url, sizeof client_url - 1));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 2));
+    ASSERT_EQ(WPS_CLIENT_STOPPING, wps_client_get_state(c));
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 2)); /* already stopping */
+    ASSERT_EQ(WPS_OK, wps_client_on_open_failed(c, 3, 0));
+    ASSERT_STR_EQ("stopped;", act_log(c, log, sizeof log));
+    /* the socket opens after stop() with the CLOSE still queued: one CLOSE */
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 4));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 4, client_url, sizeof client_url - 1));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 5));
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 6));
+    ASSERT_STR_EQ("close 1000;", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 7, 1000, NULL, 0));
+    ASSERT_STR_EQ("stopped;", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_CLIENT_STOPPED, wps_client_get_state(c));
+    free(mem);
+    PASS();
+}
+
+/* A call made while the client is stopping (socket opening or closing) completes at once with
+   WPS_ERR_NOT_SENT: no connection will carry it. */
+TEST calls_made_while_stopping_are_not_sent(void) {
+    int closing;
+    for (closing = 0; closing < 2; closing++) {
+        size_t size;
+        void *mem = client_memory(&size);
+        wps_client *c;
+        wps_call_id id = 0;
+        char log[1024];
+        if (closing) {
+            c = open_client(mem, size, connected_at);
+        } else {
+            wps_client_config cfg = wps_client_config_default();
+            ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, size, NULL));
+            wps_client_start(c, 0);
+            wps_client_set_url(c, 0, client_url, sizeof client_url - 1);
+            drain_all(c);
+        }
+        ASSERT(c != NULL);
+        ASSERT_EQ(WPS_OK, wps_client_stop(c, 1));
+        ASSERT_STR_EQ("close 1000;", act_log(c, log, sizeof log));
+        ASSERT_EQ(WPS_OK, wps_client_send_event(c, 2, S("e"), WPS_DATA_TEXT, S("x"), NULL, &id, NULL));
+        ASSERT(id != 0);
+        ASSERT_STR_EQ("complete sendEvent WPS_ERR_NOT_SENT unsent;", act_log(c, log, sizeof log));
+        free(mem);
+    }
+    PASS();
+}
+
+/* stop() during a keepalive close asks for no second CLOSE; the close then ends the session
+   (`disconnected`) and the client (`stopped`). */
+TEST stop_during_a_keepalive_close_waits_for_that_close(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    char log[1024];
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 120001));
+    ASSERT_STR_EQ("close 1000;", act_log(c, log, sizeof log)); /* closing: no ping */
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 120002));
+    ASSERT_STR_EQ("", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_CLIENT_STOPPING, wps_client_get_state(c));
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 120003, 1000, NULL, 0));
+    ASSERT_STR_EQ("disconnected;stopped;", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* Internal frames queued when the socket drops (a rejoin, a ping, a sequenceAck, the keepalive
+   CLOSE) are never handed over: the rejoin fails with WPS_ERR_DISCONNECTED, and the
+   sequenceAck is owed again on the recovered socket. A second ping is not queued while one
+   waits. Copied and borrowed frames alike. */
+TEST internal_frames_queued_at_a_drop_are_taken_back(void) {
+    int borrow;
+    for (borrow = 0; borrow < 2; borrow++) {
+        wps_client_config cfg = wps_client_config_default();
+        size_t size;
+        void *mem;
+        wps_client *c;
+        wps_call_id id;
+        char log[2048];
+        cfg.borrow_payloads = borrow != 0;
+        size = wps_client_memory_size(&cfg);
+        mem = malloc(size);
+        c = open_client_with(&cfg, NULL, NULL, mem, size, connected_at);
+        ASSERT(c != NULL);
+        ASSERT_EQ(WPS_OK, wps_client_join_group(c, 1, S("lobby"), NULL, &id, NULL));
+        drain_all(c);
+        feed(c, 1, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}");
+        drain_all(c);
+        reconnect_fresh(c, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"B\",\"reconnectionToken\":\"t2\"}");
+        /* the rejoin frame is queued; a message already delivered (sequenceId 0) makes an ack owed */
+        feed(c, 6, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\",\"sequenceId\":0}");
+        ASSERT_EQ(WPS_OK, wps_client_tick(c, 20000));  /* ping and sequenceAck */
+        ASSERT_EQ(WPS_OK, wps_client_tick(c, 125000)); /* keepalive CLOSE; no second ping */
+        ASSERT_EQ(WPS_OK, wps_client_on_close(c, 125001, 1006, NULL, 0));
+        ASSERT_STR_EQ("rejoin-group-failed WPS_ERR_DISCONNECTED;connected;recovering;"
+                      "open wss://h/client/hubs/x?access_token=t&awps_connection_id=B&awps_reconnection_token=t2;",
+                      act_log(c, log, sizeof log));
+        ASSERT_EQ(WPS_OK, wps_client_on_open(c, 125002));
+        ASSERT_STR_EQ("recovered;send {\"type\":\"sequenceAck\",\"sequenceId\":0};", act_log(c, log, sizeof log));
+        free(mem);
+    }
+    PASS();
+}
+
+/* Internal frames polled one at a time across inputs: the one still queued keeps its bytes
+   when the frames handed out before it are released, and a call's send queued behind it stays
+   in order. Copied and borrowed frames alike. */
+TEST internal_frames_left_queued_across_inputs_keep_their_bytes(void) {
+    int borrow;
+    for (borrow = 0; borrow < 2; borrow++) {
+        wps_client_config cfg = wps_client_config_default();
+        size_t size;
+        void *mem;
+        wps_client *c;
+        wps_call_id id;
+        wps_action a;
+        char log[2048];
+        cfg.borrow_payloads = borrow != 0;
+        size = wps_client_memory_size(&cfg);
+        mem = malloc(size);
+        c = open_client_with(&cfg, NULL, NULL, mem, size, connected_at);
+        ASSERT(c != NULL);
+        wps_client_join_group(c, 1, S("first"), NULL, &id, NULL);
+        wps_client_join_group(c, 1, S("second"), NULL, &id, NULL);
+        drain_all(c);
+        feed(c, 1, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}");
+        drain_all(c);
+        feed(c, 1, "{\"type\":\"ack\",\"ackId\":2,\"success\":true}");
+        drain_all(c);
+        reconnect_fresh(c, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"B\",\"reconnectionToken\":\"t2\"}");
+        ASSERT(wps_client_poll(c, &a) && a.kind == WPS_ACTION_SEND);
+        ASSERT(a.frame.len > 20 && memcmp(a.frame.ptr, "{\"type\":\"joinGroup\",\"group\":\"first\"", 35) == 0);
+        ASSERT_EQ(WPS_OK, wps_client_send_event(c, 6, S("e"), WPS_DATA_TEXT, S("x"), NULL, &id, NULL));
+        ASSERT_EQ(WPS_OK, wps_client_tick(c, 7));
+        ASSERT_STR_EQ("send {\"type\":\"joinGroup\",\"group\":\"second\",\"ackId\":4};"
+                      "send {\"type\":\"event\",\"event\":\"e\",\"ackId\":5,\"dataType\":\"text\",\"data\":\"x\"};",
+                      act_log(c, log, sizeof log));
+        free(mem);
+    }
+    PASS();
+}
+
+/* An answer can only be about an attempt the host was given: an ack or invokeResponse that
+   arrives while the call's only attempt is still queued is dropped (traced); once the attempt
+   is polled the same answer completes the call. */
+TEST answers_for_an_attempt_still_queued_are_dropped(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    wps_call_id id;
+    trace_log tl;
+    char log[1024];
+    static const char ack[] = "{\"type\":\"ack\",\"ackId\":1,\"success\":true}";
+    static const char resp[] = "{\"type\":\"invokeResponse\",\"invocationId\":\"1\",\"success\":true,\"dataType\":\"text\",\"data\":\"r\"}";
+    ASSERT(c != NULL);
+    memset(&tl, 0, sizeof tl);
+    wps_client_set_trace(c, trace_to_log, &tl);
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, S("e"), WPS_DATA_TEXT, S("x"), NULL, &id, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 2, ack, sizeof ack - 1, true));
+    ASSERT_STR_EQ("send {\"type\":\"event\",\"event\":\"e\",\"ackId\":1,\"dataType\":\"text\",\"data\":\"x\"};", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 3, ack, sizeof ack - 1, true));
+    ASSERT_STR_EQ("complete sendEvent ok;", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 4, S("q"), WPS_DATA_TEXT, S("x"), NULL, &id, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 5, resp, sizeof resp - 1, true));
+    ASSERT_STR_EQ("send {\"type\":\"invoke\",\"invocationId\":\"1\",\"target\":\"event\",\"event\":\"q\",\"dataType\":\"text\",\"data\":\"x\"};",
+                  act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 6, resp, sizeof resp - 1, true));
+    ASSERT_STR_EQ("complete invokeEvent ok;", act_log(c, log, sizeof log));
+#ifndef WPS_NO_TRACE
+    ASSERT_STR_EQ("frame-dropped:an ack for no pending call;frame-dropped:an invokeResponse for no pending invocation;", tl.text);
+#endif
+    free(mem);
+    PASS();
+}
+
+/* attempt_timeout_ms counts from the attempt the host was given: while the attempt is still
+   queued its clock starts again; unanswered after that, the attempt fails and is retried after
+   message_retry's delay with the same ackId. */
+TEST attempt_timeout_starts_again_while_the_attempt_is_queued(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c;
+    wps_call_id id;
+    char log[1024];
+    cfg.attempt_timeout_ms = 100;
+    mem = malloc(wps_client_memory_size(&cfg));
+    c = open_client_with(&cfg, NULL, NULL, mem, wps_client_memory_size(&cfg), connected_at);
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 10, S("e"), WPS_DATA_TEXT, S("x"), NULL, &id, NULL));
+    ASSERT_EQ((uint64_t)110, wps_client_next_deadline(c));
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 50)); /* not due */
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 120)); /* due, but never handed over */
+    ASSERT_EQ((uint64_t)220, wps_client_next_deadline(c));
+    ASSERT_STR_EQ("send {\"type\":\"event\",\"event\":\"e\",\"ackId\":1,\"dataType\":\"text\",\"data\":\"x\"};", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 219));
+    ASSERT_STR_EQ("", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 220)); /* failed: retry in 1000 ms */
+    ASSERT_STR_EQ("", act_log(c, log, sizeof log));
+    ASSERT_EQ((uint64_t)1220, wps_client_next_deadline(c));
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 1220));
+    ASSERT_STR_EQ("send {\"type\":\"event\",\"event\":\"e\",\"ackId\":1,\"dataType\":\"text\",\"data\":\"x\"};", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* An invocation is never retried: unanswered within attempt_timeout_ms it completes with
+   WPS_ERR_TIMEOUT, sent, and no second invoke frame follows. */
+TEST invocation_attempt_timeout_completes_without_retry(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c;
+    wps_call_id id;
+    char log[1024];
+    cfg.attempt_timeout_ms = 100;
+    mem = malloc(wps_client_memory_size(&cfg));
+    c = open_client_with(&cfg, NULL, NULL, mem, wps_client_memory_size(&cfg), connected_at);
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 0, S("q"), WPS_DATA_TEXT, S("x"), NULL, &id, NULL));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 100));
+    act_log(c, log, sizeof log);
+    ASSERTm(log, strstr(log, "complete invokeEvent WPS_ERR_TIMEOUT;") != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 5000));
+    ASSERTm(log, strstr(act_log(c, log, sizeof log), "\"invoke\"") == NULL);
+    free(mem);
+    PASS();
+}
+
+/* An invocation cancelled while the keepalive close is under way completes with
+   WPS_ERR_CANCELLED; no cancelInvocation goes to a socket being closed. */
+TEST invocation_cancelled_during_a_keepalive_close_sends_no_cancel(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    wps_call_id id;
+    char log[1024];
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 0, S("q"), WPS_DATA_TEXT, S("x"), NULL, &id, NULL));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 120001));
+    drain_all(c); /* the keepalive CLOSE */
+    ASSERT_EQ(WPS_OK, wps_client_cancel(c, 120002, id));
+    ASSERT_STR_EQ("complete invokeEvent WPS_ERR_CANCELLED;", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* After a recovery the unanswered call is queued again; if the answer to its first attempt
+   arrives before the host polls the resend, the call completes, and a drop then takes the
+   resend back (nothing is sent again on the next socket) while the completion stays. */
+TEST resend_answered_before_it_is_polled_is_not_sent_again(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    wps_call_id id;
+    wps_action a;
+    char log[1024];
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, S("e"), WPS_DATA_TEXT, S("x"), NULL, &id, NULL));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 2, 1006, NULL, 0));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 3));
+    ASSERT(wps_client_poll(c, &a) && a.event == WPS_EVENT_RECOVERED); /* the resend stays queued */
+    feed(c, 4, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}");
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 5, 1006, NULL, 0));
+    ASSERT_STR_EQ("complete sendEvent ok;recovering;open wss://h/client/hubs/x?access_token=t&awps_connection_id=A&awps_reconnection_token=t;",
+                  act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 6));
+    ASSERT_STR_EQ("recovered;", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* When the session is lost: at-most-once (resend_after_session_loss false) fails only the
+   calls sent and unanswered; a call waiting to retry after an error keeps waiting, and one
+   never sent is sent on the new connection. Without auto_reconnect the client stops and a call
+   waiting to retry ends with the error it got. */
+TEST session_loss_ends_only_the_calls_that_may_have_been_delivered(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c;
+    wps_call_id id;
+    char log[2048];
+    static const char err2[] = "{\"type\":\"ack\",\"ackId\":2,\"success\":false,\"error\":{\"name\":\"InternalServerError\"}}";
+    cfg.resend_after_session_loss = false;
+    mem = malloc(wps_client_memory_size(&cfg));
+    /* one call unanswered, one waiting to retry */
+    c = open_client_with(&cfg, NULL, NULL, mem, wps_client_memory_size(&cfg), connected_at);
+    ASSERT(c != NULL);
+    wps_client_send_event(c, 1, S("x"), WPS_DATA_TEXT, S("1"), NULL, &id, NULL);
+    wps_client_send_event(c, 1, S("y"), WPS_DATA_TEXT, S("2"), NULL, &id, NULL);
+    drain_all(c);
+    feed(c, 2, err2);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 3, 1008, NULL, 0));
+    ASSERT_STR_EQ("disconnected;complete sendEvent WPS_ERR_DISCONNECTED;need-url;", act_log(c, log, sizeof log));
+    wps_client_set_url(c, 4, client_url, sizeof client_url - 1);
+    ASSERT_STR_EQ("open wss://h/client/hubs/x?access_token=t;", act_log(c, log, sizeof log));
+    wps_client_on_open(c, 5);
+    feed(c, 6, connected_at);
+    ASSERT_STR_EQ("connected;", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 1002)); /* y's retry delay */
+    ASSERT_STR_EQ("send {\"type\":\"event\",\"event\":\"y\",\"ackId\":2,\"dataType\":\"text\",\"data\":\"2\"};", act_log(c, log, sizeof log));
+    /* a call made while recovering, then the recovery is refused for good */
+    c = open_client_with(&cfg, NULL, NULL, mem, wps_client_memory_size(&cfg), connected_at);
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 1, 1006, NULL, 0));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 2, S("z"), WPS_DATA_TEXT, S("3"), NULL, &id, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_on_open_failed(c, 3, 1008));
+    ASSERT_STR_EQ("disconnected;need-url;", act_log(c, log, sizeof log));
+    wps_client_set_url(c, 4, client_url, sizeof client_url - 1);
+    ASSERT_STR_EQ("open wss://h/client/hubs/x?access_token=t;", act_log(c, log, sizeof log));
+    wps_client_on_open(c, 5);
+    feed(c, 6, connected_at);
+    ASSERT_STR_EQ("connected;send {\"type\":\"event\",\"event\":\"z\",\"ackId\":1,\"dataType\":\"text\",\"data\":\"3\"};",
+                  act_log(c, log, sizeof log));
+    /* no auto_reconnect: the client stops; the retrying call ends with its error */
+    cfg = wps_client_config_default();
+    cfg.auto_reconnect = false;
+    c = open_client_with(&cfg, NULL, NULL, mem, wps_client_memory_size(&cfg), connected_at);
+    ASSERT(c != NULL);
+    wps_client_send_event(c, 1, S("x"), WPS_DATA_TEXT, S("1"), NULL, &id, NULL);
+    wps_client_send_event(c, 1, S("y"), WPS_DATA_TEXT, S("2"), NULL, &id, NULL);
+    drain_all(c);
+    feed(c, 2, err2);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 3, 1008, NULL, 0));
+    ASSERT_STR_EQ("disconnected;complete sendEvent WPS_ERR_DISCONNECTED;complete sendEvent WPS_ERR_ACK_FAILED;stopped;", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* The recovery URL is the client access URL without its fragment, with "/" as the path of a
+   bare host, and the two parameters appended after "?" or "&" (none doubled); the connection id
+   is form-encoded (A-Z a-z 0-9 * - . _ kept, space '+', the rest %XX). */
+TEST recovery_url_is_built_from_any_url_shape(void) {
+    static const struct {
+        const char *url, *conn, *expect;
+    } cases[] = {
+        {"wss://h/x?a=1#frag", "A", "wss://h/x?a=1&awps_connection_id=A&awps_reconnection_token=t"},
+        {"wss://h?a=1", "A", "wss://h/?a=1&awps_connection_id=A&awps_reconnection_token=t"},
+        {"wss://h", "A", "wss://h/?awps_connection_id=A&awps_reconnection_token=t"},
+        {"wss://h/x?", "A", "wss://h/x?awps_connection_id=A&awps_reconnection_token=t"},
+        {"wss://h/x?a=1&", "A", "wss://h/x?a=1&awps_connection_id=A&awps_reconnection_token=t"},
+        {"h:1/x", "A", "h:1/x?awps_connection_id=A&awps_reconnection_token=t"},
+        {"a:/b", "A", "a:/b?awps_connection_id=A&awps_reconnection_token=t"},
+        {"wss://h/x", "*-._~Z[a0 ", "wss://h/x?awps_connection_id=*-._%7EZ%5Ba0+&awps_reconnection_token=t"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t size;
+        void *mem = client_memory(&size);
+        wps_client_config cfg = wps_client_config_default();
+        wps_client *c = NULL;
+        char frame[256], log[1024], want[1024];
+        ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, size, NULL));
+        wps_client_start(c, 0);
+        drain_all(c);
+        ASSERT_EQ(WPS_OK, wps_client_set_url(c, 0, cases[i].url, strlen(cases[i].url)));
+        drain_all(c);
+        wps_client_on_open(c, 0);
+        snprintf(frame, sizeof frame, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"%s\",\"reconnectionToken\":\"t\"}", cases[i].conn);
+        feed(c, 0, frame);
+        drain_all(c);
+        ASSERT_EQ(WPS_OK, wps_client_on_close(c, 1, 1006, NULL, 0));
+        snprintf(want, sizeof want, "recovering;open %s;", cases[i].expect);
+        ASSERT_STR_EQm(cases[i].url, want, act_log(c, log, sizeof log));
+        free(mem);
+    }
+    PASS();
+}
+
+/* A `connected` frame whose connectionId is not kept (longer than max_token_len) connects (no
+   id in the event) but leaves nothing to recover; an empty userId is kept as present and empty. */
+TEST connected_frames_without_ids_connect_but_cannot_recover(void) {
+    wps_client_config cfg = wps_client_config_default();
+    size_t size;
+    void *mem;
+    wps_client *c = NULL;
+    wps_action a;
+    char log[1024];
+    cfg.max_token_len = 16;
+    size = wps_client_memory_size(&cfg);
+    mem = malloc(size);
+    ASSERT_EQ(WPS_OK, wps_client_init(&c, &cfg, mem, size, NULL));
+    wps_client_start(c, 0);
+    wps_client_set_url(c, 0, client_url, sizeof client_url - 1);
+    wps_client_on_open(c, 0);
+    drain_all(c);
+    feed(c, 0, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"0123456789abcdefX\",\"userId\":\"\",\"reconnectionToken\":\"t\"}");
+    ASSERT(wps_client_poll(c, &a));
+    ASSERT_EQ(WPS_EVENT_CONNECTED, a.event);
+    ASSERT(a.connection_id.ptr == NULL);
+    ASSERT(a.user_id.ptr != NULL && a.user_id.len == 0);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 1, 1006, NULL, 0));
+    ASSERT_STR_EQ("disconnected;need-url;", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* The service's `disconnected` message is kept for the event up to 512 bytes (longer ones cut
+   short, traced with their length); an empty one is reported as present and empty. */
+TEST disconnected_message_is_kept_up_to_512_bytes(void) {
+    static const size_t lens[] = {600, 0};
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        size_t size;
+        void *mem = client_memory(&size);
+        wps_client *c = open_client(mem, size, connected_at);
+        wps_action a;
+        trace_log tl;
+        char frame[1024];
+        int found = 0;
+        ASSERT(c != NULL);
+        memset(&tl, 0, sizeof tl);
+        wps_client_set_trace(c, trace_to_log, &tl);
+        snprintf(frame, sizeof frame, "{\"type\":\"system\",\"event\":\"disconnected\",\"message\":\"%0*d\"}", (int)lens[i], 0);
+        if (!lens[i]) snprintf(frame, sizeof frame, "{\"type\":\"system\",\"event\":\"disconnected\",\"message\":\"\"}");
+        feed(c, 1, frame);
+        ASSERT_EQ(WPS_OK, wps_client_on_close(c, 2, 1008, "bye", 3));
+        while (wps_client_poll(c, &a)) {
+            if (a.kind != WPS_ACTION_EVENT || a.event != WPS_EVENT_DISCONNECTED) continue;
+            found++;
+            ASSERT(a.message_text.ptr != NULL);
+            ASSERT_EQ(lens[i] ? (size_t)512 : (size_t)0, a.message_text.len);
+            ASSERT(a.close_reason.len == 3 && memcmp(a.close_reason.ptr, "bye", 3) == 0);
+        }
+        ASSERT_EQ(1, found);
+#ifndef WPS_NO_TRACE
+        ASSERT_EQ(lens[i] != 0, strstr(tl.text, "not-kept:disconnected message cut short;") != NULL);
+#endif
+        free(mem);
+    }
+    PASS();
+}
+
+/* A close reason longer than a WebSocket allows (123 bytes) is kept cut to 124 bytes. */
+TEST close_reason_is_cut_to_the_websocket_limit(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\"}");
+    wps_action a;
+    static char reason[300];
+    int found = 0;
+    ASSERT(c != NULL);
+    memset(reason, 'r', sizeof reason);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 1, 1001, reason, sizeof reason));
+    while (wps_client_poll(c, &a)) {
+        if (a.event != WPS_EVENT_DISCONNECTED) continue;
+        found++;
+        ASSERT_EQ((size_t)124, a.close_reason.len);
+        ASSERT_EQ(1001, a.close_code);
+    }
+    ASSERT_EQ(1, found);
+    free(mem);
+    PASS();
+}
+
+/* sequence_ack_interval_ms 0: no periodic sequenceAck (no deadline for it), only the quick one
+   after a jump of more than quick_sequence_ack_diff. */
+TEST sequence_ack_interval_zero_acks_only_large_jumps(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c;
+    char log[1024];
+    cfg.sequence_ack_interval_ms = 0;
+    mem = malloc(wps_client_memory_size(&cfg));
+    c = open_client_with(&cfg, NULL, NULL, mem, wps_client_memory_size(&cfg), connected_at);
+    ASSERT(c != NULL);
+    feed(c, 10, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\",\"sequenceId\":1}");
+    drain_all(c);
+    ASSERT_EQ((uint64_t)20000, wps_client_next_deadline(c)); /* the ping, not an ack */
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 5000));
+    ASSERT_STR_EQ("", act_log(c, log, sizeof log));
+    feed(c, 5001, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\",\"sequenceId\":400}");
+    ASSERT_STR_EQ("send {\"type\":\"sequenceAck\",\"sequenceId\":400};server-message;", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* A message frame too large for the read-only scratch (escapes that decode to 9000 bytes). */
+static char *lost_frame(long seq) {
+    size_t cap = 20000, i, n;
+    char *f = (char *)malloc(cap);
+    if (seq >= 0) n = (size_t)snprintf(f, cap, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"sequenceId\":%ld,\"data\":\"", seq);
+    else n = (size_t)snprintf(f, cap, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"");
+    for (i = 0; i < 9000; i++) {
+        f[n++] = '\\';
+        f[n++] = 'n';
+    }
+    f[n++] = '"';
+    f[n++] = '}';
+    f[n] = 0;
+    return f;
+}
+
+static void feed_lost(wps_client *c, uint64_t t, long seq) {
+    char *f = lost_frame(seq);
+    feed(c, t, f);
+    drain_all(c);
+    free(f);
+}
+
+static void feed_msg(wps_client *c, uint64_t t, unsigned seq) {
+    char f[160];
+    snprintf(f, sizeof f, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\",\"sequenceId\":%u}", seq);
+    feed(c, t, f);
+    drain_all(c);
+}
+
+/* The sequenceId of the next sequenceAck the client sends (tick at t), or -1 if none. */
+static long next_ack(wps_client *c, uint64_t t) {
+    char log[1024];
+    const char *p;
+    wps_client_tick(c, t);
+    p = strstr(act_log(c, log, sizeof log), "\"sequenceAck\",\"sequenceId\":");
+    return p ? strtol(p + 27, NULL, 10) : -1;
+}
+
+/* Messages lost for lack of scratch are never covered by a sequenceAck, whatever order they
+   come in: the lowest lost one bounds the ack; a lost frame without a sequenceId, or with one
+   already delivered, moves nothing. */
+TEST sequence_ack_never_covers_a_lost_message(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    unsigned i;
+    long ack;
+    ASSERT(c != NULL);
+    for (i = 1; i <= 4; i++) feed_msg(c, 10, i);
+    feed_lost(c, 20, 7);
+    feed_lost(c, 20, 5); /* lower than the first lost one */
+    feed_lost(c, 20, 8);
+    feed_lost(c, 20, 3);  /* delivered already */
+    feed_lost(c, 20, -1); /* no sequenceId */
+    ASSERT_EQ(4, next_ack(c, 1000));
+    feed_msg(c, 1100, 6);
+    ASSERT_EQ(4, next_ack(c, 2000));
+    feed_msg(c, 2100, 5); /* one of the lost ones again: 7 and 8 are still missing */
+    ack = next_ack(c, 3000);
+    ASSERT(ack >= 4 && ack < 7);
+    free(mem);
+    PASS();
+}
+
+/* Timers of a client that is not running do nothing: a tick before start, and a tick past the
+   ping time after stop, queue nothing and leave no deadline. */
+TEST ticks_of_a_stopped_client_do_nothing(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c = new_client(&cfg, &mem);
+    char log[256];
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 50000));
+    ASSERT_STR_EQ("", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 50001));
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 50002));
+    ASSERT_STR_EQ("stopped;", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 200000));
+    ASSERT_STR_EQ("", act_log(c, log, sizeof log));
+    ASSERT_EQ(UINT64_MAX, wps_client_next_deadline(c));
+    free(mem);
+    PASS();
+}
+
+/* Send a call, poll it, and answer it with this ack (ok or not). */
+static void call_acked(wps_client *c, int join, const char *group, unsigned ack_id, int ok) {
+    wps_call_id id;
+    char f[128];
+    if (join) wps_client_join_group(c, 1, S(group), NULL, &id, NULL);
+    else wps_client_leave_group(c, 1, S(group), NULL, &id, NULL);
+    drain_all(c);
+    snprintf(f, sizeof f, "{\"type\":\"ack\",\"ackId\":%u,\"success\":%s}", ack_id, ok ? "true" : "false");
+    feed(c, 1, f);
+    drain_all(c);
+}
+
+/* The group table forgets a group that was left and is idle to make room for a new one (the
+   first such entry); a group whose rejoin is still in flight is not forgotten, even if left. */
+TEST group_table_reuses_left_idle_entries_only(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c;
+    wps_call_id id;
+    wps_diag d;
+    unsigned char snap[512];
+    size_t n = 0;
+    char log[1024];
+    cfg.max_groups = 2;
+    mem = malloc(wps_client_memory_size(&cfg));
+    c = open_client_with(&cfg, NULL, NULL, mem, wps_client_memory_size(&cfg), connected_at);
+    ASSERT(c != NULL);
+    call_acked(c, 1, "a", 1, 1);
+    call_acked(c, 0, "a", 2, 1);
+    call_acked(c, 1, "b", 3, 1);
+    call_acked(c, 0, "b", 4, 1);
+    call_acked(c, 1, "c", 5, 1); /* takes a's entry */
+    call_acked(c, 1, "d", 6, 1); /* takes b's entry */
+    ASSERT_EQ(WPS_ERR_CAPACITY, wps_client_join_group(c, 1, S("e"), NULL, &id, &d));
+    ASSERT(strstr(d.reason, "max_groups") != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_snapshot(c, snap, sizeof snap, &n));
+    ASSERT(n > 18 && memcmp(snap + n - 18, "\x02\0\0\0\x01\0\0\0c\x01\0\0\0d", 14) == 0); /* 2 groups: c, d */
+    free(mem);
+    /* one entry, left while its rejoin is in flight */
+    cfg.max_groups = 1;
+    mem = malloc(wps_client_memory_size(&cfg));
+    c = open_client_with(&cfg, NULL, NULL, mem, wps_client_memory_size(&cfg), connected_at);
+    ASSERT(c != NULL);
+    call_acked(c, 1, "a", 1, 1);
+    reconnect_fresh(c, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"B\",\"reconnectionToken\":\"t\"}");
+    ASSERT_STR_EQ("send {\"type\":\"joinGroup\",\"group\":\"a\",\"ackId\":2};", act_log(c, log, sizeof log));
+    call_acked(c, 0, "a", 3, 1);
+    ASSERT_EQ(WPS_ERR_CAPACITY, wps_client_join_group(c, 1, S("b"), NULL, &id, &d));
+    feed(c, 2, "{\"type\":\"ack\",\"ackId\":2,\"success\":true}");
+    ASSERT_STR_EQ("connected;", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_join_group(c, 3, S("b"), NULL, &id, &d));
+    free(mem);
+    PASS();
+}
+
+/* Snapshots written by hand (docs/client-guide.md, "Session snapshots"): little-endian fields,
+   length-prefixed strings, CRC-32 at the end, so that what the checksum cannot catch (a
+   consistent snapshot with wrong contents) reaches the checks behind it. */
+typedef struct snap_spec {
+    const char *name;
+    unsigned version, protocol, flags;
+    uint64_t seq, ack, inv;
+    const char *url, *cid, *uid, *tok;
+    uint32_t ngroups;         /* the count written */
+    const char *groups[4];    /* the names written (NULL ends) */
+    int url_extra;            /* added to the URL's length field: >0 claims more than there is */
+    int swallow;              /* the URL's length field claims all but 2 bytes of the rest */
+    const char *tail;         /* bytes after the last group */
+    wps_status expect;
+    const char *reason;       /* in diag.reason */
+} snap_spec;
+
+static void snap_u(unsigned char *b, size_t *n, uint64_t v, int bytes) {
+    int i;
+    for (i = 0; i < bytes; i++) b[(*n)++] = (unsigned char)(v >> (8 * i));
+}
+
+static void snap_s(unsigned char *b, size_t *n, const char *s) {
+    size_t len = strlen(s);
+    snap_u(b, n, len, 4);
+    memcpy(b + *n, s, len);
+    *n += len;
+}
+
+static uint32_t snap_crc(const unsigned char *p, size_t n) {
+    uint32_t crc = 0xFFFFFFFFu;
+    size_t i;
+    int k;
+    for (i = 0; i < n; i++) {
+        crc ^= p[i];
+        for (k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+static size_t build_snap(const snap_spec *s, unsigned char *b) {
+    size_t n = 0, url_at, i;
+    memcpy(b, "WPSs", 4);
+    n = 4;
+    snap_u(b, &n, s->version, 1);
+    snap_u(b, &n, s->protocol, 1);
+    snap_u(b, &n, s->flags, 2);
+    snap_u(b, &n, s->seq, 8);
+    snap_u(b, &n, s->ack, 8);
+    snap_u(b, &n, s->inv, 8);
+    url_at = n;
+    snap_s(b, &n, s->url);
+    snap_s(b, &n, s->cid);
+    snap_s(b, &n, s->uid);
+    snap_s(b, &n, s->tok);
+    snap_u(b, &n, s->ngroups, 4);
+    for (i = 0; i < 4 && s->groups[i]; i++) snap_s(b, &n, s->groups[i]);
+    if (s->tail) {
+        memcpy(b + n, s->tail, strlen(s->tail));
+        n += strlen(s->tail);
+    }
+    if (s->url_extra || s->swallow) {
+        size_t len = s->swallow ? n - (url_at + 4) - 2 : strlen(s->url) + (size_t)s->url_extra, k = url_at;
+        snap_u(b, &k, len, 4);
+    }
+    snap_u(b, &n, snap_crc(b, n), 4);
+    return n;
+}
+
+#define ESC23 "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+
+/* A snapshot whose checksum holds is still checked field by field, against this client's
+   capacities, before anything changes: each refusal names its reason, and the client then
+   starts afresh as if nothing had been offered. */
+TEST restore_checks_every_field_behind_the_checksum(void) {
+    static const snap_spec cases[] = {
+        {"version", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "unsupported snapshot version"},
+        {"unknown flag", 1, 1, 8, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags"},
+        {"id without its flag", 1, 1, 0, 0, 0, 0, "", "A", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags"},
+        {"token without its flag", 1, 1, 1, 0, 0, 0, "", "A", "", "t", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags"},
+        {"user without its flag", 1, 1, 3, 0, 0, 0, "", "A", "u", "t", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags"},
+        {"url too long", 1, 1, 0, 0, 0, 0, "wss://h/0123456789012345678901234567890123", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities"},
+        {"id too long", 1, 1, 1, 0, 0, 0, "", "01234567890123456", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities"},
+        {"user too long", 1, 1, 4, 0, 0, 0, "", "", "01234567890123456", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities"},
+        {"token too long", 1, 1, 2, 0, 0, 0, "", "", "", "01234567890123456", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities"},
+        {"too many groups", 1, 1, 0, 0, 0, 0, "", "", "", "", 5, {"a", "b", "c", "d"}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities"},
+        {"string past the end", 1, 1, 0, 0, 0, 0, "wss://h/", "", "", "", 0, {NULL}, 1000, 0, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot"},
+        {"string over the integers", 1, 1, 0, 0, 0, 0, "wss://h/", "", "", "", 0, {NULL}, 0, 1, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot"},
+        {"group missing", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot"},
+        {"empty group", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {""}, 0, 0, NULL, WPS_ERR_CAPACITY, "max_name_len"},
+        {"group too long", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {"0123456789012345678901234"}, 0, 0, NULL, WPS_ERR_CAPACITY, "max_name_len"},
+        {"escapes", 1, 1, 0, 0, 0, 0, "", "", "", "", 3, {ESC23 "a", ESC23 "b", ESC23 "c"}, 0, 0, NULL, WPS_ERR_CAPACITY, "escapes"},
+        {"group twice", 1, 1, 0, 0, 0, 0, "", "", "", "", 4, {"ab", "abc", "cd", "ab"}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "appears twice"},
+        {"data after the groups", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {"ab"}, 0, 0, "x", WPS_ERR_SNAPSHOT, "data after the last group"},
+        {"four groups", 1, 1, 0, 0, 0, 0, "", "", "", "", 4, {"ab", "abc", "cd", "e"}, 0, 0, NULL, WPS_OK, ""},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wps_client_config cfg = wps_client_config_default();
+        void *mem;
+        wps_client *c;
+        unsigned char b[1024];
+        size_t n;
+        wps_diag d;
+        char log[256];
+        cfg.max_url_len = 40;
+        cfg.max_token_len = 16;
+        cfg.max_groups = 4;
+        cfg.max_name_len = 24;
+        cfg.max_calls = 1;
+        c = new_client(&cfg, &mem);
+        ASSERT(c != NULL);
+        n = build_snap(&cases[i], b);
+        ASSERT_EQm(cases[i].name, cases[i].expect, wps_client_restore(c, b, n, &d));
+        ASSERTm(cases[i].name, strstr(d.reason, cases[i].reason) != NULL);
+        ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+        ASSERT_STR_EQm(cases[i].name, "need-url;", act_log(c, log, sizeof log)); /* nothing to recover */
+        free(mem);
+    }
+    PASS();
+}
+
+/* A restored session is recovered only when it can be: URL, connectionId and token present and
+   a reliable subprotocol; otherwise start() connects afresh. The ackId and invocation counters
+   go on from the snapshot's. */
+TEST restored_session_recovers_only_with_url_id_and_token(void) {
+    static const struct {
+        const char *name;
+        int json; /* the non-reliable subprotocol */
+        unsigned flags;
+        const char *url, *cid, *tok;
+        int recovers;
+    } cases[] = {
+        {"nothing", 0, 0, "", "", "", 0},
+        {"no token", 0, 1, "wss://h/x", "A", "", 0},
+        {"no url", 0, 3, "", "A", "t", 0},
+        {"not reliable", 1, 3, "wss://h/x", "A", "t", 0},
+        {"everything", 0, 3, "wss://h/x", "A", "t", 1},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wps_client_config cfg = wps_client_config_default();
+        void *mem;
+        wps_client *c;
+        snap_spec s;
+        unsigned char b[512];
+        size_t n;
+        wps_call_id id;
+        char log[1024];
+        memset(&s, 0, sizeof s);
+        if (cases[i].json) cfg.protocol = WPS_PROTOCOL_JSON;
+        s.version = 1;
+        s.protocol = (unsigned)cfg.protocol;
+        s.flags = cases[i].flags;
+        s.ack = 7;
+        s.inv = 50;
+        s.url = cases[i].url;
+        s.cid = cases[i].cid;
+        s.uid = "";
+        s.tok = cases[i].tok;
+        c = new_client(&cfg, &mem);
+        ASSERT(c != NULL);
+        n = build_snap(&s, b);
+        ASSERT_EQm(cases[i].name, WPS_OK, wps_client_restore(c, b, n, NULL));
+        ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+        act_log(c, log, sizeof log);
+        if (cases[i].recovers) {
+            ASSERT_STR_EQm(cases[i].name, "recovering;open wss://h/x?awps_connection_id=A&awps_reconnection_token=t;", log);
+            ASSERT_EQ(WPS_OK, wps_client_on_open(c, 1));
+        } else {
+            ASSERT_STR_EQm(cases[i].name, "need-url;", log);
+            wps_client_set_url(c, 1, client_url, sizeof client_url - 1);
+            drain_all(c);
+            wps_client_on_open(c, 1);
+            feed(c, 1, connected_at);
+        }
+        drain_all(c);
+        ASSERT_EQ(WPS_OK, wps_client_join_group(c, 2, S("g"), NULL, &id, NULL));
+        ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 2, S("q"), WPS_DATA_TEXT, S("x"), NULL, &id, NULL));
+        ASSERT_STR_EQm(cases[i].name,
+                       "send {\"type\":\"joinGroup\",\"group\":\"g\",\"ackId\":8};"
+                       "send {\"type\":\"invoke\",\"invocationId\":\"51\",\"target\":\"event\",\"event\":\"q\",\"dataType\":\"text\",\"data\":\"x\"};",
+                       act_log(c, log, sizeof log));
+        free(mem);
+    }
+    PASS();
+}
+
+/* A client that never connected saves no ids, and a group not joined (its join was never
+   sent) is not saved: restoring it gives a plain fresh start. */
+TEST snapshot_saves_only_ids_held_and_groups_joined(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *m1, *m2;
+    wps_client *c = new_client(&cfg, &m1), *d;
+    wps_call_id id;
+    unsigned char snap[256];
+    size_t n = 0;
+    char log[256];
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_join_group(c, 0, S("g"), NULL, &id, NULL));
+    ASSERT_STR_EQ("complete joinGroup WPS_ERR_NOT_SENT unsent;", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_snapshot(c, snap, sizeof snap, &n));
+    ASSERT_EQ((size_t)56, n);
+    ASSERT(snap[6] == 0 && snap[7] == 0); /* no flags */
+    d = new_client(&cfg, &m2);
+    ASSERT(d != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_restore(d, snap, n, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_start(d, 0));
+    ASSERT_STR_EQ("need-url;", act_log(d, log, sizeof log));
+    free(m1);
+    free(m2);
+    PASS();
+}
+
+/* A borrowed fire-and-forget call completes when it is queued; if its data is changed against
+   the lifetime rule before the host polls the send so that it no longer encodes, the send is
+   skipped and the completion says so (WPS_ERR_INVALID_ARGUMENT, not sent). */
+TEST borrowed_fire_and_forget_changed_before_its_send_is_invalid(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    wps_call_options o;
+    wps_call_id id;
+    char data[] = "{\"a\":1}";
+    char log[512];
+    ASSERT(c != NULL);
+    memset(&o, 0, sizeof o);
+    o.fire_and_forget = true;
+    o.borrow_payload = true;
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, S("e"), WPS_DATA_JSON, S(data), &o, &id, NULL));
+    data[0] = '}';
+    ASSERT_STR_EQ("complete sendEvent WPS_ERR_INVALID_ARGUMENT unsent;", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* A writable frame that fits the scratch is decoded there: the host's bytes are not rewritten. */
+TEST writable_frame_that_fits_the_scratch_is_not_rewritten(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    wps_action a;
+    char frame[] = "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"a\\nb\"}";
+    char copy[sizeof frame];
+    ASSERT(c != NULL);
+    memcpy(copy, frame, sizeof frame);
+    ASSERT_EQ(WPS_OK, wps_client_on_frame_writable(c, 1, frame, sizeof frame - 1, true));
+    ASSERT(wps_client_poll(c, &a) && a.event == WPS_EVENT_SERVER_MESSAGE);
+    ASSERT(a.message->data.len == 3 && memcmp(a.message->data.ptr, "a\nb", 3) == 0);
+    ASSERT_MEM_EQ(copy, frame, sizeof frame);
+    free(mem);
+    PASS();
+}
+
+/* Answers find their call among calls of every kind and state: an invokeResponse skips a call
+   waiting to retry, an acked call in flight and an invocation whose id is a prefix; an ack
+   skips invocations (they have no ackId). */
+TEST answers_match_only_their_own_call(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    wps_call_options o;
+    wps_call_id id;
+    char log[1024];
+    ASSERT(c != NULL);
+    memset(&o, 0, sizeof o);
+    wps_client_send_event(c, 1, S("retrying"), WPS_DATA_TEXT, S("1"), NULL, &id, NULL); /* ackId 1 */
+    drain_all(c);
+    feed(c, 1, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"InternalServerError\"}}");
+    wps_client_send_event(c, 1, S("flying"), WPS_DATA_TEXT, S("2"), NULL, &id, NULL); /* ackId 2 */
+    o.invocation_id = S("ab");
+    wps_client_invoke_event(c, 1, S("q"), WPS_DATA_TEXT, S("3"), &o, &id, NULL);
+    o.invocation_id = S("abc");
+    wps_client_invoke_event(c, 1, S("q"), WPS_DATA_TEXT, S("4"), &o, &id, NULL);
+    drain_all(c);
+    feed(c, 2, "{\"type\":\"invokeResponse\",\"invocationId\":\"abc\",\"success\":false,\"error\":{\"name\":\"E\",\"message\":\"m\"}}");
+    ASSERT_STR_EQ("complete invokeEvent WPS_ERR_INVOKE_FAILED;", act_log(c, log, sizeof log));
+    feed(c, 3, "{\"type\":\"ack\",\"ackId\":2,\"success\":true}");
+    ASSERT_STR_EQ("complete sendEvent ok;", act_log(c, log, sizeof log));
+    feed(c, 4, "{\"type\":\"invokeResponse\",\"invocationId\":\"ab\",\"success\":true}");
+    ASSERT_STR_EQ("complete invokeEvent ok;", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* A sequenceAck or ping still queued is not queued again: a duplicate message makes an ack
+   owed while one waits, and a second ping time passes while a ping waits; each goes out once,
+   and the owed ack follows at the next tick. */
+TEST queued_sequence_ack_and_ping_are_not_doubled(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    char log[1024];
+    ASSERT(c != NULL);
+    feed_msg(c, 10, 1);
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 1000)); /* sequenceAck queued, not polled */
+    feed(c, 1500, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\",\"sequenceId\":1}"); /* dropped */
+    ASSERT_EQ((uint64_t)20000, wps_client_next_deadline(c)); /* the ping: the owed ack waits for the queued one */
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 20000));
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 40000));
+    ASSERT_STR_EQ("send {\"type\":\"sequenceAck\",\"sequenceId\":1};send {\"type\":\"ping\"};", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 41000));
+    ASSERT_STR_EQ("send {\"type\":\"sequenceAck\",\"sequenceId\":1};", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* The non-reliable subprotocol never acknowledges sequence ids, even after a large jump. */
+TEST non_reliable_protocol_sends_no_sequence_ack(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c;
+    char log[1024];
+    cfg.protocol = WPS_PROTOCOL_JSON;
+    mem = malloc(wps_client_memory_size(&cfg));
+    c = open_client_with(&cfg, NULL, NULL, mem, wps_client_memory_size(&cfg), connected_at);
+    ASSERT(c != NULL);
+    feed(c, 10, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\",\"sequenceId\":400}");
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 5000));
+    ASSERT_STR_EQ("server-message;", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* Events queued before the socket drops keep their place ahead of the drop's own events; a
+   large jump received while the keepalive close is under way is acknowledged on the recovered
+   socket, not on the one being closed. */
+TEST events_queued_before_a_drop_keep_their_place(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    char log[1024];
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_tick(c, 120001));
+    ASSERT_STR_EQ("close 1000;", act_log(c, log, sizeof log));
+    feed(c, 120002, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\",\"sequenceId\":400}");
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 120003, 1000, NULL, 0));
+    ASSERT_STR_EQ("server-message;recovering;open wss://h/client/hubs/x?access_token=t&awps_connection_id=A&awps_reconnection_token=t;",
+                  act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 120004));
+    ASSERT_STR_EQ("recovered;send {\"type\":\"sequenceAck\",\"sequenceId\":400};", act_log(c, log, sizeof log));
+    free(mem);
+    PASS();
+}
+
+/* The call id and diag pointers are optional; an ack for a call whose attempt is queued behind
+   another call's is still recognised as early and dropped, then completes the call once polled.
+   An empty frame is a frame error, and the client goes on. */
+TEST calls_without_id_pointers_and_answers_behind_other_sends(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, connected_at);
+    wps_action a;
+    char log[1024];
+    static const char ack2[] = "{\"type\":\"ack\",\"ackId\":2,\"success\":true}";
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, S("e"), WPS_DATA_TEXT, S("1"), NULL, NULL, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 1, S("e"), WPS_DATA_TEXT, S("2"), NULL, NULL, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 2, ack2, sizeof ack2 - 1, true));
+    ASSERT_STR_EQ("send {\"type\":\"event\",\"event\":\"e\",\"ackId\":1,\"dataType\":\"text\",\"data\":\"1\"};"
+                  "send {\"type\":\"event\",\"event\":\"e\",\"ackId\":2,\"dataType\":\"text\",\"data\":\"2\"};",
+                  act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 3, ack2, sizeof ack2 - 1, true));
+    ASSERT_STR_EQ("complete sendEvent ok;", act_log(c, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_on_frame(c, 4, NULL, 0, true));
+    ASSERT(wps_client_poll(c, &a) && a.event == WPS_EVENT_FRAME_ERROR && a.status != WPS_OK);
+    ASSERT_EQ(WPS_CLIENT_CONNECTED, wps_client_get_state(c));
+    free(mem);
+    PASS();
+}
+
 SUITE(client) {
     static char *names[1024];
     static char paths[1024][512];
@@ -1553,6 +2836,41 @@ SUITE(client) {
     RUN_TEST(recovery_url_room_is_twice_max_token_len_url_encoded);
     RUN_TEST(restore_refuses_a_pair_too_long_url_encoded);
     RUN_TEST(queue_records_hold_large_group_entries_and_frame_lengths);
+    RUN_TEST(retry_next_delay_checks_its_arguments_and_zero_delays);
+    RUN_TEST(memory_size_checks_every_capacity_range);
+    RUN_TEST(names_cover_every_value_and_unknown_ones_are_empty);
+    RUN_TEST(inputs_refuse_null_arguments_and_states_without_a_socket);
+    RUN_TEST(on_close_is_refused_while_waiting_to_reconnect_or_recover);
+    RUN_TEST(inputs_are_busy_while_the_queue_is_full_and_work_once_polled);
+    RUN_TEST(stop_takes_back_unpolled_requests_and_closes_a_late_socket_once);
+    RUN_TEST(calls_made_while_stopping_are_not_sent);
+    RUN_TEST(stop_during_a_keepalive_close_waits_for_that_close);
+    RUN_TEST(internal_frames_queued_at_a_drop_are_taken_back);
+    RUN_TEST(internal_frames_left_queued_across_inputs_keep_their_bytes);
+    RUN_TEST(answers_for_an_attempt_still_queued_are_dropped);
+    RUN_TEST(attempt_timeout_starts_again_while_the_attempt_is_queued);
+    RUN_TEST(invocation_attempt_timeout_completes_without_retry);
+    RUN_TEST(invocation_cancelled_during_a_keepalive_close_sends_no_cancel);
+    RUN_TEST(resend_answered_before_it_is_polled_is_not_sent_again);
+    RUN_TEST(session_loss_ends_only_the_calls_that_may_have_been_delivered);
+    RUN_TEST(recovery_url_is_built_from_any_url_shape);
+    RUN_TEST(connected_frames_without_ids_connect_but_cannot_recover);
+    RUN_TEST(disconnected_message_is_kept_up_to_512_bytes);
+    RUN_TEST(close_reason_is_cut_to_the_websocket_limit);
+    RUN_TEST(sequence_ack_interval_zero_acks_only_large_jumps);
+    RUN_TEST(sequence_ack_never_covers_a_lost_message);
+    RUN_TEST(ticks_of_a_stopped_client_do_nothing);
+    RUN_TEST(group_table_reuses_left_idle_entries_only);
+    RUN_TEST(restore_checks_every_field_behind_the_checksum);
+    RUN_TEST(restored_session_recovers_only_with_url_id_and_token);
+    RUN_TEST(snapshot_saves_only_ids_held_and_groups_joined);
+    RUN_TEST(borrowed_fire_and_forget_changed_before_its_send_is_invalid);
+    RUN_TEST(writable_frame_that_fits_the_scratch_is_not_rewritten);
+    RUN_TEST(answers_match_only_their_own_call);
+    RUN_TEST(queued_sequence_ack_and_ping_are_not_doubled);
+    RUN_TEST(non_reliable_protocol_sends_no_sequence_ack);
+    RUN_TEST(events_queued_before_a_drop_keep_their_place);
+    RUN_TEST(calls_without_id_pointers_and_answers_behind_other_sends);
     dir = opendir("tests/scenarios");
     if (!dir) {
         printf("FAIL scenarios: tests/scenarios not found (run from the repository root)\n");

@@ -154,6 +154,41 @@ static const decode_case decode_cases[] = {
      "{\"kind\":\"subscribeGroupState\",\"group\":\"room\",\"ackId\":44}"},
     {"up_unsubscribe_group_state", U, "{\"type\":\"unsubscribeGroupState\",\"group\":\"room\",\"ackId\":45}",
      "{\"kind\":\"unsubscribeGroupState\",\"group\":\"room\",\"ackId\":45}"},
+    /* UTF-8 at the edges of each sequence length: U+0800 (E0 A0 80), U+10000 (F0 90 80 80), U+10FFFF (F4 8F BF BF) */
+    {"group_utf8_range_edges", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"\xe0\xa0\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\",\"data\":1}",
+     "{\"kind\":\"groupData\",\"group\":\"\xe0\xa0\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\",\"dataType\":\"json\",\"data\":1}"},
+    /* unknown keys of every length the key table switches on, "$binary" (only a member of rendered
+       data, never a top-level key: twice is no duplicate) and an escaped key longer than any known one */
+    {"unknown_keys_of_every_length_skipped", D,
+     "{\"type\":\"pong\",\"zzzz\":1,\"zzzzz\":2,\"zzzzzz\":3,\"zzzzzzz\":4,\"zzzzzzzz\":5,\"zzzzzzzzzzzz\":6,\"zzzzzzzzzzzzz\":7,"
+     "\"$binary\":8,\"$binary\":9,\"\\u0061aaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":10}",
+     "{\"kind\":\"pong\"}"},
+    /* RFC 8259 number forms in json data are kept as written */
+    {"server_json_number_forms", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":[1e-5,2E+3,-0.5,0,-0]}",
+     "{\"kind\":\"serverData\",\"dataType\":\"json\",\"data\":[1e-5,2E+3,-0.5,0,-0]}"},
+    /* error objects: empty, escaped member keys, unknown members, members of other objects */
+    {"ack_error_empty_object", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{}}",
+     "{\"kind\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{}}"},
+    {"ack_error_escaped_member_key", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"n\\u0061me\":\"x\"}}",
+     "{\"kind\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"x\"}}"},
+    {"ack_error_unknown_members_skipped", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"x\":{\"a\":[1]},\"y\":[2],\"name\":\"n\"}}",
+     "{\"kind\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"n\"}}"},
+    {"ack_error_user_error_code_dropped", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"n\",\"userErrorCode\":\"c\"}}",
+     "{\"kind\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"n\"}}"},
+    {"invoke_response_error_ignores_other_known_keys", D,
+     "{\"type\":\"invokeResponse\",\"invocationId\":\"1\",\"success\":false,\"error\":{\"name\":\"n\",\"type\":\"t\",\"data\":{\"a\":1}}}",
+     "{\"kind\":\"invokeResponse\",\"invocationId\":\"1\",\"success\":false,\"error\":{\"name\":\"n\"}}"},
+    {"group_stream_info_ignores_other_known_keys", D,
+     "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"streamSequenceId\":1,\"type\":\"x\",\"group\":\"h\"}}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"streamSequenceId\":1}}"},
+    /* escaped discriminators ("event", "from") are their unescaped text */
+    {"connected_escaped_event", D, "{\"type\":\"system\",\"event\":\"connect\\u0065d\",\"connectionId\":\"c\"}",
+     "{\"kind\":\"connected\",\"connectionId\":\"c\"}"},
+    {"group_escaped_from", D, "{\"type\":\"message\",\"from\":\"gr\\u006fup\",\"group\":\"g\",\"data\":1}",
+     "{\"kind\":\"groupData\",\"group\":\"g\",\"dataType\":\"json\",\"data\":1}"},
+    /* docs/protocol.md 7.2: idleTimeoutMs is optional on a stream start */
+    {"up_stream_start_without_idle_timeout", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\"}}",
+     "{\"kind\":\"sendToGroup\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\"}}"},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -381,6 +416,80 @@ static const error_case error_cases[] = {
     {"duplicate_ackid", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":true,\"ackId\":2}", 0, WPS_ERR_DUPLICATE_KEY, "ackId"},
     {"duplicate_via_escape", D, "{\"type\":\"pong\",\"typ\\u0065\":\"pong\"}", 0, WPS_ERR_DUPLICATE_KEY, "type"},
     {"duplicate_in_error_object", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"a\",\"name\":\"b\"}}", 0, WPS_ERR_DUPLICATE_KEY, "name"},
+    /* UTF-8: each byte of a 3- and 4-byte sequence checked; a sequence cut by the end of the frame */
+    {"utf8_e0_overlong", D, "{\"type\":\"pong\",\"x\":\"\xe0\x80\x80\"}", 0, WPS_ERR_UTF8, "invalid UTF-8 sequence at byte 20"},
+    {"utf8_f0_overlong", D, "{\"type\":\"pong\",\"x\":\"\xf0\x80\x80\x80\"}", 0, WPS_ERR_UTF8, "invalid UTF-8 sequence at byte 20"},
+    {"utf8_4byte_bad_third", D, "{\"type\":\"pong\",\"x\":\"\xf0\x9f\x28\x80\"}", 0, WPS_ERR_UTF8, "invalid UTF-8 sequence at byte 20"},
+    {"utf8_4byte_bad_fourth", D, "{\"type\":\"pong\",\"x\":\"\xf0\x9f\x98\x28\"}", 0, WPS_ERR_UTF8, "invalid UTF-8 sequence at byte 20"},
+    {"utf8_4byte_cut_by_end_of_frame", D, "{\"type\":\"pong\",\"x\":\"\xf0\x9f", 0, WPS_ERR_UTF8, "invalid UTF-8 sequence at byte 20"},
+    /* a high surrogate must be followed by \u and a low surrogate */
+    {"high_surrogate_then_text", D, "{\"type\":\"pong\",\"x\":\"\\ud800abcdef\"}", 0, WPS_ERR_ESCAPE, "lone high surrogate in \\u escape at byte 20"},
+    {"high_surrogate_then_other_escape", D, "{\"type\":\"pong\",\"x\":\"\\ud800\\nabcd\"}", 0, WPS_ERR_ESCAPE, "lone high surrogate in \\u escape at byte 20"},
+    {"high_surrogate_then_bad_hex", D, "{\"type\":\"pong\",\"x\":\"\\ud800\\uzzzz\"}", 0, WPS_ERR_ESCAPE, "lone high surrogate in \\u escape at byte 20"},
+    {"high_surrogate_then_above_low_range", D, "{\"type\":\"pong\",\"x\":\"\\ud800\\ue000\"}", 0, WPS_ERR_ESCAPE, "lone high surrogate in \\u escape at byte 20"},
+    /* number grammar in skipped values: the offset is the number's start, or the byte after '.', 'e' or the sign */
+    {"minus_then_comma", D, "{\"type\":\"pong\",\"x\":-,\"y\":1}", 0, WPS_ERR_SYNTAX, "invalid number at byte 19"},
+    {"decimal_point_then_comma", D, "{\"type\":\"pong\",\"x\":1.,\"y\":1}", 0, WPS_ERR_SYNTAX, "digit expected after the decimal point at byte 21"},
+    {"exponent_without_digits", D, "{\"type\":\"pong\",\"x\":1e,\"y\":1}", 0, WPS_ERR_SYNTAX, "digit expected in the exponent at byte 21"},
+    {"exponent_sign_without_digits", D, "{\"type\":\"pong\",\"x\":1e+}", 0, WPS_ERR_SYNTAX, "digit expected in the exponent at byte 22"},
+    /* structure of skipped (unknown) values */
+    {"skipped_object_key_not_string", D, "{\"type\":\"pong\",\"x\":{1:2}}", 0, WPS_ERR_SYNTAX, "object key expected at byte 20"},
+    {"skipped_object_missing_colon", D, "{\"type\":\"pong\",\"x\":{\"a\" 1}}", 0, WPS_ERR_SYNTAX, "':' expected at byte 24"},
+    {"skipped_array_plus_sign", D, "{\"type\":\"pong\",\"x\":[+1]}", 0, WPS_ERR_SYNTAX, "value expected at byte 20"},
+    {"skipped_object_missing_comma", D, "{\"type\":\"pong\",\"x\":{\"a\":1 2}}", 0, WPS_ERR_SYNTAX, "',' or '}' expected at byte 26"},
+    /* json data of a server message (the decode fast path validates it; the general decoder diagnoses) */
+    {"data_object_key_not_string", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":{1:2}}", 0, WPS_ERR_SYNTAX, "object key expected at byte 42"},
+    {"data_object_key_control_char", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":{\"a\x01\":1}}", 0, WPS_ERR_CONTROL_CHAR, "at byte 44"},
+    {"data_object_missing_colon", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":{\"a\" 1}}", 0, WPS_ERR_SYNTAX, "':' expected at byte 46"},
+    {"data_true_cut_by_end", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":[t]}", 0, WPS_ERR_SYNTAX, "invalid literal at byte 42"},
+    {"data_true_misspelt", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":[tx]}", 0, WPS_ERR_SYNTAX, "invalid literal at byte 42"},
+    {"data_false_cut_by_end", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":[f]}", 0, WPS_ERR_SYNTAX, "invalid literal at byte 42"},
+    {"data_false_misspelt", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":[fals]}", 0, WPS_ERR_SYNTAX, "invalid literal at byte 42"},
+    {"data_null_cut_by_end", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":[n]}", 0, WPS_ERR_SYNTAX, "invalid literal at byte 42"},
+    {"data_null_misspelt", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":[nul]}", 0, WPS_ERR_SYNTAX, "invalid literal at byte 42"},
+    /* an ack's error object */
+    {"error_key_not_string", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{1:2}}", 0, WPS_ERR_SYNTAX, "object key expected at byte 49"},
+    {"error_key_control_char", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"a\x01\":1}}", 0, WPS_ERR_CONTROL_CHAR, "at byte 51"},
+    {"error_missing_colon", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\" \"x\"}}", 0, WPS_ERR_SYNTAX, "':' expected at byte 56"},
+    {"error_name_not_string", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":1}}", 0, WPS_ERR_TYPE_MISMATCH,
+     "error.name: string expected at byte 56"},
+    {"error_name_control_char", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"a\x01\"}}", 0, WPS_ERR_CONTROL_CHAR, "at byte 58"},
+    {"error_unterminated", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":true,\"error\":{\"x\":{}", 0, WPS_ERR_SYNTAX, "',' or '}' expected at byte 54"},
+    {"error_closed_by_bracket", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"a\"]}", 0, WPS_ERR_SYNTAX, "',' or '}' expected at byte 59"},
+    /* literals of known keys */
+    {"success_true_cut_by_end", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":t}", 0, WPS_ERR_SYNTAX, "invalid literal at byte 34"},
+    {"success_false_cut_by_end", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":f}", 0, WPS_ERR_SYNTAX, "invalid literal at byte 34"},
+    {"success_false_misspelt", D, "{\"type\":\"ack\",\"ackId\":1,\"success\":fals}", 0, WPS_ERR_SYNTAX, "invalid literal at byte 34"},
+    /* keys and the top-level value */
+    {"empty_object", D, "{}", 0, WPS_ERR_MISSING_FIELD, "type: required field missing"},
+    {"key_control_char", D, "{\"z\x01\":1}", 0, WPS_ERR_CONTROL_CHAR, "at byte 3"},
+    {"top_level_negative_number", D, "-1", 0, WPS_ERR_INVALID_MESSAGE, "the frame must be a JSON object at byte 0"},
+    {"top_level_null", D, "null", 0, WPS_ERR_INVALID_MESSAGE, "the frame must be a JSON object at byte 0"},
+    {"top_level_false", D, "false", 0, WPS_ERR_INVALID_MESSAGE, "the frame must be a JSON object at byte 0"},
+    {"top_level_plus_sign", D, "+1", 0, WPS_ERR_SYNTAX, "'{' expected at byte 0"},
+    {"top_level_unterminated_array", D, "[1,", 0, WPS_ERR_SYNTAX, "value expected at byte 3"},
+    /* field types of the kinds the decode fast path handles */
+    {"connected_user_id_not_string", D, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":1,\"connectionId\":\"c\"}", 0, WPS_ERR_TYPE_MISMATCH,
+     "userId: string expected at byte 46"},
+    {"connected_connection_id_not_string", D, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":1}", 0, WPS_ERR_TYPE_MISMATCH,
+     "connectionId: string expected at byte 52"},
+    {"connected_token_not_string", D, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"c\",\"reconnectionToken\":1}", 0, WPS_ERR_TYPE_MISMATCH,
+     "reconnectionToken: string expected at byte 76"},
+    {"disconnected_message_not_string", D, "{\"type\":\"system\",\"event\":\"disconnected\",\"message\":1}", 0, WPS_ERR_TYPE_MISMATCH,
+     "message: string expected at byte 50"},
+    {"from_not_string", D, "{\"type\":\"message\",\"from\":1,\"data\":1}", 0, WPS_ERR_TYPE_MISMATCH, "from: string expected at byte 25"},
+    {"from_user_id_not_string", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"fromUserId\":1,\"data\":1}", 0, WPS_ERR_TYPE_MISMATCH,
+     "fromUserId: string expected at byte 58"},
+    {"sequence_id_string", D, "{\"type\":\"message\",\"from\":\"server\",\"data\":1,\"sequenceId\":\"1\"}", 0, WPS_ERR_TYPE_MISMATCH,
+     "sequenceId: unsigned integer expected at byte 56"},
+    /* required fields and shapes of the other kinds */
+    {"group_without_data_or_stream", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\"}", 0, WPS_ERR_MISSING_FIELD, "data: required field missing"},
+    {"stream_info_missing_stream_id", D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"data\":1,\"stream\":{\"streamSequenceId\":1}}", 0,
+     WPS_ERR_MISSING_FIELD, "stream.streamId: required field missing"},
+    {"stream_ack_missing_stream_id", D, "{\"type\":\"streamAck\",\"expectedSequenceId\":1}", 0, WPS_ERR_MISSING_FIELD, "streamId: required field missing"},
+    {"up_set_group_state_array", U, "{\"type\":\"setGroupState\",\"group\":\"g\",\"state\":[1]}", 0, WPS_ERR_TYPE_MISMATCH, "state: object expected at byte 44"},
+    {"up_stream_start_missing_stream_id", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"stream\":{\"idleTimeoutMs\":5}}", 0, WPS_ERR_MISSING_FIELD,
+     "stream.streamId: required field missing"},
 };
 
 /* Empty JSON data (ptr NULL, len 0) is refused with a reason, without pointer arithmetic on
@@ -454,6 +563,31 @@ static const ignored_case ignored_cases[] = {
     {"downstream_type_upstream", U, "{\"type\":\"ack\",\"ackId\":1,\"success\":true}", "unknown upstream type 'ack'"},
     {"up_unknown_type", U, "{\"type\":\"subscribe\"}", "unknown type 'subscribe'"},
     {"reason_is_sanitised", D, "{\"type\":\"a\\\"b\\n\"}", "unknown type 'a?b?'"},
+    /* the reason keeps printable ASCII only (quote, DEL and non-ASCII bytes become '?') and cuts values at 48 bytes */
+    {"reason_replaces_quote_del_and_non_ascii", D, "{\"type\":\"it's\x7f\xc3\xa9\"}", "unknown type 'it?s\?\?\?'"},
+    {"reason_cuts_long_values", D, "{\"type\":\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\"}",
+     "unknown type 'abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv...'"},
+    /* near misses of known discriminators (same length, one letter off) */
+    {"from_group_misspelt", D, "{\"type\":\"message\",\"from\":\"grouq\",\"data\":1}", "unknown from 'grouq'"},
+    {"from_server_misspelt", D, "{\"type\":\"message\",\"from\":\"serveX\",\"data\":1}", "unknown from 'serveX'"},
+    {"event_connected_misspelt", D, "{\"type\":\"system\",\"event\":\"connectex\"}", "unknown system event 'connectex'"},
+    {"type_len10_misspelt", U, "{\"type\":\"streamDatx\"}", "unknown type 'streamDatx'"},
+    {"type_len12_misspelt", D, "{\"type\":\"streamClosex\"}", "unknown type 'streamClosex'"},
+    {"type_len13_misspelt", U, "{\"type\":\"setGroupStatx\"}", "unknown type 'setGroupStatx'"},
+    {"type_len14_misspelt", D, "{\"type\":\"invokeResponsx\"}", "unknown type 'invokeResponsx'"},
+    {"type_len16_misspelt", D, "{\"type\":\"cancelInvocatiox\"}", "unknown type 'cancelInvocatiox'"},
+    {"type_len18_misspelt", D, "{\"type\":\"groupStateSnapshox\"}", "unknown type 'groupStateSnapshox'"},
+    {"type_len19_misspelt", U, "{\"type\":\"subscribeGroupStatx\"}", "unknown type 'subscribeGroupStatx'"},
+    {"type_len21_misspelt", U, "{\"type\":\"unsubscribeGroupStatx\"}", "unknown type 'unsubscribeGroupStatx'"},
+    /* dataType near misses of every length a known name has, and longer than one */
+    {"data_type_4_letters", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"abcd\",\"data\":1}", "unknown dataType 'abcd'"},
+    {"data_type_digit", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"1son\",\"data\":1}", "unknown dataType '1son'"},
+    {"data_type_known_prefix", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"jsonx\",\"data\":1}", "unknown dataType 'jsonx'"},
+    {"data_type_6_letters", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"xxxxxx\",\"data\":1}", "unknown dataType 'xxxxxx'"},
+    {"data_type_binary_5th_letter", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binaxy\",\"data\":1}", "unknown dataType 'binaxy'"},
+    {"data_type_binary_6th_letter", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binarx\",\"data\":1}", "unknown dataType 'binarx'"},
+    {"data_type_8_letters", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"xxxxxxxx\",\"data\":1}", "unknown dataType 'xxxxxxxx'"},
+    {"data_type_protobuf_second_half", D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"protxxxx\",\"data\":1}", "unknown dataType 'protxxxx'"},
 };
 
 TEST ignored_is_distinct_and_explained(void) {
@@ -695,6 +829,8 @@ TEST parse_rendered_binary_errors_same_status_without_diag(void) {
         {"{\"kind\":\"serverData\",\"dataType\":\"binary\",\"data\":{\"$binary\":1}}", WPS_ERR_TYPE_MISMATCH},
         {"{\"kind\":\"serverData\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"A\"}}", WPS_ERR_BASE64},
         {"{\"kind\":\"serverData\",\"dataType\":\"binary\",\"data\":{\"$binary\":\"AQ==\"}}", WPS_OK},
+        {"{\"kind\":\"serverData\",\"dataType\":\"binary\",\"data\":\"AQ==\"}", WPS_ERR_TYPE_MISMATCH}, /* base64 text without its object */
+        {"{\"kind\":\"serverData\",\"dataType\":\"protobuf\",\"data\":{\"type\":\"x\",\"$binary\":\"AQ==\",\"data\":2}}", WPS_OK}, /* other keys skipped */
     };
     size_t i;
     for (i = 0; i < COUNT(cases); i++) {
@@ -957,6 +1093,598 @@ TEST large_payload_round_trip(void) {
     PASS();
 }
 
+/* ---------------------------------------------------------------- edges of the small API */
+
+TEST protocol_kind_and_data_type_queries_at_the_edges(void) {
+    static const char *const names[] = {"json", "text", "binary", "protobuf"};
+    wps_protocol p = WPS_PROTOCOL_JSON;
+    int i;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_protocol_from_name("json.webpubsub.azure.v1", 23, NULL)); /* nowhere to put it */
+    ASSERT_EQ(WPS_OK, wps_protocol_from_name("protobuf.reliable.webpubsub.azure.v1", 36, &p));
+    ASSERT_EQ(WPS_PROTOCOL_PROTOBUF_RELIABLE, p);
+    ASSERT(wps_protocol_is_reliable(WPS_PROTOCOL_PROTOBUF_RELIABLE));
+    ASSERT_FALSE(wps_protocol_is_reliable(WPS_PROTOCOL_PROTOBUF));
+    ASSERT_FALSE(wps_protocol_is_binary(WPS_PROTOCOL_JSON_RELIABLE));
+    ASSERT_FALSE(wps_kind_allows_direction(WPS_KIND_NONE, D));
+    ASSERT_FALSE(wps_kind_allows_direction(WPS_KIND_NONE, U));
+    ASSERT_FALSE(wps_kind_allows_direction(WPS_KIND_COUNT_, D));
+    ASSERT_FALSE(wps_kind_allows_direction(WPS_KIND_COUNT_, U));
+    ASSERT_STR_EQ("", wps_kind_name(WPS_KIND_NONE));
+    ASSERT_STR_EQ("", wps_kind_name(WPS_KIND_COUNT_));
+    ASSERT_EQ(WPS_KIND_NONE, wps_kind_from_name("ack", 2)); /* a prefix is not the name */
+    for (i = 0; i < 4; i++) ASSERT_STR_EQ(names[i], wps_data_type_name((wps_data_type)i));
+    PASS();
+}
+
+/* The last quad of a base64 text: '=' only as its last one or two characters; the offset is the
+   first bad character. */
+TEST base64_final_quad_errors_name_the_bad_character(void) {
+    static const struct { const char *text; size_t offset; } cases[] = {
+        {"=AAA", 0}, {"A===", 1}, {"AA=A", 2}, {"AA=*", 2}, {"AA*=", 2}, {"AAA*", 3}, {"Zm9vAA=A", 6}, {"Zm9vAAA*", 7},
+    };
+    size_t i, n;
+    unsigned char out[8];
+    wps_diag d;
+    for (i = 0; i < COUNT(cases); i++) {
+        ASSERT_EQm(cases[i].text, WPS_ERR_BASE64, wps_base64_decode(cases[i].text, strlen(cases[i].text), out, sizeof out, &n, &d));
+        ASSERT_EQm(cases[i].text, cases[i].offset, d.offset);
+        ASSERTm(cases[i].text, strstr(d.reason, "invalid base64 character") != NULL);
+        /* measuring (no room) validates too, with the same offset */
+        ASSERT_EQm(cases[i].text, WPS_ERR_BASE64, wps_base64_decode(cases[i].text, strlen(cases[i].text), NULL, 0, &n, &d));
+        ASSERT_EQm(cases[i].text, cases[i].offset, d.offset);
+    }
+    PASS();
+}
+
+TEST base64_decode_measures_and_checks_arguments(void) {
+    size_t n = 99;
+    char b[8];
+    wps_diag d;
+    ASSERT_EQ(WPS_OK, wps_base64_decode(NULL, 0, NULL, 0, &n, &d)); /* nothing to decode */
+    ASSERT_EQ(0u, n);
+    ASSERT_EQ(WPS_OK, wps_base64_decode(NULL, 0, b, sizeof b, &n, NULL));
+    ASSERT_EQ(0u, n);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_base64_decode("Zg==", 4, NULL, 0, &n, &d)); /* measure */
+    ASSERT_EQ(1u, n);
+    ASSERT_EQ(1u, d.needed);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_base64_decode("Zm9v", 4, b, 2, &n, NULL)); /* no diag: same status */
+    ASSERT_EQ(3u, n);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_base64_decode("Zg==", 4, NULL, 4, &n, &d)); /* room claimed, no buffer */
+    ASSERT_EQ(WPS_ERR_BASE64, wps_base64_decode("Zm9", 3, b, sizeof b, &n, &d));
+    ASSERT_EQ(3u, d.offset); /* the length is judged at the end */
+    ASSERT(strstr(d.reason, "multiple of 4") != NULL);
+    PASS();
+}
+
+TEST base64_encode_measures_without_writing(void) {
+    char b[8];
+    memset(b, 'Z', sizeof b);
+    ASSERT_EQ(0u, wps_base64_encode(NULL, 0, b, sizeof b));
+    ASSERT_EQ(0u, wps_base64_encode("", 0, NULL, 0));
+    ASSERT_EQ(4u, wps_base64_encode("foo", 3, NULL, 100)); /* no buffer: the size only */
+    ASSERT_EQ(8u, wps_base64_encode("foob", 4, b, 7));    /* too small: the size, nothing written */
+    ASSERT_EQ('Z', b[0]);
+    /* a length whose encoding would not fit in size_t (nothing is read) */
+    ASSERT_EQ((size_t)SIZE_MAX, wps_base64_encode("x", SIZE_MAX, NULL, 0));
+    ASSERT_EQ((size_t)SIZE_MAX, wps_base64_encode("x", (SIZE_MAX - 3) / 4 * 3 + 1, b, sizeof b));
+    PASS();
+}
+
+/* ---------------------------------------------------------------- decode: arguments and memory */
+
+TEST decode_refuses_frames_longer_than_size_max_16(void) {
+    wps_codec c = wps_codec_make(REL, D);
+    wps_message m;
+    wps_diag d;
+    char frame[] = "{\"type\":\"pong\"}";
+    /* refused before a byte is read */
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode(&c, frame, SIZE_MAX / 16 + 1, g_scratch, sizeof g_scratch, &m, &d));
+    ASSERT(strstr(d.reason, "SIZE_MAX / 16") != NULL);
+    ASSERT_EQ(WPS_KIND_NONE, m.kind);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode(&c, frame, SIZE_MAX / 16 + 1, NULL, 0, &m, NULL));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode_in_place(&c, frame, SIZE_MAX / 16 + 1, &m, &d));
+    ASSERT_STR_EQ("{\"type\":\"pong\"}", frame); /* untouched */
+    PASS();
+}
+
+TEST decode_protobuf_without_message_reports_unsupported(void) {
+    wps_codec c = wps_codec_make(WPS_PROTOCOL_PROTOBUF_RELIABLE, D);
+    wps_diag d;
+    ASSERT_EQ(WPS_ERR_UNSUPPORTED_PROTOCOL, wps_decode(&c, "\x0a\x00", 2, NULL, 0, NULL, &d));
+    ASSERT(strstr(d.reason, "protobuf") != NULL);
+    PASS();
+}
+
+/* Empty binary data decodes without scratch: no byte needed. */
+TEST decode_empty_binary_needs_no_scratch(void) {
+    const char *f = "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"\"}";
+    wps_codec c = wps_codec_make(REL, D), up = wps_codec_make(REL, U);
+    wps_message m;
+    const char *g = "{\"type\":\"event\",\"event\":\"e\",\"dataType\":\"protobuf\",\"data\":\"\"}";
+    ASSERT_EQ(WPS_OK, wps_decode(&c, f, strlen(f), NULL, 0, &m, NULL));
+    ASSERT_EQ(WPS_DATA_BINARY, m.data_type);
+    ASSERT_EQ(0u, m.data.len);
+    ASSERT(m.data.ptr != NULL); /* present, empty */
+    ASSERT_EQ(WPS_OK, wps_decode(&up, g, strlen(g), NULL, 0, &m, NULL)); /* the general decoder */
+    ASSERT_EQ(WPS_DATA_PROTOBUF, m.data_type);
+    ASSERT_EQ(0u, m.data.len);
+    PASS();
+}
+
+/* Escaped base64 needs its unescaped length of scratch (JSON RULES): without scratch the status
+   is WPS_ERR_BUFFER_TOO_SMALL with diag.needed, with or without a diag. */
+TEST decode_escaped_base64_without_scratch_reports_need(void) {
+    static const struct { wps_direction dir; const char *frame; size_t needed; } cases[] = {
+        {D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"AA\\/A\"}", 4},
+        {U, "{\"type\":\"event\",\"event\":\"e\",\"dataType\":\"binary\",\"data\":\"AA\\/A\\u0041AAA\"}", 8},
+        {D, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"AAEC\"}", 3},
+    };
+    size_t i;
+    for (i = 0; i < COUNT(cases); i++) {
+        wps_codec c = wps_codec_make(REL, cases[i].dir);
+        wps_message m;
+        wps_diag d;
+        size_t len = strlen(cases[i].frame);
+        ASSERT_EQm(cases[i].frame, WPS_ERR_BUFFER_TOO_SMALL, wps_decode(&c, cases[i].frame, len, NULL, 0, &m, &d));
+        ASSERT_EQm(cases[i].frame, cases[i].needed, d.needed);
+        ASSERT_EQ(WPS_KIND_NONE, m.kind);
+        ASSERT_EQm(cases[i].frame, WPS_ERR_BUFFER_TOO_SMALL, wps_decode(&c, cases[i].frame, len, NULL, 0, &m, NULL));
+        ASSERT_EQm(cases[i].frame, WPS_ERR_BUFFER_TOO_SMALL, wps_decode(&c, cases[i].frame, len, g_scratch, cases[i].needed - 1, &m, NULL));
+        ASSERT_EQm(cases[i].frame, WPS_OK, wps_decode(&c, cases[i].frame, len, g_scratch, cases[i].needed, &m, &d));
+    }
+    PASS();
+}
+
+/* The decode fast path keeps 64 container levels; deeper json data (allowed by a larger
+   max_depth) goes to the general decoder with the same result, and the limit still holds. */
+TEST deep_json_data_beyond_fast_path_stack(void) {
+    static char frame[512];
+    wps_codec c = wps_codec_make(REL, D);
+    wps_message m;
+    wps_diag d;
+    size_t n = 0;
+    int i;
+    n += (size_t)sprintf(frame, "{\"type\":\"message\",\"from\":\"server\",\"data\":");
+    for (i = 0; i < 100; i++) frame[n++] = '[';
+    for (i = 0; i < 100; i++) frame[n++] = ']';
+    frame[n++] = '}';
+    c.max_depth = WPS_MAX_DEPTH_LIMIT;
+    ASSERT_EQ(WPS_OK, wps_decode(&c, frame, n, NULL, 0, &m, &d));
+    ASSERT_EQ(WPS_KIND_SERVER_DATA, m.kind);
+    ASSERT_EQ(200u, m.data.len);
+    ASSERT_EQ('[', m.data.ptr[0]);
+    c.max_depth = 101; /* the top-level object is depth 1, the innermost array depth 101 */
+    ASSERT_EQ(WPS_OK, wps_decode(&c, frame, n, NULL, 0, &m, &d));
+    c.max_depth = 100;
+    ASSERT_EQ(WPS_ERR_DEPTH, wps_decode(&c, frame, n, NULL, 0, &m, &d));
+    ASSERT(strstr(d.reason, "nesting too deep at byte 140") != NULL); /* the 100th '[' */
+    PASS();
+}
+
+/* ---------------------------------------------------------------- decode in place */
+
+/* wps_decode_in_place gives what wps_decode gives, for every frame of the decode, error and
+   ignored tables: the same message, or the same status, offset and (for ignored) reason. */
+TEST decode_in_place_matches_decode_for_every_table_frame(void) {
+    static char buf[4096];
+    size_t i;
+    unsigned bad = 0;
+    for (i = 0; i < COUNT(decode_cases); i++) {
+        const decode_case *c = &decode_cases[i];
+        wps_codec codec = wps_codec_make(REL, c->dir);
+        wps_message m;
+        wps_diag d;
+        size_t len = strlen(c->frame), n = 0;
+        wps_status st;
+        memcpy(buf, c->frame, len);
+        st = wps_decode_in_place(&codec, buf, len, &m, &d);
+        if (st == WPS_OK && wps_message_render(&m, g_out, sizeof g_out - 1, &n) == WPS_OK) g_out[n] = 0;
+        else g_out[0] = 0;
+        if (st != WPS_OK || strcmp(g_out, c->expect) != 0) {
+            printf("\n  case %s: %s\n    expected %s\n    got      %s\n", c->name, wps_status_name(st), c->expect, g_out);
+            bad++;
+        }
+        if (st == WPS_OK && m.group.ptr && (m.group.ptr < buf || m.group.ptr >= buf + len)) bad++; /* slices into the frame */
+    }
+    for (i = 0; i < COUNT(error_cases); i++) {
+        const error_case *c = &error_cases[i];
+        wps_codec codec = wps_codec_make(REL, c->dir);
+        wps_message m;
+        wps_diag d, d2;
+        size_t len = c->len ? c->len : strlen(c->frame);
+        wps_status st, st2 = wps_decode(&codec, c->frame, len, g_scratch, sizeof g_scratch, &m, &d2);
+        memcpy(buf, c->frame, len);
+        st = wps_decode_in_place(&codec, buf, len, &m, &d);
+        if (st != st2 || d.offset != d2.offset || m.kind != WPS_KIND_NONE) {
+            printf("\n  case %s: in place %s at %u, decode %s at %u\n", c->name, wps_status_name(st), (unsigned)d.offset, wps_status_name(st2),
+                   (unsigned)d2.offset);
+            bad++;
+        }
+    }
+    for (i = 0; i < COUNT(ignored_cases); i++) {
+        const ignored_case *c = &ignored_cases[i];
+        wps_codec codec = wps_codec_make(REL, c->dir);
+        wps_message m;
+        wps_diag d;
+        size_t len = strlen(c->frame);
+        memcpy(buf, c->frame, len);
+        if (wps_decode_in_place(&codec, buf, len, &m, &d) != WPS_IGNORED || strcmp(d.reason, c->reason) != 0) {
+            printf("\n  case %s: in place '%s'\n", c->name, d.reason);
+            bad++;
+        }
+    }
+    ASSERT_EQ(0u, bad);
+    PASS();
+}
+
+/* Unescaped text and decoded bytes are written over their own encoded form inside the frame. */
+TEST decode_in_place_writes_over_the_frame(void) {
+    static const struct { const char *frame; const char *group; const char *data; size_t data_len; } cases[] = {
+        {"{\"type\":\"message\",\"from\":\"group\",\"group\":\"a\\u00e9\\ud83d\\ude00\",\"dataType\":\"binary\",\"data\":\"AA\\/A\"}",
+         "a\xc3\xa9\xf0\x9f\x98\x80", "\x00\x0f\xc0", 3},
+        {"{\"type\":\"message\",\"from\":\"group\",\"group\":\"g\",\"dataType\":\"protobuf\",\"data\":\"AAECAw==\"}", "g", "\x00\x01\x02\x03", 4},
+        {"{\"type\":\"message\",\"from\":\"group\",\"group\":\"\\\"q\\\"\",\"dataType\":\"text\",\"data\":\"l1\\nl2\"}", "\"q\"", "l1\nl2", 5},
+    };
+    size_t i;
+    for (i = 0; i < COUNT(cases); i++) {
+        static char buf[256];
+        wps_codec c = wps_codec_make(PLAIN, D);
+        wps_message m;
+        wps_diag d;
+        size_t len = strlen(cases[i].frame);
+        memcpy(buf, cases[i].frame, len);
+        ASSERT_EQm(cases[i].frame, WPS_OK, wps_decode_in_place(&c, buf, len, &m, &d));
+        ASSERT_EQ(WPS_KIND_GROUP_DATA, m.kind);
+        ASSERT_EQ(strlen(cases[i].group), m.group.len);
+        ASSERT_MEM_EQ(cases[i].group, m.group.ptr, m.group.len);
+        ASSERT(m.group.ptr > buf && m.group.ptr < buf + len);
+        ASSERT_EQ(cases[i].data_len, m.data.len);
+        ASSERT_MEM_EQ(cases[i].data, m.data.ptr, m.data.len);
+        ASSERT(m.data.ptr > buf && m.data.ptr < buf + len);
+    }
+    PASS();
+}
+
+/* Base64 errors in place: the offset is the data string's body, or the bad character when no
+   escape moved it. */
+TEST decode_in_place_base64_errors(void) {
+    static const struct { const char *data; const char *reason; } cases[] = {
+        {"AAE", "data: base64 length is not a multiple of 4 at byte 62"},
+        {"AA\\/", "data: base64 length is not a multiple of 4 at byte 62"},
+        {"AA*A", "data: invalid base64 character at byte 64"},
+        {"AA\\nA", "data: invalid base64 character at byte 62"},
+    };
+    size_t i;
+    for (i = 0; i < COUNT(cases); i++) {
+        static char buf[256];
+        wps_codec c = wps_codec_make(REL, D);
+        wps_message m;
+        wps_diag d;
+        size_t len = (size_t)sprintf(buf, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"%s\"}", cases[i].data);
+        ASSERT_EQm(cases[i].data, WPS_ERR_BASE64, wps_decode_in_place(&c, buf, len, &m, &d));
+        ASSERT_STR_EQm(cases[i].data, cases[i].reason, d.reason);
+        ASSERT_EQ(WPS_KIND_NONE, m.kind);
+        len = (size_t)sprintf(buf, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"%s\"}", cases[i].data);
+        ASSERT_EQm(cases[i].data, WPS_ERR_BASE64, wps_decode_in_place(&c, buf, len, &m, NULL));
+    }
+    PASS();
+}
+
+TEST decode_in_place_null_frame(void) {
+    wps_codec c = wps_codec_make(REL, D);
+    wps_message m;
+    wps_diag d;
+    ASSERT_EQ(WPS_ERR_EMPTY, wps_decode_in_place(&c, NULL, 0, &m, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode_in_place(&c, NULL, 5, &m, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_decode_in_place(NULL, NULL, 0, &m, &d));
+    PASS();
+}
+
+/* ---------------------------------------------------------------- parse_rendered */
+
+TEST parse_rendered_kind_and_codec_edges(void) {
+    wps_codec c = wps_codec_make(PLAIN, D);
+    wps_message m;
+    wps_diag d;
+    const char *seq = "{\"kind\":\"sequenceAck\",\"sequenceId\":1}";
+    ASSERT_EQ(WPS_ERR_MISSING_FIELD, wps_message_parse_rendered(&c, "{\"group\":\"g\"}", 13, g_scratch, sizeof g_scratch, &m, &d));
+    ASSERT_STR_EQ("kind: required field missing", d.reason);
+    ASSERT_EQ(WPS_IGNORED, wps_message_parse_rendered(&c, "{\"kind\":\"future\"}", 17, g_scratch, sizeof g_scratch, &m, &d));
+    ASSERT_STR_EQ("unknown kind 'future'", d.reason);
+    ASSERT_EQ(WPS_KIND_NONE, m.kind);
+    /* the codec's protocol applies its rules; without a codec, the reliable subprotocol's */
+    ASSERT_EQ(WPS_ERR_INVALID_MESSAGE, wps_message_parse_rendered(&c, seq, strlen(seq), g_scratch, sizeof g_scratch, &m, &d));
+    ASSERT_EQ(WPS_OK, wps_message_parse_rendered(NULL, seq, strlen(seq), g_scratch, sizeof g_scratch, &m, &d));
+    ASSERT_EQ(WPS_KIND_SEQUENCE_ACK, m.kind);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_message_parse_rendered(NULL, seq, strlen(seq), g_scratch, sizeof g_scratch, NULL, &d));
+    PASS();
+}
+
+/* Without a codec the default nesting limit (WPS_DEFAULT_MAX_DEPTH) applies. */
+TEST parse_rendered_without_codec_uses_default_depth(void) {
+    static char json[512];
+    wps_message m;
+    wps_diag d;
+    size_t n = 0;
+    int i;
+    n += (size_t)sprintf(json, "{\"kind\":\"serverData\",\"dataType\":\"json\",\"data\":");
+    for (i = 0; i < WPS_DEFAULT_MAX_DEPTH - 1; i++) json[n++] = '[';
+    for (i = 0; i < WPS_DEFAULT_MAX_DEPTH - 1; i++) json[n++] = ']';
+    json[n++] = '}';
+    ASSERT_EQ(WPS_OK, wps_message_parse_rendered(NULL, json, n, g_scratch, sizeof g_scratch, &m, &d));
+    n = 0;
+    n += (size_t)sprintf(json, "{\"kind\":\"serverData\",\"dataType\":\"json\",\"data\":");
+    for (i = 0; i < WPS_DEFAULT_MAX_DEPTH; i++) json[n++] = '[';
+    for (i = 0; i < WPS_DEFAULT_MAX_DEPTH; i++) json[n++] = ']';
+    json[n++] = '}';
+    ASSERT_EQ(WPS_ERR_DEPTH, wps_message_parse_rendered(NULL, json, n, g_scratch, sizeof g_scratch, &m, &d));
+    PASS();
+}
+
+/* ---------------------------------------------------------------- encode edges */
+
+static wps_status encode_to_g_out(wps_direction dir, const wps_message *m, size_t *n, wps_diag *d) {
+    wps_codec c = wps_codec_make(REL, dir);
+    wps_status st = wps_encode(&c, m, g_out, sizeof g_out - 1, n, d);
+    g_out[st == WPS_OK ? *n : 0] = 0;
+    return st;
+}
+
+/* JSON data is copied without insignificant whitespace of any of the four kinds; string
+   contents are kept. */
+TEST encode_minifies_every_json_whitespace(void) {
+    wps_message m;
+    wps_diag d;
+    size_t n = 0;
+    wps_message_init(&m, WPS_KIND_SERVER_DATA);
+    m.has = WPS_HAS_DATA;
+    m.data_type = WPS_DATA_JSON;
+    m.data = wps_slice_from_cstr(" [1,\n2,\r3,\t4, \"a b\\n\\\" \" ]\r\n");
+    ASSERT_EQ(WPS_OK, encode_to_g_out(D, &m, &n, &d));
+    ASSERT_STR_EQ("{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"json\",\"data\":[1,2,3,4,\"a b\\n\\\" \"]}", g_out);
+    PASS();
+}
+
+/* Text or binary data with a NULL pointer and length 0 is the empty string. */
+TEST encode_absent_bytes_as_empty_data(void) {
+    static const struct { wps_data_type type; const char *wire; } cases[] = {
+        {WPS_DATA_TEXT, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"\"}"},
+        {WPS_DATA_BINARY, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"binary\",\"data\":\"\"}"},
+        {WPS_DATA_PROTOBUF, "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"protobuf\",\"data\":\"\"}"},
+    };
+    size_t i;
+    for (i = 0; i < COUNT(cases); i++) {
+        wps_message m;
+        wps_diag d;
+        size_t n = 0;
+        wps_message_init(&m, WPS_KIND_SERVER_DATA);
+        m.has = WPS_HAS_DATA;
+        m.data_type = cases[i].type;
+        m.data = wps_slice_make(NULL, 0);
+        ASSERT_EQ(WPS_OK, encode_to_g_out(D, &m, &n, &d));
+        ASSERT_STR_EQ(cases[i].wire, g_out);
+        m.data = wps_slice_make(NULL, 3); /* a length without bytes */
+        ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, encode_to_g_out(D, &m, &n, &d));
+        ASSERT_STR_EQ("data: NULL data with a length", d.reason);
+    }
+    PASS();
+}
+
+/* What wps_encode refuses, with the reason naming the field. */
+TEST encode_refuses_broken_messages(void) {
+    /* offset: where the diag points (for a string value, the bad byte inside it) */
+    static const struct { const char *name; wps_direction dir; wps_kind kind; size_t offset; wps_status status; const char *reason; } cases[] = {
+        {"empty_json_state", U, WPS_KIND_SET_GROUP_STATE, 0, WPS_ERR_SYNTAX, "state: empty JSON value"},
+        {"empty_json_data", U, WPS_KIND_SEND_EVENT, 0, WPS_ERR_SYNTAX, "data: empty JSON value"},
+        {"items_not_array", D, WPS_KIND_GROUP_STATE_UPDATE, 0, WPS_ERR_TYPE_MISMATCH, "items: array expected"},
+        {"stream_end_error_with_name", U, WPS_KIND_STREAM_END, 0, WPS_ERR_INVALID_MESSAGE, "error: streamEnd error must not contain name"},
+        {"stream_start_without_id", U, WPS_KIND_SEND_TO_GROUP, 0, WPS_ERR_MISSING_FIELD, "stream.streamId: required field missing"},
+        {"stream_info_without_sequence_id", D, WPS_KIND_GROUP_DATA, 0, WPS_ERR_MISSING_FIELD, "stream.streamSequenceId: required field missing"},
+        {"downstream_kind_upstream", U, WPS_KIND_ACK, 0, WPS_ERR_WRONG_DIRECTION, "ack: is not an upstream message"},
+        {"upstream_kind_downstream", D, WPS_KIND_PING, 0, WPS_ERR_WRONG_DIRECTION, "ping: is not a downstream message"},
+        {"kind_out_of_range", U, WPS_KIND_COUNT_, 0, WPS_ERR_INVALID_ARGUMENT, "kind: unknown message kind"},
+        {"nack_missing_expected_sequence_id", D, WPS_KIND_STREAM_NACK, 0, WPS_ERR_MISSING_FIELD, "expectedSequenceId: required field missing"},
+        {"error_message_bad_utf8", D, WPS_KIND_ACK, 1, WPS_ERR_UTF8, "message: invalid UTF-8 in the value"},
+    };
+    size_t i;
+    for (i = 0; i < COUNT(cases); i++) {
+        wps_message m;
+        wps_diag d;
+        size_t n = 7;
+        wps_message_init(&m, cases[i].kind);
+        m.group = wps_slice_from_cstr("g");
+        m.event = wps_slice_from_cstr("e");
+        m.stream_id = wps_slice_from_cstr("s");
+        switch (cases[i].kind) {
+        case WPS_KIND_SET_GROUP_STATE: m.state = wps_slice_make("", 0); break;
+        case WPS_KIND_SEND_EVENT: m.has |= WPS_HAS_DATA; m.data = wps_slice_make("", 0); break;
+        case WPS_KIND_GROUP_STATE_UPDATE: m.items = wps_slice_from_cstr("{}"); break;
+        case WPS_KIND_STREAM_END: m.has |= WPS_HAS_ERROR; m.error.name = wps_slice_from_cstr("X"); break;
+        case WPS_KIND_SEND_TO_GROUP: m.has |= WPS_HAS_STREAM; m.stream_id = wps_slice_make(NULL, 0); break;
+        case WPS_KIND_GROUP_DATA: m.has |= WPS_HAS_STREAM | WPS_HAS_DATA; m.data = wps_slice_from_cstr("1"); break;
+        case WPS_KIND_ACK:
+            m.has |= WPS_HAS_ACK_ID | WPS_HAS_SUCCESS | WPS_HAS_ERROR;
+            m.error.message = wps_slice_make("a\xff", 2);
+            break;
+        default: break;
+        }
+        ASSERT_EQm(cases[i].name, cases[i].status, encode_to_g_out(cases[i].dir, &m, &n, &d));
+        ASSERTm(cases[i].name, strncmp(d.reason, cases[i].reason, strlen(cases[i].reason)) == 0);
+        ASSERT_EQm(cases[i].name, cases[i].offset, d.offset);
+        ASSERT_EQm(cases[i].name, 0u, n); /* no length on failure */
+        ASSERT_EQm(cases[i].name, cases[i].status, encode_to_g_out(cases[i].dir, &m, &n, NULL));
+        {
+            wps_codec c = wps_codec_make(REL, cases[i].dir);
+            ASSERT_EQm(cases[i].name, cases[i].status, wps_encode(&c, &m, g_out, sizeof g_out, NULL, NULL)); /* out_len optional */
+        }
+    }
+    PASS();
+}
+
+/* A stream start without idleTimeoutMs has none on the wire either. */
+TEST encode_stream_start_without_idle_timeout(void) {
+    wps_message m;
+    wps_diag d;
+    size_t n = 0;
+    wps_message_init(&m, WPS_KIND_SEND_TO_GROUP);
+    m.group = wps_slice_from_cstr("g");
+    m.stream_id = wps_slice_from_cstr("s");
+    m.has = WPS_HAS_STREAM | WPS_HAS_NO_ECHO;
+    m.no_echo = true;
+    ASSERT_EQ(WPS_OK, encode_to_g_out(U, &m, &n, &d));
+    ASSERT_STR_EQ("{\"type\":\"sendToGroup\",\"group\":\"g\",\"noEcho\":true,\"stream\":{\"streamId\":\"s\"}}", g_out);
+    PASS();
+}
+
+/* max_depth 0 means the default (64); above WPS_MAX_DEPTH_LIMIT it is capped there. JSON data
+   sits at depth 1, so n nested arrays need a limit of n + 1. */
+TEST encode_json_depth_limit_defaults_and_caps(void) {
+    static char data[WPS_MAX_DEPTH_LIMIT * 2 + 2];
+    static const struct { uint32_t max_depth; int arrays; wps_status status; } cases[] = {
+        {0, WPS_DEFAULT_MAX_DEPTH - 1, WPS_OK},
+        {0, WPS_DEFAULT_MAX_DEPTH, WPS_ERR_DEPTH},
+        {100000, WPS_MAX_DEPTH_LIMIT - 1, WPS_OK},
+        {100000, WPS_MAX_DEPTH_LIMIT, WPS_ERR_DEPTH},
+        {3, 2, WPS_OK},
+        {3, 3, WPS_ERR_DEPTH},
+    };
+    size_t i;
+    for (i = 0; i < COUNT(cases); i++) {
+        wps_codec c = wps_codec_make(REL, U);
+        wps_message m;
+        wps_diag d;
+        size_t n = 0, k, a = (size_t)cases[i].arrays;
+        for (k = 0; k < a; k++) data[k] = '[';
+        for (k = 0; k < a; k++) data[a + k] = ']';
+        c.max_depth = cases[i].max_depth;
+        wps_message_init(&m, WPS_KIND_SEND_EVENT);
+        m.event = wps_slice_from_cstr("e");
+        m.has = WPS_HAS_DATA;
+        m.data = wps_slice_make(data, 2 * a);
+        ASSERT_EQm(wps_status_name(cases[i].status), cases[i].status, wps_encode(&c, &m, g_out, sizeof g_out, &n, &d));
+        if (cases[i].status != WPS_OK) ASSERT(strncmp(d.reason, "data: nesting too deep", 22) == 0);
+    }
+    PASS();
+}
+
+/* Every capacity short of the frame: WPS_ERR_BUFFER_TOO_SMALL with the exact size, and nothing
+   written at or past cap (base64 data, error and stream objects, rendered shapes included). */
+TEST encode_every_short_capacity_reports_exact_size(void) {
+    static const struct { wps_direction dir; const char *rendered; } cases[] = {
+        {U, "{\"kind\":\"sendToGroup\",\"group\":\"g\",\"ackId\":1,\"dataType\":\"binary\",\"data\":{\"$binary\":\"AAECAwQF\"}}"},
+        {D, "{\"kind\":\"ack\",\"ackId\":1,\"success\":false,\"error\":{\"name\":\"n\",\"message\":\"m\"}}"},
+        {D, "{\"kind\":\"groupData\",\"group\":\"g\",\"stream\":{\"streamId\":\"s\",\"streamSequenceId\":2,\"endOfStream\":true,\"error\":{\"name\":\"n\"}}}"},
+    };
+    static char buf[512];
+    size_t i, cap;
+    for (i = 0; i < COUNT(cases); i++) {
+        wps_codec c = wps_codec_make(REL, cases[i].dir);
+        wps_message m;
+        wps_diag d;
+        size_t full = 0, rfull = 0, n;
+        ASSERT_EQ(WPS_OK, wps_message_parse_rendered(&c, cases[i].rendered, strlen(cases[i].rendered), g_scratch, sizeof g_scratch, &m, &d));
+        ASSERT_EQ(WPS_OK, wps_encode(&c, &m, buf, sizeof buf, &full, &d));
+        ASSERT_EQ(WPS_OK, wps_message_render(&m, buf, sizeof buf, &rfull));
+        ASSERT_EQ(strlen(cases[i].rendered), rfull);
+        ASSERT_MEM_EQ(cases[i].rendered, buf, rfull);
+        for (cap = 0; cap < full; cap++) {
+            memset(buf, '#', sizeof buf);
+            n = 0;
+            ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_encode(&c, &m, buf, cap, &n, &d));
+            ASSERT_EQ(full, n);
+            ASSERT_EQ(full, d.needed);
+            ASSERT_EQ('#', buf[cap]);
+        }
+        for (cap = 0; cap < rfull; cap++) {
+            memset(buf, '#', sizeof buf);
+            ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_message_render(&m, buf, cap, &n));
+            ASSERT_EQ(rfull, n);
+            ASSERT_EQ('#', buf[cap]);
+        }
+    }
+    PASS();
+}
+
+/* Binary lengths whose base64 could not fit in size_t (or in what is left of it): the size
+   saturates at SIZE_MAX, reported as too small; no data byte is read. */
+TEST encode_impossible_binary_lengths_saturate(void) {
+    static const size_t lens[] = {SIZE_MAX, (SIZE_MAX - 3) / 4 * 3};
+    size_t i;
+    for (i = 0; i < COUNT(lens); i++) {
+        wps_codec c = wps_codec_make(REL, D);
+        wps_message m;
+        wps_diag d;
+        size_t n = 0;
+        char out[64];
+        wps_message_init(&m, WPS_KIND_SERVER_DATA);
+        m.has = WPS_HAS_DATA;
+        m.data_type = WPS_DATA_BINARY;
+        m.data = wps_slice_make("x", lens[i]);
+        m.sequence_id = 7; /* written after the data: the size stays saturated */
+        m.has |= WPS_HAS_SEQUENCE_ID;
+        ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_encode(&c, &m, out, sizeof out, &n, &d));
+        ASSERT_EQ((size_t)SIZE_MAX, n);
+        ASSERT_EQ((size_t)SIZE_MAX, d.needed);
+        ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_message_render(&m, out, sizeof out, &n));
+        ASSERT_EQ((size_t)SIZE_MAX, n);
+    }
+    PASS();
+}
+
+/* ---------------------------------------------------------------- render edges */
+
+/* Rendering shows what the message holds: it applies no protocol rules (a message lacking a
+   required field renders without it) but still refuses invalid UTF-8 and unknown kinds. */
+TEST render_shows_fields_present_without_rules(void) {
+    wps_message m;
+    size_t n = 5;
+    wps_message_init(&m, WPS_KIND_STREAM_ACK);
+    m.stream_id = wps_slice_from_cstr("s");
+    ASSERT_EQ(WPS_OK, wps_message_render(&m, g_out, sizeof g_out - 1, &n));
+    g_out[n] = 0;
+    ASSERT_STR_EQ("{\"kind\":\"streamAck\",\"streamId\":\"s\"}", g_out);
+    wps_message_init(&m, WPS_KIND_GROUP_STATE_UPDATE);
+    m.group = wps_slice_from_cstr("g");
+    ASSERT_EQ(WPS_OK, wps_message_render(&m, g_out, sizeof g_out - 1, &n));
+    g_out[n] = 0;
+    ASSERT_STR_EQ("{\"kind\":\"groupStateUpdate\",\"group\":\"g\"}", g_out);
+    ASSERT_EQ(WPS_OK, wps_message_render(&m, g_out, sizeof g_out, NULL)); /* out_len optional */
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_message_render(&m, NULL, 0, &n)); /* measure */
+    ASSERT_EQ(strlen("{\"kind\":\"groupStateUpdate\",\"group\":\"g\"}"), n);
+    m.group = wps_slice_make("\xc0\x80", 2);
+    ASSERT_EQ(WPS_ERR_UTF8, wps_message_render(&m, g_out, sizeof g_out, &n));
+    ASSERT_EQ(0u, n);
+    m.kind = WPS_KIND_NONE;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_message_render(&m, g_out, sizeof g_out, &n));
+    m.kind = WPS_KIND_COUNT_;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_message_render(&m, g_out, sizeof g_out, &n));
+    PASS();
+}
+
+/* Without a diag (or with an empty reason) the result names the status and its wps_strerror. */
+TEST render_result_without_details(void) {
+    static const struct { wps_status status; int with_diag; const char *expect; } cases[] = {
+        {WPS_IGNORED, 0, "{\"$ignored\":\"ignored\"}"},
+        {WPS_ERR_SYNTAX, 0, "{\"$error\":\"WPS_ERR_SYNTAX: JSON syntax error\"}"},
+        {WPS_ERR_BASE64, 1, "{\"$error\":\"WPS_ERR_BASE64: invalid base64\"}"},
+    };
+    size_t i, n = 0;
+    wps_diag d;
+    memset(&d, 0, sizeof d);
+    for (i = 0; i < COUNT(cases); i++) {
+        size_t len = strlen(cases[i].expect);
+        const wps_diag *dp = cases[i].with_diag ? &d : NULL;
+        ASSERT_EQ(WPS_OK, wps_render_result(cases[i].status, NULL, dp, g_out, sizeof g_out - 1, &n));
+        g_out[n] = 0;
+        ASSERT_STR_EQ(cases[i].expect, g_out);
+        ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_render_result(cases[i].status, NULL, dp, NULL, 0, &n)); /* measure */
+        ASSERT_EQ(len, n);
+        ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_render_result(cases[i].status, NULL, dp, g_out, len - 1, NULL));
+        ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_render_result(cases[i].status, NULL, dp, NULL, 4, &n));
+    }
+    PASS();
+}
+
 SUITE(codec) {
     RUN_TEST(decode_every_kind);
     RUN_TEST(decode_table_covers_every_kind);
@@ -988,4 +1716,28 @@ SUITE(codec) {
     RUN_TEST(render_result_shapes);
     RUN_TEST(render_escapes_control_chars_in_text);
     RUN_TEST(large_payload_round_trip);
+    RUN_TEST(protocol_kind_and_data_type_queries_at_the_edges);
+    RUN_TEST(base64_final_quad_errors_name_the_bad_character);
+    RUN_TEST(base64_decode_measures_and_checks_arguments);
+    RUN_TEST(base64_encode_measures_without_writing);
+    RUN_TEST(decode_refuses_frames_longer_than_size_max_16);
+    RUN_TEST(decode_protobuf_without_message_reports_unsupported);
+    RUN_TEST(decode_empty_binary_needs_no_scratch);
+    RUN_TEST(decode_escaped_base64_without_scratch_reports_need);
+    RUN_TEST(deep_json_data_beyond_fast_path_stack);
+    RUN_TEST(decode_in_place_matches_decode_for_every_table_frame);
+    RUN_TEST(decode_in_place_writes_over_the_frame);
+    RUN_TEST(decode_in_place_base64_errors);
+    RUN_TEST(decode_in_place_null_frame);
+    RUN_TEST(parse_rendered_kind_and_codec_edges);
+    RUN_TEST(parse_rendered_without_codec_uses_default_depth);
+    RUN_TEST(encode_minifies_every_json_whitespace);
+    RUN_TEST(encode_absent_bytes_as_empty_data);
+    RUN_TEST(encode_refuses_broken_messages);
+    RUN_TEST(encode_stream_start_without_idle_timeout);
+    RUN_TEST(encode_json_depth_limit_defaults_and_caps);
+    RUN_TEST(encode_every_short_capacity_reports_exact_size);
+    RUN_TEST(encode_impossible_binary_lengths_saturate);
+    RUN_TEST(render_shows_fields_present_without_rules);
+    RUN_TEST(render_result_without_details);
 }

@@ -1,0 +1,1010 @@
+/* Tests of wps.h section >>rest (see the header's contents): the REST request builder
+   (wps_rest_build and its validation, wps_rest_operation_*) and the REST response parsers
+   (wps_rest_parse_*, wps_signalr_parse_*), against docs/service-rules.md section 3.
+   tests/test_service.c ("REST") already covers every operation's path, the common query
+   parameters and the basic responses; these tests cover each validation rule, the optional
+   parameters and the malformed bodies. */
+#include "../wps.h"
+#include "harness.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define RK "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH="
+#define RWPS "https://demo.webpubsub.azure.com"
+#define RSR "https://sr.service.signalr.net"
+static const char rest_wps_cs[] = "Endpoint=" RWPS ";AccessKey=" RK ";Version=1.0;";
+static const char rest_sr_cs[] = "Endpoint=" RSR ";AccessKey=" RK ";Version=1.0;";
+
+/* NULL stays unset (ptr NULL); "" is present and empty. */
+static wps_slice sl(const char *s) { return wps_slice_from_cstr(s); }
+
+static int slice_is(wps_slice s, const char *c) { return s.ptr && s.len == strlen(c) && memcmp(s.ptr, c, s.len) == 0; }
+
+static int has(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
+
+/* The connection string of the operation's service. */
+static int rest_cs_for(wps_rest_operation op, wps_connection_string *cs) {
+    const char *t = wps_rest_operation_service(op) == WPS_SERVICE_SIGNALR ? rest_sr_cs : rest_wps_cs;
+    return wps_connection_string_parse(t, strlen(t), cs, NULL) == WPS_OK;
+}
+
+/* The JWT of req's Authorization verifies with the key; its aud is the URL and it lives
+   `seconds` from now. Returns NULL or what is wrong. */
+static const char *rest_jwt_problem(const wps_rest_request *req, uint64_t now, uint64_t seconds) {
+    static union {
+        void *align;
+        char bytes[32768];
+    } mem;
+    wps_slice key = wps_slice_from_cstr(RK);
+    wps_token_claims claims;
+    if (req->authorization.len < 8 || memcmp(req->authorization.ptr, "Bearer ", 7) != 0) return "no Bearer authorization";
+    if (wps_token_verify(&key, 1, req->authorization.ptr + 7, req->authorization.len - 7, now, mem.bytes, sizeof mem.bytes, &claims, NULL) != WPS_OK)
+        return "the JWT does not verify with the access key";
+    if (claims.aud.len != req->url.len || memcmp(claims.aud.ptr, req->url.ptr, req->url.len) != 0) return "aud is not the URL";
+    if (claims.iat != now || claims.exp != now + seconds) return "iat/exp are not now and now + lifetime";
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ operation names and lookup */
+
+TEST rest_operation_name_and_service_out_of_range(void) {
+    ASSERT(wps_rest_operation_name(WPS_REST_OPERATION_COUNT) == NULL);
+    ASSERT_EQ((int)WPS_SERVICE_WEBPUBSUB, (int)wps_rest_operation_service(WPS_REST_OPERATION_COUNT));
+    ASSERT_STR_EQ("Broadcast", wps_rest_operation_name(WPS_REST_SIGNALR_BROADCAST));
+    ASSERT_EQ((int)WPS_SERVICE_SIGNALR, (int)wps_rest_operation_service(WPS_REST_SIGNALR_BROADCAST));
+    ASSERT_EQ((int)WPS_SERVICE_WEBPUBSUB, (int)wps_rest_operation_service(WPS_REST_SEND_TO_ALL));
+    PASS();
+}
+
+typedef struct rest_find_case {
+    const char *name;   /* what is looked up (NULL: a NULL name) */
+    wps_service service;
+    int found;
+    wps_rest_operation op;
+} rest_find_case;
+
+TEST rest_operation_find_prefixes_aliases_and_misses(void) {
+    static const rest_find_case cases[] = {
+        {"WebPubSub_SendToAll", WPS_SERVICE_WEBPUBSUB, 1, WPS_REST_SEND_TO_ALL},
+        {"webpubsub_sendtouser", WPS_SERVICE_WEBPUBSUB, 1, WPS_REST_SEND_TO_USER},
+        {"WebPubSub_HealthApi_GetServiceStatus", WPS_SERVICE_WEBPUBSUB, 1, WPS_REST_GET_SERVICE_STATUS},
+        {"HealthApi_GetServiceStatus", WPS_SERVICE_SIGNALR, 1, WPS_REST_SIGNALR_GET_SERVICE_STATUS},
+        {"GenerateToken", WPS_SERVICE_WEBPUBSUB, 1, WPS_REST_GENERATE_CLIENT_TOKEN},
+        {"GenerateToken", WPS_SERVICE_SIGNALR, 1, WPS_REST_SIGNALR_GENERATE_CLIENT_TOKEN},
+        {"SignalR_HubProxyV20230701_Execute", WPS_SERVICE_SIGNALR, 1, WPS_REST_SIGNALR_EXECUTE},
+        {"Auth_GetAccessKey", WPS_SERVICE_SIGNALR, 1, WPS_REST_SIGNALR_GET_ACCESS_KEY},
+        {"SignalR_SendToAll", WPS_SERVICE_SIGNALR, 1, WPS_REST_SIGNALR_BROADCAST},
+        /* a prefix of the other service is not stripped */
+        {"SignalR_CloseConnection", WPS_SERVICE_WEBPUBSUB, 0, WPS_REST_GET_SERVICE_STATUS},
+        {"WebPubSub_SendToAll", WPS_SERVICE_SIGNALR, 0, WPS_REST_GET_SERVICE_STATUS},
+        /* the prefix alone, a prefix of a name, the other service's name, empty and NULL */
+        {"SignalR_", WPS_SERVICE_SIGNALR, 0, WPS_REST_GET_SERVICE_STATUS},
+        {"WebPubSub_", WPS_SERVICE_WEBPUBSUB, 0, WPS_REST_GET_SERVICE_STATUS},
+        {"SendToAl", WPS_SERVICE_WEBPUBSUB, 0, WPS_REST_GET_SERVICE_STATUS},
+        {"Auth_GetAccessKey", WPS_SERVICE_WEBPUBSUB, 0, WPS_REST_GET_SERVICE_STATUS},
+        {"", WPS_SERVICE_WEBPUBSUB, 0, WPS_REST_GET_SERVICE_STATUS},
+        {NULL, WPS_SERVICE_WEBPUBSUB, 0, WPS_REST_GET_SERVICE_STATUS},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const rest_find_case *c = &cases[i];
+        const char *what = c->name ? c->name : "(NULL)";
+        wps_rest_operation op = WPS_REST_OPERATION_COUNT;
+        bool found = wps_rest_operation_find(c->service, c->name, c->name ? strlen(c->name) : 3, &op);
+        ASSERT_EQm(what, c->found, (int)found);
+        if (c->found) ASSERT_EQm(what, (int)c->op, (int)op);
+        else ASSERT_EQm(what, (int)WPS_REST_OPERATION_COUNT, (int)op); /* untouched */
+        /* the answer does not need an output */
+        ASSERT_EQm(what, c->found, (int)wps_rest_operation_find(c->service, c->name, c->name ? strlen(c->name) : 3, NULL));
+    }
+    PASS();
+}
+
+/* ------------------------------------------------------------------ building: accepted requests */
+
+typedef void (*rest_setup)(wps_rest_params *p);
+
+typedef struct rest_ok_case {
+    const char *name;
+    wps_rest_operation op;
+    const char *hub, *group, *user, *conn;
+    rest_setup setup; /* NULL: nothing more */
+    const char *line; /* "METHOD URL" */
+    const char *body; /* NULL: no body */
+    const char *content_type;
+} rest_ok_case;
+
+static void ok_app_upper(wps_rest_params *p) { p->application = sl("App_2"); }
+static void ok_no_version_list(wps_rest_params *p) {
+    p->api_version = sl("");
+    p->max_page_size = 5;
+    p->top = 7;
+}
+static void ok_no_version_app(wps_rest_params *p) {
+    p->api_version = sl("");
+    p->application = sl("A");
+}
+static void ok_stream_not_completed(wps_rest_params *p) {
+    p->stream_id = sl("s");
+    p->has_completed = true;
+    p->completed = false;
+    p->body = sl("x");
+    p->content_type = sl("application/x-msgpack");
+}
+static void ok_version_upper(wps_rest_params *p) { p->api_version = sl("2024-12-01-PREVIEW.A"); }
+static void ok_version_one_char(wps_rest_params *p) { p->api_version = sl("1"); }
+static void ok_version_2022(wps_rest_params *p) { p->api_version = sl("2022-06-01"); }
+static void ok_client_type_default(wps_rest_params *p) {
+    p->client_type = sl("default");
+    p->minutes_to_expire = 2147483647u;
+}
+static void ok_text_plain_space(wps_rest_params *p) {
+    p->body = sl("hi");
+    p->content_type = sl("text/plain ;charset=utf-8");
+}
+static void ok_octet_stream(wps_rest_params *p) {
+    p->body = sl("");
+    p->content_type = sl("Application/Octet-Stream");
+}
+static void ok_json_ttl_300(wps_rest_params *p) {
+    p->body = sl("{}");
+    p->content_type = sl("application/json");
+    p->has_message_ttl = true;
+    p->message_ttl_seconds = 300;
+}
+static void ok_raw_without_body(wps_rest_params *p) { (void)p; }
+static void ok_ready_payload(wps_rest_params *p) { p->body = sl("{\"target\":\"t\",\"arguments\":[]}"); }
+static void ok_payload_args(wps_rest_params *p) {
+    p->target = sl("say \"hi\"");
+    p->arguments = sl("[1,\"\xc3\xa9\"]");
+    p->content_type = sl("application/x-msgpack");
+}
+static void ok_commands(wps_rest_params *p) {
+    static wps_signalr_command cmds[2];
+    memset(cmds, 0, sizeof cmds);
+    cmds[0].kind = WPS_SIGNALR_SEND_MESSAGE;
+    cmds[0].target = sl("t");
+    cmds[0].arguments = sl("[1]");
+    cmds[1].kind = WPS_SIGNALR_CLOSE_CONNECTION; /* no reason */
+    p->commands = cmds;
+    p->command_count = 2;
+}
+static void ok_ttl_max(wps_rest_params *p) {
+    p->has_ttl = true;
+    p->ttl = 2147483647u;
+    p->application = sl("app");
+}
+static void ok_reason_and_app(wps_rest_params *p) {
+    p->reason = sl("no more");
+    p->application = sl("App");
+}
+static void ok_signalr_token(wps_rest_params *p) { p->minutes_to_expire = 5; }
+
+TEST rest_build_accepts_optional_parameters(void) {
+    static const rest_ok_case cases[] = {
+        {"SignalR lowercases hub and application, digits and '_' kept", WPS_REST_SIGNALR_CHECK_USER_EXISTENCE, "Hub1", 0, "U", 0, ok_app_upper,
+         "HEAD " RSR "/api/hubs/hub1/users/U?api-version=2024-12-01&application=app_2", NULL, NULL},
+        {"no api-version: a number is the first query", WPS_REST_LIST_CONNECTIONS_IN_GROUP, "chat", "g", 0, 0, ok_no_version_list,
+         "GET " RWPS "/api/hubs/chat/groups/g/connections?maxpagesize=5&top=7", NULL, NULL},
+        {"no api-version: application is the first query", WPS_REST_SIGNALR_CHECK_GROUP_EXISTENCE, "h", "g", 0, 0, ok_no_version_app,
+         "HEAD " RSR "/api/hubs/h/groups/g?application=a", NULL, NULL},
+        {"completed=false, any SignalR content type", WPS_REST_SIGNALR_SEND_TO_CONNECTION_STREAM, "h", 0, 0, "c", ok_stream_not_completed,
+         "POST " RSR "/api/hubs/h/connections/c/streams/s/:send?api-version=2024-12-01&completed=false", "x", "application/x-msgpack"},
+        {"api-version with capitals, '-' and '.'", WPS_REST_GET_SERVICE_STATUS, 0, 0, 0, 0, ok_version_upper,
+         "HEAD " RWPS "/api/health?api-version=2024-12-01-PREVIEW.A", NULL, NULL},
+        {"SignalR api-version shorter than 1.0", WPS_REST_SIGNALR_GET_SERVICE_STATUS, 0, 0, 0, 0, ok_version_one_char,
+         "HEAD " RSR "/api/health?api-version=1", NULL, NULL},
+        {"SignalR api-version 2022-06-01", WPS_REST_SIGNALR_GET_ACCESS_KEY, 0, 0, 0, 0, ok_version_2022,
+         "GET " RSR "/api/auth/accessKey?api-version=2022-06-01", NULL, NULL},
+        {"a connection id \".x\" is not a dot segment", WPS_REST_CLOSE_CONNECTION, "chat", 0, 0, ".x", NULL,
+         "DELETE " RWPS "/api/hubs/chat/connections/.x?api-version=2024-12-01", NULL, NULL},
+        {"clientType default in lower case, minutesToExpire at its maximum", WPS_REST_GENERATE_CLIENT_TOKEN, "chat", 0, 0, 0,
+         ok_client_type_default, "POST " RWPS "/api/hubs/chat/:generateToken?api-version=2024-12-01&minutesToExpire=2147483647&clientType=default",
+         NULL, NULL},
+        {"text/plain with a space before its parameters", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, ok_text_plain_space,
+         "POST " RWPS "/api/hubs/chat/:send?api-version=2024-12-01", "hi", "text/plain ;charset=utf-8"},
+        {"octet-stream in any case, empty body", WPS_REST_SEND_TO_USER, "chat", 0, "u", 0, ok_octet_stream,
+         "POST " RWPS "/api/hubs/chat/users/u/:send?api-version=2024-12-01", "", "Application/Octet-Stream"},
+        {"application/json with messageTtlSeconds 300", WPS_REST_SEND_TO_CONNECTION, "chat", 0, 0, "c", ok_json_ttl_300,
+         "POST " RWPS "/api/hubs/chat/connections/c/:send?api-version=2024-12-01&messageTtlSeconds=300", "{}", "application/json"},
+        {"a raw send without a body sends an empty one", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, ok_raw_without_body,
+         "POST " RWPS "/api/hubs/chat/:send?api-version=2024-12-01", "", "application/octet-stream"},
+        {"a ready PayloadMessage body is sent as given", WPS_REST_SIGNALR_BROADCAST, "h", 0, 0, 0, ok_ready_payload,
+         "POST " RSR "/api/hubs/h/:send?api-version=2024-12-01", "{\"target\":\"t\",\"arguments\":[]}", "application/json"},
+        {"a built PayloadMessage escapes the target", WPS_REST_SIGNALR_SEND_TO_USER, "h", 0, "u", 0, ok_payload_args,
+         "POST " RSR "/api/hubs/h/users/u/:send?api-version=2024-12-01", "{\"target\":\"say \\\"hi\\\"\",\"arguments\":[1,\"\xc3\xa9\"]}",
+         "application/x-msgpack"},
+        {"commands: SendMessage with arguments, CloseConnection without reason", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, ok_commands,
+         "POST " RSR "/api/hubs/h/:execute?api-version=2024-12-01",
+         "[{\"type\":\"SendMessage\",\"message\":{\"target\":\"t\",\"arguments\":[1]}},{\"type\":\"CloseConnection\"}]", "application/json"},
+        {"SignalR ttl at its maximum after application", WPS_REST_SIGNALR_ADD_USER_TO_GROUP, "h", "g", "u", 0, ok_ttl_max,
+         "PUT " RSR "/api/hubs/h/users/u/groups/g?api-version=2024-12-01&application=app&ttl=2147483647", NULL, NULL},
+        {"CompleteConnectionStream: reason before application", WPS_REST_SIGNALR_COMPLETE_CONNECTION_STREAM, "h", 0, 0, "c", ok_reason_and_app,
+         "POST " RSR "/api/hubs/h/connections/c/streams/s/:complete?api-version=2024-12-01&reason=no%20more&application=app", NULL, NULL},
+        {"SignalR GenerateClientToken", WPS_REST_SIGNALR_GENERATE_CLIENT_TOKEN, "h", 0, "u 1", 0, ok_signalr_token,
+         "POST " RSR "/api/hubs/h/:generateToken?api-version=2024-12-01&userId=u%201&minutesToExpire=5", NULL, NULL},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const rest_ok_case *c = &cases[i];
+        wps_connection_string cs;
+        wps_rest_params p;
+        wps_rest_request req;
+        wps_diag d;
+        static char buf[8192];
+        char line[1024];
+        size_t need = 0;
+        const char *problem;
+        wps_status st;
+        ASSERTm(c->name, rest_cs_for(c->op, &cs));
+        memset(&p, 0, sizeof p);
+        p.now = 1700000000;
+        p.hub = sl(c->hub);
+        p.group = sl(c->group);
+        p.user_id = sl(c->user);
+        p.connection_id = sl(c->conn);
+        if (c->op == WPS_REST_SIGNALR_COMPLETE_CONNECTION_STREAM) p.stream_id = sl("s");
+        if (c->setup) c->setup(&p);
+        st = wps_rest_build(&cs, c->op, &p, buf, sizeof buf, &req, &need, &d);
+        if (st != WPS_OK) fprintf(stdout, "\n%s: %s\n", c->name, d.reason);
+        ASSERT_EQm(c->name, WPS_OK, st);
+        snprintf(line, sizeof line, "%s %.*s", req.method, (int)req.url.len, req.url.ptr);
+        ASSERT_STR_EQm(c->name, c->line, line);
+        problem = rest_jwt_problem(&req, p.now, 3600);
+        ASSERTm(problem ? problem : c->name, problem == NULL);
+        ASSERT_EQm(c->name, (int)(c->body != NULL), (int)req.has_body);
+        if (c->body) {
+            ASSERTm(c->name, slice_is(req.body, c->body));
+            ASSERTm(c->name, slice_is(req.content_type, c->content_type));
+        } else {
+            ASSERTm(c->name, req.body.ptr == NULL && req.content_type.len == 0);
+        }
+    }
+    PASS();
+}
+
+/* token_seconds sets the JWT lifetime; needed may be NULL. */
+TEST rest_build_token_lifetime_and_optional_needed(void) {
+    wps_connection_string cs;
+    wps_rest_params p;
+    wps_rest_request req;
+    char buf[2048];
+    const char *problem;
+    ASSERT(rest_cs_for(WPS_REST_GET_SERVICE_STATUS, &cs));
+    memset(&p, 0, sizeof p);
+    p.now = 1800000000;
+    p.token_seconds = 300; /* the .NET SDK's 5 minutes */
+    ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_GET_SERVICE_STATUS, &p, buf, sizeof buf, &req, NULL, NULL));
+    problem = rest_jwt_problem(&req, p.now, 300);
+    ASSERTm(problem ? problem : "", problem == NULL);
+    ASSERT_EQ(200u, (unsigned)req.success_status);
+    PASS();
+}
+
+/* *needed is exact: a built body counts, the caller's raw body does not; one byte less is
+   refused with the size in *needed and diag.needed, and nothing written. */
+TEST rest_build_reports_the_exact_buffer_size(void) {
+    static wps_signalr_command cmds[2];
+    wps_connection_string cs;
+    wps_rest_params p;
+    wps_rest_request req;
+    wps_diag d;
+    static char buf[4096];
+    size_t need = 0, need2 = 0;
+    ASSERT(rest_cs_for(WPS_REST_SIGNALR_EXECUTE, &cs));
+    memset(&p, 0, sizeof p);
+    memset(cmds, 0, sizeof cmds);
+    p.hub = sl("h");
+    cmds[0].kind = WPS_SIGNALR_JOIN_GROUP;
+    cmds[0].group = sl("g\"1");
+    cmds[1].kind = WPS_SIGNALR_LEAVE_GROUP;
+    cmds[1].group = sl("g2");
+    p.commands = cmds;
+    p.command_count = 2;
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_rest_build(&cs, WPS_REST_SIGNALR_EXECUTE, &p, NULL, 0, &req, &need, &d));
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, d.status);
+    ASSERT_EQ(need, d.needed);
+    ASSERT(need > 0 && need < sizeof buf);
+    memset(buf, 0x5a, sizeof buf);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_rest_build(&cs, WPS_REST_SIGNALR_EXECUTE, &p, buf, need - 1, &req, &need2, &d));
+    ASSERT_EQ(need, need2);
+    ASSERT_EQ(0x5a, (unsigned char)buf[0]);
+    ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_SIGNALR_EXECUTE, &p, buf, need, &req, &need2, &d));
+    ASSERT_EQ(need, need2);
+    ASSERT_EQ(need, req.url.len + req.authorization.len + req.body.len);
+    ASSERT(req.body.ptr == buf + req.url.len + req.authorization.len); /* the body is built in buf, last */
+    ASSERT(slice_is(req.body, "[{\"type\":\"JoinGroup\",\"group\":\"g\\\"1\"},{\"type\":\"LeaveGroup\",\"group\":\"g2\"}]"));
+    ASSERT_EQ(0x5a, (unsigned char)buf[need]); /* never past cap */
+    /* a raw body stays the caller's: not counted */
+    ASSERT(rest_cs_for(WPS_REST_SEND_TO_ALL, &cs));
+    memset(&p, 0, sizeof p);
+    p.hub = sl("chat");
+    p.body = sl("0123456789");
+    ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_SEND_TO_ALL, &p, buf, sizeof buf, &req, &need, NULL));
+    ASSERT_EQ(need, req.url.len + req.authorization.len);
+    ASSERT(req.body.ptr == p.body.ptr);
+    PASS();
+}
+
+/* ------------------------------------------------------------------ building: refused requests */
+
+typedef struct rest_bad_case {
+    const char *name;
+    wps_rest_operation op;
+    const char *hub, *group, *user, *conn;
+    rest_setup setup;
+    wps_status status;
+    const char *reason; /* a substring of diag.reason */
+} rest_bad_case;
+
+static void bad_arguments_only(wps_rest_params *p) { p->arguments = sl("[]"); }
+static void bad_target_only(wps_rest_params *p) { p->target = sl("t"); }
+static void bad_groups(wps_rest_params *p) {
+    static const wps_slice g[1] = {{"g", 1}};
+    p->groups = g;
+    p->group_count = 1;
+}
+static void bad_commands_on_broadcast(wps_rest_params *p) {
+    static const wps_signalr_command c[1] = {{WPS_SIGNALR_CLOSE_CONNECTION, {NULL, 0}, {NULL, 0}, {NULL, 0}, {NULL, 0}}};
+    p->target = sl("t");
+    p->commands = c;
+    p->command_count = 1;
+}
+static void bad_next_link(wps_rest_params *p) { p->next_link = sl(RWPS "/api/hubs/chat/groups/g/connections"); }
+static void bad_excluded_null(wps_rest_params *p) { p->excluded_count = 1; }
+static void bad_roles_null(wps_rest_params *p) { p->role_count = 2; }
+static void bad_groups_null(wps_rest_params *p) { p->group_count = 1; }
+static void bad_commands_null(wps_rest_params *p) { p->command_count = 1; }
+static void bad_version_tilde(wps_rest_params *p) { p->api_version = sl("2024~12"); }
+static void bad_version_underscore(wps_rest_params *p) { p->api_version = sl("2024_12"); }
+static void bad_version_v1_preview(wps_rest_params *p) { p->api_version = sl("1.0-preview"); }
+static void bad_link_short(wps_rest_params *p) { p->next_link = sl("https://demo"); }
+static void bad_link_other_host(wps_rest_params *p) { p->next_link = sl(RWPS ".evil.example/api/hubs/chat/groups/g/connections"); }
+static void bad_link_space(wps_rest_params *p) { p->next_link = sl(RWPS "/api/hubs/chat/groups/g/connections?continuationToken=a b"); }
+static void bad_link_del(wps_rest_params *p) { p->next_link = sl(RWPS "/api/hubs/chat/groups/g/connections?continuationToken=a\x7f"); }
+static void bad_link_quote(wps_rest_params *p) { p->next_link = sl(RWPS "/api/hubs/chat/groups/g/connections?continuationToken=\"a"); }
+static void bad_link_backslash(wps_rest_params *p) { p->next_link = sl(RWPS "/api/hubs/chat/groups/g/connections?continuationToken=a\\"); }
+static void bad_link_utf8(wps_rest_params *p) { p->next_link = sl(RWPS "/api/hubs/chat/groups/g/connections?continuationToken=\xc3\xa9"); }
+static void bad_application(wps_rest_params *p) {
+    p->application = sl("1app");
+    p->target = sl("t");
+}
+static void bad_stream_dots(wps_rest_params *p) { p->stream_id = sl(".."); }
+static void bad_stream_empty(wps_rest_params *p) { p->stream_id = sl(""); }
+static void bad_excluded_unset(wps_rest_params *p) {
+    static const wps_slice ex[2] = {{"c1", 2}, {NULL, 0}};
+    p->excluded = ex;
+    p->excluded_count = 2;
+}
+static void bad_role_unset(wps_rest_params *p) {
+    static const wps_slice r[1] = {{NULL, 0}};
+    p->roles = r;
+    p->role_count = 1;
+}
+static void bad_role_empty(wps_rest_params *p) {
+    static const wps_slice r[2] = {{"a", 1}, {"", 0}};
+    p->roles = r;
+    p->role_count = 2;
+}
+static void bad_token_group_blank(wps_rest_params *p) {
+    static const wps_slice g[2] = {{"g", 1}, {" ", 1}};
+    p->groups = g;
+    p->group_count = 2;
+}
+static void bad_body_group_too_long(wps_rest_params *p) {
+    static char big[1025];
+    static wps_slice g[1];
+    memset(big, 'x', sizeof big);
+    g[0] = wps_slice_make(big, sizeof big);
+    p->groups = g;
+    p->group_count = 1;
+}
+static void bad_target_name_empty(wps_rest_params *p) { p->target_name = sl(""); }
+static void bad_target_name_line_break(wps_rest_params *p) { p->target_name = sl("a\r\nb"); }
+static void bad_minutes(wps_rest_params *p) { p->minutes_to_expire = 2147483648u; }
+static void bad_ttl(wps_rest_params *p) {
+    p->has_ttl = true;
+    p->ttl = 2147483648u;
+}
+static void bad_filter_empty(wps_rest_params *p) { p->filter = sl(""); }
+static void bad_filter_utf8(wps_rest_params *p) { p->filter = sl("userId eq '\xff'"); }
+static void bad_reason_utf8(wps_rest_params *p) { p->reason = sl("\xc3"); }
+static void bad_user_utf8(wps_rest_params *p) { p->user_id = sl("\xed\xa0\x80"); /* a surrogate */ }
+static void bad_content_type_del(wps_rest_params *p) { p->content_type = sl("text/plain\x7f"); }
+static void bad_content_type_prefix(wps_rest_params *p) { p->content_type = sl("text/plainx"); }
+static void bad_body_null(wps_rest_params *p) { p->body = wps_slice_make(NULL, 5); }
+static void bad_content_type_no_body(wps_rest_params *p) { p->content_type = sl("text/plain"); }
+static void bad_body_and_target(wps_rest_params *p) {
+    p->body = sl("{}");
+    p->target = sl("t");
+}
+static void bad_body_and_arguments(wps_rest_params *p) {
+    p->body = sl("{}");
+    p->arguments = sl("[]");
+}
+static void bad_target_empty(wps_rest_params *p) { p->target = sl(""); }
+static void bad_target_utf8(wps_rest_params *p) { p->target = sl("\x80"); }
+static void bad_arguments_null(wps_rest_params *p) {
+    p->target = sl("t");
+    p->arguments = wps_slice_make(NULL, 2);
+}
+static void bad_arguments_utf8(wps_rest_params *p) {
+    p->target = sl("t");
+    p->arguments = sl("[\"\xff\"]");
+}
+static void bad_arguments_two_values(wps_rest_params *p) {
+    p->target = sl("t");
+    p->arguments = sl("[1] [2]");
+}
+static void bad_body_and_commands(wps_rest_params *p) {
+    static const wps_signalr_command c[1] = {{WPS_SIGNALR_CLOSE_CONNECTION, {NULL, 0}, {NULL, 0}, {NULL, 0}, {NULL, 0}}};
+    p->body = sl("[]");
+    p->commands = c;
+    p->command_count = 1;
+}
+static void bad_no_commands(wps_rest_params *p) { (void)p; }
+static wps_signalr_command bad_cmd[1];
+static void set_cmd(wps_rest_params *p, wps_signalr_command_kind kind) {
+    memset(bad_cmd, 0, sizeof bad_cmd);
+    bad_cmd[0].kind = kind;
+    p->commands = bad_cmd;
+    p->command_count = 1;
+}
+static void bad_cmd_target_unset(wps_rest_params *p) { set_cmd(p, WPS_SIGNALR_SEND_MESSAGE); }
+static void bad_cmd_target_empty(wps_rest_params *p) {
+    set_cmd(p, WPS_SIGNALR_SEND_MESSAGE);
+    bad_cmd[0].target = sl("");
+}
+static void bad_cmd_target_utf8(wps_rest_params *p) {
+    set_cmd(p, WPS_SIGNALR_SEND_MESSAGE);
+    bad_cmd[0].target = sl("\xfe");
+}
+static void bad_cmd_arguments(wps_rest_params *p) {
+    set_cmd(p, WPS_SIGNALR_SEND_MESSAGE);
+    bad_cmd[0].target = sl("t");
+    bad_cmd[0].arguments = sl("{\"a\":1}");
+}
+static void bad_cmd_reason_null(wps_rest_params *p) {
+    set_cmd(p, WPS_SIGNALR_CLOSE_CONNECTION);
+    bad_cmd[0].reason = wps_slice_make(NULL, 3);
+}
+static void bad_cmd_reason_utf8(wps_rest_params *p) {
+    set_cmd(p, WPS_SIGNALR_CLOSE_CONNECTION);
+    bad_cmd[0].reason = sl("bye\xc0\xaf");
+}
+static void bad_cmd_group_empty(wps_rest_params *p) {
+    set_cmd(p, WPS_SIGNALR_JOIN_GROUP);
+    bad_cmd[0].group = sl("");
+}
+static void bad_cmd_group_blank(wps_rest_params *p) {
+    set_cmd(p, WPS_SIGNALR_LEAVE_GROUP);
+    bad_cmd[0].group = sl("\t\t");
+}
+
+#define INV WPS_ERR_INVALID_ARGUMENT
+TEST rest_build_refuses_each_invalid_parameter(void) {
+    static const rest_bad_case cases[] = {
+        /* 1. parameters the operation does not take */
+        {"group on SendToAll", WPS_REST_SEND_TO_ALL, "chat", "g", 0, 0, NULL, INV, "group: this operation does not take this parameter"},
+        {"connectionId on SendToUser", WPS_REST_SEND_TO_USER, "chat", 0, "u", "c", NULL, INV, "connectionId: this operation does not take"},
+        {"hub on GetServiceStatus", WPS_REST_GET_SERVICE_STATUS, "chat", 0, 0, 0, NULL, INV, "hub: this operation does not take a hub"},
+        {"userId on SendToAll", WPS_REST_SEND_TO_ALL, "chat", 0, "u", 0, NULL, INV, "userId: this operation does not take this parameter"},
+        {"groups on SendToAll", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, bad_groups, INV, "groups: this operation does not take a group list"},
+        {"groups on SignalR GenerateClientToken", WPS_REST_SIGNALR_GENERATE_CLIENT_TOKEN, "h", 0, 0, 0, bad_groups, INV, "groups: "},
+        {"content type on a HEAD", WPS_REST_USER_EXISTS, "chat", 0, "u", 0, bad_content_type_no_body, INV, "body: this operation has no body"},
+        {"target on a Web PubSub send", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, bad_target_only, INV, "target: target and arguments build"},
+        {"arguments alone on a raw stream send", WPS_REST_SIGNALR_SEND_TO_CONNECTION_STREAM, "h", 0, 0, "c", bad_arguments_only, INV,
+         "target: target and arguments build"},
+        {"commands on Broadcast", WPS_REST_SIGNALR_BROADCAST, "h", 0, 0, 0, bad_commands_on_broadcast, INV, "commands: only Execute takes commands"},
+        {"nextLink on GroupExists", WPS_REST_GROUP_EXISTS, "chat", "g", 0, 0, bad_next_link, INV, "nextLink: only ListConnectionsInGroup pages"},
+        {"excluded count without its array", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, bad_excluded_null, INV, "a count is set but its array is NULL"},
+        {"role count without its array", WPS_REST_GENERATE_CLIENT_TOKEN, "chat", 0, 0, 0, bad_roles_null, INV, "a count is set but its array is NULL"},
+        {"group count without its array", WPS_REST_GENERATE_CLIENT_TOKEN, "chat", 0, 0, 0, bad_groups_null, INV, "a count is set but its array is NULL"},
+        {"command count without its array", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_commands_null, INV, "a count is set but its array is NULL"},
+        /* 2. api-version */
+        {"api-version with '~'", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, bad_version_tilde, INV, "api-version: api-version is letters"},
+        {"api-version with '_'", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, bad_version_underscore, INV, "api-version: api-version is letters"},
+        {"SignalR 1.0-preview (the v1 paths)", WPS_REST_SIGNALR_GET_ACCESS_KEY, 0, 0, 0, 0, bad_version_v1_preview, INV, "api-version: SignalR v1"},
+        /* 3. nextLink */
+        {"nextLink shorter than the endpoint", WPS_REST_LIST_CONNECTIONS_IN_GROUP, 0, 0, 0, 0, bad_link_short, INV,
+         "nextLink: the next link must be an absolute URL on the connection string's endpoint"},
+        {"nextLink on a longer host", WPS_REST_LIST_CONNECTIONS_IN_GROUP, 0, 0, 0, 0, bad_link_other_host, INV, "an absolute URL on the connection"},
+        {"nextLink with a space", WPS_REST_LIST_CONNECTIONS_IN_GROUP, 0, 0, 0, 0, bad_link_space, INV, "nextLink: the next link must be a percent-encoded URL"},
+        {"nextLink with DEL", WPS_REST_LIST_CONNECTIONS_IN_GROUP, 0, 0, 0, 0, bad_link_del, INV, "must be a percent-encoded URL"},
+        {"nextLink with a quote", WPS_REST_LIST_CONNECTIONS_IN_GROUP, 0, 0, 0, 0, bad_link_quote, INV, "must be a percent-encoded URL"},
+        {"nextLink with a backslash", WPS_REST_LIST_CONNECTIONS_IN_GROUP, 0, 0, 0, 0, bad_link_backslash, INV, "must be a percent-encoded URL"},
+        {"nextLink with raw UTF-8", WPS_REST_LIST_CONNECTIONS_IN_GROUP, 0, 0, 0, 0, bad_link_utf8, INV, "must be a percent-encoded URL"},
+        /* 4. path values */
+        {"application not matching the hub pattern", WPS_REST_SIGNALR_BROADCAST, "h", 0, 0, 0, bad_application, INV, "application: application names match"},
+        {"connection id \".\"", WPS_REST_CLOSE_CONNECTION, "chat", 0, 0, ".", NULL, INV, "path: \".\" and \"..\" cannot be path values"},
+        {"stream id \"..\"", WPS_REST_SIGNALR_COMPLETE_CONNECTION_STREAM, "h", 0, 0, "c", bad_stream_dots, INV, "path: "},
+        {"no connection id", WPS_REST_CONNECTION_EXISTS, "chat", 0, 0, 0, NULL, INV, "connectionId: the connection id must not be empty"},
+        {"no user id", WPS_REST_USER_EXISTS, "chat", 0, 0, 0, NULL, INV, "userId: the user id must not be empty"},
+        {"no SignalR user", WPS_REST_SIGNALR_SEND_TO_USER, "h", 0, 0, 0, bad_target_only, INV, "userId: the user id must not be empty"},
+        {"no stream id", WPS_REST_SIGNALR_COMPLETE_CONNECTION_STREAM, "h", 0, 0, "c", NULL, INV, "streamId: the stream id must not be empty"},
+        {"empty stream id", WPS_REST_SIGNALR_COMPLETE_CONNECTION_STREAM, "h", 0, 0, "c", bad_stream_empty, INV, "streamId: the stream id must not be empty"},
+        {"no permission", WPS_REST_GRANT_PERMISSION, "chat", 0, 0, "c", NULL, INV, "permission: the permission is sendToGroup or joinLeaveGroup"},
+        {"no group", WPS_REST_SEND_TO_GROUP, "chat", 0, 0, 0, NULL, INV, "group: a group name must not be empty"},
+        {"group with a carriage return", WPS_REST_GROUP_EXISTS, "chat", "a\rb", 0, 0, NULL, INV, "group: a group name must not contain line breaks"},
+        {"group of vertical tab and form feed", WPS_REST_GROUP_EXISTS, "chat", " \v\f", 0, 0, NULL, INV, "group: a group name must not be only whitespace"},
+        {"group \".\"", WPS_REST_SIGNALR_CHECK_GROUP_EXISTENCE, "h", ".", 0, 0, NULL, INV, "group: a group name in a URL path cannot be"},
+        /* 5. query values */
+        {"excluded id unset", WPS_REST_CLOSE_ALL_CONNECTIONS, "chat", 0, 0, 0, bad_excluded_unset, INV, "excluded: an excluded connection id must not be empty"},
+        {"role unset", WPS_REST_GENERATE_CLIENT_TOKEN, "chat", 0, 0, 0, bad_role_unset, INV, "role: a role must not be empty"},
+        {"role empty", WPS_REST_GENERATE_CLIENT_TOKEN, "chat", 0, 0, 0, bad_role_empty, INV, "role: a role must not be empty"},
+        {"token group only whitespace", WPS_REST_GENERATE_CLIENT_TOKEN, "chat", 0, 0, 0, bad_token_group_blank, INV, "groups: a group name must not be only whitespace"},
+        {"body group over 1024 bytes", WPS_REST_REMOVE_CONNECTIONS_FROM_GROUPS, "chat", 0, 0, 0, bad_body_group_too_long, INV, "groups: a group name is at most 1024 bytes"},
+        {"minutesToExpire over int32", WPS_REST_GENERATE_CLIENT_TOKEN, "chat", 0, 0, 0, bad_minutes, INV, "minutesToExpire: minutesToExpire is 1..2147483647"},
+        {"ttl over int32", WPS_REST_SIGNALR_ADD_USER_TO_GROUP, "h", "g", "u", 0, bad_ttl, INV, "ttl: ttl is 0..2147483647 seconds"},
+        {"empty filter", WPS_REST_SEND_TO_USER, "chat", 0, "u", 0, bad_filter_empty, INV, "filter: an OData filter must not be empty"},
+        {"filter not UTF-8", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, bad_filter_utf8, WPS_ERR_UTF8, "filter: text parameters must be UTF-8"},
+        {"reason not UTF-8", WPS_REST_CLOSE_ALL_CONNECTIONS, "chat", 0, 0, 0, bad_reason_utf8, WPS_ERR_UTF8, "reason: text parameters must be UTF-8"},
+        {"userId not UTF-8", WPS_REST_GENERATE_CLIENT_TOKEN, "chat", 0, 0, 0, bad_user_utf8, WPS_ERR_UTF8, "userId: text parameters must be UTF-8"},
+        /* 6. bodies */
+        {"Content-Type with DEL", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, bad_content_type_del, INV, "Content-Type: control characters in a header value"},
+        {"Content-Type text/plainx", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, bad_content_type_prefix, INV, "Content-Type: Web PubSub takes"},
+        {"NULL body with a length", WPS_REST_SEND_TO_ALL, "chat", 0, 0, 0, bad_body_null, INV, "body: NULL body with a length"},
+        {"body and target", WPS_REST_SIGNALR_BROADCAST, "h", 0, 0, 0, bad_body_and_target, INV, "body: give a body or target/arguments, not both"},
+        {"body and arguments", WPS_REST_SIGNALR_BROADCAST, "h", 0, 0, 0, bad_body_and_arguments, INV, "body: give a body or target/arguments, not both"},
+        {"empty target", WPS_REST_SIGNALR_SEND_TO_CONNECTION, "h", 0, 0, "c", bad_target_empty, INV, "target: the SignalR target (client method) must not be empty"},
+        {"target not UTF-8", WPS_REST_SIGNALR_INVOKE_CLIENT_CONNECTION, "h", 0, 0, "c", bad_target_utf8, WPS_ERR_UTF8, "target: the target must be UTF-8"},
+        {"arguments with a length but no text", WPS_REST_SIGNALR_BROADCAST, "h", 0, 0, 0, bad_arguments_null, INV, "arguments: arguments must be the text of one JSON array"},
+        {"arguments not UTF-8", WPS_REST_SIGNALR_BROADCAST, "h", 0, 0, 0, bad_arguments_utf8, INV, "arguments: "},
+        {"arguments of two arrays", WPS_REST_SIGNALR_BROADCAST, "h", 0, 0, 0, bad_arguments_two_values, INV, "arguments: "},
+        {"body and commands", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_body_and_commands, INV, "body: give a body or commands, not both"},
+        {"no commands", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_no_commands, INV, "commands: at least one command is needed"},
+        {"SendMessage without target", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_cmd_target_unset, INV, "commands: a SendMessage command needs a UTF-8 target"},
+        {"SendMessage with an empty target", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_cmd_target_empty, INV, "commands: a SendMessage command needs a UTF-8 target"},
+        {"SendMessage target not UTF-8", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_cmd_target_utf8, INV, "commands: a SendMessage command needs a UTF-8 target"},
+        {"SendMessage arguments not an array", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_cmd_arguments, INV, "commands: SendMessage arguments must be"},
+        {"close reason with a length but no text", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_cmd_reason_null, INV, "commands: a close reason must be UTF-8"},
+        {"close reason not UTF-8 (overlong)", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_cmd_reason_utf8, INV, "commands: a close reason must be UTF-8"},
+        {"JoinGroup with an empty group", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_cmd_group_empty, INV, "commands: a group name must not be empty"},
+        {"LeaveGroup with a blank group", WPS_REST_SIGNALR_EXECUTE, "h", 0, 0, 0, bad_cmd_group_blank, INV, "commands: a group name must not be only whitespace"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const rest_bad_case *c = &cases[i];
+        wps_connection_string cs;
+        wps_rest_params p;
+        wps_rest_request req;
+        wps_diag d;
+        char buf[4096];
+        size_t need = 99;
+        wps_status st;
+        ASSERTm(c->name, rest_cs_for(c->op, &cs));
+        memset(&p, 0, sizeof p);
+        memset(buf, 0x5a, sizeof buf);
+        p.hub = sl(c->hub);
+        p.group = sl(c->group);
+        p.user_id = sl(c->user);
+        p.connection_id = sl(c->conn);
+        if (c->setup) c->setup(&p);
+        st = wps_rest_build(&cs, c->op, &p, buf, sizeof buf, &req, &need, &d);
+        if (st != c->status || !has(d.reason, c->reason)) fprintf(stdout, "\n%s: got %d \"%s\"\n", c->name, (int)st, d.reason);
+        ASSERT_EQm(c->name, c->status, st);
+        ASSERT_EQm(c->name, c->status, d.status);
+        ASSERTm(c->name, has(d.reason, c->reason));
+        ASSERT_EQm(c->name, 0u, (unsigned)need);
+        ASSERT_EQm(c->name, 0x5a, (unsigned char)buf[0]); /* nothing built */
+        ASSERTm(c->name, req.method == NULL && req.url.ptr == NULL);
+        /* the same status without a diag */
+        ASSERT_EQm(c->name, c->status, wps_rest_build(&cs, c->op, &p, buf, sizeof buf, &req, &need, NULL));
+    }
+    PASS();
+}
+
+/* A targetName with a line break is refused with the targetName key (a group rule). */
+TEST rest_build_checks_target_name_as_a_group(void) {
+    wps_connection_string cs;
+    wps_rest_params p;
+    wps_rest_request req;
+    wps_diag d;
+    char buf[2048];
+    ASSERT(rest_cs_for(WPS_REST_REVOKE_PERMISSION, &cs));
+    memset(&p, 0, sizeof p);
+    p.hub = sl("chat");
+    p.connection_id = sl("c");
+    p.permission = sl("SENDTOGROUP");
+    bad_target_name_line_break(&p);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_build(&cs, WPS_REST_REVOKE_PERMISSION, &p, buf, sizeof buf, &req, NULL, &d));
+    ASSERT_STR_EQ("targetName: a group name must not contain line breaks", d.reason);
+    bad_target_name_empty(&p);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_build(&cs, WPS_REST_REVOKE_PERMISSION, &p, buf, sizeof buf, &req, NULL, &d));
+    ASSERT_STR_EQ("targetName: a group name must not be empty", d.reason);
+    p.target_name = sl("g");
+    ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_REVOKE_PERMISSION, &p, buf, sizeof buf, &req, NULL, &d));
+    ASSERT(slice_is(req.url, RWPS "/api/hubs/chat/permissions/sendToGroup/connections/c?api-version=2024-12-01&targetName=g"));
+    PASS();
+}
+
+/* NULL arguments, missing key or endpoint, an unknown operation, a bad ServerEndpoint. */
+TEST rest_build_refuses_null_arguments_and_bad_endpoints(void) {
+    wps_connection_string good, cs;
+    wps_rest_params p;
+    wps_rest_request req;
+    wps_diag d;
+    char buf[2048];
+    size_t need = 5;
+    int k;
+    ASSERT(rest_cs_for(WPS_REST_GET_SERVICE_STATUS, &good));
+    memset(&p, 0, sizeof p);
+    for (k = 0; k < 6; k++) {
+        const wps_connection_string *csp = &good;
+        const wps_rest_params *pp = &p;
+        wps_rest_request *outp = &req;
+        wps_rest_operation op = WPS_REST_GET_SERVICE_STATUS;
+        cs = good;
+        switch (k) {
+        case 0: csp = NULL; break;
+        case 1: pp = NULL; break;
+        case 2: outp = NULL; break;
+        case 3: cs.endpoint.ptr = NULL, csp = &cs; break;
+        case 4: cs.access_key.ptr = NULL, csp = &cs; break;
+        default: op = WPS_REST_OPERATION_COUNT; break;
+        }
+        need = 5;
+        ASSERT_EQm("NULL argument", WPS_ERR_INVALID_ARGUMENT, wps_rest_build(csp, op, pp, buf, sizeof buf, outp, &need, &d));
+        ASSERT_STR_EQ("NULL argument or unknown operation", d.reason);
+        ASSERT_EQ(0u, (unsigned)need);
+    }
+    /* the SignalR ServerEndpoint is checked like the endpoint */
+    {
+        static const char t[] = "Endpoint=" RSR ";AccessKey=" RK ";Version=1.0;ServerEndpoint=https://internal.example;";
+        ASSERT_EQ(WPS_OK, wps_connection_string_parse(t, sizeof t - 1, &cs, NULL));
+        cs.server_endpoint = sl("https://inter nal.example");
+        ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_build(&cs, WPS_REST_SIGNALR_GET_ACCESS_KEY, &p, buf, sizeof buf, &req, &need, &d));
+        ASSERT_STR_EQ("Endpoint: the endpoint host has characters a host cannot have", d.reason);
+    }
+    PASS();
+}
+
+/* The next page is a GET of nextLink, compared with the endpoint case-insensitively; SignalR
+   pages live on the ServerEndpoint; an endpoint too long to compare is refused. */
+TEST rest_build_next_link_endpoint_rules(void) {
+    wps_connection_string cs;
+    wps_rest_params p;
+    wps_rest_request req;
+    wps_diag d;
+    static char buf[4096];
+    const char *problem;
+    static const char upper[] = "Endpoint=https://Demo.WebPubSub.Azure.com;AccessKey=" RK ";Version=1.0;";
+    static const char server[] = "Endpoint=" RSR ";AccessKey=" RK ";Version=1.0;ServerEndpoint=https://internal.example:8443;";
+    static const char link1[] = "https://demo.webpubsub.azure.com/api/hubs/chat/groups/g/connections?api-version=2024-12-01&continuationToken=t";
+    static const char link2[] = "https://internal.example:8443/api/hubs/h/groups/g/connections?continuationToken=t";
+    static const char link3[] = RSR "/api/hubs/h/groups/g/connections?continuationToken=t";
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(upper, sizeof upper - 1, &cs, NULL));
+    memset(&p, 0, sizeof p);
+    p.now = 1700000000;
+    p.next_link = sl(link1);
+    ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_LIST_CONNECTIONS_IN_GROUP, &p, buf, sizeof buf, &req, NULL, &d));
+    ASSERT_STR_EQ("GET", req.method);
+    ASSERT(slice_is(req.url, link1)); /* exactly the service's link */
+    problem = rest_jwt_problem(&req, p.now, 3600);
+    ASSERTm(problem ? problem : "", problem == NULL);
+    /* SignalR: the ServerEndpoint, not the public endpoint */
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(server, sizeof server - 1, &cs, NULL));
+    p.next_link = sl(link2);
+    ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_SIGNALR_LIST_CONNECTIONS_IN_GROUP, &p, buf, sizeof buf, &req, NULL, &d));
+    ASSERT(slice_is(req.url, link2));
+    p.next_link = sl(link3);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_build(&cs, WPS_REST_SIGNALR_LIST_CONNECTIONS_IN_GROUP, &p, buf, sizeof buf, &req, NULL, &d));
+    ASSERT(has(d.reason, "nextLink: the next link must be an absolute URL"));
+    /* nextLink on a SignalR operation that does not page */
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_build(&cs, WPS_REST_SIGNALR_GET_ACCESS_KEY, &p, buf, sizeof buf, &req, NULL, &d));
+    ASSERT_STR_EQ("nextLink: only ListConnectionsInGroup pages", d.reason);
+    /* an endpoint longer than the 512 bytes the comparison keeps */
+    {
+        static char ep[600], link[700];
+        memcpy(ep, "https://", 8);
+        memset(ep + 8, 'a', sizeof ep - 9);
+        ep[sizeof ep - 1] = 0;
+        snprintf(link, sizeof link, "%s/api/x", ep);
+        memset(&cs, 0, sizeof cs);
+        cs.endpoint = sl(ep);
+        cs.access_key = sl(RK);
+        p.next_link = sl(link);
+        ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_build(&cs, WPS_REST_LIST_CONNECTIONS_IN_GROUP, &p, buf, sizeof buf, &req, NULL, &d));
+        ASSERT(has(d.reason, "nextLink: the next link must be an absolute URL"));
+        /* the same endpoint builds a first page */
+        memset(&p, 0, sizeof p);
+        p.hub = sl("chat");
+        p.group = sl("g");
+        ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_LIST_CONNECTIONS_IN_GROUP, &p, buf, sizeof buf, &req, NULL, &d));
+        ASSERT_EQ(0, strncmp(ep, req.url.ptr, sizeof ep - 1));
+    }
+    PASS();
+}
+
+/* ------------------------------------------------------------------ responses */
+
+typedef struct rest_json_case {
+    const char *name;
+    const char *body; /* NULL: a NULL body */
+    size_t len;       /* used when body is NULL */
+    wps_status status;
+    const char *reason; /* substring of diag.reason when status is an error */
+} rest_json_case;
+
+static size_t case_len(const rest_json_case *c) { return c->body ? strlen(c->body) : c->len; }
+
+/* Malformed bodies, shown through wps_rest_parse_token (every parser opens bodies the same way). */
+TEST rest_parse_token_refuses_malformed_bodies(void) {
+    static const rest_json_case cases[] = {
+        {"NULL body, no length", NULL, 0, WPS_ERR_EMPTY, "empty body"},
+        {"NULL body with a length", NULL, 4, WPS_ERR_INVALID_ARGUMENT, "NULL body"},
+        {"only whitespace", " \n", 0, WPS_ERR_TYPE_MISMATCH, "JSON object expected"},
+        {"an array", "[]", 0, WPS_ERR_TYPE_MISMATCH, "JSON object expected"},
+        {"not UTF-8", "{\"token\":\"\xe2\x82\"}", 0, WPS_ERR_UTF8, "the body is not UTF-8"},
+        {"members without a comma", "{\"token\":\"a\" \"x\":1}", 0, WPS_ERR_SYNTAX, "',' or '}' expected"},
+        {"end after a comma", "{\"token\":\"a\",", 0, WPS_ERR_SYNTAX, "object key expected"},
+        {"a number as key", "{1:2}", 0, WPS_ERR_SYNTAX, "object key expected"},
+        {"an unterminated key", "{\"tok", 0, WPS_ERR_SYNTAX, ""},
+        {"end after a key", "{\"token\"", 0, WPS_ERR_SYNTAX, "':' expected"},
+        {"no colon", "{\"token\" \"a\"}", 0, WPS_ERR_SYNTAX, "':' expected"},
+        {"token null", "{\"token\":null}", 0, WPS_ERR_MISSING_FIELD, "token: required member missing"},
+        {"an escaped key never matches", "{\"tok\\u0065n\":\"a\"}", 0, WPS_ERR_MISSING_FIELD, "token: required member missing"},
+        {"token an array", "{\"token\":[]}", 0, WPS_ERR_TYPE_MISMATCH, "token: string expected at byte 9"},
+        {"two objects", "{\"token\":\"a\"}{}", 0, WPS_ERR_TRAILING, "data after the JSON object"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const rest_json_case *c = &cases[i];
+        wps_slice tok;
+        wps_diag d;
+        wps_status st = wps_rest_parse_token(c->body, case_len(c), NULL, 0, &tok, &d);
+        if (st != c->status || !has(d.reason, c->reason)) fprintf(stdout, "\n%s: got %d \"%s\"\n", c->name, (int)st, d.reason);
+        ASSERT_EQm(c->name, c->status, st);
+        ASSERTm(c->name, has(d.reason, c->reason));
+        ASSERT_EQm(c->name, c->status, wps_rest_parse_token(c->body, case_len(c), NULL, 0, &tok, NULL)); /* same without diag */
+    }
+    PASS();
+}
+
+/* Escaped strings go to scratch; a scratch too small is refused with the size needed. */
+TEST rest_parse_token_scratch_too_small_reports_needed(void) {
+    static const char body[] = "{\"token\":\"ab\\/cd\\/ef\"}";
+    char scratch[8];
+    wps_slice tok;
+    wps_diag d;
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_rest_parse_token(body, sizeof body - 1, scratch, 4, &tok, &d));
+    ASSERT_EQ(8u, (unsigned)d.needed);
+    ASSERT(has(d.reason, "token: scratch too small"));
+    ASSERT_EQ(WPS_OK, wps_rest_parse_token(body, sizeof body - 1, scratch, 8, &tok, &d));
+    ASSERT(slice_is(tok, "ab/cd/ef"));
+    ASSERT(tok.ptr == scratch);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_parse_token(body, sizeof body - 1, scratch, 8, NULL, &d));
+    PASS();
+}
+
+TEST rest_parse_access_key_requires_both_members(void) {
+    wps_slice k, id;
+    wps_diag d;
+    static const char ok[] = "{\"KeyId\":\"id\",\"extra\":[1],\"AccessKey\":\"k\\u0041\"}";
+    char scratch[sizeof ok];
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_signalr_parse_access_key(ok, sizeof ok - 1, NULL, 0, NULL, &id, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_signalr_parse_access_key(ok, sizeof ok - 1, NULL, 0, &k, NULL, &d));
+    ASSERT_EQ(WPS_OK, wps_signalr_parse_access_key(ok, sizeof ok - 1, scratch, sizeof scratch, &k, &id, &d));
+    ASSERT(slice_is(k, "kA") && slice_is(id, "id"));
+    ASSERT_EQ(WPS_ERR_MISSING_FIELD, wps_signalr_parse_access_key("{\"AccessKey\":\"k\"}", 17, NULL, 0, &k, &id, &d));
+    ASSERT_STR_EQ("KeyId: required member missing", d.reason);
+    ASSERT_EQ(WPS_ERR_MISSING_FIELD, wps_signalr_parse_access_key("{\"KeyId\":\"i\",\"AccessKey\":null}", 30, NULL, 0, &k, &id, &d));
+    ASSERT_STR_EQ("AccessKey: required member missing", d.reason);
+    ASSERT_EQ(WPS_ERR_EMPTY, wps_signalr_parse_access_key("", 0, NULL, 0, &k, &id, &d));
+    PASS();
+}
+
+TEST rest_parse_group_members_malformed_pages(void) {
+    static const rest_json_case cases[] = {
+        {"empty", "", 0, WPS_ERR_EMPTY, "empty body"},
+        {"value not an array", "{\"value\":{}}", 0, WPS_ERR_TYPE_MISMATCH, "JSON array expected"},
+        {"value null", "{\"value\":null}", 0, WPS_ERR_TYPE_MISMATCH, "JSON array expected"},
+        {"a member not an object", "{\"value\":[1]}", 0, WPS_ERR_TYPE_MISMATCH, "JSON object expected"},
+        {"connectionId null", "{\"value\":[{\"connectionId\":null}]}", 0, WPS_ERR_TYPE_MISMATCH, "connectionId: string expected"},
+        {"userId a number", "{\"value\":[{\"connectionId\":\"c\",\"userId\":1}]}", 0, WPS_ERR_TYPE_MISMATCH, "userId: string expected"},
+        {"nextLink a number", "{\"value\":[],\"nextLink\":1}", 0, WPS_ERR_TYPE_MISMATCH, "nextLink: string expected"},
+        {"no value", "{\"nextLink\":null}", 0, WPS_ERR_MISSING_FIELD, "value: required member missing"},
+        {"no comma after value", "{\"value\":[] \"nextLink\":null}", 0, WPS_ERR_SYNTAX, "',' or '}' expected"},
+        {"a syntax error inside value", "{\"value\":[{\"connectionId\":\"c\" \"userId\":null}]}", 0, WPS_ERR_SYNTAX, ""},
+        {"data after the object", "{\"value\":[]} x", 0, WPS_ERR_TRAILING, "data after the JSON object"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const rest_json_case *c = &cases[i];
+        wps_group_member m[2];
+        size_t n = 77;
+        wps_slice link;
+        wps_diag d;
+        wps_status st = wps_rest_parse_group_members(c->body, case_len(c), NULL, 0, m, 2, &n, &link, &d);
+        if (st != c->status || !has(d.reason, c->reason)) fprintf(stdout, "\n%s: got %d \"%s\"\n", c->name, (int)st, d.reason);
+        ASSERT_EQm(c->name, c->status, st);
+        ASSERTm(c->name, has(d.reason, c->reason));
+        ASSERT_EQm(c->name, 0u, (unsigned)n);
+    }
+    PASS();
+}
+
+/* Unknown members are ignored, escapes go to scratch, and cap 0 with no array counts a page. */
+TEST rest_parse_group_members_counts_and_ignores_unknown_members(void) {
+    static const char page[] = "{\"odata\":1,\"value\":[{\"connectionId\":\"c\\u0031\",\"extra\":{\"a\":[]},\"userId\":\"u\"},{\"connectionId\":\"c2\"}],"
+                               "\"nextLink\":\"https://h/x?continuationToken=a\\u0026b\"}";
+    char scratch[sizeof page];
+    wps_group_member m[2];
+    size_t n = 0;
+    wps_slice link;
+    wps_diag d;
+    ASSERT_EQ(WPS_OK, wps_rest_parse_group_members(page, sizeof page - 1, scratch, sizeof scratch, m, 2, &n, &link, &d));
+    ASSERT_EQ(2u, (unsigned)n);
+    ASSERT(slice_is(m[0].connection_id, "c1") && slice_is(m[0].user_id, "u"));
+    ASSERT(slice_is(m[1].connection_id, "c2") && m[1].user_id.ptr == NULL);
+    ASSERT(slice_is(link, "https://h/x?continuationToken=a&b"));
+    /* counting only */
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_rest_parse_group_members(page, sizeof page - 1, scratch, sizeof scratch, NULL, 0, &n, &link, &d));
+    ASSERT_EQ(2u, (unsigned)n);
+    ASSERT_EQ(2u, (unsigned)d.needed);
+    ASSERT(has(d.reason, "value: more members than cap"));
+    ASSERT_EQ(WPS_OK, wps_rest_parse_group_members("{\"value\":[]}", 12, NULL, 0, NULL, 0, &n, &link, &d));
+    ASSERT_EQ(0u, (unsigned)n);
+    /* without scratch, the escaped connection id cannot be returned */
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_rest_parse_group_members(page, sizeof page - 1, NULL, 0, m, 2, &n, &link, &d));
+    ASSERT(has(d.reason, "connectionId: scratch too small"));
+    /* NULL outputs */
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_parse_group_members(page, sizeof page - 1, NULL, 0, m, 2, NULL, &link, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_parse_group_members(page, sizeof page - 1, NULL, 0, m, 2, &n, NULL, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_parse_group_members(page, sizeof page - 1, NULL, 0, NULL, 2, &n, &link, &d));
+    PASS();
+}
+
+TEST rest_parse_error_optional_and_malformed_members(void) {
+    static const rest_json_case bad[] = {
+        {"details an object", "{\"details\":{}}", 0, WPS_ERR_TYPE_MISMATCH, "JSON array expected"},
+        {"inner a number", "{\"inner\":5}", 0, WPS_ERR_TYPE_MISMATCH, "JSON object expected"},
+        {"inner.code a number", "{\"inner\":{\"code\":5}}", 0, WPS_ERR_TYPE_MISMATCH, "inner.code: string expected"},
+        {"code an object", "{\"code\":{}}", 0, WPS_ERR_TYPE_MISMATCH, "code: string expected"},
+        {"message a number", "{\"message\":1}", 0, WPS_ERR_TYPE_MISMATCH, "message: string expected"},
+        {"target true", "{\"target\":true}", 0, WPS_ERR_TYPE_MISMATCH, "target: string expected"},
+        {"a missing comma", "{\"code\":\"a\" \"message\":\"b\"}", 0, WPS_ERR_SYNTAX, "',' or '}' expected"},
+        {"a string", "\"x\"", 0, WPS_ERR_TYPE_MISMATCH, "JSON object expected"},
+    };
+    static const char body[] = "{\"code\":\"C\",\"message\":null,\"x\":[{}],\"details\":null,"
+                               "\"inner\":{\"other\":1,\"code\":\"I1\",\"inner\":{\"code\":\"I2\",\"inner\":null}}}";
+    static const char body2[] = "{\"inner\":null,\"details\":[ ],\"target\":\"t\"}";
+    wps_rest_error e;
+    wps_diag d;
+    size_t i;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_parse_error(body, sizeof body - 1, NULL, 0, NULL, &d));
+    ASSERT_EQ(WPS_OK, wps_rest_parse_error(body, sizeof body - 1, NULL, 0, &e, &d));
+    ASSERT(slice_is(e.code, "C") && e.message.ptr == NULL && e.target.ptr == NULL);
+    ASSERT(slice_is(e.inner_code, "I2")); /* followed until an inner that is not an object */
+    ASSERT(e.details.len == 0 && e.detail_count == 0);
+    ASSERT_EQ(WPS_OK, wps_rest_parse_error(body2, sizeof body2 - 1, NULL, 0, &e, &d));
+    ASSERT(e.inner_code.ptr == NULL && slice_is(e.target, "t"));
+    ASSERT(slice_is(e.details, "[ ]") && e.detail_count == 0);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const rest_json_case *c = &bad[i];
+        wps_status st = wps_rest_parse_error(c->body, case_len(c), NULL, 0, &e, &d);
+        if (st != c->status || !has(d.reason, c->reason)) fprintf(stdout, "\n%s: got %d \"%s\"\n", c->name, (int)st, d.reason);
+        ASSERT_EQm(c->name, c->status, st);
+        ASSERTm(c->name, has(d.reason, c->reason));
+    }
+    PASS();
+}
+
+/* The inner chain can be as deep as the parser's nesting limit (32 levels), not deeper. */
+TEST rest_parse_error_inner_chain_depth_limit(void) {
+    static char body[1024];
+    wps_rest_error e;
+    wps_diag d;
+    int levels;
+    for (levels = 30; levels <= 32; levels++) {
+        size_t n = 0;
+        int i;
+        n += (size_t)snprintf(body + n, sizeof body - n, "{\"code\":\"top\"");
+        for (i = 1; i <= levels; i++) n += (size_t)snprintf(body + n, sizeof body - n, ",\"inner\":{\"code\":\"L%d\"", i);
+        for (i = 0; i <= levels; i++) body[n++] = '}';
+        body[n] = 0;
+        if (levels < 32) {
+            char want[8];
+            snprintf(want, sizeof want, "L%d", levels);
+            ASSERT_EQm("a chain within the limit", WPS_OK, wps_rest_parse_error(body, n, NULL, 0, &e, &d));
+            ASSERTm("the innermost code", slice_is(e.inner_code, want));
+        } else {
+            ASSERT_EQm("a chain beyond the limit", WPS_ERR_DEPTH, wps_rest_parse_error(body, n, NULL, 0, &e, &d));
+        }
+    }
+    PASS();
+}
+
+TEST rest_parse_service_response_status_code_and_is_success(void) {
+    typedef struct {
+        const char *name, *body;
+        wps_status status;
+        unsigned code;
+        int has_is_success, is_success;
+    } sr_case;
+    static const sr_case cases[] = {
+        {"code 0", "{\"statusCode\":0}", WPS_OK, 0, 0, 0},
+        {"code 999, isSuccess true", "{\"statusCode\":999,\"isSuccess\":true}", WPS_OK, 999, 1, 1},
+        {"isSuccess null", "{\"isSuccess\":null,\"other\":{}}", WPS_OK, 0, 0, 0},
+        {"leading zero", "{\"statusCode\":0200}", WPS_ERR_SYNTAX, 0, 0, 0},
+        {"code 1000", "{\"statusCode\":1000}", WPS_ERR_NUMBER, 0, 0, 0},
+        {"code 12345", "{\"statusCode\":12345}", WPS_ERR_NUMBER, 0, 0, 0},
+        {"code 2^64 + 200 does not wrap to 200", "{\"statusCode\":18446744073709551816}", WPS_ERR_NUMBER, 0, 0, 0},
+        {"negative code", "{\"statusCode\":-1}", WPS_ERR_NUMBER, 0, 0, 0},
+        {"exponent", "{\"statusCode\":2e2}", WPS_ERR_NUMBER, 0, 0, 0},
+        {"fraction", "{\"statusCode\":200.5}", WPS_ERR_NUMBER, 0, 0, 0},
+        {"code a string", "{\"statusCode\":\"200\"}", WPS_ERR_TYPE_MISMATCH, 0, 0, 0},
+        {"isSuccess a string", "{\"isSuccess\":\"yes\"}", WPS_ERR_TYPE_MISMATCH, 0, 0, 0},
+        {"isSuccess a number", "{\"isSuccess\":1}", WPS_ERR_TYPE_MISMATCH, 0, 0, 0},
+        {"level a number", "{\"level\":1}", WPS_ERR_TYPE_MISMATCH, 0, 0, 0},
+        {"a missing comma", "{\"code\":\"a\" \"level\":\"b\"}", WPS_ERR_SYNTAX, 0, 0, 0},
+        {"empty", "", WPS_ERR_EMPTY, 0, 0, 0},
+    };
+    size_t i;
+    wps_signalr_service_response r;
+    wps_diag d;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_signalr_parse_service_response("{}", 2, NULL, 0, NULL, &d));
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const sr_case *c = &cases[i];
+        wps_status st = wps_signalr_parse_service_response(c->body, strlen(c->body), NULL, 0, &r, &d);
+        if (st != c->status) fprintf(stdout, "\n%s: got %d \"%s\"\n", c->name, (int)st, d.reason);
+        ASSERT_EQm(c->name, c->status, st);
+        if (st == WPS_OK) {
+            ASSERT_EQm(c->name, c->code, r.status_code);
+            ASSERT_EQm(c->name, c->has_is_success, (int)r.has_is_success);
+            ASSERT_EQm(c->name, c->is_success, (int)r.is_success);
+        } else if (st == WPS_ERR_NUMBER || st == WPS_ERR_TYPE_MISMATCH) {
+            ASSERTm(c->name, has(d.reason, "statusCode: ") || has(d.reason, "isSuccess: ") || has(d.reason, "level: "));
+            ASSERTm(c->name, has(d.reason, " at byte "));
+        }
+    }
+    /* every string member, with an escape into scratch */
+    {
+        static const char body[] = "{\"code\":\"c\",\"level\":\"Info\",\"scope\":\"User\",\"errorKind\":\"Invalid\",\"message\":\"m\\n\","
+                                   "\"jsonObject\":null}";
+        char scratch[sizeof body];
+        ASSERT_EQ(WPS_OK, wps_signalr_parse_service_response(body, sizeof body - 1, scratch, sizeof scratch, &r, &d));
+        ASSERT(slice_is(r.code, "c") && slice_is(r.level, "Info") && slice_is(r.scope, "User") && slice_is(r.error_kind, "Invalid"));
+        ASSERT(slice_is(r.message, "m\n") && slice_is(r.json_object, "null") && !r.has_is_success);
+    }
+    PASS();
+}
+
+TEST rest_parse_invoke_result_members(void) {
+    wps_slice res, proto;
+    wps_diag d;
+    static const char body[] = "{\"id\":1,\"protocol\":null}";
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_signalr_parse_invoke_result(body, sizeof body - 1, NULL, 0, NULL, &proto, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_signalr_parse_invoke_result(body, sizeof body - 1, NULL, 0, &res, NULL, &d));
+    ASSERT_EQ(WPS_OK, wps_signalr_parse_invoke_result(body, sizeof body - 1, NULL, 0, &res, &proto, &d));
+    ASSERT(res.ptr == NULL && proto.ptr == NULL); /* absent result, null protocol */
+    ASSERT_EQ(WPS_OK, wps_signalr_parse_invoke_result("{\"result\":\"s\"}", 14, NULL, 0, &res, &proto, &d));
+    ASSERT(slice_is(res, "\"s\"")); /* raw JSON text */
+    ASSERT_EQ(WPS_ERR_EMPTY, wps_signalr_parse_invoke_result("", 0, NULL, 0, &res, &proto, &d));
+    ASSERT_EQ(WPS_ERR_SYNTAX, wps_signalr_parse_invoke_result("{\"result\":1 \"protocol\":\"json\"}", 30, NULL, 0, &res, &proto, &d));
+    ASSERT_EQ(WPS_ERR_TYPE_MISMATCH, wps_signalr_parse_invoke_result("{\"protocol\":2}", 14, NULL, 0, &res, &proto, &d));
+    ASSERT_STR_EQ("protocol: string expected at byte 12", d.reason);
+    PASS();
+}
+
+SUITE(rest) {
+    RUN_TEST(rest_operation_name_and_service_out_of_range);
+    RUN_TEST(rest_operation_find_prefixes_aliases_and_misses);
+    RUN_TEST(rest_build_accepts_optional_parameters);
+    RUN_TEST(rest_build_token_lifetime_and_optional_needed);
+    RUN_TEST(rest_build_reports_the_exact_buffer_size);
+    RUN_TEST(rest_build_refuses_each_invalid_parameter);
+    RUN_TEST(rest_build_checks_target_name_as_a_group);
+    RUN_TEST(rest_build_refuses_null_arguments_and_bad_endpoints);
+    RUN_TEST(rest_build_next_link_endpoint_rules);
+    RUN_TEST(rest_parse_token_refuses_malformed_bodies);
+    RUN_TEST(rest_parse_token_scratch_too_small_reports_needed);
+    RUN_TEST(rest_parse_access_key_requires_both_members);
+    RUN_TEST(rest_parse_group_members_malformed_pages);
+    RUN_TEST(rest_parse_group_members_counts_and_ignores_unknown_members);
+    RUN_TEST(rest_parse_error_optional_and_malformed_members);
+    RUN_TEST(rest_parse_error_inner_chain_depth_limit);
+    RUN_TEST(rest_parse_service_response_status_code_and_is_success);
+    RUN_TEST(rest_parse_invoke_result_members);
+}
