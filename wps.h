@@ -1869,6 +1869,29 @@ static size_t wps__cstrlen(const char *s) {
     return n;
 }
 
+/* The one error-propagation macro: return the status of x unless it is WPS_OK. */
+#define WPS__TRY(x)                                                                                                                     \
+    do {                                                                                                                                \
+        wps_status wps__st_ = (x);                                                                                                      \
+        if (wps__st_ != WPS_OK) return wps__st_;                                                                                        \
+    } while (0)
+
+/* The one case-insensitive compare (ASCII letters only, as HTTP header names, dataType values
+   and connection-string keys are compared): a[0..n) == b[0..n). */
+static int wps__ieq_n(const char *a, const char *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x - 'A' < 26u) x |= 0x20u;
+        if (y - 'A' < 26u) y |= 0x20u;
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+/* a[0..an) equals the NUL-terminated b, case-insensitively. */
+static int wps__ieq_name(const char *a, size_t an, const char *b) { return wps__cstrlen(b) == an && wps__ieq_n(a, b, an); }
+
 /* Records a failure. key (may be NULL) names the field; text describes; offset is a byte offset
    in the input, or (size_t)-1 for "no offset". Returns status for tail calls. */
 static wps_status wps__fail(wps_diag *d, wps_status status, const char *key, const char *text, size_t offset) {
@@ -2833,77 +2856,15 @@ static const wps__kind_desc wps__kinds[WPS_KIND_COUNT_] = {
      {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
 };
 
-/* Kind of a wire "type" (the first of two kinds for "message" and "system"); NONE if unknown.
-   Mirrors the wire types of wps__kinds as a switch on length so that every compare has a
-   constant length (tests/test_codec.c decodes every kind through it). */
-#ifdef WPS__SMALL
-/* (the size build: the first kind of the table with this wire type) */
+/* Kind of a wire "type" (the first of two kinds for "message" and "system"); NONE if unknown:
+   the first kind of wps__kinds with that wire type (one table says it; compares stop at the
+   first differing byte). */
 static wps_kind wps__wire_kind(const char *t, size_t n) {
     unsigned i;
     for (i = 1; i < (unsigned)WPS_KIND_COUNT_; i++)
         if (wps__slice_eq_cstr(t, n, wps__kinds[i].wire_type)) return (wps_kind)i;
     return WPS_KIND_NONE;
 }
-#else
-WPS__INLINE wps_kind wps__wire_kind(const char *t, size_t n) {
-    switch (n) {
-    case 3:
-        if (wps__eq(t, "ack", 3)) return WPS_KIND_ACK;
-        return WPS_KIND_NONE;
-    case 4:
-        if (wps__eq(t, "pong", 4)) return WPS_KIND_PONG;
-        if (wps__eq(t, "ping", 4)) return WPS_KIND_PING;
-        return WPS_KIND_NONE;
-    case 5:
-        if (wps__eq(t, "event", 5)) return WPS_KIND_SEND_EVENT;
-        return WPS_KIND_NONE;
-    case 6:
-        if (wps__eq(t, "system", 6)) return WPS_KIND_CONNECTED;
-        if (wps__eq(t, "invoke", 6)) return WPS_KIND_INVOKE;
-        return WPS_KIND_NONE;
-    case 7:
-        if (wps__eq(t, "message", 7)) return WPS_KIND_GROUP_DATA;
-        return WPS_KIND_NONE;
-    case 9:
-        if (wps__eq(t, "streamAck", 9)) return WPS_KIND_STREAM_ACK;
-        if (wps__eq(t, "joinGroup", 9)) return WPS_KIND_JOIN_GROUP;
-        if (wps__eq(t, "streamEnd", 9)) return WPS_KIND_STREAM_END;
-        return WPS_KIND_NONE;
-    case 10:
-        if (wps__eq(t, "streamNack", 10)) return WPS_KIND_STREAM_NACK;
-        if (wps__eq(t, "leaveGroup", 10)) return WPS_KIND_LEAVE_GROUP;
-        if (wps__eq(t, "streamData", 10)) return WPS_KIND_STREAM_DATA;
-        return WPS_KIND_NONE;
-    case 11:
-        if (wps__eq(t, "sendToGroup", 11)) return WPS_KIND_SEND_TO_GROUP;
-        if (wps__eq(t, "sequenceAck", 11)) return WPS_KIND_SEQUENCE_ACK;
-        return WPS_KIND_NONE;
-    case 12:
-        if (wps__eq(t, "streamClosed", 12)) return WPS_KIND_STREAM_CLOSED;
-        return WPS_KIND_NONE;
-    case 13:
-        if (wps__eq(t, "setGroupState", 13)) return WPS_KIND_SET_GROUP_STATE;
-        return WPS_KIND_NONE;
-    case 14:
-        if (wps__eq(t, "invokeResponse", 14)) return WPS_KIND_INVOKE_RESPONSE;
-        return WPS_KIND_NONE;
-    case 16:
-        if (wps__eq(t, "groupStateUpdate", 16)) return WPS_KIND_GROUP_STATE_UPDATE;
-        if (wps__eq(t, "cancelInvocation", 16)) return WPS_KIND_CANCEL_INVOCATION;
-        return WPS_KIND_NONE;
-    case 18:
-        if (wps__eq(t, "groupStateSnapshot", 18)) return WPS_KIND_GROUP_STATE_SNAPSHOT;
-        return WPS_KIND_NONE;
-    case 19:
-        if (wps__eq(t, "subscribeGroupState", 19)) return WPS_KIND_SUBSCRIBE_GROUP_STATE;
-        return WPS_KIND_NONE;
-    case 21:
-        if (wps__eq(t, "unsubscribeGroupState", 21)) return WPS_KIND_UNSUBSCRIBE_GROUP_STATE;
-        return WPS_KIND_NONE;
-    default: return WPS_KIND_NONE;
-    }
-}
-#endif
 
 WPS_API const char *wps_kind_name(wps_kind kind) {
     unsigned i = (unsigned)kind;
@@ -3032,16 +2993,6 @@ static wps_status wps__get_bool(wps__dec *d, const wps__obj *o, int key, bool *o
     else if (WPS__SLOT_JT(sl) == WPS__J_FALSE) *out = false;
     else return wps__fail(d->s.diag, WPS_ERR_TYPE_MISMATCH, wps__key_names[key], "true or false expected", wps__off(d, sl->p));
     return WPS_OK;
-}
-
-static int wps__ieq(const unsigned char *p, size_t n, const char *lower) {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        unsigned c = p[i];
-        if (c >= 'A' && c <= 'Z') c |= 0x20u;
-        if (lower[i] == 0 || (unsigned char)lower[i] != c) return 0;
-    }
-    return lower[n] == 0;
 }
 
 /* Copies a short string value into a NUL-terminated reason fragment. */
@@ -3325,10 +3276,10 @@ static wps_status wps__get_data(wps__dec *d, const wps__obj *o, wps_message *m) 
         st = wps__get_str(d, o, WPS__K_DATA_TYPE, &v);
         if (st != WPS_OK) return st;
         b = (const unsigned char *)v.ptr;
-        if (wps__ieq(b, v.len, "json")) dt = WPS_DATA_JSON;
-        else if (wps__ieq(b, v.len, "text")) dt = WPS_DATA_TEXT;
-        else if (wps__ieq(b, v.len, "binary")) dt = WPS_DATA_BINARY;
-        else if (wps__ieq(b, v.len, "protobuf")) dt = WPS_DATA_PROTOBUF;
+        if (wps__ieq_name((const char *)b, v.len, "json")) dt = WPS_DATA_JSON;
+        else if (wps__ieq_name((const char *)b, v.len, "text")) dt = WPS_DATA_TEXT;
+        else if (wps__ieq_name((const char *)b, v.len, "binary")) dt = WPS_DATA_BINARY;
+        else if (wps__ieq_name((const char *)b, v.len, "protobuf")) dt = WPS_DATA_PROTOBUF;
         else return wps__ignored(d, "dataType", v);
     }
     if (!((o->seen >> WPS__K_DATA) & 1u)) {
@@ -3365,7 +3316,6 @@ static wps_status wps__get_data(wps__dec *d, const wps__obj *o, wps_message *m) 
     return wps__get_base64(d, sl, "data", &m->data);
 }
 
-#define WPS__TRY(x) do { wps_status wps__st_ = (x); if (wps__st_ != WPS_OK) return wps__st_; } while (0)
 
 /* An error object recorded under `slot` with members at base, base+1, base+2. */
 static wps_status wps__get_error(wps__dec *d, const wps__obj *o, int slot, int base, int allow_name, int allow_code, wps_message *m) {
@@ -6414,58 +6364,48 @@ static uint32_t wps__crc32(const unsigned char *p, size_t n) {
     return ~crc;
 }
 
-typedef struct wps__wbuf {
-    unsigned char *p;
-    size_t cap, n;
-} wps__wbuf;
-
-static void wps__w_bytes(wps__wbuf *w, const void *s, size_t n) {
-    if (w->n + n <= w->cap && n) WPS_MEMCPY(w->p + w->n, s, n);
-    w->n += n;
-}
-
-static void wps__w_u(wps__wbuf *w, uint64_t v, int bytes) {
+static void wps__put_le(wps__w *w, uint64_t v, int bytes) {
     unsigned char b[8];
     int i;
     for (i = 0; i < bytes; i++) b[i] = (unsigned char)(v >> (8 * i));
-    wps__w_bytes(w, b, (size_t)bytes);
+    wps__put(w, (const char *)b, (size_t)bytes);
 }
 
-static void wps__w_str(wps__wbuf *w, const char *s, size_t n) {
-    wps__w_u(w, n, 4);
-    wps__w_bytes(w, s, n);
+static void wps__put_lenstr(wps__w *w, const char *s, size_t n) {
+    wps__put_le(w, n, 4);
+    wps__put(w, s, n);
 }
 
 #define WPS__SNAP_MAGIC "WPSs"
 #define WPS__SNAP_VERSION 1u
 
 WPS_API wps_status wps_client_snapshot(const wps_client *c, void *out, size_t cap, size_t *out_len) {
-    wps__wbuf w;
+    wps__w w;
     uint32_t i, groups = 0;
     if (out_len) *out_len = 0;
     if (!c || (!out && cap) || !out_len) return WPS_ERR_INVALID_ARGUMENT;
-    w.p = (unsigned char *)out;
+    w.buf = (char *)out;
     w.cap = cap;
-    w.n = 0;
+    w.len = 0;
     for (i = 0; i < c->cfg.max_groups; i++)
         if (c->groups[i].len && c->groups[i].joined) groups++;
-    wps__w_bytes(&w, WPS__SNAP_MAGIC, 4);
-    wps__w_u(&w, WPS__SNAP_VERSION, 1);
-    wps__w_u(&w, (uint64_t)c->cfg.protocol, 1);
-    wps__w_u(&w, (uint64_t)((c->has_conn_id ? 1u : 0u) | (c->has_token ? 2u : 0u) | (c->has_user_id ? 4u : 0u)), 2);
-    wps__w_u(&w, c->seq_max, 8);
-    wps__w_u(&w, c->next_ack_id, 8);
-    wps__w_u(&w, c->next_invocation, 8);
-    wps__w_str(&w, c->url, c->url_len);
-    wps__w_str(&w, c->conn_id, c->has_conn_id ? c->conn_id_len : 0);
-    wps__w_str(&w, c->user_id, c->has_user_id ? c->user_id_len : 0);
-    wps__w_str(&w, c->token, c->has_token ? c->token_len : 0);
-    wps__w_u(&w, groups, 4);
+    wps__put(&w, WPS__SNAP_MAGIC, 4);
+    wps__put_le(&w, WPS__SNAP_VERSION, 1);
+    wps__put_le(&w, (uint64_t)c->cfg.protocol, 1);
+    wps__put_le(&w, (uint64_t)((c->has_conn_id ? 1u : 0u) | (c->has_token ? 2u : 0u) | (c->has_user_id ? 4u : 0u)), 2);
+    wps__put_le(&w, c->seq_max, 8);
+    wps__put_le(&w, c->next_ack_id, 8);
+    wps__put_le(&w, c->next_invocation, 8);
+    wps__put_lenstr(&w, c->url, c->url_len);
+    wps__put_lenstr(&w, c->conn_id, c->has_conn_id ? c->conn_id_len : 0);
+    wps__put_lenstr(&w, c->user_id, c->has_user_id ? c->user_id_len : 0);
+    wps__put_lenstr(&w, c->token, c->has_token ? c->token_len : 0);
+    wps__put_le(&w, groups, 4);
     for (i = 0; i < c->cfg.max_groups; i++)
-        if (c->groups[i].len && c->groups[i].joined) wps__w_str(&w, c->groups[i].name, c->groups[i].len);
-    *out_len = w.n + 4;
-    if (w.n + 4 > cap) return WPS_ERR_BUFFER_TOO_SMALL;
-    wps__w_u(&w, wps__crc32(w.p, w.n), 4);
+        if (c->groups[i].len && c->groups[i].joined) wps__put_lenstr(&w, c->groups[i].name, c->groups[i].len);
+    *out_len = w.len + 4;
+    if (w.len + 4 > cap) return WPS_ERR_BUFFER_TOO_SMALL;
+    wps__put_le(&w, wps__crc32((const unsigned char *)w.buf, w.len), 4);
     return WPS_OK;
 }
 
@@ -6919,17 +6859,13 @@ WPS_API size_t wps_percent_encode(const char *src, size_t n, char *out, size_t c
     return o;
 }
 
-/* ============ >>connstr  5. connection strings */
-
-static int wps__ieq_lit(const char *p, size_t n, const char *lower) {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        char c = p[i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-        if (lower[i] == 0 || lower[i] != c) return 0;
-    }
-    return lower[n] == 0;
+/* wps__put_jstr of a slice (absent or empty: ""). */
+static void wps__put_jslice(wps__w *w, wps_slice s) {
+    if (!s.len) wps__put(w, "\"\"", 2);
+    else wps__put_jstr(w, s.ptr, s.len);
 }
+
+/* ============ >>connstr  5. connection strings */
 
 static wps_slice wps__trim(const char *p, size_t n) {
     while (n && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++, n--;
@@ -6938,7 +6874,7 @@ static wps_slice wps__trim(const char *p, size_t n) {
 }
 
 static int wps__is_http_url(wps_slice s) {
-    size_t k = (s.len >= 8 && wps__ieq_lit(s.ptr, 8, "https://")) ? 8 : (s.len >= 7 && wps__ieq_lit(s.ptr, 7, "http://")) ? 7 : 0;
+    size_t k = (s.len >= 8 && wps__ieq_name(s.ptr, 8, "https://")) ? 8 : (s.len >= 7 && wps__ieq_name(s.ptr, 7, "http://")) ? 7 : 0;
     return k && s.len > k;
 }
 
@@ -6964,13 +6900,13 @@ WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps
         if (eq == (size_t)-1) continue; /* empty parts and parts without '=' are skipped */
         name = wps__trim(text + start, eq - start);
         value = wps__trim(text + eq + 1, end - eq - 1);
-        if (wps__ieq_lit(name.ptr, name.len, "endpoint")) bit = 1, dst = &cs.endpoint;
-        else if (wps__ieq_lit(name.ptr, name.len, "accesskey")) bit = 2, dst = &cs.access_key;
-        else if (wps__ieq_lit(name.ptr, name.len, "version")) bit = 4, dst = &cs.version;
-        else if (wps__ieq_lit(name.ptr, name.len, "clientendpoint")) bit = 8, dst = &cs.client_endpoint;
-        else if (wps__ieq_lit(name.ptr, name.len, "serverendpoint")) bit = 16, dst = &cs.server_endpoint;
-        else if (wps__ieq_lit(name.ptr, name.len, "port")) bit = 32;
-        else if (wps__ieq_lit(name.ptr, name.len, "authtype"))
+        if (wps__ieq_name(name.ptr, name.len, "endpoint")) bit = 1, dst = &cs.endpoint;
+        else if (wps__ieq_name(name.ptr, name.len, "accesskey")) bit = 2, dst = &cs.access_key;
+        else if (wps__ieq_name(name.ptr, name.len, "version")) bit = 4, dst = &cs.version;
+        else if (wps__ieq_name(name.ptr, name.len, "clientendpoint")) bit = 8, dst = &cs.client_endpoint;
+        else if (wps__ieq_name(name.ptr, name.len, "serverendpoint")) bit = 16, dst = &cs.server_endpoint;
+        else if (wps__ieq_name(name.ptr, name.len, "port")) bit = 32;
+        else if (wps__ieq_name(name.ptr, name.len, "authtype"))
             return wps__fail(diag, WPS_ERR_UNSUPPORTED, "AuthType", "Entra ID (AuthType) is not supported: wps.h signs with an AccessKey", start);
         else continue; /* other properties are ignored */
         if (seen & bit) return wps__fail(diag, WPS_ERR_CONNECTION_STRING, NULL, "duplicate property in the connection string", start);
@@ -7007,36 +6943,17 @@ WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps
     return WPS_OK;
 }
 
-/* Appends s to out (counting only past cap). */
-typedef struct wps__sbuf {
-    char *p;
-    size_t cap, n;
-} wps__sbuf;
-
-static void wps__sb_put(wps__sbuf *b, const char *s, size_t n) {
-    if (b->p && n && b->n + n <= b->cap) WPS_MEMCPY(b->p + b->n, s, n);
-    b->n += n;
-}
-
-static void wps__sb_str(wps__sbuf *b, const char *s) { wps__sb_put(b, s, wps__cstrlen(s)); }
-
-static void wps__sb_u64(wps__sbuf *b, uint64_t v) {
-    char r[20];
-    size_t n = wps__u64_dec(v, r);
-    wps__sb_put(b, r, n);
-}
-
 /* scheme://host[:port] of the connection string's endpoint, with the Port property applied. */
-static void wps__sb_endpoint(wps__sbuf *b, const wps_connection_string *cs, int ws, int with_port) {
+static void wps__put_endpoint(wps__w *b, const wps_connection_string *cs, int ws, int with_port) {
     wps_slice e = cs->endpoint;
     size_t k = 0, host_end;
     int https = 1;
-    if (e.len >= 8 && wps__ieq_lit(e.ptr, 8, "https://")) k = 8;
-    else if (e.len >= 7 && wps__ieq_lit(e.ptr, 7, "http://")) k = 7, https = 0;
-    wps__sb_str(b, ws ? (https ? "wss://" : "ws://") : (https ? "https://" : "http://"));
+    if (e.len >= 8 && wps__ieq_name(e.ptr, 8, "https://")) k = 8;
+    else if (e.len >= 7 && wps__ieq_name(e.ptr, 7, "http://")) k = 7, https = 0;
+    wps__puts(b, ws ? (https ? "wss://" : "ws://") : (https ? "https://" : "http://"));
     for (host_end = k; host_end < e.len && e.ptr[host_end] != '/' && e.ptr[host_end] != ':'; host_end++) {
     }
-    wps__sb_put(b, e.ptr + k, host_end - k);
+    wps__put(b, e.ptr + k, host_end - k);
     if (with_port) { /* the scheme's default port is dropped, as URL parsers (JS, .NET) normalize it */
         uint64_t port = cs->port;
         size_t p = host_end;
@@ -7045,24 +6962,24 @@ static void wps__sb_endpoint(wps__sbuf *b, const wps_connection_string *cs, int 
             if (p < e.len && e.ptr[p] != '/') port = 0, p = host_end; /* not a number: keep the text as it is */
             if (!port) {
                 while (p < e.len && e.ptr[p] != '/') p++;
-                wps__sb_put(b, e.ptr + host_end, p - host_end);
+                wps__put(b, e.ptr + host_end, p - host_end);
             }
         }
         if (port && port != (https ? 443u : 80u)) {
-            wps__sb_put(b, ":", 1);
-            wps__sb_u64(b, port);
+            wps__put(b, ":", 1);
+            wps__put_u64(b, port);
         }
     }
 }
 
 WPS_API size_t wps_connection_string_endpoint(const wps_connection_string *cs, char *out, size_t cap) {
-    wps__sbuf b;
-    b.p = out;
+    wps__w b;
+    b.buf = out;
     b.cap = cap;
-    b.n = 0;
+    b.len = 0;
     if (!cs) return 0;
-    wps__sb_endpoint(&b, cs, 0, 1);
-    return b.n;
+    wps__put_endpoint(&b, cs, 0, 1);
+    return b.len;
 }
 
 /* ============ >>tokens  6. client access tokens and URLs (HS256 JWT) */
@@ -7080,29 +6997,6 @@ static int wps__hub_ok(wps_slice h) {
     return 1;
 }
 
-/* Writes a JSON string (RFC 8259 escaping; the input must be UTF-8). */
-static void wps__sb_jstr(wps__sbuf *b, wps_slice s) {
-    static const char hex[] = "0123456789abcdef";
-    size_t i;
-    wps__sb_put(b, "\"", 1);
-    for (i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (c == '"' || c == '\\') {
-            char e[2];
-            e[0] = '\\';
-            e[1] = (char)c;
-            wps__sb_put(b, e, 2);
-        } else if (c < 0x20) {
-            char e[6];
-            e[0] = '\\', e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[c >> 4], e[5] = hex[c & 15];
-            wps__sb_put(b, e, 6);
-        } else {
-            wps__sb_put(b, (const char *)&c, 1);
-        }
-    }
-    wps__sb_put(b, "\"", 1);
-}
-
 static const char *wps__client_path(wps_client_kind k) {
     return k == WPS_CLIENT_KIND_MQTT ? "/clients/mqtt/hubs/" : k == WPS_CLIENT_KIND_SOCKETIO ? "/clients/socketio/hubs/" : "/client/hubs/";
 }
@@ -7111,8 +7005,8 @@ static const char *wps__client_path(wps_client_kind k) {
 static int wps__endpoint_ok(wps_slice e) {
     size_t i = 0;
     if (!e.ptr) return 0;
-    if (e.len >= 8 && wps__ieq_lit(e.ptr, 8, "https://")) i = 8;
-    else if (e.len >= 7 && wps__ieq_lit(e.ptr, 7, "http://")) i = 7;
+    if (e.len >= 8 && wps__ieq_name(e.ptr, 8, "https://")) i = 8;
+    else if (e.len >= 7 && wps__ieq_name(e.ptr, 7, "http://")) i = 7;
     if (i >= e.len) return 0;
     for (; i < e.len && e.ptr[i] != '/'; i++) {
         char c = e.ptr[i];
@@ -7161,59 +7055,59 @@ static wps__claims wps__claims_of(const wps_connection_string *cs, const wps_tok
     return c;
 }
 
-static void wps__sb_wps_claims(wps__sbuf *b, const wps__claims *c) {
+static void wps__put_wps_claims(wps__w *b, const wps__claims *c) {
     const wps_connection_string *cs = c->cs;
     const wps_token_options *o = c->o;
     size_t i;
     uint64_t exp = o->now + (uint64_t)(o->expires_minutes ? o->expires_minutes : 60u) * 60u;
-    wps__sb_str(b, "{\"aud\":\"");
-    wps__sb_endpoint(b, cs, 0, 1);
-    wps__sb_str(b, wps__client_path(o->client_kind));
-    wps__sb_put(b, o->hub.ptr, o->hub.len); /* the hub pattern needs no JSON escape */
-    wps__sb_str(b, "\",\"iat\":");
-    wps__sb_u64(b, o->now);
-    wps__sb_str(b, ",\"exp\":");
-    wps__sb_u64(b, exp);
+    wps__puts(b, "{\"aud\":\"");
+    wps__put_endpoint(b, cs, 0, 1);
+    wps__puts(b, wps__client_path(o->client_kind));
+    wps__put(b, o->hub.ptr, o->hub.len); /* the hub pattern needs no JSON escape */
+    wps__puts(b, "\",\"iat\":");
+    wps__put_u64(b, o->now);
+    wps__puts(b, ",\"exp\":");
+    wps__put_u64(b, exp);
     if (o->user_id.ptr) {
-        wps__sb_str(b, ",\"sub\":");
-        wps__sb_jstr(b, o->user_id);
+        wps__puts(b, ",\"sub\":");
+        wps__put_jslice(b, o->user_id);
     }
     if (o->role_count) {
-        wps__sb_str(b, ",\"role\":[");
+        wps__puts(b, ",\"role\":[");
         for (i = 0; i < o->role_count; i++) {
-            if (i) wps__sb_put(b, ",", 1);
-            wps__sb_jstr(b, o->roles[i]);
+            if (i) wps__put(b, ",", 1);
+            wps__put_jslice(b, o->roles[i]);
         }
-        wps__sb_put(b, "]", 1);
+        wps__put(b, "]", 1);
     }
     if (o->group_count) {
-        wps__sb_str(b, ",\"webpubsub.group\":[");
+        wps__puts(b, ",\"webpubsub.group\":[");
         for (i = 0; i < o->group_count; i++) {
-            if (i) wps__sb_put(b, ",", 1);
-            wps__sb_jstr(b, o->groups[i]);
+            if (i) wps__put(b, ",", 1);
+            wps__put_jslice(b, o->groups[i]);
         }
-        wps__sb_put(b, "]", 1);
+        wps__put(b, "]", 1);
     }
-    wps__sb_put(b, "}", 1);
+    wps__put(b, "}", 1);
 }
 
 /* Signs the claims written by fn into a JWT in out, with no other memory: the claims are
    written at the end of the token's space and base64url-encoded forward through a 48-byte stack
    window (the encoded text never reaches claims not yet read, since it grows by 4/3 and starts
    at least 36 + 1 + claims/3 bytes earlier). */
-static wps_status wps__sign(wps__claims c, void (*fn)(wps__sbuf *, const wps__claims *), char *out, size_t cap, size_t *len,
+static wps_status wps__sign(wps__claims c, void (*fn)(wps__w *, const wps__claims *), char *out, size_t cap, size_t *len,
                             wps_diag *diag) {
     static const char header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
     const size_t hn = 36; /* base64url of the 27-byte header */
-    wps__sbuf w;
+    wps__w w;
     size_t claims_len, cn, jwt_len, done = 0, at;
     char *claims;
     unsigned char mac[32];
-    w.p = NULL;
+    w.buf = NULL;
     w.cap = 0;
-    w.n = 0;
+    w.len = 0;
     fn(&w, &c);
-    claims_len = w.n;
+    claims_len = w.len;
     cn = wps_base64url_encode(NULL, claims_len, NULL, 0);
     jwt_len = hn + 1 + cn + 1 + 43;
     *len = jwt_len;
@@ -7222,9 +7116,9 @@ static wps_status wps__sign(wps__claims c, void (*fn)(wps__sbuf *, const wps__cl
         return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *out_len)", (size_t)-1);
     }
     claims = out + jwt_len - claims_len;
-    w.p = claims;
+    w.buf = claims;
     w.cap = claims_len;
-    w.n = 0;
+    w.len = 0;
     fn(&w, &c);
     at = hn + 1;
     while (done < claims_len) {
@@ -7251,74 +7145,74 @@ WPS_API wps_status wps_client_access_token(const wps_connection_string *cs, cons
     *len = 0;
     st = wps__token_check(cs, o, diag);
     if (st != WPS_OK) return st;
-    return wps__sign(wps__claims_of(cs, o), wps__sb_wps_claims, out, cap, len, diag);
+    return wps__sign(wps__claims_of(cs, o), wps__put_wps_claims, out, cap, len, diag);
 }
 
 /* ws(s)://host[:port]/<client path><hub>?access_token= */
-static void wps__sb_access_url_prefix(wps__sbuf *b, const wps_connection_string *cs, const wps_token_options *o) {
-    wps__sb_endpoint(b, cs, 1, 1);
-    wps__sb_str(b, wps__client_path(o->client_kind));
-    wps__sb_put(b, o->hub.ptr, o->hub.len);
-    wps__sb_str(b, "?access_token=");
+static void wps__put_access_url_prefix(wps__w *b, const wps_connection_string *cs, const wps_token_options *o) {
+    wps__put_endpoint(b, cs, 1, 1);
+    wps__puts(b, wps__client_path(o->client_kind));
+    wps__put(b, o->hub.ptr, o->hub.len);
+    wps__puts(b, "?access_token=");
 }
 
 WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const wps_token_options *o, char *out, size_t cap, size_t *len,
                                          wps_diag *diag) {
-    wps__sbuf b;
+    wps__w b;
     size_t dummy, tlen = 0, prefix;
     wps_status st;
     if (!len) len = &dummy;
     *len = 0;
     st = wps__token_check(cs, o, diag);
     if (st != WPS_OK) return st;
-    b.p = NULL;
+    b.buf = NULL;
     b.cap = 0;
-    b.n = 0;
-    wps__sb_access_url_prefix(&b, cs, o);
-    prefix = b.n;
-    wps__sign(wps__claims_of(cs, o), wps__sb_wps_claims, NULL, 0, &tlen, NULL);
+    b.len = 0;
+    wps__put_access_url_prefix(&b, cs, o);
+    prefix = b.len;
+    wps__sign(wps__claims_of(cs, o), wps__put_wps_claims, NULL, 0, &tlen, NULL);
     *len = prefix + tlen;
     if (!out || *len > cap) {
         if (diag) diag->needed = *len;
         return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *out_len)", (size_t)-1);
     }
-    b.p = out;
+    b.buf = out;
     b.cap = cap;
-    b.n = 0;
-    wps__sb_access_url_prefix(&b, cs, o);
-    WPS_ASSERT(b.n == prefix);
-    return wps__sign(wps__claims_of(cs, o), wps__sb_wps_claims, out + prefix, cap - prefix, &tlen, diag);
+    b.len = 0;
+    wps__put_access_url_prefix(&b, cs, o);
+    WPS_ASSERT(b.len == prefix);
+    return wps__sign(wps__claims_of(cs, o), wps__put_wps_claims, out + prefix, cap - prefix, &tlen, diag);
 }
 
-static void wps__sb_lower(wps__sbuf *b, wps_slice s) {
+static void wps__put_lower(wps__w *b, wps_slice s) {
     size_t i;
     for (i = 0; i < s.len; i++) {
         char c = s.ptr[i];
         if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-        wps__sb_put(b, &c, 1);
+        wps__put(b, &c, 1);
     }
 }
 
 /* SignalR client claims: aud without the port (AudienceBaseUrl), iat, nbf, exp, [asrs.s.uid]. */
-static void wps__sb_signalr_claims(wps__sbuf *b, const wps__claims *c) {
+static void wps__put_signalr_claims(wps__w *b, const wps__claims *c) {
     const wps_connection_string *cs = c->cs;
     const wps_token_options *o = c->o;
     uint64_t exp = o->now + (uint64_t)(o->expires_minutes ? o->expires_minutes : 60u) * 60u;
-    wps__sb_str(b, "{\"aud\":\"");
-    wps__sb_endpoint(b, cs, 0, 0);
-    wps__sb_str(b, "/client/?hub=");
-    wps__sb_lower(b, o->hub);
-    wps__sb_str(b, "\",\"iat\":");
-    wps__sb_u64(b, o->now);
-    wps__sb_str(b, ",\"nbf\":");
-    wps__sb_u64(b, o->now);
-    wps__sb_str(b, ",\"exp\":");
-    wps__sb_u64(b, exp);
+    wps__puts(b, "{\"aud\":\"");
+    wps__put_endpoint(b, cs, 0, 0);
+    wps__puts(b, "/client/?hub=");
+    wps__put_lower(b, o->hub);
+    wps__puts(b, "\",\"iat\":");
+    wps__put_u64(b, o->now);
+    wps__puts(b, ",\"nbf\":");
+    wps__put_u64(b, o->now);
+    wps__puts(b, ",\"exp\":");
+    wps__put_u64(b, exp);
     if (o->user_id.ptr) {
-        wps__sb_str(b, ",\"asrs.s.uid\":");
-        wps__sb_jstr(b, o->user_id);
+        wps__puts(b, ",\"asrs.s.uid\":");
+        wps__put_jslice(b, o->user_id);
     }
-    wps__sb_put(b, "}", 1);
+    wps__put(b, "}", 1);
 }
 
 WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, const wps_token_options *o, char *out, size_t cap, size_t *len,
@@ -7333,25 +7227,25 @@ WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, con
     if (o->role_count || o->group_count || o->client_kind != WPS_CLIENT_KIND_DEFAULT)
         return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "roles, groups and client kinds are Web PubSub token options", (size_t)-1);
     if (url_out || url_len) {
-        wps__sbuf b;
+        wps__w b;
         wps_connection_string base = *cs;
         if (cs->client_endpoint.ptr) {
             base.endpoint = cs->client_endpoint;
             base.port = 0;
         }
-        b.p = url_out;
+        b.buf = url_out;
         b.cap = url_cap;
-        b.n = 0;
-        wps__sb_endpoint(&b, &base, 0, 1);
-        wps__sb_str(&b, "/client/?hub=");
-        wps__sb_lower(&b, o->hub);
-        if (url_len) *url_len = b.n;
-        if (url_out && b.n > url_cap) {
-            if (diag) diag->needed = b.n;
+        b.len = 0;
+        wps__put_endpoint(&b, &base, 0, 1);
+        wps__puts(&b, "/client/?hub=");
+        wps__put_lower(&b, o->hub);
+        if (url_len) *url_len = b.len;
+        if (url_out && b.len > url_cap) {
+            if (diag) diag->needed = b.len;
             return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "URL buffer too small (see *url_len)", (size_t)-1);
         }
     }
-    return wps__sign(wps__claims_of(cs, o), wps__sb_signalr_claims, out, cap, len, diag);
+    return wps__sign(wps__claims_of(cs, o), wps__put_signalr_claims, out, cap, len, diag);
 }
 
 
@@ -7401,31 +7295,6 @@ WPS_API const char *wps_rest_operation_name(wps_rest_operation op) {
 
 WPS_API wps_service wps_rest_operation_service(wps_rest_operation op) {
     return (unsigned)op < (unsigned)WPS_REST_OPERATION_COUNT ? (wps_service)wps__rest_ops[op].service : WPS_SERVICE_WEBPUBSUB;
-}
-
-/* a[0..n) == b[0..n), ASCII case-insensitively */
-static int wps__ieq_n(const char *a, const char *b, size_t n) {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
-        if (x != y) return 0;
-    }
-    return 1;
-}
-
-/* a[0..an) equals the NUL-terminated b, ASCII case-insensitively */
-static int wps__ieq_name(const char *a, size_t an, const char *b) {
-    size_t i;
-    for (i = 0; i < an; i++) {
-        char x = a[i], y = b[i];
-        if (!y) return 0;
-        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
-        if (x != y) return 0;
-    }
-    return b[an] == 0;
 }
 
 WPS_API bool wps_rest_operation_find(wps_service service, const char *name, size_t len, wps_rest_operation *out) {
@@ -7482,13 +7351,13 @@ static int wps__rest_path_has(const wps__rest_op *op, const char *name) {
     return 0;
 }
 
-static void wps__sb_pct(wps__sbuf *b, wps_slice s) {
+static void wps__put_pct(wps__w *b, wps_slice s) {
     size_t n = wps_percent_encode(s.ptr, s.len, NULL, 0);
-    if (b->p && b->n + n <= b->cap) wps_percent_encode(s.ptr, s.len, b->p + b->n, n);
-    b->n += n;
+    if (b->buf && b->len + n <= b->cap) wps_percent_encode(s.ptr, s.len, b->buf + b->len, n);
+    b->len += n;
 }
 
-static void wps__sb_pct_lower(wps__sbuf *b, wps_slice s) {
+static void wps__put_pct_lower(wps__w *b, wps_slice s) {
     size_t i;
     for (i = 0; i < s.len; i++) { /* the hub pattern's characters; only ` , [ ] need escapes */
         char c = s.ptr[i];
@@ -7496,7 +7365,7 @@ static void wps__sb_pct_lower(wps__sbuf *b, wps_slice s) {
         if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
         one.ptr = &c;
         one.len = 1;
-        wps__sb_pct(b, one);
+        wps__put_pct(b, one);
     }
 }
 
@@ -7519,34 +7388,34 @@ static int wps__rest_base(const wps__rest_ctx *x, wps_connection_string *base) {
     return 0;
 }
 
-static void wps__sb_query(wps__sbuf *b, int *first, const char *name, wps_slice v) {
-    wps__sb_put(b, *first ? "?" : "&", 1);
+static void wps__put_query(wps__w *b, int *first, const char *name, wps_slice v) {
+    wps__put(b, *first ? "?" : "&", 1);
     *first = 0;
-    wps__sb_str(b, name);
-    wps__sb_put(b, "=", 1);
-    wps__sb_pct(b, v);
+    wps__puts(b, name);
+    wps__put(b, "=", 1);
+    wps__put_pct(b, v);
 }
 
-static void wps__sb_query_u64(wps__sbuf *b, int *first, const char *name, uint64_t v) {
-    wps__sb_put(b, *first ? "?" : "&", 1);
+static void wps__put_query_u64(wps__w *b, int *first, const char *name, uint64_t v) {
+    wps__put(b, *first ? "?" : "&", 1);
     *first = 0;
-    wps__sb_str(b, name);
-    wps__sb_put(b, "=", 1);
-    wps__sb_u64(b, v);
+    wps__puts(b, name);
+    wps__put(b, "=", 1);
+    wps__put_u64(b, v);
 }
 
-static void wps__sb_rest_url(wps__sbuf *b, const wps__rest_ctx *x) {
+static void wps__put_rest_url(wps__w *b, const wps__rest_ctx *x) {
     const wps_rest_params *p = x->p;
     const char *t = x->op->path;
     unsigned qi;
     wps_connection_string base;
     int first = 1, signalr = x->op->service == WPS_SERVICE_SIGNALR;
     if (p->next_link.ptr) {
-        wps__sb_put(b, p->next_link.ptr, p->next_link.len);
+        wps__put(b, p->next_link.ptr, p->next_link.len);
         return;
     }
     wps__rest_base(x, &base);
-    wps__sb_endpoint(b, &base, 0, 1);
+    wps__put_endpoint(b, &base, 0, 1);
     while (*t) {
         if (*t == '{') {
             const char *e = t + 1;
@@ -7554,165 +7423,141 @@ static void wps__sb_rest_url(wps__sbuf *b, const wps__rest_ctx *x) {
             size_t k = (size_t)(e - t) + 1; /* the placeholder with its braces */
 #define WPS__PH(lit) (k == sizeof(lit) - 1 && WPS_MEMCMP(t, lit, k) == 0)
             if (WPS__PH("{hub}")) {
-                if (signalr) wps__sb_pct_lower(b, p->hub);
-                else wps__sb_pct(b, p->hub);
+                if (signalr) wps__put_pct_lower(b, p->hub);
+                else wps__put_pct(b, p->hub);
             } else if (WPS__PH("{group}")) {
-                wps__sb_pct(b, p->group);
+                wps__put_pct(b, p->group);
             } else if (WPS__PH("{connectionId}")) {
-                wps__sb_pct(b, p->connection_id);
+                wps__put_pct(b, p->connection_id);
             } else if (WPS__PH("{permission}")) {
-                wps__sb_str(b, x->permission);
+                wps__puts(b, x->permission);
             } else if (WPS__PH("{streamId}")) {
-                wps__sb_pct(b, p->stream_id);
+                wps__put_pct(b, p->stream_id);
             } else { /* {userId} / {user} */
-                wps__sb_pct(b, p->user_id);
+                wps__put_pct(b, p->user_id);
             }
 #undef WPS__PH
             t = e + 1;
         } else {
             const char *e = t;
             while (*e && *e != '{') e++;
-            wps__sb_put(b, t, (size_t)(e - t));
+            wps__put(b, t, (size_t)(e - t));
             t = e;
         }
     }
-    if (x->api_version.len) wps__sb_query(b, &first, "api-version", x->api_version);
+    if (x->api_version.len) wps__put_query(b, &first, "api-version", x->api_version);
     for (qi = 0; qi < 5; qi++) { /* the operation's own order */
-        size_t i;
-        switch (wps__rest_q(x->op, qi)) {
-        case WPS_RQ_EXCLUDED:
-            for (i = 0; i < p->excluded_count; i++) wps__sb_query(b, &first, "excluded", p->excluded[i]);
-            break;
-        case WPS_RQ_FILTER:
-            if (p->filter.ptr) wps__sb_query(b, &first, "filter", p->filter);
-            break;
-        case WPS_RQ_MESSAGE_TTL_SECONDS:
-            if (p->has_message_ttl) wps__sb_query_u64(b, &first, "messageTtlSeconds", p->message_ttl_seconds);
-            break;
-        case WPS_RQ_REASON:
-            if (p->reason.ptr) wps__sb_query(b, &first, "reason", p->reason);
-            break;
-        case WPS_RQ_USER_ID:
-            if (p->user_id.ptr) wps__sb_query(b, &first, "userId", p->user_id);
-            break;
-        case WPS_RQ_ROLE:
-            for (i = 0; i < p->role_count; i++) wps__sb_query(b, &first, "role", p->roles[i]);
-            break;
-        case WPS_RQ_MINUTES_TO_EXPIRE:
-            if (p->minutes_to_expire) wps__sb_query_u64(b, &first, "minutesToExpire", p->minutes_to_expire);
-            break;
-        case WPS_RQ_GROUP:
-            for (i = 0; i < p->group_count; i++) wps__sb_query(b, &first, "group", p->groups[i]);
-            break;
-        case WPS_RQ_CLIENT_TYPE:
-            if (p->client_type.ptr) wps__sb_query(b, &first, "clientType", p->client_type);
-            break;
-        case WPS_RQ_MAX_PAGE_SIZE:
-            if (p->max_page_size) wps__sb_query_u64(b, &first, "maxpagesize", p->max_page_size);
-            break;
-        case WPS_RQ_TOP:
-            if (p->top) wps__sb_query_u64(b, &first, "top", p->top);
-            break;
-        case WPS_RQ_CONTINUATION_TOKEN:
-            if (p->continuation_token.ptr) wps__sb_query(b, &first, "continuationToken", p->continuation_token);
-            break;
-        case WPS_RQ_TARGET_NAME:
-            if (p->target_name.ptr) wps__sb_query(b, &first, "targetName", p->target_name);
-            break;
-        case WPS_RQ_APPLICATION:
-            if (p->application.ptr) {
-                wps__sb_put(b, first ? "?" : "&", 1);
-                first = 0;
-                wps__sb_str(b, "application=");
-                wps__sb_pct_lower(b, p->application);
-            }
-            break;
-        case WPS_RQ_TTL:
-            if (p->has_ttl) wps__sb_query_u64(b, &first, "ttl", p->ttl);
-            break;
-        case WPS_RQ_COMPLETED:
-            if (p->has_completed) wps__sb_query(b, &first, "completed", p->completed ? wps__slice_lit("true") : wps__slice_lit("false"));
-            break;
+        wps_rest_query q = wps__rest_q(x->op, qi);
+        const wps_slice *list = NULL;
+        wps_slice one = {NULL, 0};
+        size_t n = 0, i;
+        uint64_t num = 0;
+        int has_num = 0;
+        switch (q) { /* the value(s) of q: a string, a list (one pair per value), or a number */
+        case WPS_RQ_EXCLUDED: list = p->excluded, n = p->excluded_count; break;
+        case WPS_RQ_ROLE: list = p->roles, n = p->role_count; break;
+        case WPS_RQ_GROUP: list = p->groups, n = p->group_count; break;
+        case WPS_RQ_FILTER: one = p->filter; break;
+        case WPS_RQ_REASON: one = p->reason; break;
+        case WPS_RQ_USER_ID: one = p->user_id; break;
+        case WPS_RQ_CLIENT_TYPE: one = p->client_type; break;
+        case WPS_RQ_CONTINUATION_TOKEN: one = p->continuation_token; break;
+        case WPS_RQ_TARGET_NAME: one = p->target_name; break;
+        case WPS_RQ_COMPLETED: one = !p->has_completed ? one : p->completed ? wps__slice_lit("true") : wps__slice_lit("false"); break;
+        case WPS_RQ_MESSAGE_TTL_SECONDS: has_num = p->has_message_ttl, num = p->message_ttl_seconds; break;
+        case WPS_RQ_TTL: has_num = p->has_ttl, num = p->ttl; break;
+        case WPS_RQ_MINUTES_TO_EXPIRE: has_num = p->minutes_to_expire != 0, num = p->minutes_to_expire; break;
+        case WPS_RQ_MAX_PAGE_SIZE: has_num = p->max_page_size != 0, num = p->max_page_size; break;
+        case WPS_RQ_TOP: has_num = p->top != 0, num = p->top; break;
         default: break;
         }
+        if (q == WPS_RQ_APPLICATION && p->application.ptr) { /* SignalR lower-cases it */
+            wps__put(b, first ? "?" : "&", 1);
+            first = 0;
+            wps__puts(b, "application=");
+            wps__put_pct_lower(b, p->application);
+        }
+        for (i = 0; i < n; i++) wps__put_query(b, &first, wps_rest_query_name(q), list[i]);
+        if (one.ptr) wps__put_query(b, &first, wps_rest_query_name(q), one);
+        if (has_num) wps__put_query_u64(b, &first, wps_rest_query_name(q), num);
     }
 }
 
-static void wps__sb_json_array(wps__sbuf *b, const wps_slice *v, size_t n) {
+static void wps__put_json_array(wps__w *b, const wps_slice *v, size_t n) {
     size_t i;
-    wps__sb_put(b, "[", 1);
+    wps__put(b, "[", 1);
     for (i = 0; i < n; i++) {
-        if (i) wps__sb_put(b, ",", 1);
-        wps__sb_jstr(b, v[i]);
+        if (i) wps__put(b, ",", 1);
+        wps__put_jslice(b, v[i]);
     }
-    wps__sb_put(b, "]", 1);
+    wps__put(b, "]", 1);
 }
 
-static void wps__sb_payload(wps__sbuf *b, wps_slice target, wps_slice arguments) {
-    wps__sb_str(b, "{\"target\":");
-    wps__sb_jstr(b, target);
-    wps__sb_str(b, ",\"arguments\":");
-    if (arguments.len) wps__sb_put(b, arguments.ptr, arguments.len);
-    else wps__sb_put(b, "[]", 2);
-    wps__sb_put(b, "}", 1);
+static void wps__put_payload(wps__w *b, wps_slice target, wps_slice arguments) {
+    wps__puts(b, "{\"target\":");
+    wps__put_jslice(b, target);
+    wps__puts(b, ",\"arguments\":");
+    if (arguments.len) wps__put(b, arguments.ptr, arguments.len);
+    else wps__put(b, "[]", 2);
+    wps__put(b, "}", 1);
 }
 
 /* The JSON body built from the parameters (GROUPS, PAYLOAD, COMMANDS without a ready body). */
-static void wps__sb_rest_body(wps__sbuf *b, const wps__rest_ctx *x) {
+static void wps__put_rest_body(wps__w *b, const wps__rest_ctx *x) {
     const wps_rest_params *p = x->p;
     size_t i;
     switch (x->op->body) {
     case WPS__BODY_GROUPS:
-        wps__sb_str(b, "{\"groups\":");
-        wps__sb_json_array(b, p->groups, p->group_count);
+        wps__puts(b, "{\"groups\":");
+        wps__put_json_array(b, p->groups, p->group_count);
         if (p->filter.ptr) {
-            wps__sb_str(b, ",\"filter\":");
-            wps__sb_jstr(b, p->filter);
+            wps__puts(b, ",\"filter\":");
+            wps__put_jslice(b, p->filter);
         }
-        wps__sb_put(b, "}", 1);
+        wps__put(b, "}", 1);
         break;
     case WPS__BODY_PAYLOAD:
-        if (!p->body.ptr) wps__sb_payload(b, p->target, p->arguments);
+        if (!p->body.ptr) wps__put_payload(b, p->target, p->arguments);
         break;
     case WPS__BODY_COMMANDS:
         if (p->body.ptr) break;
-        wps__sb_put(b, "[", 1);
+        wps__put(b, "[", 1);
         for (i = 0; i < p->command_count; i++) {
             const wps_signalr_command *c = &p->commands[i];
             static const char *const types[] = {"SendMessage", "JoinGroup", "LeaveGroup", "CloseConnection"};
-            if (i) wps__sb_put(b, ",", 1);
-            wps__sb_str(b, "{\"type\":\"");
-            wps__sb_str(b, types[c->kind]);
-            wps__sb_put(b, "\"", 1);
+            if (i) wps__put(b, ",", 1);
+            wps__puts(b, "{\"type\":\"");
+            wps__puts(b, types[c->kind]);
+            wps__put(b, "\"", 1);
             if (c->kind == WPS_SIGNALR_SEND_MESSAGE) {
-                wps__sb_str(b, ",\"message\":");
-                wps__sb_payload(b, c->target, c->arguments);
+                wps__puts(b, ",\"message\":");
+                wps__put_payload(b, c->target, c->arguments);
             } else if (c->kind == WPS_SIGNALR_CLOSE_CONNECTION) {
                 if (c->reason.ptr) {
-                    wps__sb_str(b, ",\"reason\":");
-                    wps__sb_jstr(b, c->reason);
+                    wps__puts(b, ",\"reason\":");
+                    wps__put_jslice(b, c->reason);
                 }
             } else {
-                wps__sb_str(b, ",\"group\":");
-                wps__sb_jstr(b, c->group);
+                wps__puts(b, ",\"group\":");
+                wps__put_jslice(b, c->group);
             }
-            wps__sb_put(b, "}", 1);
+            wps__put(b, "}", 1);
         }
-        wps__sb_put(b, "]", 1);
+        wps__put(b, "]", 1);
         break;
     default: break;
     }
 }
 
 /* aud is the URL itself: percent-encoded ASCII (a nextLink is checked to need no JSON escape) */
-static void wps__sb_rest_claims(wps__sbuf *b, const wps__claims *c) {
-    wps__sb_str(b, "{\"aud\":\"");
-    wps__sb_rest_url(b, c->rest);
-    wps__sb_str(b, "\",\"iat\":");
-    wps__sb_u64(b, c->iat);
-    wps__sb_str(b, ",\"exp\":");
-    wps__sb_u64(b, c->exp);
-    wps__sb_put(b, "}", 1);
+static void wps__put_rest_claims(wps__w *b, const wps__claims *c) {
+    wps__puts(b, "{\"aud\":\"");
+    wps__put_rest_url(b, c->rest);
+    wps__puts(b, "\",\"iat\":");
+    wps__put_u64(b, c->iat);
+    wps__puts(b, ",\"exp\":");
+    wps__put_u64(b, c->exp);
+    wps__put(b, "}", 1);
 }
 
 static wps_status wps__rest_bad(wps_diag *diag, const char *key, const char *text) {
@@ -7836,14 +7681,14 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
     /* 3. the next page: a GET of the service's own nextLink */
     if (p->next_link.ptr) {
         char base[512];
-        wps__sbuf b;
+        wps__w b;
         wps_connection_string bcs;
-        b.p = base;
+        b.buf = base;
         b.cap = sizeof base;
-        b.n = 0;
+        b.len = 0;
         wps__rest_base(x, &bcs);
-        wps__sb_endpoint(&b, &bcs, 0, 1);
-        if (b.n > sizeof base || p->next_link.len <= b.n || !wps__ieq_n(p->next_link.ptr, base, b.n) || p->next_link.ptr[b.n] != '/')
+        wps__put_endpoint(&b, &bcs, 0, 1);
+        if (b.len > sizeof base || p->next_link.len <= b.len || !wps__ieq_n(p->next_link.ptr, base, b.len) || p->next_link.ptr[b.len] != '/')
             return wps__rest_bad(diag, "nextLink", "the next link must be an absolute URL on the connection string's endpoint");
         for (i = 0; i < p->next_link.len; i++)
             if ((unsigned char)p->next_link.ptr[i] <= ' ' || (unsigned char)p->next_link.ptr[i] >= 0x7f || p->next_link.ptr[i] == '"' ||
@@ -7953,7 +7798,7 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
 WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_operation op, const wps_rest_params *p, char *buf, size_t cap,
                                   wps_rest_request *out, size_t *needed, wps_diag *diag) {
     wps__rest_ctx x;
-    wps__sbuf b;
+    wps__w b;
     wps__claims c;
     wps_status st;
     size_t url_len, jwt_len = 0, body_len, total, dummy;
@@ -7972,33 +7817,33 @@ WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_oper
     st = wps__rest_check(&x, diag);
     if (st != WPS_OK) return st;
     /* measure: URL, "Bearer " + JWT, built body */
-    b.p = NULL;
+    b.buf = NULL;
     b.cap = 0;
-    b.n = 0;
-    wps__sb_rest_url(&b, &x);
-    url_len = b.n;
-    b.n = 0;
-    wps__sb_rest_body(&b, &x);
-    body_len = b.n;
+    b.len = 0;
+    wps__put_rest_url(&b, &x);
+    url_len = b.len;
+    b.len = 0;
+    wps__put_rest_body(&b, &x);
+    body_len = b.len;
     WPS_MEMSET(&c, 0, sizeof c);
     c.cs = cs;
     c.rest = &x;
     c.iat = p->now;
     c.exp = p->now + (p->token_seconds ? p->token_seconds : 3600u);
-    wps__sign(c, wps__sb_rest_claims, NULL, 0, &jwt_len, NULL);
+    wps__sign(c, wps__put_rest_claims, NULL, 0, &jwt_len, NULL);
     total = url_len + 7 + jwt_len + body_len;
     *needed = total;
     if (!buf || total > cap) {
         if (diag) diag->needed = total;
         return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "buffer too small (see *needed)", (size_t)-1);
     }
-    b.p = buf;
+    b.buf = buf;
     b.cap = url_len;
-    b.n = 0;
-    wps__sb_rest_url(&b, &x);
-    WPS_ASSERT(b.n == url_len);
+    b.len = 0;
+    wps__put_rest_url(&b, &x);
+    WPS_ASSERT(b.len == url_len);
     WPS_MEMCPY(buf + url_len, "Bearer ", 7);
-    st = wps__sign(c, wps__sb_rest_claims, buf + url_len + 7, jwt_len, &jwt_len, diag);
+    st = wps__sign(c, wps__put_rest_claims, buf + url_len + 7, jwt_len, &jwt_len, diag);
     if (st != WPS_OK) return st;
     out->method = x.op->method;
     out->url.ptr = buf;
@@ -8011,11 +7856,11 @@ WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_oper
         out->body.len = p->body.len;
         out->has_body = true;
     } else if (x.op->body != WPS__BODY_NONE) {
-        b.p = buf + url_len + 7 + jwt_len;
+        b.buf = buf + url_len + 7 + jwt_len;
         b.cap = body_len;
-        b.n = 0;
-        wps__sb_rest_body(&b, &x);
-        out->body.ptr = b.p;
+        b.len = 0;
+        wps__put_rest_body(&b, &x);
+        out->body.ptr = b.buf;
         out->body.len = body_len;
         out->has_body = true;
     }
@@ -8222,11 +8067,6 @@ static wps_status wps__jmissing(const wps__scan *s, const char *key) {
     return wps__fail(s->diag, WPS_ERR_MISSING_FIELD, key, "required member missing", (size_t)-1);
 }
 
-#define WPS__JTRY(x)                                                                                                                    \
-    do {                                                                                                                                \
-        wps_status st_ = (x);                                                                                                           \
-        if (st_ != WPS_OK) return st_;                                                                                                  \
-    } while (0)
 
 /* Parses an object whose members are all strings; names[i] fills out[i] (ptr NULL when absent or
    null); required is a bit set of the names that must be present. */
@@ -8242,7 +8082,7 @@ static wps_status wps__jstrings(const void *body, size_t len, char *scratch, siz
     while ((r = wps__jit_next(&j.it, &v)) == 1)
         for (i = 0; i < count; i++)
             if (wps__jkey(&v, names[i])) {
-                WPS__JTRY(wps__jstring(&j.s, &j.m, &v, names[i], 1, &out[i]));
+                WPS__TRY(wps__jstring(&j.s, &j.m, &v, names[i], 1, &out[i]));
                 seen |= 1u << i;
             }
     if (r < 0) return wps__jerr(&j.s);
@@ -8262,7 +8102,7 @@ WPS_API wps_status wps_signalr_parse_access_key(const void *body, size_t len, ch
     static const char *const names[] = {"AccessKey", "KeyId"};
     wps_slice out[2];
     if (!access_key || !key_id) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
-    WPS__JTRY(wps__jstrings(body, len, scratch, scratch_cap, names, out, 2, 3u, diag));
+    WPS__TRY(wps__jstrings(body, len, scratch, scratch_cap, names, out, 2, 3u, diag));
     *access_key = out[0];
     *key_id = out[1];
     return WPS_OK;
@@ -8281,7 +8121,7 @@ WPS_API wps_status wps_rest_parse_group_members(const void *body, size_t len, ch
     if (!wps__jopen(&j, body, len, scratch, scratch_cap, &diag)) return diag->status;
     while ((r = wps__jit_next(&j.it, &v)) == 1) {
         if (wps__jkey(&v, "nextLink")) {
-            WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "nextLink", 1, next_link));
+            WPS__TRY(wps__jstring(&j.s, &j.m, &v, "nextLink", 1, next_link));
         } else if (wps__jkey(&v, "value")) {
             wps__jit arr;
             wps__jval e;
@@ -8298,8 +8138,8 @@ WPS_API wps_status wps_rest_parse_group_members(const void *body, size_t len, ch
                 gm.connection_id.len = gm.user_id.len = 0;
                 if (!wps__jit_open(&obj, &j.s, e.beg, 3, 1)) return wps__jerr(&j.s);
                 while ((rf = wps__jit_next(&obj, &f)) == 1) {
-                    if (wps__jkey(&f, "connectionId")) WPS__JTRY(wps__jstring(&j.s, &j.m, &f, "connectionId", 0, &gm.connection_id));
-                    else if (wps__jkey(&f, "userId")) WPS__JTRY(wps__jstring(&j.s, &j.m, &f, "userId", 1, &gm.user_id));
+                    if (wps__jkey(&f, "connectionId")) WPS__TRY(wps__jstring(&j.s, &j.m, &f, "connectionId", 0, &gm.connection_id));
+                    else if (wps__jkey(&f, "userId")) WPS__TRY(wps__jstring(&j.s, &j.m, &f, "userId", 1, &gm.user_id));
                 }
                 if (rf < 0) return wps__jerr(&j.s);
                 if (!gm.connection_id.ptr) return wps__fail(diag, WPS_ERR_MISSING_FIELD, "connectionId", "a group member has no connectionId",
@@ -8312,7 +8152,7 @@ WPS_API wps_status wps_rest_parse_group_members(const void *body, size_t len, ch
     }
     if (r < 0) return wps__jerr(&j.s);
     if (!have_value) return wps__jmissing(&j.s, "value");
-    WPS__JTRY(wps__jbody_end(&j.s, &j.it));
+    WPS__TRY(wps__jbody_end(&j.s, &j.it));
     *count = n;
     if (n > cap) {
         if (diag) diag->needed = n;
@@ -8329,9 +8169,9 @@ WPS_API wps_status wps_rest_parse_error(const void *body, size_t len, char *scra
     WPS_MEMSET(out, 0, sizeof *out);
     if (!wps__jopen(&j, body, len, scratch, scratch_cap, &diag)) return diag->status;
     while ((r = wps__jit_next(&j.it, &v)) == 1) {
-        if (wps__jkey(&v, "code")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "code", 1, &out->code));
-        else if (wps__jkey(&v, "message")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "message", 1, &out->message));
-        else if (wps__jkey(&v, "target")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "target", 1, &out->target));
+        if (wps__jkey(&v, "code")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "code", 1, &out->code));
+        else if (wps__jkey(&v, "message")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "message", 1, &out->message));
+        else if (wps__jkey(&v, "target")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "target", 1, &out->target));
         else if (wps__jkey(&v, "details") && v.type != WPS__J_NULL) {
             wps__jit arr;
             wps__jval e;
@@ -8351,7 +8191,7 @@ WPS_API wps_status wps_rest_parse_error(const void *body, size_t len, char *scra
                 const unsigned char *next = NULL;
                 if (!wps__jit_open(&in, &j.s, at, depth, 1)) return wps__jerr(&j.s);
                 while ((rf = wps__jit_next(&in, &f)) == 1) {
-                    if (wps__jkey(&f, "code")) WPS__JTRY(wps__jstring(&j.s, &j.m, &f, "inner.code", 1, &out->inner_code));
+                    if (wps__jkey(&f, "code")) WPS__TRY(wps__jstring(&j.s, &j.m, &f, "inner.code", 1, &out->inner_code));
                     else if (wps__jkey(&f, "inner") && f.type == WPS__J_OBJECT) next = f.beg;
                 }
                 if (rf < 0) return wps__jerr(&j.s);
@@ -8381,11 +8221,11 @@ WPS_API wps_status wps_signalr_parse_service_response(const void *body, size_t l
             while (p < v.end && *p >= '0' && *p <= '9' && code < 1000) code = code * 10 + (uint64_t)(*p++ - '0');
             if (p != v.end || code > 999) return wps__fail(diag, WPS_ERR_NUMBER, "statusCode", "an HTTP status code expected", (size_t)(v.beg - j.s.beg));
             out->status_code = (uint32_t)code;
-        } else if (wps__jkey(&v, "code")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "code", 1, &out->code));
-        else if (wps__jkey(&v, "level")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "level", 1, &out->level));
-        else if (wps__jkey(&v, "scope")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "scope", 1, &out->scope));
-        else if (wps__jkey(&v, "errorKind")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "errorKind", 1, &out->error_kind));
-        else if (wps__jkey(&v, "message")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "message", 1, &out->message));
+        } else if (wps__jkey(&v, "code")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "code", 1, &out->code));
+        else if (wps__jkey(&v, "level")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "level", 1, &out->level));
+        else if (wps__jkey(&v, "scope")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "scope", 1, &out->scope));
+        else if (wps__jkey(&v, "errorKind")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "errorKind", 1, &out->error_kind));
+        else if (wps__jkey(&v, "message")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "message", 1, &out->message));
         else if (wps__jkey(&v, "jsonObject")) out->json_object = wps__jraw(&v);
         else if (wps__jkey(&v, "isSuccess")) {
             if (v.type != WPS__J_TRUE && v.type != WPS__J_FALSE && v.type != WPS__J_NULL)
@@ -8409,7 +8249,7 @@ WPS_API wps_status wps_signalr_parse_invoke_result(const void *body, size_t len,
     if (!wps__jopen(&j, body, len, scratch, scratch_cap, &diag)) return diag->status;
     while ((r = wps__jit_next(&j.it, &v)) == 1) {
         if (wps__jkey(&v, "result")) *result = wps__jraw(&v);
-        else if (wps__jkey(&v, "protocol")) WPS__JTRY(wps__jstring(&j.s, &j.m, &v, "protocol", 1, protocol));
+        else if (wps__jkey(&v, "protocol")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "protocol", 1, protocol));
     }
     if (r < 0) return wps__jerr(&j.s);
     return wps__jbody_end(&j.s, &j.it);
@@ -8473,17 +8313,8 @@ WPS_API wps_status wps_webhook_check_origin(wps_slice origin, const wps_slice *a
         if (i == start) continue;
         any = 1;
         if (!count) return WPS_OK;
-        for (k = 0; k < count; k++) {
-            size_t j, n = i - start;
-            int same = allowed[k].ptr && allowed[k].len == n;
-            for (j = 0; same && j < n; j++) {
-                char a = origin.ptr[start + j], b = allowed[k].ptr[j];
-                if (a >= 'A' && a <= 'Z') a = (char)(a + 32);
-                if (b >= 'A' && b <= 'Z') b = (char)(b + 32);
-                same = a == b;
-            }
-            if (same) return WPS_OK;
-        }
+        for (k = 0; k < count; k++)
+            if (allowed[k].ptr && allowed[k].len == i - start && wps__ieq_n(origin.ptr + start, allowed[k].ptr, i - start)) return WPS_OK;
     }
     return wps__fail(diag, WPS_ERR_ORIGIN, "WebHook-Request-Origin", any ? "Abuse Protection validation failed." : "missing WebHook-Request-Origin", (size_t)-1);
 }
@@ -8511,6 +8342,39 @@ typedef struct wps__hfield {
     size_t at;
 } wps__hfield;
 
+/* The headers wps_webhook_parse (CloudEvents, the first WPS__CE_HEADERS rows) and
+   wps_signalr_upstream_accept (X-ASRS-*, the rest) read: name, required, field. */
+static const wps__hfield wps__header_fields[] = {
+    {"ce-awpsversion", 1, offsetof(wps_webhook_event, awps_version)},
+    {"ce-type", 1, offsetof(wps_webhook_event, type)},
+    {"ce-hub", 1, offsetof(wps_webhook_event, hub)},
+    {"ce-connectionId", 1, offsetof(wps_webhook_event, connection_id)},
+    {"ce-eventName", 1, offsetof(wps_webhook_event, event_name)},
+    {"ce-userId", 0, offsetof(wps_webhook_event, user_id)},
+    {"ce-subprotocol", 0, offsetof(wps_webhook_event, subprotocol)},
+    {"ce-signature", 0, offsetof(wps_webhook_event, signature)},
+    {"ce-connectionState", 0, offsetof(wps_webhook_event, connection_state)},
+    {"ce-specversion", 0, offsetof(wps_webhook_event, spec_version)},
+    {"ce-source", 0, offsetof(wps_webhook_event, source)},
+    {"ce-id", 0, offsetof(wps_webhook_event, id)},
+    {"ce-time", 0, offsetof(wps_webhook_event, time)},
+    {"ce-physicalConnectionId", 0, offsetof(wps_webhook_event, physical_connection_id)},
+    {"ce-sessionId", 0, offsetof(wps_webhook_event, session_id)},
+    {"WebHook-Request-Origin", 0, offsetof(wps_webhook_event, origin)},
+    {"Content-Type", 0, offsetof(wps_webhook_event, content_type)},
+    {"X-ASRS-Connection-Id", 1, offsetof(wps_signalr_upstream, connection_id)},
+    {"X-ASRS-Hub", 1, offsetof(wps_signalr_upstream, hub)},
+    {"X-ASRS-Category", 1, offsetof(wps_signalr_upstream, category)},
+    {"X-ASRS-Event", 1, offsetof(wps_signalr_upstream, event)},
+    {"X-ASRS-User-Id", 0, offsetof(wps_signalr_upstream, user_id)},
+    {"X-ASRS-Signature", 0, offsetof(wps_signalr_upstream, signature)},
+    {"X-ASRS-Client-Query", 0, offsetof(wps_signalr_upstream, client_query)},
+    {"X-ASRS-Client-Cert-Thumbprint", 0, offsetof(wps_signalr_upstream, client_cert_thumbprint)},
+    {"X-ASRS-Connection-Group", 0, offsetof(wps_signalr_upstream, connection_group)},
+};
+#define WPS__CE_HEADERS 17u
+#define WPS__ASRS_HEADERS 9u
+
 static wps_status wps__read_headers(const wps_http_header *headers, size_t count, const wps__hfield *fields, size_t n, void *out,
                                     wps_diag *diag) {
     size_t i, times;
@@ -8536,31 +8400,12 @@ WPS_API bool wps_webhook_data_type(wps_slice ct, wps_data_type *out) {
 }
 
 WPS_API wps_status wps_webhook_parse(const wps_http_header *headers, size_t count, wps_webhook_event *out, wps_diag *diag) {
-    static const wps__hfield fields[] = {
-        {"ce-awpsversion", 1, offsetof(wps_webhook_event, awps_version)},
-        {"ce-type", 1, offsetof(wps_webhook_event, type)},
-        {"ce-hub", 1, offsetof(wps_webhook_event, hub)},
-        {"ce-connectionId", 1, offsetof(wps_webhook_event, connection_id)},
-        {"ce-eventName", 1, offsetof(wps_webhook_event, event_name)},
-        {"ce-userId", 0, offsetof(wps_webhook_event, user_id)},
-        {"ce-subprotocol", 0, offsetof(wps_webhook_event, subprotocol)},
-        {"ce-signature", 0, offsetof(wps_webhook_event, signature)},
-        {"ce-connectionState", 0, offsetof(wps_webhook_event, connection_state)},
-        {"ce-specversion", 0, offsetof(wps_webhook_event, spec_version)},
-        {"ce-source", 0, offsetof(wps_webhook_event, source)},
-        {"ce-id", 0, offsetof(wps_webhook_event, id)},
-        {"ce-time", 0, offsetof(wps_webhook_event, time)},
-        {"ce-physicalConnectionId", 0, offsetof(wps_webhook_event, physical_connection_id)},
-        {"ce-sessionId", 0, offsetof(wps_webhook_event, session_id)},
-        {"WebHook-Request-Origin", 0, offsetof(wps_webhook_event, origin)},
-        {"Content-Type", 0, offsetof(wps_webhook_event, content_type)},
-    };
     wps_slice t;
     if (diag) wps__diag_clear(diag);
     if (!out || (count && !headers)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
     WPS_MEMSET(out, 0, sizeof *out);
     {
-        wps_status st = wps__read_headers(headers, count, fields, sizeof fields / sizeof fields[0], out, diag);
+        wps_status st = wps__read_headers(headers, count, wps__header_fields, WPS__CE_HEADERS, out, diag);
         if (st != WPS_OK) return st;
     }
     t = out->type;
@@ -8678,11 +8523,6 @@ static wps_status wps__wnum(wps__walk *w, const wps__jval *v, const char *key, u
     return WPS_OK;
 }
 
-#define WPS__WTRY(x)                                                                                                                    \
-    do {                                                                                                                                \
-        wps_status st_ = (x);                                                                                                           \
-        if (st_ != WPS_OK) return st_;                                                                                                  \
-    } while (0)
 #define WPS__WOPEN(it, at, depth, object)                                                                                              \
     do {                                                                                                                                \
         if (!wps__jit_open((it), &w->j.s, (at), (depth), (object))) return wps__jerr(&w->j.s);                                        \
@@ -8702,7 +8542,7 @@ static wps_status wps__wmap(wps__walk *w, const wps__jval *mv, uint32_t depth, c
         nv.beg = (const unsigned char *)v.key.ptr - 1;
         nv.end = (const unsigned char *)v.key.ptr + v.key.len + 1;
         nv.escaped = v.key_escaped;
-        WPS__WTRY(wps__wstr(w, &nv, key, &pr.name));
+        WPS__TRY(wps__wstr(w, &nv, key, &pr.name));
         if (v.type == WPS__J_ARRAY) {
             wps__jit ai;
             wps__jval e;
@@ -8710,13 +8550,13 @@ static wps_status wps__wmap(wps__walk *w, const wps__jval *mv, uint32_t depth, c
             WPS__WOPEN(&ai, v.beg, depth + 1, 0);
             while ((re = wps__jit_next(&ai, &e)) == 1) {
                 if (e.type == WPS__J_NULL) continue;
-                WPS__WTRY(wps__wstr(w, &e, key, &pr.value));
+                WPS__TRY(wps__wstr(w, &e, key, &pr.value));
                 if (arr) arr[*n] = pr;
                 ++*n;
             }
             if (re < 0) return wps__jerr(&w->j.s);
         } else if (v.type != WPS__J_NULL) {
-            WPS__WTRY(wps__wstr(w, &v, key, &pr.value));
+            WPS__TRY(wps__wstr(w, &v, key, &pr.value));
             if (arr) arr[*n] = pr;
             ++*n;
         }
@@ -8734,7 +8574,7 @@ static wps_status wps__wstrings(wps__walk *w, const wps__jval *av, uint32_t dept
     while ((r = wps__jit_next(&it, &v)) == 1) {
         wps_slice s;
         if (v.type == WPS__J_NULL) continue;
-        WPS__WTRY(wps__wstr(w, &v, key, &s));
+        WPS__TRY(wps__wstr(w, &v, key, &s));
         if (arr) arr[*n] = s;
         ++*n;
     }
@@ -8759,8 +8599,8 @@ static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, 
         a.len = b.len = 0;
         WPS__WOPEN(&oi, v.beg, depth + 1, 1);
         while ((rf = wps__jit_next(&oi, &f)) == 1) {
-            if (wps__jkey(&f, k1)) WPS__WTRY(wps__wstr(w, &f, key, &a));
-            else if (wps__jkey(&f, k2)) WPS__WTRY(wps__wstr(w, &f, key, &b));
+            if (wps__jkey(&f, k1)) WPS__TRY(wps__wstr(w, &f, key, &a));
+            else if (wps__jkey(&f, k2)) WPS__TRY(wps__wstr(w, &f, key, &b));
         }
         if (rf < 0) return wps__jerr(&w->j.s);
         /* user properties need both; a certificate may come with its thumbprint only (.NET, Python models) */
@@ -8782,12 +8622,12 @@ static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_re
     WPS_MEMSET(o, 0, sizeof *o);
 
     while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
-        if (wps__jkey(&v, "claims")) WPS__WTRY(wps__wmap(w, &v, 2, "claims", claims, &o->claim_count));
-        else if (wps__jkey(&v, "query")) WPS__WTRY(wps__wmap(w, &v, 2, "query", query, &o->query_count));
-        else if (wps__jkey(&v, "headers")) WPS__WTRY(wps__wmap(w, &v, 2, "headers", headers, &o->header_count));
-        else if (wps__jkey(&v, "subprotocols")) WPS__WTRY(wps__wstrings(w, &v, 2, "subprotocols", subs, &o->subprotocol_count));
+        if (wps__jkey(&v, "claims")) WPS__TRY(wps__wmap(w, &v, 2, "claims", claims, &o->claim_count));
+        else if (wps__jkey(&v, "query")) WPS__TRY(wps__wmap(w, &v, 2, "query", query, &o->query_count));
+        else if (wps__jkey(&v, "headers")) WPS__TRY(wps__wmap(w, &v, 2, "headers", headers, &o->header_count));
+        else if (wps__jkey(&v, "subprotocols")) WPS__TRY(wps__wstrings(w, &v, 2, "subprotocols", subs, &o->subprotocol_count));
         else if (wps__jkey(&v, "clientCertificates"))
-            WPS__WTRY(wps__wobjs(w, &v, 2, "clientCertificates", "thumbprint", "content", certs, &o->client_certificate_count));
+            WPS__TRY(wps__wobjs(w, &v, 2, "clientCertificates", "thumbprint", "content", certs, &o->client_certificate_count));
         else if (wps__jkey(&v, "mqtt") && v.type != WPS__J_NULL) {
             wps__jit mi;
             wps__jval f;
@@ -8795,11 +8635,11 @@ static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_re
             o->has_mqtt = true;
             WPS__WOPEN(&mi, v.beg, 2, 1);
             while ((rf = wps__jit_next(&mi, &f)) == 1) {
-                if (wps__jkey(&f, "protocolVersion")) WPS__WTRY(wps__wnum(w, &f, "mqtt.protocolVersion", &o->mqtt_protocol_version));
-                else if (wps__jkey(&f, "username")) WPS__WTRY(wps__wstr(w, &f, "mqtt.username", &o->mqtt_username));
-                else if (wps__jkey(&f, "password")) WPS__WTRY(wps__wstr(w, &f, "mqtt.password", &o->mqtt_password));
+                if (wps__jkey(&f, "protocolVersion")) WPS__TRY(wps__wnum(w, &f, "mqtt.protocolVersion", &o->mqtt_protocol_version));
+                else if (wps__jkey(&f, "username")) WPS__TRY(wps__wstr(w, &f, "mqtt.username", &o->mqtt_username));
+                else if (wps__jkey(&f, "password")) WPS__TRY(wps__wstr(w, &f, "mqtt.password", &o->mqtt_password));
                 else if (wps__jkey(&f, "userProperties"))
-                    WPS__WTRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice *)(void *)props, &o->mqtt_user_property_count));
+                    WPS__TRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice *)(void *)props, &o->mqtt_user_property_count));
             }
             if (rf < 0) return wps__jerr(&w->j.s);
         }
@@ -8822,7 +8662,7 @@ static wps_status wps__walk_connect(wps__walk *w, void *vout) {
     if (w->fill) {
         WPS__CONNECT_ARRAYS();
     }
-    WPS__WTRY(wps__walk_connect_members(w, o, claims, query, headers, subs, certs, props));
+    WPS__TRY(wps__walk_connect_members(w, o, claims, query, headers, subs, certs, props));
     if (!w->fill) {
         WPS__CONNECT_ARRAYS();
     }
@@ -8845,7 +8685,7 @@ static wps_status wps__walk_disconnected(wps__walk *w, void *vout) {
     if (w->fill) props = (wps_webhook_pair *)wps__arena_take(&w->a, keep * sizeof *props, sizeof(void *));
     WPS_MEMSET(o, 0, sizeof *o);
     while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
-        if (wps__jkey(&v, "reason")) WPS__WTRY(wps__wstr(w, &v, "reason", &o->reason));
+        if (wps__jkey(&v, "reason")) WPS__TRY(wps__wstr(w, &v, "reason", &o->reason));
         else if (wps__jkey(&v, "mqtt") && v.type != WPS__J_NULL) {
             wps__jit mi;
             wps__jval f;
@@ -8864,9 +8704,9 @@ static wps_status wps__walk_disconnected(wps__walk *w, void *vout) {
                     o->has_mqtt_disconnect_packet = true;
                     WPS__WOPEN(&pi, f.beg, 3, 1);
                     while ((rg = wps__jit_next(&pi, &g)) == 1) {
-                        if (wps__jkey(&g, "code")) WPS__WTRY(wps__wnum(w, &g, "mqtt.disconnectPacket.code", &o->mqtt_reason_code));
+                        if (wps__jkey(&g, "code")) WPS__TRY(wps__wnum(w, &g, "mqtt.disconnectPacket.code", &o->mqtt_reason_code));
                         else if (wps__jkey(&g, "userProperties"))
-                            WPS__WTRY(wps__wobjs(w, &g, 4, "mqtt.disconnectPacket.userProperties", "name", "value", (wps_slice *)(void *)props,
+                            WPS__TRY(wps__wobjs(w, &g, 4, "mqtt.disconnectPacket.userProperties", "name", "value", (wps_slice *)(void *)props,
                                                  &o->mqtt_user_property_count));
                     }
                     if (rg < 0) return wps__jerr(&w->j.s);
@@ -8894,10 +8734,10 @@ static wps_status wps__walk_connect_result(wps__walk *w, void *vout) {
     }
     WPS_MEMSET(o, 0, sizeof *o);
     while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
-        if (wps__jkey(&v, "userId")) WPS__WTRY(wps__wstr(w, &v, "userId", &o->user_id));
-        else if (wps__jkey(&v, "subprotocol")) WPS__WTRY(wps__wstr(w, &v, "subprotocol", &o->subprotocol));
-        else if (wps__jkey(&v, "groups")) WPS__WTRY(wps__wstrings(w, &v, 2, "groups", groups, &o->group_count));
-        else if (wps__jkey(&v, "roles")) WPS__WTRY(wps__wstrings(w, &v, 2, "roles", roles, &o->role_count));
+        if (wps__jkey(&v, "userId")) WPS__TRY(wps__wstr(w, &v, "userId", &o->user_id));
+        else if (wps__jkey(&v, "subprotocol")) WPS__TRY(wps__wstr(w, &v, "subprotocol", &o->subprotocol));
+        else if (wps__jkey(&v, "groups")) WPS__TRY(wps__wstrings(w, &v, 2, "groups", groups, &o->group_count));
+        else if (wps__jkey(&v, "roles")) WPS__TRY(wps__wstrings(w, &v, 2, "roles", roles, &o->role_count));
         else if (wps__jkey(&v, "mqtt") && v.type != WPS__J_NULL) {
             wps__jit mi;
             wps__jval f;
@@ -8906,11 +8746,11 @@ static wps_status wps__walk_connect_result(wps__walk *w, void *vout) {
             WPS__WOPEN(&mi, v.beg, 2, 1);
             while ((rf = wps__jit_next(&mi, &f)) == 1) {
                 if (wps__jkey(&f, "code")) {
-                    WPS__WTRY(wps__wnum(w, &f, "mqtt.code", &o->mqtt_code));
+                    WPS__TRY(wps__wnum(w, &f, "mqtt.code", &o->mqtt_code));
                     o->has_mqtt_code = true;
-                } else if (wps__jkey(&f, "reason")) WPS__WTRY(wps__wstr(w, &f, "mqtt.reason", &o->mqtt_reason));
+                } else if (wps__jkey(&f, "reason")) WPS__TRY(wps__wstr(w, &f, "mqtt.reason", &o->mqtt_reason));
                 else if (wps__jkey(&f, "userProperties"))
-                    WPS__WTRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice *)(void *)props, &o->mqtt_user_property_count));
+                    WPS__TRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice *)(void *)props, &o->mqtt_user_property_count));
             }
             if (rf < 0) return wps__jerr(&w->j.s);
         }
@@ -8937,8 +8777,8 @@ static wps_status wps__two_pass(const void *body, size_t len, void *mem, size_t 
     if (!out) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
     WPS_MEMSET(&w, 0, sizeof w);
     if (!wps__jopen(&w.j, body, len, NULL, 0, &diag)) return diag->status;
-    WPS__WTRY(fn(&w, out));
-    WPS__WTRY(wps__jbody_end(&w.j.s, &w.j.it));
+    WPS__TRY(fn(&w, out));
+    WPS__TRY(wps__jbody_end(&w.j.s, &w.j.it));
     *needed = w.a.used;
     if (w.a.used > cap || (!mem && w.a.used)) {
         diag->needed = w.a.used;
@@ -8950,7 +8790,7 @@ static wps_status wps__two_pass(const void *body, size_t len, void *mem, size_t 
     w.a.used = 0;
     w.fill = 1;
     if (!wps__jopen(&w.j, body, len, NULL, 0, &diag)) return diag->status;
-    WPS__WTRY(fn(&w, out));
+    WPS__TRY(fn(&w, out));
     return WPS_OK;
 }
 
@@ -8968,8 +8808,8 @@ static wps_status wps__walk_groups_request(wps__walk *w, void *vout) {
     if (w->fill) groups = (wps_slice *)wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
     WPS_MEMSET(o, 0, sizeof *o);
     while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
-        if (wps__jkey(&v, "groups")) WPS__WTRY(wps__wstrings(w, &v, 2, "groups", groups, &o->group_count));
-        else if (wps__jkey(&v, "filter")) WPS__WTRY(wps__wstr(w, &v, "filter", &o->filter));
+        if (wps__jkey(&v, "groups")) WPS__TRY(wps__wstrings(w, &v, 2, "groups", groups, &o->group_count));
+        else if (wps__jkey(&v, "filter")) WPS__TRY(wps__wstr(w, &v, "filter", &o->filter));
     }
     if (r < 0) return wps__jerr(&w->j.s);
     if (!o->group_count) return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, "groups", "at least one group is required", (size_t)-1);
@@ -9005,18 +8845,18 @@ WPS_API wps_status wps_webhook_parse_connect_response(const void *body, size_t l
     return wps__two_pass(body, len, mem, mem_cap, out, needed, diag, wps__walk_connect_result);
 }
 
-static void wps__sb_props(wps__sbuf *b, const wps_webhook_pair *p, size_t n) {
+static void wps__put_props(wps__w *b, const wps_webhook_pair *p, size_t n) {
     size_t i;
-    wps__sb_str(b, "\"userProperties\":[");
+    wps__puts(b, "\"userProperties\":[");
     for (i = 0; i < n; i++) {
-        if (i) wps__sb_put(b, ",", 1);
-        wps__sb_str(b, "{\"name\":");
-        wps__sb_jstr(b, p[i].name);
-        wps__sb_str(b, ",\"value\":");
-        wps__sb_jstr(b, p[i].value);
-        wps__sb_put(b, "}", 1);
+        if (i) wps__put(b, ",", 1);
+        wps__puts(b, "{\"name\":");
+        wps__put_jslice(b, p[i].name);
+        wps__puts(b, ",\"value\":");
+        wps__put_jslice(b, p[i].value);
+        wps__put(b, "}", 1);
     }
-    wps__sb_put(b, "]", 1);
+    wps__put(b, "]", 1);
 }
 
 static int wps__slices_utf8(const wps_slice *s, size_t n) {
@@ -9034,50 +8874,50 @@ static int wps__pairs_utf8(const wps_webhook_pair *p, size_t n) {
 }
 
 /* Writes what fn writes into out when it fits (the size first); the JSON builders share this. */
-static wps_status wps__sb_emit(void (*fn)(wps__sbuf *, const void *), const void *ctx, char *out, size_t cap, size_t *len, wps_diag *diag) {
-    wps__sbuf b;
+static wps_status wps__put_emit(void (*fn)(wps__w *, const void *), const void *ctx, char *out, size_t cap, size_t *len, wps_diag *diag) {
+    wps__w b;
     size_t dummy;
     if (!len) len = &dummy;
-    b.p = NULL;
+    b.buf = NULL;
     b.cap = 0;
-    b.n = 0;
+    b.len = 0;
     fn(&b, ctx);
-    *len = b.n;
-    if (!out || b.n > cap) {
-        if (diag) diag->needed = b.n;
+    *len = b.len;
+    if (!out || b.len > cap) {
+        if (diag) diag->needed = b.len;
         return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "output buffer too small (see *out_len)", (size_t)-1);
     }
-    b.p = out;
+    b.buf = out;
     b.cap = cap;
-    b.n = 0;
+    b.len = 0;
     fn(&b, ctx);
     return WPS_OK;
 }
 
 /* ,"key": (no comma before the first member) */
-static void wps__sb_key(wps__sbuf *b, int *first, const char *key) {
-    if (!*first) wps__sb_put(b, ",", 1);
+static void wps__put_member(wps__w *b, int *first, const char *key) {
+    if (!*first) wps__put(b, ",", 1);
     *first = 0;
-    wps__sb_put(b, "\"", 1);
-    wps__sb_str(b, key);
-    wps__sb_put(b, "\":", 2);
+    wps__put(b, "\"", 1);
+    wps__puts(b, key);
+    wps__put(b, "\":", 2);
 }
 
-static void wps__sb_connect_result(wps__sbuf *b, const void *ctx) {
+static void wps__put_connect_result(wps__w *b, const void *ctx) {
     const wps_webhook_connect_result *r = (const wps_webhook_connect_result *)ctx;
     int first = 1;
-    wps__sb_put(b, "{", 1);
+    wps__put(b, "{", 1);
     if (r->has_mqtt || r->mqtt_user_property_count) {
-        wps__sb_key(b, &first, "mqtt");
-        wps__sb_put(b, "{", 1);
-        wps__sb_props(b, r->mqtt_user_properties, r->mqtt_user_property_count);
-        wps__sb_put(b, "}", 1);
+        wps__put_member(b, &first, "mqtt");
+        wps__put(b, "{", 1);
+        wps__put_props(b, r->mqtt_user_properties, r->mqtt_user_property_count);
+        wps__put(b, "}", 1);
     }
-    if (r->user_id.ptr) wps__sb_key(b, &first, "userId"), wps__sb_jstr(b, r->user_id);
-    if (r->group_count) wps__sb_key(b, &first, "groups"), wps__sb_json_array(b, r->groups, r->group_count);
-    if (r->subprotocol.ptr) wps__sb_key(b, &first, "subprotocol"), wps__sb_jstr(b, r->subprotocol);
-    if (r->role_count) wps__sb_key(b, &first, "roles"), wps__sb_json_array(b, r->roles, r->role_count);
-    wps__sb_put(b, "}", 1);
+    if (r->user_id.ptr) wps__put_member(b, &first, "userId"), wps__put_jslice(b, r->user_id);
+    if (r->group_count) wps__put_member(b, &first, "groups"), wps__put_json_array(b, r->groups, r->group_count);
+    if (r->subprotocol.ptr) wps__put_member(b, &first, "subprotocol"), wps__put_jslice(b, r->subprotocol);
+    if (r->role_count) wps__put_member(b, &first, "roles"), wps__put_json_array(b, r->roles, r->role_count);
+    wps__put(b, "}", 1);
 }
 
 WPS_API wps_status wps_webhook_connect_response(const wps_webhook_connect_result *r, char *out, size_t cap, size_t *len, wps_diag *diag) {
@@ -9090,22 +8930,22 @@ WPS_API wps_status wps_webhook_connect_response(const wps_webhook_connect_result
     if (!wps__utf8_ok(r->user_id) || !wps__utf8_ok(r->subprotocol) || !wps__slices_utf8(r->groups, r->group_count) ||
         !wps__slices_utf8(r->roles, r->role_count) || !wps__pairs_utf8(r->mqtt_user_properties, r->mqtt_user_property_count))
         return wps__fail(diag, WPS_ERR_UTF8, NULL, "strings must be UTF-8 (and not NULL in arrays)", (size_t)-1);
-    return wps__sb_emit(wps__sb_connect_result, r, out, cap, len, diag);
+    return wps__put_emit(wps__put_connect_result, r, out, cap, len, diag);
 }
 
-static void wps__sb_mqtt_error(wps__sbuf *b, const void *ctx) {
+static void wps__put_mqtt_error(wps__w *b, const void *ctx) {
     const wps_webhook_connect_result *r = (const wps_webhook_connect_result *)ctx;
-    wps__sb_str(b, "{\"mqtt\":{\"code\":");
-    wps__sb_u64(b, r->mqtt_code);
+    wps__puts(b, "{\"mqtt\":{\"code\":");
+    wps__put_u64(b, r->mqtt_code);
     if (r->mqtt_reason.ptr) {
-        wps__sb_str(b, ",\"reason\":");
-        wps__sb_jstr(b, r->mqtt_reason);
+        wps__puts(b, ",\"reason\":");
+        wps__put_jslice(b, r->mqtt_reason);
     }
     if (r->mqtt_user_property_count) {
-        wps__sb_put(b, ",", 1);
-        wps__sb_props(b, r->mqtt_user_properties, r->mqtt_user_property_count);
+        wps__put(b, ",", 1);
+        wps__put_props(b, r->mqtt_user_properties, r->mqtt_user_property_count);
     }
-    wps__sb_str(b, "}}");
+    wps__puts(b, "}}");
 }
 
 WPS_API wps_status wps_webhook_mqtt_error(uint32_t code, wps_slice reason, const wps_webhook_pair *props, size_t count, char *out, size_t cap,
@@ -9120,7 +8960,7 @@ WPS_API wps_status wps_webhook_mqtt_error(uint32_t code, wps_slice reason, const
     r.mqtt_reason = reason;
     r.mqtt_user_properties = props;
     r.mqtt_user_property_count = count;
-    return wps__sb_emit(wps__sb_mqtt_error, &r, out, cap, len, diag);
+    return wps__put_emit(wps__put_mqtt_error, &r, out, cap, len, diag);
 }
 
 WPS_API uint32_t wps_mqtt_connect_code(uint16_t http_status, uint32_t protocol_version) {
@@ -9155,28 +8995,28 @@ typedef struct wps__whctx {
 } wps__whctx;
 
 /* The built values, one after the other: ce-type, ce-source, ce-signature. */
-static void wps__sb_webhook_values(wps__sbuf *b, const wps_webhook_request_options *o, size_t *type_len, size_t *source_len) {
+static void wps__put_webhook_values(wps__w *b, const wps_webhook_request_options *o, size_t *type_len, size_t *source_len) {
     static const char *const sys[] = {"", "connect", "connected", "disconnected"};
-    size_t at = b->n, k;
+    size_t at = b->len, k;
     if (o->kind == WPS_WEBHOOK_USER_EVENT) {
-        wps__sb_str(b, "azure.webpubsub.user.");
-        wps__sb_put(b, o->event_name.ptr, o->event_name.len);
+        wps__puts(b, "azure.webpubsub.user.");
+        wps__put(b, o->event_name.ptr, o->event_name.len);
     } else {
-        wps__sb_str(b, "azure.webpubsub.sys.");
-        wps__sb_str(b, sys[o->kind]);
+        wps__puts(b, "azure.webpubsub.sys.");
+        wps__puts(b, sys[o->kind]);
     }
-    *type_len = b->n - at;
-    at = b->n;
-    wps__sb_str(b, "/hubs/");
-    wps__sb_put(b, o->hub.ptr, o->hub.len);
-    wps__sb_str(b, "/client/");
-    wps__sb_put(b, o->connection_id.ptr, o->connection_id.len);
-    *source_len = b->n - at;
+    *type_len = b->len - at;
+    at = b->len;
+    wps__puts(b, "/hubs/");
+    wps__put(b, o->hub.ptr, o->hub.len);
+    wps__puts(b, "/client/");
+    wps__put(b, o->connection_id.ptr, o->connection_id.len);
+    *source_len = b->len - at;
     for (k = 0; k < o->key_count; k++) {
         char sig[71];
-        if (k) wps__sb_put(b, ",", 1);
-        if (b->p && b->n + 71 <= b->cap) wps_webhook_signature(o->keys[k], o->connection_id, sig), wps__sb_put(b, sig, 71);
-        else b->n += 71;
+        if (k) wps__put(b, ",", 1);
+        if (b->buf && b->len + 71 <= b->cap) wps_webhook_signature(o->keys[k], o->connection_id, sig), wps__put(b, sig, 71);
+        else b->len += 71;
     }
 }
 
@@ -9186,7 +9026,7 @@ WPS_API wps_status wps_webhook_request_headers(const wps_webhook_request_options
                              o ? o->physical_connection_id : wps__slice_lit(""), o ? o->session_id : wps__slice_lit("")};
     static const char *const opt_names[] = {"ce-userId", "ce-subprotocol", "ce-connectionState", "ce-physicalConnectionId", "ce-sessionId"};
     wps_http_header h[17];
-    wps__sbuf b;
+    wps__w b;
     size_t n = 0, i, type_len = 0, source_len = 0, dummy;
     if (!header_count) header_count = &dummy;
     if (!needed) needed = &dummy;
@@ -9207,11 +9047,11 @@ WPS_API wps_status wps_webhook_request_headers(const wps_webhook_request_options
             if (!wps__header_safe(all[i]) || !wps__utf8_ok(all[i]))
                 return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "header values must be UTF-8 without CR, LF or NUL", (size_t)-1);
     }
-    b.p = NULL;
+    b.buf = NULL;
     b.cap = 0;
-    b.n = 0;
-    wps__sb_webhook_values(&b, o, &type_len, &source_len);
-    *needed = b.n;
+    b.len = 0;
+    wps__put_webhook_values(&b, o, &type_len, &source_len);
+    *needed = b.len;
 #define WPS__H(nm, val)                                                                                                                  \
     do {                                                                                                                                \
         h[n].name = wps__slice_lit(nm);                                                                                                 \
@@ -9230,7 +9070,7 @@ WPS_API wps_status wps_webhook_request_headers(const wps_webhook_request_options
                           : wps__slice_lit(o->kind == WPS_WEBHOOK_CONNECT ? "connect" : o->kind == WPS_WEBHOOK_CONNECTED ? "connected" : "disconnected"));
     for (i = 0; i < 5; i++)
         if (opt[i].ptr) WPS__H(opt_names[i], opt[i]);
-    if (o->key_count) WPS__H("ce-signature", wps_slice_make(buf ? buf + type_len + source_len : NULL, b.n - type_len - source_len));
+    if (o->key_count) WPS__H("ce-signature", wps_slice_make(buf ? buf + type_len + source_len : NULL, b.len - type_len - source_len));
     WPS__H("WebHook-Request-Origin", o->origin);
     WPS__H("Content-Type", wps__slice_lit(o->kind != WPS_WEBHOOK_USER_EVENT        ? "application/json; charset=utf-8"
                                           : o->data_type == WPS_DATA_TEXT   ? "text/plain; charset=utf-8"
@@ -9238,14 +9078,14 @@ WPS_API wps_status wps_webhook_request_headers(const wps_webhook_request_options
                                                                             : "application/json; charset=utf-8"));
 #undef WPS__H
     *header_count = n;
-    if (!buf || !headers || b.n > cap || n > header_cap) {
-        if (diag) diag->needed = b.n;
+    if (!buf || !headers || b.len > cap || n > header_cap) {
+        if (diag) diag->needed = b.len;
         return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "buffer or header array too small (see *needed, *header_count)", (size_t)-1);
     }
-    b.p = buf;
+    b.buf = buf;
     b.cap = cap;
-    b.n = 0;
-    wps__sb_webhook_values(&b, o, &type_len, &source_len);
+    b.len = 0;
+    wps__put_webhook_values(&b, o, &type_len, &source_len);
     for (i = 0; i < n; i++) headers[i] = h[i];
     return WPS_OK;
 }
@@ -9254,17 +9094,6 @@ WPS_API wps_status wps_webhook_request_headers(const wps_webhook_request_options
 
 WPS_API wps_status wps_signalr_upstream_accept(const wps_http_header *headers, size_t count, const wps_slice *keys, size_t key_count,
                                                wps_signalr_upstream *out, uint16_t *reject_status, wps_diag *diag) {
-    static const wps__hfield fields[] = {
-        {"X-ASRS-Connection-Id", 1, offsetof(wps_signalr_upstream, connection_id)},
-        {"X-ASRS-Hub", 1, offsetof(wps_signalr_upstream, hub)},
-        {"X-ASRS-Category", 1, offsetof(wps_signalr_upstream, category)},
-        {"X-ASRS-Event", 1, offsetof(wps_signalr_upstream, event)},
-        {"X-ASRS-User-Id", 0, offsetof(wps_signalr_upstream, user_id)},
-        {"X-ASRS-Signature", 0, offsetof(wps_signalr_upstream, signature)},
-        {"X-ASRS-Client-Query", 0, offsetof(wps_signalr_upstream, client_query)},
-        {"X-ASRS-Client-Cert-Thumbprint", 0, offsetof(wps_signalr_upstream, client_cert_thumbprint)},
-        {"X-ASRS-Connection-Group", 0, offsetof(wps_signalr_upstream, connection_group)},
-    };
     uint16_t dummy;
     if (!reject_status) reject_status = &dummy;
     *reject_status = 400;
@@ -9272,7 +9101,7 @@ WPS_API wps_status wps_signalr_upstream_accept(const wps_http_header *headers, s
     if (!out || (count && !headers) || (key_count && !keys)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
     WPS_MEMSET(out, 0, sizeof *out);
     {
-        wps_status st = wps__read_headers(headers, count, fields, sizeof fields / sizeof fields[0], out, diag);
+        wps_status st = wps__read_headers(headers, count, wps__header_fields + WPS__CE_HEADERS, WPS__ASRS_HEADERS, out, diag);
         if (st != WPS_OK) return st;
     }
     out->first_claim = wps__header(headers, count, "X-ASRS-User-Claims", &out->claim_headers);
@@ -9323,7 +9152,7 @@ static wps_status wps__wstr_or_array(wps__walk *w, const wps__jval *v, const cha
     if (v->type == WPS__J_NULL) return WPS_OK;
     {
         wps_slice s;
-        WPS__WTRY(wps__wstr(w, v, key, &s));
+        WPS__TRY(wps__wstr(w, v, key, &s));
         if (arr) arr[*n] = s;
         ++*n;
     }
@@ -9347,12 +9176,12 @@ static wps_status wps__walk_claims(wps__walk *w, void *vout) {
             int re;
             WPS__WOPEN(&ai, v.beg, 2, 0);
             while ((re = wps__jit_next(&ai, &e)) == 1)
-                if (!o->aud.ptr) WPS__WTRY(wps__wstr(w, &e, "aud", &o->aud));
+                if (!o->aud.ptr) WPS__TRY(wps__wstr(w, &e, "aud", &o->aud));
             if (re < 0) return wps__jerr(&w->j.s);
-        } else if (wps__jkey(&v, "aud")) WPS__WTRY(wps__wstr(w, &v, "aud", &o->aud));
-        else if (wps__jkey(&v, "sub")) WPS__WTRY(wps__wstr(w, &v, "sub", &o->sub));
-        else if (wps__jkey(&v, "role")) WPS__WTRY(wps__wstr_or_array(w, &v, "role", roles, &o->role_count));
-        else if (wps__jkey(&v, "webpubsub.group")) WPS__WTRY(wps__wstr_or_array(w, &v, "webpubsub.group", groups, &o->group_count));
+        } else if (wps__jkey(&v, "aud")) WPS__TRY(wps__wstr(w, &v, "aud", &o->aud));
+        else if (wps__jkey(&v, "sub")) WPS__TRY(wps__wstr(w, &v, "sub", &o->sub));
+        else if (wps__jkey(&v, "role")) WPS__TRY(wps__wstr_or_array(w, &v, "role", roles, &o->role_count));
+        else if (wps__jkey(&v, "webpubsub.group")) WPS__TRY(wps__wstr_or_array(w, &v, "webpubsub.group", groups, &o->group_count));
         else if (wps__jkey(&v, "iat") || wps__jkey(&v, "nbf") || wps__jkey(&v, "exp")) {
             uint64_t x = 0;
             const unsigned char *p = v.beg;

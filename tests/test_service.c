@@ -282,7 +282,9 @@ TEST client_access_urls_and_tokens(void) {
     ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_client_access_url(&cs, &o, NULL, 0, &need, NULL));
     ASSERT_EQ(n, need);
     ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_client_access_url(&cs, &o, url, n - 1, &need, NULL));
-    /* user, roles (duplicates kept), groups with characters that need escaping */
+    /* user, roles (duplicates kept), groups with characters that need escaping: escaped as
+       JSON.stringify does (jsonwebtoken's sign, used by @azure/web-pubsub's
+       getClientAccessToken), the one escaper of wps.h: \n, not \u000a */
     roles[0] = roles[1] = roles[2] = wps_slice_from_cstr("a");
     groups[0] = wps_slice_from_cstr("g\"1\\");
     groups[1] = wps_slice_make("g\n2", 3);
@@ -295,7 +297,7 @@ TEST client_access_urls_and_tokens(void) {
     ASSERT_EQ(WPS_OK, wps_client_access_token(&cs, &o, tok, sizeof tok, &n, NULL));
     ASSERT(jwt_claims(tok, n, K, claims, sizeof claims));
     ASSERT_STR_EQ("{\"aud\":\"http://localhost:8080/client/hubs/hub\",\"iat\":1700000000,\"exp\":1700003600,\"sub\":\"user \xc3\xa9\","
-                  "\"role\":[\"a\",\"a\",\"a\"],\"webpubsub.group\":[\"g\\\"1\\\\\",\"g\\u000a2\"]}",
+                  "\"role\":[\"a\",\"a\",\"a\"],\"webpubsub.group\":[\"g\\\"1\\\\\",\"g\\n2\"]}",
                   claims);
     /* vector 6: the MQTT and Socket.IO paths */
     o.user_id.ptr = NULL;

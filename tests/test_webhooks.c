@@ -702,7 +702,7 @@ TEST connect_response_json_and_refusals(void) {
         const char *json; /* the body on success, a reason substring on failure */
     } cases[] = {
         {"nothing to say", 0, WPS_OK, "{}"},
-        {"a user id with quotes, backslash and a control character", 1, WPS_OK, "{\"userId\":\"a\\\"b\\\\c\\u000a\"}"},
+        {"a user id with quotes, backslash and a control character", 1, WPS_OK, "{\"userId\":\"a\\\"b\\\\c\\n\"}"}, /* escaped as JSON.stringify does */
         {"user properties without has_mqtt still make the mqtt object", 2, WPS_OK,
          "{\"mqtt\":{\"userProperties\":[{\"name\":\"a\",\"value\":\"b\"},{\"name\":\"c\",\"value\":\"d\\\"\"}]}}"},
         {"has_mqtt without properties", 3, WPS_OK, "{\"mqtt\":{\"userProperties\":[]}}"},
