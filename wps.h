@@ -154,7 +154,7 @@
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
                       encoded from the caller's memory; internal frames encoded as handed over;
                       the transmit buffer holds the open URL too); wps_client_config_embedded
-                      (6,432 bytes on 32-bit); WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
+                      (6,496 bytes on 32-bit); WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
                       wps_client_config.receive_in_place (no
                       receive scratch); 8-byte queue records, an internal-frame buffer
                       sized for names that need no escaping, a recovery URL with 2 *
@@ -707,7 +707,7 @@ WPS_API wps_client_config wps_client_config_default(void);
 /** The defaults with the capacities of a small device: 8 calls, 8 groups, 32-byte names,
     1088-byte frames, 512-byte URLs, 256-byte ids and tokens, borrow_payloads (the caller keeps
     each call's data until it completes; see borrow_payload) and receive_in_place (frames are
-    handed over with wps_client_on_frame_writable). 6,432 bytes of client memory on 32-bit
+    handed over with wps_client_on_frame_writable). 6,496 bytes of client memory on 32-bit
     targets (docs/client-guide.md, "Defaults and capacities"). */
 WPS_API wps_client_config wps_client_config_embedded(void);
 
@@ -4629,6 +4629,7 @@ enum { WPS__F_PING, WPS__F_SEQACK, WPS__F_REJOIN, WPS__F_CANCEL };
 #define WPS__DISC_MAX 512u   /* the service's disconnected message kept for the event (at most
                                 max_token_len bytes of it in smaller configurations) */
 #define WPS__DISC_CAP(cfg) ((cfg)->max_token_len < WPS__DISC_MAX ? (cfg)->max_token_len : WPS__DISC_MAX)
+#define WPS__LOST_MAX 8u     /* lost sequenceIds remembered by id (wps__seq_lost) */
 #define WPS__REASON_MAX 124u /* a WebSocket close reason is at most 123 bytes */
 #define WPS__NIL UINT32_MAX  /* no call (order list) */
 /* internal frames, beyond their JSON string (quotes and escapes): {"type":"joinGroup","group":
@@ -4717,8 +4718,12 @@ struct wps_client {
     uint64_t last_rx, next_ping_at, seq_ack_at;
     uint64_t seq_max;   /* highest sequenceId delivered */
     uint64_t seqack_value; /* borrow_payloads: the value of the queued sequenceAck */
-    uint64_t seq_hole;  /* lowest sequenceId the application did not get (0: none): acks stay below it */
-    uint32_t seq_holes; /* messages lost with a sequenceId */
+    uint64_t seq_lost[WPS__LOST_MAX]; /* sequenceIds lost for lack of memory and not delivered
+                                         since (any order): acks stay below the lowest, and a
+                                         redelivery of one is delivered, not dropped as a duplicate */
+    uint32_t seq_lost_n;
+    uint64_t seq_lost_floor; /* the lowest lost sequenceId the table had no room for (0: none):
+                                acks stay below it for the rest of the session */
     bool seq_updated;
     uint64_t next_ack_id, next_invocation, next_order;
     uint32_t next_call_id, frame_refs, waiting; /* waiting: calls in WAITING */
@@ -5249,6 +5254,10 @@ static void wps__pump(wps_client *c) {
    message policy with the same ackId, or complete. */
 static void wps__attempt_failed(wps_client *c, wps__call *k, wps_status st, int frame_ref) {
     uint32_t delay = 0;
+    if (k->kind == WPS_CALL_INVOKE_EVENT && st == WPS_ERR_TIMEOUT) {
+        wps__end_call(c, k, st); /* never retried; unanswered, so the service is told to cancel it */
+        return;
+    }
     if (k->kind == WPS_CALL_INVOKE_EVENT || !wps_retry_next_delay(&c->cfg.message_retry, k->attempt + 1, &delay)) {
         wps__complete(c, k, st, frame_ref);
         return;
@@ -5283,8 +5292,8 @@ static void wps__fresh_connect(wps_client *c, int kind) {
     wps__to(c, WPS__C_WAIT_URL);
     c->fresh_is_start = kind == WPS__START;
     c->seq_max = 0;
-    c->seq_hole = 0;
-    c->seq_holes = 0;
+    c->seq_lost_n = 0;
+    c->seq_lost_floor = 0;
     c->seq_updated = false;
     c->connected_pending = false;
     c->has_conn_id = c->has_user_id = c->has_token = c->has_disc = false;
@@ -5623,7 +5632,8 @@ static void wps__check(const wps_client *c) {
     WPS_ASSERT(c->conn != WPS__C_READY || c->waiting == 0);
     WPS_ASSERT(c->conn != WPS__C_STOPPED || (pending == 0 && !c->session));
     WPS_ASSERT(c->q_len <= c->q_cap && c->out_used <= c->out_cap);
-    WPS_ASSERT(!c->seq_hole == !c->seq_holes);
+    WPS_ASSERT(c->seq_lost_n <= WPS__LOST_MAX);
+    for (i = 0; i < c->seq_lost_n; i++) WPS_ASSERT(c->seq_lost[i] > 0);
     for (i = 0; i < c->q_len; i++) {
         const wps__rec *r = &c->q[(c->q_head + i) % c->q_cap];
         WPS_ASSERT(r->kind >= WPS__R_NEED_URL && r->kind <= WPS__R_COMPLETE);
@@ -5746,7 +5756,32 @@ WPS_API wps_status wps_client_url_failed(wps_client *c, uint64_t now) {
 /* The sequenceAck the client may send: the highest sequenceId delivered, but never one that
    covers a message the application did not get. */
 static uint64_t wps__seq_ack_value(const wps_client *c) {
-    return c->seq_hole && c->seq_max >= c->seq_hole ? c->seq_hole - 1 : c->seq_max;
+    uint64_t low = c->seq_lost_floor;
+    uint32_t i;
+    for (i = 0; i < c->seq_lost_n; i++)
+        if (!low || c->seq_lost[i] < low) low = c->seq_lost[i];
+    return low && c->seq_max >= low ? low - 1 : c->seq_max;
+}
+
+/* A message with this sequenceId was lost for lack of memory (reported as a frame error): no
+   sequenceAck may cover it, and its redelivery is a delivery. */
+static void wps__seq_lost(wps_client *c, uint64_t id) {
+    uint32_t i;
+    for (i = 0; i < c->seq_lost_n; i++)
+        if (c->seq_lost[i] == id) return;
+    if (c->seq_lost_n < WPS__LOST_MAX) c->seq_lost[c->seq_lost_n++] = id;
+    else if (!c->seq_lost_floor || id < c->seq_lost_floor) c->seq_lost_floor = id;
+}
+
+/* 1 if id was lost and is now delivered again (it leaves the lost table). */
+static int wps__seq_refill(wps_client *c, uint64_t id) {
+    uint32_t i;
+    for (i = 0; i < c->seq_lost_n; i++)
+        if (c->seq_lost[i] == id) {
+            c->seq_lost[i] = c->seq_lost[--c->seq_lost_n];
+            return 1;
+        }
+    return 0;
 }
 
 static void wps__seqack_check(wps_client *c) {
@@ -5903,7 +5938,7 @@ WPS__SMALL_NOINLINE static void wps__on_invoke_response(wps_client *c, const wps
 /* A data message's sequenceId: 1 to deliver it, 0 for a duplicate (dropped). */
 static int wps__sequence(wps_client *c, const wps_message *m) {
     uint64_t diff = 0;
-    int owed = c->seq_updated, refill = c->seq_hole && m->sequence_id == c->seq_hole;
+    int owed = c->seq_updated, refill = wps__seq_refill(c, m->sequence_id);
     c->seq_updated = true; /* even a duplicate: the next tick re-sends the maximum */
     if (m->sequence_id > c->seq_max) {
         diff = m->sequence_id - c->seq_max;
@@ -5915,7 +5950,6 @@ static int wps__sequence(wps_client *c, const wps_message *m) {
         uint64_t k = wps__div_u64(c->now - c->seq_ack_at, c->cfg.sequence_ack_interval_ms) + 1;
         c->seq_ack_at += k * c->cfg.sequence_ack_interval_ms;
     }
-    if (refill && --c->seq_holes == 0) c->seq_hole = 0; /* the one lost message came again */
     if (diff == 0 && !refill) {
         WPS__TRACE(c, WPS_TRACE_FRAME_DROPPED, "duplicate sequenceId", WPS_OK, 0, 0, 0, 0);
         return 0;
@@ -5996,8 +6030,7 @@ static wps_status wps__on_frame(wps_client *c, void *writable, uint64_t now, con
     if (st != WPS_OK) {
         if (st == WPS_ERR_BUFFER_TOO_SMALL && (m->has & WPS_HAS_SEQUENCE_ID) && m->sequence_id > c->seq_max) {
             /* lost for lack of memory: no sequenceAck may cover it */
-            if (!c->seq_hole || m->sequence_id < c->seq_hole) c->seq_hole = m->sequence_id;
-            c->seq_holes++;
+            wps__seq_lost(c, m->sequence_id);
         }
         wps__frame_error(c, st, d->reason, st == WPS_ERR_BUFFER_TOO_SMALL ? d->needed : 0);
         return wps__leave(c);
@@ -6520,8 +6553,8 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
     c->has_token = (flags & 2u) != 0;
     if (tok_len) WPS_MEMCPY(c->token, tok, tok_len);
     c->seq_max = seq;
-    c->seq_hole = 0;
-    c->seq_holes = 0;
+    c->seq_lost_n = 0;
+    c->seq_lost_floor = 0;
     c->seq_updated = false;
     if (ack > c->next_ack_id) c->next_ack_id = ack;
     if (inv > c->next_invocation) c->next_invocation = inv;
