@@ -1456,7 +1456,8 @@ typedef struct wps_webhook_pair {
     wps_slice value;
 } wps_webhook_pair;
 
-/** A client certificate of a connect event (both members present, or the entry is refused). */
+/** A client certificate of a connect event: its thumbprint (required), and its content when the
+    body has one (content.ptr NULL otherwise, as the .NET and Python models allow). */
 typedef struct wps_webhook_certificate {
     wps_slice thumbprint; /* SHA-1 */
     wps_slice content;    /* PEM */
@@ -3217,7 +3218,8 @@ static wps_status wps__get_base64(wps__dec *d, const wps__slot *sl, const char *
         if (len == (size_t)-1)
             return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "base64 length is not a multiple of 4", wps__off(d, body));
         if (!wps__b64_decode_checked(w, u, w, &bad))
-            return wps__fail(d->s.diag, WPS_ERR_BASE64, key, "invalid base64 character", wps__off(d, WPS__SLOT_ESC(sl) ? body : body + bad));
+            return wps__fail(d->s.diag, WPS_ERR_BASE64, key, WPS__SLOT_ESC(sl) ? "invalid base64 character (after unescaping)" : "invalid base64 character",
+                             wps__off(d, WPS__SLOT_ESC(sl) ? body : body + bad));
         out->ptr = (const char *)w;
         out->len = len;
         return WPS_OK;
@@ -4230,7 +4232,7 @@ static wps_status wps__enc_str(wps__enc *e, const char *key, wps_slice v) {
     size_t bad;
     if (!v.ptr) return WPS_OK;
     bad = wps__utf8_check((const unsigned char *)v.ptr, v.len);
-    if (bad != v.len) return wps__fail(e->diag, WPS_ERR_UTF8, key, "invalid UTF-8 in the value at its byte", bad);
+    if (bad != v.len) return wps__fail(e->diag, WPS_ERR_UTF8, key, "invalid UTF-8 in the value", bad);
     wps__put_key(&e->w, key);
     wps__put_jstr(&e->w, v.ptr, v.len);
     return WPS_OK;
@@ -8714,7 +8716,7 @@ static wps_status wps__walk_disconnected(wps__walk *w, void *vout) {
     wps_webhook_pair *props = NULL;
     wps__jval v;
     int r;
-    size_t keep = o->mqtt_user_property_count; /* pass 0's count */
+    size_t keep = w->fill ? o->mqtt_user_property_count : 0; /* pass 0's count */
     if (w->fill) props = (wps_webhook_pair *)wps__arena_take(&w->a, keep * sizeof *props, sizeof(void *));
     WPS_MEMSET(o, 0, sizeof *o);
     while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
@@ -8855,6 +8857,7 @@ WPS_API wps_status wps_rest_parse_groups_request(const void *body, size_t len, v
                                                  size_t *group_count, wps_slice *filter, size_t *needed, wps_diag *diag) {
     wps__groups_request g;
     wps_status st;
+    if (needed) *needed = 0;
     if (!groups || !group_count || !filter) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
     st = wps__two_pass(body, len, mem, mem_cap, &g, needed, diag, wps__walk_groups_request);
     *groups = st == WPS_OK ? g.groups : NULL;

@@ -1352,7 +1352,7 @@ TEST decode_in_place_base64_errors(void) {
         {"AAE", "data: base64 length is not a multiple of 4 at byte 62"},
         {"AA\\/", "data: base64 length is not a multiple of 4 at byte 62"},
         {"AA*A", "data: invalid base64 character at byte 64"},
-        {"AA\\nA", "data: invalid base64 character at byte 62"},
+        {"AA\\nA", "data: invalid base64 character (after unescaping) at byte 62"}, /* worded as wps_decode words it */
     };
     size_t i;
     for (i = 0; i < COUNT(cases); i++) {

@@ -1261,8 +1261,10 @@ TEST groups_request_memory_and_null_arguments(void) {
     size_t gn = 0, need = 0, got = 0;
     wps_slice f;
     wps_diag d;
+    need = 99;
     ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_parse_groups_request(body, sizeof body - 1, mem.bytes, sizeof mem.bytes, NULL, &gn, &f, &need, &d));
     ASSERT(reason_has(&d, "NULL argument"));
+    ASSERT_EQ((size_t)0, need); /* like the other two-pass parsers: no stale size (coverage review) */
     ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_parse_groups_request(body, sizeof body - 1, mem.bytes, sizeof mem.bytes, &g, NULL, &f, &need, &d));
     ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_parse_groups_request(body, sizeof body - 1, mem.bytes, sizeof mem.bytes, &g, &gn, NULL, &need, NULL));
     ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_rest_parse_groups_request(body, sizeof body - 1, NULL, 0, &g, &gn, &f, &need, &d));
