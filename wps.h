@@ -6913,6 +6913,41 @@ static int wps__is_http_url(wps_slice s) {
     return k && s.len > k;
 }
 
+/* The authority of an endpoint "[http(s)://]host[:port][/...]": the host (a name, an IPv4
+   address or a bracketed IPv6 literal, never empty) and the port (0 when absent). 0 when the
+   host is empty or the port is not 1..65535. */
+typedef struct wps__authority {
+    size_t scheme;  /* length of "https://" or "http://", 0 without one */
+    int https;      /* https:// or no scheme */
+    size_t host, host_end, end; /* e[host..host_end) is the host; end: where the path starts */
+    uint32_t port;
+} wps__authority;
+
+static int wps__authority_of(wps_slice e, wps__authority *a) {
+    size_t i;
+    a->https = 1;
+    a->scheme = 0;
+    if (e.len >= 8 && wps__ieq_name(e.ptr, 8, "https://")) a->scheme = 8;
+    else if (e.len >= 7 && wps__ieq_name(e.ptr, 7, "http://")) a->scheme = 7, a->https = 0;
+    i = a->host = a->scheme;
+    if (i < e.len && e.ptr[i] == '[') { /* an IPv6 literal keeps its colons */
+        while (i < e.len && e.ptr[i] != ']' && e.ptr[i] != '/') i++;
+        if (i >= e.len || e.ptr[i] != ']') return 0;
+        i++;
+    } else {
+        while (i < e.len && e.ptr[i] != ':' && e.ptr[i] != '/') i++;
+    }
+    a->host_end = i;
+    a->port = 0;
+    if (i < e.len && e.ptr[i] == ':') {
+        size_t d = ++i;
+        while (i < e.len && e.ptr[i] >= '0' && e.ptr[i] <= '9' && a->port <= 65535u) a->port = a->port * 10u + (uint32_t)(e.ptr[i++] - '0');
+        if (i == d || a->port < 1 || a->port > 65535u) return 0;
+    }
+    a->end = i;
+    return a->host_end > a->host && (i == e.len || e.ptr[i] == '/');
+}
+
 WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps_connection_string *out, wps_diag *diag) {
     size_t i = 0;
     unsigned seen = 0;
@@ -6971,6 +7006,14 @@ WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps
                 return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Endpoint", "the endpoint must be an http or https URL", (size_t)-1);
         if (cs.endpoint.len == 0) return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Endpoint", "the endpoint is empty", (size_t)-1);
     }
+    {
+        wps__authority a;
+        if (!wps__authority_of(cs.endpoint, &a))
+            return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Endpoint", "the endpoint needs a host and, if any, a port 1..65535", (size_t)-1);
+        if (((seen & 8) && !wps__authority_of(cs.client_endpoint, &a)) || ((seen & 16) && !wps__authority_of(cs.server_endpoint, &a)))
+            return wps__fail(diag, WPS_ERR_CONNECTION_STRING, (seen & 8) && !wps__authority_of(cs.client_endpoint, &a) ? "ClientEndpoint" : "ServerEndpoint",
+                             "the endpoint needs a host and, if any, a port 1..65535", (size_t)-1);
+    }
     if (((seen & 8) && !wps__is_http_url(cs.client_endpoint)) || ((seen & 16) && !wps__is_http_url(cs.server_endpoint)))
         return wps__fail(diag, WPS_ERR_CONNECTION_STRING, (seen & 8) && !wps__is_http_url(cs.client_endpoint) ? "ClientEndpoint" : "ServerEndpoint",
                          "must be an absolute http or https URL", (size_t)-1);
@@ -6981,29 +7024,15 @@ WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps
 /* scheme://host[:port] of the connection string's endpoint, with the Port property applied. */
 static void wps__put_endpoint(wps__w *b, const wps_connection_string *cs, int ws, int with_port) {
     wps_slice e = cs->endpoint;
-    size_t k = 0, host_end;
-    int https = 1;
-    if (e.len >= 8 && wps__ieq_name(e.ptr, 8, "https://")) k = 8;
-    else if (e.len >= 7 && wps__ieq_name(e.ptr, 7, "http://")) k = 7, https = 0;
-    wps__puts(b, ws ? (https ? "wss://" : "ws://") : (https ? "https://" : "http://"));
-    for (host_end = k; host_end < e.len && e.ptr[host_end] != '/' && e.ptr[host_end] != ':'; host_end++) {
-    }
-    wps__put(b, e.ptr + k, host_end - k);
-    if (with_port) { /* the scheme's default port is dropped, as URL parsers (JS, .NET) normalize it */
-        uint64_t port = cs->port;
-        size_t p = host_end;
-        if (!port && host_end < e.len && e.ptr[host_end] == ':') {
-            for (p = host_end + 1; p < e.len && e.ptr[p] >= '0' && e.ptr[p] <= '9' && port < 100000u; p++) port = port * 10 + (uint64_t)(e.ptr[p] - '0');
-            if (p < e.len && e.ptr[p] != '/') port = 0, p = host_end; /* not a number: keep the text as it is */
-            if (!port) {
-                while (p < e.len && e.ptr[p] != '/') p++;
-                wps__put(b, e.ptr + host_end, p - host_end);
-            }
-        }
-        if (port && port != (https ? 443u : 80u)) {
-            wps__put(b, ":", 1);
-            wps__put_u64(b, port);
-        }
+    wps__authority a;
+    uint32_t port;
+    if (!wps__authority_of(e, &a)) return; /* refused by wps__endpoint_ok before anything is signed */
+    wps__puts(b, ws ? (a.https ? "wss://" : "ws://") : (a.https ? "https://" : "http://"));
+    wps__put(b, e.ptr + a.host, a.host_end - a.host);
+    port = cs->port ? cs->port : a.port;
+    if (with_port && port && port != (a.https ? 443u : 80u)) { /* the scheme's default port is dropped, as URL parsers (JS, .NET) normalize it */
+        wps__put(b, ":", 1);
+        wps__put_u64(b, port);
     }
 }
 
@@ -7013,7 +7042,13 @@ WPS_API size_t wps_connection_string_endpoint(const wps_connection_string *cs, c
     b.cap = cap;
     b.len = 0;
     if (!cs) return 0;
+    b.cap = 0; /* measure first: nothing is written unless all of it fits */
     wps__put_endpoint(&b, cs, 0, 1);
+    if (b.len <= cap) {
+        b.cap = cap;
+        b.len = 0;
+        wps__put_endpoint(&b, cs, 0, 1);
+    }
     return b.len;
 }
 
@@ -7038,12 +7073,10 @@ static const char *wps__client_path(wps_client_kind k) {
 
 /* The endpoint's host[:port] goes into URLs and JWT audiences: host characters only. */
 static int wps__endpoint_ok(wps_slice e) {
-    size_t i = 0;
-    if (!e.ptr) return 0;
-    if (e.len >= 8 && wps__ieq_name(e.ptr, 8, "https://")) i = 8;
-    else if (e.len >= 7 && wps__ieq_name(e.ptr, 7, "http://")) i = 7;
-    if (i >= e.len) return 0;
-    for (; i < e.len && e.ptr[i] != '/'; i++) {
+    size_t i;
+    wps__authority a;
+    if (!e.ptr || !wps__authority_of(e, &a)) return 0;
+    for (i = a.scheme; i < e.len && e.ptr[i] != '/'; i++) {
         char c = e.ptr[i];
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_'))
             return 0;
@@ -9280,7 +9313,10 @@ WPS_API wps_status wps_token_verify(const wps_slice *keys, size_t key_count, con
     pn = wps__b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), (unsigned char *)mem, mem_cap);
     if (pn == (size_t)-1) return wps__fail(diag, WPS_ERR_TOKEN, "claims", "not base64url", (size_t)-1);
     st = wps__two_pass(mem, pn, (char *)mem + pn, mem_cap - pn, out, &need, diag, wps__walk_claims);
-    if (st == WPS_ERR_BUFFER_TOO_SMALL) return st;
+    if (st == WPS_ERR_BUFFER_TOO_SMALL) {
+        if (diag) diag->needed = pn + need; /* the decoded claims come first */
+        return st;
+    }
     if (st != WPS_OK) {
         if (diag) diag->status = WPS_ERR_TOKEN;
         return WPS_ERR_TOKEN;

@@ -144,9 +144,20 @@ static const cs_rule cs_rules[] = {
     {"a port written in the Endpoint is kept, the path dropped", "Endpoint=https://h:8443/x;AccessKey=k;", WPS_OK, "https://h:8443", "k", NULL},
     {"the default port written in an https Endpoint is dropped", "Endpoint=https://h:443;AccessKey=k;", WPS_OK, "https://h", "k", NULL},
     {"the default port written in an http Endpoint is dropped", "Endpoint=http://h:80/;AccessKey=k;", WPS_OK, "http://h", "k", NULL},
-    {"a port text that is not a number is kept as written", "Endpoint=https://h:abc/x;AccessKey=k;", WPS_OK, "https://h:abc", "k", NULL},
-    {"a port text of too many digits is kept as written", "Endpoint=https://h:1234567;AccessKey=k;", WPS_OK, "https://h:1234567", "k", NULL},
     {"an IPv6 literal with its port is kept", "Endpoint=http://[::1]:8080;AccessKey=k;", WPS_OK, "http://[::1]:8080", "k", NULL},
+    {"an IPv6 literal keeps its colons with the Port property", "Endpoint=http://[::1];Port=8080;AccessKey=k;", WPS_OK, "http://[::1]:8080", "k", NULL},
+    /* refused: an endpoint without a host or with a port that is not 1..65535 (the coverage
+       review found them signed into URLs such as wss://:8080/... and wss://h:abc/...) */
+    {"a port text that is not a number", "Endpoint=https://h:abc/x;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "Endpoint: the endpoint needs a host"},
+    {"a port of too many digits", "Endpoint=https://h:1234567;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "port 1..65535"},
+    {"an empty port", "Endpoint=https://h:;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "port 1..65535"},
+    {"port 0", "Endpoint=https://h:0;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "port 1..65535"},
+    {"no host before the port", "Endpoint=https://:8080;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "needs a host"},
+    {"no host before the path", "Endpoint=https:///x;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "needs a host"},
+    {"a bare port", "Endpoint=:8080;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "needs a host"},
+    {"an unclosed IPv6 literal", "Endpoint=http://[::1;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "needs a host"},
+    {"a ClientEndpoint without a host", "Endpoint=https://h;ClientEndpoint=https://:1;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "ClientEndpoint: the endpoint needs a host"},
+    {"a ServerEndpoint with a bad port", "Endpoint=https://h;ServerEndpoint=https://s:99999;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "ServerEndpoint: the endpoint needs a host"},
     /* refused */
     {"an empty Endpoint value", "Endpoint=;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "Endpoint: required"},
     {"an Endpoint of blanks", "Endpoint=  \t;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL, "Endpoint: required"},
@@ -248,6 +259,7 @@ TEST connection_string_endpoint_sizes(void) {
         memset(out, '#', sizeof out);
         ASSERT_EQ(sizeof expect - 1, wps_connection_string_endpoint(&cs, out, cap));
         for (n = cap; n < sizeof out; n++) ASSERTm("a byte past cap was written", out[n] == '#');
+        ASSERTm("nothing is written unless all of it fits (it wrote a prefix before the review)", out[0] == '#');
     }
     memset(out, '#', sizeof out);
     n = wps_connection_string_endpoint(&cs, out, sizeof expect - 1);
@@ -258,6 +270,27 @@ TEST connection_string_endpoint_sizes(void) {
 }
 
 /* ---------------------------------------------------------------- >>tokens */
+
+/* An IPv6 endpoint keeps its brackets and colons in URLs and audiences: with the Port property,
+   and in SignalR's audience, which drops the port (before the review: "http://[:8080" and
+   "http://[/client/?hub=h"). */
+TEST ipv6_endpoints_keep_their_host(void) {
+    wps_connection_string cs;
+    wps_token_options o = options_for("h");
+    wps_token_claims claims;
+    wps_slice key = wps_slice_from_cstr("k");
+    char tok[1024], url[256];
+    size_t n = 0, un = 0;
+    ASSERT_EQ(WPS_OK, parse_cs("Endpoint=http://[::1];Port=8080;AccessKey=k;", &cs));
+    ASSERT_EQ(WPS_OK, wps_client_access_url(&cs, &o, url, sizeof url, &n, NULL));
+    ASSERT(n > 24 && memcmp(url, "ws://[::1]:8080/client/hubs/h?access_token=", 43) == 0);
+    ASSERT_EQ(WPS_OK, parse_cs("Endpoint=http://[::1]:8080;AccessKey=k;", &cs));
+    ASSERT_EQ(WPS_OK, wps_signalr_client_token(&cs, &o, tok, sizeof tok, &n, url, sizeof url, &un, NULL));
+    ASSERT_EQ(WPS_OK, wps_token_verify(&key, 1, tok, n, NOW, mem.bytes, sizeof mem.bytes, &claims, NULL));
+    ASSERT(claims.aud.len == 26 && memcmp(claims.aud.ptr, "http://[::1]/client/?hub=h", 26) == 0);
+    PASS();
+}
+
 
 /* Exact bytes, computed independently (Python hmac/base64) from docs/service-rules.md 2.1 and 7:
    header {"alg":"HS256","typ":"JWT"}, claims aud, iat, exp, sub, role[], webpubsub.group[]. */
@@ -861,6 +894,8 @@ TEST verify_memory_rules(void) {
         ASSERT_EQm("the same without diag", st, wps_token_verify(&key, 1, tok, n, NOW, mem.bytes, cap, &c, NULL));
         for (k = cap; k < bound + 16; k++) ASSERTm("a byte past mem_cap was written", (unsigned char)mem.bytes[k] == 0xA5);
         if (st == WPS_OK) ok_seen = 1;
+        else if (d.needed <= bound) /* the figure reported is enough (it was the arena's part only before the review) */
+            ASSERT_EQm("diag.needed is enough", WPS_OK, wps_token_verify(&key, 1, tok, n, NOW, mem.bytes, d.needed, &c, NULL));
     }
     ASSERT(ok_seen);
     ASSERT_EQ(WPS_OK, wps_token_verify(&key, 1, tok, n, NOW, mem.bytes, bound, &c, &d));
@@ -927,6 +962,7 @@ SUITE(tokens) {
     RUN_TEST(connection_string_fields_point_into_the_text);
     RUN_TEST(connection_string_length_and_null_arguments);
     RUN_TEST(connection_string_endpoint_sizes);
+    RUN_TEST(ipv6_endpoints_keep_their_host);
     RUN_TEST(web_pubsub_token_and_url_match_reference_bytes);
     RUN_TEST(signalr_token_matches_reference_bytes);
     RUN_TEST(signalr_client_endpoint_keeps_its_own_port);
