@@ -7639,11 +7639,11 @@ static int wps__utf8_ok(wps_slice s) { return !s.len || (s.ptr && wps__utf8_chec
    and turn the request into another operation: refused in every path value */
 static int wps__dot_segment(wps_slice s) { return s.ptr && ((s.len == 1 && s.ptr[0] == '.') || (s.len == 2 && s.ptr[0] == '.' && s.ptr[1] == '.')); }
 
-static const char *wps__group_problem(wps_slice g) {
+static const char *wps__group_problem(wps_slice g, int in_path) {
     size_t i;
     int blank = 1;
     if (!g.ptr || g.len == 0) return "a group name must not be empty";
-    if (wps__dot_segment(g)) return "a group name in a URL path cannot be \".\" or \"..\"";
+    if (in_path && wps__dot_segment(g)) return "a group name in a URL path cannot be \".\" or \"..\"";
     if (g.len > 1024) return "a group name is at most 1024 bytes";
     if (!wps__utf8_ok(g)) return "a group name must be UTF-8";
     for (i = 0; i < g.len; i++) {
@@ -7771,10 +7771,11 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
     if (p->application.ptr && !wps__hub_ok(p->application))
         return wps__rest_bad(diag, "application", "application names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$");
     if (wps__rest_path_has(op, "group")) {
-        const char *why = wps__group_problem(p->group);
+        const char *why = wps__group_problem(p->group, 1);
         if (why) return wps__rest_bad(diag, "group", why);
     }
-    if (wps__dot_segment(p->connection_id) || wps__dot_segment(p->user_id) || wps__dot_segment(p->stream_id))
+    if (wps__dot_segment(p->connection_id) || wps__dot_segment(p->stream_id) ||
+        (wps__dot_segment(p->user_id) && (wps__rest_path_has(op, "userId") || wps__rest_path_has(op, "user")))) /* the userId query of :generateToken may be "." */
         return wps__rest_bad(diag, "path", "\".\" and \"..\" cannot be path values (URL normalization removes them)");
     if (wps__rest_path_has(op, "connectionId") && (!p->connection_id.ptr || !p->connection_id.len))
         return wps__rest_bad(diag, "connectionId", "the connection id must not be empty");
@@ -7793,11 +7794,11 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
     for (i = 0; i < p->role_count; i++)
         if (!p->roles[i].ptr || !p->roles[i].len) return wps__rest_bad(diag, "role", "a role must not be empty");
     for (i = 0; i < p->group_count; i++) {
-        const char *why = wps__group_problem(p->groups[i]);
+        const char *why = wps__group_problem(p->groups[i], 0); /* a body or query value */
         if (why) return wps__rest_bad(diag, "groups", why);
     }
     if (p->target_name.ptr) {
-        const char *why = wps__group_problem(p->target_name);
+        const char *why = wps__group_problem(p->target_name, 0);
         if (why) return wps__rest_bad(diag, "targetName", why);
     }
     if (p->has_message_ttl && p->message_ttl_seconds > 300) return wps__rest_bad(diag, "messageTtlSeconds", "messageTtlSeconds is 0..300");
@@ -7853,7 +7854,7 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
             } else if (c->kind == WPS_SIGNALR_CLOSE_CONNECTION) {
                 if (!wps__utf8_ok(c->reason)) return wps__rest_bad(diag, "commands", "a close reason must be UTF-8");
             } else {
-                const char *why = wps__group_problem(c->group);
+                const char *why = wps__group_problem(c->group, 0);
                 if (why) return wps__rest_bad(diag, "commands", why);
             }
         }

@@ -483,6 +483,63 @@ static void bad_cmd_group_blank(wps_rest_params *p) {
 }
 
 #define INV WPS_ERR_INVALID_ARGUMENT
+/* "." and ".." are refused only where they would be a URL path segment (URL normalization
+   removes those); as a query value or in a JSON body they are plain names (the service's group
+   pattern ^(?!\s+$).+$ allows them). Found by the coverage review: the user id of
+   :generateToken and every group list were refused too. */
+TEST rest_dot_names_are_refused_only_in_paths(void) {
+    static const struct {
+        const char *name;
+        wps_rest_operation op;
+        const char *group, *user;
+        int groups_dot; /* a groups list of "." and ".." */
+        wps_status status;
+        const char *url_part; /* OK: in the URL; else in diag.reason */
+    } cases[] = {
+        {"userId query of GenerateClientToken", WPS_REST_GENERATE_CLIENT_TOKEN, NULL, ".", 0, WPS_OK, "&userId=."},
+        {"group query of GenerateClientToken", WPS_REST_GENERATE_CLIENT_TOKEN, NULL, NULL, 1, WPS_OK, "&group=.&group=.."},
+        {"groups body of AddConnectionsToGroups", WPS_REST_ADD_CONNECTIONS_TO_GROUPS, NULL, NULL, 1, WPS_OK, "/:addToGroups?"},
+        {"group path of SendToGroup", WPS_REST_SEND_TO_GROUP, "..", NULL, 0, WPS_ERR_INVALID_ARGUMENT, "group: a group name in a URL path"},
+        {"user path of SendToUser", WPS_REST_SEND_TO_USER, NULL, ".", 0, WPS_ERR_INVALID_ARGUMENT, "cannot be path values"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        static char buf[4096];
+        wps_connection_string cs;
+        wps_rest_params p;
+        wps_rest_request req;
+        wps_diag d;
+        size_t need = 0;
+        wps_slice g[2];
+        wps_status st;
+        ASSERT(rest_cs_for(cases[i].op, &cs));
+        memset(&p, 0, sizeof p);
+        p.hub = sl("chat");
+        p.now = 1700000000;
+        if (cases[i].group) p.group = sl(cases[i].group);
+        if (cases[i].user) p.user_id = sl(cases[i].user);
+        if (cases[i].groups_dot) {
+            g[0] = sl(".");
+            g[1] = sl("..");
+            p.groups = g;
+            p.group_count = 2;
+        }
+        if (cases[i].op == WPS_REST_SEND_TO_GROUP || cases[i].op == WPS_REST_SEND_TO_USER) {
+            p.body = sl("x");
+            p.content_type = sl("text/plain");
+        }
+        st = wps_rest_build(&cs, cases[i].op, &p, buf, sizeof buf, &req, &need, &d);
+        ASSERT_EQm(cases[i].name, cases[i].status, st);
+        if (st == WPS_OK) {
+            char url[1024];
+            snprintf(url, sizeof url, "%.*s", (int)req.url.len, req.url.ptr);
+            ASSERTm(url, strstr(url, cases[i].url_part) != NULL);
+        }
+        else ASSERTm(cases[i].name, has(d.reason, cases[i].url_part));
+    }
+    PASS();
+}
+
 TEST rest_build_refuses_each_invalid_parameter(void) {
     static const rest_bad_case cases[] = {
         /* 1. parameters the operation does not take */
@@ -994,6 +1051,7 @@ SUITE(rest) {
     RUN_TEST(rest_build_accepts_optional_parameters);
     RUN_TEST(rest_build_token_lifetime_and_optional_needed);
     RUN_TEST(rest_build_reports_the_exact_buffer_size);
+    RUN_TEST(rest_dot_names_are_refused_only_in_paths);
     RUN_TEST(rest_build_refuses_each_invalid_parameter);
     RUN_TEST(rest_build_checks_target_name_as_a_group);
     RUN_TEST(rest_build_refuses_null_arguments_and_bad_endpoints);
