@@ -3,11 +3,11 @@ CC      ?= cc
 WARN    := -std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 CXXWARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 B       := build
-TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c tests/test_service.c \
+TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fast_path.c tests/test_client.c tests/test_crypto.c \
             tests/test_tokens.c tests/test_rest.c tests/test_webhooks.c
 DEPS    := wps.h tests/harness.h tools/wps/cli_util.h
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := decode_json decode_fast parse_rendered client snapshot connection_string webhook rest_response rest_build token_verify emulator
+FUZZ_TARGETS := codec_decode codec_fast_path codec_rendered client client_snapshot connstr webhooks rest_response rest_build verify emulator
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
 .PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak demo install uninstall size coverage

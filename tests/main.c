@@ -7,7 +7,7 @@ GREATEST_SUITE_EXTERN(codec);
 GREATEST_SUITE_EXTERN(second_translation_unit);
 GREATEST_SUITE_EXTERN(fast_path);
 GREATEST_SUITE_EXTERN(client);
-GREATEST_SUITE_EXTERN(service);
+GREATEST_SUITE_EXTERN(crypto);
 GREATEST_SUITE_EXTERN(tokens);
 GREATEST_SUITE_EXTERN(rest);
 GREATEST_SUITE_EXTERN(webhooks);
@@ -20,7 +20,7 @@ int main(int argc, char **argv) {
     RUN_SUITE(second_translation_unit);
     RUN_SUITE(fast_path);
     RUN_SUITE(client);
-    RUN_SUITE(service);
+    RUN_SUITE(crypto);
     RUN_SUITE(tokens);
     RUN_SUITE(rest);
     RUN_SUITE(webhooks);

@@ -1,12 +1,14 @@
 /* Tests of wps.h section >>rest (see the header's contents): the REST request builder
    (wps_rest_build and its validation, wps_rest_operation_*) and the REST response parsers
    (wps_rest_parse_*, wps_signalr_parse_*), against docs/service-rules.md section 3.
-   tests/test_service.c ("REST") already covers every operation's path, the common query
+   The tests at the end of this file cover every operation's path, the common query
    parameters and the basic responses; these tests cover each validation rule, the optional
    parameters and the malformed bodies. */
 #include "../wps.h"
 #include "harness.h"
+#include "test_util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +21,6 @@ static const char rest_sr_cs[] = "Endpoint=" RSR ";AccessKey=" RK ";Version=1.0;
 /* NULL stays unset (ptr NULL); "" is present and empty. */
 static wps_slice sl(const char *s) { return wps_slice_from_cstr(s); }
 
-static int slice_is(wps_slice s, const char *c) { return s.ptr && s.len == strlen(c) && memcmp(s.ptr, c, s.len) == 0; }
 
 static int has(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
 
@@ -1045,6 +1046,570 @@ TEST rest_parse_invoke_result_members(void) {
     PASS();
 }
 
+/* ---- REST (first written in the service suite) */
+
+/* ------------------------------------------------------------------ REST (docs/service-rules.md section 3) */
+
+#define REST_CS "Endpoint=https://demo.webpubsub.azure.com;AccessKey=" K ";Version=1.0;"
+
+/* Every operation of WPS_REST_OPERATIONS with its path parameters: method, URL, success status. */
+typedef struct rest_case {
+    wps_rest_operation op;
+    const char *group, *user, *conn, *perm, *stream;
+    const char *expect; /* "METHOD path?query" after the endpoint */
+    unsigned ok;
+} rest_case;
+
+static const rest_case rest_cases[] = {
+    {WPS_REST_GET_SERVICE_STATUS, 0, 0, 0, 0, 0, "HEAD /api/health?api-version=2024-12-01", 200},
+    {WPS_REST_ADD_CONNECTIONS_TO_GROUPS, 0, 0, 0, 0, 0, "POST /api/hubs/chat/:addToGroups?api-version=2024-12-01", 200},
+    {WPS_REST_REMOVE_CONNECTIONS_FROM_GROUPS, 0, 0, 0, 0, 0, "POST /api/hubs/chat/:removeFromGroups?api-version=2024-12-01", 200},
+    {WPS_REST_CLOSE_ALL_CONNECTIONS, 0, 0, 0, 0, 0, "POST /api/hubs/chat/:closeConnections?api-version=2024-12-01", 204},
+    {WPS_REST_GENERATE_CLIENT_TOKEN, 0, 0, 0, 0, 0, "POST /api/hubs/chat/:generateToken?api-version=2024-12-01", 200},
+    {WPS_REST_SEND_TO_ALL, 0, 0, 0, 0, 0, "POST /api/hubs/chat/:send?api-version=2024-12-01", 202},
+    {WPS_REST_CLOSE_CONNECTION, 0, 0, "c1", 0, 0, "DELETE /api/hubs/chat/connections/c1?api-version=2024-12-01", 204},
+    {WPS_REST_CONNECTION_EXISTS, 0, 0, "c1", 0, 0, "HEAD /api/hubs/chat/connections/c1?api-version=2024-12-01", 200},
+    {WPS_REST_SEND_TO_CONNECTION, 0, 0, "c1", 0, 0, "POST /api/hubs/chat/connections/c1/:send?api-version=2024-12-01", 202},
+    {WPS_REST_REMOVE_CONNECTION_FROM_ALL_GROUPS, 0, 0, "c1", 0, 0, "DELETE /api/hubs/chat/connections/c1/groups?api-version=2024-12-01", 204},
+    {WPS_REST_GROUP_EXISTS, "g1", 0, 0, 0, 0, "HEAD /api/hubs/chat/groups/g1?api-version=2024-12-01", 200},
+    {WPS_REST_CLOSE_GROUP_CONNECTIONS, "g1", 0, 0, 0, 0, "POST /api/hubs/chat/groups/g1/:closeConnections?api-version=2024-12-01", 204},
+    {WPS_REST_SEND_TO_GROUP, "g1", 0, 0, 0, 0, "POST /api/hubs/chat/groups/g1/:send?api-version=2024-12-01", 202},
+    {WPS_REST_LIST_CONNECTIONS_IN_GROUP, "g1", 0, 0, 0, 0, "GET /api/hubs/chat/groups/g1/connections?api-version=2024-12-01", 200},
+    {WPS_REST_REMOVE_CONNECTION_FROM_GROUP, "g1", 0, "c1", 0, 0, "DELETE /api/hubs/chat/groups/g1/connections/c1?api-version=2024-12-01", 204},
+    {WPS_REST_ADD_CONNECTION_TO_GROUP, "g1", 0, "c1", 0, 0, "PUT /api/hubs/chat/groups/g1/connections/c1?api-version=2024-12-01", 200},
+    {WPS_REST_REVOKE_PERMISSION, 0, 0, "c1", "sendToGroup", 0, "DELETE /api/hubs/chat/permissions/sendToGroup/connections/c1?api-version=2024-12-01", 204},
+    {WPS_REST_CHECK_PERMISSION, 0, 0, "c1", "joinleavegroup", 0, "HEAD /api/hubs/chat/permissions/joinLeaveGroup/connections/c1?api-version=2024-12-01", 200},
+    {WPS_REST_GRANT_PERMISSION, 0, 0, "c1", "joinLeaveGroup", 0, "PUT /api/hubs/chat/permissions/joinLeaveGroup/connections/c1?api-version=2024-12-01", 200},
+    {WPS_REST_USER_EXISTS, 0, "u1", 0, 0, 0, "HEAD /api/hubs/chat/users/u1?api-version=2024-12-01", 200},
+    {WPS_REST_CLOSE_USER_CONNECTIONS, 0, "u1", 0, 0, 0, "POST /api/hubs/chat/users/u1/:closeConnections?api-version=2024-12-01", 204},
+    {WPS_REST_SEND_TO_USER, 0, "u1", 0, 0, 0, "POST /api/hubs/chat/users/u1/:send?api-version=2024-12-01", 202},
+    {WPS_REST_REMOVE_USER_FROM_ALL_GROUPS, 0, "u1", 0, 0, 0, "DELETE /api/hubs/chat/users/u1/groups?api-version=2024-12-01", 204},
+    {WPS_REST_REMOVE_USER_FROM_GROUP, "g1", "u1", 0, 0, 0, "DELETE /api/hubs/chat/users/u1/groups/g1?api-version=2024-12-01", 204},
+    {WPS_REST_ADD_USER_TO_GROUP, "g1", "u1", 0, 0, 0, "PUT /api/hubs/chat/users/u1/groups/g1?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_GET_ACCESS_KEY, 0, 0, 0, 0, 0, "GET /api/auth/accessKey?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_GET_SERVICE_STATUS, 0, 0, 0, 0, 0, "HEAD /api/health?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_CLOSE_CONNECTIONS, 0, 0, 0, 0, 0, "POST /api/hubs/chat/:closeConnections?api-version=2024-12-01", 204},
+    {WPS_REST_SIGNALR_EXECUTE, 0, 0, 0, 0, 0, "POST /api/hubs/chat/:execute?api-version=2024-12-01", 202},
+    {WPS_REST_SIGNALR_GENERATE_CLIENT_TOKEN, 0, 0, 0, 0, 0, "POST /api/hubs/chat/:generateToken?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_BROADCAST, 0, 0, 0, 0, 0, "POST /api/hubs/chat/:send?api-version=2024-12-01", 202},
+    {WPS_REST_SIGNALR_CLOSE_CONNECTION, 0, 0, "c1", 0, 0, "DELETE /api/hubs/chat/connections/c1?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_CHECK_CONNECTION_EXISTENCE, 0, 0, "c1", 0, 0, "HEAD /api/hubs/chat/connections/c1?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_INVOKE_CLIENT_CONNECTION, 0, 0, "c1", 0, 0, "POST /api/hubs/chat/connections/c1/:invoke?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_SEND_TO_CONNECTION, 0, 0, "c1", 0, 0, "POST /api/hubs/chat/connections/c1/:send?api-version=2024-12-01", 202},
+    {WPS_REST_SIGNALR_REMOVE_CONNECTION_FROM_ALL_GROUPS, 0, 0, "c1", 0, 0, "DELETE /api/hubs/chat/connections/c1/groups?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_COMPLETE_CONNECTION_STREAM, 0, 0, "c1", 0, "s1",
+     "POST /api/hubs/chat/connections/c1/streams/s1/:complete?api-version=2024-12-01", 202},
+    {WPS_REST_SIGNALR_SEND_TO_CONNECTION_STREAM, 0, 0, "c1", 0, "s1", "POST /api/hubs/chat/connections/c1/streams/s1/:send?api-version=2024-12-01",
+     202},
+    {WPS_REST_SIGNALR_CHECK_GROUP_EXISTENCE, "g1", 0, 0, 0, 0, "HEAD /api/hubs/chat/groups/g1?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_CLOSE_GROUP_CONNECTIONS, "g1", 0, 0, 0, 0, "POST /api/hubs/chat/groups/g1/:closeConnections?api-version=2024-12-01", 204},
+    {WPS_REST_SIGNALR_GROUP_BROADCAST, "g1", 0, 0, 0, 0, "POST /api/hubs/chat/groups/g1/:send?api-version=2024-12-01", 202},
+    {WPS_REST_SIGNALR_LIST_CONNECTIONS_IN_GROUP, "g1", 0, 0, 0, 0, "GET /api/hubs/chat/groups/g1/connections?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_REMOVE_CONNECTION_FROM_GROUP, "g1", 0, "c1", 0, 0, "DELETE /api/hubs/chat/groups/g1/connections/c1?api-version=2024-12-01",
+     200},
+    {WPS_REST_SIGNALR_ADD_CONNECTION_TO_GROUP, "g1", 0, "c1", 0, 0, "PUT /api/hubs/chat/groups/g1/connections/c1?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_CHECK_USER_EXISTENCE, 0, "u1", 0, 0, 0, "HEAD /api/hubs/chat/users/u1?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_CLOSE_USER_CONNECTIONS, 0, "u1", 0, 0, 0, "POST /api/hubs/chat/users/u1/:closeConnections?api-version=2024-12-01", 204},
+    {WPS_REST_SIGNALR_SEND_TO_USER, 0, "u1", 0, 0, 0, "POST /api/hubs/chat/users/u1/:send?api-version=2024-12-01", 202},
+    {WPS_REST_SIGNALR_REMOVE_USER_FROM_ALL_GROUPS, 0, "u1", 0, 0, 0, "DELETE /api/hubs/chat/users/u1/groups?api-version=2024-12-01", 204},
+    {WPS_REST_SIGNALR_REMOVE_USER_FROM_GROUP, "g1", "u1", 0, 0, 0, "DELETE /api/hubs/chat/users/u1/groups/g1?api-version=2024-12-01", 204},
+    {WPS_REST_SIGNALR_CHECK_USER_EXISTENCE_IN_GROUP, "g1", "u1", 0, 0, 0, "HEAD /api/hubs/chat/users/u1/groups/g1?api-version=2024-12-01", 200},
+    {WPS_REST_SIGNALR_ADD_USER_TO_GROUP, "g1", "u1", 0, 0, 0, "PUT /api/hubs/chat/users/u1/groups/g1?api-version=2024-12-01", 200},
+};
+
+static wps_slice opt_slice(const char *s) {
+    wps_slice r;
+    r.ptr = s;
+    r.len = s ? strlen(s) : 0;
+    return r;
+}
+
+/* Builds op into buf; "METHOD url" into line; checks the JWT (aud == URL, exp - iat). */
+static int rest_line(const wps_connection_string *cs, wps_rest_operation op, const wps_rest_params *p, char *line, size_t cap,
+                     wps_rest_request *req, wps_status *st) {
+    static char buf[16384];
+    char claims[4096], want[4096];
+    size_t need = 0;
+    *st = wps_rest_build(cs, op, p, buf, sizeof buf, req, &need, NULL);
+    if (*st != WPS_OK) return 1;
+    if (need > sizeof buf || req->authorization.len < 7 || memcmp(req->authorization.ptr, "Bearer ", 7) != 0) return 0;
+    if (!jwt_claims(req->authorization.ptr + 7, req->authorization.len - 7, K, claims, sizeof claims)) return 0;
+    snprintf(want, sizeof want, "{\"aud\":\"%.*s\",\"iat\":%llu,\"exp\":%llu}", (int)req->url.len, req->url.ptr, (unsigned long long)p->now,
+             (unsigned long long)(p->now + (p->token_seconds ? p->token_seconds : 3600)));
+    if (strcmp(want, claims) != 0) return 0;
+    snprintf(line, cap, "%s %.*s", req->method, (int)req->url.len, req->url.ptr);
+    return 1;
+}
+
+/* Every operation: method, percent-encoded path, api-version, success status, and a JWT whose aud
+   is the exact URL (docs/service-rules.md 3.1); minimal bodies where an operation needs one. */
+/* P7 item 6: each operation carries its query parameters as data (WPS_REST_Q*), in the order its
+   requests write them, which is the official SDKs' order (tests/service/rest_diff.mjs compares
+   the bytes): e.g. GenerateClientToken writes userId, role, minutesToExpire, group, clientType
+   (@azure/web-pubsub's getClientAccessToken), and SignalR's ListConnectionsInGroup puts
+   application between top and continuationToken. */
+TEST rest_operations_carry_their_query_parameters_in_order(void) {
+    static const struct {
+        wps_rest_operation op;
+        const char *queries; /* their wire names joined with ' ' */
+    } cases[] = {
+        {WPS_REST_GET_SERVICE_STATUS, ""},
+        {WPS_REST_CLOSE_ALL_CONNECTIONS, "excluded reason"},
+        {WPS_REST_GENERATE_CLIENT_TOKEN, "userId role minutesToExpire group clientType"},
+        {WPS_REST_SEND_TO_ALL, "excluded filter messageTtlSeconds"},
+        {WPS_REST_LIST_CONNECTIONS_IN_GROUP, "maxpagesize top continuationToken"},
+        {WPS_REST_REVOKE_PERMISSION, "targetName"},
+    };
+    size_t i;
+    int op, signalr_list = 0;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char got[160] = "";
+        unsigned k;
+        for (k = 0; wps_rest_operation_query(cases[i].op, k) != WPS_RQ_NONE; k++) {
+            if (k) strcat(got, " ");
+            strcat(got, wps_rest_query_name(wps_rest_operation_query(cases[i].op, k)));
+        }
+        ASSERT_STR_EQ(cases[i].queries, got);
+    }
+    /* every operation: at most five, each named, none twice; and one SignalR list with application third */
+    for (op = 0; op < (int)WPS_REST_OPERATION_COUNT; op++) {
+        unsigned k, j;
+        char got[160] = "";
+        for (k = 0; k < 5; k++) {
+            wps_rest_query q = wps_rest_operation_query((wps_rest_operation)op, k);
+            if (q == WPS_RQ_NONE) break;
+            ASSERT(wps_rest_query_name(q)[0] != 0);
+            for (j = 0; j < k; j++) ASSERT(wps_rest_operation_query((wps_rest_operation)op, j) != q);
+            if (k) strcat(got, " ");
+            strcat(got, wps_rest_query_name(q));
+        }
+        ASSERT_EQ(WPS_RQ_NONE, wps_rest_operation_query((wps_rest_operation)op, 5));
+        if (wps_rest_operation_service((wps_rest_operation)op) == WPS_SERVICE_SIGNALR && strcmp(got, "maxpagesize top application continuationToken") == 0)
+            signalr_list++;
+    }
+    ASSERT_EQ(1, signalr_list);
+    ASSERT_EQ(WPS_RQ_NONE, wps_rest_operation_query(WPS_REST_OPERATION_COUNT, 0));
+    ASSERT_STR_EQ("", wps_rest_query_name(WPS_RQ_NONE));
+    ASSERT_STR_EQ("", wps_rest_query_name(WPS_RQ_COUNT));
+    ASSERT_STR_EQ("messageTtlSeconds", wps_rest_query_name(WPS_RQ_MESSAGE_TTL_SECONDS));
+    PASS();
+}
+
+TEST rest_every_operation(void) {
+    wps_connection_string cs;
+    size_t i;
+    static const char base[] = "https://demo.webpubsub.azure.com";
+    wps_slice groups[1];
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(REST_CS, sizeof REST_CS - 1, &cs, NULL));
+    ASSERT_EQ((size_t)WPS_REST_OPERATION_COUNT, sizeof rest_cases / sizeof rest_cases[0]);
+    groups[0] = wps_slice_from_cstr("g1");
+    for (i = 0; i < sizeof rest_cases / sizeof rest_cases[0]; i++) {
+        const rest_case *c = &rest_cases[i];
+        wps_rest_params p;
+        wps_rest_request req;
+        wps_status st;
+        char line[4096], want[4096];
+        wps_rest_operation found;
+        const char *name = wps_rest_operation_name(c->op);
+        ASSERT_EQm(name, (int)i, (int)c->op);
+        memset(&p, 0, sizeof p);
+        p.now = 1700000000;
+        if (strstr(c->expect, "/hubs/")) p.hub = wps_slice_from_cstr("Chat"); /* SignalR lowercases the hub */
+        if (wps_rest_operation_service(c->op) == WPS_SERVICE_WEBPUBSUB) p.hub = wps_slice_from_cstr("chat");
+        if (!strstr(c->expect, "/hubs/")) p.hub.ptr = NULL;
+        p.group = opt_slice(c->group);
+        p.user_id = opt_slice(c->user);
+        p.connection_id = opt_slice(c->conn);
+        p.permission = opt_slice(c->perm);
+        p.stream_id = opt_slice(c->stream);
+        if (c->op == WPS_REST_ADD_CONNECTIONS_TO_GROUPS || c->op == WPS_REST_REMOVE_CONNECTIONS_FROM_GROUPS) {
+            p.groups = groups;
+            p.group_count = 1;
+        }
+        if (strstr(c->expect, ":send") || strstr(c->expect, ":invoke")) p.target = wps_slice_from_cstr("m");
+        if (wps_rest_operation_service(c->op) == WPS_SERVICE_WEBPUBSUB || c->op == WPS_REST_SIGNALR_SEND_TO_CONNECTION_STREAM) p.target.ptr = NULL;
+        if (c->op == WPS_REST_SIGNALR_EXECUTE) p.body = wps_slice_from_cstr("[{\"type\":\"CloseConnection\"}]");
+        ASSERTm(name, rest_line(&cs, c->op, &p, line, sizeof line, &req, &st));
+        ASSERT_EQm(name, WPS_OK, st);
+        snprintf(want, sizeof want, "%.*s%s%s", (int)(strchr(c->expect, ' ') - c->expect + 1), c->expect, base, strchr(c->expect, ' ') + 1);
+        ASSERT_STR_EQm(name, want, line);
+        ASSERT_EQm(name, c->ok, (unsigned)req.success_status);
+        /* the name finds the operation back, in any case */
+        {
+            char lower[64];
+            size_t k;
+            for (k = 0; name[k] && k < sizeof lower - 1; k++) lower[k] = (char)tolower((unsigned char)name[k]);
+            lower[k] = 0;
+            ASSERTm(name, wps_rest_operation_find(wps_rest_operation_service(c->op), lower, k, &found));
+            ASSERT_EQm(name, (int)c->op, (int)found);
+        }
+    }
+    PASS();
+}
+
+/* Query parameters: api-version first, the operation's parameters in its order, arrays repeated,
+   values percent-encoded (docs/service-rules.md 3.3 and vector #8); bodies and content types. */
+TEST rest_query_and_bodies(void) {
+    wps_connection_string cs;
+    wps_rest_params p;
+    wps_rest_request req;
+    wps_status st;
+    char line[4096];
+    wps_slice ex[2], roles[2], groups[2];
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(REST_CS, sizeof REST_CS - 1, &cs, NULL));
+    ex[0] = wps_slice_from_cstr("c 1");
+    ex[1] = wps_slice_from_cstr("c&2");
+    /* vector 8: generateToken userId foo, roles a b, 1 minute */
+    memset(&p, 0, sizeof p);
+    p.hub = wps_slice_from_cstr("chat");
+    roles[0] = wps_slice_from_cstr("a");
+    roles[1] = wps_slice_from_cstr("b");
+    p.user_id = wps_slice_from_cstr("foo");
+    p.roles = roles;
+    p.role_count = 2;
+    p.minutes_to_expire = 1;
+    groups[0] = wps_slice_from_cstr("g 1");
+    groups[1] = wps_slice_from_cstr("\xc3\xa9");
+    p.groups = groups;
+    p.group_count = 2;
+    p.client_type = wps_slice_from_cstr("MQTT");
+    ASSERT(rest_line(&cs, WPS_REST_GENERATE_CLIENT_TOKEN, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("POST https://demo.webpubsub.azure.com/api/hubs/chat/:generateToken?api-version=2024-12-01&userId=foo&role=a&role=b"
+                  "&minutesToExpire=1&group=g%201&group=%C3%A9&clientType=MQTT",
+                  line);
+    ASSERT_FALSE(req.has_body);
+    /* send to a group: path segment encoding, excluded repeated, OData filter, TTL, raw body */
+    memset(&p, 0, sizeof p);
+    p.hub = wps_slice_from_cstr("chat");
+    p.group = wps_slice_from_cstr("a/b?c#d%e+f 'g'");
+    p.excluded = ex;
+    p.excluded_count = 2;
+    p.filter = wps_slice_from_cstr("userId eq 'it''s'");
+    p.has_message_ttl = true;
+    p.message_ttl_seconds = 0;
+    p.body = wps_slice_make("\x00\x01", 2);
+    ASSERT(rest_line(&cs, WPS_REST_SEND_TO_GROUP, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("POST https://demo.webpubsub.azure.com/api/hubs/chat/groups/a%2Fb%3Fc%23d%25e%2Bf%20%27g%27/:send?api-version=2024-12-01"
+                  "&excluded=c%201&excluded=c%262&filter=userId%20eq%20%27it%27%27s%27&messageTtlSeconds=0",
+                  line);
+    ASSERT(req.has_body);
+    ASSERT_EQ(2u, (unsigned)req.body.len);
+    ASSERT(req.body.ptr == p.body.ptr); /* the caller's bytes, not copied */
+    ASSERT_EQ(0, strncmp("application/octet-stream", req.content_type.ptr, req.content_type.len));
+    p.content_type = wps_slice_from_cstr("text/plain; charset=utf-8");
+    ASSERT(rest_line(&cs, WPS_REST_SEND_TO_GROUP, &p, line, sizeof line, &req, &st));
+    ASSERT_EQ(0, strncmp("text/plain; charset=utf-8", req.content_type.ptr, req.content_type.len));
+    /* :addToGroups: a JSON body with groups and the filter, escaped */
+    memset(&p, 0, sizeof p);
+    p.hub = wps_slice_from_cstr("chat");
+    groups[0] = wps_slice_from_cstr("g\"1");
+    p.groups = groups;
+    p.group_count = 2;
+    p.filter = wps_slice_from_cstr("userId ne 'x'");
+    ASSERT(rest_line(&cs, WPS_REST_ADD_CONNECTIONS_TO_GROUPS, &p, line, sizeof line, &req, &st));
+    ASSERT_EQ(0, strncmp("{\"groups\":[\"g\\\"1\",\"\xc3\xa9\"],\"filter\":\"userId ne 'x'\"}", req.body.ptr, req.body.len));
+    ASSERT_EQ(0, strncmp("application/json", req.content_type.ptr, req.content_type.len));
+    /* close with a reason; list with paging parameters */
+    memset(&p, 0, sizeof p);
+    p.hub = wps_slice_from_cstr("chat");
+    p.reason = wps_slice_from_cstr("bye & thanks");
+    p.excluded = ex;
+    p.excluded_count = 1;
+    ASSERT(rest_line(&cs, WPS_REST_CLOSE_ALL_CONNECTIONS, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("POST https://demo.webpubsub.azure.com/api/hubs/chat/:closeConnections?api-version=2024-12-01&excluded=c%201&reason=bye%20%26%20thanks",
+                  line);
+    memset(&p, 0, sizeof p);
+    p.hub = wps_slice_from_cstr("chat");
+    p.group = wps_slice_from_cstr("g");
+    p.max_page_size = 200;
+    p.top = 1;
+    p.continuation_token = wps_slice_from_cstr("t+/=");
+    ASSERT(rest_line(&cs, WPS_REST_LIST_CONNECTIONS_IN_GROUP, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("GET https://demo.webpubsub.azure.com/api/hubs/chat/groups/g/connections?api-version=2024-12-01&maxpagesize=200&top=1"
+                  "&continuationToken=t%2B%2F%3D",
+                  line);
+    /* the next page: a GET of the service's nextLink, signed for that URL */
+    memset(&p, 0, sizeof p);
+    p.next_link = wps_slice_from_cstr("https://demo.webpubsub.azure.com/api/hubs/chat/groups/g/connections?api-version=2024-12-01&continuationToken=abc");
+    ASSERT(rest_line(&cs, WPS_REST_LIST_CONNECTIONS_IN_GROUP, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("GET https://demo.webpubsub.azure.com/api/hubs/chat/groups/g/connections?api-version=2024-12-01&continuationToken=abc", line);
+    p.next_link = wps_slice_from_cstr("https://evil.example/api/hubs/chat/groups/g/connections");
+    ASSERT(rest_line(&cs, WPS_REST_LIST_CONNECTIONS_IN_GROUP, &p, line, sizeof line, &req, &st));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, st); /* a token is never signed for another host */
+    /* permissions with targetName; api-version of seed 001 (2021-08-01-preview) and none at all */
+    memset(&p, 0, sizeof p);
+    p.hub = wps_slice_from_cstr("chat");
+    p.connection_id = wps_slice_from_cstr("c");
+    p.permission = wps_slice_from_cstr("sendToGroup");
+    p.target_name = wps_slice_from_cstr("g 1");
+    p.api_version = wps_slice_from_cstr("2021-08-01-preview");
+    ASSERT(rest_line(&cs, WPS_REST_GRANT_PERMISSION, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("PUT https://demo.webpubsub.azure.com/api/hubs/chat/permissions/sendToGroup/connections/c?api-version=2021-08-01-preview&targetName=g%201",
+                  line);
+    p.api_version = wps_slice_make("", 0);
+    ASSERT(rest_line(&cs, WPS_REST_GRANT_PERMISSION, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("PUT https://demo.webpubsub.azure.com/api/hubs/chat/permissions/sendToGroup/connections/c?targetName=g%201", line);
+    PASS();
+}
+
+/* SignalR: lowercased hub and application, PayloadMessage bodies, :execute commands, stream and
+   user-group ttl parameters, the v1 path form, ServerEndpoint (docs/service-rules.md 3.4). */
+TEST rest_signalr(void) {
+    static const char scs[] = "Endpoint=https://sr.service.signalr.net;AccessKey=" K ";Version=1.0;";
+    wps_connection_string cs;
+    wps_rest_params p;
+    wps_rest_request req;
+    wps_status st;
+    char line[4096];
+    wps_signalr_command cmds[4];
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(scs, sizeof scs - 1, &cs, NULL));
+    memset(&p, 0, sizeof p);
+    p.hub = wps_slice_from_cstr("ChatHub");
+    p.application = wps_slice_from_cstr("MyApp");
+    p.group = wps_slice_from_cstr("G 1");
+    p.target = wps_slice_from_cstr("newMessage");
+    p.arguments = wps_slice_from_cstr(" [\"hi\", {\"n\":1}] ");
+    ASSERT(rest_line(&cs, WPS_REST_SIGNALR_GROUP_BROADCAST, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("POST https://sr.service.signalr.net/api/hubs/chathub/groups/G%201/:send?api-version=2024-12-01&application=myapp", line);
+    ASSERT_EQ(0, strncmp("{\"target\":\"newMessage\",\"arguments\": [\"hi\", {\"n\":1}] }", req.body.ptr, req.body.len));
+    ASSERT_EQ(0, strncmp("application/json", req.content_type.ptr, req.content_type.len));
+    p.arguments = wps_slice_from_cstr("{\"not\":\"an array\"}");
+    ASSERT(rest_line(&cs, WPS_REST_SIGNALR_GROUP_BROADCAST, &p, line, sizeof line, &req, &st));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, st);
+    p.arguments = wps_slice_from_cstr("[1,");
+    ASSERT(rest_line(&cs, WPS_REST_SIGNALR_GROUP_BROADCAST, &p, line, sizeof line, &req, &st));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, st);
+    /* :execute with every command kind */
+    memset(&p, 0, sizeof p);
+    memset(cmds, 0, sizeof cmds);
+    p.hub = wps_slice_from_cstr("hub");
+    p.filter = wps_slice_from_cstr("'vip' in groups");
+    cmds[0].kind = WPS_SIGNALR_SEND_MESSAGE;
+    cmds[0].target = wps_slice_from_cstr("t");
+    cmds[1].kind = WPS_SIGNALR_JOIN_GROUP;
+    cmds[1].group = wps_slice_from_cstr("a");
+    cmds[2].kind = WPS_SIGNALR_LEAVE_GROUP;
+    cmds[2].group = wps_slice_from_cstr("b");
+    cmds[3].kind = WPS_SIGNALR_CLOSE_CONNECTION;
+    cmds[3].reason = wps_slice_from_cstr("r");
+    p.commands = cmds;
+    p.command_count = 4;
+    ASSERT(rest_line(&cs, WPS_REST_SIGNALR_EXECUTE, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("POST https://sr.service.signalr.net/api/hubs/hub/:execute?api-version=2024-12-01&filter=%27vip%27%20in%20groups", line);
+    ASSERT_EQ(0, strncmp("[{\"type\":\"SendMessage\",\"message\":{\"target\":\"t\",\"arguments\":[]}},{\"type\":\"JoinGroup\",\"group\":\"a\"},"
+                         "{\"type\":\"LeaveGroup\",\"group\":\"b\"},{\"type\":\"CloseConnection\",\"reason\":\"r\"}]",
+                         req.body.ptr, req.body.len));
+    /* stream item with completed=true; user-group ttl; v1 paths */
+    memset(&p, 0, sizeof p);
+    p.hub = wps_slice_from_cstr("hub");
+    p.connection_id = wps_slice_from_cstr("c");
+    p.stream_id = wps_slice_from_cstr("s");
+    p.has_completed = true;
+    p.completed = true;
+    p.body = wps_slice_from_cstr("item");
+    ASSERT(rest_line(&cs, WPS_REST_SIGNALR_SEND_TO_CONNECTION_STREAM, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("POST https://sr.service.signalr.net/api/hubs/hub/connections/c/streams/s/:send?api-version=2024-12-01&completed=true", line);
+    memset(&p, 0, sizeof p);
+    p.hub = wps_slice_from_cstr("hub");
+    p.user_id = wps_slice_from_cstr("u");
+    p.group = wps_slice_from_cstr("g");
+    p.has_ttl = true;
+    p.ttl = 0; /* 0: only the user's current connections */
+    ASSERT(rest_line(&cs, WPS_REST_SIGNALR_ADD_USER_TO_GROUP, &p, line, sizeof line, &req, &st));
+    ASSERT_STR_EQ("PUT https://sr.service.signalr.net/api/hubs/hub/users/u/groups/g?api-version=2024-12-01&ttl=0", line);
+    p.api_version = wps_slice_from_cstr("1.0"); /* the v1 family has other paths: refused, not half-built */
+    ASSERT(rest_line(&cs, WPS_REST_SIGNALR_ADD_USER_TO_GROUP, &p, line, sizeof line, &req, &st));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, st);
+    /* ServerEndpoint is where REST calls go */
+    {
+        static const char c2[] = "Endpoint=https://sr.service.signalr.net;AccessKey=" K ";Version=1.0;ServerEndpoint=https://internal.example:8443;";
+        ASSERT_EQ(WPS_OK, wps_connection_string_parse(c2, sizeof c2 - 1, &cs, NULL));
+        memset(&p, 0, sizeof p);
+        ASSERT(rest_line(&cs, WPS_REST_SIGNALR_GET_ACCESS_KEY, &p, line, sizeof line, &req, &st));
+        ASSERT_STR_EQ("GET https://internal.example:8443/api/auth/accessKey?api-version=2024-12-01", line);
+    }
+    /* the convenience names */
+    {
+        wps_rest_operation op;
+        ASSERT(wps_rest_operation_find(WPS_SERVICE_SIGNALR, "SendToGroup", 11, &op));
+        ASSERT_EQ((int)WPS_REST_SIGNALR_GROUP_BROADCAST, (int)op);
+        ASSERT(wps_rest_operation_find(WPS_SERVICE_SIGNALR, "SignalR_CloseConnections", 24, &op));
+        ASSERT_EQ((int)WPS_REST_SIGNALR_CLOSE_CONNECTIONS, (int)op);
+        ASSERT_FALSE(wps_rest_operation_find(WPS_SERVICE_WEBPUBSUB, "Broadcast", 9, &op));
+        ASSERT_FALSE(wps_rest_operation_find(WPS_SERVICE_WEBPUBSUB, "SendToGroupX", 12, &op));
+    }
+    PASS();
+}
+
+/* Everything is validated before anything is built (docs/service-rules.md 3.3 patterns and ranges). */
+typedef struct rest_invalid_case {
+    const char *what;
+    wps_rest_operation op;
+    const char *hub, *group, *user, *conn, *perm;
+    int field; /* which extra to set: see below */
+    const char *key; /* expected start of the reason */
+} rest_invalid_case;
+
+TEST rest_validation(void) {
+    static const rest_invalid_case cases[] = {
+        {"hub starting with a digit", WPS_REST_SEND_TO_ALL, "1hub", 0, 0, 0, 0, 0, "hub"},
+        {"hub with a space", WPS_REST_SEND_TO_ALL, "a b", 0, 0, 0, 0, 0, "hub"},
+        {"hub of 129 characters", WPS_REST_SEND_TO_ALL, "h12345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678", 0, 0, 0, 0, 0, "hub"},
+        {"missing hub", WPS_REST_SEND_TO_ALL, 0, 0, 0, 0, 0, 0, "hub"},
+        {"empty group", WPS_REST_SEND_TO_GROUP, "h", "", 0, 0, 0, 0, "group"},
+        {"whitespace group", WPS_REST_SEND_TO_GROUP, "h", "  \t", 0, 0, 0, 0, "group"},
+        {"group with a line break", WPS_REST_SEND_TO_GROUP, "h", "a\nb", 0, 0, 0, 0, "group"},
+        {"group over 1024 bytes", WPS_REST_SEND_TO_GROUP, "h", 0, 0, 0, 0, 1, "group"},
+        {"group not UTF-8", WPS_REST_SEND_TO_GROUP, "h", "\xff", 0, 0, 0, 0, "group"},
+        {"empty user", WPS_REST_SEND_TO_USER, "h", 0, "", 0, 0, 0, "userId"},
+        {"empty connection", WPS_REST_CLOSE_CONNECTION, "h", 0, 0, "", 0, 0, "connectionId"},
+        {"unknown permission", WPS_REST_GRANT_PERMISSION, "h", 0, 0, "c", "admin", 0, "permission"},
+        {"messageTtlSeconds 301", WPS_REST_SEND_TO_ALL, "h", 0, 0, 0, 0, 2, "messageTtlSeconds"},
+        {"maxpagesize 201", WPS_REST_LIST_CONNECTIONS_IN_GROUP, "h", "g", 0, 0, 0, 3, "maxpagesize"},
+        {"top over int32", WPS_REST_LIST_CONNECTIONS_IN_GROUP, "h", "g", 0, 0, 0, 4, "top"},
+        {"filter on CloseConnection", WPS_REST_CLOSE_CONNECTION, "h", 0, 0, "c", 0, 5, "filter"},
+        {"clientType socketio", WPS_REST_GENERATE_CLIENT_TOKEN, "h", 0, 0, 0, 0, 6, "clientType"},
+        {"Content-Type image/png", WPS_REST_SEND_TO_ALL, "h", 0, 0, 0, 0, 7, "Content-Type"},
+        {"Content-Type with CRLF", WPS_REST_SEND_TO_ALL, "h", 0, 0, 0, 0, 8, "Content-Type"},
+        {"empty excluded id", WPS_REST_SEND_TO_ALL, "h", 0, 0, 0, 0, 9, "excluded"},
+        {"no groups for addToGroups", WPS_REST_ADD_CONNECTIONS_TO_GROUPS, "h", 0, 0, 0, 0, 0, "groups"},
+        {"body on a HEAD", WPS_REST_GROUP_EXISTS, "h", "g", 0, 0, 0, 10, "body"},
+        {"SignalR payload without target", WPS_REST_SIGNALR_BROADCAST, "h", 0, 0, 0, 0, 0, "target"},
+        {"ttl on Web PubSub AddUserToGroup", WPS_REST_ADD_USER_TO_GROUP, "h", "g", "u", 0, 0, 11, "ttl"},
+        {"api-version with a space", WPS_REST_SEND_TO_ALL, "h", 0, 0, 0, 0, 12, "api-version"},
+        {"group \"..\" (a dot segment)", WPS_REST_REMOVE_CONNECTION_FROM_GROUP, "h", "..", 0, "c", 0, 0, "group"},
+        {"user \".\" (a dot segment)", WPS_REST_REMOVE_USER_FROM_ALL_GROUPS, "h", 0, ".", 0, 0, 0, "path"},
+    };
+    wps_connection_string cs;
+    static char big[1100];
+    size_t i;
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(REST_CS, sizeof REST_CS - 1, &cs, NULL));
+    memset(big, 'g', sizeof big - 1);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const rest_invalid_case *c = &cases[i];
+        wps_rest_params p;
+        wps_rest_request req;
+        wps_diag d;
+        wps_slice one;
+        char buf[4096];
+        size_t need = 123;
+        memset(&p, 0, sizeof p);
+        memset(buf, 0x55, sizeof buf);
+        p.hub = opt_slice(c->hub);
+        p.group = opt_slice(c->group);
+        p.user_id = opt_slice(c->user);
+        p.connection_id = opt_slice(c->conn);
+        p.permission = opt_slice(c->perm);
+        one = wps_slice_from_cstr("");
+        switch (c->field) {
+        case 1: p.group = wps_slice_make(big, 1025); break;
+        case 2: p.has_message_ttl = true, p.message_ttl_seconds = 301; break;
+        case 3: p.max_page_size = 201; break;
+        case 4: p.top = 2147483648u; break;
+        case 5: p.filter = wps_slice_from_cstr("userId eq 'a'"); break;
+        case 6: p.client_type = wps_slice_from_cstr("socketio"); break;
+        case 7: p.content_type = wps_slice_from_cstr("image/png"); break;
+        case 8: p.content_type = wps_slice_from_cstr("text/plain\r\nX-Evil: 1"); break;
+        case 9: p.excluded = &one, p.excluded_count = 1; break;
+        case 10: p.body = wps_slice_from_cstr("x"); break;
+        case 11: p.has_ttl = true; break;
+        case 12: p.api_version = wps_slice_from_cstr("2024-12-01 x"); break;
+        default: break;
+        }
+        ASSERT_EQm(c->what, WPS_ERR_INVALID_ARGUMENT, wps_rest_build(&cs, c->op, &p, buf, sizeof buf, &req, &need, &d));
+        ASSERT_EQm(c->what, 0u, (unsigned)need);
+        ASSERT_EQm(c->what, 0, strncmp(c->key, d.reason, strlen(c->key)));
+        ASSERT_EQm(c->what, 0x55, (unsigned char)buf[0]); /* nothing built */
+    }
+    /* a group of exactly 1024 bytes is fine */
+    {
+        wps_rest_params p;
+        wps_rest_request req;
+        static char buf[8192];
+        size_t need = 0;
+        memset(&p, 0, sizeof p);
+        p.hub = wps_slice_from_cstr("h");
+        p.group = wps_slice_make(big, 1024);
+        ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_GROUP_EXISTS, &p, buf, sizeof buf, &req, &need, NULL));
+        /* the size is known before writing, and a buffer one byte short is refused untouched */
+        ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_rest_build(&cs, WPS_REST_GROUP_EXISTS, &p, NULL, 0, &req, &need, NULL));
+        ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_rest_build(&cs, WPS_REST_GROUP_EXISTS, &p, buf, need - 1, &req, &need, NULL));
+        ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_GROUP_EXISTS, &p, buf, need, &req, &need, NULL));
+    }
+    PASS();
+}
+
+/* The JSON responses that carry data (docs/service-rules.md 3.3/3.4). */
+TEST rest_responses(void) {
+    char scratch[256];
+    wps_slice tok, link, a, b;
+    wps_group_member m[2];
+    size_t n = 0;
+    wps_rest_error e;
+    wps_signalr_service_response sr;
+    wps_diag d;
+    static const char t1[] = " {\"token\":\"eyJ.a\\/b.c\"} ";
+    static const char page[] = "{\"value\":[{\"connectionId\":\"c1\",\"userId\":\"u1\"},{\"connectionId\":\"c2\",\"userId\":null}],"
+                               "\"nextLink\":\"/api/hubs/h/groups/g/connections?continuationToken=x\"}";
+    static const char err[] = "{\"code\":\"InvalidArgument\",\"message\":\"bad \\\"hub\\\"\",\"target\":\"hub\",\"details\":[{\"code\":\"a\"},{}],"
+                              "\"inner\":{\"code\":\"Outer\",\"inner\":{\"code\":\"Innermost\"}}}";
+    static const char svc[] = "{\"statusCode\":404,\"code\":\"Warning.Connection.NotExisted\",\"level\":\"Warning\",\"scope\":\"Connection\","
+                              "\"errorKind\":\"NotExisted\",\"message\":\"m\",\"jsonObject\":{\"x\":[1]},\"isSuccess\":false}";
+    static const char inv[] = "{\"result\":[1,{\"a\":null}],\"protocol\":\"json\"}";
+    static const char key[] = "{\"AccessKey\":\"k\",\"KeyId\":\"id\"}";
+    ASSERT_EQ(WPS_OK, wps_rest_parse_token(t1, sizeof t1 - 1, scratch, sizeof scratch, &tok, &d));
+    ASSERT_EQ(0, strncmp("eyJ.a/b.c", tok.ptr, tok.len));
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_rest_parse_token(t1, sizeof t1 - 1, NULL, 0, &tok, &d)); /* the escape needs scratch */
+    ASSERT_EQ(WPS_ERR_MISSING_FIELD, wps_rest_parse_token("{}", 2, NULL, 0, &tok, &d));
+    ASSERT_EQ(WPS_ERR_TYPE_MISMATCH, wps_rest_parse_token("{\"token\":1}", 11, NULL, 0, &tok, &d));
+    ASSERT_EQ(WPS_ERR_TRAILING, wps_rest_parse_token("{\"token\":\"a\"}x", 14, NULL, 0, &tok, &d));
+    ASSERT_EQ(WPS_ERR_SYNTAX, wps_rest_parse_token("{\"token\":\"a\"", 12, NULL, 0, &tok, &d));
+    ASSERT_EQ(WPS_OK, wps_rest_parse_group_members(page, sizeof page - 1, NULL, 0, m, 2, &n, &link, &d));
+    ASSERT_EQ(2u, (unsigned)n);
+    ASSERT_EQ(0, strncmp("c1", m[0].connection_id.ptr, 2));
+    ASSERT_EQ(0, strncmp("u1", m[0].user_id.ptr, 2));
+    ASSERT(m[1].user_id.ptr == NULL);
+    ASSERT_EQ(0, strncmp("/api/hubs/h/groups/g/connections?continuationToken=x", link.ptr, link.len));
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_rest_parse_group_members(page, sizeof page - 1, NULL, 0, m, 1, &n, &link, &d));
+    ASSERT_EQ(2u, (unsigned)n);
+    ASSERT_EQ(WPS_OK, wps_rest_parse_group_members("{\"value\":[]}", 12, NULL, 0, m, 2, &n, &link, &d));
+    ASSERT(n == 0 && link.ptr == NULL);
+    ASSERT_EQ(WPS_ERR_MISSING_FIELD, wps_rest_parse_group_members("{\"value\":[{\"userId\":\"u\"}]}", 26, NULL, 0, m, 2, &n, &link, &d));
+    ASSERT_EQ(WPS_OK, wps_rest_parse_error(err, sizeof err - 1, scratch, sizeof scratch, &e, &d));
+    ASSERT_EQ(0, strncmp("InvalidArgument", e.code.ptr, e.code.len));
+    ASSERT_EQ(0, strncmp("bad \"hub\"", e.message.ptr, e.message.len));
+    ASSERT_EQ(0, strncmp("Innermost", e.inner_code.ptr, e.inner_code.len));
+    ASSERT_EQ(2u, (unsigned)e.detail_count);
+    ASSERT_EQ(WPS_OK, wps_signalr_parse_service_response(svc, sizeof svc - 1, NULL, 0, &sr, &d));
+    ASSERT_EQ(404u, sr.status_code);
+    ASSERT_EQ(0, strncmp("NotExisted", sr.error_kind.ptr, sr.error_kind.len));
+    ASSERT_EQ(0, strncmp("{\"x\":[1]}", sr.json_object.ptr, sr.json_object.len));
+    ASSERT(sr.has_is_success && !sr.is_success);
+    ASSERT_EQ(WPS_OK, wps_signalr_parse_invoke_result(inv, sizeof inv - 1, NULL, 0, &a, &b, &d));
+    ASSERT_EQ(0, strncmp("[1,{\"a\":null}]", a.ptr, a.len));
+    ASSERT_EQ(0, strncmp("json", b.ptr, b.len));
+    ASSERT_EQ(WPS_OK, wps_signalr_parse_access_key(key, sizeof key - 1, NULL, 0, &a, &b, &d));
+    ASSERT(a.len == 1 && b.len == 2);
+    ASSERT_EQ(WPS_ERR_EMPTY, wps_rest_parse_error("", 0, NULL, 0, &e, &d));
+    /* the :addToGroups body as a service reads it (the emulator) */
+    {
+        static union {
+            void *align;
+            char bytes[256];
+        } mem;
+        static const char req[] = "{\"groups\":[\"a\",\"b\\u0021\"],\"filter\":\"userId eq 'x'\"}";
+        const wps_slice *g = NULL;
+        size_t gn = 0, need = 0;
+        wps_slice f;
+        ASSERT_EQ(WPS_OK, wps_rest_parse_groups_request(req, sizeof req - 1, mem.bytes, sizeof mem.bytes, &g, &gn, &f, &need, &d));
+        ASSERT(gn == 2 && g[1].len == 2 && memcmp(g[1].ptr, "b!", 2) == 0 && f.len == 13);
+        ASSERT_EQ(WPS_ERR_MISSING_FIELD, wps_rest_parse_groups_request("{\"filter\":\"x\"}", 14, mem.bytes, sizeof mem.bytes, &g, &gn, &f, &need, &d));
+    }
+    ASSERT_EQ(WPS_ERR_UTF8, wps_rest_parse_error("{\"code\":\"\xff\"}", 12, NULL, 0, &e, &d));
+    PASS();
+}
+
+
 SUITE(rest) {
     RUN_TEST(rest_operation_name_and_service_out_of_range);
     RUN_TEST(rest_operation_find_prefixes_aliases_and_misses);
@@ -1065,4 +1630,10 @@ SUITE(rest) {
     RUN_TEST(rest_parse_error_inner_chain_depth_limit);
     RUN_TEST(rest_parse_service_response_status_code_and_is_success);
     RUN_TEST(rest_parse_invoke_result_members);
+    RUN_TEST(rest_operations_carry_their_query_parameters_in_order);
+    RUN_TEST(rest_every_operation);
+    RUN_TEST(rest_query_and_bodies);
+    RUN_TEST(rest_signalr);
+    RUN_TEST(rest_validation);
+    RUN_TEST(rest_responses);
 }

@@ -1,10 +1,11 @@
 /* Tests of wps.h sections >>connstr, >>tokens and >>verify (with a few >>crypto and >>base edges):
    connection strings (docs/service-rules.md section 1, vector #3), client access tokens and URLs
    (section 2, vectors #4-#7, section 7) and access-token verification. The happy paths and the
-   vectors already checked by test_service.c are not repeated here: these tests pin the exact
+   vectors come first (the tests at the end of this file); the others pin the exact
    bytes of tokens, every refusal (with its reason), and every size rule. */
 #include "../wps.h"
 #include "harness.h"
+#include "test_util.h"
 
 #include <string.h>
 
@@ -23,25 +24,6 @@ static int slice_eq(wps_slice s, const char *c) {
 static int has(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
 
 /* base64url without padding, written independently of wps.h; (size_t)-1 on a bad character. */
-static size_t b64url_decode(const char *s, size_t n, char *out, size_t cap) {
-    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    unsigned long acc = 0;
-    unsigned bits = 0;
-    size_t i, o = 0;
-    for (i = 0; i < n; i++) {
-        const char *p = s[i] ? (const char *)memchr(alpha, s[i], 64) : NULL;
-        if (!p) return (size_t)-1;
-        acc = (acc << 6) | (unsigned long)(p - alpha);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o >= cap) return (size_t)-1;
-            out[o++] = (char)((acc >> bits) & 0xFFu);
-            acc &= (1ul << bits) - 1u;
-        }
-    }
-    return o;
-}
 
 /* The claims JSON of a JWT (the middle part), NUL-terminated; 0 when it is not a 3-part JWT. */
 static int jwt_payload(const char *tok, size_t n, char *out, size_t cap) {
@@ -957,6 +939,246 @@ TEST protocol_name_edges(void) {
     PASS();
 }
 
+/* ---- connection strings, tokens, verification (first written in the service suite) */
+
+/* ---------------------------------------------------------------- connection strings */
+
+typedef struct cs_case {
+    const char *name;
+    const char *text;
+    wps_status status;
+    const char *endpoint; /* effective endpoint on success */
+    const char *key;
+} cs_case;
+
+static const cs_case cs_cases[] = {
+    {"vector 3: https", "Endpoint=https://host;AccessKey=" K ";Version=1.0;", WPS_OK, "https://host", K},
+    {"vector 3: http", "Endpoint=http://host;AccessKey=" K ";Version=1.0;", WPS_OK, "http://host", K},
+    {"vector 3: Port", "Endpoint=http://host;AccessKey=" K ";Version=1.0;Port=8080;", WPS_OK, "http://host:8080", K},
+    {"the scheme's default port is dropped (as JS and .NET URLs do)", "Endpoint=http://host;AccessKey=k;Port=80;", WPS_OK, "http://host", "k"},
+    {"https 443 in the endpoint is dropped", "Endpoint=https://host:443;AccessKey=k;", WPS_OK, "https://host", "k"},
+    {"a port in the endpoint is kept", "Endpoint=https://host:8443/;AccessKey=k;", WPS_OK, "https://host:8443", "k"},
+    {"https with Port=80 keeps it", "Endpoint=https://host;AccessKey=k;Port=80;", WPS_OK, "https://host:80", "k"},
+    {"vector 3: any order", "AccessKey=" K ";Endpoint=http://host;Version=1.0;", WPS_OK, "http://host", K},
+    {"names are case-insensitive, whitespace trimmed", " endpoint = https://h/ ; ACCESSKEY= " K " ;", WPS_OK, "https://h", K},
+    {"the key keeps its '=' padding and is not decoded", "Endpoint=https://h;AccessKey=a=b==;", WPS_OK, "https://h", "a=b=="},
+    {"empty parts and parts without '=' are skipped", ";;Endpoint=https://h;;junk;AccessKey=k;", WPS_OK, "https://h", "k"},
+    {"unknown properties are ignored", "Endpoint=https://h;AccessKey=k;Foo=bar;", WPS_OK, "https://h", "k"},
+    {"a bare host gets https:// (JS)", "Endpoint=myhost.webpubsub.azure.com;AccessKey=k;", WPS_OK, "https://myhost.webpubsub.azure.com", "k"},
+    {"SignalR endpoints", "Endpoint=https://s;AccessKey=k;ClientEndpoint=https://c;ServerEndpoint=http://x;Version=1.0;", WPS_OK, "https://s", "k"},
+    {"missing Endpoint", "AccessKey=k;Version=1.0;", WPS_ERR_CONNECTION_STRING, NULL, NULL},
+    {"missing AccessKey", "Endpoint=https://h;Version=1.0;", WPS_ERR_CONNECTION_STRING, NULL, NULL},
+    {"empty AccessKey", "Endpoint=https://h;AccessKey=;", WPS_ERR_CONNECTION_STRING, NULL, NULL},
+    {"duplicate property", "Endpoint=https://h;AccessKey=k;endpoint=https://g;", WPS_ERR_CONNECTION_STRING, NULL, NULL},
+    {"Port 0", "Endpoint=https://h;AccessKey=k;Port=0;", WPS_ERR_CONNECTION_STRING, NULL, NULL},
+    {"Port 65536", "Endpoint=https://h;AccessKey=k;Port=65536;", WPS_ERR_CONNECTION_STRING, NULL, NULL},
+    {"Port not a number", "Endpoint=https://h;AccessKey=k;Port=80a;", WPS_ERR_CONNECTION_STRING, NULL, NULL},
+    {"not http(s)", "Endpoint=ftp://h;AccessKey=k;", WPS_ERR_CONNECTION_STRING, NULL, NULL},
+    {"ClientEndpoint not a URL", "Endpoint=https://h;AccessKey=k;ClientEndpoint=c;", WPS_ERR_CONNECTION_STRING, NULL, NULL},
+    {"AuthType is reported as unsupported", "Endpoint=https://h;AuthType=aad;ClientId=x;", WPS_ERR_UNSUPPORTED, NULL, NULL},
+    {"empty", "", WPS_ERR_CONNECTION_STRING, NULL, NULL},
+};
+
+/* An endpoint with characters no host has is refused before it reaches a URL or an aud. */
+TEST endpoint_hosts_are_checked(void) {
+    static const char *const bad[] = {"Endpoint=https://a\"b.com;AccessKey=k;", "Endpoint=https://evil.com#.webpubsub.azure.com;AccessKey=k;",
+                                      "Endpoint=https://a b.com;AccessKey=k;"};
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        wps_connection_string cs;
+        wps_token_options o;
+        wps_rest_params p;
+        wps_rest_request req;
+        char buf[1024];
+        size_t n;
+        if (wps_connection_string_parse(bad[i], strlen(bad[i]), &cs, NULL) != WPS_OK) continue; /* refused already */
+        memset(&o, 0, sizeof o);
+        o.hub = wps_slice_from_cstr("h");
+        ASSERT_EQm(bad[i], WPS_ERR_INVALID_ARGUMENT, wps_client_access_token(&cs, &o, buf, sizeof buf, &n, NULL));
+        memset(&p, 0, sizeof p);
+        ASSERT_EQm(bad[i], WPS_ERR_INVALID_ARGUMENT, wps_rest_build(&cs, WPS_REST_GET_SERVICE_STATUS, &p, buf, sizeof buf, &req, &n, NULL));
+    }
+    PASS();
+}
+
+TEST connection_strings(void) {
+    size_t i;
+    for (i = 0; i < sizeof cs_cases / sizeof cs_cases[0]; i++) {
+        const cs_case *c = &cs_cases[i];
+        wps_connection_string cs;
+        wps_diag d;
+        wps_status st = wps_connection_string_parse(c->text, strlen(c->text), &cs, &d);
+        if (st != c->status) {
+            printf("    %s: %s (%s)\n", c->name, wps_status_name(st), d.reason);
+            FAILm(c->name);
+        }
+        if (st == WPS_OK) {
+            char ep[256];
+            size_t n = wps_connection_string_endpoint(&cs, ep, sizeof ep);
+            ep[n] = 0;
+            ASSERT_STR_EQm(c->name, c->endpoint, ep);
+            ASSERTm(c->name, cs.access_key.len == strlen(c->key) && memcmp(cs.access_key.ptr, c->key, cs.access_key.len) == 0);
+        } else {
+            ASSERTm(c->name, d.reason[0] != 0);
+        }
+    }
+    PASS();
+}
+
+/* ---------------------------------------------------------------- tokens */
+
+/* Decodes a base64url segment (no padding) into out; returns the length. */
+
+/* Splits a JWT, checks the header and the signature with key, and copies the claims JSON. */
+
+TEST client_access_urls_and_tokens(void) {
+    static const char cstr[] = "Endpoint=http://localhost;Port=8080;AccessKey=" K ";Version=1.0;";
+    wps_connection_string cs;
+    wps_token_options o;
+    wps_slice roles[3], groups[2];
+    char url[2048], claims[2048], tok[2048];
+    size_t n = 0, need = 0;
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(cstr, sizeof cstr - 1, &cs, NULL));
+    memset(&o, 0, sizeof o);
+    o.hub = wps_slice_from_cstr("hub");
+    o.now = 1700000000;
+    o.expires_minutes = 5;
+    /* vector 4: URL, aud, exp - iat = 300, no sub without a user */
+    ASSERT_EQ(WPS_OK, wps_client_access_url(&cs, &o, url, sizeof url, &n, NULL));
+    url[n] = 0;
+    ASSERT(strncmp(url, "ws://localhost:8080/client/hubs/hub?access_token=", 49) == 0);
+    ASSERT(jwt_claims(url + 49, n - 49, K, claims, sizeof claims));
+    ASSERT_STR_EQ("{\"aud\":\"http://localhost:8080/client/hubs/hub\",\"iat\":1700000000,\"exp\":1700000300}", claims);
+    /* the exact size is reported, and nothing is written into a buffer that is too small */
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_client_access_url(&cs, &o, NULL, 0, &need, NULL));
+    ASSERT_EQ(n, need);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_client_access_url(&cs, &o, url, n - 1, &need, NULL));
+    /* user, roles (duplicates kept), groups with characters that need escaping: escaped as
+       JSON.stringify does (jsonwebtoken's sign, used by @azure/web-pubsub's
+       getClientAccessToken), the one escaper of wps.h: \n, not \u000a */
+    roles[0] = roles[1] = roles[2] = wps_slice_from_cstr("a");
+    groups[0] = wps_slice_from_cstr("g\"1\\");
+    groups[1] = wps_slice_make("g\n2", 3);
+    o.user_id = wps_slice_from_cstr("user \xc3\xa9");
+    o.roles = roles;
+    o.role_count = 3;
+    o.groups = groups;
+    o.group_count = 2;
+    o.expires_minutes = 0; /* vector 7: 0 means 60 minutes */
+    ASSERT_EQ(WPS_OK, wps_client_access_token(&cs, &o, tok, sizeof tok, &n, NULL));
+    ASSERT(jwt_claims(tok, n, K, claims, sizeof claims));
+    ASSERT_STR_EQ("{\"aud\":\"http://localhost:8080/client/hubs/hub\",\"iat\":1700000000,\"exp\":1700003600,\"sub\":\"user \xc3\xa9\","
+                  "\"role\":[\"a\",\"a\",\"a\"],\"webpubsub.group\":[\"g\\\"1\\\\\",\"g\\n2\"]}",
+                  claims);
+    /* vector 6: the MQTT and Socket.IO paths */
+    o.user_id.ptr = NULL;
+    o.role_count = o.group_count = 0;
+    o.client_kind = WPS_CLIENT_KIND_MQTT;
+    ASSERT_EQ(WPS_OK, wps_client_access_url(&cs, &o, url, sizeof url, &n, NULL));
+    ASSERT(strncmp(url, "ws://localhost:8080/clients/mqtt/hubs/hub?access_token=", 55) == 0);
+    ASSERT(jwt_claims(url + 55, n - 55, K, claims, sizeof claims));
+    ASSERT(strstr(claims, "\"aud\":\"http://localhost:8080/clients/mqtt/hubs/hub\"") != NULL);
+    o.client_kind = WPS_CLIENT_KIND_SOCKETIO;
+    ASSERT_EQ(WPS_OK, wps_client_access_url(&cs, &o, url, sizeof url, &n, NULL));
+    ASSERT(strncmp(url, "ws://localhost:8080/clients/socketio/hubs/hub?access_token=", 59) == 0);
+    /* vector 5: https -> wss */
+    {
+        static const char c2[] = "Endpoint=https://a;AccessKey=k;Version=1.0;";
+        wps_connection_string cs2;
+        ASSERT_EQ(WPS_OK, wps_connection_string_parse(c2, sizeof c2 - 1, &cs2, NULL));
+        o.client_kind = WPS_CLIENT_KIND_DEFAULT;
+        ASSERT_EQ(WPS_OK, wps_client_access_url(&cs2, &o, url, sizeof url, &n, NULL));
+        ASSERT(strncmp(url, "wss://a/client/hubs/hub?access_token=", 37) == 0);
+    }
+    /* invalid hubs are refused before anything is built */
+    o.hub = wps_slice_from_cstr("1hub");
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_access_token(&cs, &o, tok, sizeof tok, &n, NULL));
+    o.hub = wps_slice_from_cstr("a b");
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_access_token(&cs, &o, tok, sizeof tok, &n, NULL));
+    PASS();
+}
+
+TEST signalr_client_token(void) {
+    static const char cstr[] = "Endpoint=https://my.service.signalr.net;Port=8443;AccessKey=" K ";Version=1.0;ClientEndpoint=https://edge.example;";
+    wps_connection_string cs;
+    wps_token_options o;
+    char tok[1024], url[256], claims[1024];
+    size_t n = 0, un = 0;
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(cstr, sizeof cstr - 1, &cs, NULL));
+    memset(&o, 0, sizeof o);
+    o.hub = wps_slice_from_cstr("ChatHub");
+    o.user_id = wps_slice_from_cstr("u1");
+    o.now = 1700000000;
+    ASSERT_EQ(WPS_OK, wps_signalr_client_token(&cs, &o, tok, sizeof tok, &n, url, sizeof url, &un, NULL));
+    url[un] = 0;
+    ASSERT_STR_EQ("https://edge.example/client/?hub=chathub", url);
+    ASSERT(jwt_claims(tok, n, K, claims, sizeof claims));
+    /* aud: scheme://host of the endpoint, port dropped, hub lowercased */
+    ASSERT_STR_EQ("{\"aud\":\"https://my.service.signalr.net/client/?hub=chathub\",\"iat\":1700000000,\"nbf\":1700000000,\"exp\":1700003600,"
+                  "\"asrs.s.uid\":\"u1\"}",
+                  claims);
+    PASS();
+}
+
+/* docs/service-rules.md 4.2 and vector #1: one part per key, hex in either case, ',' or ' ' separators. */
+TEST token_verify(void) {
+    static const char v2[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZGQiLCJuYmYiOjE2MjkxODMzNzQsImV4cCI6MTYyOTE4Njk3NCwiaWF0IjoxNjI5MTgzMzc0"
+                             "LCJhdWQiOiJodHRwOi8vbG9jYWxob3N0OjgwODAvY2xpZW50L2h1YnMvY2hhdCJ9.tqD8ykjv5NmYw6gzLKglUAv-c-AVWu-KNZOptRKkgMM";
+    static const char cstr[] = "Endpoint=http://localhost;Port=8080;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;";
+    static union {
+        void *align;
+        char bytes[4096];
+    } vmem;
+    wps_slice keys[2];
+    wps_token_claims c;
+    wps_connection_string cs;
+    wps_token_options o;
+    wps_slice roles[2], groups[1];
+    char tok[1024], bad[1024];
+    size_t n = 0;
+    wps_diag d;
+    keys[0] = wps_slice_from_cstr("other");
+    keys[1] = wps_slice_from_cstr("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH");
+    ASSERT(wps_token_memory_bound(sizeof v2 - 1) <= sizeof vmem.bytes);
+    ASSERT_EQ(WPS_OK, wps_token_verify(keys, 2, v2, sizeof v2 - 1, 1629183400, vmem.bytes, sizeof vmem.bytes, &c, &d));
+    ASSERT(slice_is(c.sub, "ddd") && slice_is(c.aud, "http://localhost:8080/client/hubs/chat"));
+    ASSERT(c.iat == 1629183374 && c.nbf == 1629183374 && c.exp == 1629186974 && c.role_count == 0);
+    ASSERT_EQ(WPS_ERR_TOKEN_EXPIRED, wps_token_verify(keys, 2, v2, sizeof v2 - 1, 1629186974, vmem.bytes, sizeof vmem.bytes, &c, &d));
+    ASSERT_EQ(WPS_ERR_TOKEN_EXPIRED, wps_token_verify(keys, 2, v2, sizeof v2 - 1, 1629183373, vmem.bytes, sizeof vmem.bytes, &c, &d)); /* nbf */
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_token_verify(keys, 1, v2, sizeof v2 - 1, 1629183400, vmem.bytes, sizeof vmem.bytes, &c, &d));
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_token_verify(keys, 2, v2, sizeof v2 - 1, 1629183400, vmem.bytes, 10, &c, &d));
+    /* a flipped claims byte breaks the signature */
+    memcpy(bad, v2, sizeof v2);
+    bad[40] = bad[40] == 'A' ? 'B' : 'A';
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_token_verify(keys, 2, bad, sizeof v2 - 1, 1629183400, vmem.bytes, sizeof vmem.bytes, &c, &d));
+    /* malformed: two parts, a bad alphabet, alg none */
+    ASSERT_EQ(WPS_ERR_TOKEN, wps_token_verify(keys, 2, "a.b", 3, 0, vmem.bytes, sizeof vmem.bytes, &c, &d));
+    ASSERT_EQ(WPS_ERR_TOKEN, wps_token_verify(keys, 2, "a*.b.c", 6, 0, vmem.bytes, sizeof vmem.bytes, &c, &d));
+    {
+        static const char none[] = "eyJhbGciOiJub25lIn0.eyJleHAiOjF9.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; /* {"alg":"none"} */
+        ASSERT_EQ(WPS_ERR_TOKEN, wps_token_verify(keys, 2, none, sizeof none - 1, 0, vmem.bytes, sizeof vmem.bytes, &c, &d));
+    }
+    /* a token wps mints verifies, with its roles and groups */
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(cstr, sizeof cstr - 1, &cs, NULL));
+    memset(&o, 0, sizeof o);
+    o.hub = wps_slice_from_cstr("chat");
+    o.user_id = wps_slice_from_cstr("u \"1\"");
+    roles[0] = wps_slice_from_cstr("webpubsub.joinLeaveGroup");
+    roles[1] = wps_slice_from_cstr("webpubsub.sendToGroup.g1");
+    groups[0] = wps_slice_from_cstr("g1");
+    o.roles = roles;
+    o.role_count = 2;
+    o.groups = groups;
+    o.group_count = 1;
+    o.now = 1700000000;
+    ASSERT_EQ(WPS_OK, wps_client_access_token(&cs, &o, tok, sizeof tok, &n, NULL));
+    ASSERT_EQ(WPS_OK, wps_token_verify(keys + 1, 1, tok, n, 1700000001, vmem.bytes, sizeof vmem.bytes, &c, &d));
+    ASSERT(slice_is(c.sub, "u \"1\"") && c.role_count == 2 && slice_is(c.roles[1], "webpubsub.sendToGroup.g1"));
+    ASSERT(c.group_count == 1 && slice_is(c.groups[0], "g1") && slice_is(c.aud, "http://localhost:8080/client/hubs/chat"));
+    PASS();
+}
+
+
 SUITE(tokens) {
     RUN_TEST(connection_string_rules_and_reasons);
     RUN_TEST(connection_string_fields_point_into_the_text);
@@ -983,4 +1205,9 @@ SUITE(tokens) {
     RUN_TEST(hmac_with_an_empty_key);
     RUN_TEST(percent_encode_measures_without_writing);
     RUN_TEST(protocol_name_edges);
+    RUN_TEST(endpoint_hosts_are_checked);
+    RUN_TEST(connection_strings);
+    RUN_TEST(client_access_urls_and_tokens);
+    RUN_TEST(signalr_client_token);
+    RUN_TEST(token_verify);
 }

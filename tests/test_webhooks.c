@@ -1,12 +1,14 @@
 /* Tests of wps.h section >>webhooks (see the header's contents): signatures and abuse protection,
    CloudEvents headers, the connect / disconnected / connect-response bodies, the MQTT codes, the
    webhook request builder, SignalR upstream and wps_rest_parse_groups_request.
-   The facts are docs/service-rules.md sections 4 and 6; the basic cases live in test_service.c
+   The facts are docs/service-rules.md sections 4 and 6; the basic cases come first in this file
    ("webhooks"), the cases here are the edges: every malformed field, every reject path, memory
    sizes, argument checks. */
 #include "../wps.h"
 #include "harness.h"
+#include "test_util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +22,6 @@
 #define EMPTY_HEX "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"
 
 static wps_slice S(const char *c) { return wps_slice_from_cstr(c); }
-static int slice_is(wps_slice s, const char *c) { return s.ptr && s.len == strlen(c) && memcmp(s.ptr, c, s.len) == 0; }
 static int reason_has(const wps_diag *d, const char *part) { return strstr(d->reason, part) != NULL; }
 
 /* ------------------------------------------------------------------ a bounded text dump of results */
@@ -320,7 +321,7 @@ TEST data_type_from_content_type(void) {
     PASS();
 }
 
-/* wps_webhook_accept: the paths not in test_service.c's webhook_request_checks. */
+/* wps_webhook_accept: the paths not in webhook_request_checks (below). */
 TEST accept_applies_only_the_configured_checks(void) {
     static const struct {
         const char *what;
@@ -1277,6 +1278,370 @@ TEST groups_request_memory_and_null_arguments(void) {
     PASS();
 }
 
+/* ---- webhook signatures, abuse protection, webhooks (first written in the service suite) */
+
+TEST webhook_signatures(void) {
+    wps_slice conn = wps_slice_from_cstr("0f9c97a2f0bf4706afe87a14e0797b11");
+    wps_slice keys[2];
+    char sig[72];
+    static const char good[] = "sha256=7767effcb3946f3e1de039df4b986ef02c110b1469d02c0a06f41b3b727ab561";
+    static const char upper[] = "SHA256=7767EFFCB3946F3E1DE039DF4B986EF02C110B1469D02C0A06F41B3B727AB561";
+    static const char two[] = "sha256=0000000000000000000000000000000000000000000000000000000000000000, sha256=7767effcb3946f3e1de039df4b986ef02c110b1469d02c0a06f41b3b727ab561";
+    static const char bad[] = "sha256=7767effcb3946f3e1de039df4b986ef02c110b1469d02c0a06f41b3b727ab560";
+    wps_diag d;
+    keys[0] = wps_slice_from_cstr("7aab239577fd4f24bc919802fb629f5f");
+    keys[1] = wps_slice_from_cstr("secondary-key");
+    wps_webhook_signature(keys[0], conn, sig);
+    sig[71] = 0;
+    ASSERT_STR_EQ(good, sig);
+    ASSERT_EQ(WPS_OK, wps_webhook_verify_signature(conn, wps_slice_from_cstr(good), keys, 1, &d));
+    ASSERT_EQ(WPS_OK, wps_webhook_verify_signature(conn, wps_slice_from_cstr(upper), keys, 1, &d));
+    ASSERT_EQ(WPS_OK, wps_webhook_verify_signature(conn, wps_slice_from_cstr(two), keys, 1, &d));
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_webhook_verify_signature(conn, wps_slice_from_cstr(good), keys + 1, 1, &d)); /* another key */
+    ASSERT_EQ(WPS_OK, wps_webhook_verify_signature(conn, wps_slice_from_cstr(good), keys, 2, &d)); /* the primary of two keys */
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_webhook_verify_signature(conn, wps_slice_from_cstr(bad), keys, 2, &d));
+    ASSERT(d.reason[0] != 0);
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_webhook_verify_signature(conn, wps_slice_from_cstr(""), keys, 2, &d)); /* fail closed */
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_webhook_verify_signature(wps_slice_from_cstr("other"), wps_slice_from_cstr(good), keys, 2, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_webhook_verify_signature(conn, wps_slice_from_cstr(good), keys, 0, &d));
+    PASS();
+}
+
+/* docs/service-rules.md 4.3 and vector #11. */
+TEST webhook_abuse_protection(void) {
+    wps_slice allowed[1];
+    wps_diag d;
+    allowed[0] = wps_slice_from_cstr("my-host.webpubsub.net");
+    ASSERT_EQ(WPS_OK, wps_webhook_check_origin(wps_slice_from_cstr("my-host.webpubsub.net"), allowed, 1, &d));
+    ASSERT_EQ(WPS_OK, wps_webhook_check_origin(wps_slice_from_cstr("other.example, MY-HOST.webpubsub.net"), allowed, 1, &d));
+    ASSERT_EQ(WPS_ERR_ORIGIN, wps_webhook_check_origin(wps_slice_from_cstr("attacker.com"), allowed, 1, &d));
+    ASSERT_STR_EQ("WebHook-Request-Origin: Abuse Protection validation failed.", d.reason);
+    ASSERT_EQ(WPS_ERR_ORIGIN, wps_webhook_check_origin(wps_slice_from_cstr(""), allowed, 1, &d));
+    ASSERT_EQ(WPS_OK, wps_webhook_check_origin(wps_slice_from_cstr("anything.example"), NULL, 0, &d)); /* no list: any origin */
+    ASSERT_EQ(WPS_ERR_ORIGIN, wps_webhook_check_origin(wps_slice_from_cstr(" , "), NULL, 0, &d));
+    PASS();
+}
+
+/* ------------------------------------------------------------------ webhooks (docs/service-rules.md 4) */
+
+
+/* A webhook request of docs/service-rules.md vector #1 (key and connection id) with one key. */
+static void vector1_options(wps_webhook_request_options *o, wps_slice *key) {
+    memset(o, 0, sizeof *o);
+    *key = wps_slice_from_cstr("7aab239577fd4f24bc919802fb629f5f");
+    o->kind = WPS_WEBHOOK_CONNECT;
+    o->hub = wps_slice_from_cstr("hub");
+    o->connection_id = wps_slice_from_cstr("0f9c97a2f0bf4706afe87a14e0797b11");
+    o->id = wps_slice_from_cstr("1");
+    o->time = wps_slice_from_cstr("2021-01-01T00:00:00Z");
+    o->origin = wps_slice_from_cstr("my-host.webpubsub.net");
+    o->keys = key;
+    o->key_count = 1;
+}
+
+typedef struct hdr_case {
+    const char *what;
+    const char *drop;      /* header left out */
+    const char *dup;       /* header given twice */
+    const char *ctype;     /* Content-Type */
+    const char *type;      /* ce-type */
+    wps_status status;
+    unsigned reject;       /* wps_webhook_accept's status */
+    int wrong_key, wrong_hub, wrong_origin;
+} hdr_case;
+
+/* Builds a request with wps_webhook_request_headers (vector #1 key and connection id), alters it,
+   and runs wps_webhook_accept on it. */
+static wps_status accept_case(const hdr_case *c, wps_webhook_event *e, uint16_t *status, wps_diag *d) {
+    static wps_slice keys[2];
+    wps_slice origins[1];
+    wps_webhook_request_options o;
+    wps_webhook_options opt;
+    static wps_http_header h[24], out[24];
+    static char buf[512]; /* the event's slices point here */
+    size_t n = 0, m = 0, need = 0, i;
+    vector1_options(&o, &keys[0]);
+    keys[1] = wps_slice_from_cstr("second");
+    o.kind = WPS_WEBHOOK_USER_EVENT;
+    o.event_name = wps_slice_from_cstr("message");
+    o.hub = wps_slice_from_cstr("Chat");
+    o.user_id = wps_slice_from_cstr("u");
+    o.data_type = WPS_DATA_TEXT;
+    if (wps_webhook_request_headers(&o, h, 24, &n, buf, sizeof buf, &need, d) != WPS_OK) return WPS_ERR_INVALID_ARGUMENT;
+    for (i = 0; i < n; i++) {
+        if (c->drop && slice_is(h[i].name, c->drop)) continue;
+        out[m] = h[i];
+        if (c->ctype && slice_is(h[i].name, "Content-Type")) out[m].value = wps_slice_from_cstr(c->ctype);
+        if (c->type && slice_is(h[i].name, "ce-type")) out[m].value = wps_slice_from_cstr(c->type);
+        m++;
+        if (c->dup && slice_is(h[i].name, c->dup)) out[m++] = h[i];
+    }
+    memset(&opt, 0, sizeof opt);
+    opt.hub = wps_slice_from_cstr(c->wrong_hub ? "other" : "chat"); /* case-insensitive */
+    opt.keys = c->wrong_key ? keys + 1 : keys;
+    opt.key_count = 1;
+    origins[0] = wps_slice_from_cstr(c->wrong_origin ? "other.example" : "MY-HOST.webpubsub.net");
+    opt.allowed_origins = origins;
+    opt.allowed_origin_count = 1;
+    return wps_webhook_accept(&opt, out, m, e, status, d);
+}
+
+/* docs/service-rules.md 4.1, 4.2, 7: the headers a webhook POST needs and the codes of its rejections. */
+TEST webhook_request_checks(void) {
+    static const hdr_case cases[] = {
+        {"a valid user event (vector #1 signature)", 0, 0, 0, 0, WPS_OK, 0, 0, 0, 0},
+        {"missing ce-awpsversion", "ce-awpsversion", 0, 0, 0, WPS_ERR_MISSING_FIELD, 400, 0, 0, 0},
+        {"missing ce-hub", "ce-hub", 0, 0, 0, WPS_ERR_MISSING_FIELD, 400, 0, 0, 0},
+        {"missing ce-connectionId", "ce-connectionId", 0, 0, 0, WPS_ERR_MISSING_FIELD, 400, 0, 0, 0},
+        {"missing ce-eventName", "ce-eventName", 0, 0, 0, WPS_ERR_MISSING_FIELD, 400, 0, 0, 0},
+        {"missing ce-type", "ce-type", 0, 0, 0, WPS_ERR_MISSING_FIELD, 400, 0, 0, 0},
+        {"two ce-userId headers", 0, "ce-userId", 0, 0, WPS_ERR_DUPLICATE_KEY, 400, 0, 0, 0},
+        {"a foreign ce-type", 0, 0, 0, "com.example.event", WPS_ERR_INVALID_MESSAGE, 400, 0, 0, 0},
+        {"an unsupported user Content-Type", 0, 0, "image/png", 0, WPS_ERR_UNSUPPORTED, 400, 0, 0, 0},
+        {"another hub", 0, 0, 0, 0, WPS_ERR_WRONG_HUB, 400, 0, 1, 0},
+        {"another origin", 0, 0, 0, 0, WPS_ERR_ORIGIN, 400, 0, 0, 1},
+        {"a signature of another key", 0, 0, 0, 0, WPS_ERR_SIGNATURE, 401, 1, 0, 0},
+        {"no signature with a key configured (fail closed)", "ce-signature", 0, 0, 0, WPS_ERR_SIGNATURE, 401, 0, 0, 0},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wps_webhook_event e;
+        uint16_t status = 999;
+        wps_diag d;
+        ASSERT_EQm(cases[i].what, cases[i].status, accept_case(&cases[i], &e, &status, &d));
+        ASSERT_EQm(cases[i].what, cases[i].reject, (unsigned)status);
+        if (cases[i].status == WPS_OK) {
+            ASSERT_EQ(WPS_WEBHOOK_USER_EVENT, e.kind);
+            ASSERT(slice_is(e.event_name, "message"));
+            ASSERT(slice_is(e.user_id, "u"));
+            ASSERT(slice_is(e.source, "/hubs/Chat/client/0f9c97a2f0bf4706afe87a14e0797b11"));
+            ASSERT(slice_is(e.type, "azure.webpubsub.user.message"));
+            ASSERT_EQ(WPS_DATA_TEXT, e.data_type);
+            ASSERT(slice_is(e.signature, "sha256=7767effcb3946f3e1de039df4b986ef02c110b1469d02c0a06f41b3b727ab561"));
+            ASSERT_FALSE(e.is_mqtt);
+        } else {
+            ASSERTm(cases[i].what, d.reason[0] != 0);
+        }
+    }
+    PASS();
+}
+
+TEST webhook_kinds_and_data_types(void) {
+    wps_http_header h[8];
+    wps_webhook_event e;
+    wps_data_type dt;
+    static const struct {
+        const char *type, *ctype;
+        wps_webhook_kind kind;
+        wps_data_type dt;
+    } cases[] = {
+        {"azure.webpubsub.sys.connect", "application/json; charset=utf-8", WPS_WEBHOOK_CONNECT, WPS_DATA_JSON},
+        {"azure.webpubsub.sys.connected", "application/json", WPS_WEBHOOK_CONNECTED, WPS_DATA_JSON},
+        {"azure.webpubsub.sys.disconnected", NULL, WPS_WEBHOOK_DISCONNECTED, WPS_DATA_JSON},
+        {"azure.webpubsub.sys.gp.joined", NULL, WPS_WEBHOOK_OTHER_SYSTEM, WPS_DATA_JSON},
+        {"azure.webpubsub.user.message", "text/plain; charset=utf-8", WPS_WEBHOOK_USER_EVENT, WPS_DATA_TEXT},
+        {"azure.webpubsub.user.chat", "Application/JSON", WPS_WEBHOOK_USER_EVENT, WPS_DATA_JSON},
+        {"azure.webpubsub.user.bin", "application/octet-stream", WPS_WEBHOOK_USER_EVENT, WPS_DATA_BINARY},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = 0;
+        h[n].name = wps_slice_from_cstr("CE-AWPSVERSION"), h[n++].value = wps_slice_from_cstr("1.0");
+        h[n].name = wps_slice_from_cstr("ce-type"), h[n++].value = wps_slice_from_cstr(cases[i].type);
+        h[n].name = wps_slice_from_cstr("ce-hub"), h[n++].value = wps_slice_from_cstr("h");
+        h[n].name = wps_slice_from_cstr("ce-connectionid"), h[n++].value = wps_slice_from_cstr("c");
+        h[n].name = wps_slice_from_cstr("ce-eventname"), h[n++].value = wps_slice_from_cstr("x");
+        h[n].name = wps_slice_from_cstr("ce-subprotocol"), h[n++].value = wps_slice_from_cstr("mqtt");
+        h[n].name = wps_slice_from_cstr("ce-physicalConnectionId"), h[n++].value = wps_slice_from_cstr("p");
+        if (cases[i].ctype) h[n].name = wps_slice_from_cstr("content-type"), h[n++].value = wps_slice_from_cstr(cases[i].ctype);
+        ASSERT_EQm(cases[i].type, WPS_OK, wps_webhook_parse(h, n, &e, NULL));
+        ASSERT_EQm(cases[i].type, cases[i].kind, e.kind);
+        if (cases[i].kind == WPS_WEBHOOK_USER_EVENT) ASSERT_EQm(cases[i].type, cases[i].dt, e.data_type);
+        ASSERT(e.is_mqtt);
+    }
+    ASSERT_FALSE(wps_webhook_data_type(wps_slice_from_cstr("text/plainx"), &dt));
+    ASSERT_FALSE(wps_webhook_data_type(wps_slice_from_cstr("application/x-msgpack"), &dt));
+    PASS();
+}
+
+/* docs/service-rules.md 4.4: the connect body, zero-copy where possible, in the caller's memory. */
+TEST webhook_connect_body(void) {
+    static const char body[] =
+        "{\"claims\":{\"sub\":[\"ddd\"],\"role\":[\"webpubsub.joinLeaveGroup\",\"webpubsub.sendToGroup\"],\"single\":\"s\",\"nul\":null},"
+        "\"query\":{\"access_token\":[\"eyJ\\u0041\"]},\"headers\":{\"Host\":[\"h\"]},\"subprotocols\":[\"json.webpubsub.azure.v1\",\"p2\"],"
+        "\"clientCertificates\":[{\"thumbprint\":\"ab\",\"content\":\"-----BEGIN\\nX\"}],"
+        "\"mqtt\":{\"protocolVersion\":5,\"username\":\"u\",\"password\":\"cHc=\",\"userProperties\":[{\"name\":\"a\",\"value\":\"b\"}]},\"extra\":[1]}";
+    static union {
+        void *align;
+        char bytes[2048];
+    } mem;
+    wps_webhook_connect_request c;
+    size_t need = 0, need2 = 0;
+    wps_diag d;
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_webhook_parse_connect(body, sizeof body - 1, NULL, 0, &c, &need, &d));
+    ASSERT(need > 0 && need < sizeof mem.bytes);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_webhook_parse_connect(body, sizeof body - 1, mem.bytes, need - 1, &c, &need2, &d));
+    ASSERT_EQ(need, need2);
+    ASSERT_EQ(WPS_OK, wps_webhook_parse_connect(body, sizeof body - 1, mem.bytes, need, &c, &need2, &d));
+    ASSERT_EQ(4u, (unsigned)c.claim_count);
+    ASSERT(slice_is(c.claims[0].name, "sub") && slice_is(c.claims[0].value, "ddd"));
+    ASSERT(slice_is(c.claims[2].name, "role") && slice_is(c.claims[2].value, "webpubsub.sendToGroup"));
+    ASSERT(slice_is(c.claims[3].name, "single") && slice_is(c.claims[3].value, "s"));
+    ASSERT_EQ(1u, (unsigned)c.query_count);
+    ASSERT(slice_is(c.query[0].value, "eyJA")); /* unescaped into mem */
+    ASSERT(c.query[0].value.ptr >= mem.bytes && c.query[0].value.ptr < mem.bytes + need);
+    ASSERT(c.claims[0].value.ptr > body && c.claims[0].value.ptr < body + sizeof body); /* the rest in place */
+    ASSERT_EQ(2u, (unsigned)c.subprotocol_count);
+    ASSERT(slice_is(c.subprotocols[1], "p2"));
+    ASSERT_EQ(1u, (unsigned)c.client_certificate_count);
+    ASSERT(slice_is(c.client_certificates[0].content, "-----BEGIN\nX"));
+    ASSERT(c.has_mqtt && c.mqtt_protocol_version == 5 && slice_is(c.mqtt_password, "cHc="));
+    ASSERT(c.mqtt_user_property_count == 1 && slice_is(c.mqtt_user_properties[0].value, "b"));
+    /* bad bodies are errors with a reason */
+    ASSERT_EQ(WPS_ERR_TYPE_MISMATCH, wps_webhook_parse_connect("{\"claims\":[1]}", 14, mem.bytes, sizeof mem.bytes, &c, &need, &d));
+    ASSERT_EQ(WPS_ERR_TYPE_MISMATCH, wps_webhook_parse_connect("{\"subprotocols\":[1]}", 20, mem.bytes, sizeof mem.bytes, &c, &need, &d));
+    ASSERT_EQ(WPS_ERR_SYNTAX, wps_webhook_parse_connect("{\"query\":{\"a\":[\"b\"}", 19, mem.bytes, sizeof mem.bytes, &c, &need, &d));
+    ASSERT_EQ(WPS_ERR_EMPTY, wps_webhook_parse_connect("", 0, mem.bytes, sizeof mem.bytes, &c, &need, &d));
+    ASSERT_EQ(WPS_OK, wps_webhook_parse_connect("{}", 2, NULL, 0, &c, &need, &d)); /* nothing to store: no memory needed */
+    ASSERT_EQ(0u, (unsigned)c.claim_count);
+    PASS();
+}
+
+TEST webhook_disconnected_body(void) {
+    static const char body[] = "{\"reason\":\"gone\",\"mqtt\":{\"initiatedByClient\":true,\"disconnectPacket\":{\"code\":4,\"userProperties\":"
+                               "[{\"name\":\"n\",\"value\":\"v\"}]}}}";
+    static union {
+        void *align;
+        char bytes[512];
+    } mem;
+    wps_webhook_disconnected dc;
+    size_t need = 0;
+    ASSERT_EQ(WPS_OK, wps_webhook_parse_disconnected(body, sizeof body - 1, mem.bytes, sizeof mem.bytes, &dc, &need, NULL));
+    ASSERT(slice_is(dc.reason, "gone"));
+    ASSERT(dc.has_mqtt && dc.mqtt_initiated_by_client && dc.has_mqtt_disconnect_packet && dc.mqtt_reason_code == 4);
+    ASSERT(dc.mqtt_user_property_count == 1 && slice_is(dc.mqtt_user_properties[0].name, "n"));
+    ASSERT_EQ(WPS_OK, wps_webhook_parse_disconnected("{\"reason\":null}", 15, NULL, 0, &dc, &need, NULL));
+    ASSERT(dc.reason.ptr == NULL && !dc.has_mqtt);
+    PASS();
+}
+
+/* Vectors #9 and #10, and the MQTT code mapping of docs/service-rules.md 4.4 (both directions). */
+TEST webhook_connect_responses(void) {
+    wps_webhook_connect_result r, back;
+    wps_slice groups[2], roles[1];
+    wps_webhook_pair prop;
+    char out[512];
+    size_t n = 0, need = 0;
+    static union {
+        void *align;
+        char bytes[512];
+    } mem;
+    static const struct {
+        uint16_t http;
+        uint32_t version, code;
+    } to_code[] = {{401, 4, 5}, {401, 5, 135}, {400, 4, 4}, {400, 5, 134}, {500, 4, 3}, {500, 5, 0x80}, {403, 4, 3}, {403, 5, 0x80}};
+    static const struct {
+        uint32_t code;
+        uint16_t http;
+    } to_status[] = {{1, 400}, {2, 400}, {3, 503}, {4, 401}, {5, 401}, {0x86, 401}, {0x87, 401}, {0x8A, 403}, {0x97, 429}, {0x9F, 429},
+                     {0x81, 400}, {0x84, 400}, {0x95, 400}, {0x88, 500}, {0x80, 500}};
+    size_t i;
+    memset(&r, 0, sizeof r);
+    groups[0] = wps_slice_from_cstr("group1");
+    groups[1] = wps_slice_from_cstr("group2");
+    roles[0] = wps_slice_from_cstr("webpubsub.joinLeaveGroup");
+    prop.name = wps_slice_from_cstr("a");
+    prop.value = wps_slice_from_cstr("b");
+    r.user_id = wps_slice_from_cstr("userId");
+    r.groups = groups;
+    r.group_count = 2;
+    r.subprotocol = wps_slice_from_cstr("mqtt");
+    r.roles = roles;
+    r.role_count = 1;
+    r.has_mqtt = true;
+    r.mqtt_user_properties = &prop;
+    r.mqtt_user_property_count = 1;
+    ASSERT_EQ(WPS_OK, wps_webhook_connect_response(&r, out, sizeof out, &n, NULL));
+    out[n] = 0;
+    ASSERT_STR_EQ("{\"mqtt\":{\"userProperties\":[{\"name\":\"a\",\"value\":\"b\"}]},\"userId\":\"userId\",\"groups\":[\"group1\",\"group2\"],"
+                  "\"subprotocol\":\"mqtt\",\"roles\":[\"webpubsub.joinLeaveGroup\"]}",
+                  out);
+    ASSERT_EQ(WPS_OK, wps_webhook_parse_connect_response(out, n, mem.bytes, sizeof mem.bytes, &back, &need, NULL));
+    ASSERT(slice_is(back.user_id, "userId") && back.group_count == 2 && back.role_count == 1 && back.has_mqtt);
+    ASSERT(slice_is(back.groups[1], "group2") && back.mqtt_user_property_count == 1 && !back.has_mqtt_code);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_webhook_connect_response(&r, out, n - 1, &need, NULL));
+    ASSERT_EQ(n, need);
+    r.subprotocol = wps_slice_make("", 0);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_webhook_connect_response(&r, out, sizeof out, &n, NULL)); /* never empty */
+    memset(&r, 0, sizeof r);
+    ASSERT_EQ(WPS_OK, wps_webhook_connect_response(&r, out, sizeof out, &n, NULL));
+    ASSERT_EQ(2u, (unsigned)n);
+    /* vector 9: v3.1.1 Unauthorized 5, v5 135, BadUserNameOrPassword 4 / 134 */
+    for (i = 0; i < sizeof to_code / sizeof to_code[0]; i++)
+        ASSERT_EQ(to_code[i].code, wps_mqtt_connect_code(to_code[i].http, to_code[i].version));
+    for (i = 0; i < sizeof to_status / sizeof to_status[0]; i++) ASSERT_EQ((unsigned)to_status[i].http, (unsigned)wps_mqtt_http_status(to_status[i].code));
+    ASSERT_EQ(WPS_OK, wps_webhook_mqtt_error(wps_mqtt_connect_code(401, 5), wps_slice_from_cstr("error message"), &prop, 1, out, sizeof out, &n, NULL));
+    out[n] = 0;
+    ASSERT_STR_EQ("{\"mqtt\":{\"code\":135,\"reason\":\"error message\",\"userProperties\":[{\"name\":\"a\",\"value\":\"b\"}]}}", out);
+    ASSERT_EQ(WPS_OK, wps_webhook_parse_connect_response(out, n, mem.bytes, sizeof mem.bytes, &back, &need, NULL));
+    ASSERT(back.has_mqtt_code && back.mqtt_code == 135 && slice_is(back.mqtt_reason, "error message"));
+    PASS();
+}
+
+/* The request builder: every header of docs/service-rules.md 4.1, signatures per key, CR/LF refused. */
+TEST webhook_request_builder(void) {
+    wps_webhook_request_options o;
+    wps_http_header h[20];
+    wps_slice keys[1];
+    char buf[256];
+    size_t n = 0, need = 0;
+    vector1_options(&o, &keys[0]);
+    ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_webhook_request_headers(&o, NULL, 0, &n, NULL, 0, &need, NULL));
+    ASSERT_EQ(12u, (unsigned)n);
+    ASSERT_EQ(WPS_OK, wps_webhook_request_headers(&o, h, 20, &n, buf, need, &need, NULL));
+    ASSERT(slice_is(h[1].value, "azure.webpubsub.sys.connect"));
+    ASSERT(slice_is(h[2].value, "/hubs/hub/client/0f9c97a2f0bf4706afe87a14e0797b11"));
+    ASSERT(slice_is(h[8].value, "connect"));
+    ASSERT(slice_is(h[9].name, "ce-signature"));
+    ASSERT(slice_is(h[9].value, "sha256=7767effcb3946f3e1de039df4b986ef02c110b1469d02c0a06f41b3b727ab561"));
+    ASSERT(slice_is(h[11].value, "application/json; charset=utf-8"));
+    o.user_id = wps_slice_from_cstr("a\r\nX-Evil: 1");
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_webhook_request_headers(&o, h, 20, &n, buf, sizeof buf, &need, NULL));
+    PASS();
+}
+
+/* docs/service-rules.md 4.6: SignalR's X-ASRS-* upstream headers, the same signature scheme (uppercase hex). */
+TEST signalr_upstream(void) {
+    wps_http_header h[8];
+    wps_signalr_upstream u;
+    wps_slice keys[1];
+    uint16_t status = 0;
+    char sig[72];
+    size_t i;
+    keys[0] = wps_slice_from_cstr("7aab239577fd4f24bc919802fb629f5f");
+    wps_webhook_signature(keys[0], wps_slice_from_cstr("0f9c97a2f0bf4706afe87a14e0797b11"), sig);
+    for (i = 7; i < 71; i++) sig[i] = (char)toupper((unsigned char)sig[i]);
+    h[0].name = wps_slice_from_cstr("x-asrs-connection-id"), h[0].value = wps_slice_from_cstr("0f9c97a2f0bf4706afe87a14e0797b11");
+    h[1].name = wps_slice_from_cstr("X-ASRS-Hub"), h[1].value = wps_slice_from_cstr("chat");
+    h[2].name = wps_slice_from_cstr("X-ASRS-Category"), h[2].value = wps_slice_from_cstr("messages");
+    h[3].name = wps_slice_from_cstr("X-ASRS-Event"), h[3].value = wps_slice_from_cstr("broadcast");
+    h[4].name = wps_slice_from_cstr("X-ASRS-Signature"), h[4].value = wps_slice_make(sig, 71);
+    h[5].name = wps_slice_from_cstr("X-ASRS-User-Claims"), h[5].value = wps_slice_from_cstr("a=b");
+    h[6].name = wps_slice_from_cstr("X-ASRS-User-Claims"), h[6].value = wps_slice_from_cstr("c=d");
+    ASSERT_EQ(WPS_OK, wps_signalr_upstream_accept(h, 7, keys, 1, &u, &status, NULL));
+    ASSERT_EQ(0u, (unsigned)status);
+    ASSERT(slice_is(u.category, "messages") && u.claim_headers == 2 && slice_is(u.first_claim, "a=b"));
+    keys[0] = wps_slice_from_cstr("other");
+    ASSERT_EQ(WPS_ERR_SIGNATURE, wps_signalr_upstream_accept(h, 7, keys, 1, &u, &status, NULL));
+    ASSERT_EQ(401u, (unsigned)status);
+    ASSERT_EQ(WPS_ERR_MISSING_FIELD, wps_signalr_upstream_accept(h + 1, 6, keys, 1, &u, &status, NULL));
+    ASSERT_EQ(400u, (unsigned)status);
+    PASS();
+}
+
+/* wps_token_verify: docs/service-rules.md vector #2 (a .NET-made token, the raw key), tokens wps mints, and
+   every way a token can be refused. */
+
 SUITE(webhooks) {
     RUN_TEST(signature_of_absent_key_and_connection_id_is_the_empty_hmac);
     RUN_TEST(verify_signature_splits_on_commas_and_spaces);
@@ -1303,4 +1668,13 @@ SUITE(webhooks) {
     RUN_TEST(signalr_upstream_refuses_null_arguments);
     RUN_TEST(groups_request_body_fields);
     RUN_TEST(groups_request_memory_and_null_arguments);
+    RUN_TEST(webhook_signatures);
+    RUN_TEST(webhook_abuse_protection);
+    RUN_TEST(webhook_request_checks);
+    RUN_TEST(webhook_kinds_and_data_types);
+    RUN_TEST(webhook_connect_body);
+    RUN_TEST(webhook_disconnected_body);
+    RUN_TEST(webhook_connect_responses);
+    RUN_TEST(webhook_request_builder);
+    RUN_TEST(signalr_upstream);
 }
