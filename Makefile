@@ -133,6 +133,7 @@ unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/te
 	@echo "== the same soak in the README's embedded configuration (borrowed payloads, frames decoded in place)"; ./$(B)/soak-san --seed 2 --embedded
 	@echo "== the ESP-IDF adapter against stub ESP-IDF headers, the test playing the websocket task (ASan+UBSan)"; ./$(B)/esp-adapter-test
 	@echo "== the README's code: its client and codec blocks compiled and run"; bash tests/readme_examples.sh
+	@echo "== the docs explain themselves: no reference outside the repository, every relative link and anchor resolves"; python3 tests/docs_check.py
 	@echo "== the header's map: contents, section tags in the same order twice, every public declaration documented"; python3 tests/header_check.py
 	@echo "== no allocation in the implementation"; \
 	  if sed -n '/^#ifdef WPS_IMPLEMENTATION/,$$p' wps.h | grep -nE '(^|[^_a-z])(malloc|calloc|realloc|free)[[:space:]]*\(' ; then \

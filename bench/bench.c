@@ -5,7 +5,7 @@
  * Workloads (deterministic):
  *   mix   - realistic downstream mix: group and server messages with 32 B..4 KB payloads, json /
  *           text / binary, sequenceIds, plus acks (the issue's workload);
- *   small - the three ~150 B frames of docs/benchmarks.md, "the ~150 B frames" (group message with JSON data and
+ *   small - the three ~150 B frames of docs/benchmarks.md (group message with JSON data and
  *           sequenceId, ack with error, system connected with reconnectionToken).
  * Decoding means full field extraction and data decoding (text unescaped, base64 decoded) for
  * every decoder. Peers: a straightforward cJSON-based decoder/encoder (Debian libcjson-dev) and
@@ -606,7 +606,7 @@ int main(int argc, char **argv) {
 
     section("decode, realistic mix (full field extraction + data decoding)", "wps.h wps_decode", w_mix,
             "cJSON straightforward decoder", c_mix, js_mix, (double)mix.bytes / (double)mix.count);
-    section("decode, ~150 B frames (docs/benchmarks.md, "the ~150 B frames")", "wps.h wps_decode", w_small, "cJSON straightforward decoder", c_small,
+    section("decode, ~150 B frames (docs/benchmarks.md)", "wps.h wps_decode", w_small, "cJSON straightforward decoder", c_small,
             js_small, (double)small.bytes / (double)small.count);
     {
         /* the whole client: memory, and ns per received message */
