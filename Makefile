@@ -116,7 +116,7 @@ soak: $(B)/soak
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --embedded --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 
-unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/cpp-client $(B)/soak-san $(B)/esp-adapter-test
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/cpp-client $(B)/soak-san $(B)/esp-adapter-test $(B)/bench
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
 	@echo "== unit tests (clang)";         ./$(B)/tests-clang
 	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
