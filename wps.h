@@ -177,7 +177,16 @@
                       WPS_REST_Q0() ... WPS_REST_Q5(...) of the new wps_rest_query values (it
                       was a space-separated string), with wps_rest_operation_query and
                       wps_rest_query_name to read it; output lengths are named out_len in
-                      every writer's declaration.
+                      every writer's declaration. Fixes found by the coverage work: lost
+                      sequenceIds are remembered by id (several losses no longer freeze the
+                      sequenceAck, and a redelivery above a delivered id is delivered); an
+                      invocation ended by attempt_timeout_ms is cancelled at the service; an
+                      endpoint's host and port are read once (IPv6 literals kept whole, no
+                      empty host, ports 1..65535, else WPS_ERR_CONNECTION_STRING);
+                      wps_token_verify reports the whole memory it needs; REST refuses "."
+                      and ".." only as path segments. Generated JSON (tokens, REST bodies,
+                      webhook replies) escapes control characters as JSON.stringify does (\n,
+                      not \u000a).
    0.2.0 (2026-12-07) The client keeps its promises on real networks (API changes marked *):
                       calls wait in a FIFO through outages and go out in call order; after a
                       recovery unanswered calls are resent first with their ackIds; waiting
