@@ -1279,7 +1279,10 @@ typedef struct wps_rest_params {
                                  (2021-08-01-preview made it optional); SignalR "1.0" (the v1
                                  path family) is refused */
     wps_slice next_link;      /* paging: the absolute nextLink of the previous page; the request is
-                                 a GET of exactly that URL (it must start with the endpoint) */
+                                 a GET of exactly that URL (it must start with the endpoint). top,
+                                 maxpagesize and continuationToken are refused beside it (the link
+                                 carries them); a hub, group or application given with it must be
+                                 valid, and is not used */
     uint64_t now;             /* the caller's clock, Unix seconds: iat, exp of the JWT */
     uint32_t token_seconds;   /* JWT lifetime; 0 = 3600 (the JS SDK's 1 h) */
 } wps_rest_params;
@@ -7771,6 +7774,14 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
             if ((unsigned char)p->next_link.ptr[i] <= ' ' || (unsigned char)p->next_link.ptr[i] >= 0x7f || p->next_link.ptr[i] == '"' ||
                 p->next_link.ptr[i] == '\\')
                 return wps__rest_bad(diag, "nextLink", "the next link must be a percent-encoded URL (no spaces, quotes or control characters)");
+        /* the link carries the request: paging parameters beside it would be dropped, so they
+           are refused; the operation's names given with it must still be valid */
+        if (p->top || p->max_page_size || p->continuation_token.ptr)
+            return wps__rest_bad(diag, "nextLink", "the next link carries the paging: top, maxpagesize and continuationToken do not go with it");
+        if (p->hub.ptr && !wps__hub_ok(p->hub)) return wps__rest_bad(diag, "hub", "hub names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$");
+        if (p->group.ptr && wps__group_problem(p->group, 1)) return wps__rest_bad(diag, "group", wps__group_problem(p->group, 1));
+        if (p->application.ptr && !wps__hub_ok(p->application))
+            return wps__rest_bad(diag, "application", "application names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$");
         return WPS_OK;
     }
     /* 4. path values */

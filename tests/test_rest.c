@@ -488,6 +488,52 @@ static void bad_cmd_group_blank(wps_rest_params *p) {
    removes those); as a query value or in a JSON body they are plain names (the service's group
    pattern ^(?!\s+$).+$ allows them). Found by the coverage review: the user id of
    :generateToken and every group list were refused too. */
+/* With nextLink the request is a GET of that link: the names of the operation given beside it
+   are still checked (an invalid hub is refused, not ignored), and paging parameters, which the
+   link already carries and which would be dropped, are refused (found by the coverage review:
+   everything beside the link was silently ignored). */
+TEST rest_next_link_checks_what_comes_with_it(void) {
+    static const struct {
+        const char *name, *hub, *group;
+        uint32_t top, max_page_size;
+        const char *token;
+        wps_status status;
+        const char *reason;
+    } cases[] = {
+        {"the link alone", NULL, NULL, 0, 0, NULL, WPS_OK, NULL},
+        {"with the operation's hub and group", "chat", "g", 0, 0, NULL, WPS_OK, NULL},
+        {"with an invalid hub", "1bad", NULL, 0, 0, NULL, WPS_ERR_INVALID_ARGUMENT, "hub: hub names match"},
+        {"with an invalid group", "chat", "..", 0, 0, NULL, WPS_ERR_INVALID_ARGUMENT, "group: a group name in a URL path"},
+        {"with top", "chat", "g", 3, 0, NULL, WPS_ERR_INVALID_ARGUMENT, "nextLink: the next link carries the paging"},
+        {"with maxpagesize", "chat", "g", 0, 2, NULL, WPS_ERR_INVALID_ARGUMENT, "nextLink: the next link carries the paging"},
+        {"with a continuation token", "chat", "g", 0, 0, "t", WPS_ERR_INVALID_ARGUMENT, "nextLink: the next link carries the paging"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        static char buf[4096];
+        wps_connection_string cs;
+        wps_rest_params p;
+        wps_rest_request req;
+        wps_diag d;
+        size_t need = 0;
+        wps_status st;
+        ASSERT(rest_cs_for(WPS_REST_LIST_CONNECTIONS_IN_GROUP, &cs));
+        memset(&p, 0, sizeof p);
+        p.now = 1700000000;
+        p.next_link = sl(RWPS "/api/hubs/chat/groups/g/connections?api-version=2024-12-01&continuationToken=x");
+        if (cases[i].hub) p.hub = sl(cases[i].hub);
+        if (cases[i].group) p.group = sl(cases[i].group);
+        p.top = cases[i].top;
+        p.max_page_size = cases[i].max_page_size;
+        if (cases[i].token) p.continuation_token = sl(cases[i].token);
+        st = wps_rest_build(&cs, WPS_REST_LIST_CONNECTIONS_IN_GROUP, &p, buf, sizeof buf, &req, &need, &d);
+        ASSERT_EQm(cases[i].name, cases[i].status, st);
+        if (st == WPS_OK) ASSERTm(cases[i].name, req.url.len == p.next_link.len && memcmp(req.url.ptr, p.next_link.ptr, req.url.len) == 0);
+        else ASSERTm(cases[i].name, has(d.reason, cases[i].reason));
+    }
+    PASS();
+}
+
 TEST rest_dot_names_are_refused_only_in_paths(void) {
     static const struct {
         const char *name;
@@ -1617,6 +1663,7 @@ SUITE(rest) {
     RUN_TEST(rest_build_token_lifetime_and_optional_needed);
     RUN_TEST(rest_build_reports_the_exact_buffer_size);
     RUN_TEST(rest_dot_names_are_refused_only_in_paths);
+    RUN_TEST(rest_next_link_checks_what_comes_with_it);
     RUN_TEST(rest_build_refuses_each_invalid_parameter);
     RUN_TEST(rest_build_checks_target_name_as_a_group);
     RUN_TEST(rest_build_refuses_null_arguments_and_bad_endpoints);
