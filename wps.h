@@ -9278,7 +9278,7 @@ static wps_status wps__walk_claims(wps__walk *w, void *vout) {
             if (v.type != WPS__J_NUMBER || *p == '-')
                 return wps__fail(w->j.s.diag, WPS_ERR_TOKEN, "iat/nbf/exp", "a time claim must be a non-negative number", (size_t)-1);
             while (p < v.end && *p >= '0' && *p <= '9' && x < 100000000000000ull) x = x * 10 + (uint64_t)(*p++ - '0');
-            if (p < v.end && *p != '.') /* a fraction is ignored; an exponent or 15+ digits are not times */
+            if (p < v.end && *p != '.') /* a fraction is ignored; an exponent or 16+ digits are not times */
                 return wps__fail(w->j.s.diag, WPS_ERR_TOKEN, "iat/nbf/exp", "a time claim is Unix seconds", (size_t)-1);
             if (v.key.ptr[0] == 'i') o->iat = x;
             else if (v.key.ptr[0] == 'n') o->nbf = x;
