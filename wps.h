@@ -1889,6 +1889,10 @@ static size_t wps__cstrlen(const char *s) {
         if (wps__st_ != WPS_OK) return wps__st_;                                                                                        \
     } while (0)
 
+/* a + b, or SIZE_MAX when it would wrap: lengths saturate (no buffer reaches SIZE_MAX, so a
+   saturated length is always refused as too large) instead of wrapping to a small one. */
+static size_t wps__sat_add(size_t a, size_t b) { return b > SIZE_MAX - a ? SIZE_MAX : a + b; }
+
 /* The one case-insensitive compare (ASCII letters only, as HTTP header names, dataType values
    and connection-string keys are compared): a[0..n) == b[0..n). */
 static int wps__ieq_n(const char *a, const char *b, size_t n) {
@@ -4140,12 +4144,12 @@ typedef struct wps__w {
 
 /* Output lengths saturate at SIZE_MAX (which no buffer reaches) instead of wrapping. */
 static void wps__put(wps__w *w, const char *s, size_t n) {
-    if (w->len <= w->cap && n <= w->cap - w->len && n) WPS_MEMCPY(w->buf + w->len, s, n);
-    w->len = n > SIZE_MAX - w->len ? SIZE_MAX : w->len + n;
+    if (w->buf && w->len <= w->cap && n <= w->cap - w->len && n) WPS_MEMCPY(w->buf + w->len, s, n);
+    w->len = wps__sat_add(w->len, n);
 }
 
 static void wps__putc(wps__w *w, char c) {
-    if (w->len < w->cap) w->buf[w->len] = c;
+    if (w->buf && w->len < w->cap) w->buf[w->len] = c;
     if (w->len != SIZE_MAX) w->len++;
 }
 
@@ -4229,7 +4233,7 @@ static void wps__put_b64(wps__w *w, const char *p, size_t n) {
         w->len = SIZE_MAX; /* cannot fit any buffer: reported as too small */
         return;
     }
-    if (need && w->len <= w->cap && need <= w->cap - w->len) wps_base64_encode(p, n, w->buf + w->len, need);
+    if (w->buf && need && w->len <= w->cap && need <= w->cap - w->len) wps_base64_encode(p, n, w->buf + w->len, need);
     w->len += need;
 }
 
@@ -4325,7 +4329,7 @@ static void wps__obj_close(wps__enc *e, size_t mark) {
     WPS_ASSERT(mark >= 1 && mark <= e->w.len);
     /* remove the comma right after '{' (written by the first wps__put_key) */
     if (e->w.len > mark) {
-        if (e->w.len <= e->w.cap) WPS_MEMMOVE(e->w.buf + mark, e->w.buf + mark + 1, e->w.len - mark - 1);
+        if (e->w.buf && e->w.len <= e->w.cap) WPS_MEMMOVE(e->w.buf + mark, e->w.buf + mark + 1, e->w.len - mark - 1);
         if (e->w.len != SIZE_MAX) e->w.len--;
     }
     wps__putc(&e->w, '}');
@@ -6890,7 +6894,7 @@ WPS_API size_t wps_percent_encode(const char *src, size_t n, char *out, size_t c
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)src[i];
         int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-        need += plain ? 1u : 3u;
+        need = need > SIZE_MAX - 3u ? SIZE_MAX : need + (plain ? 1u : 3u);
     }
     if (!out || need > cap) return need;
     for (i = 0; i < n; i++) {
@@ -6942,12 +6946,18 @@ static int wps__authority_of(wps_slice e, wps__authority *a) {
     if (e.len >= 8 && wps__ieq_name(e.ptr, 8, "https://")) a->scheme = 8;
     else if (e.len >= 7 && wps__ieq_name(e.ptr, 7, "http://")) a->scheme = 7, a->https = 0;
     i = a->host = a->scheme;
-    if (i < e.len && e.ptr[i] == '[') { /* an IPv6 literal keeps its colons */
-        while (i < e.len && e.ptr[i] != ']' && e.ptr[i] != '/') i++;
-        if (i >= e.len || e.ptr[i] != ']') return 0;
+    if (i < e.len && e.ptr[i] == '[') { /* an IPv6 literal keeps its colons: hex digits, ':' and '.' */
+        for (i++; i < e.len && e.ptr[i] != ']'; i++) {
+            char c = e.ptr[i];
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.')) return 0;
+        }
+        if (i >= e.len || i == a->host + 1) return 0; /* unclosed, or "[]" */
         i++;
-    } else {
-        while (i < e.len && e.ptr[i] != ':' && e.ptr[i] != '/') i++;
+    } else { /* a name or an IPv4 address: no userinfo, query or fragment */
+        for (; i < e.len && e.ptr[i] != ':' && e.ptr[i] != '/'; i++) {
+            char c = e.ptr[i];
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) return 0;
+        }
     }
     a->host_end = i;
     a->port = 0;
@@ -7021,10 +7031,10 @@ WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps
     {
         wps__authority a;
         if (!wps__authority_of(cs.endpoint, &a))
-            return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Endpoint", "the endpoint needs a host and, if any, a port 1..65535", (size_t)-1);
+            return wps__fail(diag, WPS_ERR_CONNECTION_STRING, "Endpoint", "the endpoint needs a host (a name of letters, digits, '.', '-', '_', or an IPv6 literal) and, if any, a port 1..65535", (size_t)-1);
         if (((seen & 8) && !wps__authority_of(cs.client_endpoint, &a)) || ((seen & 16) && !wps__authority_of(cs.server_endpoint, &a)))
             return wps__fail(diag, WPS_ERR_CONNECTION_STRING, (seen & 8) && !wps__authority_of(cs.client_endpoint, &a) ? "ClientEndpoint" : "ServerEndpoint",
-                             "the endpoint needs a host and, if any, a port 1..65535", (size_t)-1);
+                             "the endpoint needs a host (a name of letters, digits, '.', '-', '_', or an IPv6 literal) and, if any, a port 1..65535", (size_t)-1);
     }
     if (((seen & 8) && !wps__is_http_url(cs.client_endpoint)) || ((seen & 16) && !wps__is_http_url(cs.server_endpoint)))
         return wps__fail(diag, WPS_ERR_CONNECTION_STRING, (seen & 8) && !wps__is_http_url(cs.client_endpoint) ? "ClientEndpoint" : "ServerEndpoint",
@@ -7189,7 +7199,7 @@ static wps_status wps__sign(wps__claims c, void (*fn)(wps__w *, const wps__claim
     fn(&w, &c);
     claims_len = w.len;
     cn = wps_base64url_encode(NULL, claims_len, NULL, 0);
-    jwt_len = hn + 1 + cn + 1 + 43;
+    jwt_len = wps__sat_add(wps__sat_add(hn, cn), 45);
     *len = jwt_len;
     if (!out || jwt_len > cap) {
         if (diag) diag->needed = jwt_len;
@@ -7433,8 +7443,8 @@ static int wps__rest_path_has(const wps__rest_op *op, const char *name) {
 
 static void wps__put_pct(wps__w *b, wps_slice s) {
     size_t n = wps_percent_encode(s.ptr, s.len, NULL, 0);
-    if (b->buf && b->len + n <= b->cap) wps_percent_encode(s.ptr, s.len, b->buf + b->len, n);
-    b->len += n;
+    if (b->buf && b->len <= b->cap && n <= b->cap - b->len) wps_percent_encode(s.ptr, s.len, b->buf + b->len, n);
+    b->len = wps__sat_add(b->len, n);
 }
 
 static void wps__put_pct_lower(wps__w *b, wps_slice s) {
@@ -7920,8 +7930,9 @@ WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_oper
     c.iat = p->now;
     c.exp = p->now + (p->token_seconds ? p->token_seconds : 3600u);
     wps__sign(c, wps__put_rest_claims, NULL, 0, &jwt_len, NULL);
-    total = url_len + 7 + jwt_len + body_len;
+    total = wps__sat_add(wps__sat_add(url_len, 7), wps__sat_add(jwt_len, body_len));
     *needed = total;
+    if (total == SIZE_MAX) return wps__rest_bad(diag, "body", "the request would be larger than memory can hold");
     if (!buf || total > cap) {
         if (diag) diag->needed = total;
         return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "buffer too small (see *needed)", (size_t)-1);
@@ -9105,8 +9116,8 @@ static void wps__put_webhook_values(wps__w *b, const wps_webhook_request_options
     for (k = 0; k < o->key_count; k++) {
         char sig[71];
         if (k) wps__put(b, ",", 1);
-        if (b->buf && b->len + 71 <= b->cap) wps_webhook_signature(o->keys[k], o->connection_id, sig), wps__put(b, sig, 71);
-        else b->len += 71;
+        if (b->buf && b->len <= b->cap && 71 <= b->cap - b->len) wps_webhook_signature(o->keys[k], o->connection_id, sig), wps__put(b, sig, 71);
+        else b->len = wps__sat_add(b->len, 71);
     }
 }
 
