@@ -7976,24 +7976,33 @@ WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_oper
 /* ---------------------------------------------------------------- JSON bodies (service side) */
 
 /* A cursor over the members of one JSON object or the elements of one array, for the service
-   helpers' small bodies: every value is validated as it is stepped over (wps__skip_value). */
+   helpers' small bodies. Each byte is scanned once: a scalar is validated as it is stepped
+   over (wps__skip_value); a container value is left pending, to be opened by the caller
+   (wps__jit_open, whose cursor hands its end back to this one) or skipped, validated, by the
+   next step. */
 typedef struct wps__jit {
     const wps__scan *s;
-    const unsigned char *p; /* after '{' / '[' or after the previous value */
-    uint32_t depth;         /* nesting level of the members */
-    int object, first;
+    const unsigned char *p; /* after '{' / '[', after the previous value, or (pend) at a container value */
+    struct wps__jit *parent; /* the cursor this one's container is a value of (NULL at the top) */
+    const unsigned char *start; /* this container's '{' / '[' */
+    uint32_t depth;          /* nesting level of the members */
+    int object, first, pend; /* pend: the last value is a container not stepped over yet */
 } wps__jit;
 
 typedef struct wps__jval {
     wps_slice key;      /* object members: the key as written (escaped keys never match a name) */
     int key_escaped;
-    const unsigned char *beg, *end; /* the value's text */
+    const unsigned char *beg, *end; /* the value's text (end NULL for a container until wps__jval_end) */
     int type, escaped;
+    wps__jit *from;     /* the cursor that gave this value */
 } wps__jval;
 
 /* Opens the container at p (skipping whitespace); 0 with diag set if it is not of that kind. */
-static int wps__jit_open(wps__jit *it, const wps__scan *s, const unsigned char *p, uint32_t depth, int object) {
+static int wps__jit_root(wps__jit *it, const wps__scan *s, const unsigned char *p, uint32_t depth, int object) {
     p = wps__ws(p, s->end);
+    it->parent = NULL;
+    it->pend = 0;
+    it->start = p;
     it->s = s;
     it->depth = depth;
     it->object = object;
@@ -8010,12 +8019,32 @@ static int wps__jit_open(wps__jit *it, const wps__scan *s, const unsigned char *
     return 1;
 }
 
+/* Opens the container value v (of the kind object says) as a cursor of its own; when that
+   cursor reaches its end, v's cursor continues after it. */
+static int wps__jit_open(wps__jit *it, const wps__scan *s, const wps__jval *v, uint32_t depth, int object) {
+    if (!wps__jit_root(it, s, v->beg, depth, object)) return 0;
+    it->parent = v->from;
+    return 1;
+}
+
 /* 1: a member/element in *v; 0: the end (it->p after the closing bracket); -1: error (diag). */
 static int wps__jit_next(wps__jit *it, wps__jval *v) {
     const wps__scan *s = it->s;
-    const unsigned char *p = wps__ws(it->p, s->end);
+    const unsigned char *p;
+    if (it->pend) { /* the last value was a container nobody opened: step over it */
+        int t, e;
+        p = wps__skip_value(s, it->p, it->depth, &t, &e);
+        if (!p) return -1;
+        it->p = p;
+        it->pend = 0;
+    }
+    p = wps__ws(it->p, s->end);
     if (p < s->end && *p == (it->object ? '}' : ']')) {
         it->p = p + 1;
+        if (it->parent && it->parent->pend && it->parent->p == it->start) { /* the parent goes on from here */
+            it->parent->p = it->p;
+            it->parent->pend = 0;
+        }
         return 0;
     }
     if (!it->first) {
@@ -8047,11 +8076,34 @@ static int wps__jit_next(wps__jit *it, wps__jval *v) {
         p = wps__ws(p + 1, s->end);
     }
     v->beg = p;
+    v->from = it;
+    if (p < s->end && (*p == '{' || *p == '[')) {
+        v->type = *p == '{' ? WPS__J_OBJECT : WPS__J_ARRAY;
+        v->escaped = 0;
+        v->end = NULL;
+        it->p = p;
+        it->pend = 1;
+        return 1;
+    }
     p = wps__skip_value(s, p, it->depth, &v->type, &v->escaped);
     if (!p) return -1;
     v->end = p;
     it->p = p;
     return 1;
+}
+
+/* The end of v's text: a container not opened is stepped over (validated) now. NULL: error. */
+static const unsigned char *wps__jval_end(wps__jval *v) {
+    if (!v->end) {
+        wps__jit *it = v->from;
+        int t, e;
+        if (!it->pend || it->p != v->beg) return NULL; /* (callers ask right after the value) */
+        v->end = wps__skip_value(it->s, v->beg, it->depth, &t, &e);
+        if (!v->end) return NULL;
+        it->p = v->end;
+        it->pend = 0;
+    }
+    return v->end;
 }
 
 static int wps__jkey(const wps__jval *v, const char *name) {
@@ -8096,14 +8148,9 @@ static int wps__jbody(wps__scan *s, wps__jit *it, const void *body, size_t len, 
         wps__fail(diag, WPS_ERR_EMPTY, NULL, "empty body", 0);
         return 0;
     }
-    {
-        size_t ok = wps__utf8_check(s->beg, len);
-        if (ok != len) {
-            wps__fail(diag, WPS_ERR_UTF8, NULL, "the body is not UTF-8", ok);
-            return 0;
-        }
-    }
-    return wps__jit_open(it, s, s->beg, 1, 1);
+    /* no separate UTF-8 pass: strings are checked as they are scanned, and any other byte
+       outside ASCII is a syntax error */
+    return wps__jit_root(it, s, s->beg, 1, 1);
 }
 
 /* The body ends after the object (whitespace only). */
@@ -8156,10 +8203,12 @@ static void wps__jscratch(wps__scratch *m, char *scratch, size_t cap) {
     m->needed = 0;
 }
 
-static wps_slice wps__jraw(const wps__jval *v) {
+/* The raw JSON text of a value (a container is stepped over now); ptr NULL on error (diag). */
+static wps_slice wps__jraw(wps__jval *v) {
     wps_slice r;
-    r.ptr = (const char *)v->beg;
-    r.len = (size_t)(v->end - v->beg);
+    const unsigned char *end = wps__jval_end(v);
+    r.ptr = end ? (const char *)v->beg : NULL;
+    r.len = end ? (size_t)(end - v->beg) : 0;
     return r;
 }
 
@@ -8228,7 +8277,7 @@ WPS_API wps_status wps_rest_parse_group_members(const void *body, size_t len, ch
             int re;
             have_value = 1;
             n = 0;
-            if (!wps__jit_open(&arr, &j.s, v.beg, 2, 0)) return wps__jerr(&j.s);
+            if (!wps__jit_open(&arr, &j.s, &v, 2, 0)) return wps__jerr(&j.s);
             while ((re = wps__jit_next(&arr, &e)) == 1) {
                 wps__jit obj;
                 wps__jval f;
@@ -8236,7 +8285,7 @@ WPS_API wps_status wps_rest_parse_group_members(const void *body, size_t len, ch
                 wps_group_member gm;
                 gm.connection_id.ptr = gm.user_id.ptr = NULL;
                 gm.connection_id.len = gm.user_id.len = 0;
-                if (!wps__jit_open(&obj, &j.s, e.beg, 3, 1)) return wps__jerr(&j.s);
+                if (!wps__jit_open(&obj, &j.s, &e, 3, 1)) return wps__jerr(&j.s);
                 while ((rf = wps__jit_next(&obj, &f)) == 1) {
                     if (wps__jkey(&f, "connectionId")) WPS__TRY(wps__jstring(&j.s, &j.m, &f, "connectionId", 0, &gm.connection_id));
                     else if (wps__jkey(&f, "userId")) WPS__TRY(wps__jstring(&j.s, &j.m, &f, "userId", 1, &gm.user_id));
@@ -8261,6 +8310,25 @@ WPS_API wps_status wps_rest_parse_group_members(const void *body, size_t len, ch
     return WPS_OK;
 }
 
+/* An inner error object at this depth and the ones nested in it: out->inner_code is the code
+   of the deepest level that has one (a null code is no code). Each level is read once. */
+static wps_status wps__rest_inner(wps__jdoc *j, wps__jval *v, uint32_t depth, wps_rest_error *out, uint32_t *code_depth) {
+    wps__jit in;
+    wps__jval f;
+    int rf;
+    if (!wps__jit_open(&in, &j->s, v, depth, 1)) return wps__jerr(&j->s);
+    while ((rf = wps__jit_next(&in, &f)) == 1) {
+        if (wps__jkey(&f, "code")) {
+            wps_slice code;
+            WPS__TRY(wps__jstring(&j->s, &j->m, &f, "inner.code", 1, &code));
+            if (code.ptr && depth >= *code_depth) out->inner_code = code, *code_depth = depth;
+        } else if (wps__jkey(&f, "inner") && f.type == WPS__J_OBJECT) {
+            WPS__TRY(wps__rest_inner(j, &f, depth + 1, out, code_depth));
+        }
+    }
+    return rf < 0 ? wps__jerr(&j->s) : WPS_OK;
+}
+
 WPS_API wps_status wps_rest_parse_error(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_rest_error *out, wps_diag *diag) {
     wps__jdoc j;
     wps__jval v;
@@ -8276,29 +8344,15 @@ WPS_API wps_status wps_rest_parse_error(const void *body, size_t len, char *scra
             wps__jit arr;
             wps__jval e;
             int re;
-            if (!wps__jit_open(&arr, &j.s, v.beg, 2, 0)) return wps__jerr(&j.s);
-            out->details = wps__jraw(&v);
+            if (!wps__jit_open(&arr, &j.s, &v, 2, 0)) return wps__jerr(&j.s);
             out->detail_count = 0;
             while ((re = wps__jit_next(&arr, &e)) == 1) out->detail_count++;
             if (re < 0) return wps__jerr(&j.s);
+            out->details.ptr = (const char *)v.beg; /* the array's text, up to where its cursor ended */
+            out->details.len = (size_t)(arr.p - v.beg);
         } else if (wps__jkey(&v, "inner") && v.type != WPS__J_NULL) { /* follow inner.inner... to the innermost code */
-            const unsigned char *at = v.beg;
-            uint32_t depth = 2;
-            for (;;) {
-                wps__jit in;
-                wps__jval f;
-                int rf;
-                const unsigned char *next = NULL;
-                if (!wps__jit_open(&in, &j.s, at, depth, 1)) return wps__jerr(&j.s);
-                while ((rf = wps__jit_next(&in, &f)) == 1) {
-                    if (wps__jkey(&f, "code")) WPS__TRY(wps__jstring(&j.s, &j.m, &f, "inner.code", 1, &out->inner_code));
-                    else if (wps__jkey(&f, "inner") && f.type == WPS__J_OBJECT) next = f.beg;
-                }
-                if (rf < 0) return wps__jerr(&j.s);
-                if (!next) break;
-                at = next;
-                depth++;
-            }
+            uint32_t code_depth = 0;
+            WPS__TRY(wps__rest_inner(&j, &v, 2, out, &code_depth));
         }
     }
     if (r < 0) return wps__jerr(&j.s);
@@ -8326,7 +8380,10 @@ WPS_API wps_status wps_signalr_parse_service_response(const void *body, size_t l
         else if (wps__jkey(&v, "scope")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "scope", 1, &out->scope));
         else if (wps__jkey(&v, "errorKind")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "errorKind", 1, &out->error_kind));
         else if (wps__jkey(&v, "message")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "message", 1, &out->message));
-        else if (wps__jkey(&v, "jsonObject")) out->json_object = wps__jraw(&v);
+        else if (wps__jkey(&v, "jsonObject")) {
+            out->json_object = wps__jraw(&v);
+            if (!out->json_object.ptr) return wps__jerr(&j.s);
+        }
         else if (wps__jkey(&v, "isSuccess")) {
             if (v.type != WPS__J_TRUE && v.type != WPS__J_FALSE && v.type != WPS__J_NULL)
                 return wps__fail(diag, WPS_ERR_TYPE_MISMATCH, "isSuccess", "true or false expected", (size_t)(v.beg - j.s.beg));
@@ -8348,7 +8405,10 @@ WPS_API wps_status wps_signalr_parse_invoke_result(const void *body, size_t len,
     result->len = protocol->len = 0;
     if (!wps__jopen(&j, body, len, scratch, scratch_cap, &diag)) return diag->status;
     while ((r = wps__jit_next(&j.it, &v)) == 1) {
-        if (wps__jkey(&v, "result")) *result = wps__jraw(&v);
+        if (wps__jkey(&v, "result")) {
+            *result = wps__jraw(&v);
+            if (!result->ptr) return wps__jerr(&j.s);
+        }
         else if (wps__jkey(&v, "protocol")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "protocol", 1, protocol));
     }
     if (r < 0) return wps__jerr(&j.s);
@@ -8555,34 +8615,57 @@ WPS_API wps_status wps_webhook_accept(const wps_webhook_options *o, const wps_ht
     return WPS_OK;
 }
 
-/* ------------------------------------------------ webhook bodies: two passes over caller memory */
+/* ------------------------------------------------ webhook bodies: one pass into caller memory */
 
-/* Pass 0 measures (p NULL: worst-case alignment), pass 1 places: arrays first, then strings. */
+/* The body is parsed once, straight into the caller's memory: arrays grow from the front, one
+   at a time (each array's elements are contiguous: a member seen again starts its array anew), and
+   unescaped strings from the back. `need` is what the body needs wherever the memory lies (each
+   array counts its worst-case alignment padding), so the parse succeeds when need <= cap, and
+   then everything was placed: the padding actually used is never more than counted. With less
+   memory the walk goes on measuring, and the parse fails with the exact figure. */
 typedef struct wps__arena {
     char *p;
-    size_t cap, used;
+    size_t cap, front, back, need;
+    int full;           /* a placement did not fit: measuring only from there on */
+    const void *last;   /* the array the front's last element belongs to */
 } wps__arena;
-
-static void *wps__arena_take(wps__arena *a, size_t n, size_t align) {
-    size_t pad;
-    void *r;
-    if (n == 0) return NULL; /* empty arrays take nothing */
-    if (!a->p) {
-        a->used += n + align - 1;
-        return NULL;
-    }
-    pad = (size_t)((align - (size_t)((uintptr_t)(a->p + a->used) % align)) % align);
-    if (a->used + pad + n > a->cap) return NULL; /* unreachable: pass 0 measured at least this */
-    r = a->p + a->used + pad;
-    a->used += pad + n;
-    return r;
-}
 
 typedef struct wps__walk {
     wps__jdoc j;
     wps__arena a;
-    int fill; /* pass 1 */
 } wps__walk;
+
+/* The next element of the array *base (n elements so far; *base is set by the first): its slot,
+   or NULL when measuring. */
+static void *wps__arena_elem(wps__arena *a, void **base, size_t n, size_t size) {
+    size_t pad = 0, align = sizeof(void *);
+    if (!n) a->need = wps__sat_add(a->need, align - 1);
+    a->need = wps__sat_add(a->need, size);
+    if (!a->p || a->full) return NULL;
+    WPS_ASSERT(!n || a->last == (const void *)base); /* contiguous: one array at a time */
+    if (!n) pad = (size_t)((align - (size_t)((uintptr_t)(a->p + a->front) % align)) % align);
+    if (a->front + pad > a->cap - a->back || size > a->cap - a->back - a->front - pad) {
+        a->full = 1;
+        return NULL;
+    }
+    a->front += pad;
+    if (!n) *base = a->p + a->front;
+    a->last = (const void *)base;
+    a->front += size;
+    return a->p + a->front - size;
+}
+
+/* Room for len bytes of an unescaped string, or NULL when measuring. */
+static char *wps__arena_str(wps__arena *a, size_t len) {
+    a->need = wps__sat_add(a->need, len);
+    if (!a->p || a->full || !len) return NULL;
+    if (len > a->cap - a->back - a->front) {
+        a->full = 1;
+        return NULL;
+    }
+    a->back += len;
+    return a->p + a->cap - a->back;
+}
 
 /* A string (or null) value: in place, or unescaped into the arena. */
 static wps_status wps__wstr(wps__walk *w, const wps__jval *v, const char *key, wps_slice *out) {
@@ -8600,14 +8683,10 @@ static wps_status wps__wstr(wps__walk *w, const wps__jval *v, const char *key, w
         return WPS_OK;
     }
     len = wps__unescape(body, n, NULL, 0);
-    if (w->fill) {
-        char *dst = (char *)wps__arena_take(&w->a, len, 1);
-        if (len && !dst) return wps__fail(w->j.s.diag, WPS_ERR_BUFFER_TOO_SMALL, key, "memory too small", (size_t)-1);
-        wps__unescape(body, n, dst, len);
-        out->ptr = dst ? dst : "";
-    } else {
-        w->a.used += len;
-        out->ptr = "";
+    {
+        char *dst = wps__arena_str(&w->a, len);
+        if (dst) wps__unescape(body, n, dst, len);
+        out->ptr = dst ? dst : ""; /* measuring: the parse fails, with the size it needs */
     }
     out->len = len;
     return WPS_OK;
@@ -8629,12 +8708,16 @@ static wps_status wps__wnum(wps__walk *w, const wps__jval *v, const char *key, u
     } while (0)
 
 /* name -> string | string[] map: one pair per value (null values and null elements skipped). */
-static wps_status wps__wmap(wps__walk *w, const wps__jval *mv, uint32_t depth, const char *key, wps_webhook_pair *arr, size_t *n) {
+static wps_status wps__wmap(wps__walk *w, const wps__jval *mv, uint32_t depth, const char *key, wps_webhook_pair **arr, size_t *n) {
     wps__jit it;
     wps__jval v;
     int r;
+    /* a member seen again replaces the first, as JSON.parse does; the first's elements stay behind
+       unused, in memory that `need` counted for both */
+    *arr = NULL;
+    *n = 0;
     if (mv->type == WPS__J_NULL) return WPS_OK;
-    WPS__WOPEN(&it, mv->beg, depth, 1);
+    WPS__WOPEN(&it, mv, depth, 1);
     while ((r = wps__jit_next(&it, &v)) == 1) {
         wps_webhook_pair pr;
         wps__jval nv;
@@ -8647,17 +8730,23 @@ static wps_status wps__wmap(wps__walk *w, const wps__jval *mv, uint32_t depth, c
             wps__jit ai;
             wps__jval e;
             int re;
-            WPS__WOPEN(&ai, v.beg, depth + 1, 0);
+            WPS__WOPEN(&ai, &v, depth + 1, 0);
             while ((re = wps__jit_next(&ai, &e)) == 1) {
                 if (e.type == WPS__J_NULL) continue;
                 WPS__TRY(wps__wstr(w, &e, key, &pr.value));
-                if (arr) arr[*n] = pr;
+                {
+                    wps_webhook_pair *slot = (wps_webhook_pair *)wps__arena_elem(&w->a, (void **)arr, *n, sizeof pr);
+                    if (slot) *slot = pr;
+                }
                 ++*n;
             }
             if (re < 0) return wps__jerr(&w->j.s);
         } else if (v.type != WPS__J_NULL) {
             WPS__TRY(wps__wstr(w, &v, key, &pr.value));
-            if (arr) arr[*n] = pr;
+            {
+                wps_webhook_pair *slot = (wps_webhook_pair *)wps__arena_elem(&w->a, (void **)arr, *n, sizeof pr);
+                if (slot) *slot = pr;
+            }
             ++*n;
         }
     }
@@ -8665,17 +8754,22 @@ static wps_status wps__wmap(wps__walk *w, const wps__jval *mv, uint32_t depth, c
 }
 
 /* [string...] */
-static wps_status wps__wstrings(wps__walk *w, const wps__jval *av, uint32_t depth, const char *key, wps_slice *arr, size_t *n) {
+static wps_status wps__wstrings(wps__walk *w, const wps__jval *av, uint32_t depth, const char *key, wps_slice **arr, size_t *n) {
     wps__jit it;
     wps__jval v;
     int r;
+    /* a member seen again replaces the first, as JSON.parse does; the first's elements stay behind
+       unused, in memory that `need` counted for both */
+    *arr = NULL;
+    *n = 0;
     if (av->type == WPS__J_NULL) return WPS_OK;
-    WPS__WOPEN(&it, av->beg, depth, 0);
+    WPS__WOPEN(&it, av, depth, 0);
     while ((r = wps__jit_next(&it, &v)) == 1) {
-        wps_slice s;
+        wps_slice s, *slot;
         if (v.type == WPS__J_NULL) continue;
         WPS__TRY(wps__wstr(w, &v, key, &s));
-        if (arr) arr[*n] = s;
+        slot = (wps_slice *)wps__arena_elem(&w->a, (void **)arr, *n, sizeof s);
+        if (slot) *slot = s;
         ++*n;
     }
     return r < 0 ? wps__jerr(&w->j.s) : WPS_OK;
@@ -8683,13 +8777,17 @@ static wps_status wps__wstrings(wps__walk *w, const wps__jval *av, uint32_t dept
 
 /* [{"name":..,"value":..}...] (MQTT user properties) or [{"thumbprint":..,"content":..}...]:
    both members are required strings. */
-static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, const char *key, const char *k1, const char *k2, wps_slice *arr2,
+static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, const char *key, const char *k1, const char *k2, wps_slice **arr2,
                              size_t *n) {
     wps__jit it;
     wps__jval v;
     int r;
+    /* a member seen again replaces the first, as JSON.parse does; the first's elements stay behind
+       unused, in memory that `need` counted for both */
+    *arr2 = NULL;
+    *n = 0;
     if (av->type == WPS__J_NULL) return WPS_OK;
-    WPS__WOPEN(&it, av->beg, depth, 0);
+    WPS__WOPEN(&it, av, depth, 0);
     while ((r = wps__jit_next(&it, &v)) == 1) {
         wps__jit oi;
         wps__jval f;
@@ -8697,7 +8795,7 @@ static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, 
         wps_slice a, b;
         a.ptr = b.ptr = NULL;
         a.len = b.len = 0;
-        WPS__WOPEN(&oi, v.beg, depth + 1, 1);
+        WPS__WOPEN(&oi, &v, depth + 1, 1);
         while ((rf = wps__jit_next(&oi, &f)) == 1) {
             if (wps__jkey(&f, k1)) WPS__TRY(wps__wstr(w, &f, key, &a));
             else if (wps__jkey(&f, k2)) WPS__TRY(wps__wstr(w, &f, key, &b));
@@ -8706,7 +8804,10 @@ static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, 
         /* user properties need both; a certificate may come with its thumbprint only (.NET, Python models) */
         if (!a.ptr || (!b.ptr && !(wps__cstrlen(k2) == 7 && WPS_MEMCMP(k2, "content", 7) == 0)))
             return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, key, !a.ptr ? k1 : k2, (size_t)(v.beg - w->j.s.beg));
-        if (arr2) arr2[2 * *n] = a, arr2[2 * *n + 1] = b;
+        {
+            wps_slice *slot = (wps_slice *)wps__arena_elem(&w->a, (void **)arr2, *n, 2 * sizeof a);
+            if (slot) slot[0] = a, slot[1] = b;
+        }
         ++*n;
     }
     return r < 0 ? wps__jerr(&w->j.s) : WPS_OK;
@@ -8715,8 +8816,8 @@ static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, 
 /* wps_webhook_pair and wps_webhook_certificate are two slices: the same layout */
 typedef char wps__pair_is_two_slices[sizeof(wps_webhook_pair) == 2 * sizeof(wps_slice) && sizeof(wps_webhook_certificate) == 2 * sizeof(wps_slice) ? 1 : -1];
 
-static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_request *o, wps_webhook_pair *claims, wps_webhook_pair *query,
-                                            wps_webhook_pair *headers, wps_slice *subs, wps_slice *certs, wps_webhook_pair *props) {
+static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_request *o, wps_webhook_pair **claims, wps_webhook_pair **query,
+                                            wps_webhook_pair **headers, wps_slice **subs, wps_slice **certs, wps_webhook_pair **props) {
     wps__jval v;
     int r;
     WPS_MEMSET(o, 0, sizeof *o);
@@ -8733,13 +8834,13 @@ static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_re
             wps__jval f;
             int rf;
             o->has_mqtt = true;
-            WPS__WOPEN(&mi, v.beg, 2, 1);
+            WPS__WOPEN(&mi, &v, 2, 1);
             while ((rf = wps__jit_next(&mi, &f)) == 1) {
                 if (wps__jkey(&f, "protocolVersion")) WPS__TRY(wps__wnum(w, &f, "mqtt.protocolVersion", &o->mqtt_protocol_version));
                 else if (wps__jkey(&f, "username")) WPS__TRY(wps__wstr(w, &f, "mqtt.username", &o->mqtt_username));
                 else if (wps__jkey(&f, "password")) WPS__TRY(wps__wstr(w, &f, "mqtt.password", &o->mqtt_password));
                 else if (wps__jkey(&f, "userProperties"))
-                    WPS__TRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice *)(void *)props, &o->mqtt_user_property_count));
+                    WPS__TRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice **)(void *)props, &o->mqtt_user_property_count));
             }
             if (rf < 0) return wps__jerr(&w->j.s);
         }
@@ -8751,22 +8852,7 @@ static wps_status wps__walk_connect(wps__walk *w, void *vout) {
     wps_webhook_connect_request *o = (wps_webhook_connect_request *)vout;
     wps_webhook_pair *claims = NULL, *query = NULL, *headers = NULL, *props = NULL;
     wps_slice *subs = NULL, *certs = NULL;
-    /* the arrays: in pass 1 taken before filling (with pass 0's counts); in pass 0 measured after counting */
-#define WPS__CONNECT_ARRAYS()                                                                                                           \
-    claims = (wps_webhook_pair *)wps__arena_take(&w->a, o->claim_count * sizeof *claims, sizeof(void *));                               \
-    query = (wps_webhook_pair *)wps__arena_take(&w->a, o->query_count * sizeof *query, sizeof(void *));                                 \
-    headers = (wps_webhook_pair *)wps__arena_take(&w->a, o->header_count * sizeof *headers, sizeof(void *));                            \
-    subs = (wps_slice *)wps__arena_take(&w->a, o->subprotocol_count * sizeof *subs, sizeof(void *));                                    \
-    certs = (wps_slice *)wps__arena_take(&w->a, o->client_certificate_count * 2 * sizeof *certs, sizeof(void *));                       \
-    props = (wps_webhook_pair *)wps__arena_take(&w->a, o->mqtt_user_property_count * sizeof *props, sizeof(void *))
-    if (w->fill) {
-        WPS__CONNECT_ARRAYS();
-    }
-    WPS__TRY(wps__walk_connect_members(w, o, claims, query, headers, subs, certs, props));
-    if (!w->fill) {
-        WPS__CONNECT_ARRAYS();
-    }
-#undef WPS__CONNECT_ARRAYS
+    WPS__TRY(wps__walk_connect_members(w, o, &claims, &query, &headers, &subs, &certs, &props));
     o->claims = claims;
     o->query = query;
     o->headers = headers;
@@ -8781,8 +8867,6 @@ static wps_status wps__walk_disconnected(wps__walk *w, void *vout) {
     wps_webhook_pair *props = NULL;
     wps__jval v;
     int r;
-    size_t keep = w->fill ? o->mqtt_user_property_count : 0; /* pass 0's count */
-    if (w->fill) props = (wps_webhook_pair *)wps__arena_take(&w->a, keep * sizeof *props, sizeof(void *));
     WPS_MEMSET(o, 0, sizeof *o);
     while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
         if (wps__jkey(&v, "reason")) WPS__TRY(wps__wstr(w, &v, "reason", &o->reason));
@@ -8791,7 +8875,7 @@ static wps_status wps__walk_disconnected(wps__walk *w, void *vout) {
             wps__jval f;
             int rf;
             o->has_mqtt = true;
-            WPS__WOPEN(&mi, v.beg, 2, 1);
+            WPS__WOPEN(&mi, &v, 2, 1);
             while ((rf = wps__jit_next(&mi, &f)) == 1) {
                 if (wps__jkey(&f, "initiatedByClient")) {
                     if (f.type != WPS__J_TRUE && f.type != WPS__J_FALSE)
@@ -8802,11 +8886,11 @@ static wps_status wps__walk_disconnected(wps__walk *w, void *vout) {
                     wps__jval g;
                     int rg;
                     o->has_mqtt_disconnect_packet = true;
-                    WPS__WOPEN(&pi, f.beg, 3, 1);
+                    WPS__WOPEN(&pi, &f, 3, 1);
                     while ((rg = wps__jit_next(&pi, &g)) == 1) {
                         if (wps__jkey(&g, "code")) WPS__TRY(wps__wnum(w, &g, "mqtt.disconnectPacket.code", &o->mqtt_reason_code));
                         else if (wps__jkey(&g, "userProperties"))
-                            WPS__TRY(wps__wobjs(w, &g, 4, "mqtt.disconnectPacket.userProperties", "name", "value", (wps_slice *)(void *)props,
+                            WPS__TRY(wps__wobjs(w, &g, 4, "mqtt.disconnectPacket.userProperties", "name", "value", (wps_slice **)(void *)&props,
                                                  &o->mqtt_user_property_count));
                     }
                     if (rg < 0) return wps__jerr(&w->j.s);
@@ -8816,7 +8900,6 @@ static wps_status wps__walk_disconnected(wps__walk *w, void *vout) {
         }
     }
     if (r < 0) return wps__jerr(&w->j.s);
-    if (!w->fill) wps__arena_take(&w->a, o->mqtt_user_property_count * sizeof *props, sizeof(void *));
     o->mqtt_user_properties = props;
     return WPS_OK;
 }
@@ -8827,48 +8910,39 @@ static wps_status wps__walk_connect_result(wps__walk *w, void *vout) {
     wps_webhook_pair *props = NULL;
     wps__jval v;
     int r;
-    if (w->fill) {
-        groups = (wps_slice *)wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
-        roles = (wps_slice *)wps__arena_take(&w->a, o->role_count * sizeof *roles, sizeof(void *));
-        props = (wps_webhook_pair *)wps__arena_take(&w->a, o->mqtt_user_property_count * sizeof *props, sizeof(void *));
-    }
     WPS_MEMSET(o, 0, sizeof *o);
     while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
         if (wps__jkey(&v, "userId")) WPS__TRY(wps__wstr(w, &v, "userId", &o->user_id));
         else if (wps__jkey(&v, "subprotocol")) WPS__TRY(wps__wstr(w, &v, "subprotocol", &o->subprotocol));
-        else if (wps__jkey(&v, "groups")) WPS__TRY(wps__wstrings(w, &v, 2, "groups", groups, &o->group_count));
-        else if (wps__jkey(&v, "roles")) WPS__TRY(wps__wstrings(w, &v, 2, "roles", roles, &o->role_count));
+        else if (wps__jkey(&v, "groups")) WPS__TRY(wps__wstrings(w, &v, 2, "groups", &groups, &o->group_count));
+        else if (wps__jkey(&v, "roles")) WPS__TRY(wps__wstrings(w, &v, 2, "roles", &roles, &o->role_count));
         else if (wps__jkey(&v, "mqtt") && v.type != WPS__J_NULL) {
             wps__jit mi;
             wps__jval f;
             int rf;
             o->has_mqtt = true;
-            WPS__WOPEN(&mi, v.beg, 2, 1);
+            WPS__WOPEN(&mi, &v, 2, 1);
             while ((rf = wps__jit_next(&mi, &f)) == 1) {
                 if (wps__jkey(&f, "code")) {
                     WPS__TRY(wps__wnum(w, &f, "mqtt.code", &o->mqtt_code));
                     o->has_mqtt_code = true;
                 } else if (wps__jkey(&f, "reason")) WPS__TRY(wps__wstr(w, &f, "mqtt.reason", &o->mqtt_reason));
                 else if (wps__jkey(&f, "userProperties"))
-                    WPS__TRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice *)(void *)props, &o->mqtt_user_property_count));
+                    WPS__TRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice **)(void *)&props, &o->mqtt_user_property_count));
             }
             if (rf < 0) return wps__jerr(&w->j.s);
         }
     }
     if (r < 0) return wps__jerr(&w->j.s);
-    if (!w->fill) {
-        wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
-        wps__arena_take(&w->a, o->role_count * sizeof *roles, sizeof(void *));
-        wps__arena_take(&w->a, o->mqtt_user_property_count * sizeof *props, sizeof(void *));
-    }
     o->groups = groups;
     o->roles = roles;
     o->mqtt_user_properties = props;
     return WPS_OK;
 }
 
-/* Runs fn twice: pass 0 counts and measures, pass 1 fills mem. */
-static wps_status wps__two_pass(const void *body, size_t len, void *mem, size_t cap, void *out, size_t *needed, wps_diag *diag,
+/* Parses body once with fn, placing what it keeps into mem (cap bytes): *needed gets the
+   memory the body needs (also on success); less is WPS_ERR_BUFFER_TOO_SMALL. */
+static wps_status wps__one_pass(const void *body, size_t len, void *mem, size_t cap, void *out, size_t *needed, wps_diag *diag,
                                 wps_status (*fn)(wps__walk *, void *)) {
     wps__walk w;
     size_t dummy;
@@ -8876,21 +8950,18 @@ static wps_status wps__two_pass(const void *body, size_t len, void *mem, size_t 
     *needed = 0;
     if (!out) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
     WPS_MEMSET(&w, 0, sizeof w);
+    w.a.p = (char *)mem;
+    w.a.cap = mem ? cap : 0;
     if (!wps__jopen(&w.j, body, len, NULL, 0, &diag)) return diag->status;
     WPS__TRY(fn(&w, out));
     WPS__TRY(wps__jbody_end(&w.j.s, &w.j.it));
-    *needed = w.a.used;
-    if (w.a.used > cap || (!mem && w.a.used)) {
-        diag->needed = w.a.used;
+    *needed = w.a.need;
+    if (w.a.need > w.a.cap) {
+        WPS_ASSERT(w.a.full || !mem || w.a.need > cap);
+        diag->needed = w.a.need;
         return wps__fail(diag, WPS_ERR_BUFFER_TOO_SMALL, NULL, "memory too small (see *needed)", (size_t)-1);
     }
-    /* pass 1: fill */
-    w.a.p = (char *)mem;
-    w.a.cap = cap;
-    w.a.used = 0;
-    w.fill = 1;
-    if (!wps__jopen(&w.j, body, len, NULL, 0, &diag)) return diag->status;
-    WPS__TRY(fn(&w, out));
+    WPS_ASSERT(!w.a.full);
     return WPS_OK;
 }
 
@@ -8905,15 +8976,13 @@ static wps_status wps__walk_groups_request(wps__walk *w, void *vout) {
     wps_slice *groups = NULL;
     wps__jval v;
     int r;
-    if (w->fill) groups = (wps_slice *)wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
     WPS_MEMSET(o, 0, sizeof *o);
     while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
-        if (wps__jkey(&v, "groups")) WPS__TRY(wps__wstrings(w, &v, 2, "groups", groups, &o->group_count));
+        if (wps__jkey(&v, "groups")) WPS__TRY(wps__wstrings(w, &v, 2, "groups", &groups, &o->group_count));
         else if (wps__jkey(&v, "filter")) WPS__TRY(wps__wstr(w, &v, "filter", &o->filter));
     }
     if (r < 0) return wps__jerr(&w->j.s);
     if (!o->group_count) return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, "groups", "at least one group is required", (size_t)-1);
-    if (!w->fill) wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
     o->groups = groups;
     return WPS_OK;
 }
@@ -8924,7 +8993,7 @@ WPS_API wps_status wps_rest_parse_groups_request(const void *body, size_t len, v
     wps_status st;
     if (needed) *needed = 0;
     if (!groups || !group_count || !filter) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
-    st = wps__two_pass(body, len, mem, mem_cap, &g, needed, diag, wps__walk_groups_request);
+    st = wps__one_pass(body, len, mem, mem_cap, &g, needed, diag, wps__walk_groups_request);
     *groups = st == WPS_OK ? g.groups : NULL;
     *group_count = st == WPS_OK ? g.group_count : 0;
     *filter = st == WPS_OK ? g.filter : wps_slice_make(NULL, 0);
@@ -8933,17 +9002,17 @@ WPS_API wps_status wps_rest_parse_groups_request(const void *body, size_t len, v
 
 WPS_API wps_status wps_webhook_parse_connect(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_request *out,
                                              size_t *needed, wps_diag *diag) {
-    return wps__two_pass(body, len, mem, mem_cap, out, needed, diag, wps__walk_connect);
+    return wps__one_pass(body, len, mem, mem_cap, out, needed, diag, wps__walk_connect);
 }
 
 WPS_API wps_status wps_webhook_parse_disconnected(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_disconnected *out,
                                                   size_t *needed, wps_diag *diag) {
-    return wps__two_pass(body, len, mem, mem_cap, out, needed, diag, wps__walk_disconnected);
+    return wps__one_pass(body, len, mem, mem_cap, out, needed, diag, wps__walk_disconnected);
 }
 
 WPS_API wps_status wps_webhook_parse_connect_response(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_result *out,
                                                       size_t *needed, wps_diag *diag) {
-    return wps__two_pass(body, len, mem, mem_cap, out, needed, diag, wps__walk_connect_result);
+    return wps__one_pass(body, len, mem, mem_cap, out, needed, diag, wps__walk_connect_result);
 }
 
 static void wps__put_props(wps__w *b, const wps_webhook_pair *p, size_t n) {
@@ -9248,13 +9317,18 @@ static size_t wps__b64url_decode(const char *s, size_t n, unsigned char *out, si
 }
 
 /* A claim that is a string or an array of strings: one entry per string. */
-static wps_status wps__wstr_or_array(wps__walk *w, const wps__jval *v, const char *key, wps_slice *arr, size_t *n) {
+static wps_status wps__wstr_or_array(wps__walk *w, const wps__jval *v, const char *key, wps_slice **arr, size_t *n) {
     if (v->type == WPS__J_ARRAY) return wps__wstrings(w, v, 2, key, arr, n);
+    /* a member seen again replaces the first, as JSON.parse does; the first's elements stay behind
+       unused, in memory that `need` counted for both */
+    *arr = NULL;
+    *n = 0;
     if (v->type == WPS__J_NULL) return WPS_OK;
     {
-        wps_slice s;
+        wps_slice s, *slot;
         WPS__TRY(wps__wstr(w, v, key, &s));
-        if (arr) arr[*n] = s;
+        slot = (wps_slice *)wps__arena_elem(&w->a, (void **)arr, *n, sizeof s);
+        if (slot) *slot = s;
         ++*n;
     }
     return WPS_OK;
@@ -9265,24 +9339,20 @@ static wps_status wps__walk_claims(wps__walk *w, void *vout) {
     wps_slice *roles = NULL, *groups = NULL;
     wps__jval v;
     int r;
-    if (w->fill) {
-        roles = (wps_slice *)wps__arena_take(&w->a, o->role_count * sizeof *roles, sizeof(void *));
-        groups = (wps_slice *)wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
-    }
     WPS_MEMSET(o, 0, sizeof *o);
     while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
         if (wps__jkey(&v, "aud") && v.type == WPS__J_ARRAY) { /* several audiences: the first */
             wps__jit ai;
             wps__jval e;
             int re;
-            WPS__WOPEN(&ai, v.beg, 2, 0);
+            WPS__WOPEN(&ai, &v, 2, 0);
             while ((re = wps__jit_next(&ai, &e)) == 1)
                 if (!o->aud.ptr) WPS__TRY(wps__wstr(w, &e, "aud", &o->aud));
             if (re < 0) return wps__jerr(&w->j.s);
         } else if (wps__jkey(&v, "aud")) WPS__TRY(wps__wstr(w, &v, "aud", &o->aud));
         else if (wps__jkey(&v, "sub")) WPS__TRY(wps__wstr(w, &v, "sub", &o->sub));
-        else if (wps__jkey(&v, "role")) WPS__TRY(wps__wstr_or_array(w, &v, "role", roles, &o->role_count));
-        else if (wps__jkey(&v, "webpubsub.group")) WPS__TRY(wps__wstr_or_array(w, &v, "webpubsub.group", groups, &o->group_count));
+        else if (wps__jkey(&v, "role")) WPS__TRY(wps__wstr_or_array(w, &v, "role", &roles, &o->role_count));
+        else if (wps__jkey(&v, "webpubsub.group")) WPS__TRY(wps__wstr_or_array(w, &v, "webpubsub.group", &groups, &o->group_count));
         else if (wps__jkey(&v, "iat") || wps__jkey(&v, "nbf") || wps__jkey(&v, "exp")) {
             uint64_t x = 0;
             const unsigned char *p = v.beg;
@@ -9297,10 +9367,6 @@ static wps_status wps__walk_claims(wps__walk *w, void *vout) {
         }
     }
     if (r < 0) return wps__jerr(&w->j.s);
-    if (!w->fill) {
-        wps__arena_take(&w->a, o->role_count * sizeof *roles, sizeof(void *));
-        wps__arena_take(&w->a, o->group_count * sizeof *groups, sizeof(void *));
-    }
     o->roles = roles;
     o->groups = groups;
     return WPS_OK;
@@ -9344,7 +9410,7 @@ WPS_API wps_status wps_token_verify(const wps_slice *keys, size_t key_count, con
     }
     pn = wps__b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), (unsigned char *)mem, mem_cap);
     if (pn == (size_t)-1) return wps__fail(diag, WPS_ERR_TOKEN, "claims", "not base64url", (size_t)-1);
-    st = wps__two_pass(mem, pn, (char *)mem + pn, mem_cap - pn, out, &need, diag, wps__walk_claims);
+    st = wps__one_pass(mem, pn, (char *)mem + pn, mem_cap - pn, out, &need, diag, wps__walk_claims);
     if (st == WPS_ERR_BUFFER_TOO_SMALL) {
         if (diag) diag->needed = pn + need; /* the decoded claims come first */
         return st;

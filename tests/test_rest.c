@@ -840,7 +840,7 @@ TEST rest_parse_token_refuses_malformed_bodies(void) {
         {"NULL body with a length", NULL, 4, WPS_ERR_INVALID_ARGUMENT, "NULL body"},
         {"only whitespace", " \n", 0, WPS_ERR_TYPE_MISMATCH, "JSON object expected"},
         {"an array", "[]", 0, WPS_ERR_TYPE_MISMATCH, "JSON object expected"},
-        {"not UTF-8", "{\"token\":\"\xe2\x82\"}", 0, WPS_ERR_UTF8, "the body is not UTF-8"},
+        {"not UTF-8", "{\"token\":\"\xe2\x82\"}", 0, WPS_ERR_UTF8, "invalid UTF-8 sequence"},
         {"members without a comma", "{\"token\":\"a\" \"x\":1}", 0, WPS_ERR_SYNTAX, "',' or '}' expected"},
         {"end after a comma", "{\"token\":\"a\",", 0, WPS_ERR_SYNTAX, "object key expected"},
         {"a number as key", "{1:2}", 0, WPS_ERR_SYNTAX, "object key expected"},
@@ -985,6 +985,12 @@ TEST rest_parse_error_optional_and_malformed_members(void) {
     ASSERT_EQ(WPS_OK, wps_rest_parse_error(body2, sizeof body2 - 1, NULL, 0, &e, &d));
     ASSERT(e.inner_code.ptr == NULL && slice_is(e.target, "t"));
     ASSERT(slice_is(e.details, "[ ]") && e.detail_count == 0);
+    /* the deepest code that is a string wins, wherever "inner" stands in its object; a null code
+       (the Azure error model's InnerError.code is optional) leaves the outer one */
+    ASSERT_EQ(WPS_OK, wps_rest_parse_error("{\"inner\":{\"code\":\"I1\",\"inner\":{\"code\":null}}}", 45, NULL, 0, &e, &d));
+    ASSERT(slice_is(e.inner_code, "I1"));
+    ASSERT_EQ(WPS_OK, wps_rest_parse_error("{\"inner\":{\"inner\":{\"code\":\"I2\"},\"code\":\"I1\"}}", 45, NULL, 0, &e, &d));
+    ASSERT(slice_is(e.inner_code, "I2"));
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const rest_json_case *c = &bad[i];
         wps_status st = wps_rest_parse_error(c->body, case_len(c), NULL, 0, &e, &d);

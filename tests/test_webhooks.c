@@ -470,7 +470,7 @@ TEST connect_body_every_field_well_and_badly_formed(void) {
         {"a comma before the end", "{\"claims\":{},}", WPS_ERR_SYNTAX, "object key expected"},
         {"a syntax error deep inside", "{\"claims\":{\"a\":[\"b\" \"c\"]}}", WPS_ERR_SYNTAX, "at byte"},
         {"data after the object", "{\"claims\":{}} x", WPS_ERR_TRAILING, "data after the JSON object"},
-        {"a body that is not UTF-8", "{\"claims\":{\"a\":\"\xff\"}}", WPS_ERR_UTF8, "not UTF-8"},
+        {"a body that is not UTF-8", "{\"claims\":{\"a\":\"\xff\"}}", WPS_ERR_UTF8, "invalid UTF-8 sequence"},
     };
     static wmem mem;
     size_t i;
@@ -530,6 +530,46 @@ TEST connect_body_needed_memory_is_exact_at_every_alignment(void) {
         ASSERT_STR_EQm("the parse at this alignment", expect, x.s);
         ASSERT(c.claims[0].name.ptr >= mem.bytes + off && c.claims[0].name.ptr < mem.bytes + off + need); /* unescaped into mem */
         ASSERT_EQm("nothing written past need", (char)0x5A, mem.bytes[off + need]);
+    }
+    PASS();
+}
+
+/* A member that appears twice: the last one wins, as JSON.parse gives it to the official handler
+   (@azure/web-pubsub-express parses the body with JSON.parse; ECMA-262 §25.5.1 keeps the last
+   duplicate). Arrays are restarted, so the first's elements are left unused in memory that *needed
+   counted: the parse still fits in exactly *needed bytes at any alignment. */
+TEST connect_body_member_seen_twice_keeps_the_last(void) {
+    static const struct {
+        const char *what, *body, *expect;
+    } cases[] = {
+        {"headers twice", "{\"headers\":{\"A\":\"1\",\"B\":[\"2\",\"3\"]},\"headers\":{\"C\":\"4\"}}", "claims[] query[] headers[C=4] sub[] certs[]"},
+        {"an empty map after a full one", "{\"query\":{\"a\":\"b\"},\"query\":{}}", EMPTY_CONNECT},
+        {"null after a full one", "{\"subprotocols\":[\"x\",\"y\"],\"subprotocols\":null}", EMPTY_CONNECT},
+        {"a full one after an empty one", "{\"subprotocols\":[],\"subprotocols\":[\"z\"]}", "claims[] query[] headers[] sub[z] certs[]"},
+        {"other arrays between", "{\"claims\":{\"r\":\"1\"},\"query\":{\"q\":\"\\u0041\"},\"claims\":{\"s\":[\"2\",\"3\"]}}", "claims[s=2,s=3] query[q=A] headers[] sub[] certs[]"},
+        {"certificates twice", "{\"clientCertificates\":[{\"thumbprint\":\"t1\"}],\"clientCertificates\":[{\"thumbprint\":\"t2\",\"content\":\"c\"}]}", "claims[] query[] headers[] sub[] certs[t2=c]"},
+        {"MQTT user properties twice",
+         "{\"mqtt\":{\"protocolVersion\":5,\"userProperties\":[{\"name\":\"a\",\"value\":\"b\"}],\"userProperties\":[{\"name\":\"c\",\"value\":\"d\"}]}}",
+         EMPTY_CONNECT " mqtt v5 user=~ pass=~ props[c=d]"},
+    };
+    static wmem mem;
+    size_t i, off;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wps_webhook_connect_request c;
+        wps_diag d;
+        size_t need = 0, got = 0, len = strlen(cases[i].body);
+        ASSERT_EQm(cases[i].what, WPS_OK, wps_webhook_parse_connect(cases[i].body, len, mem.bytes, sizeof mem.bytes, &c, &need, &d));
+        for (off = 0; off < 8; off++) {
+            dump x;
+            memset(mem.bytes, 0x5A, sizeof mem.bytes);
+            ASSERT_EQm(cases[i].what, WPS_OK, wps_webhook_parse_connect(cases[i].body, len, mem.bytes + off, need, &c, &got, &d));
+            if (need) ASSERT_EQm("nothing written past need", (char)0x5A, mem.bytes[off + need]);
+            x.n = 0;
+            x.s[0] = 0;
+            dump_connect(&x, &c);
+            ASSERT_STR_EQm(cases[i].what, cases[i].expect, x.s);
+        }
+        if (need) ASSERT_EQm(cases[i].what, WPS_ERR_BUFFER_TOO_SMALL, wps_webhook_parse_connect(cases[i].body, len, mem.bytes, need - 1, &c, &got, &d));
     }
     PASS();
 }
@@ -1653,6 +1693,7 @@ SUITE(webhooks) {
     RUN_TEST(accept_applies_only_the_configured_checks);
     RUN_TEST(connect_body_every_field_well_and_badly_formed);
     RUN_TEST(connect_body_needed_memory_is_exact_at_every_alignment);
+    RUN_TEST(connect_body_member_seen_twice_keeps_the_last);
     RUN_TEST(body_parsers_refuse_null_arguments);
     RUN_TEST(disconnected_body_every_field_well_and_badly_formed);
     RUN_TEST(disconnected_body_needs_memory_for_properties_and_escapes);
