@@ -70,6 +70,10 @@ coverage:
 $(B)/tests-cxx: $(TEST_SRC) $(DEPS) | $(B)
 	g++ -x c++ $(CXXWARN) -O2 -o $@ $(TEST_SRC)
 
+# A 32-bit target (size_t and pointers of 4 bytes, as on Cortex-M): gcc-multilib, from make setup.
+$(B)/tests-m32: $(TEST_SRC) $(DEPS) | $(B)
+	gcc -m32 $(WARN) -O1 -g -o $@ $(TEST_SRC)
+
 $(B)/quickstart: examples/quickstart.c wps.h | $(B)
 	$(CC) $(WARN) -O2 -o $@ examples/quickstart.c
 
@@ -116,7 +120,7 @@ soak: $(B)/soak
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --embedded --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 
-unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/cpp-client $(B)/soak-san $(B)/esp-adapter-test $(B)/bench
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/tests-m32 $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/cpp-client $(B)/soak-san $(B)/esp-adapter-test $(B)/bench
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
 	@echo "== unit tests (clang)";         ./$(B)/tests-clang
 	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
@@ -124,6 +128,7 @@ unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/te
 	@echo "== unit tests (-march=native: AVX2 paths where the CPU has them, ASan+UBSan)"; ./$(B)/tests-native
 	@echo "== unit tests (the size build: WPS_SMALL, -Os; ASan+UBSan)"; ./$(B)/tests-small
 	@echo "== unit tests (compiled as C++)"; ./$(B)/tests-cxx
+	@echo "== unit tests (32-bit: gcc -m32)"; ./$(B)/tests-m32
 	@echo "== WPS_STATIC build";           ./$(B)/static-build
 	@echo "== codec-only build (WPS_NO_CLIENT, WPS_NO_SERVICE)"; ./$(B)/codec-only
 	@echo "== examples/quickstart.c";      ./$(B)/quickstart

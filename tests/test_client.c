@@ -115,7 +115,7 @@ TEST memory_is_sized_and_checked(void) {
     cfg.max_calls = 65536;
     cfg.max_frame_size = 1u << 30;
     if (sizeof(size_t) < 8) ASSERT_EQ((size_t)0, wps_client_memory_size(&cfg));
-    else ASSERT(wps_client_memory_size(&cfg) > ((size_t)1 << 46));
+    else ASSERT(wps_client_memory_size(&cfg) > (size_t)((uint64_t)1 << 46));
     free(mem);
     PASS();
 }
