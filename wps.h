@@ -186,7 +186,10 @@
                       wps_token_verify reports the whole memory it needs; REST refuses "."
                       and ".." only as path segments. Generated JSON (tokens, REST bodies,
                       webhook replies) escapes control characters as JSON.stringify does (\n,
-                      not \u000a).
+                      not \u000a). Service bodies are read once (webhook and claims bodies
+                      straight into the caller's memory); a webhook body member given twice
+                      keeps its last value, arrays included, as JSON.parse does; a REST error
+                      whose innermost inner.code is null reports the deepest string code.
    0.2.0 (2026-12-07) The client keeps its promises on real networks (API changes marked *):
                       calls wait in a FIFO through outages and go out in call order; after a
                       recovery unanswered calls are resent first with their ackIds; waiting
@@ -1498,7 +1501,8 @@ typedef struct wps_webhook_connect_request {
 /** Parses a connect body {"claims":{..},"query":{..},"headers":{..},"subprotocols":[..],
     "clientCertificates":[..],"mqtt":{..}}. Map values may be string arrays or single strings.
     mem receives the arrays and unescaped strings; *needed gets the size needed (also with
-    WPS_ERR_BUFFER_TOO_SMALL). Unknown members are ignored. */
+    WPS_ERR_BUFFER_TOO_SMALL). Unknown members are ignored; a member given twice keeps its last
+    value, as JSON.parse does. The body is read once. */
 WPS_API wps_status wps_webhook_parse_connect(const void *body, size_t len, void *mem, size_t mem_cap, wps_webhook_connect_request *out,
                                              size_t *needed, wps_diag *diag);
 
