@@ -190,6 +190,10 @@
                       straight into the caller's memory); a webhook body member given twice
                       keeps its last value, arrays included, as JSON.parse does; a REST error
                       whose innermost inner.code is null reports the deepest string code.
+                      Session snapshots are version 2: they carry the sequenceIds lost for
+                      lack of memory (a restored client acknowledged past them before);
+                      version 1 is still read. make unit also runs the tests for a 32-bit
+                      target (gcc -m32).
    0.2.0 (2026-12-07) The client keeps its promises on real networks (API changes marked *):
                       calls wait in a FIFO through outages and go out in call order; after a
                       recovery unanswered calls are resent first with their ackIds; waiting
@@ -955,7 +959,8 @@ WPS_API bool wps_client_poll(wps_client *client, wps_action *out);
 /* ---- session snapshot: survive a deep sleep or a process restart ---- */
 
 /** Saves the recoverable part of the session (URL, connectionId, reconnectionToken, userId,
-    sequence position, ackId and invocation counters, remembered groups) into out. *out_len gets
+    sequence position and the sequenceIds lost for lack of memory, ackId and invocation
+    counters, remembered groups) into out. *out_len gets
     the size (or the size needed, with WPS_ERR_BUFFER_TOO_SMALL). Format: versioned, little-endian,
     CRC-32 checked; documented in docs/client-guide.md ("Session snapshots"). */
 WPS_API wps_status wps_client_snapshot(const wps_client *client, void *out, size_t cap, size_t *out_len);
@@ -6432,7 +6437,7 @@ static void wps__put_lenstr(wps__w *w, const char *s, size_t n) {
 }
 
 #define WPS__SNAP_MAGIC "WPSs"
-#define WPS__SNAP_VERSION 1u
+#define WPS__SNAP_VERSION 2u /* 2: the lost sequenceIds follow the groups; 1 is still read */
 
 WPS_API wps_status wps_client_snapshot(const wps_client *c, void *out, size_t cap, size_t *out_len) {
     wps__w w;
@@ -6458,6 +6463,10 @@ WPS_API wps_status wps_client_snapshot(const wps_client *c, void *out, size_t ca
     wps__put_le(&w, groups, 4);
     for (i = 0; i < c->cfg.max_groups; i++)
         if (c->groups[i].len && c->groups[i].joined) wps__put_lenstr(&w, c->groups[i].name, c->groups[i].len);
+    /* the sequenceIds lost for lack of memory: the restored client still acknowledges below them */
+    wps__put_le(&w, c->seq_lost_n, 1);
+    for (i = 0; i < c->seq_lost_n; i++) wps__put_le(&w, c->seq_lost[i], 8);
+    wps__put_le(&w, c->seq_lost_floor, 8);
     *out_len = w.len + 4;
     if (w.len + 4 > cap) return WPS_ERR_BUFFER_TOO_SMALL;
     wps__put_le(&w, wps__crc32((const unsigned char *)w.buf, w.len), 4);
@@ -6499,7 +6508,7 @@ static const char *wps__r_str(wps__rbuf *r, size_t *len) {
 
 WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t len, wps_diag *diag) {
     wps__rbuf r;
-    uint64_t seq, ack, inv, ngroups, flags, i;
+    uint64_t seq, ack, inv, ngroups, flags, i, version, lost[WPS__LOST_MAX], lost_n = 0, lost_floor = 0;
     const char *url, *cid, *uid, *tok;
     size_t url_len, cid_len, uid_len, tok_len;
     if (diag) wps__diag_clear(diag);
@@ -6519,7 +6528,8 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
         return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "checksum mismatch (corrupted or truncated)", len - 4);
     r.n = len - 4;
     r.at = 4;
-    if (wps__r_u(&r, 1) != WPS__SNAP_VERSION) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "unsupported snapshot version", 4);
+    version = wps__r_u(&r, 1);
+    if (version != 1 && version != WPS__SNAP_VERSION) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "unsupported snapshot version", 4);
     if (wps__r_u(&r, 1) != (uint64_t)c->cfg.protocol)
         return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "snapshot of another subprotocol", 5);
     flags = wps__r_u(&r, 2);
@@ -6559,7 +6569,20 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
                 if (m == n && WPS_MEMCMP(other, name, n) == 0) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "a group appears twice", g.at);
             }
         }
-        if (g.at != g.n) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "data after the last group", g.at);
+        if (version >= 2) {
+            lost_n = wps__r_u(&g, 1);
+            if (lost_n > WPS__LOST_MAX) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "more lost sequenceIds than a client remembers", g.at);
+            for (i = 0; i < lost_n; i++) {
+                uint64_t j;
+                lost[i] = wps__r_u(&g, 8);
+                if (!g.bad && lost[i] == 0) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "a lost sequenceId of 0", g.at - 8);
+                for (j = 0; j < i; j++)
+                    if (lost[j] == lost[i]) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "a lost sequenceId appears twice", g.at - 8);
+            }
+            lost_floor = wps__r_u(&g, 8);
+            if (g.bad) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "truncated snapshot", g.at);
+        }
+        if (g.at != g.n) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, version >= 2 ? "data after the lost sequenceIds" : "data after the last group", g.at);
     }
     /* commit */
     if (url_len) WPS_MEMCPY(c->url, url, url_len);
@@ -6575,8 +6598,9 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
     c->has_token = (flags & 2u) != 0;
     if (tok_len) WPS_MEMCPY(c->token, tok, tok_len);
     c->seq_max = seq;
-    c->seq_lost_n = 0;
-    c->seq_lost_floor = 0;
+    c->seq_lost_n = (uint32_t)lost_n;
+    for (i = 0; i < lost_n; i++) c->seq_lost[i] = lost[i];
+    c->seq_lost_floor = lost_floor;
     c->seq_updated = false;
     if (ack > c->next_ack_id) c->next_ack_id = ack;
     if (inv > c->next_invocation) c->next_invocation = inv;

@@ -1688,7 +1688,7 @@ TEST inputs_refuse_null_arguments_and_states_without_a_socket(void) {
     ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_snapshot(c, NULL, 10, &n));
     ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_snapshot(c, snap, sizeof snap, NULL));
     ASSERT_EQ(WPS_ERR_BUFFER_TOO_SMALL, wps_client_snapshot(c, NULL, 0, &n)); /* a size query */
-    ASSERT_EQ((size_t)56, n); /* header, four empty strings, no groups, checksum */
+    ASSERT_EQ((size_t)65, n); /* header, four empty strings, no groups, no lost sequenceIds (a count and the floor), checksum */
     ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_restore(NULL, snap, 60, &d));
     ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_restore(c, NULL, 60, &d));
     ASSERT_EQ(WPS_ERR_SNAPSHOT, wps_client_restore(c, NULL, 0, &d));
@@ -2408,6 +2408,41 @@ TEST sequence_ack_moves_on_once_every_lost_message_is_redelivered(void) {
     PASS();
 }
 
+/* The lost sequenceIds travel in the snapshot (version 2): a client restored after 5 was lost
+   (1-4 and 6 delivered) still acknowledges only up to 4, and when the service redelivers 5 on
+   the recovered connection it reaches the application; 6 is a duplicate. Before version 2 the
+   restored client acknowledged 7 and took the redelivered 5 for a duplicate. */
+TEST snapshot_keeps_the_lost_sequence_ids(void) {
+    size_t size;
+    void *m1 = client_memory(&size), *m2;
+    wps_client_config cfg = wps_client_config_default();
+    wps_client *c = open_client(m1, size, connected_at), *d;
+    unsigned char snap[512];
+    size_t n = 0;
+    unsigned i;
+    char log[512];
+    ASSERT(c != NULL);
+    for (i = 1; i <= 4; i++) ASSERT(delivered(c, 10, i));
+    feed_lost(c, 20, 5);
+    ASSERT(delivered(c, 30, 6));
+    ASSERT_EQ(WPS_OK, wps_client_snapshot(c, snap, sizeof snap, &n));
+    d = new_client(&cfg, &m2);
+    ASSERT(d != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_restore(d, snap, n, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_start(d, 100));
+    ASSERT_STR_EQ("recovering;open wss://h/client/hubs/x?access_token=t&awps_connection_id=A&awps_reconnection_token=t;", act_log(d, log, sizeof log));
+    ASSERT_EQ(WPS_OK, wps_client_on_open(d, 110));
+    drain_all(d);
+    ASSERT(delivered(d, 150, 7));
+    ASSERT_EQ(4, next_ack(d, 1200)); /* below the lost 5 */
+    ASSERT(delivered(d, 1300, 5));   /* redelivered: not taken for a duplicate */
+    ASSERT(!delivered(d, 1300, 6));
+    ASSERT_EQ(7, next_ack(d, 2500));
+    free(m1);
+    free(m2);
+    PASS();
+}
+
 /* Timers of a client that is not running do nothing: a tick before start, and a tick past the
    ping time after stop, queue nothing and leave no deadline. */
 TEST ticks_of_a_stopped_client_do_nothing(void) {
@@ -2464,7 +2499,7 @@ TEST group_table_reuses_left_idle_entries_only(void) {
     ASSERT_EQ(WPS_ERR_CAPACITY, wps_client_join_group(c, 1, S("e"), NULL, &id, &d));
     ASSERT(strstr(d.reason, "max_groups") != NULL);
     ASSERT_EQ(WPS_OK, wps_client_snapshot(c, snap, sizeof snap, &n));
-    ASSERT(n > 18 && memcmp(snap + n - 18, "\x02\0\0\0\x01\0\0\0c\x01\0\0\0d", 14) == 0); /* 2 groups: c, d */
+    ASSERT(n > 27 && memcmp(snap + n - 27, "\x02\0\0\0\x01\0\0\0c\x01\0\0\0d", 14) == 0); /* 2 groups: c, d (then no lost ids) */
     free(mem);
     /* one entry, left while its rejoin is in flight */
     cfg.max_groups = 1;
@@ -2498,6 +2533,9 @@ typedef struct snap_spec {
     const char *tail;         /* bytes after the last group */
     wps_status expect;
     const char *reason;       /* in diag.reason */
+    unsigned lost_count;      /* version 2: the count written, then up to 3 ids and the floor */
+    uint64_t lost[3], lost_floor;
+    int lost_cut;             /* version 2: bytes cut from the end of the lost table */
 } snap_spec;
 
 static void snap_u(unsigned char *b, size_t *n, uint64_t v, int bytes) {
@@ -2540,6 +2578,12 @@ static size_t build_snap(const snap_spec *s, unsigned char *b) {
     snap_s(b, &n, s->tok);
     snap_u(b, &n, s->ngroups, 4);
     for (i = 0; i < 4 && s->groups[i]; i++) snap_s(b, &n, s->groups[i]);
+    if (s->version >= 2) {
+        snap_u(b, &n, s->lost_count, 1);
+        for (i = 0; i < s->lost_count && i < 3; i++) snap_u(b, &n, s->lost[i], 8);
+        snap_u(b, &n, s->lost_floor, 8);
+        n -= (size_t)s->lost_cut;
+    }
     if (s->tail) {
         memcpy(b + n, s->tail, strlen(s->tail));
         n += strlen(s->tail);
@@ -2559,25 +2603,33 @@ static size_t build_snap(const snap_spec *s, unsigned char *b) {
    starts afresh as if nothing had been offered. */
 TEST restore_checks_every_field_behind_the_checksum(void) {
     static const snap_spec cases[] = {
-        {"version", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "unsupported snapshot version"},
-        {"unknown flag", 1, 1, 8, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags"},
-        {"id without its flag", 1, 1, 0, 0, 0, 0, "", "A", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags"},
-        {"token without its flag", 1, 1, 1, 0, 0, 0, "", "A", "", "t", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags"},
-        {"user without its flag", 1, 1, 3, 0, 0, 0, "", "A", "u", "t", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags"},
-        {"url too long", 1, 1, 0, 0, 0, 0, "wss://h/0123456789012345678901234567890123", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities"},
-        {"id too long", 1, 1, 1, 0, 0, 0, "", "01234567890123456", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities"},
-        {"user too long", 1, 1, 4, 0, 0, 0, "", "", "01234567890123456", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities"},
-        {"token too long", 1, 1, 2, 0, 0, 0, "", "", "", "01234567890123456", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities"},
-        {"too many groups", 1, 1, 0, 0, 0, 0, "", "", "", "", 5, {"a", "b", "c", "d"}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities"},
-        {"string past the end", 1, 1, 0, 0, 0, 0, "wss://h/", "", "", "", 0, {NULL}, 1000, 0, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot"},
-        {"string over the integers", 1, 1, 0, 0, 0, 0, "wss://h/", "", "", "", 0, {NULL}, 0, 1, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot"},
-        {"group missing", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot"},
-        {"empty group", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {""}, 0, 0, NULL, WPS_ERR_CAPACITY, "max_name_len"},
-        {"group too long", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {"0123456789012345678901234"}, 0, 0, NULL, WPS_ERR_CAPACITY, "max_name_len"},
-        {"escapes", 1, 1, 0, 0, 0, 0, "", "", "", "", 3, {ESC23 "a", ESC23 "b", ESC23 "c"}, 0, 0, NULL, WPS_ERR_CAPACITY, "escapes"},
-        {"group twice", 1, 1, 0, 0, 0, 0, "", "", "", "", 4, {"ab", "abc", "cd", "ab"}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "appears twice"},
-        {"data after the groups", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {"ab"}, 0, 0, "x", WPS_ERR_SNAPSHOT, "data after the last group"},
-        {"four groups", 1, 1, 0, 0, 0, 0, "", "", "", "", 4, {"ab", "abc", "cd", "e"}, 0, 0, NULL, WPS_OK, ""},
+        {"version", 3, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "unsupported snapshot version", 0, {0}, 0, 0},
+        {"version 0", 0, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "unsupported snapshot version", 0, {0}, 0, 0},
+        /* version 2: the lost sequenceIds after the groups */
+        {"v2 lost ids", 2, 1, 0, 9, 0, 0, "", "", "", "", 1, {"ab"}, 0, 0, NULL, WPS_OK, "", 3, {5, 7, 12}, 20, 0},
+        {"v2 more lost ids than remembered", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "more lost sequenceIds", 9, {1, 2, 3}, 0, 0},
+        {"v2 lost id 0", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "a lost sequenceId of 0", 2, {4, 0}, 0, 0},
+        {"v2 lost id twice", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "appears twice", 3, {4, 6, 4}, 0, 0},
+        {"v2 lost table cut", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot", 1, {4}, 0, 3},
+        {"v2 data after the lost ids", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, "x", WPS_ERR_SNAPSHOT, "data after the lost sequenceIds", 1, {4}, 0, 0},
+        {"unknown flag", 1, 1, 8, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags", 0, {0}, 0, 0},
+        {"id without its flag", 1, 1, 0, 0, 0, 0, "", "A", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags", 0, {0}, 0, 0},
+        {"token without its flag", 1, 1, 1, 0, 0, 0, "", "A", "", "t", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags", 0, {0}, 0, 0},
+        {"user without its flag", 1, 1, 3, 0, 0, 0, "", "A", "u", "t", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags", 0, {0}, 0, 0},
+        {"url too long", 1, 1, 0, 0, 0, 0, "wss://h/0123456789012345678901234567890123", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities", 0, {0}, 0, 0},
+        {"id too long", 1, 1, 1, 0, 0, 0, "", "01234567890123456", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities", 0, {0}, 0, 0},
+        {"user too long", 1, 1, 4, 0, 0, 0, "", "", "01234567890123456", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities", 0, {0}, 0, 0},
+        {"token too long", 1, 1, 2, 0, 0, 0, "", "", "", "01234567890123456", 0, {NULL}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities", 0, {0}, 0, 0},
+        {"too many groups", 1, 1, 0, 0, 0, 0, "", "", "", "", 5, {"a", "b", "c", "d"}, 0, 0, NULL, WPS_ERR_CAPACITY, "capacities", 0, {0}, 0, 0},
+        {"string past the end", 1, 1, 0, 0, 0, 0, "wss://h/", "", "", "", 0, {NULL}, 1000, 0, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot", 0, {0}, 0, 0},
+        {"string over the integers", 1, 1, 0, 0, 0, 0, "wss://h/", "", "", "", 0, {NULL}, 0, 1, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot", 0, {0}, 0, 0},
+        {"group missing", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot", 0, {0}, 0, 0},
+        {"empty group", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {""}, 0, 0, NULL, WPS_ERR_CAPACITY, "max_name_len", 0, {0}, 0, 0},
+        {"group too long", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {"0123456789012345678901234"}, 0, 0, NULL, WPS_ERR_CAPACITY, "max_name_len", 0, {0}, 0, 0},
+        {"escapes", 1, 1, 0, 0, 0, 0, "", "", "", "", 3, {ESC23 "a", ESC23 "b", ESC23 "c"}, 0, 0, NULL, WPS_ERR_CAPACITY, "escapes", 0, {0}, 0, 0},
+        {"group twice", 1, 1, 0, 0, 0, 0, "", "", "", "", 4, {"ab", "abc", "cd", "ab"}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "appears twice", 0, {0}, 0, 0},
+        {"data after the groups", 1, 1, 0, 0, 0, 0, "", "", "", "", 1, {"ab"}, 0, 0, "x", WPS_ERR_SNAPSHOT, "data after the last group", 0, {0}, 0, 0},
+        {"four groups", 1, 1, 0, 0, 0, 0, "", "", "", "", 4, {"ab", "abc", "cd", "e"}, 0, 0, NULL, WPS_OK, "", 0, {0}, 0, 0},
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -2685,7 +2737,7 @@ TEST snapshot_saves_only_ids_held_and_groups_joined(void) {
     ASSERT_EQ(WPS_OK, wps_client_join_group(c, 0, S("g"), NULL, &id, NULL));
     ASSERT_STR_EQ("complete joinGroup WPS_ERR_NOT_SENT unsent;", act_log(c, log, sizeof log));
     ASSERT_EQ(WPS_OK, wps_client_snapshot(c, snap, sizeof snap, &n));
-    ASSERT_EQ((size_t)56, n);
+    ASSERT_EQ((size_t)65, n); /* header, four empty strings, no groups, no lost sequenceIds, checksum */
     ASSERT(snap[6] == 0 && snap[7] == 0); /* no flags */
     d = new_client(&cfg, &m2);
     ASSERT(d != NULL);
@@ -2905,6 +2957,7 @@ SUITE(client) {
     RUN_TEST(sequence_ack_interval_zero_acks_only_large_jumps);
     RUN_TEST(sequence_ack_never_covers_a_lost_message);
     RUN_TEST(sequence_ack_moves_on_once_every_lost_message_is_redelivered);
+    RUN_TEST(snapshot_keeps_the_lost_sequence_ids);
     RUN_TEST(ticks_of_a_stopped_client_do_nothing);
     RUN_TEST(group_table_reuses_left_idle_entries_only);
     RUN_TEST(restore_checks_every_field_behind_the_checksum);
