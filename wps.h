@@ -6575,7 +6575,8 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
             for (i = 0; i < lost_n; i++) {
                 uint64_t j;
                 lost[i] = wps__r_u(&g, 8);
-                if (!g.bad && lost[i] == 0) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "a lost sequenceId of 0", g.at - 8);
+                if (g.bad) break; /* refused as truncated below */
+                if (lost[i] == 0) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "a lost sequenceId of 0", g.at - 8);
                 for (j = 0; j < i; j++)
                     if (lost[j] == lost[i]) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "a lost sequenceId appears twice", g.at - 8);
             }
@@ -8340,21 +8341,29 @@ WPS_API wps_status wps_rest_parse_group_members(const void *body, size_t len, ch
 
 /* An inner error object at this depth and the ones nested in it: out->inner_code is the code
    of the deepest level that has one (a null code is no code). Each level is read once. */
-static wps_status wps__rest_inner(wps__jdoc *j, wps__jval *v, uint32_t depth, wps_rest_error *out, uint32_t *code_depth) {
+/* One object of the inner chain: *found gets the code of the innermost object that has one (a
+   string), following at each level the last "code" and the last "inner" (as JSON.parse keeps
+   them); a null code, or an inner that is not an object, gives none at its level. */
+static wps_status wps__rest_inner(wps__jdoc *j, wps__jval *v, uint32_t depth, wps_slice *found) {
     wps__jit in;
     wps__jval f;
+    wps_slice here, sub;
     int rf;
+    here.ptr = sub.ptr = NULL;
+    here.len = sub.len = 0;
     if (!wps__jit_open(&in, &j->s, v, depth, 1)) return wps__jerr(&j->s);
     while ((rf = wps__jit_next(&in, &f)) == 1) {
         if (wps__jkey(&f, "code")) {
-            wps_slice code;
-            WPS__TRY(wps__jstring(&j->s, &j->m, &f, "inner.code", 1, &code));
-            if (code.ptr && depth >= *code_depth) out->inner_code = code, *code_depth = depth;
-        } else if (wps__jkey(&f, "inner") && f.type == WPS__J_OBJECT) {
-            WPS__TRY(wps__rest_inner(j, &f, depth + 1, out, code_depth));
+            WPS__TRY(wps__jstring(&j->s, &j->m, &f, "inner.code", 1, &here));
+        } else if (wps__jkey(&f, "inner")) {
+            sub.ptr = NULL;
+            sub.len = 0;
+            if (f.type == WPS__J_OBJECT) WPS__TRY(wps__rest_inner(j, &f, depth + 1, &sub));
         }
     }
-    return rf < 0 ? wps__jerr(&j->s) : WPS_OK;
+    if (rf < 0) return wps__jerr(&j->s);
+    *found = sub.ptr ? sub : here;
+    return WPS_OK;
 }
 
 WPS_API wps_status wps_rest_parse_error(const void *body, size_t len, char *scratch, size_t scratch_cap, wps_rest_error *out, wps_diag *diag) {
@@ -8368,7 +8377,11 @@ WPS_API wps_status wps_rest_parse_error(const void *body, size_t len, char *scra
         if (wps__jkey(&v, "code")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "code", 1, &out->code));
         else if (wps__jkey(&v, "message")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "message", 1, &out->message));
         else if (wps__jkey(&v, "target")) WPS__TRY(wps__jstring(&j.s, &j.m, &v, "target", 1, &out->target));
-        else if (wps__jkey(&v, "details") && v.type != WPS__J_NULL) {
+        else if (wps__jkey(&v, "details") && v.type == WPS__J_NULL) { /* the last one wins */
+            out->details.ptr = NULL;
+            out->details.len = 0;
+            out->detail_count = 0;
+        } else if (wps__jkey(&v, "details")) {
             wps__jit arr;
             wps__jval e;
             int re;
@@ -8378,9 +8391,10 @@ WPS_API wps_status wps_rest_parse_error(const void *body, size_t len, char *scra
             if (re < 0) return wps__jerr(&j.s);
             out->details.ptr = (const char *)v.beg; /* the array's text, up to where its cursor ended */
             out->details.len = (size_t)(arr.p - v.beg);
-        } else if (wps__jkey(&v, "inner") && v.type != WPS__J_NULL) { /* follow inner.inner... to the innermost code */
-            uint32_t code_depth = 0;
-            WPS__TRY(wps__rest_inner(&j, &v, 2, out, &code_depth));
+        } else if (wps__jkey(&v, "inner")) { /* follow inner.inner... to the innermost code */
+            out->inner_code.ptr = NULL;
+            out->inner_code.len = 0;
+            if (v.type != WPS__J_NULL) WPS__TRY(wps__rest_inner(&j, &v, 2, &out->inner_code));
         }
     }
     if (r < 0) return wps__jerr(&j.s);
@@ -8857,10 +8871,22 @@ static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_re
         else if (wps__jkey(&v, "subprotocols")) WPS__TRY(wps__wstrings(w, &v, 2, "subprotocols", subs, &o->subprotocol_count));
         else if (wps__jkey(&v, "clientCertificates"))
             WPS__TRY(wps__wobjs(w, &v, 2, "clientCertificates", "thumbprint", "content", certs, &o->client_certificate_count));
-        else if (wps__jkey(&v, "mqtt") && v.type != WPS__J_NULL) {
+        else if (wps__jkey(&v, "mqtt") && v.type == WPS__J_NULL) { /* a member given again replaces the first */
+            o->has_mqtt = false;
+            o->mqtt_protocol_version = 0;
+            o->mqtt_username.ptr = o->mqtt_password.ptr = NULL;
+            o->mqtt_username.len = o->mqtt_password.len = 0;
+            *props = NULL;
+            o->mqtt_user_property_count = 0;
+        } else if (wps__jkey(&v, "mqtt")) {
             wps__jit mi;
             wps__jval f;
             int rf;
+            o->mqtt_protocol_version = 0;
+            o->mqtt_username.ptr = o->mqtt_password.ptr = NULL;
+            o->mqtt_username.len = o->mqtt_password.len = 0;
+            *props = NULL;
+            o->mqtt_user_property_count = 0;
             o->has_mqtt = true;
             WPS__WOPEN(&mi, &v, 2, 1);
             while ((rf = wps__jit_next(&mi, &f)) == 1) {
@@ -8898,10 +8924,15 @@ static wps_status wps__walk_disconnected(wps__walk *w, void *vout) {
     WPS_MEMSET(o, 0, sizeof *o);
     while ((r = wps__jit_next(&w->j.it, &v)) == 1) {
         if (wps__jkey(&v, "reason")) WPS__TRY(wps__wstr(w, &v, "reason", &o->reason));
-        else if (wps__jkey(&v, "mqtt") && v.type != WPS__J_NULL) {
+        else if (wps__jkey(&v, "mqtt")) { /* a member given again replaces the first */
             wps__jit mi;
             wps__jval f;
             int rf;
+            o->has_mqtt = o->mqtt_initiated_by_client = o->has_mqtt_disconnect_packet = false;
+            o->mqtt_reason_code = 0;
+            props = NULL;
+            o->mqtt_user_property_count = 0;
+            if (v.type == WPS__J_NULL) continue;
             o->has_mqtt = true;
             WPS__WOPEN(&mi, &v, 2, 1);
             while ((rf = wps__jit_next(&mi, &f)) == 1) {
@@ -8944,10 +8975,17 @@ static wps_status wps__walk_connect_result(wps__walk *w, void *vout) {
         else if (wps__jkey(&v, "subprotocol")) WPS__TRY(wps__wstr(w, &v, "subprotocol", &o->subprotocol));
         else if (wps__jkey(&v, "groups")) WPS__TRY(wps__wstrings(w, &v, 2, "groups", &groups, &o->group_count));
         else if (wps__jkey(&v, "roles")) WPS__TRY(wps__wstrings(w, &v, 2, "roles", &roles, &o->role_count));
-        else if (wps__jkey(&v, "mqtt") && v.type != WPS__J_NULL) {
+        else if (wps__jkey(&v, "mqtt")) { /* a member given again replaces the first */
             wps__jit mi;
             wps__jval f;
             int rf;
+            o->has_mqtt = o->has_mqtt_code = false;
+            o->mqtt_code = 0;
+            o->mqtt_reason.ptr = NULL;
+            o->mqtt_reason.len = 0;
+            props = NULL;
+            o->mqtt_user_property_count = 0;
+            if (v.type == WPS__J_NULL) continue;
             o->has_mqtt = true;
             WPS__WOPEN(&mi, &v, 2, 1);
             while ((rf = wps__jit_next(&mi, &f)) == 1) {
@@ -9373,6 +9411,8 @@ static wps_status wps__walk_claims(wps__walk *w, void *vout) {
             wps__jit ai;
             wps__jval e;
             int re;
+            o->aud.ptr = NULL; /* an "aud" given again replaces the first (the last wins, as JSON.parse) */
+            o->aud.len = 0;
             WPS__WOPEN(&ai, &v, 2, 0);
             while ((re = wps__jit_next(&ai, &e)) == 1)
                 if (!o->aud.ptr) WPS__TRY(wps__wstr(w, &e, "aud", &o->aud));

@@ -2611,6 +2611,7 @@ TEST restore_checks_every_field_behind_the_checksum(void) {
         {"v2 lost id 0", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "a lost sequenceId of 0", 2, {4, 0}, 0, 0},
         {"v2 lost id twice", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "appears twice", 3, {4, 6, 4}, 0, 0},
         {"v2 lost table cut", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot", 1, {4}, 0, 3},
+        {"v2 three lost ids announced, one there", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "truncated snapshot", 3, {4, 5, 6}, 0, 24},
         {"v2 data after the lost ids", 2, 1, 0, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, "x", WPS_ERR_SNAPSHOT, "data after the lost sequenceIds", 1, {4}, 0, 0},
         {"unknown flag", 1, 1, 8, 0, 0, 0, "", "", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags", 0, {0}, 0, 0},
         {"id without its flag", 1, 1, 0, 0, 0, 0, "", "A", "", "", 0, {NULL}, 0, 0, NULL, WPS_ERR_SNAPSHOT, "inconsistent snapshot flags", 0, {0}, 0, 0},

@@ -991,6 +991,26 @@ TEST rest_parse_error_optional_and_malformed_members(void) {
     ASSERT(slice_is(e.inner_code, "I1"));
     ASSERT_EQ(WPS_OK, wps_rest_parse_error("{\"inner\":{\"inner\":{\"code\":\"I2\"},\"code\":\"I1\"}}", 45, NULL, 0, &e, &d));
     ASSERT(slice_is(e.inner_code, "I2"));
+    /* a member given twice: the last wins at every level, as JSON.parse keeps it (review) */
+    {
+        static const struct {
+            const char *body, *inner; /* inner: the expected inner_code, NULL for none */
+        } twice[] = {
+            {"{\"inner\":{\"inner\":{\"inner\":{\"code\":\"deep\"}},\"inner\":{\"code\":\"y\"}}}", "y"},
+            {"{\"inner\":{\"code\":\"x\"},\"inner\":{}}", NULL},
+            {"{\"inner\":{\"code\":\"x\"},\"inner\":{\"code\":null}}", NULL},
+            {"{\"inner\":{\"code\":\"a\",\"code\":null}}", NULL},
+            {"{\"inner\":{\"code\":\"x\"},\"inner\":null}", NULL},
+            {"{\"inner\":{\"code\":\"a\",\"inner\":{\"code\":\"b\"},\"inner\":5}}", "a"},
+        };
+        for (i = 0; i < sizeof twice / sizeof twice[0]; i++) {
+            ASSERT_EQm(twice[i].body, WPS_OK, wps_rest_parse_error(twice[i].body, strlen(twice[i].body), NULL, 0, &e, &d));
+            if (twice[i].inner) ASSERTm(twice[i].body, slice_is(e.inner_code, twice[i].inner));
+            else ASSERTm(twice[i].body, e.inner_code.ptr == NULL);
+        }
+        ASSERT_EQ(WPS_OK, wps_rest_parse_error("{\"details\":[1,2],\"details\":null}", 32, NULL, 0, &e, &d));
+        ASSERT(e.details.ptr == NULL && e.detail_count == 0);
+    }
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const rest_json_case *c = &bad[i];
         wps_status st = wps_rest_parse_error(c->body, case_len(c), NULL, 0, &e, &d);

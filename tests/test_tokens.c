@@ -793,6 +793,9 @@ static const good_claims good_claims_cases[] = {
     {"iat and nbf", "{\"iat\":1600000000,\"nbf\":1600000001,\"exp\":" FAR_EXP "}", NULL, NULL, 0, NULL, 0, NULL, 1600000000u, 1600000001u, 9999999999u},
     {"escaped strings are unescaped", "{\"sub\":\"a\\\"b\\u00e9\",\"role\":[\"x\\\\y\"],\"webpubsub.group\":\"g\\/1\",\"exp\":" FAR_EXP "}", NULL,
      "a\"b\xc3\xa9", 1, "x\\y", 1, "g/1", 0, 0, 9999999999u},
+    /* a claim given twice: the last wins, as JSON.parse gives it to the official verifiers */
+    {"aud twice, an array last", "{\"aud\":\"x\",\"aud\":[\"y\",\"z\"],\"exp\":" FAR_EXP "}", "y", NULL, 0, NULL, 0, NULL, 0, 0, 9999999999u},
+    {"aud twice, both arrays", "{\"aud\":[\"x\"],\"aud\":[\"y\"],\"exp\":" FAR_EXP "}", "y", NULL, 0, NULL, 0, NULL, 0, 0, 9999999999u},
     {"unknown claims are ignored", "{\"iss\":\"me\",\"x\":{\"y\":[1,{\"z\":null}]},\"asrs.s.uid\":\"u\",\"exp\":" FAR_EXP ",\"sub\":\"s\"}", NULL, "s", 0,
      NULL, 0, NULL, 0, 0, 9999999999u},
 };

@@ -551,6 +551,10 @@ TEST connect_body_member_seen_twice_keeps_the_last(void) {
         {"MQTT user properties twice",
          "{\"mqtt\":{\"protocolVersion\":5,\"userProperties\":[{\"name\":\"a\",\"value\":\"b\"}],\"userProperties\":[{\"name\":\"c\",\"value\":\"d\"}]}}",
          EMPTY_CONNECT " mqtt v5 user=~ pass=~ props[c=d]"},
+        {"mqtt twice: the second replaces the first whole",
+         "{\"mqtt\":{\"protocolVersion\":4,\"username\":\"a\",\"userProperties\":[{\"name\":\"x\",\"value\":\"y\"}]},\"mqtt\":{\"password\":\"p\"}}",
+         EMPTY_CONNECT " mqtt v0 user=~ pass=p props[]"},
+        {"mqtt, then null", "{\"mqtt\":{\"username\":\"a\"},\"mqtt\":null}", EMPTY_CONNECT},
     };
     static wmem mem;
     size_t i, off;
