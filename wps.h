@@ -8677,22 +8677,21 @@ typedef struct wps__walk {
     wps__arena a;
 } wps__walk;
 
-/* The next element of the array *base (n elements so far; *base is set by the first): its slot,
-   or NULL when measuring. */
-static void *wps__arena_elem(wps__arena *a, void **base, size_t n, size_t size) {
+/* The next element of the array `array` (the address of the caller's pointer to it, n elements
+   so far): its slot, or NULL when measuring. The caller points its array at the first slot. */
+static void *wps__arena_elem(wps__arena *a, const void *array, size_t n, size_t size) {
     size_t pad = 0, align = sizeof(void *);
     if (!n) a->need = wps__sat_add(a->need, align - 1);
     a->need = wps__sat_add(a->need, size);
     if (!a->p || a->full) return NULL;
-    WPS_ASSERT(!n || a->last == (const void *)base); /* contiguous: one array at a time */
+    WPS_ASSERT(!n || a->last == array); /* contiguous: one array at a time */
     if (!n) pad = (size_t)((align - (size_t)((uintptr_t)(a->p + a->front) % align)) % align);
     if (a->front + pad > a->cap - a->back || size > a->cap - a->back - a->front - pad) {
         a->full = 1;
         return NULL;
     }
     a->front += pad;
-    if (!n) *base = a->p + a->front;
-    a->last = (const void *)base;
+    a->last = array;
     a->front += size;
     return a->p + a->front - size;
 }
@@ -8777,7 +8776,8 @@ static wps_status wps__wmap(wps__walk *w, const wps__jval *mv, uint32_t depth, c
                 if (e.type == WPS__J_NULL) continue;
                 WPS__TRY(wps__wstr(w, &e, key, &pr.value));
                 {
-                    wps_webhook_pair *slot = (wps_webhook_pair *)wps__arena_elem(&w->a, (void **)arr, *n, sizeof pr);
+                    wps_webhook_pair *slot = (wps_webhook_pair *)wps__arena_elem(&w->a, arr, *n, sizeof pr);
+                    if (slot && !*n) *arr = slot;
                     if (slot) *slot = pr;
                 }
                 ++*n;
@@ -8786,7 +8786,8 @@ static wps_status wps__wmap(wps__walk *w, const wps__jval *mv, uint32_t depth, c
         } else if (v.type != WPS__J_NULL) {
             WPS__TRY(wps__wstr(w, &v, key, &pr.value));
             {
-                wps_webhook_pair *slot = (wps_webhook_pair *)wps__arena_elem(&w->a, (void **)arr, *n, sizeof pr);
+                wps_webhook_pair *slot = (wps_webhook_pair *)wps__arena_elem(&w->a, arr, *n, sizeof pr);
+                if (slot && !*n) *arr = slot;
                 if (slot) *slot = pr;
             }
             ++*n;
@@ -8810,7 +8811,8 @@ static wps_status wps__wstrings(wps__walk *w, const wps__jval *av, uint32_t dept
         wps_slice s, *slot;
         if (v.type == WPS__J_NULL) continue;
         WPS__TRY(wps__wstr(w, &v, key, &s));
-        slot = (wps_slice *)wps__arena_elem(&w->a, (void **)arr, *n, sizeof s);
+        slot = (wps_slice *)wps__arena_elem(&w->a, arr, *n, sizeof s);
+        if (slot && !*n) *arr = slot;
         if (slot) *slot = s;
         ++*n;
     }
@@ -8819,14 +8821,15 @@ static wps_status wps__wstrings(wps__walk *w, const wps__jval *av, uint32_t dept
 
 /* [{"name":..,"value":..}...] (MQTT user properties) or [{"thumbprint":..,"content":..}...]:
    both members are required strings. */
-static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, const char *key, const char *k1, const char *k2, wps_slice **arr2,
-                             size_t *n) {
+static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, const char *key, const char *k1, const char *k2,
+                             wps_webhook_pair **pairs, wps_webhook_certificate **certs, size_t *n) {
     wps__jit it;
     wps__jval v;
     int r;
     /* a member seen again replaces the first, as JSON.parse does; the first's elements stay behind
        unused, in memory that `need` counted for both */
-    *arr2 = NULL;
+    if (pairs) *pairs = NULL;
+    else *certs = NULL;
     *n = 0;
     if (av->type == WPS__J_NULL) return WPS_OK;
     WPS__WOPEN(&it, av, depth, 0);
@@ -8846,20 +8849,23 @@ static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, 
         /* user properties need both; a certificate may come with its thumbprint only (.NET, Python models) */
         if (!a.ptr || (!b.ptr && !(wps__cstrlen(k2) == 7 && WPS_MEMCMP(k2, "content", 7) == 0)))
             return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, key, !a.ptr ? k1 : k2, (size_t)(v.beg - w->j.s.beg));
-        {
-            wps_slice *slot = (wps_slice *)wps__arena_elem(&w->a, (void **)arr2, *n, 2 * sizeof a);
-            if (slot) slot[0] = a, slot[1] = b;
+        if (pairs) {
+            wps_webhook_pair *slot = (wps_webhook_pair *)wps__arena_elem(&w->a, pairs, *n, sizeof *slot);
+            if (slot && !*n) *pairs = slot;
+            if (slot) slot->name = a, slot->value = b;
+        } else {
+            wps_webhook_certificate *slot = (wps_webhook_certificate *)wps__arena_elem(&w->a, certs, *n, sizeof *slot);
+            if (slot && !*n) *certs = slot;
+            if (slot) slot->thumbprint = a, slot->content = b;
         }
         ++*n;
     }
     return r < 0 ? wps__jerr(&w->j.s) : WPS_OK;
 }
 
-/* wps_webhook_pair and wps_webhook_certificate are two slices: the same layout */
-typedef char wps__pair_is_two_slices[sizeof(wps_webhook_pair) == 2 * sizeof(wps_slice) && sizeof(wps_webhook_certificate) == 2 * sizeof(wps_slice) ? 1 : -1];
 
 static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_request *o, wps_webhook_pair **claims, wps_webhook_pair **query,
-                                            wps_webhook_pair **headers, wps_slice **subs, wps_slice **certs, wps_webhook_pair **props) {
+                                            wps_webhook_pair **headers, wps_slice **subs, wps_webhook_certificate **certs, wps_webhook_pair **props) {
     wps__jval v;
     int r;
     WPS_MEMSET(o, 0, sizeof *o);
@@ -8870,7 +8876,7 @@ static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_re
         else if (wps__jkey(&v, "headers")) WPS__TRY(wps__wmap(w, &v, 2, "headers", headers, &o->header_count));
         else if (wps__jkey(&v, "subprotocols")) WPS__TRY(wps__wstrings(w, &v, 2, "subprotocols", subs, &o->subprotocol_count));
         else if (wps__jkey(&v, "clientCertificates"))
-            WPS__TRY(wps__wobjs(w, &v, 2, "clientCertificates", "thumbprint", "content", certs, &o->client_certificate_count));
+            WPS__TRY(wps__wobjs(w, &v, 2, "clientCertificates", "thumbprint", "content", NULL, certs, &o->client_certificate_count));
         else if (wps__jkey(&v, "mqtt") && v.type == WPS__J_NULL) { /* a member given again replaces the first */
             o->has_mqtt = false;
             o->mqtt_protocol_version = 0;
@@ -8894,7 +8900,7 @@ static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_re
                 else if (wps__jkey(&f, "username")) WPS__TRY(wps__wstr(w, &f, "mqtt.username", &o->mqtt_username));
                 else if (wps__jkey(&f, "password")) WPS__TRY(wps__wstr(w, &f, "mqtt.password", &o->mqtt_password));
                 else if (wps__jkey(&f, "userProperties"))
-                    WPS__TRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice **)(void *)props, &o->mqtt_user_property_count));
+                    WPS__TRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", props, NULL, &o->mqtt_user_property_count));
             }
             if (rf < 0) return wps__jerr(&w->j.s);
         }
@@ -8905,13 +8911,14 @@ static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_re
 static wps_status wps__walk_connect(wps__walk *w, void *vout) {
     wps_webhook_connect_request *o = (wps_webhook_connect_request *)vout;
     wps_webhook_pair *claims = NULL, *query = NULL, *headers = NULL, *props = NULL;
-    wps_slice *subs = NULL, *certs = NULL;
+    wps_slice *subs = NULL;
+    wps_webhook_certificate *certs = NULL;
     WPS__TRY(wps__walk_connect_members(w, o, &claims, &query, &headers, &subs, &certs, &props));
     o->claims = claims;
     o->query = query;
     o->headers = headers;
     o->subprotocols = subs;
-    o->client_certificates = (const wps_webhook_certificate *)(void *)certs;
+    o->client_certificates = certs;
     o->mqtt_user_properties = props;
     return WPS_OK;
 }
@@ -8949,7 +8956,7 @@ static wps_status wps__walk_disconnected(wps__walk *w, void *vout) {
                     while ((rg = wps__jit_next(&pi, &g)) == 1) {
                         if (wps__jkey(&g, "code")) WPS__TRY(wps__wnum(w, &g, "mqtt.disconnectPacket.code", &o->mqtt_reason_code));
                         else if (wps__jkey(&g, "userProperties"))
-                            WPS__TRY(wps__wobjs(w, &g, 4, "mqtt.disconnectPacket.userProperties", "name", "value", (wps_slice **)(void *)&props,
+                            WPS__TRY(wps__wobjs(w, &g, 4, "mqtt.disconnectPacket.userProperties", "name", "value", &props, NULL,
                                                  &o->mqtt_user_property_count));
                     }
                     if (rg < 0) return wps__jerr(&w->j.s);
@@ -8994,7 +9001,7 @@ static wps_status wps__walk_connect_result(wps__walk *w, void *vout) {
                     o->has_mqtt_code = true;
                 } else if (wps__jkey(&f, "reason")) WPS__TRY(wps__wstr(w, &f, "mqtt.reason", &o->mqtt_reason));
                 else if (wps__jkey(&f, "userProperties"))
-                    WPS__TRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", (wps_slice **)(void *)&props, &o->mqtt_user_property_count));
+                    WPS__TRY(wps__wobjs(w, &f, 3, "mqtt.userProperties", "name", "value", &props, NULL, &o->mqtt_user_property_count));
             }
             if (rf < 0) return wps__jerr(&w->j.s);
         }
@@ -9393,7 +9400,8 @@ static wps_status wps__wstr_or_array(wps__walk *w, const wps__jval *v, const cha
     {
         wps_slice s, *slot;
         WPS__TRY(wps__wstr(w, v, key, &s));
-        slot = (wps_slice *)wps__arena_elem(&w->a, (void **)arr, *n, sizeof s);
+        slot = (wps_slice *)wps__arena_elem(&w->a, arr, *n, sizeof s);
+        if (slot && !*n) *arr = slot;
         if (slot) *slot = s;
         ++*n;
     }
