@@ -8877,22 +8877,17 @@ static wps_status wps__walk_connect_members(wps__walk *w, wps_webhook_connect_re
         else if (wps__jkey(&v, "subprotocols")) WPS__TRY(wps__wstrings(w, &v, 2, "subprotocols", subs, &o->subprotocol_count));
         else if (wps__jkey(&v, "clientCertificates"))
             WPS__TRY(wps__wobjs(w, &v, 2, "clientCertificates", "thumbprint", "content", NULL, certs, &o->client_certificate_count));
-        else if (wps__jkey(&v, "mqtt") && v.type == WPS__J_NULL) { /* a member given again replaces the first */
+        else if (wps__jkey(&v, "mqtt")) { /* a member given again replaces the first */
+            wps__jit mi;
+            wps__jval f;
+            int rf;
             o->has_mqtt = false;
             o->mqtt_protocol_version = 0;
             o->mqtt_username.ptr = o->mqtt_password.ptr = NULL;
             o->mqtt_username.len = o->mqtt_password.len = 0;
             *props = NULL;
             o->mqtt_user_property_count = 0;
-        } else if (wps__jkey(&v, "mqtt")) {
-            wps__jit mi;
-            wps__jval f;
-            int rf;
-            o->mqtt_protocol_version = 0;
-            o->mqtt_username.ptr = o->mqtt_password.ptr = NULL;
-            o->mqtt_username.len = o->mqtt_password.len = 0;
-            *props = NULL;
-            o->mqtt_user_property_count = 0;
+            if (v.type == WPS__J_NULL) continue;
             o->has_mqtt = true;
             WPS__WOPEN(&mi, &v, 2, 1);
             while ((rf = wps__jit_next(&mi, &f)) == 1) {
