@@ -154,7 +154,12 @@
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
                       encoded from the caller's memory; internal frames encoded as handed over;
                       the transmit buffer holds the open URL too); wps_client_config_embedded
-                      (6,496 bytes on 32-bit); WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
+                      (4,048 bytes on 32-bit); wps_client_config.host_transmit_buffer with
+                      wps_client_poll_into and wps_client_transmit_size (the host lends the
+                      transmit buffer), .borrow_url (the host keeps the URL) and .max_id_len;
+                      OPEN URLs written as the OPEN is handed over; an action queue sized for
+                      the worst input and a call per slot (not the worst input twice);
+                      WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
                       wps_client_config.receive_in_place (no
                       receive scratch); 8-byte queue records, an internal-frame buffer
                       sized for names that need no escaping, a recovery URL with 2 *
@@ -695,7 +700,8 @@ typedef struct wps_client_config {
     uint32_t max_name_len;   /* 128: longest group name */
     uint32_t max_frame_size; /* 8192: largest frame sent (and scratch for one received frame) */
     uint32_t max_url_len;    /* 2048: longest client access URL */
-    uint32_t max_token_len;  /* 1024: longest connectionId, userId or reconnectionToken (and the
+    uint32_t max_token_len;  /* 1024: longest reconnectionToken, and connectionId or userId unless
+                                max_id_len says otherwise (and the
                                 recovery URL holds the connectionId and reconnectionToken
                                 URL-encoded in 2 * max_token_len bytes together: a pair that
                                 needs more cannot recover the session); the service's
@@ -716,14 +722,34 @@ typedef struct wps_client_config {
                                 only frames that need no unescaping or base64 decoding (any other
                                 is a frame error with WPS_ERR_BUFFER_TOO_SMALL, a lost message
                                 reported as such) */
+    bool host_transmit_buffer; /* false. true (with borrow_payloads): the client has no transmit
+                                buffer; the host lends one to wps_client_poll_into for each action
+                                taken, of wps_client_transmit_size(&config) bytes, and the frame
+                                of a SEND and the URL of an OPEN are written there (the way a
+                                WebSocket library that needs room before the payload, such as
+                                libwebsockets' LWS_PRE, sends without a copy). wps_client_poll
+                                has no buffer to lend: it leaves such an action queued
+                                (WPS_ERR_BUFFER_TOO_SMALL in wps_action.status) */
+    bool borrow_url;         /* false. true: wps_client_set_url keeps no copy of the URL: the
+                                caller keeps it unchanged until the client asks for the next one
+                                (WPS_ACTION_NEED_URL) or has stopped (WPS_EVENT_STOPPED), since
+                                recovery URLs are built from it. After wps_client_restore the URL
+                                is the one inside the snapshot, which must stay alive the same way.
+                                Saves max_url_len + 1 bytes */
+    uint32_t max_id_len;     /* 0: max_token_len. Longest connectionId and userId kept (a longer
+                                connectionId cannot recover the session; a longer userId is not
+                                reported; both traced as WPS_TRACE_NOT_KEPT) */
 } wps_client_config;
 
 /** The official @azure/web-pubsub-client defaults, and the capacities above. */
 WPS_API wps_client_config wps_client_config_default(void);
 /** The defaults with the capacities of a small device: 8 calls, 8 groups, 32-byte names,
-    1088-byte frames, 512-byte URLs, 256-byte ids and tokens, borrow_payloads (the caller keeps
-    each call's data until it completes; see borrow_payload) and receive_in_place (frames are
-    handed over with wps_client_on_frame_writable). 6,496 bytes of client memory on 32-bit
+    1088-byte frames, 512-byte URLs, 256-byte reconnection tokens, 64-byte connection and user
+    ids, and everything the host can keep instead of the client: borrow_payloads (the caller
+    keeps each call's data until it completes; see borrow_payload), receive_in_place (frames are
+    handed over with wps_client_on_frame_writable), host_transmit_buffer (actions are taken with
+    wps_client_poll_into and a buffer of wps_client_transmit_size(), 1,089 bytes) and borrow_url
+    (the caller keeps the URL). 4,048 bytes of client memory on 32-bit
     targets (docs/client-guide.md, "Defaults and capacities"). */
 WPS_API wps_client_config wps_client_config_embedded(void);
 
@@ -738,8 +764,8 @@ typedef enum wps_trace_kind {
     WPS_TRACE_CALL_REFUSED,  /* a call could not start: status, text (capacity, size, arguments), delay_ms = bytes needed */
     WPS_TRACE_RESEND,        /* a call sent before goes again (after a recovery or on a new connection): call, ack_id */
     WPS_TRACE_NOT_KEPT       /* a value from the service is longer than its capacity and is not kept (or kept cut
-                                short): text says which; delay_ms = its length. A connectionId or
-                                reconnectionToken longer than max_token_len (or the two together longer than
+                                short): text says which; delay_ms = its length. A connectionId longer than
+                                max_id_len, a reconnectionToken longer than max_token_len (or the two together longer than
                                 2 * max_token_len once URL-encoded) makes the session unrecoverable */
 } wps_trace_kind;
 
@@ -953,8 +979,25 @@ typedef struct wps_action {
     wps_slice error_message;  /* COMPLETE, REJOIN_GROUP_FAILED, FRAME_ERROR: details */
 } wps_action;
 
-/** Takes the next action; returns false (and kind WPS_ACTION_NONE) when there is none. */
+/** Takes the next action; returns false (and kind WPS_ACTION_NONE) when there is none. A client
+    with host_transmit_buffer has no buffer to write a SEND frame or an OPEN URL into: use
+    wps_client_poll_into (here such an action stays queued, and false comes with status
+    WPS_ERR_BUFFER_TOO_SMALL and needed = the buffer's size). */
 WPS_API bool wps_client_poll(wps_client *client, wps_action *out);
+/** wps_client_poll, with the host lending the transmit buffer for this action: with
+    borrow_payloads the frame of a SEND and the URL of an OPEN are written into buf (the URL
+    NUL-terminated) and stay there until the host reuses it. cap must be at least
+    wps_client_transmit_size(&config), whatever the action (the client's own transmit buffer, if
+    it has one, is then left alone). A smaller buf, or none where the client has no buffer of its
+    own (host_transmit_buffer), leaves the next action queued and returns false with status
+    WPS_ERR_BUFFER_TOO_SMALL and needed = that size. Without borrow_payloads frames and URLs stay
+    in the client's memory and buf is not used. */
+WPS_API bool wps_client_poll_into(wps_client *client, wps_action *out, char *buf, size_t cap);
+/** The transmit buffer wps_client_poll_into needs for this configuration (borrow_payloads): the
+    largest of max_frame_size, the recovery URL (max_url_len + 64 + 2 * max_token_len + 1) and a
+    rejoin with a group name escaped at 6 bytes a byte; 0 without borrow_payloads or for an
+    invalid configuration. With libwebsockets lend buf + LWS_PRE and send in place. */
+WPS_API size_t wps_client_transmit_size(const wps_client_config *config);
 
 /* ---- session snapshot: survive a deep sleep or a process restart ---- */
 
@@ -4616,8 +4659,11 @@ WPS_API wps_client_config wps_client_config_embedded(void) {
     c.max_frame_size = 1088;
     c.max_url_len = 512;
     c.max_token_len = 256;
+    c.max_id_len = 64;
     c.borrow_payloads = true;
     c.receive_in_place = true;
+    c.host_transmit_buffer = true;
+    c.borrow_url = true;
     return c;
 }
 
@@ -4656,6 +4702,7 @@ enum { WPS__F_PING, WPS__F_SEQACK, WPS__F_REJOIN, WPS__F_CANCEL };
 #define WPS__DISC_MAX 512u   /* the service's disconnected message kept for the event (at most
                                 max_token_len bytes of it in smaller configurations) */
 #define WPS__DISC_CAP(cfg) ((cfg)->max_token_len < WPS__DISC_MAX ? (cfg)->max_token_len : WPS__DISC_MAX)
+#define WPS__ID_CAP(cfg) ((cfg)->max_id_len ? (cfg)->max_id_len : (cfg)->max_token_len)
 #define WPS__LOST_MAX 8u     /* lost sequenceIds remembered by id (wps__seq_lost) */
 #define WPS__REASON_MAX 124u /* a WebSocket close reason is at most 123 bytes */
 #define WPS__NIL UINT32_MAX  /* no call (order list) */
@@ -4688,15 +4735,15 @@ typedef struct wps__call {
     unsigned char *buf;        /* [invocation id (max_name_len)][frame (max_frame_size), unless borrow_payloads] */
 } wps__call;
 
-typedef struct wps__group {
-    uint32_t len;  /* 0: free entry */
-    uint32_t refs; /* pending calls naming it */
-    uint8_t joined;
+typedef struct wps__group { /* (the 64-bit members first: no padding between them on 32-bit targets) */
     uint64_t rejoin_ack; /* 0: no rejoin in flight */
     uint64_t failed_ack; /* the ackId of the rejoin a queued rejoin-group-failed event reports */
     uint64_t queued_ack; /* borrow_payloads: the ackId of its rejoin frame still queued (encoded when
                             handed over, even if the rejoin settled meanwhile); 0: none queued */
+    uint32_t len;  /* 0: free entry */
+    uint32_t refs; /* pending calls naming it */
     char *name;
+    uint8_t joined;
 } wps__group;
 
 /* Queued records: 8 bytes each (the queue is sized for the worst input twice over, so records
@@ -4713,7 +4760,7 @@ typedef struct wps__group {
      CLOSE: half = the code, bits WPS__Q_KEEPALIVE;
      EVENT: bits = WPS__E_* flags; half = the close code; word = the event kind, the status
        (8 bits, signed) and the group entry of a failed rejoin (16 bits): wps__rec_event_word. */
-enum { WPS__Q_FRAME_REF = 1, WPS__Q_KEEPALIVE = 2 };
+enum { WPS__Q_FRAME_REF = 1, WPS__Q_KEEPALIVE = 2, WPS__Q_RECOVERY = 2 /* OPEN: a recovery URL */ };
 /* EVENT: the connection id, the user id, the text (disconnected message, frame error report),
    the error of the frame (failed rejoin) */
 enum { WPS__E_CONN_ID = 2, WPS__E_USER_ID = 4, WPS__E_TEXT = 8, WPS__E_ERROR = 16 };
@@ -4756,8 +4803,9 @@ struct wps_client {
     uint32_t next_call_id, frame_refs, waiting; /* waiting: calls in WAITING */
     uint32_t first_call, last_call;             /* the order list */
     /* strings (lengths; has_* where empty is meaningful) */
-    char *url, *open_url, *conn_id, *user_id, *token, *disc;
-    size_t url_len, open_url_len, open_url_cap, conn_id_len, user_id_len, token_len, disc_len;
+    const char *url; /* the URL of the logical connection: url_buf, or the caller's (borrow_url) */
+    char *url_buf, *open_url, *conn_id, *user_id, *token, *disc;
+    size_t url_len, open_url_cap, conn_id_len, user_id_len, token_len, disc_len;
     bool has_conn_id, has_user_id, has_token, has_disc;
     uint16_t close_code;
     char close_reason[WPS__REASON_MAX];
@@ -4771,7 +4819,8 @@ struct wps_client {
     wps__rec *q;
     uint32_t q_cap, q_head, q_len, q_reserve;
     char *out, *scratch;
-    char *tx; /* borrow_payloads: the frame handed out last, or the open URL */
+    char *tx; /* borrow_payloads: the frame handed out last, or the open URL (NULL with
+                 host_transmit_buffer: the host lends one to wps_client_poll_into) */
     size_t tx_cap;
     size_t out_cap, out_used; /* internal frames of queued records, then those handed out since the last input */
     wps_message msg;
@@ -4861,6 +4910,8 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
     if (!cfg || cfg->max_calls == 0 || cfg->max_calls > 65536 || cfg->max_groups > 65536 || cfg->max_name_len < 24 ||
         cfg->max_name_len > 65536 || cfg->max_frame_size < 256 || cfg->max_frame_size > (1u << 30) || cfg->max_url_len < 16 ||
         cfg->max_url_len > (1u << 20) || cfg->max_token_len < 16 || cfg->max_token_len > (1u << 20) ||
+        (cfg->max_id_len && (cfg->max_id_len < 16 || cfg->max_id_len > (1u << 20))) ||
+        (cfg->host_transmit_buffer && !cfg->borrow_payloads) ||
         (cfg->protocol != WPS_PROTOCOL_JSON && cfg->protocol != WPS_PROTOCOL_JSON_RELIABLE) ||
         /* retrying forever without a pause would make every tick due at once */
         (cfg->message_retry.delay_ms == 0 && cfg->message_retry.max_retries == WPS_RETRY_UNLIMITED))
@@ -4869,7 +4920,9 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
        completion of a fire-and-forget send), per group a rejoin frame and its result, and a few
        events and frames */
     l->q_reserve = 3 * cfg->max_calls + 2 * cfg->max_groups + 16;
-    l->q_cap = 2 * l->q_reserve + cfg->max_calls;
+    /* and room beyond that for a call per slot started without a poll between (a call queues
+       one record as it starts), so only max_calls limits a burst of calls */
+    l->q_cap = l->q_reserve + cfg->max_calls;
     l->slot_size = wps__align8((size_t)cfg->max_name_len + (cfg->borrow_payloads ? 0 : cfg->max_frame_size));
     /* url + "/" + "?" + both parameter names and, form-encoded, their values: together at most
        2 * max_token_len bytes (wps__recoverable refuses a longer pair) */
@@ -4896,11 +4949,11 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
     if (l->open_url_cap + 1 > l->tx_cap) l->tx_cap = l->open_url_cap + 1;
     if (WPS__REJOIN_SIZE + 2 + 6 * (size_t)cfg->max_name_len > l->tx_cap) l->tx_cap = WPS__REJOIN_SIZE + 2 + 6 * (size_t)cfg->max_name_len;
     if (!cfg->borrow_payloads) l->tx_cap = 0;
-    ok &= wps__reserve(&at, l->tx_cap, &l->tx);
-    ok &= wps__reserve(&at, (uint64_t)cfg->max_url_len + 1, &l->url);
+    ok &= wps__reserve(&at, cfg->host_transmit_buffer ? 0 : l->tx_cap, &l->tx);
+    ok &= wps__reserve(&at, cfg->borrow_url ? 0 : (uint64_t)cfg->max_url_len + 1, &l->url);
     ok &= wps__reserve(&at, cfg->borrow_payloads ? 0 : (uint64_t)l->open_url_cap + 1, &l->open_url);
-    ok &= wps__reserve(&at, cfg->max_token_len, &l->conn_id);
-    ok &= wps__reserve(&at, cfg->max_token_len, &l->user_id);
+    ok &= wps__reserve(&at, WPS__ID_CAP(cfg), &l->conn_id);
+    ok &= wps__reserve(&at, WPS__ID_CAP(cfg), &l->user_id);
     ok &= wps__reserve(&at, cfg->max_token_len, &l->token);
     ok &= wps__reserve(&at, WPS__DISC_CAP(cfg), &l->disc);
     (void)self;
@@ -4941,9 +4994,9 @@ WPS_API wps_status wps_client_init(wps_client **out, const wps_client_config *co
     c->out = (char *)(base + l.out);
     c->out_cap = (size_t)l.out_cap;
     c->scratch = (char *)(base + l.scratch);
-    c->tx = (char *)(base + l.tx);
+    c->tx = config->host_transmit_buffer ? NULL : (char *)(base + l.tx);
     c->tx_cap = l.tx_cap;
-    c->url = (char *)(base + l.url);
+    c->url = c->url_buf = (char *)(base + l.url);
     c->open_url = config->borrow_payloads ? c->tx : (char *)(base + l.open_url);
     c->open_url_cap = l.open_url_cap;
     c->conn_id = (char *)(base + l.conn_id);
@@ -5332,10 +5385,11 @@ static void wps__fresh_connect(wps_client *c, int kind) {
     wps__push(c, WPS__R_NEED_URL, 0);
 }
 
-/* -> OPENING / RECOVER_OPENING */
+/* -> OPENING / RECOVER_OPENING. The URL is written as the OPEN is handed over (wps__open_url):
+   the record says which. */
 static void wps__open(wps_client *c, wps__conn state) {
     wps__to(c, state);
-    wps__push(c, WPS__R_OPEN, 0);
+    wps__push(c, WPS__R_OPEN, 0)->bits = state == WPS__C_RECOVER_OPENING ? WPS__Q_RECOVERY : 0;
 }
 
 /* Every pending call ends because the client ends by itself (start failed, reconnect gave up,
@@ -5429,10 +5483,10 @@ static void wps__append(char *dst, size_t *n, const char *s) {
 }
 
 /* The URL of the current logical connection with awps_connection_id and awps_reconnection_token
-   appended (as URLSearchParams.append serializes them). */
-static void wps__build_recovery_url(wps_client *c) {
+   appended (as URLSearchParams.append serializes them) into d (open_url_cap + 1 bytes);
+   returns its length. */
+static size_t wps__build_recovery_url(const wps_client *c, char *d) {
     size_t n = 0, i, q = c->url_len;
-    char *d = c->open_url;
     for (i = 0; i < c->url_len; i++) {
         if (c->url[i] == '#') {
             q = i;
@@ -5468,12 +5522,11 @@ static void wps__build_recovery_url(wps_client *c) {
     wps__form_encode(d, &n, c->token, c->token_len);
     WPS_ASSERT(n <= c->open_url_cap);
     d[n] = 0;
-    c->open_url_len = n;
+    return n;
 }
 
 /* -> RECOVER_OPENING */
 static void wps__recovery_attempt(wps_client *c) {
-    wps__build_recovery_url(c);
     wps__open(c, WPS__C_RECOVER_OPENING);
     WPS__TRACE(c, WPS_TRACE_RECOVERY, "recovery attempt", WPS_OK, 0, 0, 0,
                c->recovery_deadline > c->now ? (uint32_t)(c->recovery_deadline - c->now) : 0);
@@ -5682,8 +5735,7 @@ static void wps__check(const wps_client *c) {
     }
     WPS_ASSERT(refs == c->frame_refs);
     /* a queued OPEN never shares the queue with a frame to send (no socket is open while another
-       opens; a drop takes unpolled frames back): with borrow_payloads the open URL and the
-       frames handed over share the transmit buffer */
+       opens; a drop takes unpolled frames back) */
     WPS_ASSERT(!opens || !sends);
     (void)opens;
     (void)sends;
@@ -5760,12 +5812,13 @@ WPS_API wps_status wps_client_set_url(wps_client *c, uint64_t now, const char *u
     if (c->conn != WPS__C_WAIT_URL) return WPS_ERR_STATE;
     if (len == 0 || len > c->cfg.max_url_len) return WPS_ERR_INVALID_ARGUMENT;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    WPS_MEMCPY(c->url, url, len);
-    c->url[len] = 0;
+    if (c->cfg.borrow_url) {
+        c->url = url;
+    } else {
+        WPS_MEMCPY(c->url_buf, url, len);
+        c->url = c->url_buf;
+    }
     c->url_len = len;
-    WPS_MEMCPY(c->open_url, url, len);
-    c->open_url[len] = 0;
-    c->open_url_len = len;
     wps__open(c, WPS__C_OPENING);
     return wps__leave(c);
 }
@@ -5996,9 +6049,9 @@ WPS__SMALL_NOINLINE static void wps__on_connected(wps_client *c, const wps_messa
     /* a connected frame on a socket being closed (stop, keepalive) starts nothing: the next
        connection is then a fresh one, with its rejoins */
     if (c->conn != WPS__C_HANDSHAKE && c->conn != WPS__C_READY) return;
-    wps__copy_str(c, "connectionId longer than max_token_len (the session cannot be recovered)", c->conn_id, &c->conn_id_len,
-                  &c->has_conn_id, c->cfg.max_token_len, m->connection_id);
-    wps__copy_str(c, "userId longer than max_token_len", c->user_id, &c->user_id_len, &c->has_user_id, c->cfg.max_token_len, m->user_id);
+    wps__copy_str(c, "connectionId longer than max_id_len (the session cannot be recovered)", c->conn_id, &c->conn_id_len,
+                  &c->has_conn_id, WPS__ID_CAP(&c->cfg), m->connection_id);
+    wps__copy_str(c, "userId longer than max_id_len", c->user_id, &c->user_id_len, &c->has_user_id, WPS__ID_CAP(&c->cfg), m->user_id);
     wps__copy_str(c, "reconnectionToken longer than max_token_len (the session cannot be recovered)", c->token, &c->token_len,
                   &c->has_token, c->cfg.max_token_len, m->reconnection_token);
     if (c->has_conn_id && c->has_token && !wps__recoverable_pair(c, c->conn_id, c->conn_id_len, c->token, c->token_len)) {
@@ -6456,7 +6509,9 @@ WPS_API wps_status wps_client_snapshot(const wps_client *c, void *out, size_t ca
     wps__put_le(&w, c->seq_max, 8);
     wps__put_le(&w, c->next_ack_id, 8);
     wps__put_le(&w, c->next_invocation, 8);
-    wps__put_lenstr(&w, c->url, c->url_len);
+    wps__put_le(&w, c->url_len, 4);
+    if (w.buf && w.len + c->url_len <= w.cap && c->url == w.buf + w.len) w.len += c->url_len; /* borrow_url: restored from this very buffer */
+    else wps__put(&w, c->url, c->url_len);
     wps__put_lenstr(&w, c->conn_id, c->has_conn_id ? c->conn_id_len : 0);
     wps__put_lenstr(&w, c->user_id, c->has_user_id ? c->user_id_len : 0);
     wps__put_lenstr(&w, c->token, c->has_token ? c->token_len : 0);
@@ -6544,7 +6599,7 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
     if (r.bad) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "truncated snapshot", r.at);
     if ((flags & ~7u) || (!(flags & 1u) && cid_len) || (!(flags & 2u) && tok_len) || (!(flags & 4u) && uid_len))
         return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "inconsistent snapshot flags", 6);
-    if (url_len > c->cfg.max_url_len || cid_len > c->cfg.max_token_len || uid_len > c->cfg.max_token_len ||
+    if (url_len > c->cfg.max_url_len || cid_len > WPS__ID_CAP(&c->cfg) || uid_len > WPS__ID_CAP(&c->cfg) ||
         tok_len > c->cfg.max_token_len || ngroups > c->cfg.max_groups)
         return wps__fail(diag, WPS_ERR_CAPACITY, NULL, "the snapshot exceeds this client's capacities", (size_t)-1);
     if (!wps__recoverable_pair(c, cid, cid_len, tok, tok_len))
@@ -6586,8 +6641,12 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
         if (g.at != g.n) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, version >= 2 ? "data after the lost sequenceIds" : "data after the last group", g.at);
     }
     /* commit */
-    if (url_len) WPS_MEMCPY(c->url, url, url_len);
-    c->url[url_len] = 0;
+    if (c->cfg.borrow_url) {
+        c->url = url; /* inside the caller's snapshot (borrow_url) */
+    } else {
+        if (url_len) WPS_MEMCPY(c->url_buf, url, url_len);
+        c->url = c->url_buf;
+    }
     c->url_len = url_len;
     c->conn_id_len = cid_len;
     c->has_conn_id = (flags & 1u) != 0;
@@ -6626,18 +6685,18 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
 
 /* ---------------------------------------------------------------- poll */
 
-/* borrow_payloads: encodes an internal frame into the transmit buffer as it is handed over (it
-   always fits: the buffer has room for a name escaped at 6 bytes a byte). */
-WPS__SMALL_NOINLINE static int wps__encode_internal(wps_client *c, int what, uint64_t arg, wps_slice *frame) {
+/* borrow_payloads: encodes an internal frame into the transmit buffer tx as it is handed over
+   (it always fits: the buffer has room for a name escaped at 6 bytes a byte). */
+WPS__SMALL_NOINLINE static int wps__encode_internal(wps_client *c, char *tx, int what, uint64_t arg, wps_slice *frame) {
     wps_message m;
     size_t n = 0;
     wps__internal_message(c, what, arg, &m);
     if (what == WPS__F_REJOIN) c->groups[arg].queued_ack = 0; /* handed over */
-    if (wps_encode(&c->up, &m, c->tx, c->tx_cap, &n, NULL) != WPS_OK) {
+    if (wps_encode(&c->up, &m, tx, c->tx_cap, &n, NULL) != WPS_OK) {
         WPS_ASSERT(0);
         return 0;
     }
-    *frame = wps_slice_make(c->tx, n);
+    *frame = wps_slice_make(tx, n);
     return 1;
 }
 
@@ -6646,9 +6705,9 @@ WPS__SMALL_NOINLINE static int wps__encode_internal(wps_client *c, int what, uin
    within max_frame_size (it changed against the lifetime rule): the attempt is not sent and the
    call ends with WPS_ERR_INVALID_ARGUMENT (its completion is queued, or, for a fire-and-forget
    call, already queued and now says so). */
-WPS__SMALL_NOINLINE static int wps__encode_borrowed(wps_client *c, wps__call *k, wps_slice *frame) {
+WPS__SMALL_NOINLINE static int wps__encode_borrowed(wps_client *c, char *tx, wps__call *k, wps_slice *frame) {
     wps_message m;
-    char *dst = c->cfg.borrow_payloads ? c->tx : (char *)k->buf + c->cfg.max_name_len;
+    char *dst = c->cfg.borrow_payloads ? tx : (char *)k->buf + c->cfg.max_name_len;
     size_t n = 0;
     wps__call_message(k, &m);
     if (wps_encode(&c->up, &m, dst, c->cfg.max_frame_size, &n, NULL) == WPS_OK) { /* (at most max_frame_size, as when it was made) */
@@ -6662,39 +6721,63 @@ WPS__SMALL_NOINLINE static int wps__encode_borrowed(wps_client *c, wps__call *k,
 }
 
 /* Dequeues and converts: every decision was made by the input that queued the record. The one
-   exception is encoding: a borrowed call's attempt, and with borrow_payloads every frame, is
-   encoded here, as it is handed over. The slot of a completion handed over is free for the next
-   call. */
-WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
+   exception is writing: the URL of an OPEN, a borrowed call's attempt, and with borrow_payloads
+   every frame, are written here, as they are handed over (into the transmit buffer: the
+   client's, or the one the host lends). The slot of a completion handed over is free for the
+   next call. */
+WPS_API bool wps_client_poll_into(wps_client *c, wps_action *out, char *buf, size_t cap) {
     wps__rec r;
+    char *tx;
     if (!out) return false;
     WPS_MEMSET(out, 0, sizeof *out);
-    if (!c || !c->q_len) return false;
-    r = c->q[c->q_head];
-    c->q_head = (c->q_head + 1) % c->q_cap;
-    c->q_len--;
-    if (r.bits & WPS__Q_FRAME_REF) c->frame_refs--;
+    if (!c) return false;
+    for (;;) {
+        if (!c->q_len) return false;
+        r = c->q[c->q_head];
+        tx = c->cfg.borrow_payloads ? c->tx : c->open_url; /* where a URL or frame is written */
+        if (buf && c->cfg.borrow_payloads) tx = cap >= c->tx_cap ? buf : NULL;
+        if (!tx && (r.kind == WPS__R_OPEN || r.kind == WPS__R_SEND_CALL || r.kind == WPS__R_SEND_FRAME)) {
+            out->status = WPS_ERR_BUFFER_TOO_SMALL; /* stays queued until a buffer is lent */
+            out->needed = c->tx_cap;
+            return false;
+        }
+        c->q_head = (c->q_head + 1) % c->q_cap;
+        c->q_len--;
+        if (r.bits & WPS__Q_FRAME_REF) c->frame_refs--;
+        if (r.kind == WPS__R_SEND_CALL && c->calls[r.half].borrowed &&
+            !wps__encode_borrowed(c, tx, &c->calls[r.half], &out->frame))
+            continue; /* the call ended instead (its completion is queued) */
+        if (r.kind == WPS__R_SEND_FRAME && c->cfg.borrow_payloads &&
+            !wps__encode_internal(c, tx, (int)WPS__Q_WHAT(r.bits), WPS__Q_WHAT(r.bits) == WPS__F_SEQACK ? c->seqack_value : r.word, &out->frame))
+            continue;
+        break;
+    }
     switch (r.kind) {
     case WPS__R_NEED_URL: out->kind = WPS_ACTION_NEED_URL; break;
-    case WPS__R_OPEN:
+    case WPS__R_OPEN: {
+        size_t n = c->url_len;
         out->kind = WPS_ACTION_OPEN;
-        out->url = wps_slice_make(c->open_url, c->open_url_len);
+        if (r.bits & WPS__Q_RECOVERY) {
+            n = wps__build_recovery_url(c, tx);
+        } else {
+            if (n) WPS_MEMCPY(tx, c->url, n);
+            tx[n] = 0;
+        }
+        out->url = wps_slice_make(tx, n);
         out->subprotocol = wps_protocol_name(c->cfg.protocol);
         break;
+    }
     case WPS__R_SEND_CALL: {
         wps__call *k = &c->calls[r.half];
         out->kind = WPS_ACTION_SEND;
-        out->frame = wps_slice_make((const char *)k->buf + c->cfg.max_name_len, k->frame_len);
+        if (!k->borrowed) out->frame = wps_slice_make((const char *)k->buf + c->cfg.max_name_len, k->frame_len);
         out->is_text = true;
-        if (k->borrowed && !wps__encode_borrowed(c, k, &out->frame)) return wps_client_poll(c, out);
         break;
     }
     case WPS__R_SEND_FRAME:
         out->kind = WPS_ACTION_SEND;
         out->is_text = true;
         if (!c->cfg.borrow_payloads) out->frame = wps_slice_make(c->out + r.word, wps__rec_len(&r));
-        else if (!wps__encode_internal(c, (int)WPS__Q_WHAT(r.bits), WPS__Q_WHAT(r.bits) == WPS__F_SEQACK ? c->seqack_value : r.word, &out->frame))
-            return wps_client_poll(c, out);
         break;
     case WPS__R_CLOSE:
         out->kind = WPS_ACTION_CLOSE;
@@ -6761,6 +6844,13 @@ WPS_API bool wps_client_poll(wps_client *c, wps_action *out) {
     }
     }
     return true;
+}
+
+WPS_API bool wps_client_poll(wps_client *c, wps_action *out) { return wps_client_poll_into(c, out, NULL, 0); }
+
+WPS_API size_t wps_client_transmit_size(const wps_client_config *config) {
+    wps__layout l;
+    return wps__layout_of(config, &l) ? l.tx_cap : 0;
 }
 
 #endif /* WPS_NO_CLIENT */

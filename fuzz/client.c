@@ -112,6 +112,7 @@ typedef struct model {
 } model;
 
 static model g_m;
+static char g_tx[16384]; /* host_transmit_buffer: the transmit buffer the host lends at each poll */
 static int g_trace = -1; /* WPS_FUZZ_TRACE=1 in the environment: print the inputs and actions */
 
 static void trace(const char *fmt, ...) {
@@ -143,7 +144,7 @@ static mcall *sender(model *m, const wps_action *a) {
     uintptr_t p = (uintptr_t)a->frame.ptr, out = (uintptr_t)c->out;
     uint32_t i;
     mcall *k;
-    if (c->cfg.borrow_payloads && a->frame.ptr == c->tx) { /* encoded as handed over: the record says whose */
+    if (c->cfg.borrow_payloads && (a->frame.ptr == c->tx || a->frame.ptr == g_tx)) { /* encoded as handed over: the record says whose */
         if (m->head_kind == WPS__R_SEND_FRAME) return NULL;
         check_that(m->head_kind == WPS__R_SEND_CALL, "a frame in the transmit buffer from neither a call nor an internal record");
         check_that(c->calls[m->head_slot].id != 0, "a frame of a free call slot");
@@ -315,7 +316,10 @@ static void drain(model *m) {
             m->head_kind = h->kind;
             m->head_slot = h->kind == WPS__R_SEND_CALL ? h->half : 0;
         }
-        if (!wps_client_poll(m->c, &a)) break;
+        if (m->cfg.host_transmit_buffer ? !wps_client_poll_into(m->c, &a, g_tx, sizeof g_tx) : !wps_client_poll(m->c, &a)) {
+            check_that(a.status == WPS_OK, "a lent buffer large enough");
+            break;
+        }
         if (m->budget > 0) m->budget--;
         trace("    < %s", wps_action_kind_name(a.kind));
         if (a.kind == WPS_ACTION_EVENT) trace(" %s", wps_event_kind_name(a.event));
@@ -621,6 +625,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg.resend_after_session_loss = (retry & 16) == 0;
     cfg.borrow_payloads = (retry & 32) != 0;  /* calls and internal frames encoded as handed over */
     cfg.receive_in_place = (retry & 64) != 0; /* no receive scratch: frames handed over writable */
+    cfg.host_transmit_buffer = cfg.borrow_payloads && (retry & 128) != 0; /* frames and URLs written into g_tx */
+    cfg.borrow_url = (retry & 128) != 0;      /* the URL is a string literal: alive for good */
     cfg.reconnect_retry.max_retries = (flags & 8) ? 2 : WPS_RETRY_UNLIMITED;
     cfg.reconnect_retry.mode = (flags & 16) ? WPS_RETRY_EXPONENTIAL : WPS_RETRY_FIXED;
     cfg.recovery_window_ms = 3000;
@@ -630,6 +636,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     m->down = wps_codec_make(cfg.protocol, WPS_DOWNSTREAM);
     need = wps_client_memory_size(&cfg);
     check_that(need > 0 && need <= sizeof g_mem, "memory size");
+    check_that(wps_client_transmit_size(&cfg) <= sizeof g_tx, "transmit size");
     check_that(wps_client_init(&m->c, &cfg, g_mem, need, NULL) == WPS_OK, "init");
     while (g_pos < g_len && steps++ < MAX_STEPS) {
         unsigned op = byte();

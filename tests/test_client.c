@@ -431,13 +431,140 @@ TEST rejoin_frame_keeps_its_ack_id_when_the_rejoin_settles_before_it_is_polled(v
 }
 
 /* P6 item 3: wps_client_config_embedded is the defaults with the device capacities of docs/client-guide.md,
-   and its memory is the figure there (6,496 bytes on 32-bit targets, 7,184 on 64-bit). */
+   and its memory is the figure there (4,048 bytes on 32-bit targets: at most 4 KB; 4,744 on
+   64-bit), with a transmit buffer of 1,089 bytes lent by the host. */
 TEST config_embedded_is_the_readme_configuration(void) {
     wps_client_config d = wps_client_config_default(), e = wps_client_config_embedded();
     ASSERT(e.max_calls == 8 && e.max_groups == 8 && e.max_name_len == 32 && e.max_frame_size == 1088);
-    ASSERT(e.max_url_len == 512 && e.max_token_len == 256 && e.borrow_payloads && e.receive_in_place);
+    ASSERT(e.max_url_len == 512 && e.max_token_len == 256 && e.max_id_len == 64 && e.borrow_payloads && e.receive_in_place);
+    ASSERT(e.host_transmit_buffer && e.borrow_url);
     ASSERT(e.protocol == d.protocol && e.keepalive_interval_ms == d.keepalive_interval_ms && e.message_retry.max_retries == d.message_retry.max_retries);
-    ASSERT_EQ((size_t)(sizeof(void *) == 4 ? 6496 : 7184), wps_client_memory_size(&e));
+    ASSERT_EQ((size_t)(sizeof(void *) == 4 ? 4048 : 4744), wps_client_memory_size(&e));
+    ASSERT(sizeof(void *) != 4 || wps_client_memory_size(&e) <= 4096);
+    ASSERT_EQ((size_t)(512 + 64 + 2 * 256 + 1), wps_client_transmit_size(&e)); /* the recovery URL, the largest */
+    ASSERT_EQ((size_t)0, wps_client_transmit_size(&d));                       /* no borrow_payloads: not used */
+    PASS();
+}
+
+/* P6 item 3: what each option of the embedded configuration saves. host_transmit_buffer: the
+   transmit buffer; borrow_url: the URL (max_url_len + 1, rounded up to 8); max_id_len: the
+   connection and user ids (2 x (max_token_len - max_id_len)). host_transmit_buffer needs
+   borrow_payloads (the frames must be encoded as they are handed over). */
+TEST embedded_options_each_save_their_buffer(void) {
+    wps_client_config e = wps_client_config_embedded(), t = e;
+    size_t all = wps_client_memory_size(&e);
+    t.host_transmit_buffer = false;
+    ASSERT_EQ(all + 1096u, wps_client_memory_size(&t)); /* 1,089 rounded up to 8 */
+    t = e;
+    t.borrow_url = false;
+    ASSERT_EQ(all + 520u, wps_client_memory_size(&t));
+    t = e;
+    t.max_id_len = 0; /* = max_token_len */
+    ASSERT_EQ(all + 2u * (256u - 64u), wps_client_memory_size(&t));
+    t = e;
+    t.borrow_payloads = false;
+    ASSERT_EQ((size_t)0, wps_client_memory_size(&t));
+    t.host_transmit_buffer = false;
+    ASSERT(wps_client_memory_size(&t) > 0);
+    t = e;
+    t.max_id_len = 15;
+    ASSERT_EQ((size_t)0, wps_client_memory_size(&t));
+    PASS();
+}
+
+static wps_client *new_client(const wps_client_config *cfg, void **mem);
+static wps_slice S(const char *s);
+
+/* P6 item 3: with borrow_url a restored client's URL is the one inside the snapshot (kept by
+   the host). A host that saves the session again into that same buffer (one buffer in
+   retained RAM, the usual way) rewrites the URL where it is: the snapshot is the same, and the
+   recovery URL still right. */
+TEST borrow_url_restored_client_reads_the_url_from_the_snapshot(void) {
+    wps_client_config cfg = wps_client_config_embedded();
+    size_t need = wps_client_transmit_size(&cfg), n = 0, n2 = 0;
+    char *tx = (char *)malloc(need);
+    unsigned char snap[1024], copy[1024];
+    void *mem, *mem2;
+    wps_client *c = new_client(&cfg, &mem), *d;
+    wps_action a;
+    ASSERT(c != NULL && tx != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+    while (wps_client_poll_into(c, &a, tx, need)) {
+    }
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 0, "wss://h/client/hubs/x?access_token=t", 36));
+    while (wps_client_poll_into(c, &a, tx, need)) {
+    }
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 1));
+    feed(c, 1, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"tok\"}");
+    while (wps_client_poll_into(c, &a, tx, need)) {
+    }
+    ASSERT_EQ(WPS_OK, wps_client_snapshot(c, snap, sizeof snap, &n));
+    memcpy(copy, snap, n);
+    d = new_client(&cfg, &mem2);
+    ASSERT(d != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_restore(d, snap, n, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_snapshot(d, snap, sizeof snap, &n2)); /* into the buffer it borrows from */
+    ASSERT(n2 == n && memcmp(snap, copy, n) == 0);
+    ASSERT_EQ(WPS_OK, wps_client_start(d, 2));
+    ASSERT(wps_client_poll_into(d, &a, tx, need) && a.event == WPS_EVENT_RECOVERING);
+    ASSERT(wps_client_poll_into(d, &a, tx, need) && a.kind == WPS_ACTION_OPEN);
+    ASSERT(strcmp(a.url.ptr, "wss://h/client/hubs/x?access_token=t&awps_connection_id=A&awps_reconnection_token=tok") == 0);
+    free(mem);
+    free(mem2);
+    free(tx);
+    PASS();
+}
+
+/* P6 item 3: a client with host_transmit_buffer writes each SEND frame and OPEN URL into the
+   buffer the host lends to wps_client_poll_into. Without one (wps_client_poll), or with one
+   smaller than wps_client_transmit_size, the action stays queued and the poll says what it
+   needs; actions that carry no frame need no buffer. A client with a buffer of its own uses
+   the host's when one is lent. */
+TEST host_transmit_buffer_is_lent_to_poll_into(void) {
+    wps_client_config cfg = wps_client_config_embedded();
+    size_t need = wps_client_transmit_size(&cfg);
+    char *tx = (char *)malloc(need + 1), url[] = "wss://h/client/hubs/x?access_token=t";
+    void *mem;
+    wps_client *c = new_client(&cfg, &mem);
+    wps_action a;
+    wps_call_id id;
+    ASSERT(c != NULL && tx != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+    ASSERT(wps_client_poll(c, &a) && a.kind == WPS_ACTION_NEED_URL); /* no buffer needed */
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 0, url, sizeof url - 1));
+    ASSERT(!wps_client_poll(c, &a));
+    ASSERT(a.kind == WPS_ACTION_NONE && a.status == WPS_ERR_BUFFER_TOO_SMALL && a.needed == need);
+    ASSERT(!wps_client_poll_into(c, &a, tx, need - 1) && a.status == WPS_ERR_BUFFER_TOO_SMALL && a.needed == need);
+    memset(tx, 'x', need + 1);
+    ASSERT(wps_client_poll_into(c, &a, tx, need) && a.kind == WPS_ACTION_OPEN);
+    ASSERT(a.url.ptr == tx && a.url.len == sizeof url - 1 && strcmp(tx, url) == 0); /* NUL-terminated */
+    ASSERT(!wps_client_poll_into(c, &a, tx, need) && a.status == WPS_OK); /* nothing left */
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 1));
+    feed(c, 1, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"t k\"}");
+    ASSERT(wps_client_poll_into(c, &a, tx, need) && a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_CONNECTED);
+    ASSERT_EQ(WPS_OK, wps_client_send_event(c, 2, S("e"), WPS_DATA_TEXT, S("hi"), NULL, &id, NULL));
+    ASSERT(wps_client_poll_into(c, &a, tx, need) && a.kind == WPS_ACTION_SEND && a.frame.ptr == tx);
+    ASSERT(a.frame.len == 68 && memcmp(tx, "{\"type\":\"event\",\"event\":\"e\",\"ackId\":1,\"dataType\":\"text\",\"data\":\"hi\"}", 68) == 0);
+    /* a drop: the recovery URL is built from the borrowed URL into the lent buffer */
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 3, 1006, NULL, 0));
+    ASSERT(wps_client_poll_into(c, &a, tx, need) && a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_RECOVERING);
+    ASSERT(wps_client_poll_into(c, &a, tx, need) && a.kind == WPS_ACTION_OPEN && a.url.ptr == tx);
+    ASSERT(strcmp(tx, "wss://h/client/hubs/x?access_token=t&awps_connection_id=A&awps_reconnection_token=t+k") == 0);
+    free(mem);
+    free(tx);
+    /* a client with its own transmit buffer writes into the one lent, if any */
+    cfg.host_transmit_buffer = false;
+    cfg.borrow_url = false;
+    tx = (char *)malloc(need);
+    c = new_client(&cfg, &mem);
+    ASSERT(c != NULL && tx != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 0, url, sizeof url - 1));
+    url[0] = 'X'; /* copied: the client's URL does not change */
+    ASSERT(wps_client_poll_into(c, &a, tx, need) && a.kind == WPS_ACTION_OPEN && a.url.ptr == tx && strcmp(tx, "wss://h/client/hubs/x?access_token=t") == 0);
+    free(mem);
+    free(tx);
     PASS();
 }
 
@@ -1046,7 +1173,8 @@ typedef struct runner {
     char wframe[16384]; /* recv-writable: the frame the client may rewrite */
     unsigned char snap[16384];
     size_t snap_len;
-    char keep[65536]; /* borrowed calls' names and data: alive for the whole scenario */
+    char keep[65536]; /* borrowed calls' names and data (and borrowed URLs): alive for the whole scenario */
+    char tx[16384];   /* the transmit buffer lent to a client with host_transmit_buffer */
     size_t keep_used;
 } runner;
 
@@ -1214,7 +1342,9 @@ static void describe(runner *r, const wps_action *a, char *out, size_t cap) {
 static void drain(runner *r) {
     wps_action a;
     char buf[8192];
-    while (wps_client_poll(r->c, &a)) {
+    /* host_transmit_buffer: frames and URLs go into the runner's buffer (any other client may be
+       lent one too; without one it uses its own) */
+    while (r->cfg.host_transmit_buffer ? wps_client_poll_into(r->c, &a, r->tx, sizeof r->tx) : wps_client_poll(r->c, &a)) {
         describe(r, &a, buf, sizeof buf);
         if (r->npending < MAX_PENDING) r->pending[r->npending++] = dupstr(buf);
     }
@@ -1266,6 +1396,12 @@ static int apply_config(runner *r, char *rest) {
         else if (!strcmp(t, "resend_after_session_loss")) r->cfg.resend_after_session_loss = !strcmp(v, "true");
         else if (!strcmp(t, "borrow_payloads")) r->cfg.borrow_payloads = !strcmp(v, "true");
         else if (!strcmp(t, "receive_in_place")) r->cfg.receive_in_place = !strcmp(v, "true");
+        else if (!strcmp(t, "host_transmit_buffer")) r->cfg.host_transmit_buffer = !strcmp(v, "true");
+        else if (!strcmp(t, "borrow_url")) r->cfg.borrow_url = !strcmp(v, "true");
+        else if (!strcmp(t, "max_id_len")) r->cfg.max_id_len = (uint32_t)n;
+        else if (!strcmp(t, "max_token_len")) r->cfg.max_token_len = (uint32_t)n;
+        else if (!strcmp(t, "max_url_len")) r->cfg.max_url_len = (uint32_t)n;
+        else if (!strcmp(t, "embedded") && !strcmp(v, "true")) r->cfg = wps_client_config_embedded();
         else return 0;
     }
     return 1;
@@ -1373,6 +1509,7 @@ static int do_input(runner *r, char *line) {
     else if (!strcmp(cmd, "tick")) st = wps_client_tick(r->c, t);
     else if (!strcmp(cmd, "url")) {
         char *u = token(&rest);
+        if (u && r->cfg.borrow_url) u = keep_bytes(r, u, strlen(u)); /* the caller keeps it */
         st = wps_client_set_url(r->c, t, u, u ? strlen(u) : 0);
     } else if (!strcmp(cmd, "url-failed")) st = wps_client_url_failed(r->c, t);
     else if (!strcmp(cmd, "open")) st = wps_client_on_open(r->c, t);
@@ -1755,7 +1892,9 @@ TEST on_close_is_refused_while_waiting_to_reconnect_or_recover(void) {
 }
 
 /* An input that could queue more than the room left is refused with WPS_ERR_BUSY, changing
-   nothing, until the host polls; then it works. One call and no groups: 20 records fill it. */
+   nothing, until the host polls; then it works. One call and no groups: the queue has 20
+   records, 19 of them kept for the worst input (3 per call, 2 per group, 16) and one for a call
+   started without a poll. */
 TEST inputs_are_busy_while_the_queue_is_full_and_work_once_polled(void) {
     wps_client_config cfg = wps_client_config_default();
     void *mem;
@@ -1763,19 +1902,17 @@ TEST inputs_are_busy_while_the_queue_is_full_and_work_once_polled(void) {
     wps_action a;
     wps_call_id id = 5;
     wps_diag d;
-    int i, stopped = 0;
+    int opens = 0;
     cfg.max_calls = 1;
     cfg.max_groups = 0;
     c = new_client(&cfg, &mem);
     ASSERT(c != NULL);
-    for (i = 0; i < 20; i++) { /* each start/stop leaves one `stopped` event */
-        ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
-        ASSERT_EQ(WPS_OK, wps_client_stop(c, 0));
-    }
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 0)); /* a start and a stop leave one `stopped` event */
+    ASSERT_EQ(WPS_OK, wps_client_stop(c, 0));
     ASSERT_EQ(WPS_OK, wps_client_send_event(c, 0, S("e"), WPS_DATA_TEXT, S("x"), NULL, &id, &d)); /* its NOT_SENT completion */
-    ASSERT_EQ(WPS_ERR_BUSY, wps_client_start(c, 1));
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_start(c, 1)); /* 2 queued, 18 free: less than the worst input */
     ASSERT(wps_client_poll(c, &a) && a.event == WPS_EVENT_STOPPED);
-    ASSERT_EQ(WPS_OK, wps_client_start(c, 1)); /* 20 events and NEED_URL */
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 1)); /* the completion and NEED_URL */
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_stop(c, 1));
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_set_url(c, 1, client_url, sizeof client_url - 1));
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_url_failed(c, 1));
@@ -1783,14 +1920,14 @@ TEST inputs_are_busy_while_the_queue_is_full_and_work_once_polled(void) {
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_cancel(c, 1, 1));
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_join_group(c, 1, S("g"), NULL, &id, &d));
     ASSERT(id == 0 && strstr(d.reason, "poll them first") != NULL);
-    ASSERT(wps_client_poll(c, &a) && a.event == WPS_EVENT_STOPPED);
+    ASSERT(wps_client_poll(c, &a) && a.kind == WPS_ACTION_COMPLETE && a.status == WPS_ERR_NOT_SENT);
     ASSERT_EQ(WPS_OK, wps_client_set_url(c, 1, client_url, sizeof client_url - 1)); /* + OPEN */
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_open(c, 2));
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_open_failed(c, 2, 0));
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_close(c, 2, 1006, NULL, 0));
     ASSERT_EQ(WPS_CLIENT_CONNECTING, wps_client_get_state(c));
-    while (wps_client_poll(c, &a)) stopped += a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_STOPPED;
-    ASSERT_EQ(18, stopped); /* the 20 of the loop, less the two polled */
+    while (wps_client_poll(c, &a)) opens += a.kind == WPS_ACTION_OPEN;
+    ASSERT_EQ(1, opens); /* NEED_URL and OPEN were left */
     ASSERT_EQ(WPS_OK, wps_client_on_open(c, 3));
     ASSERT_EQ(WPS_CLIENT_CONNECTED, wps_client_get_state(c));
     free(mem);
@@ -2926,6 +3063,9 @@ SUITE(client) {
     RUN_TEST(borrowed_call_is_encoded_from_the_callers_memory_at_each_attempt);
     RUN_TEST(borrow_payloads_keeps_one_transmit_buffer_not_a_frame_per_call);
     RUN_TEST(config_embedded_is_the_readme_configuration);
+    RUN_TEST(embedded_options_each_save_their_buffer);
+    RUN_TEST(host_transmit_buffer_is_lent_to_poll_into);
+    RUN_TEST(borrow_url_restored_client_reads_the_url_from_the_snapshot);
     RUN_TEST(rejoin_frame_keeps_its_ack_id_when_the_rejoin_settles_before_it_is_polled);
     RUN_TEST(names_that_escape_beyond_the_internal_frame_buffer_are_refused);
     RUN_TEST(refused_calls_explain_themselves);

@@ -247,7 +247,7 @@ static void pump(wps_lws *t) {
     for (;;) {
         wps_action a;
         wps_status st;
-        while (wps_client_poll(t->client, &a)) act(t, &a);
+        while (wps_adapter_take(t->client, &a, &t->tx)) act(t, &a);
         if (!wps_adapter_feed(&t->in, t->client, t->now, &st)) break;
         if (st != WPS_OK) say(t, 0, "an input was refused: %s", wps_status_name(st));
     }
@@ -318,6 +318,7 @@ void wps_lws_close(wps_lws *t) {
     free(t->rx);
     free(t->url);
     free(t->path);
+    wps_adapter_tx_free(&t->tx);
     t->rx = NULL;
     t->url = t->path = NULL;
     t->rx_len = t->rx_cap = 0;

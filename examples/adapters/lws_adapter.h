@@ -64,6 +64,7 @@ typedef struct wps_lws {
     unsigned char *rx;             /* the message being reassembled */
     size_t rx_len, rx_cap;
     wps_adapter_inbox in;          /* open, messages, close: fed by the next poll */
+    wps_adapter_tx tx;             /* lent to a client without a transmit buffer of its own */
 } wps_lws;
 
 /** Sets t up around the client (no I/O, no allocation). Returns 0, or -1 for a NULL argument. */

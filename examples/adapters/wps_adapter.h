@@ -58,6 +58,35 @@ static inline void wps_adapter_need_url(const wps_adapter_options *o, wps_client
     else wps_adapter_forward(o, a);
 }
 
+/** The transmit buffer an adapter lends a client that has none of its own
+    (host_transmit_buffer, as in wps_client_config_embedded); allocated on first need. */
+typedef struct wps_adapter_tx {
+    char *buf;
+    size_t cap;
+} wps_adapter_tx;
+
+/** Takes the client's next action (wps_client_poll_into). A client without a transmit buffer
+    says the size it needs (WPS_ERR_BUFFER_TOO_SMALL, needed): the buffer is allocated then, and
+    the action taken. Its frame or URL is valid until the next take. false: nothing to do (or
+    out of memory: the action stays queued). */
+static inline int wps_adapter_take(wps_client *c, wps_action *a, wps_adapter_tx *tx) {
+    for (;;) {
+        char *b;
+        if (wps_client_poll_into(c, a, tx->buf, tx->cap)) return 1;
+        if (a->status != WPS_ERR_BUFFER_TOO_SMALL || a->needed <= tx->cap) return 0;
+        b = (char *)realloc(tx->buf, a->needed);
+        if (!b) return 0;
+        tx->buf = b;
+        tx->cap = a->needed;
+    }
+}
+
+static inline void wps_adapter_tx_free(wps_adapter_tx *tx) {
+    free(tx->buf);
+    tx->buf = NULL;
+    tx->cap = 0;
+}
+
 /* ---- shared by the adapters: what a socket produced, fed to the client in order ----
    A transport's callbacks (or, on ESP-IDF, the loop draining the websocket task's queue) store
    into an inbox; the adapter's poll feeds it to the client one input at a time, polling the

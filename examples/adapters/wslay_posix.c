@@ -527,7 +527,7 @@ static void pump(wps_wslay *t) {
     for (;;) {
         wps_action a;
         wps_status st;
-        while (wps_client_poll(c, &a)) act(t, &a);
+        while (wps_adapter_take(c, &a, &t->tx)) act(t, &a);
         if (t->want_url) {
             t->want_url = 0;
             wps_client_set_url(c, t->now, t->opt.url, strlen(t->opt.url));
@@ -577,5 +577,6 @@ void wps_wslay_close(wps_wslay *t) {
     int had_socket = t->fd >= 0;
     drop_socket(t);
     wps_adapter_clear(&t->in);
+    wps_adapter_tx_free(&t->tx);
     if (had_socket) wps_client_on_close(t->client, t->now, 1006, NULL, 0);
 }

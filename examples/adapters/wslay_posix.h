@@ -63,6 +63,7 @@ typedef struct wps_wslay {
     int want_url, eof, closing, close_received;
     uint16_t close_code;
     wps_adapter_inbox in;      /* open, messages, close (the peer's close reason is kept there) */
+    wps_adapter_tx tx;         /* lent to a client without a transmit buffer of its own */
 } wps_wslay;
 
 /** Sets t up around the client (no I/O). Returns 0, or -1 for a NULL argument. */

@@ -12,8 +12,9 @@ extern void dev_open(const char *url, const char *protocol);
 extern void dev_close(unsigned code);
 extern void dev_event(const wps_action *a);
 
-static unsigned long long mem[8000 / 8]; /* the embedded configuration (docs/client-guide.md): 6,496 B on 32-bit */
+static unsigned long long mem[4096 / 8]; /* the embedded configuration (docs/client-guide.md): 4,048 B on 32-bit */
 static char rx[2048];
+static char tx[1089]; /* its transmit buffer, lent at each poll: wps_client_transmit_size() */
 
 int main(void) {
     wps_client_config cfg = wps_client_config_embedded();
@@ -24,7 +25,7 @@ int main(void) {
     wps_client_start(c, dev_now());
     for (;;) {
         int is_text = 1, ev = 0, n;
-        while (wps_client_poll(c, &a)) {
+        while (wps_client_poll_into(c, &a, tx, sizeof tx)) {
             switch (a.kind) {
             case WPS_ACTION_NEED_URL: wps_client_set_url(c, dev_now(), "wss://h/client/hubs/x?access_token=t", 37); break;
             case WPS_ACTION_OPEN: dev_open(a.url.ptr, a.subprotocol); break;

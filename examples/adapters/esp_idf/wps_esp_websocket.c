@@ -265,7 +265,7 @@ static void pump(wps_esp *t) {
     for (;;) {
         wps_action a;
         wps_status st;
-        while (wps_client_poll(t->client, &a)) act(t, &a);
+        while (wps_adapter_take(t->client, &a, &t->tx)) act(t, &a);
         if (t->lost && (t->phase == P_OPENING || t->phase == P_OPEN)) {
             ESP_LOGE(TAG, "%s: dropping the connection", t->too_big ? "a message larger than max_message" : "an event was lost (queue full or out of memory)");
             if (!t->too_big) t->error = -1;
@@ -324,6 +324,7 @@ void wps_esp_close(wps_esp *t) {
     }
     wps_adapter_clear(&t->in);
     free(t->rx);
+    wps_adapter_tx_free(&t->tx);
     t->rx = NULL;
     t->rx_len = t->rx_cap = 0;
     t->phase = P_IDLE;

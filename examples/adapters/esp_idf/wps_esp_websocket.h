@@ -67,6 +67,7 @@ typedef struct wps_esp {
     int phase, error, dropped; /* dropped: a message was lost here: the later ones are dropped too */
     uint64_t now;
     wps_adapter_inbox in;
+    wps_adapter_tx tx;         /* lent to a client without a transmit buffer of its own */
     /* private: the websocket task's (the loop reads them only when no task runs) */
     unsigned char *rx;         /* the message being reassembled */
     size_t rx_len, rx_cap;
