@@ -154,11 +154,13 @@
                       wps_client_config.borrow_payloads: no frame kept per call, each attempt
                       encoded from the caller's memory; internal frames encoded as handed over;
                       the transmit buffer holds the open URL too); wps_client_config_embedded
-                      (4,048 bytes on 32-bit); wps_client_config.host_transmit_buffer with
+                      (4,016 bytes on 32-bit); wps_client_config.host_transmit_buffer with
                       wps_client_poll_into and wps_client_transmit_size (the host lends the
                       transmit buffer), .borrow_url (the host keeps the URL) and .max_id_len;
-                      OPEN URLs written as the OPEN is handed over; an action queue sized for
-                      the worst input and a call per slot (not the worst input twice);
+                      OPEN URLs written as the OPEN is handed over (one not polled is taken
+                      back when its socket is reported failed); an action queue sized for the
+                      worst input and a burst of max_calls calls (not the worst input twice);
+                      a restored session reported disconnected is not recovered again;
                       WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
                       wps_client_config.receive_in_place (no
                       receive scratch); 8-byte queue records, an internal-frame buffer
@@ -732,13 +734,16 @@ typedef struct wps_client_config {
                                 (WPS_ERR_BUFFER_TOO_SMALL in wps_action.status) */
     bool borrow_url;         /* false. true: wps_client_set_url keeps no copy of the URL: the
                                 caller keeps it unchanged until the client asks for the next one
-                                (WPS_ACTION_NEED_URL) or has stopped (WPS_EVENT_STOPPED), since
-                                recovery URLs are built from it. After wps_client_restore the URL
-                                is the one inside the snapshot, which must stay alive the same way.
+                                (WPS_ACTION_NEED_URL), since recovery URLs are built from it; a
+                                stopped client still reads it in wps_client_snapshot. After
+                                wps_client_restore the URL is the one inside the snapshot, which
+                                must stay alive the same way (a later snapshot may be written
+                                into that same buffer, not into one overlapping it elsewhere).
                                 Saves max_url_len + 1 bytes */
     uint32_t max_id_len;     /* 0: max_token_len. Longest connectionId and userId kept (a longer
-                                connectionId cannot recover the session; a longer userId is not
-                                reported; both traced as WPS_TRACE_NOT_KEPT) */
+                                connectionId is left out of the events and cannot recover the
+                                session; a longer userId is left out of `connected`; both are
+                                traced as WPS_TRACE_NOT_KEPT) */
 } wps_client_config;
 
 /** The official @azure/web-pubsub-client defaults, and the capacities above. */
@@ -749,7 +754,7 @@ WPS_API wps_client_config wps_client_config_default(void);
     keeps each call's data until it completes; see borrow_payload), receive_in_place (frames are
     handed over with wps_client_on_frame_writable), host_transmit_buffer (actions are taken with
     wps_client_poll_into and a buffer of wps_client_transmit_size(), 1,089 bytes) and borrow_url
-    (the caller keeps the URL). 4,048 bytes of client memory on 32-bit
+    (the caller keeps the URL). 4,016 bytes of client memory on 32-bit
     targets (docs/client-guide.md, "Defaults and capacities"). */
 WPS_API wps_client_config wps_client_config_embedded(void);
 
@@ -837,7 +842,8 @@ WPS_API wps_status wps_client_url_failed(wps_client *client, uint64_t now_ms);
     service's `connected` frame; on a recovery they go out at once. */
 WPS_API wps_status wps_client_on_open(wps_client *client, uint64_t now_ms);
 /** The socket could not be opened (handshake refused, DNS, TLS ...). code: the HTTP or close
-    status if known (a 1008 refusal of a recovery ends recovery), else 0. */
+    status if known (a 1008 refusal of a recovery ends recovery), else 0. A WPS_ACTION_OPEN not
+    polled yet is taken back (so is it by wps_client_on_close while opening). */
 WPS_API wps_status wps_client_on_open_failed(wps_client *client, uint64_t now_ms, uint16_t code);
 /** One complete WebSocket message. is_text: a text frame (else binary: on a JSON subprotocol it is
     reported as WPS_EVENT_FRAME_ERROR with WPS_ERR_FRAME_TYPE). The frame is only read; one whose
@@ -4719,20 +4725,19 @@ typedef struct wps__call {
     uint8_t is_dup, has_data;
     uint8_t error_acked; /* an attempt was answered with an error ack (not Duplicate) */
     uint8_t answer_lost; /* an attempt reached the host and its connection ended before the answer */
+    uint8_t borrowed, no_echo; /* borrowed: the frame is encoded from name/payload at each attempt */
+    int8_t result;       /* wps_status (every status fits a signed byte: WPS__STATUS_FITS) */
+    uint8_t data_type, payload_type; /* wps_data_type: of the answer's data; of a borrowed call's payload */
+    uint16_t group;   /* join/leave: group entry (max_groups <= 65536) */
     uint32_t sent;    /* attempts queued or handed to the host (a queued one taken back is uncounted) */
     uint32_t attempt; /* failed attempts on open connections (error answers, attempt timeouts) */
-    uint32_t group;   /* join/leave: group entry */
     uint32_t frame_len, inv_len;
     uint32_t prev, next; /* the order list of pending calls (slots), oldest first */
-    uint64_t order;      /* call order: position in the list */
+    unsigned char *buf;  /* [invocation id (max_name_len)][frame (max_frame_size), unless borrow_payloads] */
+    uint64_t order;      /* call order: position in the list (the 64-bit members after 48 bytes: no padding on 32-bit targets) */
     uint64_t ack_id, retry_at, timeout_at, attempt_at;
-    wps_status result;
-    wps_data_type data_type;
     wps_slice data, err_name, err_msg;
-    uint8_t borrowed, no_echo; /* borrowed: the frame is encoded from name/payload at each attempt */
-    wps_data_type payload_type;
     wps_slice name, payload;   /* a borrowed call's arguments (the caller's memory) */
-    unsigned char *buf;        /* [invocation id (max_name_len)][frame (max_frame_size), unless borrow_payloads] */
 } wps__call;
 
 typedef struct wps__group { /* (the 64-bit members first: no padding between them on 32-bit targets) */
@@ -4746,8 +4751,8 @@ typedef struct wps__group { /* (the 64-bit members first: no padding between the
     uint8_t joined;
 } wps__group;
 
-/* Queued records: 8 bytes each (the queue is sized for the worst input twice over, so records
-   stay small). What an event says beyond its kind, code, status and group is in the client
+/* Queued records: 8 bytes each (the queue has room for the worst input and a burst of calls,
+   so records stay small). What an event says beyond its kind, code, status and group is in the client
    (connection and user id, the disconnected message, the refused frame's report) or in the
    group (a failed rejoin's ackId), where nothing can change it before the event is polled:
    those events point into the frame being received (frame_ref), and a new frame waits for them.
@@ -4920,9 +4925,10 @@ static int wps__layout_of(const wps_client_config *cfg, wps__layout *l) {
        completion of a fire-and-forget send), per group a rejoin frame and its result, and a few
        events and frames */
     l->q_reserve = 3 * cfg->max_calls + 2 * cfg->max_groups + 16;
-    /* and room beyond that for a call per slot started without a poll between (a call queues
-       one record as it starts), so only max_calls limits a burst of calls */
-    l->q_cap = l->q_reserve + cfg->max_calls;
+    /* and room beyond that for a burst of calls made between two polls: a call queues its SEND
+       as it starts, and a fire-and-forget call its completion too (records already queued take
+       from this room first) */
+    l->q_cap = l->q_reserve + 2 * cfg->max_calls;
     l->slot_size = wps__align8((size_t)cfg->max_name_len + (cfg->borrow_payloads ? 0 : cfg->max_frame_size));
     /* url + "/" + "?" + both parameter names and, form-encoded, their values: together at most
        2 * max_token_len bytes (wps__recoverable refuses a longer pair) */
@@ -5249,7 +5255,7 @@ static void wps__complete(wps_client *c, wps__call *k, wps_status st, int frame_
         k->has_data = 0;
     }
     wps__set_state(c, k, WPS__CALL_DONE);
-    k->result = st;
+    k->result = (int8_t)st;
     wps__group_unref(c, k);
     wps__list_remove(c, wps__call_slot(c, k));
     r = wps__push(c, WPS__R_COMPLETE, frame_ref);
@@ -5343,7 +5349,7 @@ static void wps__attempt_failed(wps_client *c, wps__call *k, wps_status st, int 
         return;
     }
     k->attempt++;
-    k->result = st;
+    k->result = (int8_t)st;
     wps__set_state(c, k, WPS__CALL_RETRY_WAIT);
     k->retry_at = c->now + delay;
     WPS__TRACE(c, WPS_TRACE_RETRY, st == WPS_ERR_TIMEOUT ? "no answer within attempt_timeout_ms" : "the service answered with an error", st,
@@ -5385,8 +5391,8 @@ static void wps__fresh_connect(wps_client *c, int kind) {
     wps__push(c, WPS__R_NEED_URL, 0);
 }
 
-/* -> OPENING / RECOVER_OPENING. The URL is written as the OPEN is handed over (wps__open_url):
-   the record says which. */
+/* -> OPENING / RECOVER_OPENING. The URL is written as the OPEN is handed over
+   (wps_client_poll_into): the record says which, the connection's or the recovery URL. */
 static void wps__open(wps_client *c, wps__conn state) {
     wps__to(c, state);
     wps__push(c, WPS__R_OPEN, 0)->bits = state == WPS__C_RECOVER_OPENING ? WPS__Q_RECOVERY : 0;
@@ -5400,7 +5406,7 @@ static void wps__give_up_calls(wps_client *c) {
     for (i = c->first_call; i != WPS__NIL; i = next) {
         wps__call *k = &c->calls[i];
         next = k->next;
-        wps__end_call(c, k, k->state == WPS__CALL_RETRY_WAIT ? k->result : k->sent ? WPS_ERR_DISCONNECTED : WPS_ERR_NOT_SENT);
+        wps__end_call(c, k, k->state == WPS__CALL_RETRY_WAIT ? (wps_status)k->result : k->sent ? WPS_ERR_DISCONNECTED : WPS_ERR_NOT_SENT);
     }
 }
 
@@ -5427,15 +5433,16 @@ static void wps__session_lost(wps_client *c) {
 
 /* Recovery is impossible or over: `disconnected`, then reconnect, start afresh or stop. */
 static void wps__no_recovery(wps_client *c, int stopping) {
+    bool restored = c->restored;
     c->session = false;
+    c->restored = false; /* reported disconnected: a later start connects afresh */
     wps__event(c, WPS_EVENT_DISCONNECTED);
     if (stopping) {
         wps__stopped(c);
         return;
     }
     wps__session_lost(c);
-    if (c->restored) { /* a restored session that could not be recovered: start afresh */
-        c->restored = false;
+    if (restored) { /* a restored session that could not be recovered: start afresh */
         wps__fresh_connect(c, WPS__START);
     } else if (c->cfg.auto_reconnect) {
         c->reconnect_attempt = 0;
@@ -5645,6 +5652,9 @@ static void wps__connection_lost(wps_client *c, uint16_t code) {
    RECOVER_OPENING, STOP_OPENING). */
 static void wps__connect_failed(wps_client *c, uint16_t code) {
     uint32_t delay = 0;
+    /* an OPEN not polled yet asked for the socket now reported failed: there is nothing to open
+       (its URL is written only as it is handed over, from what may have changed by then) */
+    wps__unqueue(c, WPS__MASK(WPS__R_OPEN), WPS__NIL);
     switch (c->conn) {
     case WPS__C_STOP_OPENING:
         wps__unqueue(c, WPS__MASK(WPS__R_CLOSE), WPS__NIL); /* the socket never opened: nothing to close */
@@ -6006,7 +6016,7 @@ WPS__SMALL_NOINLINE static void wps__on_invoke_response(wps_client *c, const wps
             wps__complete(c, k, WPS_ERR_INVOKE_FAILED, 1);
         } else {
             k->has_data = (uint8_t)((m->has & WPS_HAS_DATA) != 0);
-            k->data_type = m->data_type;
+            k->data_type = (uint8_t)m->data_type;
             k->data = m->data;
             wps__complete(c, k, WPS_OK, 1);
         }
@@ -6323,7 +6333,7 @@ static void wps__call_message(const wps__call *k, wps_message *m) {
     default: m->kind = WPS_KIND_INVOKE; m->event = k->name; m->target = wps_slice_from_cstr("event"); break;
     }
     if (k->kind == WPS_CALL_SEND_TO_GROUP || k->kind == WPS_CALL_SEND_EVENT || k->kind == WPS_CALL_INVOKE_EVENT) {
-        m->data_type = k->payload_type;
+        m->data_type = (wps_data_type)k->payload_type;
         m->data = k->payload;
         m->has |= WPS_HAS_DATA;
     }
@@ -6365,7 +6375,7 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     k->name = name;
     k->no_echo = (uint8_t)opt->no_echo;
     if (kind == WPS_CALL_SEND_TO_GROUP || kind == WPS_CALL_SEND_EVENT || kind == WPS_CALL_INVOKE_EVENT) {
-        k->payload_type = dt;
+        k->payload_type = (uint8_t)dt;
         k->payload = data;
     }
     if (kind == WPS_CALL_INVOKE_EVENT) {
@@ -6406,7 +6416,7 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     if (k->has_ack && !opt->has_ack_id) c->next_ack_id++;
     k->frame_len = (uint32_t)n;
     if (gi >= 0) {
-        k->group = (uint32_t)gi;
+        k->group = (uint16_t)gi;
         c->groups[gi].refs++;
     }
     timeout = opt->timeout_ms ? opt->timeout_ms : (kind == WPS_CALL_INVOKE_EVENT ? c->cfg.invoke_timeout_ms : c->cfg.ack_timeout_ms);
@@ -6715,7 +6725,7 @@ WPS__SMALL_NOINLINE static int wps__encode_borrowed(wps_client *c, char *tx, wps
         return 1;
     }
     k->sent--;
-    if (k->state == WPS__CALL_DONE) k->result = WPS_ERR_INVALID_ARGUMENT;
+    if (k->state == WPS__CALL_DONE) k->result = (int8_t)WPS_ERR_INVALID_ARGUMENT;
     else wps__complete(c, k, WPS_ERR_INVALID_ARGUMENT, 0);
     return 0;
 }
@@ -6825,14 +6835,14 @@ WPS_API bool wps_client_poll_into(wps_client *c, wps_action *out, char *buf, siz
         out->kind = WPS_ACTION_COMPLETE;
         out->call = k->id;
         out->call_kind = (wps_call_kind)k->kind;
-        out->status = k->result;
+        out->status = (wps_status)k->result;
         out->sent = k->sent != 0;
         out->has_ack_id = k->has_ack != 0;
         out->ack_id = k->has_ack ? k->ack_id : 0;
         out->is_duplicated = k->is_dup != 0;
         if (k->kind == WPS_CALL_INVOKE_EVENT) out->invocation_id = wps_slice_make((const char *)k->buf, k->inv_len);
         out->has_data = k->has_data != 0;
-        out->data_type = k->data_type;
+        out->data_type = (wps_data_type)k->data_type;
         out->data = k->data;
         if (k->result != WPS_OK || k->is_dup) {
             out->error_name = k->err_name;

@@ -315,6 +315,14 @@ static void drain(model *m) {
             const wps__rec *h = &m->c->q[m->c->q_head];
             m->head_kind = h->kind;
             m->head_slot = h->kind == WPS__R_SEND_CALL ? h->half : 0;
+            if (m->cfg.host_transmit_buffer && (h->kind == WPS__R_OPEN || h->kind == WPS__R_SEND_CALL || h->kind == WPS__R_SEND_FRAME)) {
+                /* without a buffer, or with one too small, the action stays queued and the poll says what it needs */
+                uint32_t len = m->c->q_len;
+                size_t need = wps_client_transmit_size(&m->cfg);
+                check_that(!wps_client_poll(m->c, &a) && a.status == WPS_ERR_BUFFER_TOO_SMALL && a.needed == need, "poll without a buffer");
+                check_that(!wps_client_poll_into(m->c, &a, g_tx, need - 1) && a.status == WPS_ERR_BUFFER_TOO_SMALL, "poll with a small buffer");
+                check_that(m->c->q_len == len, "the action stays queued");
+            }
         }
         if (m->cfg.host_transmit_buffer ? !wps_client_poll_into(m->c, &a, g_tx, sizeof g_tx) : !wps_client_poll(m->c, &a)) {
             check_that(a.status == WPS_OK, "a lent buffer large enough");

@@ -431,7 +431,7 @@ TEST rejoin_frame_keeps_its_ack_id_when_the_rejoin_settles_before_it_is_polled(v
 }
 
 /* P6 item 3: wps_client_config_embedded is the defaults with the device capacities of docs/client-guide.md,
-   and its memory is the figure there (4,048 bytes on 32-bit targets: at most 4 KB; 4,744 on
+   and its memory is the figure there (4,016 bytes on 32-bit targets: at most 4 KB; 4,744 on
    64-bit), with a transmit buffer of 1,089 bytes lent by the host. */
 TEST config_embedded_is_the_readme_configuration(void) {
     wps_client_config d = wps_client_config_default(), e = wps_client_config_embedded();
@@ -439,7 +439,7 @@ TEST config_embedded_is_the_readme_configuration(void) {
     ASSERT(e.max_url_len == 512 && e.max_token_len == 256 && e.max_id_len == 64 && e.borrow_payloads && e.receive_in_place);
     ASSERT(e.host_transmit_buffer && e.borrow_url);
     ASSERT(e.protocol == d.protocol && e.keepalive_interval_ms == d.keepalive_interval_ms && e.message_retry.max_retries == d.message_retry.max_retries);
-    ASSERT_EQ((size_t)(sizeof(void *) == 4 ? 4048 : 4744), wps_client_memory_size(&e));
+    ASSERT_EQ((size_t)(sizeof(void *) == 4 ? 4016 : 4744), wps_client_memory_size(&e));
     ASSERT(sizeof(void *) != 4 || wps_client_memory_size(&e) <= 4096);
     ASSERT_EQ((size_t)(512 + 64 + 2 * 256 + 1), wps_client_transmit_size(&e)); /* the recovery URL, the largest */
     ASSERT_EQ((size_t)0, wps_client_transmit_size(&d));                       /* no borrow_payloads: not used */
@@ -474,6 +474,117 @@ TEST embedded_options_each_save_their_buffer(void) {
 
 static wps_client *new_client(const wps_client_config *cfg, void **mem);
 static wps_slice S(const char *s);
+
+/* A host that reports a socket failed before polling the OPEN that asked for it: the OPEN is
+   taken back (its URL, written only as it is handed over, would come from a state that moved
+   on: here the dead session's id and token on the next URL). */
+TEST an_open_not_polled_is_taken_back_when_its_socket_is_reported_failed(void) {
+    wps_client_config cfg = wps_client_config_embedded();
+    size_t need = wps_client_transmit_size(&cfg);
+    char *tx = (char *)malloc(need);
+    void *mem;
+    wps_client *c = new_client(&cfg, &mem);
+    wps_action a;
+    int opens = 0, failed = 0;
+    ASSERT(c != NULL && tx != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+    ASSERT(wps_client_poll_into(c, &a, tx, need) && a.kind == WPS_ACTION_NEED_URL);
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 0, "wss://h/client/hubs/x?access_token=t", 36));
+    ASSERT_EQ(WPS_OK, wps_client_on_open_failed(c, 1, 0)); /* the OPEN was never polled */
+    while (wps_client_poll_into(c, &a, tx, need)) {
+        opens += a.kind == WPS_ACTION_OPEN;
+        failed += a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_START_FAILED;
+    }
+    ASSERT(opens == 0 && failed == 1);
+    /* a recovery attempt refused (1008) before its OPEN was polled: the next URL opens as it is */
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 2));
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 2, "wss://h/client/hubs/x?access_token=t", 36));
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 3));
+    feed(c, 3, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"tok\"}");
+    while (wps_client_poll_into(c, &a, tx, need)) {
+    }
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 4, 1006, NULL, 0));
+    ASSERT(wps_client_poll_into(c, &a, tx, need) && a.event == WPS_EVENT_RECOVERING); /* the OPEN stays queued */
+    ASSERT_EQ(WPS_OK, wps_client_on_open_failed(c, 5, 1008));
+    while (wps_client_poll_into(c, &a, tx, need)) ASSERT(a.kind != WPS_ACTION_OPEN);
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 6, "wss://h/client/hubs/y?access_token=u", 36));
+    ASSERT(wps_client_poll_into(c, &a, tx, need) && a.kind == WPS_ACTION_OPEN);
+    ASSERT(strcmp(a.url.ptr, "wss://h/client/hubs/y?access_token=u") == 0);
+    free(mem);
+    free(tx);
+    PASS();
+}
+
+/* A restored session that ended (here stopped while recovering: `disconnected`, `stopped`) is
+   not recovered again by the next start: that start connects afresh and asks for a URL, and
+   (borrow_url) no longer reads the snapshot's. */
+TEST a_restored_session_reported_disconnected_is_not_recovered_again(void) {
+    wps_client_config cfg = wps_client_config_default();
+    unsigned char snap[1024];
+    size_t n = 0;
+    void *mem, *mem2;
+    wps_client *c = new_client(&cfg, &mem), *d;
+    wps_action a;
+    int disconnected = 0;
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 0, "wss://h/client/hubs/x?access_token=t", 36));
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 1));
+    feed(c, 1, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"tok\"}");
+    drain_all(c);
+    ASSERT_EQ(WPS_OK, wps_client_snapshot(c, snap, sizeof snap, &n));
+    d = new_client(&cfg, &mem2);
+    ASSERT(d != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_restore(d, snap, n, NULL));
+    ASSERT_EQ(WPS_OK, wps_client_start(d, 2));
+    ASSERT(wps_client_poll(d, &a) && a.event == WPS_EVENT_RECOVERING);
+    ASSERT(wps_client_poll(d, &a) && a.kind == WPS_ACTION_OPEN);
+    ASSERT_EQ(WPS_OK, wps_client_stop(d, 3));
+    ASSERT_EQ(WPS_OK, wps_client_on_open_failed(d, 4, 0));
+    while (wps_client_poll(d, &a)) disconnected += a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_DISCONNECTED;
+    ASSERT_EQ(1, disconnected);
+    ASSERT_EQ(WPS_OK, wps_client_start(d, 5));
+    ASSERT(wps_client_poll(d, &a) && a.kind == WPS_ACTION_NEED_URL);
+    free(mem);
+    free(mem2);
+    PASS();
+}
+
+/* The queue has room for a burst of calls between two polls: max_calls fire-and-forget sends
+   (a SEND and a completion each) on a connected client with nothing else queued are all
+   accepted; the next is refused for the call table (WPS_ERR_TOO_MANY_CALLS), not the queue. */
+TEST a_burst_of_max_calls_between_two_polls_is_never_busy(void) {
+    wps_client_config cfg = wps_client_config_embedded();
+    size_t need = wps_client_transmit_size(&cfg);
+    char *tx = (char *)malloc(need);
+    void *mem;
+    wps_client *c = new_client(&cfg, &mem);
+    wps_call_options o;
+    wps_action a;
+    wps_call_id id;
+    uint32_t i, sends = 0, completions = 0;
+    ASSERT(c != NULL && tx != NULL);
+    memset(&o, 0, sizeof o);
+    o.fire_and_forget = true;
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 0, "wss://h/client/hubs/x?access_token=t", 36));
+    ASSERT_EQ(WPS_OK, wps_client_on_open(c, 1));
+    feed(c, 1, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"t\"}");
+    while (wps_client_poll_into(c, &a, tx, need)) {
+    }
+    for (i = 0; i < cfg.max_calls; i++) ASSERT_EQ(WPS_OK, wps_client_send_event(c, 2, S("e"), WPS_DATA_TEXT, S("x"), &o, &id, NULL));
+    ASSERT_EQ(WPS_ERR_TOO_MANY_CALLS, wps_client_send_event(c, 2, S("e"), WPS_DATA_TEXT, S("x"), &o, &id, NULL));
+    while (wps_client_poll_into(c, &a, tx, need)) {
+        sends += a.kind == WPS_ACTION_SEND;
+        completions += a.kind == WPS_ACTION_COMPLETE && a.status == WPS_OK;
+    }
+    ASSERT(sends == cfg.max_calls && completions == cfg.max_calls);
+    free(mem);
+    free(tx);
+    PASS();
+}
 
 /* P6 item 3: with borrow_url a restored client's URL is the one inside the snapshot (kept by
    the host). A host that saves the session again into that same buffer (one buffer in
@@ -1892,9 +2003,9 @@ TEST on_close_is_refused_while_waiting_to_reconnect_or_recover(void) {
 }
 
 /* An input that could queue more than the room left is refused with WPS_ERR_BUSY, changing
-   nothing, until the host polls; then it works. One call and no groups: the queue has 20
-   records, 19 of them kept for the worst input (3 per call, 2 per group, 16) and one for a call
-   started without a poll. */
+   nothing, until the host polls; then it works. One call and no groups: the queue has 21
+   records, 19 of them kept for the worst input (3 per call, 2 per group, 16) and two for a
+   call started without a poll (its SEND and, fire-and-forget, its completion). */
 TEST inputs_are_busy_while_the_queue_is_full_and_work_once_polled(void) {
     wps_client_config cfg = wps_client_config_default();
     void *mem;
@@ -1902,17 +2013,19 @@ TEST inputs_are_busy_while_the_queue_is_full_and_work_once_polled(void) {
     wps_action a;
     wps_call_id id = 5;
     wps_diag d;
-    int opens = 0;
+    int i, opens = 0;
     cfg.max_calls = 1;
     cfg.max_groups = 0;
     c = new_client(&cfg, &mem);
     ASSERT(c != NULL);
-    ASSERT_EQ(WPS_OK, wps_client_start(c, 0)); /* a start and a stop leave one `stopped` event */
-    ASSERT_EQ(WPS_OK, wps_client_stop(c, 0));
+    for (i = 0; i < 2; i++) { /* a start and a stop leave one `stopped` event */
+        ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
+        ASSERT_EQ(WPS_OK, wps_client_stop(c, 0));
+    }
     ASSERT_EQ(WPS_OK, wps_client_send_event(c, 0, S("e"), WPS_DATA_TEXT, S("x"), NULL, &id, &d)); /* its NOT_SENT completion */
-    ASSERT_EQ(WPS_ERR_BUSY, wps_client_start(c, 1)); /* 2 queued, 18 free: less than the worst input */
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_start(c, 1)); /* 3 queued, 18 free: less than the worst input */
     ASSERT(wps_client_poll(c, &a) && a.event == WPS_EVENT_STOPPED);
-    ASSERT_EQ(WPS_OK, wps_client_start(c, 1)); /* the completion and NEED_URL */
+    ASSERT_EQ(WPS_OK, wps_client_start(c, 1)); /* a `stopped`, the completion and NEED_URL */
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_stop(c, 1));
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_set_url(c, 1, client_url, sizeof client_url - 1));
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_url_failed(c, 1));
@@ -1920,14 +2033,14 @@ TEST inputs_are_busy_while_the_queue_is_full_and_work_once_polled(void) {
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_cancel(c, 1, 1));
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_join_group(c, 1, S("g"), NULL, &id, &d));
     ASSERT(id == 0 && strstr(d.reason, "poll them first") != NULL);
-    ASSERT(wps_client_poll(c, &a) && a.kind == WPS_ACTION_COMPLETE && a.status == WPS_ERR_NOT_SENT);
+    ASSERT(wps_client_poll(c, &a) && a.event == WPS_EVENT_STOPPED);
     ASSERT_EQ(WPS_OK, wps_client_set_url(c, 1, client_url, sizeof client_url - 1)); /* + OPEN */
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_open(c, 2));
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_open_failed(c, 2, 0));
     ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_close(c, 2, 1006, NULL, 0));
     ASSERT_EQ(WPS_CLIENT_CONNECTING, wps_client_get_state(c));
     while (wps_client_poll(c, &a)) opens += a.kind == WPS_ACTION_OPEN;
-    ASSERT_EQ(1, opens); /* NEED_URL and OPEN were left */
+    ASSERT_EQ(1, opens); /* the completion, NEED_URL and OPEN were left */
     ASSERT_EQ(WPS_OK, wps_client_on_open(c, 3));
     ASSERT_EQ(WPS_CLIENT_CONNECTED, wps_client_get_state(c));
     free(mem);
@@ -3066,6 +3179,9 @@ SUITE(client) {
     RUN_TEST(embedded_options_each_save_their_buffer);
     RUN_TEST(host_transmit_buffer_is_lent_to_poll_into);
     RUN_TEST(borrow_url_restored_client_reads_the_url_from_the_snapshot);
+    RUN_TEST(a_burst_of_max_calls_between_two_polls_is_never_busy);
+    RUN_TEST(an_open_not_polled_is_taken_back_when_its_socket_is_reported_failed);
+    RUN_TEST(a_restored_session_reported_disconnected_is_not_recovered_again);
     RUN_TEST(rejoin_frame_keeps_its_ack_id_when_the_rejoin_settles_before_it_is_polled);
     RUN_TEST(names_that_escape_beyond_the_internal_frame_buffer_are_refused);
     RUN_TEST(refused_calls_explain_themselves);

@@ -12,7 +12,7 @@ extern void dev_open(const char *url, const char *protocol);
 extern void dev_close(unsigned code);
 extern void dev_event(const wps_action *a);
 
-static unsigned long long mem[4096 / 8]; /* the embedded configuration (docs/client-guide.md): 4,048 B on 32-bit */
+static unsigned long long mem[4096 / 8]; /* the embedded configuration (docs/client-guide.md): 4,016 B on 32-bit */
 static char rx[2048];
 static char tx[1089]; /* its transmit buffer, lent at each poll: wps_client_transmit_size() */
 
