@@ -475,18 +475,39 @@ TEST embedded_options_each_save_their_buffer(void) {
 static wps_client *new_client(const wps_client_config *cfg, void **mem);
 static wps_slice S(const char *s);
 
+/* A client of the embedded configuration and the transmit buffer its host lends. */
+typedef struct lent_client {
+    wps_client_config cfg;
+    size_t need; /* wps_client_transmit_size */
+    char *tx;
+    void *mem;
+    wps_client *c;
+} lent_client;
+
+static int lent_init(lent_client *l) {
+    l->cfg = wps_client_config_embedded();
+    l->need = wps_client_transmit_size(&l->cfg);
+    l->tx = (char *)malloc(l->need);
+    l->c = new_client(&l->cfg, &l->mem);
+    return l->c != NULL && l->tx != NULL;
+}
+
+static void lent_free(lent_client *l) {
+    free(l->mem);
+    free(l->tx);
+}
+
 /* A host that reports a socket failed before polling the OPEN that asked for it: the OPEN is
    taken back (its URL, written only as it is handed over, would come from a state that moved
    on: here the dead session's id and token on the next URL). */
 TEST an_open_not_polled_is_taken_back_when_its_socket_is_reported_failed(void) {
-    wps_client_config cfg = wps_client_config_embedded();
-    size_t need = wps_client_transmit_size(&cfg);
-    char *tx = (char *)malloc(need);
-    void *mem;
-    wps_client *c = new_client(&cfg, &mem);
+    lent_client l;
+    int ok = lent_init(&l), opens = 0, failed = 0;
+    wps_client *c = l.c;
+    char *tx = l.tx;
+    size_t need = l.need;
     wps_action a;
-    int opens = 0, failed = 0;
-    ASSERT(c != NULL && tx != NULL);
+    ASSERT(ok);
     ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
     ASSERT(wps_client_poll_into(c, &a, tx, need) && a.kind == WPS_ACTION_NEED_URL);
     ASSERT_EQ(WPS_OK, wps_client_set_url(c, 0, "wss://h/client/hubs/x?access_token=t", 36));
@@ -510,8 +531,7 @@ TEST an_open_not_polled_is_taken_back_when_its_socket_is_reported_failed(void) {
     ASSERT_EQ(WPS_OK, wps_client_set_url(c, 6, "wss://h/client/hubs/y?access_token=u", 36));
     ASSERT(wps_client_poll_into(c, &a, tx, need) && a.kind == WPS_ACTION_OPEN);
     ASSERT(strcmp(a.url.ptr, "wss://h/client/hubs/y?access_token=u") == 0);
-    free(mem);
-    free(tx);
+    lent_free(&l);
     PASS();
 }
 
@@ -556,16 +576,17 @@ TEST a_restored_session_reported_disconnected_is_not_recovered_again(void) {
    (a SEND and a completion each) on a connected client with nothing else queued are all
    accepted; the next is refused for the call table (WPS_ERR_TOO_MANY_CALLS), not the queue. */
 TEST a_burst_of_max_calls_between_two_polls_is_never_busy(void) {
-    wps_client_config cfg = wps_client_config_embedded();
-    size_t need = wps_client_transmit_size(&cfg);
-    char *tx = (char *)malloc(need);
-    void *mem;
-    wps_client *c = new_client(&cfg, &mem);
+    lent_client l;
+    int ok = lent_init(&l);
+    wps_client *c = l.c;
+    char *tx = l.tx;
+    size_t need = l.need;
+    wps_client_config cfg = l.cfg;
     wps_call_options o;
     wps_action a;
     wps_call_id id;
     uint32_t i, sends = 0, completions = 0;
-    ASSERT(c != NULL && tx != NULL);
+    ASSERT(ok);
     memset(&o, 0, sizeof o);
     o.fire_and_forget = true;
     ASSERT_EQ(WPS_OK, wps_client_start(c, 0));
@@ -581,8 +602,7 @@ TEST a_burst_of_max_calls_between_two_polls_is_never_busy(void) {
         completions += a.kind == WPS_ACTION_COMPLETE && a.status == WPS_OK;
     }
     ASSERT(sends == cfg.max_calls && completions == cfg.max_calls);
-    free(mem);
-    free(tx);
+    lent_free(&l);
     PASS();
 }
 
