@@ -2877,57 +2877,57 @@ typedef struct wps__kind_desc {
     const char *kind_name;  /* @azure/web-pubsub-client kind */
     const char *wire_type;  /* JSON "type" */
     const char *sub;        /* "from" (message) or "event" (system), else NULL */
-    unsigned dirs;
     uint32_t required;      /* bit (1 << field id) */
-    unsigned char fields[9]; /* wire order, WPS__F_END-terminated */
+    unsigned char dirs;
+    unsigned char fields[9]; /* wire order, WPS__F_END-terminated (28 bytes an entry on 32-bit targets) */
 } wps__kind_desc;
 
 #define WPS__R(f) (1u << (f))
 
 static const wps__kind_desc wps__kinds[WPS_KIND_COUNT_] = {
     {"", "", NULL, 0, 0, {0}},
-    {"ack", "ack", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_ACK_ID) | WPS__R(WPS__F_SUCCESS),
+    {"ack", "ack", NULL, WPS__R(WPS__F_ACK_ID) | WPS__R(WPS__F_SUCCESS), WPS__DIR_DOWN,
      {WPS__F_ACK_ID, WPS__F_SUCCESS, WPS__F_ERROR, 0}},
-    {"groupData", "message", "group", WPS__DIR_DOWN, WPS__R(WPS__F_GROUP),
+    {"groupData", "message", "group", WPS__R(WPS__F_GROUP), WPS__DIR_DOWN,
      {WPS__F_GROUP, WPS__F_FROM_USER_ID, WPS__F_DATA, WPS__F_SEQUENCE_ID, WPS__F_STREAM_INFO, 0}},
-    {"serverData", "message", "server", WPS__DIR_DOWN, WPS__R(WPS__F_DATA),
+    {"serverData", "message", "server", WPS__R(WPS__F_DATA), WPS__DIR_DOWN,
      {WPS__F_DATA, WPS__F_SEQUENCE_ID, 0}},
-    {"connected", "system", "connected", WPS__DIR_DOWN, WPS__R(WPS__F_CONNECTION_ID),
+    {"connected", "system", "connected", WPS__R(WPS__F_CONNECTION_ID), WPS__DIR_DOWN,
      {WPS__F_USER_ID, WPS__F_CONNECTION_ID, WPS__F_RECONNECTION_TOKEN, 0}},
-    {"disconnected", "system", "disconnected", WPS__DIR_DOWN, 0, {WPS__F_MESSAGE, 0}},
-    {"pong", "pong", NULL, WPS__DIR_DOWN, 0, {0}},
-    {"streamAck", "streamAck", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
+    {"disconnected", "system", "disconnected", 0, WPS__DIR_DOWN, {WPS__F_MESSAGE, 0}},
+    {"pong", "pong", NULL, 0, WPS__DIR_DOWN, {0}},
+    {"streamAck", "streamAck", NULL, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID), WPS__DIR_DOWN,
      {WPS__F_STREAM_ID, WPS__F_EXPECTED_SEQUENCE_ID, 0}},
-    {"streamNack", "streamNack", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID),
+    {"streamNack", "streamNack", NULL, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID), WPS__DIR_DOWN,
      {WPS__F_STREAM_ID, WPS__F_EXPECTED_SEQUENCE_ID, WPS__F_NACK_NAME, WPS__F_NACK_MESSAGE, 0}},
-    {"streamClosed", "streamClosed", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_STREAM_ID),
+    {"streamClosed", "streamClosed", NULL, WPS__R(WPS__F_STREAM_ID), WPS__DIR_DOWN,
      {WPS__F_STREAM_ID, WPS__F_ERROR, 0}},
-    {"groupStateSnapshot", "groupStateSnapshot", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
+    {"groupStateSnapshot", "groupStateSnapshot", NULL, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS), WPS__DIR_DOWN,
      {WPS__F_GROUP, WPS__F_ITEMS, 0}},
-    {"groupStateUpdate", "groupStateUpdate", NULL, WPS__DIR_DOWN, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS),
+    {"groupStateUpdate", "groupStateUpdate", NULL, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS), WPS__DIR_DOWN,
      {WPS__F_GROUP, WPS__F_ITEMS, 0}},
-    {"invokeResponse", "invokeResponse", NULL, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+    {"invokeResponse", "invokeResponse", NULL, WPS__R(WPS__F_INVOCATION_ID), WPS__DIR_DOWN | WPS__DIR_UP,
      {WPS__F_INVOCATION_ID, WPS__F_SUCCESS, WPS__F_ERROR, WPS__F_DATA, 0}},
-    {"cancelInvocation", "cancelInvocation", NULL, WPS__DIR_DOWN | WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+    {"cancelInvocation", "cancelInvocation", NULL, WPS__R(WPS__F_INVOCATION_ID), WPS__DIR_DOWN | WPS__DIR_UP,
      {WPS__F_INVOCATION_ID, 0}},
-    {"joinGroup", "joinGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"leaveGroup", "leaveGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP), {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"sendToGroup", "sendToGroup", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"joinGroup", "joinGroup", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP, {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+    {"leaveGroup", "leaveGroup", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP, {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+    {"sendToGroup", "sendToGroup", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP,
      {WPS__F_GROUP, WPS__F_ACK_ID, WPS__F_NO_ECHO, WPS__F_DATA, WPS__F_STREAM_START, 0}},
-    {"sendEvent", "event", NULL, WPS__DIR_UP, WPS__R(WPS__F_EVENT) | WPS__R(WPS__F_DATA),
+    {"sendEvent", "event", NULL, WPS__R(WPS__F_EVENT) | WPS__R(WPS__F_DATA), WPS__DIR_UP,
      {WPS__F_EVENT, WPS__F_ACK_ID, WPS__F_DATA, 0}},
-    {"sequenceAck", "sequenceAck", NULL, WPS__DIR_UP, WPS__R(WPS__F_SEQUENCE_ID), {WPS__F_SEQUENCE_ID, 0}},
-    {"ping", "ping", NULL, WPS__DIR_UP, 0, {0}},
-    {"invoke", "invoke", NULL, WPS__DIR_UP, WPS__R(WPS__F_INVOCATION_ID),
+    {"sequenceAck", "sequenceAck", NULL, WPS__R(WPS__F_SEQUENCE_ID), WPS__DIR_UP, {WPS__F_SEQUENCE_ID, 0}},
+    {"ping", "ping", NULL, 0, WPS__DIR_UP, {0}},
+    {"invoke", "invoke", NULL, WPS__R(WPS__F_INVOCATION_ID), WPS__DIR_UP,
      {WPS__F_INVOCATION_ID, WPS__F_TARGET, WPS__F_EVENT, WPS__F_DATA, 0}},
-    {"streamData", "streamData", NULL, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID),
+    {"streamData", "streamData", NULL, WPS__R(WPS__F_STREAM_ID), WPS__DIR_UP,
      {WPS__F_STREAM_ID, WPS__F_STREAM_SEQUENCE_ID, WPS__F_DATA, 0}},
-    {"streamEnd", "streamEnd", NULL, WPS__DIR_UP, WPS__R(WPS__F_STREAM_ID), {WPS__F_STREAM_ID, WPS__F_END_ERROR, 0}},
-    {"setGroupState", "setGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"streamEnd", "streamEnd", NULL, WPS__R(WPS__F_STREAM_ID), WPS__DIR_UP, {WPS__F_STREAM_ID, WPS__F_END_ERROR, 0}},
+    {"setGroupState", "setGroupState", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP,
      {WPS__F_GROUP, WPS__F_ACK_ID, WPS__F_STATE, 0}},
-    {"subscribeGroupState", "subscribeGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"subscribeGroupState", "subscribeGroupState", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP,
      {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"unsubscribeGroupState", "unsubscribeGroupState", NULL, WPS__DIR_UP, WPS__R(WPS__F_GROUP),
+    {"unsubscribeGroupState", "unsubscribeGroupState", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP,
      {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
 };
 
@@ -3098,6 +3098,16 @@ static wps_status wps__ignored(wps__dec *d, const char *what, wps_slice value) {
 }
 
 /* Base64 decoding table: 0..63, 64 = '=', 255 = invalid. */
+#ifdef WPS__SMALL /* (the size build computes the value: 200 bytes less than the table) */
+static unsigned wps__b64v(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return (unsigned)(c - 'A');
+    if (c >= 'a' && c <= 'z') return (unsigned)(c - 'a' + 26);
+    if (c >= '0' && c <= '9') return (unsigned)(c - '0' + 52);
+    return c == '+' ? 62u : c == '/' ? 63u : c == '=' ? 64u : 255u;
+}
+#define WPS__B64V(c) wps__b64v(c)
+#else
+/* base64 value of a byte: 0..63, 64 for '=', 255 for anything else */
 static const unsigned char wps__b64dec[256] = {
     255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
     255,255,255,255,255,255,255,255,255,255,255,62,255,255,255,63,52,53,54,55,56,57,58,59,60,61,255,255,255,64,255,255,
@@ -3107,6 +3117,8 @@ static const unsigned char wps__b64dec[256] = {
     255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
     255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
     255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255};
+#define WPS__B64V(c) wps__b64dec[c]
+#endif
 
 static const char wps__b64enc[65] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -3130,7 +3142,7 @@ static size_t wps__b64_check(const unsigned char *s, size_t n, size_t *bad) {
     if (n >= 1 && s[n - 1] == '=') pad++;
     if (n >= 2 && s[n - 2] == '=') pad++;
     for (i = 0; i < n - pad; i++)
-        if (wps__b64dec[s[i]] > 63) {
+        if (WPS__B64V(s[i]) > 63) {
             *bad = i;
             return (size_t)-1;
         }
@@ -3205,10 +3217,10 @@ static int wps__b64_decode_checked(const unsigned char *s, size_t n, unsigned ch
     }
 #endif
     for (; i < full; i += 4) {
-        unsigned a = wps__b64dec[s[i]], b = wps__b64dec[s[i + 1]], c = wps__b64dec[s[i + 2]], e = wps__b64dec[s[i + 3]];
+        unsigned a = WPS__B64V(s[i]), b = WPS__B64V(s[i + 1]), c = WPS__B64V(s[i + 2]), e = WPS__B64V(s[i + 3]);
         uint32_t v;
         if ((a | b | c | e) > 63u) {
-            while (wps__b64dec[s[i]] <= 63u) i++;
+            while (WPS__B64V(s[i]) <= 63u) i++;
             *bad = i;
             return 0;
         }
@@ -3219,7 +3231,7 @@ static int wps__b64_decode_checked(const unsigned char *s, size_t n, unsigned ch
         o += 3;
     }
     {
-        unsigned a = wps__b64dec[s[i]], b = wps__b64dec[s[i + 1]], c = wps__b64dec[s[i + 2]], e = wps__b64dec[s[i + 3]];
+        unsigned a = WPS__B64V(s[i]), b = WPS__B64V(s[i + 1]), c = WPS__B64V(s[i + 2]), e = WPS__B64V(s[i + 3]);
         uint32_t v;
         if (a > 63u || b > 63u || c > 64u || e > 64u || (c == 64u && e != 64u)) {
             *bad = a > 63u ? i : b > 63u ? i + 1 : (c > 64u || (c == 64u && e != 64u)) ? i + 2 : i + 3;
