@@ -158,7 +158,7 @@
                       wps_client_poll_into and wps_client_transmit_size (the host lends the
                       transmit buffer), .borrow_url (the host keeps the URL) and .max_id_len;
                       OPEN URLs written as the OPEN is handed over (one not polled is taken
-                      back when its socket is reported failed); an action queue sized for the
+                      back when its socket is reported failed or open); an action queue sized for the
                       worst input and a burst of max_calls calls (not the worst input twice);
                       a restored session reported disconnected is not recovered again;
                       WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
@@ -839,11 +839,13 @@ WPS_API wps_status wps_client_set_url(wps_client *client, uint64_t now_ms, const
 /** The host could not get a URL: the connection attempt fails. */
 WPS_API wps_status wps_client_url_failed(wps_client *client, uint64_t now_ms);
 /** The socket asked for by WPS_ACTION_OPEN is open. On a fresh connection calls wait for the
-    service's `connected` frame; on a recovery they go out at once. */
+    service's `connected` frame; on a recovery they go out at once. An OPEN not polled yet is
+    taken back (the host has its socket). */
 WPS_API wps_status wps_client_on_open(wps_client *client, uint64_t now_ms);
 /** The socket could not be opened (handshake refused, DNS, TLS ...). code: the HTTP or close
     status if known (a 1008 refusal of a recovery ends recovery), else 0. A WPS_ACTION_OPEN not
-    polled yet is taken back (so is it by wps_client_on_close while opening). */
+    polled yet is taken back (so is it by wps_client_on_close while opening, and a NEED_URL not
+    polled by wps_client_url_failed). */
 WPS_API wps_status wps_client_on_open_failed(wps_client *client, uint64_t now_ms, uint16_t code);
 /** One complete WebSocket message. is_text: a text frame (else binary: on a JSON subprotocol it is
     reported as WPS_EVENT_FRAME_ERROR with WPS_ERR_FRAME_TYPE). The frame is only read; one whose
@@ -5309,6 +5311,13 @@ static void wps__end_call(wps_client *c, wps__call *k, wps_status st) {
 }
 
 /* 1 if an attempt of the call in this slot is queued and not handed to the host yet. */
+/* Queued records of the kinds in mask (WPS__MASK). */
+static uint32_t wps__queued(const wps_client *c, uint32_t mask) {
+    uint32_t j, n = 0;
+    for (j = 0; j < c->q_len; j++) n += (mask >> c->q[(c->q_head + j) % c->q_cap].kind) & 1u;
+    return n;
+}
+
 static int wps__send_queued(const wps_client *c, uint32_t slot) {
     uint32_t j;
     for (j = 0; j < c->q_len; j++) {
@@ -5664,9 +5673,10 @@ static void wps__connection_lost(wps_client *c, uint16_t code) {
    RECOVER_OPENING, STOP_OPENING). */
 static void wps__connect_failed(wps_client *c, uint16_t code) {
     uint32_t delay = 0;
-    /* an OPEN not polled yet asked for the socket now reported failed: there is nothing to open
-       (its URL is written only as it is handed over, from what may have changed by then) */
-    wps__unqueue(c, WPS__MASK(WPS__R_OPEN), WPS__NIL);
+    /* an OPEN (or NEED_URL) not polled yet asked for the socket (or URL) now reported failed:
+       there is nothing to open (its URL is written only as it is handed over, from what may
+       have changed by then) */
+    wps__unqueue(c, WPS__MASK(WPS__R_OPEN) | WPS__MASK(WPS__R_NEED_URL), WPS__NIL);
     switch (c->conn) {
     case WPS__C_STOP_OPENING:
         wps__unqueue(c, WPS__MASK(WPS__R_CLOSE), WPS__NIL); /* the socket never opened: nothing to close */
@@ -5899,11 +5909,12 @@ WPS_API wps_status wps_client_on_open(wps_client *c, uint64_t now) {
     wps__enter(c, now); /* even a refused input tells the time */
     if (c->conn != WPS__C_OPENING && c->conn != WPS__C_RECOVER_OPENING && c->conn != WPS__C_STOP_OPENING) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    /* a host that opened the socket without polling its OPEN has it: the OPEN is taken back (no
+       OPEN may stay queued beside the frames of an open socket) */
+    wps__unqueue(c, WPS__MASK(WPS__R_OPEN), WPS__NIL);
     if (c->conn == WPS__C_STOP_OPENING) { /* stop() raced the open: close it (again, if the host had the first) */
-        uint32_t j, queued = 0;
-        for (j = 0; j < c->q_len; j++) queued += c->q[(c->q_head + j) % c->q_cap].kind == WPS__R_CLOSE;
         wps__to(c, WPS__C_STOP_CLOSING);
-        if (!queued) wps__push_close(c, 0);
+        if (!wps__queued(c, WPS__MASK(WPS__R_CLOSE))) wps__push_close(c, 0);
         return wps__leave(c);
     }
     c->last_rx = c->now;
@@ -6387,7 +6398,7 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
     k->name = name;
     k->no_echo = (uint8_t)opt->no_echo;
     if (kind == WPS_CALL_SEND_TO_GROUP || kind == WPS_CALL_SEND_EVENT || kind == WPS_CALL_INVOKE_EVENT) {
-        k->payload_type = (uint8_t)dt;
+        k->payload_type = (uint8_t)((unsigned)dt > 3u ? 255u : (unsigned)dt); /* out of range: refused by the encoder below */
         k->payload = data;
     }
     if (kind == WPS_CALL_INVOKE_EVENT) {

@@ -535,6 +535,48 @@ TEST an_open_not_polled_is_taken_back_when_its_socket_is_reported_failed(void) {
     PASS();
 }
 
+/* A host ahead of its actions: url_failed for a NEED_URL it never polled takes it back (start
+   failed: nothing else to do); on_open for an OPEN it never polled takes the OPEN back (the
+   host has its socket), and what the socket carries comes after: here the resend of an
+   unanswered call, on a recovery socket opened before its OPEN was polled. A call's data type out of
+   range is refused as before the call record kept it in a byte (256 is not json). */
+TEST inputs_about_actions_not_polled_yet(void) {
+    lent_client l;
+    int ok = lent_init(&l), need_urls = 0, failed = 0, opens = 0, sends = 0, bad_type = 256, bad_type2 = 4;
+    wps_action a;
+    wps_call_id id;
+    wps_diag d;
+    ASSERT(ok);
+    ASSERT_EQ(WPS_OK, wps_client_start(l.c, 0));
+    ASSERT_EQ(WPS_OK, wps_client_url_failed(l.c, 0));
+    while (wps_client_poll_into(l.c, &a, l.tx, l.need)) {
+        need_urls += a.kind == WPS_ACTION_NEED_URL;
+        failed += a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_START_FAILED;
+    }
+    ASSERT(need_urls == 0 && failed == 1);
+    ASSERT_EQ(WPS_OK, wps_client_start(l.c, 1));
+    ASSERT_EQ(WPS_OK, wps_client_set_url(l.c, 1, "wss://h/client/hubs/x?access_token=t", 36));
+    while (wps_client_poll_into(l.c, &a, l.tx, l.need)) {
+    }
+    ASSERT_EQ(WPS_OK, wps_client_on_open(l.c, 3));
+    feed(l.c, 3, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"t\"}");
+    ASSERT_EQ(WPS_OK, wps_client_send_event(l.c, 3, S("e"), WPS_DATA_TEXT, S("x"), NULL, &id, &d));
+    while (wps_client_poll_into(l.c, &a, l.tx, l.need)) {
+    }
+    ASSERT_EQ(WPS_OK, wps_client_on_close(l.c, 4, 1006, NULL, 0)); /* recovering: OPEN queued, the call unanswered */
+    ASSERT_EQ(WPS_OK, wps_client_on_open(l.c, 5));                 /* before the OPEN was polled */
+    while (wps_client_poll_into(l.c, &a, l.tx, l.need)) {
+        opens += a.kind == WPS_ACTION_OPEN;
+        sends += a.kind == WPS_ACTION_SEND;
+    }
+    ASSERT(opens == 0 && sends == 1);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_send_event(l.c, 6, S("e"), (wps_data_type)bad_type, S("{}"), NULL, &id, &d));
+    ASSERT(strstr(d.reason, "unknown data type") != NULL);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_send_event(l.c, 6, S("e"), (wps_data_type)bad_type2, S("{}"), NULL, &id, &d));
+    lent_free(&l);
+    PASS();
+}
+
 /* A restored session that ended (here stopped while recovering: `disconnected`, `stopped`) is
    not recovered again by the next start: that start connects afresh and asks for a URL, and
    (borrow_url) no longer reads the snapshot's. */
@@ -1986,7 +2028,7 @@ TEST inputs_refuse_null_arguments_and_states_without_a_socket(void) {
     ASSERT_EQ(WPS_ERR_STATE, wps_client_on_frame(c, 0, "{}", 2, true));
     ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_on_frame(c, 0, NULL, 2, true));
     ASSERT_EQ(WPS_OK, wps_client_url_failed(c, 1)); /* start's first connection: the client stops */
-    ASSERT_STR_EQ("need-url;start-failed WPS_ERR_CONNECT_FAILED;", act_log(c, log, sizeof log));
+    ASSERT_STR_EQ("start-failed WPS_ERR_CONNECT_FAILED;", act_log(c, log, sizeof log)); /* the NEED_URL it answered, never polled, is taken back */
     ASSERT_EQ(WPS_CLIENT_STOPPED, wps_client_get_state(c));
     free(mem);
     PASS();
@@ -3202,6 +3244,7 @@ SUITE(client) {
     RUN_TEST(a_burst_of_max_calls_between_two_polls_is_never_busy);
     RUN_TEST(an_open_not_polled_is_taken_back_when_its_socket_is_reported_failed);
     RUN_TEST(a_restored_session_reported_disconnected_is_not_recovered_again);
+    RUN_TEST(inputs_about_actions_not_polled_yet);
     RUN_TEST(rejoin_frame_keeps_its_ack_id_when_the_rejoin_settles_before_it_is_polled);
     RUN_TEST(names_that_escape_beyond_the_internal_frame_buffer_are_refused);
     RUN_TEST(refused_calls_explain_themselves);
