@@ -834,7 +834,8 @@ WPS_API wps_status wps_client_start(wps_client *client, uint64_t now_ms);
     WPS_ERR_STOPPED and ends in exactly one WPS_EVENT_STOPPED (after the socket, if any, has
     closed). A no-op when stopped or already stopping. */
 WPS_API wps_status wps_client_stop(wps_client *client, uint64_t now_ms);
-/** The client access URL asked for by WPS_ACTION_NEED_URL (copied). */
+/** The client access URL asked for by WPS_ACTION_NEED_URL (copied; with borrow_url, kept by
+    the caller until the next WPS_ACTION_NEED_URL). */
 WPS_API wps_status wps_client_set_url(wps_client *client, uint64_t now_ms, const char *url, size_t len);
 /** The host could not get a URL: the connection attempt fails. */
 WPS_API wps_status wps_client_url_failed(wps_client *client, uint64_t now_ms);
