@@ -596,6 +596,34 @@ static wps_status socket_event(model *m, int which, uint16_t code) {
     return st;
 }
 
+/* A host ahead of its actions: it reports its socket open (which == 0) or failed before polling
+   the OPEN that asked for it. The client takes that OPEN back; for an open socket the model
+   counts the socket as if the OPEN had been handed over (fresh or recovery, as the record says). */
+static void premature_socket_event(model *m, int which, uint16_t code) {
+    const wps_client *c = m->c;
+    uint32_t j;
+    int recovery = -1;
+    wps_status st;
+    for (j = 0; j < c->q_len; j++) {
+        const wps__rec *r = &c->q[(c->q_head + j) % c->q_cap];
+        if (r->kind == WPS__R_OPEN) recovery = (r->bits & WPS__Q_RECOVERY) != 0;
+    }
+    if (recovery < 0) return;
+    trace("  premature %s\n", which == 0 ? "on_open" : "on_open_failed");
+    st = which == 0 ? wps_client_on_open(m->c, m->now) : wps_client_on_open_failed(m->c, m->now, code);
+    if (st == WPS_ERR_BUSY) return;
+    check_that(st == WPS_OK, "a premature socket event refused");
+    check_that(wps__queued(c, WPS__MASK(WPS__R_OPEN)) == 0, "the OPEN not polled is taken back");
+    if (which == 0) {
+        m->host_sock = H_OPEN;
+        m->stale_close = 0;
+        m->gen++;
+        m->gen_fresh = !recovery;
+        m->gen_connected = m->gen_call_sent = 0;
+    }
+    after_input(m, which == 0 ? "on_open (premature)" : "on_open_failed (premature)", st);
+}
+
 static void stop(model *m) {
     wps_client_state s = wps_client_get_state(m->c);
     wps_status st = wps_client_stop(m->c, m->now);
@@ -675,7 +703,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             }
             break;
         case 4:
-            if (m->host_sock == H_OPENING) {
+            if (m->host_sock == H_NONE) premature_socket_event(m, 0, 0);
+            else if (m->host_sock == H_OPENING) {
                 wps_status st = socket_event(m, 0, 0);
                 check_that(st == WPS_OK, "open refused");
                 m->host_sock = H_OPEN;
@@ -683,7 +712,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             }
             break;
         case 5:
-            if (m->host_sock == H_OPENING) {
+            if (m->host_sock == H_NONE) premature_socket_event(m, 1, (byte() & 1) ? 1008 : 0);
+            else if (m->host_sock == H_OPENING) {
                 wps_status st = socket_event(m, 1, (byte() & 1) ? 1008 : 0);
                 check_that(st == WPS_OK, "open failure refused");
                 m->host_sock = H_NONE;
