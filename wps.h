@@ -969,11 +969,15 @@ typedef struct wps_action {
     wps_slice user_id;        /* CONNECTED */
     wps_slice group;          /* REJOIN_GROUP_FAILED */
     wps_slice message_text;   /* DISCONNECTED: the service's disconnected message, if any */
-    size_t needed;            /* FRAME_ERROR with WPS_ERR_BUFFER_TOO_SMALL: scratch bytes the frame needs */
+    size_t needed;            /* FRAME_ERROR with WPS_ERR_BUFFER_TOO_SMALL: scratch bytes the frame needs;
+                                 a poll that returned false with WPS_ERR_BUFFER_TOO_SMALL: the transmit
+                                 buffer the next action needs (wps_client_poll_into) */
     const wps_message *message; /* GROUP_MESSAGE, SERVER_MESSAGE */
     wps_call_id call;         /* COMPLETE */
     wps_call_kind call_kind;  /* COMPLETE */
-    wps_status status;        /* COMPLETE (WPS_OK or why it failed), REJOIN_GROUP_FAILED, FRAME_ERROR, START_FAILED */
+    wps_status status;        /* COMPLETE (WPS_OK or why it failed), REJOIN_GROUP_FAILED, FRAME_ERROR, START_FAILED;
+                                 WPS_ERR_BUFFER_TOO_SMALL when a poll returned false for want of a
+                                 transmit buffer (host_transmit_buffer) */
     bool sent;                /* COMPLETE: an attempt of the call was handed to the host (WPS_ACTION_SEND) */
     bool has_ack_id;          /* COMPLETE, REJOIN_GROUP_FAILED */
     uint64_t ack_id;          /* COMPLETE, REJOIN_GROUP_FAILED (the rejoin's joinGroup ackId) */
