@@ -160,7 +160,8 @@
                       OPEN URLs written as the OPEN is handed over (one not polled is taken
                       back when its socket is reported failed or open); an action queue sized for the
                       worst input and a burst of max_calls calls (not the worst input twice);
-                      a restored session reported disconnected is not recovered again;
+                      a restored session reported disconnected is not recovered again; the close
+                      reason of a queued `disconnected` is not replaced (WPS_ERR_BUSY);
                       WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
                       wps_client_config.receive_in_place (no
                       receive scratch); 8-byte queue records, an internal-frame buffer
@@ -858,7 +859,9 @@ WPS_API wps_status wps_client_on_frame(wps_client *client, uint64_t now_ms, cons
     reaches the application whole without the client's memory growing. The frame must stay unchanged by the host until the
     actions about it are polled, as with wps_client_on_frame. */
 WPS_API wps_status wps_client_on_frame_writable(wps_client *client, uint64_t now_ms, void *data, size_t len, bool is_text);
-/** The socket closed (by either side). code: the close status (1005 none, 1006 abnormal). */
+/** The socket closed (by either side). code: the close status (1005 none, 1006 abnormal).
+    WPS_ERR_BUSY (like wps_client_on_open_failed and wps_client_url_failed) while a `disconnected`
+    or `start-failed` event reporting the previous close is still queued: poll it first. */
 WPS_API wps_status wps_client_on_close(wps_client *client, uint64_t now_ms, uint16_t code, const char *reason, size_t reason_len);
 /** Time passed: runs every timer due at now_ms. */
 WPS_API wps_status wps_client_tick(wps_client *client, uint64_t now_ms);
@@ -5323,6 +5326,19 @@ static uint32_t wps__queued(const wps_client *c, uint32_t mask) {
     return n;
 }
 
+/* wps__room for the inputs that replace the close reason (on_close, on_open_failed, url_failed):
+   also busy while a `disconnected` or `start-failed` event reporting the current one is queued
+   (a host that acts before polling; in order, those events come before the next socket's OPEN). */
+static wps_status wps__room_reason(const wps_client *c) {
+    uint32_t j;
+    for (j = 0; j < c->q_len; j++) {
+        const wps__rec *r = &c->q[(c->q_head + j) % c->q_cap];
+        if (r->kind == WPS__R_EVENT && ((r->word & 0xffu) == WPS_EVENT_DISCONNECTED || (r->word & 0xffu) == WPS_EVENT_START_FAILED))
+            return WPS_ERR_BUSY;
+    }
+    return wps__room(c);
+}
+
 static int wps__send_queued(const wps_client *c, uint32_t slot) {
     uint32_t j;
     for (j = 0; j < c->q_len; j++) {
@@ -5864,7 +5880,7 @@ WPS_API wps_status wps_client_url_failed(wps_client *c, uint64_t now) {
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
     wps__enter(c, now); /* even a refused input tells the time */
     if (c->conn != WPS__C_WAIT_URL) return WPS_ERR_STATE;
-    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    if (wps__room_reason(c) != WPS_OK) return WPS_ERR_BUSY;
     c->close_reason_len = 0; /* no socket, no reason */
     wps__connect_failed(c, 0);
     return wps__leave(c);
@@ -5949,7 +5965,7 @@ WPS_API wps_status wps_client_on_open_failed(wps_client *c, uint64_t now, uint16
     if (!c) return WPS_ERR_INVALID_ARGUMENT;
     wps__enter(c, now); /* even a refused input tells the time */
     if (c->conn != WPS__C_OPENING && c->conn != WPS__C_RECOVER_OPENING && c->conn != WPS__C_STOP_OPENING) return WPS_ERR_STATE;
-    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    if (wps__room_reason(c) != WPS_OK) return WPS_ERR_BUSY;
     if (!c->session) c->close_reason_len = 0; /* a failed fresh open has no close reason (a recovery keeps the lost one's) */
     wps__connect_failed(c, code);
     return wps__leave(c);
@@ -5965,7 +5981,7 @@ WPS_API wps_status wps_client_on_close(wps_client *c, uint64_t now, uint16_t cod
     case WPS__C_BACKOFF: return WPS_ERR_STATE; /* no socket */
     default: break;
     }
-    if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
+    if (wps__room_reason(c) != WPS_OK) return WPS_ERR_BUSY;
     if (reason_len > WPS__REASON_MAX) reason_len = WPS__REASON_MAX;
     if (reason_len) WPS_MEMCPY(c->close_reason, reason, reason_len);
     c->close_reason_len = reason_len;

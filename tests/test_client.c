@@ -577,6 +577,31 @@ TEST inputs_about_actions_not_polled_yet(void) {
     PASS();
 }
 
+/* The close reason a queued `disconnected` reports is not replaced by a host that reports the
+   next socket closed before polling that event (on_close, on_open_failed and url_failed are busy
+   until it is polled). */
+TEST a_queued_disconnected_keeps_its_close_reason(void) {
+    size_t size;
+    void *mem = client_memory(&size);
+    wps_client *c = open_client(mem, size, "{\"type\":\"system\",\"event\":\"connected\",\"connectionId\":\"A\",\"reconnectionToken\":\"t\"}");
+    wps_action a;
+    int seen = 0;
+    ASSERT(c != NULL);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 2, 1008, "first", 5)); /* disconnected, need-url */
+    ASSERT_EQ(WPS_OK, wps_client_set_url(c, 3, client_url, sizeof client_url - 1)); /* before polling */
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_close(c, 4, 1006, "second", 6));
+    ASSERT_EQ(WPS_ERR_BUSY, wps_client_on_open_failed(c, 4, 0));
+    while (wps_client_poll(c, &a))
+        if (a.kind == WPS_ACTION_EVENT && a.event == WPS_EVENT_DISCONNECTED) {
+            ASSERT(a.close_code == 1008 && a.close_reason.len == 5 && memcmp(a.close_reason.ptr, "first", 5) == 0);
+            seen++;
+        }
+    ASSERT_EQ(1, seen);
+    ASSERT_EQ(WPS_OK, wps_client_on_close(c, 5, 1006, "second", 6)); /* polled: now it may */
+    free(mem);
+    PASS();
+}
+
 /* A restored session that ended (here stopped while recovering: `disconnected`, `stopped`) is
    not recovered again by the next start: that start connects afresh and asks for a URL, and
    (borrow_url) no longer reads the snapshot's. */
@@ -3245,6 +3270,7 @@ SUITE(client) {
     RUN_TEST(an_open_not_polled_is_taken_back_when_its_socket_is_reported_failed);
     RUN_TEST(a_restored_session_reported_disconnected_is_not_recovered_again);
     RUN_TEST(inputs_about_actions_not_polled_yet);
+    RUN_TEST(a_queued_disconnected_keeps_its_close_reason);
     RUN_TEST(rejoin_frame_keeps_its_ack_id_when_the_rejoin_settles_before_it_is_polled);
     RUN_TEST(names_that_escape_beyond_the_internal_frame_buffer_are_refused);
     RUN_TEST(refused_calls_explain_themselves);
