@@ -3107,7 +3107,7 @@ static wps_status wps__ignored(wps__dec *d, const char *what, wps_slice value) {
     return WPS_IGNORED;
 }
 
-/* Base64 decoding table: 0..63, 64 = '=', 255 = invalid. */
+/* Base64 value of a byte (WPS__B64V): 0..63, 64 = '=', 255 = invalid. */
 #ifdef WPS__SMALL /* (the size build computes the value: 200 bytes less than the table) */
 static unsigned wps__b64v(unsigned char c) {
     if (c >= 'A' && c <= 'Z') return (unsigned)(c - 'A');
@@ -3117,7 +3117,6 @@ static unsigned wps__b64v(unsigned char c) {
 }
 #define WPS__B64V(c) wps__b64v(c)
 #else
-/* base64 value of a byte: 0..63, 64 for '=', 255 for anything else */
 static const unsigned char wps__b64dec[256] = {
     255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
     255,255,255,255,255,255,255,255,255,255,255,62,255,255,255,63,52,53,54,55,56,57,58,59,60,61,255,255,255,64,255,255,
@@ -5318,7 +5317,6 @@ static void wps__end_call(wps_client *c, wps__call *k, wps_status st) {
     wps__complete(c, k, st, 0);
 }
 
-/* 1 if an attempt of the call in this slot is queued and not handed to the host yet. */
 /* Queued records of the kinds in mask (WPS__MASK). */
 static uint32_t wps__queued(const wps_client *c, uint32_t mask) {
     uint32_t j, n = 0;
@@ -5339,6 +5337,7 @@ static wps_status wps__room_reason(const wps_client *c) {
     return wps__room(c);
 }
 
+/* 1 if an attempt of the call in this slot is queued and not handed to the host yet. */
 static int wps__send_queued(const wps_client *c, uint32_t slot) {
     uint32_t j;
     for (j = 0; j < c->q_len; j++) {
@@ -6785,11 +6784,12 @@ WPS_API bool wps_client_poll_into(wps_client *c, wps_action *out, char *buf, siz
     if (!out) return false;
     WPS_MEMSET(out, 0, sizeof *out);
     if (!c) return false;
+    /* where a URL or frame is written: the buffer lent, else the client's (open_url: the
+       transmit buffer with borrow_payloads, NULL with host_transmit_buffer) */
+    tx = buf && c->cfg.borrow_payloads ? (cap >= c->tx_cap ? buf : NULL) : c->open_url;
     for (;;) {
         if (!c->q_len) return false;
         r = c->q[c->q_head];
-        tx = c->cfg.borrow_payloads ? c->tx : c->open_url; /* where a URL or frame is written */
-        if (buf && c->cfg.borrow_payloads) tx = cap >= c->tx_cap ? buf : NULL;
         if (!tx && (r.kind == WPS__R_OPEN || r.kind == WPS__R_SEND_CALL || r.kind == WPS__R_SEND_FRAME)) {
             out->status = WPS_ERR_BUFFER_TOO_SMALL; /* stays queued until a buffer is lent */
             out->needed = c->tx_cap;
