@@ -2880,6 +2880,52 @@ enum {
     WPS__F_END_ERROR
 };
 
+/* The plain fields, by field id: the key (WPS__K_*), the value's JSON type (WPS__J_STRING,
+   WPS__J_NUMBER for uint64, WPS__J_TRUE for bool; 0 for the fields with their own code), where
+   it is in wps_message and its WPS_HAS_* bit (0: a slice, present when its ptr is set). Decode,
+   encode and the required-field check read it, instead of a switch each. */
+typedef struct wps__field_desc {
+    unsigned char key, jt;
+    unsigned short offset;
+    unsigned short has;
+} wps__field_desc;
+
+#define WPS__FD(key, jt, member, has) {(unsigned char)(key), (unsigned char)(jt), (unsigned short)offsetof(wps_message, member), (unsigned short)(has)}
+static const wps__field_desc wps__fields[] = {
+    WPS__FD(0, 0, kind, 0), /* WPS__F_END */
+    WPS__FD(WPS__K_ACK_ID, WPS__J_NUMBER, ack_id, WPS_HAS_ACK_ID),
+    WPS__FD(WPS__K_SUCCESS, WPS__J_TRUE, success, WPS_HAS_SUCCESS),
+    WPS__FD(WPS__K_ERROR, 0, error, WPS_HAS_ERROR),
+    WPS__FD(WPS__K_GROUP, WPS__J_STRING, group, 0),
+    WPS__FD(WPS__K_EVENT, WPS__J_STRING, event, 0),
+    WPS__FD(WPS__K_FROM_USER_ID, WPS__J_STRING, from_user_id, 0),
+    WPS__FD(WPS__K_DATA, 0, data, WPS_HAS_DATA),
+    WPS__FD(WPS__K_SEQUENCE_ID, WPS__J_NUMBER, sequence_id, WPS_HAS_SEQUENCE_ID),
+    WPS__FD(WPS__K_STREAM, 0, stream_id, WPS_HAS_STREAM),
+    WPS__FD(WPS__K_STREAM, 0, stream_id, WPS_HAS_STREAM),
+    WPS__FD(WPS__K_USER_ID, WPS__J_STRING, user_id, 0),
+    WPS__FD(WPS__K_CONNECTION_ID, WPS__J_STRING, connection_id, 0),
+    WPS__FD(WPS__K_RECONNECTION_TOKEN, WPS__J_STRING, reconnection_token, 0),
+    WPS__FD(WPS__K_MESSAGE, WPS__J_STRING, message, 0),
+    WPS__FD(WPS__K_NO_ECHO, WPS__J_TRUE, no_echo, WPS_HAS_NO_ECHO),
+    WPS__FD(WPS__K_INVOCATION_ID, WPS__J_STRING, invocation_id, 0),
+    WPS__FD(WPS__K_TARGET, WPS__J_STRING, target, 0),
+    WPS__FD(WPS__K_STREAM_ID, WPS__J_STRING, stream_id, 0),
+    WPS__FD(WPS__K_STREAM_SEQUENCE_ID, WPS__J_NUMBER, stream_sequence_id, WPS_HAS_STREAM_SEQUENCE_ID),
+    WPS__FD(WPS__K_EXPECTED_SEQUENCE_ID, WPS__J_NUMBER, expected_sequence_id, WPS_HAS_EXPECTED_SEQUENCE_ID),
+    WPS__FD(WPS__K_NAME, WPS__J_STRING, error.name, 0),
+    WPS__FD(WPS__K_MESSAGE, WPS__J_STRING, error.message, 0),
+    WPS__FD(WPS__K_STATE, 0, state, 0),
+    WPS__FD(WPS__K_ITEMS, 0, items, 0),
+    WPS__FD(WPS__K_ERROR, 0, error, WPS_HAS_ERROR), /* WPS__F_END_ERROR */
+};
+#undef WPS__FD
+typedef char wps__fields_complete[sizeof wps__fields / sizeof wps__fields[0] == WPS__F_END_ERROR + 1 ? 1 : -1];
+
+/* The member of field f of m, for reading and for writing. */
+#define WPS__FIELD_AT(m, f) ((void *)((char *)(m) + wps__fields[f].offset))
+#define WPS__FIELD_IN(m, f) ((const void *)((const char *)(m) + wps__fields[f].offset))
+
 #define WPS__DIR_DOWN 1u
 #define WPS__DIR_UP 2u
 
@@ -3437,43 +3483,25 @@ static wps_status wps__get_u64_opt(wps__dec *d, const wps__obj *o, int key, uint
 }
 
 static wps_status wps__get_field(wps__dec *d, const wps__obj *o, int field, wps_message *m) {
+    const wps__field_desc *f = &wps__fields[field];
+    switch (f->jt) {
+    case WPS__J_NUMBER: return wps__get_u64_opt(d, o, f->key, (uint64_t *)WPS__FIELD_AT(m, field), m, f->has);
+    case WPS__J_TRUE:
+        if (!wps__has(o, f->key)) return WPS_OK;
+        WPS__TRY(wps__get_bool(d, o, f->key, (bool *)WPS__FIELD_AT(m, field)));
+        m->has |= f->has;
+        return WPS_OK;
+    case WPS__J_STRING: return wps__get_str(d, o, f->key, (wps_slice *)WPS__FIELD_AT(m, field));
+    default: break;
+    }
     switch (field) {
-    case WPS__F_ACK_ID: return wps__get_u64_opt(d, o, WPS__K_ACK_ID, &m->ack_id, m, WPS_HAS_ACK_ID);
-    case WPS__F_SEQUENCE_ID: return wps__get_u64_opt(d, o, WPS__K_SEQUENCE_ID, &m->sequence_id, m, WPS_HAS_SEQUENCE_ID);
-    case WPS__F_STREAM_SEQUENCE_ID:
-        return wps__get_u64_opt(d, o, WPS__K_STREAM_SEQUENCE_ID, &m->stream_sequence_id, m, WPS_HAS_STREAM_SEQUENCE_ID);
-    case WPS__F_EXPECTED_SEQUENCE_ID:
-        return wps__get_u64_opt(d, o, WPS__K_EXPECTED_SEQUENCE_ID, &m->expected_sequence_id, m, WPS_HAS_EXPECTED_SEQUENCE_ID);
-    case WPS__F_SUCCESS:
-        if (!wps__has(o, WPS__K_SUCCESS)) return WPS_OK;
-        WPS__TRY(wps__get_bool(d, o, WPS__K_SUCCESS, &m->success));
-        m->has |= WPS_HAS_SUCCESS;
-        return WPS_OK;
-    case WPS__F_NO_ECHO:
-        if (!wps__has(o, WPS__K_NO_ECHO)) return WPS_OK;
-        WPS__TRY(wps__get_bool(d, o, WPS__K_NO_ECHO, &m->no_echo));
-        m->has |= WPS_HAS_NO_ECHO;
-        return WPS_OK;
     case WPS__F_ERROR: return wps__get_error(d, o, WPS__K_ERROR, WPS__K_ERR_NAME, 1, 0, m);
     case WPS__F_END_ERROR: return wps__get_error(d, o, WPS__K_ERROR, WPS__K_ERR_NAME, 0, 1, m);
-    case WPS__F_GROUP: return wps__get_str(d, o, WPS__K_GROUP, &m->group);
-    case WPS__F_EVENT: return wps__get_str(d, o, WPS__K_EVENT, &m->event);
-    case WPS__F_FROM_USER_ID: return wps__get_str(d, o, WPS__K_FROM_USER_ID, &m->from_user_id);
-    case WPS__F_USER_ID: return wps__get_str(d, o, WPS__K_USER_ID, &m->user_id);
-    case WPS__F_CONNECTION_ID: return wps__get_str(d, o, WPS__K_CONNECTION_ID, &m->connection_id);
-    case WPS__F_RECONNECTION_TOKEN: return wps__get_str(d, o, WPS__K_RECONNECTION_TOKEN, &m->reconnection_token);
-    case WPS__F_MESSAGE: return wps__get_str(d, o, WPS__K_MESSAGE, &m->message);
-    case WPS__F_INVOCATION_ID: return wps__get_str(d, o, WPS__K_INVOCATION_ID, &m->invocation_id);
-    case WPS__F_TARGET: return wps__get_str(d, o, WPS__K_TARGET, &m->target);
-    case WPS__F_STREAM_ID: return wps__get_str(d, o, WPS__K_STREAM_ID, &m->stream_id);
-    case WPS__F_NACK_NAME: return wps__get_str(d, o, WPS__K_NAME, &m->error.name);
-    case WPS__F_NACK_MESSAGE: return wps__get_str(d, o, WPS__K_MESSAGE, &m->error.message);
     case WPS__F_DATA: return wps__get_data(d, o, m);
     case WPS__F_STATE:
     case WPS__F_ITEMS: {
-        int key = field == WPS__F_STATE ? WPS__K_STATE : WPS__K_ITEMS;
-        int want = field == WPS__F_STATE ? WPS__J_OBJECT : WPS__J_ARRAY;
-        wps_slice *dst = field == WPS__F_STATE ? &m->state : &m->items;
+        int key = f->key, want = field == WPS__F_STATE ? WPS__J_OBJECT : WPS__J_ARRAY;
+        wps_slice *dst = (wps_slice *)WPS__FIELD_AT(m, field);
         const wps__slot *sl = &o->slot[key];
         if (!wps__has(o, key)) return WPS_OK;
         if (WPS__SLOT_JT(sl) != want)
@@ -3509,38 +3537,10 @@ static wps_status wps__get_field(wps__dec *d, const wps__obj *o, int field, wps_
     }
 }
 
-static const char *wps__field_key(int field) {
-    switch (field) {
-    case WPS__F_ACK_ID: return "ackId";
-    case WPS__F_SUCCESS: return "success";
-    case WPS__F_GROUP: return "group";
-    case WPS__F_EVENT: return "event";
-    case WPS__F_DATA: return "data";
-    case WPS__F_SEQUENCE_ID: return "sequenceId";
-    case WPS__F_CONNECTION_ID: return "connectionId";
-    case WPS__F_INVOCATION_ID: return "invocationId";
-    case WPS__F_STREAM_ID: return "streamId";
-    case WPS__F_EXPECTED_SEQUENCE_ID: return "expectedSequenceId";
-    case WPS__F_ITEMS: return "items";
-    default: return "field";
-    }
-}
-
-static int wps__field_present(const wps_message *m, int field) {
-    switch (field) {
-    case WPS__F_ACK_ID: return (m->has & WPS_HAS_ACK_ID) != 0;
-    case WPS__F_SUCCESS: return (m->has & WPS_HAS_SUCCESS) != 0;
-    case WPS__F_SEQUENCE_ID: return (m->has & WPS_HAS_SEQUENCE_ID) != 0;
-    case WPS__F_EXPECTED_SEQUENCE_ID: return (m->has & WPS_HAS_EXPECTED_SEQUENCE_ID) != 0;
-    case WPS__F_DATA: return (m->has & WPS_HAS_DATA) != 0;
-    case WPS__F_GROUP: return m->group.ptr != NULL;
-    case WPS__F_EVENT: return m->event.ptr != NULL;
-    case WPS__F_CONNECTION_ID: return m->connection_id.ptr != NULL;
-    case WPS__F_INVOCATION_ID: return m->invocation_id.ptr != NULL;
-    case WPS__F_STREAM_ID: return m->stream_id.ptr != NULL;
-    case WPS__F_ITEMS: return m->items.ptr != NULL;
-    default: return 1;
-    }
+/* Is field f (of the table) in m? */
+static int wps__field_present(const wps_message *m, unsigned f) {
+    if (wps__fields[f].has) return (m->has & wps__fields[f].has) != 0;
+    return ((const wps_slice *)WPS__FIELD_IN(m, f))->ptr != NULL;
 }
 
 static unsigned wps__lowest_bit(uint32_t v) {
@@ -3562,8 +3562,8 @@ static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, 
     while (req) {
         unsigned f = wps__lowest_bit(req);
         req &= req - 1u;
-        if (!wps__field_present(m, (int)f))
-            return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__field_key((int)f), "required field missing", (size_t)-1);
+        if (!wps__field_present(m, f))
+            return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__key_names[wps__fields[f].key], "required field missing", (size_t)-1);
     }
     switch (m->kind) {
     case WPS_KIND_SEND_TO_GROUP:
@@ -4428,39 +4428,21 @@ static wps_status wps__enc_error(wps__enc *e, const wps_message *m, int with_nam
 }
 
 static wps_status wps__enc_field(wps__enc *e, const wps_message *m, int field) {
+    const wps__field_desc *f = &wps__fields[field];
+    const char *key = wps__key_names[f->key];
+    switch (f->jt) {
+    case WPS__J_NUMBER:
+        if (m->has & f->has) wps__enc_u64(e, key, *(const uint64_t *)WPS__FIELD_IN(m, field));
+        return WPS_OK;
+    case WPS__J_TRUE:
+        if (m->has & f->has) wps__enc_bool(e, key, *(const bool *)WPS__FIELD_IN(m, field));
+        return WPS_OK;
+    case WPS__J_STRING: return wps__enc_str(e, key, *(const wps_slice *)WPS__FIELD_IN(m, field));
+    default: break;
+    }
     switch (field) {
-    case WPS__F_ACK_ID:
-        if (m->has & WPS_HAS_ACK_ID) wps__enc_u64(e, "ackId", m->ack_id);
-        return WPS_OK;
-    case WPS__F_SEQUENCE_ID:
-        if (m->has & WPS_HAS_SEQUENCE_ID) wps__enc_u64(e, "sequenceId", m->sequence_id);
-        return WPS_OK;
-    case WPS__F_STREAM_SEQUENCE_ID:
-        if (m->has & WPS_HAS_STREAM_SEQUENCE_ID) wps__enc_u64(e, "streamSequenceId", m->stream_sequence_id);
-        return WPS_OK;
-    case WPS__F_EXPECTED_SEQUENCE_ID:
-        if (m->has & WPS_HAS_EXPECTED_SEQUENCE_ID) wps__enc_u64(e, "expectedSequenceId", m->expected_sequence_id);
-        return WPS_OK;
-    case WPS__F_SUCCESS:
-        if (m->has & WPS_HAS_SUCCESS) wps__enc_bool(e, "success", m->success);
-        return WPS_OK;
-    case WPS__F_NO_ECHO:
-        if (m->has & WPS_HAS_NO_ECHO) wps__enc_bool(e, "noEcho", m->no_echo);
-        return WPS_OK;
     case WPS__F_ERROR: return wps__enc_error(e, m, 1, 0);
     case WPS__F_END_ERROR: return wps__enc_error(e, m, 0, 1);
-    case WPS__F_GROUP: return wps__enc_str(e, "group", m->group);
-    case WPS__F_EVENT: return wps__enc_str(e, "event", m->event);
-    case WPS__F_FROM_USER_ID: return wps__enc_str(e, "fromUserId", m->from_user_id);
-    case WPS__F_USER_ID: return wps__enc_str(e, "userId", m->user_id);
-    case WPS__F_CONNECTION_ID: return wps__enc_str(e, "connectionId", m->connection_id);
-    case WPS__F_RECONNECTION_TOKEN: return wps__enc_str(e, "reconnectionToken", m->reconnection_token);
-    case WPS__F_MESSAGE: return wps__enc_str(e, "message", m->message);
-    case WPS__F_INVOCATION_ID: return wps__enc_str(e, "invocationId", m->invocation_id);
-    case WPS__F_TARGET: return wps__enc_str(e, "target", m->target);
-    case WPS__F_STREAM_ID: return wps__enc_str(e, "streamId", m->stream_id);
-    case WPS__F_NACK_NAME: return wps__enc_str(e, "name", m->error.name);
-    case WPS__F_NACK_MESSAGE: return wps__enc_str(e, "message", m->error.message);
     case WPS__F_DATA: return wps__enc_data(e, m);
     case WPS__F_STATE:
         if (!m->state.ptr) return WPS_OK;
