@@ -48,10 +48,10 @@ for cpu in cortex-m0plus cortex-m4; do
     # today's figure plus about 2 %: a change that grows the code past it fails here, and whoever
     # makes it raises the budget in this file, saying so in the commit (until the targets are met)
     budget=0
-    [ $prog = device_loop ] && [ $cpu = cortex-m4 ] && budget=32300
-    [ $prog = device_loop ] && [ $cpu = cortex-m0plus ] && budget=33300
-    [ $prog = codec_only ] && [ $cpu = cortex-m4 ] && budget=17100
-    [ $prog = codec_only ] && [ $cpu = cortex-m0plus ] && budget=17400
+    [ $prog = device_loop ] && [ $cpu = cortex-m4 ] && budget=32000
+    [ $prog = device_loop ] && [ $cpu = cortex-m0plus ] && budget=33100
+    [ $prog = codec_only ] && [ $cpu = cortex-m4 ] && budget=16700
+    [ $prog = codec_only ] && [ $cpu = cortex-m0plus ] && budget=17000
     verdict=""
     if [ $limit -gt 0 ]; then
       if [ "$text" -le $limit ]; then verdict="target <= $limit: met"; else verdict="target <= $limit: NOT met"; fail=1; fi
