@@ -2920,6 +2920,7 @@ static const wps__field_desc wps__fields[] = {
     WPS__FD(WPS__K_ERROR, 0, error, WPS_HAS_ERROR), /* WPS__F_END_ERROR */
 };
 #undef WPS__FD
+typedef char wps__kinds_paired[WPS_KIND_SERVER_DATA == WPS_KIND_GROUP_DATA + 1 && WPS_KIND_DISCONNECTED == WPS_KIND_CONNECTED + 1 ? 1 : -1];
 typedef char wps__fields_complete[sizeof wps__fields / sizeof wps__fields[0] == WPS__F_END_ERROR + 1 ? 1 : -1];
 
 /* The member of field f of m, for reading and for writing. */
@@ -4105,19 +4106,16 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
             k = &wps__kinds[kind];
             if (k->sub) {
                 /* message: from; system: event. Resolve among the kinds sharing this wire type. */
-                int key = wps__slice_eq_cstr(ty.ptr, ty.len, "system") ? WPS__K_EVENT : WPS__K_FROM;
+                int key = kind == WPS_KIND_CONNECTED ? WPS__K_EVENT : WPS__K_FROM;
                 wps_slice sv;
+                wps_kind first = kind;
                 if (!wps__has(&o, key))
                     return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__key_names[key], "required field missing", (size_t)-1);
                 WPS__TRY(wps__get_str(d, &o, key, &sv));
-                if (kind == WPS_KIND_GROUP_DATA)
-                    kind = (sv.len == 5 && wps__eq(sv.ptr, "group", 5))    ? WPS_KIND_GROUP_DATA
-                           : (sv.len == 6 && wps__eq(sv.ptr, "server", 6)) ? WPS_KIND_SERVER_DATA
-                                                                                  : WPS_KIND_NONE;
-                else
-                    kind = (sv.len == 9 && wps__eq(sv.ptr, "connected", 9))        ? WPS_KIND_CONNECTED
-                           : (sv.len == 12 && wps__eq(sv.ptr, "disconnected", 12)) ? WPS_KIND_DISCONNECTED
-                                                                                          : WPS_KIND_NONE;
+                /* the kinds sharing a wire type are neighbours in wps__kinds (message: groupData,
+                   serverData; system: connected, disconnected), told apart by their `sub` */
+                for (kind = WPS_KIND_NONE, i = (unsigned)first; i < (unsigned)first + 2u; i++)
+                    if (wps__slice_eq_cstr(sv.ptr, sv.len, wps__kinds[i].sub)) kind = (wps_kind)i;
                 if (kind == WPS_KIND_NONE) return wps__ignored(d, key == WPS__K_EVENT ? "system event" : "from", sv);
             }
         }
