@@ -596,9 +596,10 @@ static wps_status socket_event(model *m, int which, uint16_t code) {
     return st;
 }
 
-/* A host ahead of its actions: it reports its socket open (which == 0) or failed before polling
-   the OPEN that asked for it. The client takes that OPEN back; for an open socket the model
-   counts the socket as if the OPEN had been handed over (fresh or recovery, as the record says). */
+/* A host ahead of its actions: it reports its socket open (which == 0), failed (1) or closed (2:
+   a WebSocket library that reports a failed handshake as a close) before polling the OPEN that
+   asked for it. The client takes that OPEN back; for an open socket the model counts the socket
+   as if the OPEN had been handed over (fresh or recovery, as the record says). */
 static void premature_socket_event(model *m, int which, uint16_t code) {
     const wps_client *c = m->c;
     uint32_t j;
@@ -609,8 +610,10 @@ static void premature_socket_event(model *m, int which, uint16_t code) {
         if (r->kind == WPS__R_OPEN) recovery = (r->bits & WPS__Q_RECOVERY) != 0;
     }
     if (recovery < 0) return;
-    trace("  premature %s\n", which == 0 ? "on_open" : "on_open_failed");
-    st = which == 0 ? wps_client_on_open(m->c, m->now) : wps_client_on_open_failed(m->c, m->now, code);
+    trace("  premature %s\n", which == 0 ? "on_open" : which == 1 ? "on_open_failed" : "on_close");
+    st = which == 0   ? wps_client_on_open(m->c, m->now)
+         : which == 1 ? wps_client_on_open_failed(m->c, m->now, code)
+                      : wps_client_on_close(m->c, m->now, code ? code : 1006, "handshake failed", 16);
     if (st == WPS_ERR_BUSY) return;
     check_that(st == WPS_OK, "a premature socket event refused");
     check_that(wps__queued(c, WPS__MASK(WPS__R_OPEN)) == 0, "the OPEN not polled is taken back");
@@ -621,7 +624,7 @@ static void premature_socket_event(model *m, int which, uint16_t code) {
         m->gen_fresh = !recovery;
         m->gen_connected = m->gen_call_sent = 0;
     }
-    after_input(m, which == 0 ? "on_open (premature)" : "on_open_failed (premature)", st);
+    after_input(m, which == 0 ? "on_open (premature)" : which == 1 ? "on_open_failed (premature)" : "on_close (premature)", st);
 }
 
 static void stop(model *m) {
@@ -712,7 +715,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             }
             break;
         case 5:
-            if (m->host_sock == H_NONE) premature_socket_event(m, 1, (byte() & 1) ? 1008 : 0);
+            if (m->host_sock == H_NONE) {
+                unsigned b = byte();
+                premature_socket_event(m, (b & 2) ? 2 : 1, (b & 1) ? 1008 : 0);
+            }
             else if (m->host_sock == H_OPENING) {
                 wps_status st = socket_event(m, 1, (byte() & 1) ? 1008 : 0);
                 check_that(st == WPS_OK, "open failure refused");
