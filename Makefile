@@ -7,7 +7,7 @@ TEST_SRC := tests/main.c tests/test_codec.c tests/test_second_tu.c tests/test_fa
             tests/test_tokens.c tests/test_rest.c tests/test_webhooks.c
 DEPS    := wps.h tests/harness.h tools/wps/cli_util.h
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := codec_decode codec_fast_path codec_rendered client client_snapshot connstr webhooks rest_response rest_build verify emulator
+FUZZ_TARGETS := codec_decode codec_decode_no_reasons codec_fast_path codec_rendered client client_snapshot connstr webhooks rest_response rest_build verify emulator
 NODE_MODULES := tests/diff/node_modules/@azure/web-pubsub-client/package.json
 
 .PHONY: all test unit diff valgrind fuzz fuzz-build bench clean deps setup soak demo install uninstall size coverage
@@ -107,6 +107,14 @@ $(B)/esp-adapter-test: $(ESP_TEST_SRC) $(wildcard examples/adapters/esp_idf/*.h 
 	gcc $(WARN) -O2 -Itests/stubs/esp_idf -c -o /dev/null examples/adapters/esp_idf/wps_esp_websocket.c
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Itests/stubs/esp_idf -o $@ $(ESP_TEST_SRC)
 
+# WPS_NO_REASONS beside the default build (tests/no_reasons_main.c, tests/no_reasons.c): the same
+# statuses, offsets and sizes, reasons without their sentences; gcc and g++ compile it too.
+NO_REASONS_SRC := tests/no_reasons_main.c tests/no_reasons.c
+$(B)/no-reasons: $(NO_REASONS_SRC) tests/no_reasons.h tests/harness.h wps.h | $(B)
+	gcc $(WARN) -O2 -c -o /dev/null tests/no_reasons.c
+	printf '#define WPS_IMPLEMENTATION\n#include "wps.h"\n' | g++ -std=c++11 $(CXXWARN) -O2 -DWPS_NO_REASONS -I. -c -x c++ -o /dev/null -
+	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(NO_REASONS_SRC)
+
 # Chaos soak of the client against a simulated service (tests/soak.c).
 $(B)/soak: tests/soak.c wps.h | $(B)
 	$(CC) $(WARN) -O2 -g -o $@ tests/soak.c
@@ -120,7 +128,7 @@ soak: $(B)/soak
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 	@for s in 1 2 3; do ./$(B)/soak --seed $$s --embedded --messages $(SOAK_MESSAGES) --disconnects $(SOAK_DISCONNECTS) || exit 1; done
 
-unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/tests-m32 $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/cpp-client $(B)/soak-san $(B)/esp-adapter-test $(B)/bench
+unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/tests-native $(B)/tests-small $(B)/tests-cxx $(B)/tests-m32 $(B)/static-build $(B)/codec-only $(B)/quickstart $(B)/cpp-client $(B)/soak-san $(B)/esp-adapter-test $(B)/no-reasons $(B)/bench
 	@echo "== unit tests (gcc)";           ./$(B)/tests-gcc
 	@echo "== unit tests (clang)";         ./$(B)/tests-clang
 	@echo "== unit tests (ASan+UBSan)";    ./$(B)/tests-san
@@ -137,6 +145,7 @@ unit: $(B)/tests-gcc $(B)/tests-clang $(B)/tests-san $(B)/tests-portable $(B)/te
 	@echo "== client chaos soak, short (ASan+UBSan; make soak runs the long one)"; ./$(B)/soak-san --seed 1
 	@echo "== the same soak in the README's embedded configuration (borrowed payloads, frames decoded in place)"; ./$(B)/soak-san --seed 2 --embedded
 	@echo "== the ESP-IDF adapter against stub ESP-IDF headers, the test playing the websocket task (ASan+UBSan)"; ./$(B)/esp-adapter-test
+	@echo "== WPS_NO_REASONS beside the default build: same statuses and offsets, reasons without sentences (ASan+UBSan)"; ./$(B)/no-reasons
 	@echo "== the README's code: its client and codec blocks compiled and run"; bash tests/readme_examples.sh
 	@echo "== the docs explain themselves: no reference outside the repository, every relative link and anchor resolves"; python3 tests/docs_check.py
 	@echo "== the header's map: contents, section tags in the same order twice, every public declaration documented"; python3 tests/header_check.py
@@ -215,6 +224,10 @@ valgrind: $(B)/tests-gcc
 # libFuzzer targets (clang). New inputs go to build/corpus/<target>; seeds live in fuzz/corpus/<target>.
 $(B)/fuzz_%: fuzz/%.c wps.h | $(B)
 	clang -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $<
+
+# fuzz/codec_decode_no_reasons.c is fuzz/codec_decode.c built with WPS_NO_REASONS (its seeds:
+# fuzz/corpus/codec_decode_no_reasons, a link to codec_decode's)
+$(B)/fuzz_codec_decode_no_reasons: fuzz/codec_decode.c fuzz/fuzz_common.h
 
 # fuzz/emulator.c includes the emulator's core
 $(B)/fuzz_emulator: emulator/emulator_core.c emulator/emulator_core.h

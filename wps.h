@@ -18,8 +18,8 @@
      services and their response parsers, CloudEvents webhooks (signatures, abuse protection,
      connect/user-event bodies and replies, MQTT codes), access-token verification.
    Feature macros leave layers out (WPS_NO_CLIENT, WPS_NO_SERVICE) or select the size build
-   (WPS_SMALL), the portable paths (WPS_NO_SIMD) and no trace points (WPS_NO_TRACE): see
-   CONFIGURATION MACROS.
+   (WPS_SMALL), the portable paths (WPS_NO_SIMD), no trace points (WPS_NO_TRACE) and no
+   sentences in failure reports (WPS_NO_REASONS): see CONFIGURATION MACROS.
 
    CONTENTS
    --------
@@ -120,6 +120,11 @@
    WPS_FAST                  keep the default (fast) build under -Os
    WPS_NO_TRACE              compile the client's trace points out (wps_client_set_trace stays,
                              and does nothing)
+   WPS_NO_REASONS            leave the sentences of failures and trace records out of the build
+                             (about 4 KB of flash in a device): wps_diag.reason keeps the key and
+                             byte offset ("ackId at byte 22", "at byte 9", "data" or ""), and
+                             wps_strerror(status) describes the status; statuses, offsets, needed
+                             sizes, IGNORED reasons and trace kinds and numbers are unchanged
    WPS_NO_SIMD               plain portable C only: no SSE2/AVX2 and no bit-scan builtins (the
                              default uses SSE2 where the compiler targets it, AVX2 too when it
                              does (-mavx2, -march=native: chosen at compile time, never probed at
@@ -162,7 +167,8 @@
                       worst input and a burst of max_calls calls (not the worst input twice);
                       a restored session reported disconnected is not recovered again; the close
                       reason of a queued `disconnected` is not replaced (WPS_ERR_BUSY);
-                      WPS_TRACE_NOT_KEPT and wps_trace_kind_name;
+                      WPS_TRACE_NOT_KEPT and wps_trace_kind_name; WPS_NO_REASONS (failure
+                      reports without their sentences: 3.9 KB less in the device loop);
                       wps_client_config.receive_in_place (no
                       receive scratch); 8-byte queue records, an internal-frame buffer
                       sized for names that need no escaping, a recovery URL with 2 *
@@ -335,7 +341,8 @@ WPS_API const char *wps_strerror(wps_status status);
 /** Details of the last failure of a decode/encode call: the status, the byte offset in the input
     where it was detected (0 when not applicable), the scratch/output size needed for
     WPS_ERR_BUFFER_TOO_SMALL, and a NUL-terminated human-readable reason that names the offending
-    key or byte offset. For WPS_IGNORED the reason says what was not recognised. */
+    key or byte offset. For WPS_IGNORED the reason says what was not recognised. Built with
+    WPS_NO_REASONS, a failure's reason is only its key and offset ("ackId at byte 22"). */
 typedef struct wps_diag {
     wps_status status;
     size_t offset;
@@ -1873,15 +1880,20 @@ static void wps__diag_append(wps_diag *d, size_t *pos, const char *s, size_t n) 
 /* Names the field of a recorded failure: the reason becomes "key: reason" (cut like
    wps__diag_append cuts) and the offset 0, the offset being about the field's own text. */
 static void wps__diag_key_prefix(wps_diag *d, const char *key) {
-    size_t k, n, i;
+    size_t k, n, i, sep;
     if (!d) return;
-    k = wps__cstrlen(key) + 2;
-    if (k > sizeof d->reason - 1) k = sizeof d->reason - 1;
     n = wps__cstrlen(d->reason);
+#ifdef WPS_NO_REASONS
+    sep = n ? 1 : 0; /* "key at byte N" or "key": no sentence to put after ": " */
+#else
+    sep = 2; /* "key: sentence ..." */
+#endif
+    k = wps__cstrlen(key) + sep;
+    if (k > sizeof d->reason - 1) k = sizeof d->reason - 1;
     if (n > sizeof d->reason - 1 - k) n = sizeof d->reason - 1 - k;
     WPS_MEMMOVE(d->reason + k, d->reason, n);
     d->reason[k + n] = 0;
-    for (i = 0; i < k; i++) d->reason[i] = i + 2 < k ? key[i] : i + 2 == k ? ':' : ' ';
+    for (i = 0; i < k; i++) d->reason[i] = i + sep < k ? key[i] : sep == 2 && i + 2 == k ? ':' : ' ';
     d->offset = 0;
 }
 
@@ -1977,25 +1989,42 @@ static int wps__ieq_n(const char *a, const char *b, size_t n) {
 /* a[0..an) equals the NUL-terminated b, case-insensitively. */
 static int wps__ieq_name(const char *a, size_t an, const char *b) { return wps__cstrlen(b) == an && wps__ieq_n(a, b, an); }
 
-/* Records a failure. key (may be NULL) names the field; text describes; offset is a byte offset
-   in the input, or (size_t)-1 for "no offset". Returns status for tail calls. */
-static wps_status wps__fail(wps_diag *d, wps_status status, const char *key, const char *text, size_t offset) {
+/* The sentence of a failure or a trace record: every one is written WPS__WHY("..."), through
+   the macros below, so that WPS_NO_REASONS leaves the sentences out of the build (a text
+   computed from the input, such as a decoder's reason handed on, is kept). */
+#ifdef WPS_NO_REASONS
+#define WPS__WHY(text) ((void)(text), (const char *)0)
+#else
+#define WPS__WHY(text) (text)
+#endif
+
+/* Records a failure. key (may be NULL) names the field; text (NULL under WPS_NO_REASONS)
+   describes; offset is a byte offset in the input, or (size_t)-1 for "no offset". Returns status
+   for tail calls. */
+static wps_status wps__fail_at(wps_diag *d, wps_status status, const char *key, const char *text, size_t offset) {
     size_t pos = 0;
     if (!d) return status;
     d->status = status;
     d->offset = offset == (size_t)-1 ? 0 : offset;
     d->reason[0] = 0;
-    if (key) {
-        wps__diag_append(d, &pos, key, wps__cstrlen(key));
-        wps__diag_append(d, &pos, ": ", 2);
+    if (key) wps__diag_append(d, &pos, key, wps__cstrlen(key));
+#ifdef WPS_NO_REASONS
+    if (offset != (size_t)-1) {
+        wps__diag_append(d, &pos, pos ? " at byte " : "at byte ", pos ? 9u : 8u);
+        wps__diag_append_u64(d, &pos, (uint64_t)offset);
     }
+    (void)text;
+#else
+    if (key) wps__diag_append(d, &pos, ": ", 2);
     wps__diag_append(d, &pos, text, wps__cstrlen(text));
     if (offset != (size_t)-1) {
         wps__diag_append(d, &pos, " at byte ", 9);
         wps__diag_append_u64(d, &pos, (uint64_t)offset);
     }
+#endif
     return status;
 }
+#define wps__fail(d, st, key, text, offset) wps__fail_at((d), (st), (key), WPS__WHY(text), (offset))
 
 /* ============ >>codec  2. the codec */
 
@@ -2012,14 +2041,16 @@ typedef struct wps__scan {
 } wps__scan;
 
 /* A scanning failure: the status (always kept) and, when the caller wants them, the details. */
-static wps_status wps__scan_fail_key(const wps__scan *s, wps_status st, const char *key, const char *text, size_t offset) {
+static wps_status wps__scan_fail_key_at(const wps__scan *s, wps_status st, const char *key, const char *text, size_t offset) {
     if (s->status) *s->status = st;
-    return wps__fail(s->diag, st, key, text, offset);
+    return wps__fail_at(s->diag, st, key, text, offset);
 }
+#define wps__scan_fail_key(s, st, key, text, offset) wps__scan_fail_key_at((s), (st), (key), WPS__WHY(text), (offset))
 
-static wps_status wps__scan_fail(const wps__scan *s, wps_status st, const unsigned char *at, const char *text) {
-    return wps__scan_fail_key(s, st, NULL, text, (size_t)(at - s->beg));
+static wps_status wps__scan_fail_at(const wps__scan *s, wps_status st, const unsigned char *at, const char *text) {
+    return wps__scan_fail_key_at(s, st, NULL, text, (size_t)(at - s->beg));
 }
+#define wps__scan_fail(s, st, at, text) wps__scan_fail_at((s), (st), (at), WPS__WHY(text))
 
 WPS__INLINE const unsigned char *wps__ws(const unsigned char *p, const unsigned char *end) {
     if (WPS__LIKELY(p < end && *p > ' ')) return p;
@@ -4853,10 +4884,12 @@ static void wps__trace(const wps_client *c, wps_trace_kind kind, const char *tex
     t.delay_ms = delay;
     c->trace(c->trace_user, &t);
 }
-#define WPS__TRACE(c, kind, text, st, call, ack, attempt, delay)                                                                 \
+/* WPS__TRACE takes a sentence (WPS__WHY), WPS__TRACE_AT a text already chosen or computed */
+#define WPS__TRACE_AT(c, kind, text, st, call, ack, attempt, delay)                                                              \
     do {                                                                                                                        \
         if ((c)->trace) wps__trace((c), (kind), (text), (st), (call), (ack), (attempt), (delay));                                \
     } while (0)
+#define WPS__TRACE(c, kind, text, st, call, ack, attempt, delay) WPS__TRACE_AT(c, kind, WPS__WHY(text), st, call, ack, attempt, delay)
 
 /* -> state (traced) */
 static void wps__to(wps_client *c, wps__conn state) {
@@ -4877,6 +4910,7 @@ static void wps__to(wps_client *c, wps__conn state) {
 }
 #else
 #define WPS__TRACE(c, kind, text, st, call, ack, attempt, delay) ((void)(c))
+#define WPS__TRACE_AT(c, kind, text, st, call, ack, attempt, delay) ((void)(c), (void)(text))
 static void wps__to(wps_client *c, wps__conn state) { c->conn = state; }
 #endif
 
@@ -5383,7 +5417,7 @@ static void wps__attempt_failed(wps_client *c, wps__call *k, wps_status st, int 
 
 static void wps__copy_str(wps_client *c, const char *what, char *dst, size_t *len, bool *has, size_t cap, wps_slice s) {
     if (!s.ptr || s.len > cap) {
-        if (s.ptr) WPS__TRACE(c, WPS_TRACE_NOT_KEPT, what, WPS_OK, 0, 0, 0, (uint32_t)(s.len < UINT32_MAX ? s.len : UINT32_MAX));
+        if (s.ptr) WPS__TRACE_AT(c, WPS_TRACE_NOT_KEPT, what, WPS_OK, 0, 0, 0, (uint32_t)(s.len < UINT32_MAX ? s.len : UINT32_MAX));
         (void)what;
         *has = false;
         *len = 0;
@@ -5976,7 +6010,7 @@ static void wps__frame_error(wps_client *c, wps_status st, const char *reason, s
     if (n >= sizeof c->rx_diag.reason) n = sizeof c->rx_diag.reason - 1;
     if (n && reason != to) WPS_MEMCPY(to, reason, n);
     to[n] = 0;
-    WPS__TRACE(c, WPS_TRACE_FRAME_REFUSED, to, st, 0, 0, 0, 0);
+    WPS__TRACE_AT(c, WPS_TRACE_FRAME_REFUSED, to, st, 0, 0, 0, 0);
     e = wps__push_event(c, WPS_EVENT_FRAME_ERROR, 1); /* the next bad frame would overwrite the reason */
     wps__event_status(e, st);
     e->bits |= WPS__E_TEXT;
@@ -6082,10 +6116,10 @@ WPS__SMALL_NOINLINE static void wps__on_connected(wps_client *c, const wps_messa
     /* a connected frame on a socket being closed (stop, keepalive) starts nothing: the next
        connection is then a fresh one, with its rejoins */
     if (c->conn != WPS__C_HANDSHAKE && c->conn != WPS__C_READY) return;
-    wps__copy_str(c, "connectionId longer than max_id_len (the session cannot be recovered)", c->conn_id, &c->conn_id_len,
+    wps__copy_str(c, WPS__WHY("connectionId longer than max_id_len (the session cannot be recovered)"), c->conn_id, &c->conn_id_len,
                   &c->has_conn_id, WPS__ID_CAP(&c->cfg), m->connection_id);
-    wps__copy_str(c, "userId longer than max_id_len", c->user_id, &c->user_id_len, &c->has_user_id, WPS__ID_CAP(&c->cfg), m->user_id);
-    wps__copy_str(c, "reconnectionToken longer than max_token_len (the session cannot be recovered)", c->token, &c->token_len,
+    wps__copy_str(c, WPS__WHY("userId longer than max_id_len"), c->user_id, &c->user_id_len, &c->has_user_id, WPS__ID_CAP(&c->cfg), m->user_id);
+    wps__copy_str(c, WPS__WHY("reconnectionToken longer than max_token_len (the session cannot be recovered)"), c->token, &c->token_len,
                   &c->has_token, c->cfg.max_token_len, m->reconnection_token);
     if (c->has_conn_id && c->has_token && !wps__recoverable_pair(c, c->conn_id, c->conn_id_len, c->token, c->token_len)) {
         WPS__TRACE(c, WPS_TRACE_NOT_KEPT, "reconnectionToken: with the connectionId, longer than 2 * max_token_len URL-encoded (the session cannot be recovered)",
@@ -6128,7 +6162,7 @@ static wps_status wps__on_frame(wps_client *c, void *writable, uint64_t now, con
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
     c->last_rx = c->now;
     if (!is_text && !wps_protocol_is_binary(c->cfg.protocol)) { /* client-behavior O12 */
-        wps__frame_error(c, WPS_ERR_FRAME_TYPE, "a binary frame on a JSON subprotocol (the service sends text frames)", 0);
+        wps__frame_error(c, WPS_ERR_FRAME_TYPE, WPS__WHY("a binary frame on a JSON subprotocol (the service sends text frames)"), 0);
         return wps__leave(c);
     }
     /* the scratch always holds a frame of up to max_frame_size (wps_decode_scratch_bound); a
@@ -6332,12 +6366,13 @@ static int wps__invocation_pending(const wps_client *c, const char *id, size_t n
 }
 
 /* A refused call: the status, with a reason and the size it would need in diag. */
-static wps_status wps__refuse(const wps_client *c, wps_diag *diag, wps_status st, const char *why, size_t needed) {
-    if (c) WPS__TRACE(c, WPS_TRACE_CALL_REFUSED, why, st, 0, 0, 0, (uint32_t)(needed > UINT32_MAX ? UINT32_MAX : needed));
-    wps__fail(diag, st, NULL, why, (size_t)-1);
+static wps_status wps__refuse_at(const wps_client *c, wps_diag *diag, wps_status st, const char *why, size_t needed) {
+    if (c) WPS__TRACE_AT(c, WPS_TRACE_CALL_REFUSED, why, st, 0, 0, 0, (uint32_t)(needed > UINT32_MAX ? UINT32_MAX : needed));
+    wps__fail_at(diag, st, NULL, why, (size_t)-1);
     if (diag) diag->needed = needed;
     return st;
 }
+#define wps__refuse(c, diag, st, why, needed) wps__refuse_at((c), (diag), (st), WPS__WHY(why), (needed))
 
 /* The message of a call's attempt, from what the call keeps (one definition for its first
    encoding and for a borrowed call's encoding at each attempt). */
@@ -7803,9 +7838,10 @@ static void wps__put_rest_claims(wps__w *b, const wps__claims *c) {
     wps__put(b, "}", 1);
 }
 
-static wps_status wps__rest_bad(wps_diag *diag, const char *key, const char *text) {
-    return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, key, text, (size_t)-1);
+static wps_status wps__rest_bad_at(wps_diag *diag, const char *key, const char *text) {
+    return wps__fail_at(diag, WPS_ERR_INVALID_ARGUMENT, key, text, (size_t)-1);
 }
+#define wps__rest_bad(diag, key, text) wps__rest_bad_at((diag), (key), WPS__WHY(text))
 
 static int wps__utf8_ok(wps_slice s) { return !s.len || (s.ptr && wps__utf8_check((const unsigned char *)s.ptr, s.len) == s.len); }
 
@@ -7955,7 +7991,7 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
         return wps__rest_bad(diag, "application", "application names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$");
     if (wps__rest_path_has(op, "group")) {
         const char *why = wps__group_problem(p->group, 1);
-        if (why) return wps__rest_bad(diag, "group", why);
+        if (why) return wps__rest_bad_at(diag, "group", why);
     }
     if (wps__dot_segment(p->connection_id) || wps__dot_segment(p->stream_id) ||
         (wps__dot_segment(p->user_id) && (wps__rest_path_has(op, "userId") || wps__rest_path_has(op, "user")))) /* the userId query of :generateToken may be "." */
@@ -7978,11 +8014,11 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
         if (!p->roles[i].ptr || !p->roles[i].len) return wps__rest_bad(diag, "role", "a role must not be empty");
     for (i = 0; i < p->group_count; i++) {
         const char *why = wps__group_problem(p->groups[i], 0); /* a body or query value */
-        if (why) return wps__rest_bad(diag, "groups", why);
+        if (why) return wps__rest_bad_at(diag, "groups", why);
     }
     if (p->target_name.ptr) {
         const char *why = wps__group_problem(p->target_name, 0);
-        if (why) return wps__rest_bad(diag, "targetName", why);
+        if (why) return wps__rest_bad_at(diag, "targetName", why);
     }
     if (p->has_message_ttl && p->message_ttl_seconds > 300) return wps__rest_bad(diag, "messageTtlSeconds", "messageTtlSeconds is 0..300");
     if (p->minutes_to_expire > 2147483647u) return wps__rest_bad(diag, "minutesToExpire", "minutesToExpire is 1..2147483647");
@@ -8038,7 +8074,7 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
                 if (!wps__utf8_ok(c->reason)) return wps__rest_bad(diag, "commands", "a close reason must be UTF-8");
             } else {
                 const char *why = wps__group_problem(c->group, 0);
-                if (why) return wps__rest_bad(diag, "commands", why);
+                if (why) return wps__rest_bad_at(diag, "commands", why);
             }
         }
         break;
@@ -8972,7 +9008,7 @@ static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, 
         if (rf < 0) return wps__jerr(&w->j.s);
         /* user properties need both; a certificate may come with its thumbprint only (.NET, Python models) */
         if (!a.ptr || (!b.ptr && !(wps__cstrlen(k2) == 7 && WPS_MEMCMP(k2, "content", 7) == 0)))
-            return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, key, !a.ptr ? k1 : k2, (size_t)(v.beg - w->j.s.beg));
+            return wps__fail_at(w->j.s.diag, WPS_ERR_MISSING_FIELD, key, !a.ptr ? k1 : k2, (size_t)(v.beg - w->j.s.beg)); /* (a key name: kept) */
         if (pairs) {
             wps_webhook_pair *slot = (wps_webhook_pair *)wps__arena_elem(&w->a, pairs, *n, sizeof *slot);
             if (slot && !*n) *pairs = slot;

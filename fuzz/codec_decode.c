@@ -37,7 +37,11 @@ static void one(const uint8_t *data, size_t size, wps_direction dir) {
         }
         free(copy);
     }
+#ifndef WPS_NO_REASONS
     check(st == WPS_OK || diag.reason[0] != 0);
+#else /* (fuzz/codec_decode_no_reasons.c) a failure's reason is at most its key and byte offset */
+    check(st == WPS_OK || (st < 0 ? strlen(diag.reason) < 64 && !strstr(diag.reason, ": ") : diag.reason[0] != 0));
+#endif
     /* the scratch bound must be enough */
     check(st != WPS_ERR_BUFFER_TOO_SMALL);
     if (st != WPS_OK) {
