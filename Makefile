@@ -112,6 +112,7 @@ $(B)/esp-adapter-test: $(ESP_TEST_SRC) $(wildcard examples/adapters/esp_idf/*.h 
 NO_REASONS_SRC := tests/no_reasons_main.c tests/no_reasons.c
 $(B)/no-reasons: $(NO_REASONS_SRC) tests/no_reasons.h tests/harness.h wps.h | $(B)
 	gcc $(WARN) -O2 -c -o /dev/null tests/no_reasons.c
+	gcc $(WARN) -O2 -c -o /dev/null tests/no_reasons_main.c
 	printf '#define WPS_IMPLEMENTATION\n#include "wps.h"\n' | g++ -std=c++11 $(CXXWARN) -O2 -DWPS_NO_REASONS -I. -c -x c++ -o /dev/null -
 	clang $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(NO_REASONS_SRC)
 

@@ -168,7 +168,7 @@
                       a restored session reported disconnected is not recovered again; the close
                       reason of a queued `disconnected` is not replaced (WPS_ERR_BUSY);
                       WPS_TRACE_NOT_KEPT and wps_trace_kind_name; WPS_NO_REASONS (failure
-                      reports without their sentences: 3.9 KB less in the device loop);
+                      reports without their sentences: 4.0 KB less in the device loop);
                       wps_client_config.receive_in_place (no
                       receive scratch); 8-byte queue records, an internal-frame buffer
                       sized for names that need no escaping, a recovery URL with 2 *
@@ -1990,12 +1990,17 @@ static int wps__ieq_n(const char *a, const char *b, size_t n) {
 static int wps__ieq_name(const char *a, size_t an, const char *b) { return wps__cstrlen(b) == an && wps__ieq_n(a, b, an); }
 
 /* The sentence of a failure or a trace record: every one is written WPS__WHY("..."), through
-   the macros below, so that WPS_NO_REASONS leaves the sentences out of the build (a text
-   computed from the input, such as a decoder's reason handed on, is kept). */
+   the macros below, so that WPS_NO_REASONS leaves the sentences out of the build. Under it the
+   failure functions (wps__fail_at and the *_at functions that call it) drop any text they are
+   given; the trace keeps a text that is not a sentence (the state names of a transition, a
+   decoder's reason handed on by a frame error). WPS__WHY_NOT_NULL is for a function whose NULL
+   means "no problem": under WPS_NO_REASONS its sentences become "". */
 #ifdef WPS_NO_REASONS
 #define WPS__WHY(text) ((void)(text), (const char *)0)
+#define WPS__WHY_NOT_NULL(text) ((void)(text), "")
 #else
 #define WPS__WHY(text) (text)
+#define WPS__WHY_NOT_NULL(text) (text)
 #endif
 
 /* Records a failure. key (may be NULL) names the field; text (NULL under WPS_NO_REASONS)
@@ -7853,16 +7858,16 @@ static int wps__dot_segment(wps_slice s) { return s.ptr && ((s.len == 1 && s.ptr
 static const char *wps__group_problem(wps_slice g, int in_path) {
     size_t i;
     int blank = 1;
-    if (!g.ptr || g.len == 0) return "a group name must not be empty";
-    if (in_path && wps__dot_segment(g)) return "a group name in a URL path cannot be \".\" or \"..\"";
-    if (g.len > 1024) return "a group name is at most 1024 bytes";
-    if (!wps__utf8_ok(g)) return "a group name must be UTF-8";
+    if (!g.ptr || g.len == 0) return WPS__WHY_NOT_NULL("a group name must not be empty");
+    if (in_path && wps__dot_segment(g)) return WPS__WHY_NOT_NULL("a group name in a URL path cannot be \".\" or \"..\"");
+    if (g.len > 1024) return WPS__WHY_NOT_NULL("a group name is at most 1024 bytes");
+    if (!wps__utf8_ok(g)) return WPS__WHY_NOT_NULL("a group name must be UTF-8");
     for (i = 0; i < g.len; i++) {
         char c = g.ptr[i];
-        if (c == '\n' || c == '\r') return "a group name must not contain line breaks";
+        if (c == '\n' || c == '\r') return WPS__WHY_NOT_NULL("a group name must not contain line breaks");
         if (c != ' ' && c != '\t' && c != '\v' && c != '\f') blank = 0;
     }
-    return blank ? "a group name must not be only whitespace" : NULL;
+    return blank ? WPS__WHY_NOT_NULL("a group name must not be only whitespace") : NULL;
 }
 
 /* A JSON value of the wanted type (WPS__J_*), with nothing after it but whitespace. */
@@ -7978,7 +7983,7 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
         if (p->top || p->max_page_size || p->continuation_token.ptr)
             return wps__rest_bad(diag, "nextLink", "the next link carries the paging: top, maxpagesize and continuationToken do not go with it");
         if (p->hub.ptr && !wps__hub_ok(p->hub)) return wps__rest_bad(diag, "hub", "hub names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$");
-        if (p->group.ptr && wps__group_problem(p->group, 1)) return wps__rest_bad(diag, "group", wps__group_problem(p->group, 1));
+        if (p->group.ptr && wps__group_problem(p->group, 1)) return wps__rest_bad_at(diag, "group", wps__group_problem(p->group, 1));
         if (p->application.ptr && !wps__hub_ok(p->application))
             return wps__rest_bad(diag, "application", "application names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$");
         return WPS_OK;
@@ -9008,7 +9013,7 @@ static wps_status wps__wobjs(wps__walk *w, const wps__jval *av, uint32_t depth, 
         if (rf < 0) return wps__jerr(&w->j.s);
         /* user properties need both; a certificate may come with its thumbprint only (.NET, Python models) */
         if (!a.ptr || (!b.ptr && !(wps__cstrlen(k2) == 7 && WPS_MEMCMP(k2, "content", 7) == 0)))
-            return wps__fail_at(w->j.s.diag, WPS_ERR_MISSING_FIELD, key, !a.ptr ? k1 : k2, (size_t)(v.beg - w->j.s.beg)); /* (a key name: kept) */
+            return wps__fail(w->j.s.diag, WPS_ERR_MISSING_FIELD, key, !a.ptr ? k1 : k2, (size_t)(v.beg - w->j.s.beg)); /* (the member's name) */
         if (pairs) {
             wps_webhook_pair *slot = (wps_webhook_pair *)wps__arena_elem(&w->a, pairs, *n, sizeof *slot);
             if (slot && !*n) *pairs = slot;

@@ -3,6 +3,7 @@
 #include "harness.h"
 #include "../wps.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -508,6 +509,67 @@ TEST encode_empty_json_data_is_refused(void) {
     ASSERT(strstr(d.reason, "data") != NULL);
     m.data = wps_slice_make("  ", 2);
     ASSERT_EQ(WPS_ERR_SYNTAX, wps_encode(&c, &m, out, sizeof out, &n, &d));
+    PASS();
+}
+
+/* Every plain field lands in its own member of wps_message when decoded, and is written from it
+   when encoded: the round trips above would not see two members swapped in both directions
+   (error.name and error.message of streamNack, say). */
+TEST every_plain_field_lands_in_its_member(void) {
+    static const struct {
+        wps_direction dir;
+        const char *frame;
+        size_t member; /* offsetof a wps_slice in wps_message */
+        const char *want;
+    } cases[] = {
+        {D, "{\"type\":\"streamNack\",\"streamId\":\"s1\",\"expectedSequenceId\":3,\"name\":\"N1\",\"message\":\"M1\"}", offsetof(wps_message, error.name), "N1"},
+        {D, "{\"type\":\"streamNack\",\"streamId\":\"s1\",\"expectedSequenceId\":3,\"name\":\"N1\",\"message\":\"M1\"}", offsetof(wps_message, error.message), "M1"},
+        {D, "{\"type\":\"streamNack\",\"streamId\":\"s1\",\"expectedSequenceId\":3,\"name\":\"N1\",\"message\":\"M1\"}", offsetof(wps_message, stream_id), "s1"},
+        {D, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u1\",\"connectionId\":\"c1\",\"reconnectionToken\":\"t1\"}", offsetof(wps_message, user_id), "u1"},
+        {D, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u1\",\"connectionId\":\"c1\",\"reconnectionToken\":\"t1\"}", offsetof(wps_message, connection_id), "c1"},
+        {D, "{\"type\":\"system\",\"event\":\"connected\",\"userId\":\"u1\",\"connectionId\":\"c1\",\"reconnectionToken\":\"t1\"}", offsetof(wps_message, reconnection_token), "t1"},
+        {D, "{\"type\":\"system\",\"event\":\"disconnected\",\"message\":\"bye\"}", offsetof(wps_message, message), "bye"},
+        {D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g1\",\"fromUserId\":\"f1\",\"dataType\":\"text\",\"data\":\"d1\"}", offsetof(wps_message, group), "g1"},
+        {D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g1\",\"fromUserId\":\"f1\",\"dataType\":\"text\",\"data\":\"d1\"}", offsetof(wps_message, from_user_id), "f1"},
+        {D, "{\"type\":\"message\",\"from\":\"group\",\"group\":\"g1\",\"fromUserId\":\"f1\",\"dataType\":\"text\",\"data\":\"d1\"}", offsetof(wps_message, data), "d1"},
+        {D, "{\"type\":\"invokeResponse\",\"invocationId\":\"i1\",\"success\":true}", offsetof(wps_message, invocation_id), "i1"},
+        {U, "{\"type\":\"invoke\",\"invocationId\":\"i2\",\"target\":\"event\",\"event\":\"e1\"}", offsetof(wps_message, target), "event"},
+        {U, "{\"type\":\"invoke\",\"invocationId\":\"i2\",\"target\":\"event\",\"event\":\"e1\"}", offsetof(wps_message, event), "e1"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wps_codec c = wps_codec_make(REL, cases[i].dir);
+        wps_message m;
+        const wps_slice *got;
+        size_t n = 0;
+        ASSERT_EQm(cases[i].frame, WPS_OK, wps_decode(&c, cases[i].frame, strlen(cases[i].frame), g_scratch, sizeof g_scratch, &m, NULL));
+        got = (const wps_slice *)(const void *)((const char *)&m + cases[i].member);
+        ASSERTm(cases[i].frame, got->ptr && got->len == strlen(cases[i].want) && memcmp(got->ptr, cases[i].want, got->len) == 0);
+        /* and written back from the same member, under its own key */
+        ASSERT_EQ(WPS_OK, wps_encode(&c, &m, g_out, sizeof g_out, &n, NULL));
+        g_out[n] = 0;
+        ASSERTm(cases[i].frame, strcmp(g_out, cases[i].frame) == 0);
+    }
+    {
+        /* the numbers and booleans too */
+        wps_codec up = wps_codec_make(REL, U), down = wps_codec_make(REL, D);
+        wps_message m;
+        static const char nack[] = "{\"type\":\"streamAck\",\"streamId\":\"s\",\"expectedSequenceId\":7}";
+        static const char data[] = "{\"type\":\"streamData\",\"streamId\":\"s\",\"streamSequenceId\":5,\"dataType\":\"text\",\"data\":\"x\"}";
+        static const char send[] = "{\"type\":\"sendToGroup\",\"group\":\"g\",\"ackId\":9,\"noEcho\":true,\"dataType\":\"text\",\"data\":\"x\"}";
+        static const char msg[] = "{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"text\",\"data\":\"x\",\"sequenceId\":11}";
+        static const char ack[] = "{\"type\":\"ack\",\"ackId\":4,\"success\":false}";
+        ASSERT_EQ(WPS_OK, wps_decode(&down, nack, sizeof nack - 1, g_scratch, sizeof g_scratch, &m, NULL));
+        ASSERT(m.expected_sequence_id == 7 && m.has == WPS_HAS_EXPECTED_SEQUENCE_ID);
+        ASSERT_EQ(WPS_OK, wps_decode(&up, data, sizeof data - 1, g_scratch, sizeof g_scratch, &m, NULL));
+        ASSERT(m.stream_sequence_id == 5 && (m.has & WPS_HAS_STREAM_SEQUENCE_ID) && m.sequence_id == 0);
+        ASSERT_EQ(WPS_OK, wps_decode(&up, send, sizeof send - 1, g_scratch, sizeof g_scratch, &m, NULL));
+        ASSERT(m.ack_id == 9 && m.no_echo && !m.success && (m.has & WPS_HAS_NO_ECHO) && (m.has & WPS_HAS_ACK_ID));
+        ASSERT_EQ(WPS_OK, wps_decode(&down, msg, sizeof msg - 1, g_scratch, sizeof g_scratch, &m, NULL));
+        ASSERT(m.sequence_id == 11 && m.has == (WPS_HAS_SEQUENCE_ID | WPS_HAS_DATA) && m.ack_id == 0);
+        ASSERT_EQ(WPS_OK, wps_decode(&down, ack, sizeof ack - 1, g_scratch, sizeof g_scratch, &m, NULL));
+        ASSERT(m.ack_id == 4 && !m.success && m.has == (WPS_HAS_ACK_ID | WPS_HAS_SUCCESS) && !m.no_echo);
+    }
     PASS();
 }
 
@@ -1691,6 +1753,7 @@ SUITE(codec) {
     RUN_TEST(round_trip_every_kind);
     RUN_TEST(encode_exact_wire);
     RUN_TEST(encode_empty_json_data_is_refused);
+    RUN_TEST(every_plain_field_lands_in_its_member);
     RUN_TEST(errors_have_status_and_reason);
     RUN_TEST(errors_same_status_without_diag);
     RUN_TEST(ignored_is_distinct_and_explained);
