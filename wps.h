@@ -2958,6 +2958,7 @@ static const wps__field_desc wps__fields[] = {
 #undef WPS__FD
 typedef char wps__kinds_paired[WPS_KIND_SERVER_DATA == WPS_KIND_GROUP_DATA + 1 && WPS_KIND_DISCONNECTED == WPS_KIND_CONNECTED + 1 ? 1 : -1];
 typedef char wps__fields_complete[sizeof wps__fields / sizeof wps__fields[0] == WPS__F_END_ERROR + 1 ? 1 : -1];
+typedef char wps__fields_fit[sizeof(wps_message) <= 0xFFFFu && WPS_HAS_EXPECTED_SEQUENCE_ID <= 0xFFFFu ? 1 : -1]; /* 16-bit offsets and bits */
 
 /* The member of field f of m, for reading and for writing. */
 #define WPS__FIELD_AT(m, f) ((void *)((char *)(m) + wps__fields[f].offset))
