@@ -5424,7 +5424,6 @@ static void wps__attempt_failed(wps_client *c, wps__call *k, wps_status st, int 
 static void wps__copy_str(wps_client *c, const char *what, char *dst, size_t *len, bool *has, size_t cap, wps_slice s) {
     if (!s.ptr || s.len > cap) {
         if (s.ptr) WPS__TRACE_AT(c, WPS_TRACE_NOT_KEPT, what, WPS_OK, 0, 0, 0, (uint32_t)(s.len < UINT32_MAX ? s.len : UINT32_MAX));
-        (void)what;
         *has = false;
         *len = 0;
         return;
@@ -5878,19 +5877,24 @@ WPS_API wps_status wps_client_stop(wps_client *c, uint64_t now) {
     return wps__leave(c);
 }
 
+/* The URL of the logical connection: the caller's own (borrow_url), else a copy. */
+static void wps__keep_url(wps_client *c, const char *url, size_t len) {
+    if (c->cfg.borrow_url) {
+        c->url = url;
+    } else {
+        if (len) WPS_MEMCPY(c->url_buf, url, len);
+        c->url = c->url_buf;
+    }
+    c->url_len = len;
+}
+
 WPS_API wps_status wps_client_set_url(wps_client *c, uint64_t now, const char *url, size_t len) {
     if (!c || (!url && len)) return WPS_ERR_INVALID_ARGUMENT;
     wps__enter(c, now); /* even a refused input tells the time */
     if (c->conn != WPS__C_WAIT_URL) return WPS_ERR_STATE;
     if (len == 0 || len > c->cfg.max_url_len) return WPS_ERR_INVALID_ARGUMENT;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
-    if (c->cfg.borrow_url) {
-        c->url = url;
-    } else {
-        WPS_MEMCPY(c->url_buf, url, len);
-        c->url = c->url_buf;
-    }
-    c->url_len = len;
+    wps__keep_url(c, url, len);
     wps__open(c, WPS__C_OPENING);
     return wps__leave(c);
 }
@@ -6715,13 +6719,7 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
         if (g.at != g.n) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, version >= 2 ? "data after the lost sequenceIds" : "data after the last group", g.at);
     }
     /* commit */
-    if (c->cfg.borrow_url) {
-        c->url = url; /* inside the caller's snapshot (borrow_url) */
-    } else {
-        if (url_len) WPS_MEMCPY(c->url_buf, url, url_len);
-        c->url = c->url_buf;
-    }
-    c->url_len = url_len;
+    wps__keep_url(c, url, url_len); /* with borrow_url: inside the caller's snapshot */
     c->conn_id_len = cid_len;
     c->has_conn_id = (flags & 1u) != 0;
     if (cid_len) WPS_MEMCPY(c->conn_id, cid, cid_len);

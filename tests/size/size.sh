@@ -33,14 +33,20 @@ for cpu in cortex-m0plus cortex-m4 x86-64; do
   done
 done
 echo
+# linked_text CPU PROG NAME [DEFINES...]: compiles PROG.c for CPU (with the defines), links it
+# with the stubs as P6 item 1 says and prints its text; leaves $out/NAME-CPU.o and .elf
+linked_text() {
+  local cpu=$1 prog=$2 name=$3 arch="-mcpu=$1 -mthumb"
+  shift 3
+  arm-none-eabi-gcc $arch -Os -DNDEBUG "$@" -ffunction-sections -fdata-sections -std=c99 -c $prog.c -o "$out/$name-$cpu.o" || return 1
+  arm-none-eabi-gcc $arch -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs "$out/$name-$cpu.o" "$out/stubs-$cpu.o" -o "$out/$name-$cpu.elf" || return 1
+  arm-none-eabi-size "$out/$name-$cpu.elf" | tail -1 | awk '{print $1}'
+}
 echo "linked programs (-Os, --gc-sections, newlib-nano, -DNDEBUG): text = code + read-only data"
 for cpu in cortex-m0plus cortex-m4; do
-  arch="-mcpu=$cpu -mthumb"
-  arm-none-eabi-gcc $arch -Os -c stubs.c -o "$out/stubs-$cpu.o" || exit 1
+  arm-none-eabi-gcc -mcpu=$cpu -mthumb -Os -c stubs.c -o "$out/stubs-$cpu.o" || exit 1
   for prog in codec_only device_loop; do
-    arm-none-eabi-gcc $arch -Os -DNDEBUG -ffunction-sections -fdata-sections -std=c99 -c $prog.c -o "$out/$prog-$cpu.o" || exit 1
-    arm-none-eabi-gcc $arch -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs "$out/$prog-$cpu.o" "$out/stubs-$cpu.o" -o "$out/$prog-$cpu.elf" || exit 1
-    text=$(arm-none-eabi-size "$out/$prog-$cpu.elf" | tail -1 | awk '{print $1}')
+    text=$(linked_text $cpu $prog $prog) || exit 1
     limit=0
     [ $prog = device_loop ] && [ $cpu = cortex-m4 ] && limit=16384
     [ $prog = device_loop ] && [ $cpu = cortex-m0plus ] && limit=20480
@@ -77,11 +83,10 @@ echo
 # the same device loop with the opt-in macros that leave text out (not the measured size build:
 # its behaviour differs in diag.reason and trace texts): for the table of docs/embedded.md
 for cpu in cortex-m0plus cortex-m4; do
-  arch="-mcpu=$cpu -mthumb"
   for defs in "-DWPS_NO_TRACE" "-DWPS_NO_REASONS" "-DWPS_NO_REASONS -DWPS_NO_TRACE"; do
-    arm-none-eabi-gcc $arch -Os -DNDEBUG $defs -ffunction-sections -fdata-sections -std=c99 -c device_loop.c -o "$out/device_loop-opt-$cpu.o" || exit 1
-    arm-none-eabi-gcc $arch -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs "$out/device_loop-opt-$cpu.o" "$out/stubs-$cpu.o" -o "$out/device_loop-opt-$cpu.elf" || exit 1
-    printf '%-14s %-12s %7s B   with %s\n' "$cpu" device_loop "$(arm-none-eabi-size "$out/device_loop-opt-$cpu.elf" | tail -1 | awk '{print $1}')" "$defs"
+    # shellcheck disable=SC2086 # (the defines are separate words)
+    text=$(linked_text $cpu device_loop device_loop-opt $defs) || exit 1
+    printf '%-14s %-12s %7s B   with %s\n' "$cpu" device_loop "$text" "$defs"
   done
 done
 echo
