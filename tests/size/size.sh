@@ -39,7 +39,7 @@ linked_text() {
   local cpu=$1 prog=$2 name=$3 arch="-mcpu=$1 -mthumb"
   shift 3
   arm-none-eabi-gcc $arch -Os -DNDEBUG "$@" -ffunction-sections -fdata-sections -std=c99 -c $prog.c -o "$out/$name-$cpu.o" || return 1
-  arm-none-eabi-gcc $arch -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs "$out/$name-$cpu.o" "$out/stubs-$cpu.o" -o "$out/$name-$cpu.elf" || return 1
+  arm-none-eabi-gcc $arch -Os "$@" -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs "$out/$name-$cpu.o" "$out/stubs-$cpu.o" -o "$out/$name-$cpu.elf" || return 1
   arm-none-eabi-size "$out/$name-$cpu.elf" | tail -1 | awk '{print $1}'
 }
 echo "linked programs (-Os, --gc-sections, newlib-nano, -DNDEBUG): text = code + read-only data"
@@ -81,10 +81,13 @@ for cpu in cortex-m0plus cortex-m4; do
 done
 echo
 # the same device loop with the opt-in macros that leave text out (not the measured size build:
-# its behaviour differs in diag.reason and trace texts): for the table of docs/embedded.md
+# its behaviour differs in diag.reason and trace texts), and as whole-program builds of the size
+# build, behaviour unchanged (the implementation private to the loop's file, WPS_STATIC, or
+# link-time optimization, -flto, let the compiler specialize wps.h to the calls the program
+# makes): for the tables of docs/embedded.md
 for cpu in cortex-m0plus cortex-m4; do
-  for defs in "-DWPS_NO_TRACE" "-DWPS_NO_REASONS" "-DWPS_NO_REASONS -DWPS_NO_TRACE"; do
-    # shellcheck disable=SC2086 # (the defines are separate words)
+  for defs in "-DWPS_NO_TRACE" "-DWPS_NO_REASONS" "-DWPS_NO_REASONS -DWPS_NO_TRACE" "-DWPS_STATIC" "-flto" "-DWPS_STATIC -DWPS_NO_REASONS -DWPS_NO_TRACE"; do
+    # shellcheck disable=SC2086 # (the options are separate words)
     text=$(linked_text $cpu device_loop device_loop-opt $defs) || exit 1
     printf '%-14s %-12s %7s B   with %s\n' "$cpu" device_loop "$text" "$defs"
   done
