@@ -5076,37 +5076,41 @@ WPS_API wps_client_state wps_client_get_state(const wps_client *c) {
     return c ? map[c->conn] : WPS_CLIENT_STOPPED;
 }
 
+/* The names below are lists of NUL-separated strings, like the status names (wps__status_names
+   says why): a program that never asks for a name keeps none of them. wps__nth_name: the i-th
+   of the count strings of list; "" when i >= count. */
+static const char *wps__nth_name(const char *list, unsigned i, unsigned count) {
+    if (i >= count) return "";
+    while (i--)
+        while (*list++) {
+        }
+    return list;
+}
+
 WPS_API const char *wps_client_state_name(wps_client_state s) {
-    switch (s) {
-    case WPS_CLIENT_STOPPED: return "stopped";
-    case WPS_CLIENT_CONNECTING: return "connecting";
-    case WPS_CLIENT_CONNECTED: return "connected";
-    case WPS_CLIENT_RECOVERING: return "recovering";
-    case WPS_CLIENT_DISCONNECTED: return "disconnected";
-    case WPS_CLIENT_STOPPING: return "stopping";
-    default: return "";
-    }
+    static const char names[] = "stopped\0connecting\0connected\0recovering\0disconnected\0stopping";
+    return wps__nth_name(names, (unsigned)s, 6);
 }
 
 WPS_API const char *wps_trace_kind_name(wps_trace_kind k) {
-    static const char *const n[] = {"", "state", "retry", "recovery", "reconnect", "frame-dropped", "frame-refused", "call-refused", "resend", "not-kept"};
-    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "";
+    static const char names[] = "\0state\0retry\0recovery\0reconnect\0frame-dropped\0frame-refused\0call-refused\0resend\0not-kept";
+    return wps__nth_name(names, (unsigned)k, 10);
 }
 
 WPS_API const char *wps_action_kind_name(wps_action_kind k) {
-    static const char *const n[] = {"none", "need-url", "open", "send", "close", "event", "complete"};
-    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "";
+    static const char names[] = "none\0need-url\0open\0send\0close\0event\0complete";
+    return wps__nth_name(names, (unsigned)k, 7);
 }
 
 WPS_API const char *wps_event_kind_name(wps_event_kind k) {
-    static const char *const n[] = {"none", "connected", "disconnected", "stopped", "recovering", "recovered",
-                                    "group-message", "server-message", "rejoin-group-failed", "start-failed", "frame-error"};
-    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "";
+    static const char names[] = "none\0connected\0disconnected\0stopped\0recovering\0recovered\0group-message\0"
+                                "server-message\0rejoin-group-failed\0start-failed\0frame-error";
+    return wps__nth_name(names, (unsigned)k, 11);
 }
 
 WPS_API const char *wps_call_kind_name(wps_call_kind k) {
-    static const char *const n[] = {"", "joinGroup", "leaveGroup", "sendToGroup", "sendEvent", "invokeEvent"};
-    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "";
+    static const char names[] = "\0joinGroup\0leaveGroup\0sendToGroup\0sendEvent\0invokeEvent";
+    return wps__nth_name(names, (unsigned)k, 6);
 }
 
 /* ---------------------------------------------------------------- queue */

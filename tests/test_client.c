@@ -1970,17 +1970,29 @@ TEST memory_size_checks_every_capacity_range(void) {
     PASS();
 }
 
-/* The name functions cover every value and give "" for others; a NULL client is stopped. */
+/* The name functions cover every value and give "" for others; a NULL client is stopped. Each
+   list is NUL-separated text in the header, so every value is checked: a name missing or out of
+   place shifts the ones after it. */
 TEST names_cover_every_value_and_unknown_ones_are_empty(void) {
-    ASSERT_STR_EQ("stopping", wps_client_state_name(WPS_CLIENT_STOPPING));
-    ASSERT_STR_EQ("", wps_client_state_name((wps_client_state)7));
-    ASSERT_STR_EQ("complete", wps_action_kind_name(WPS_ACTION_COMPLETE));
-    ASSERT_STR_EQ("", wps_action_kind_name((wps_action_kind)7));
-    ASSERT_STR_EQ("frame-error", wps_event_kind_name(WPS_EVENT_FRAME_ERROR));
+    static const char *const states[] = {"stopped", "connecting", "connected", "recovering", "disconnected", "stopping", ""};
+    static const char *const actions[] = {"none", "need-url", "open", "send", "close", "event", "complete", ""};
+    static const char *const events[] = {"none", "connected", "disconnected", "stopped", "recovering", "recovered", "group-message",
+                                         "server-message", "rejoin-group-failed", "start-failed", "frame-error", ""};
+    static const char *const calls[] = {"", "joinGroup", "leaveGroup", "sendToGroup", "sendEvent", "invokeEvent", ""};
+    static const char *const traces[] = {"", "state", "retry", "recovery", "reconnect", "frame-dropped", "frame-refused",
+                                         "call-refused", "resend", "not-kept", ""};
+    unsigned i;
+    for (i = 0; i < sizeof states / sizeof states[0]; i++) ASSERT_STR_EQ(states[i], wps_client_state_name((wps_client_state)i));
+    for (i = 0; i < sizeof actions / sizeof actions[0]; i++) ASSERT_STR_EQ(actions[i], wps_action_kind_name((wps_action_kind)i));
+    for (i = 0; i < sizeof events / sizeof events[0]; i++) ASSERT_STR_EQ(events[i], wps_event_kind_name((wps_event_kind)i));
+    for (i = 0; i < sizeof calls / sizeof calls[0]; i++) ASSERT_STR_EQ(calls[i], wps_call_kind_name((wps_call_kind)i));
+    for (i = 0; i < sizeof traces / sizeof traces[0]; i++) ASSERT_STR_EQ(traces[i], wps_trace_kind_name((wps_trace_kind)i));
+    ASSERT_STR_EQ(states[WPS_CLIENT_STOPPING], wps_client_state_name(WPS_CLIENT_STOPPING)); /* the enums' order */
+    ASSERT_STR_EQ(actions[WPS_ACTION_COMPLETE], wps_action_kind_name(WPS_ACTION_COMPLETE));
+    ASSERT_STR_EQ(events[WPS_EVENT_FRAME_ERROR], wps_event_kind_name(WPS_EVENT_FRAME_ERROR));
+    ASSERT_STR_EQ(calls[WPS_CALL_INVOKE_EVENT], wps_call_kind_name(WPS_CALL_INVOKE_EVENT));
+    ASSERT_STR_EQ(traces[WPS_TRACE_NOT_KEPT], wps_trace_kind_name(WPS_TRACE_NOT_KEPT));
     ASSERT_STR_EQ("", wps_event_kind_name((wps_event_kind)15));
-    ASSERT_STR_EQ("invokeEvent", wps_call_kind_name(WPS_CALL_INVOKE_EVENT));
-    ASSERT_STR_EQ("", wps_call_kind_name((wps_call_kind)0));
-    ASSERT_STR_EQ("", wps_call_kind_name((wps_call_kind)7));
     ASSERT_EQ(WPS_CLIENT_STOPPED, wps_client_get_state(NULL));
     PASS();
 }
