@@ -54,8 +54,8 @@ for cpu in cortex-m0plus cortex-m4; do
     # today's figure plus about 2 %: a change that grows the code past it fails here, and whoever
     # makes it raises the budget in this file, saying so in the commit (until the targets are met)
     budget=0
-    [ $prog = device_loop ] && [ $cpu = cortex-m4 ] && budget=32000
-    [ $prog = device_loop ] && [ $cpu = cortex-m0plus ] && budget=33100
+    [ $prog = device_loop ] && [ $cpu = cortex-m4 ] && budget=31700
+    [ $prog = device_loop ] && [ $cpu = cortex-m0plus ] && budget=32800
     [ $prog = codec_only ] && [ $cpu = cortex-m4 ] && budget=16700
     [ $prog = codec_only ] && [ $cpu = cortex-m0plus ] && budget=17000
     verdict=""
