@@ -2971,58 +2971,47 @@ typedef struct wps__kind_desc {
     const char *kind_name;  /* @azure/web-pubsub-client kind */
     const char *wire_type;  /* JSON "type" */
     const char *sub;        /* "from" (message) or "event" (system), else NULL */
-    uint32_t required;      /* bit (1 << field id) */
     unsigned char dirs;
-    unsigned char fields[9]; /* wire order, WPS__F_END-terminated (28 bytes an entry on 32-bit targets) */
+    unsigned char fields[7]; /* field ids in wire order, WPS__R(id) when required (checked in
+                                this order), WPS__F_END-terminated (20 bytes an entry on 32-bit
+                                targets) */
 } wps__kind_desc;
 
-#define WPS__R(f) (1u << (f))
+#define WPS__R(f) ((f) | 0x80u)         /* a required field in wps__kind_desc.fields */
+#define WPS__FIELD_ID(b) ((b) & 0x7fu) /* the field id of an entry of wps__kind_desc.fields */
 
 static const wps__kind_desc wps__kinds[WPS_KIND_COUNT_] = {
-    {"", "", NULL, 0, 0, {0}},
-    {"ack", "ack", NULL, WPS__R(WPS__F_ACK_ID) | WPS__R(WPS__F_SUCCESS), WPS__DIR_DOWN,
-     {WPS__F_ACK_ID, WPS__F_SUCCESS, WPS__F_ERROR, 0}},
-    {"groupData", "message", "group", WPS__R(WPS__F_GROUP), WPS__DIR_DOWN,
-     {WPS__F_GROUP, WPS__F_FROM_USER_ID, WPS__F_DATA, WPS__F_SEQUENCE_ID, WPS__F_STREAM_INFO, 0}},
-    {"serverData", "message", "server", WPS__R(WPS__F_DATA), WPS__DIR_DOWN,
-     {WPS__F_DATA, WPS__F_SEQUENCE_ID, 0}},
-    {"connected", "system", "connected", WPS__R(WPS__F_CONNECTION_ID), WPS__DIR_DOWN,
-     {WPS__F_USER_ID, WPS__F_CONNECTION_ID, WPS__F_RECONNECTION_TOKEN, 0}},
-    {"disconnected", "system", "disconnected", 0, WPS__DIR_DOWN, {WPS__F_MESSAGE, 0}},
-    {"pong", "pong", NULL, 0, WPS__DIR_DOWN, {0}},
-    {"streamAck", "streamAck", NULL, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID), WPS__DIR_DOWN,
-     {WPS__F_STREAM_ID, WPS__F_EXPECTED_SEQUENCE_ID, 0}},
-    {"streamNack", "streamNack", NULL, WPS__R(WPS__F_STREAM_ID) | WPS__R(WPS__F_EXPECTED_SEQUENCE_ID), WPS__DIR_DOWN,
-     {WPS__F_STREAM_ID, WPS__F_EXPECTED_SEQUENCE_ID, WPS__F_NACK_NAME, WPS__F_NACK_MESSAGE, 0}},
-    {"streamClosed", "streamClosed", NULL, WPS__R(WPS__F_STREAM_ID), WPS__DIR_DOWN,
-     {WPS__F_STREAM_ID, WPS__F_ERROR, 0}},
-    {"groupStateSnapshot", "groupStateSnapshot", NULL, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS), WPS__DIR_DOWN,
-     {WPS__F_GROUP, WPS__F_ITEMS, 0}},
-    {"groupStateUpdate", "groupStateUpdate", NULL, WPS__R(WPS__F_GROUP) | WPS__R(WPS__F_ITEMS), WPS__DIR_DOWN,
-     {WPS__F_GROUP, WPS__F_ITEMS, 0}},
-    {"invokeResponse", "invokeResponse", NULL, WPS__R(WPS__F_INVOCATION_ID), WPS__DIR_DOWN | WPS__DIR_UP,
-     {WPS__F_INVOCATION_ID, WPS__F_SUCCESS, WPS__F_ERROR, WPS__F_DATA, 0}},
-    {"cancelInvocation", "cancelInvocation", NULL, WPS__R(WPS__F_INVOCATION_ID), WPS__DIR_DOWN | WPS__DIR_UP,
-     {WPS__F_INVOCATION_ID, 0}},
-    {"joinGroup", "joinGroup", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP, {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"leaveGroup", "leaveGroup", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP, {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"sendToGroup", "sendToGroup", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP,
-     {WPS__F_GROUP, WPS__F_ACK_ID, WPS__F_NO_ECHO, WPS__F_DATA, WPS__F_STREAM_START, 0}},
-    {"sendEvent", "event", NULL, WPS__R(WPS__F_EVENT) | WPS__R(WPS__F_DATA), WPS__DIR_UP,
-     {WPS__F_EVENT, WPS__F_ACK_ID, WPS__F_DATA, 0}},
-    {"sequenceAck", "sequenceAck", NULL, WPS__R(WPS__F_SEQUENCE_ID), WPS__DIR_UP, {WPS__F_SEQUENCE_ID, 0}},
-    {"ping", "ping", NULL, 0, WPS__DIR_UP, {0}},
-    {"invoke", "invoke", NULL, WPS__R(WPS__F_INVOCATION_ID), WPS__DIR_UP,
-     {WPS__F_INVOCATION_ID, WPS__F_TARGET, WPS__F_EVENT, WPS__F_DATA, 0}},
-    {"streamData", "streamData", NULL, WPS__R(WPS__F_STREAM_ID), WPS__DIR_UP,
-     {WPS__F_STREAM_ID, WPS__F_STREAM_SEQUENCE_ID, WPS__F_DATA, 0}},
-    {"streamEnd", "streamEnd", NULL, WPS__R(WPS__F_STREAM_ID), WPS__DIR_UP, {WPS__F_STREAM_ID, WPS__F_END_ERROR, 0}},
-    {"setGroupState", "setGroupState", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP,
-     {WPS__F_GROUP, WPS__F_ACK_ID, WPS__F_STATE, 0}},
-    {"subscribeGroupState", "subscribeGroupState", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP,
-     {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
-    {"unsubscribeGroupState", "unsubscribeGroupState", NULL, WPS__R(WPS__F_GROUP), WPS__DIR_UP,
-     {WPS__F_GROUP, WPS__F_ACK_ID, 0}},
+    {"", "", NULL, 0, {0}},
+    {"ack", "ack", NULL, WPS__DIR_DOWN, {WPS__R(WPS__F_ACK_ID), WPS__R(WPS__F_SUCCESS), WPS__F_ERROR, 0}},
+    {"groupData", "message", "group", WPS__DIR_DOWN,
+     {WPS__R(WPS__F_GROUP), WPS__F_FROM_USER_ID, WPS__F_DATA, WPS__F_SEQUENCE_ID, WPS__F_STREAM_INFO, 0}},
+    {"serverData", "message", "server", WPS__DIR_DOWN, {WPS__R(WPS__F_DATA), WPS__F_SEQUENCE_ID, 0}},
+    {"connected", "system", "connected", WPS__DIR_DOWN,
+     {WPS__F_USER_ID, WPS__R(WPS__F_CONNECTION_ID), WPS__F_RECONNECTION_TOKEN, 0}},
+    {"disconnected", "system", "disconnected", WPS__DIR_DOWN, {WPS__F_MESSAGE, 0}},
+    {"pong", "pong", NULL, WPS__DIR_DOWN, {0}},
+    {"streamAck", "streamAck", NULL, WPS__DIR_DOWN, {WPS__R(WPS__F_STREAM_ID), WPS__R(WPS__F_EXPECTED_SEQUENCE_ID), 0}},
+    {"streamNack", "streamNack", NULL, WPS__DIR_DOWN,
+     {WPS__R(WPS__F_STREAM_ID), WPS__R(WPS__F_EXPECTED_SEQUENCE_ID), WPS__F_NACK_NAME, WPS__F_NACK_MESSAGE, 0}},
+    {"streamClosed", "streamClosed", NULL, WPS__DIR_DOWN, {WPS__R(WPS__F_STREAM_ID), WPS__F_ERROR, 0}},
+    {"groupStateSnapshot", "groupStateSnapshot", NULL, WPS__DIR_DOWN, {WPS__R(WPS__F_GROUP), WPS__R(WPS__F_ITEMS), 0}},
+    {"groupStateUpdate", "groupStateUpdate", NULL, WPS__DIR_DOWN, {WPS__R(WPS__F_GROUP), WPS__R(WPS__F_ITEMS), 0}},
+    {"invokeResponse", "invokeResponse", NULL, WPS__DIR_DOWN | WPS__DIR_UP,
+     {WPS__R(WPS__F_INVOCATION_ID), WPS__F_SUCCESS, WPS__F_ERROR, WPS__F_DATA, 0}},
+    {"cancelInvocation", "cancelInvocation", NULL, WPS__DIR_DOWN | WPS__DIR_UP, {WPS__R(WPS__F_INVOCATION_ID), 0}},
+    {"joinGroup", "joinGroup", NULL, WPS__DIR_UP, {WPS__R(WPS__F_GROUP), WPS__F_ACK_ID, 0}},
+    {"leaveGroup", "leaveGroup", NULL, WPS__DIR_UP, {WPS__R(WPS__F_GROUP), WPS__F_ACK_ID, 0}},
+    {"sendToGroup", "sendToGroup", NULL, WPS__DIR_UP,
+     {WPS__R(WPS__F_GROUP), WPS__F_ACK_ID, WPS__F_NO_ECHO, WPS__F_DATA, WPS__F_STREAM_START, 0}},
+    {"sendEvent", "event", NULL, WPS__DIR_UP, {WPS__R(WPS__F_EVENT), WPS__F_ACK_ID, WPS__R(WPS__F_DATA), 0}},
+    {"sequenceAck", "sequenceAck", NULL, WPS__DIR_UP, {WPS__R(WPS__F_SEQUENCE_ID), 0}},
+    {"ping", "ping", NULL, WPS__DIR_UP, {0}},
+    {"invoke", "invoke", NULL, WPS__DIR_UP, {WPS__R(WPS__F_INVOCATION_ID), WPS__F_TARGET, WPS__F_EVENT, WPS__F_DATA, 0}},
+    {"streamData", "streamData", NULL, WPS__DIR_UP, {WPS__R(WPS__F_STREAM_ID), WPS__F_STREAM_SEQUENCE_ID, WPS__F_DATA, 0}},
+    {"streamEnd", "streamEnd", NULL, WPS__DIR_UP, {WPS__R(WPS__F_STREAM_ID), WPS__F_END_ERROR, 0}},
+    {"setGroupState", "setGroupState", NULL, WPS__DIR_UP, {WPS__R(WPS__F_GROUP), WPS__F_ACK_ID, WPS__F_STATE, 0}},
+    {"subscribeGroupState", "subscribeGroupState", NULL, WPS__DIR_UP, {WPS__R(WPS__F_GROUP), WPS__F_ACK_ID, 0}},
+    {"unsubscribeGroupState", "unsubscribeGroupState", NULL, WPS__DIR_UP, {WPS__R(WPS__F_GROUP), WPS__F_ACK_ID, 0}},
 };
 
 /* Kind of a wire "type" (the first of two kinds for "message" and "system"); NONE if unknown:
@@ -3581,26 +3570,15 @@ static int wps__field_present(const wps_message *m, unsigned f) {
     return ((const wps_slice *)WPS__FIELD_IN(m, f))->ptr != NULL;
 }
 
-static unsigned wps__lowest_bit(uint32_t v) {
-#if defined(__GNUC__) || defined(__clang__)
-    return (unsigned)__builtin_ctz(v);
-#else
-    unsigned f = 0;
-    while (!(v & (1u << f))) f++;
-    return f;
-#endif
-}
-
-/* Cross-field rules shared by decode and encode. */
-/* Cross-field rules. `sending` adds the rules wps.h applies only to what it writes itself (be
+/* Cross-field rules shared by decode and encode, after the required fields of the kind (in its
+   order). `sending` adds the rules wps.h applies only to what it writes itself (be
    liberal in what you accept): no sequenceId on the non-reliable subprotocol. */
 static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, int sending, wps_diag *diag) {
     const wps__kind_desc *k = &wps__kinds[m->kind];
-    uint32_t req = k->required;
-    while (req) {
-        unsigned f = wps__lowest_bit(req);
-        req &= req - 1u;
-        if (!wps__field_present(m, f))
+    unsigned i;
+    for (i = 0; k->fields[i]; i++) {
+        unsigned f = WPS__FIELD_ID(k->fields[i]);
+        if (k->fields[i] != f && !wps__field_present(m, f))
             return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__key_names[wps__fields[f].key], "required field missing", (size_t)-1);
     }
     switch (m->kind) {
@@ -4159,7 +4137,7 @@ static wps_status wps__decode_common(wps__dec *d, const void *frame, size_t len,
         out->kind = kind;
         k = &wps__kinds[kind];
         for (i = 0; k->fields[i]; i++) {
-            wps_status st = wps__get_field(d, &o, k->fields[i], out);
+            wps_status st = wps__get_field(d, &o, (int)WPS__FIELD_ID(k->fields[i]), out);
             if (st != WPS_OK) {
                 if (st == WPS_IGNORED) out->kind = WPS_KIND_NONE;
                 return st;
@@ -4532,7 +4510,7 @@ static wps_status wps__write_message(wps__enc *e, const wps_message *m) {
             wps__putc(&e->w, '"');
         }
     }
-    for (i = 0; k->fields[i]; i++) WPS__TRY(wps__enc_field(e, m, k->fields[i]));
+    for (i = 0; k->fields[i]; i++) WPS__TRY(wps__enc_field(e, m, (int)WPS__FIELD_ID(k->fields[i])));
     wps__putc(&e->w, '}');
     return WPS_OK;
 }

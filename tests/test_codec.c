@@ -406,6 +406,11 @@ static const error_case error_cases[] = {
     {"up_event_missing_event", U, "{\"type\":\"event\",\"data\":1}", 0, WPS_ERR_MISSING_FIELD, "event"},
     {"up_send_missing_data", U, "{\"type\":\"sendToGroup\",\"group\":\"g\"}", 0, WPS_ERR_MISSING_FIELD, "data"},
     {"up_sequence_ack_missing", U, "{\"type\":\"sequenceAck\"}", 0, WPS_ERR_MISSING_FIELD, "sequenceId"},
+    /* several required fields missing: the first in the kind's wire order is named */
+    {"ack_missing_both", D, "{\"type\":\"ack\"}", 0, WPS_ERR_MISSING_FIELD, "ackId"},
+    {"stream_ack_missing_both", D, "{\"type\":\"streamAck\"}", 0, WPS_ERR_MISSING_FIELD, "streamId"},
+    {"snapshot_missing_both", D, "{\"type\":\"groupStateSnapshot\"}", 0, WPS_ERR_MISSING_FIELD, "group"},
+    {"up_event_missing_both", U, "{\"type\":\"event\"}", 0, WPS_ERR_MISSING_FIELD, "event"},
     /* protocol rules (docs/protocol.md 7.2) */
     {"up_stream_start_with_data", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"data\":1,\"stream\":{\"streamId\":\"s\"}}", 0, WPS_ERR_INVALID_MESSAGE, "stream"},
     {"up_stream_start_with_ackid", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"ackId\":1,\"stream\":{\"streamId\":\"s\"}}", 0, WPS_ERR_INVALID_MESSAGE, "ackId"},
