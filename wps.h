@@ -5093,6 +5093,9 @@ WPS_API const char *wps_call_kind_name(wps_call_kind k) {
 
 /* ---------------------------------------------------------------- queue */
 
+/* The i-th queued record (0: the next to poll). */
+WPS__SMALL_NOINLINE static wps__rec *wps__q_at(const wps_client *c, uint32_t i) { return &c->q[(c->q_head + i) % c->q_cap]; }
+
 static int wps__socket_open(const wps_client *c) { return c->conn == WPS__C_HANDSHAKE || c->conn == WPS__C_READY; }
 
 /* A new record at the tail; inputs check wps__room first, and no input queues more than
@@ -5100,7 +5103,7 @@ static int wps__socket_open(const wps_client *c) { return c->conn == WPS__C_HAND
 static wps__rec *wps__push(wps_client *c, int kind, int frame_ref) {
     wps__rec *r;
     WPS_ASSERT(c->q_len < c->q_cap);
-    r = &c->q[(c->q_head + c->q_len) % c->q_cap];
+    r = wps__q_at(c, c->q_len);
     WPS_MEMSET(r, 0, sizeof *r);
     r->kind = (uint8_t)kind;
     r->bits = (uint8_t)(frame_ref ? WPS__Q_FRAME_REF : 0);
@@ -5216,7 +5219,7 @@ static void wps__enter(wps_client *c, uint64_t now) {
     if (!c->out_used && !c->ping_queued && !c->seqack_queued) return;
     c->ping_queued = c->seqack_queued = false; /* still queued, or handed over */
     for (i = 0; i < c->q_len; i++) {
-        wps__rec *r = &c->q[(c->q_head + i) % c->q_cap];
+        wps__rec *r = wps__q_at(c, i);
         if (r->kind != WPS__R_SEND_FRAME) continue;
         if (!c->cfg.borrow_payloads) { /* (borrow_payloads: the record holds its argument, not bytes) */
             size_t len = wps__rec_len(r);
@@ -5291,7 +5294,7 @@ static void wps__complete(wps_client *c, wps__call *k, wps_status st, int frame_
 static uint32_t wps__unqueue(wps_client *c, uint32_t mask, uint32_t slot) {
     uint32_t i, n = 0, removed = 0;
     for (i = 0; i < c->q_len; i++) {
-        wps__rec r = c->q[(c->q_head + i) % c->q_cap];
+        wps__rec r = *wps__q_at(c, i);
         int match = (mask >> r.kind) & 1u;
         if (match && slot != WPS__NIL) match = (r.kind == WPS__R_SEND_CALL || r.kind == WPS__R_COMPLETE) && r.half == slot;
         if (match) {
@@ -5299,7 +5302,7 @@ static uint32_t wps__unqueue(wps_client *c, uint32_t mask, uint32_t slot) {
             removed++;
             continue;
         }
-        c->q[(c->q_head + n) % c->q_cap] = r;
+        *wps__q_at(c, n) = r;
         n++;
     }
     c->q_len = n;
@@ -5322,7 +5325,7 @@ static void wps__end_call(wps_client *c, wps__call *k, wps_status st) {
 /* Queued records of the kinds in mask (WPS__MASK). */
 static uint32_t wps__queued(const wps_client *c, uint32_t mask) {
     uint32_t j, n = 0;
-    for (j = 0; j < c->q_len; j++) n += (mask >> c->q[(c->q_head + j) % c->q_cap].kind) & 1u;
+    for (j = 0; j < c->q_len; j++) n += (mask >> wps__q_at(c, j)->kind) & 1u;
     return n;
 }
 
@@ -5332,7 +5335,7 @@ static uint32_t wps__queued(const wps_client *c, uint32_t mask) {
 static wps_status wps__room_reason(const wps_client *c) {
     uint32_t j;
     for (j = 0; j < c->q_len; j++) {
-        const wps__rec *r = &c->q[(c->q_head + j) % c->q_cap];
+        const wps__rec *r = wps__q_at(c, j);
         if (r->kind == WPS__R_EVENT && ((r->word & 0xffu) == WPS_EVENT_DISCONNECTED || (r->word & 0xffu) == WPS_EVENT_START_FAILED))
             return WPS_ERR_BUSY;
     }
@@ -5343,7 +5346,7 @@ static wps_status wps__room_reason(const wps_client *c) {
 static int wps__send_queued(const wps_client *c, uint32_t slot) {
     uint32_t j;
     for (j = 0; j < c->q_len; j++) {
-        const wps__rec *r = &c->q[(c->q_head + j) % c->q_cap];
+        const wps__rec *r = wps__q_at(c, j);
         if (r->kind == WPS__R_SEND_CALL && r->half == slot) return 1;
     }
     return 0;
@@ -5635,7 +5638,7 @@ static void wps__connection_lost(wps_client *c, uint16_t code) {
     uint32_t i, n = 0, next;
     int stopping = c->conn == WPS__C_STOP_CLOSING;
     for (i = 0; i < c->q_len; i++) { /* take back the records of the gone socket */
-        wps__rec r = c->q[(c->q_head + i) % c->q_cap];
+        wps__rec r = *wps__q_at(c, i);
         if (r.kind == WPS__R_SEND_CALL || r.kind == WPS__R_COMPLETE) {
             wps__call *k = &c->calls[r.half];
             if (r.kind == WPS__R_SEND_CALL) {
@@ -5661,7 +5664,7 @@ static void wps__connection_lost(wps_client *c, uint16_t code) {
         } else if (r.kind == WPS__R_CLOSE) {
             continue;
         }
-        c->q[(c->q_head + n) % c->q_cap] = r;
+        *wps__q_at(c, n) = r;
         n++;
     }
     c->q_len = n;
@@ -5768,7 +5771,7 @@ static void wps__check(const wps_client *c) {
     WPS_ASSERT(c->seq_lost_n <= WPS__LOST_MAX);
     for (i = 0; i < c->seq_lost_n; i++) WPS_ASSERT(c->seq_lost[i] > 0);
     for (i = 0; i < c->q_len; i++) {
-        const wps__rec *r = &c->q[(c->q_head + i) % c->q_cap];
+        const wps__rec *r = wps__q_at(c, i);
         WPS_ASSERT(r->kind >= WPS__R_NEED_URL && r->kind <= WPS__R_COMPLETE);
         refs += r->bits & WPS__Q_FRAME_REF;
         opens += r->kind == WPS__R_OPEN;
