@@ -54,10 +54,10 @@ for cpu in cortex-m0plus cortex-m4; do
     # today's figure plus about 2 %: a change that grows the code past it fails here, and whoever
     # makes it raises the budget in this file, saying so in the commit (until the targets are met)
     budget=0
-    [ $prog = device_loop ] && [ $cpu = cortex-m4 ] && budget=31700
-    [ $prog = device_loop ] && [ $cpu = cortex-m0plus ] && budget=32800
-    [ $prog = codec_only ] && [ $cpu = cortex-m4 ] && budget=16700
-    [ $prog = codec_only ] && [ $cpu = cortex-m0plus ] && budget=17000
+    [ $prog = device_loop ] && [ $cpu = cortex-m4 ] && budget=31400
+    [ $prog = device_loop ] && [ $cpu = cortex-m0plus ] && budget=32400
+    [ $prog = codec_only ] && [ $cpu = cortex-m4 ] && budget=16450
+    [ $prog = codec_only ] && [ $cpu = cortex-m0plus ] && budget=16750
     verdict=""
     if [ $limit -gt 0 ]; then
       if [ "$text" -le $limit ]; then verdict="target <= $limit: met"; else verdict="target <= $limit: NOT met"; fail=1; fi
