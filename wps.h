@@ -1747,7 +1747,7 @@ WPS_API wps_status wps_token_verify(const wps_slice *keys, size_t key_count, con
 #define WPS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #elif defined(__GNUC__) || defined(__clang__)
 #define WPS__INLINE static inline
-#define WPS__SMALL_NOINLINE __attribute__((noinline)) /* keeps a callee's locals off its caller's stack */
+#define WPS__SMALL_NOINLINE __attribute__((noinline)) /* keeps a callee's locals off its caller's stack, or one copy of its code */
 #define WPS__LIKELY(x) __builtin_expect(!!(x), 1)
 #define WPS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
@@ -2958,6 +2958,7 @@ static const wps__field_desc wps__fields[] = {
 #undef WPS__FD
 typedef char wps__kinds_paired[WPS_KIND_SERVER_DATA == WPS_KIND_GROUP_DATA + 1 && WPS_KIND_DISCONNECTED == WPS_KIND_CONNECTED + 1 ? 1 : -1];
 typedef char wps__fields_complete[sizeof wps__fields / sizeof wps__fields[0] == WPS__F_END_ERROR + 1 ? 1 : -1];
+typedef char wps__field_ids_fit[WPS__F_END_ERROR < 0x80 ? 1 : -1]; /* below WPS__R's flag */
 typedef char wps__fields_fit[sizeof(wps_message) <= 0xFFFFu && WPS_HAS_EXPECTED_SEQUENCE_ID <= 0xFFFFu ? 1 : -1]; /* 16-bit offsets and bits */
 
 /* The member of field f of m, for reading and for writing. */
@@ -3578,6 +3579,7 @@ static wps_status wps__check_rules(const wps_message *m, wps_protocol protocol, 
     unsigned i;
     for (i = 0; k->fields[i]; i++) {
         unsigned f = WPS__FIELD_ID(k->fields[i]);
+        WPS_ASSERT(i + 1 < sizeof k->fields); /* every list ends with WPS__F_END within its bytes */
         if (k->fields[i] != f && !wps__field_present(m, f))
             return wps__fail(diag, WPS_ERR_MISSING_FIELD, wps__key_names[wps__fields[f].key], "required field missing", (size_t)-1);
     }
@@ -5056,39 +5058,41 @@ WPS_API wps_client_state wps_client_get_state(const wps_client *c) {
 
 /* The names below are lists of NUL-separated strings, like the status names (wps__status_names
    says why): a program that never asks for a name keeps none of them. wps__nth_name: the i-th
-   of the count strings of list; "" when i >= count. */
-static const char *wps__nth_name(const char *list, unsigned i, unsigned count) {
-    if (i >= count) return "";
-    while (i--)
+   string of the list of size bytes (its terminating NUL included); "" past its last one. */
+static const char *wps__nth_name(const char *list, size_t size, unsigned i) {
+    const char *end = list + size;
+    for (; i; i--) {
         while (*list++) {
         }
+        if (list >= end) return "";
+    }
     return list;
 }
 
 WPS_API const char *wps_client_state_name(wps_client_state s) {
     static const char names[] = "stopped\0connecting\0connected\0recovering\0disconnected\0stopping";
-    return wps__nth_name(names, (unsigned)s, 6);
+    return wps__nth_name(names, sizeof names, (unsigned)s);
 }
 
 WPS_API const char *wps_trace_kind_name(wps_trace_kind k) {
     static const char names[] = "\0state\0retry\0recovery\0reconnect\0frame-dropped\0frame-refused\0call-refused\0resend\0not-kept";
-    return wps__nth_name(names, (unsigned)k, 10);
+    return wps__nth_name(names, sizeof names, (unsigned)k);
 }
 
 WPS_API const char *wps_action_kind_name(wps_action_kind k) {
     static const char names[] = "none\0need-url\0open\0send\0close\0event\0complete";
-    return wps__nth_name(names, (unsigned)k, 7);
+    return wps__nth_name(names, sizeof names, (unsigned)k);
 }
 
 WPS_API const char *wps_event_kind_name(wps_event_kind k) {
     static const char names[] = "none\0connected\0disconnected\0stopped\0recovering\0recovered\0group-message\0"
                                 "server-message\0rejoin-group-failed\0start-failed\0frame-error";
-    return wps__nth_name(names, (unsigned)k, 11);
+    return wps__nth_name(names, sizeof names, (unsigned)k);
 }
 
 WPS_API const char *wps_call_kind_name(wps_call_kind k) {
     static const char names[] = "\0joinGroup\0leaveGroup\0sendToGroup\0sendEvent\0invokeEvent";
-    return wps__nth_name(names, (unsigned)k, 6);
+    return wps__nth_name(names, sizeof names, (unsigned)k);
 }
 
 /* ---------------------------------------------------------------- queue */

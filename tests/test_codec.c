@@ -411,6 +411,8 @@ static const error_case error_cases[] = {
     {"stream_ack_missing_both", D, "{\"type\":\"streamAck\"}", 0, WPS_ERR_MISSING_FIELD, "streamId"},
     {"snapshot_missing_both", D, "{\"type\":\"groupStateSnapshot\"}", 0, WPS_ERR_MISSING_FIELD, "group"},
     {"up_event_missing_both", U, "{\"type\":\"event\"}", 0, WPS_ERR_MISSING_FIELD, "event"},
+    {"stream_nack_missing_both", D, "{\"type\":\"streamNack\"}", 0, WPS_ERR_MISSING_FIELD, "streamId"},
+    {"state_update_missing_both", D, "{\"type\":\"groupStateUpdate\"}", 0, WPS_ERR_MISSING_FIELD, "group"},
     /* protocol rules (docs/protocol.md 7.2) */
     {"up_stream_start_with_data", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"data\":1,\"stream\":{\"streamId\":\"s\"}}", 0, WPS_ERR_INVALID_MESSAGE, "stream"},
     {"up_stream_start_with_ackid", U, "{\"type\":\"sendToGroup\",\"group\":\"g\",\"ackId\":1,\"stream\":{\"streamId\":\"s\"}}", 0, WPS_ERR_INVALID_MESSAGE, "ackId"},
@@ -1588,6 +1590,29 @@ TEST encode_refuses_broken_messages(void) {
     PASS();
 }
 
+/* An empty message of a kind with several required fields: encoding names the first of them in
+   the kind's wire order, as decoding does. */
+TEST encode_names_the_first_missing_required_field(void) {
+    static const struct { wps_direction dir; wps_kind kind; const char *reason; } cases[] = {
+        {D, WPS_KIND_ACK, "ackId: required field missing"},
+        {D, WPS_KIND_STREAM_ACK, "streamId: required field missing"},
+        {D, WPS_KIND_STREAM_NACK, "streamId: required field missing"},
+        {D, WPS_KIND_GROUP_STATE_SNAPSHOT, "group: required field missing"},
+        {D, WPS_KIND_GROUP_STATE_UPDATE, "group: required field missing"},
+        {U, WPS_KIND_SEND_EVENT, "event: required field missing"},
+    };
+    wps_message m;
+    wps_diag d;
+    size_t i;
+    for (i = 0; i < COUNT(cases); i++) {
+        wps_codec c = wps_codec_make(REL, cases[i].dir);
+        wps_message_init(&m, cases[i].kind); /* every field absent */
+        ASSERT_EQm(cases[i].reason, WPS_ERR_MISSING_FIELD, wps_encode(&c, &m, g_out, sizeof g_out, NULL, &d));
+        ASSERT_STR_EQm(cases[i].reason, cases[i].reason, d.reason);
+    }
+    PASS();
+}
+
 /* A stream start without idleTimeoutMs has none on the wire either. */
 TEST encode_stream_start_without_idle_timeout(void) {
     wps_message m;
@@ -1802,6 +1827,7 @@ SUITE(codec) {
     RUN_TEST(encode_minifies_every_json_whitespace);
     RUN_TEST(encode_absent_bytes_as_empty_data);
     RUN_TEST(encode_refuses_broken_messages);
+    RUN_TEST(encode_names_the_first_missing_required_field);
     RUN_TEST(encode_stream_start_without_idle_timeout);
     RUN_TEST(encode_json_depth_limit_defaults_and_caps);
     RUN_TEST(encode_every_short_capacity_reports_exact_size);
