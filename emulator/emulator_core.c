@@ -652,7 +652,6 @@ static void send_ack(emu *e, emu_conn *c, uint64_t ack_id, const char *error, co
     wps_message_init(&m, WPS_KIND_ACK);
     m.has |= WPS_HAS_ACK_ID | WPS_HAS_SUCCESS;
     m.ack_id = ack_id;
-    if (!error && e->faults.fail_acks) error = "InternalServerError", message = "Injected failure.";
     /* an ackId is remembered once its message was processed (a refused one was not: its retry
        with the same ackId is refused again rather than answered Duplicate) */
     if (!error) {
@@ -1264,6 +1263,16 @@ static void handle_message(emu *e, emu_conn *c, const wps_message *m, uint64_t n
                     m->kind == WPS_KIND_SEND_EVENT) &&
         idset_contains(&c->acks, m->ack_id)) {
         send_ack(e, c, m->ack_id, "Duplicate", "The ackId has been used by a previous message.");
+        free(group);
+        return;
+    }
+    /* the fault fail_acks: the service fails the request before processing it (nothing joined,
+       left, delivered or sent to a handler, the ackId not remembered), so a retry with the same
+       ackId is processed afresh, as the protocol's Duplicate check implies */
+    if (has_ack && e->faults.fail_acks &&
+        (m->kind == WPS_KIND_JOIN_GROUP || m->kind == WPS_KIND_LEAVE_GROUP || m->kind == WPS_KIND_SEND_TO_GROUP || m->kind == WPS_KIND_SEND_EVENT)) {
+        logf_(e, "connection %s: %s with ackId %llu failed (fault fail_acks)", c->id, wps_kind_name(m->kind), (unsigned long long)m->ack_id);
+        send_ack(e, c, m->ack_id, "InternalServerError", "Injected failure.");
         free(group);
         return;
     }

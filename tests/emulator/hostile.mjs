@@ -131,7 +131,7 @@ const ackOf = (c, id) => c.msgs.find((m) => m.type === "ack" && m.ackId === id);
 
 // 9. fault injection: acks held back, then failed
 {
-  const c = await raw((await svc("chat").getClientAccessToken({ userId: "slowack", roles: ["webpubsub.joinLeaveGroup"] })).url);
+  const c = await raw((await svc("chat").getClientAccessToken({ userId: "slowack", roles: ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"] })).url);
   const f = await emu.admin("faults?ack_delay_ms=400");
   const t0 = Date.now();
   c.ws.send(JSON.stringify({ type: "joinGroup", group: "g", ackId: 7 }));
@@ -142,7 +142,20 @@ const ackOf = (c, id) => c.msgs.find((m) => m.type === "ack" && m.ackId === id);
   c.ws.send(JSON.stringify({ type: "joinGroup", group: "g", ackId: 8 }));
   await until(() => ackOf(c, 8), 3000);
   check(ackOf(c, 8)?.error?.name === "InternalServerError", "fail_acks=1 fails every ack");
+  // the failure comes before processing: nothing is delivered and the ackId is not remembered,
+  // so a retry with it is processed afresh (not Duplicate) and delivered once
+  const send = { type: "sendToGroup", group: "g", dataType: "text", data: "once", ackId: 9 };
+  const delivered = () => c.msgs.filter((m) => m.type === "message" && m.data === "once").length;
+  c.ws.send(JSON.stringify(send));
+  await until(() => ackOf(c, 9), 3000);
+  await sleep(200);
+  check(ackOf(c, 9)?.error?.name === "InternalServerError" && delivered() === 0, `a failed sendToGroup is not delivered (delivered ${delivered()})`);
   await emu.admin("faults?fail_acks=0");
+  c.msgs = c.msgs.filter((m) => m.ackId !== 9);
+  c.ws.send(JSON.stringify(send));
+  await until(() => ackOf(c, 9) && delivered() === 1, 3000);
+  await sleep(200);
+  check(ackOf(c, 9)?.success === true && delivered() === 1, `its retry with the same ackId succeeds and is delivered once (${JSON.stringify(ackOf(c, 9))}, ${delivered()})`);
   c.ws.close();
 }
 
