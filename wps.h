@@ -614,11 +614,13 @@ WPS_API wps_status wps_base64_decode(const char *src, size_t n, void *out, size_
    Lifetimes: pointers inside an action stay valid until the next call into the client other
    than wps_client_poll (a host may poll several actions before acting on them); with
    borrow_payloads (or a borrowed call's SEND) a SEND frame only until the next call into the
-   client, wps_client_poll included: send or copy it before polling again. Actions about
-   a received frame (message events, call completions with error details or invoke results)
-   point into that frame and into the client: keep the frame unchanged until they are polled.
-   wps_client_on_frame refuses (WPS_ERR_BUSY) while such actions, or events carrying text a new
-   frame could change (connection ids, frame errors), are still queued: poll them first.
+   client, wps_client_poll included, or, written into a buffer the host lent
+   (wps_client_poll_into), until the host lends that buffer again: send or copy it before
+   polling again. Actions about a received frame (message events, the completions its ack or
+   invokeResponse brought) point into that frame and into the client: keep the frame unchanged
+   until wps_client_poll has returned false. wps_client_on_frame refuses (WPS_ERR_BUSY) while
+   actions queued by the previous frame, or events carrying text a new frame could change
+   (connection ids, frame errors), are still queued: poll them first.
 
    Delivery guarantees (calls):
    - Order. The first attempts of a client's calls reach the host (WPS_ACTION_SEND) in call
@@ -922,7 +924,9 @@ WPS_API wps_status wps_client_join_group(wps_client *client, uint64_t now_ms, wp
 WPS_API wps_status wps_client_leave_group(wps_client *client, uint64_t now_ms, wps_slice group, const wps_call_options *options,
                                           wps_call_id *call, wps_diag *diag);
 /** sendToGroup. data: raw JSON text for WPS_DATA_JSON, UTF-8 for text, bytes for binary/protobuf
-    (copied into the call's frame, at most max_frame_size once encoded). */
+    (copied into the call's frame, at most max_frame_size once encoded; a borrowed call,
+    wps_call_options.borrow_payload or wps_client_config.borrow_payloads, keeps no copy: the
+    group name and data stay with the caller until the call completes). */
 WPS_API wps_status wps_client_send_to_group(wps_client *client, uint64_t now_ms, wps_slice group, wps_data_type data_type,
                                             wps_slice data, const wps_call_options *options, wps_call_id *call, wps_diag *diag);
 /** sendEvent (the `event` message) to the service's event handler; data as for send_to_group. */
@@ -1009,12 +1013,13 @@ typedef struct wps_action {
 WPS_API bool wps_client_poll(wps_client *client, wps_action *out);
 /** wps_client_poll, with the host lending the transmit buffer for this action: with
     borrow_payloads the frame of a SEND and the URL of an OPEN are written into buf (the URL
-    NUL-terminated) and stay there until the host reuses it. cap must be at least
-    wps_client_transmit_size(&config), whatever the action (the client's own transmit buffer, if
-    it has one, is then left alone). A smaller buf, or none where the client has no buffer of its
-    own (host_transmit_buffer), leaves the next action queued and returns false with status
-    WPS_ERR_BUFFER_TOO_SMALL and needed = that size. Without borrow_payloads frames and URLs stay
-    in the client's memory and buf is not used. */
+    NUL-terminated) and stay there until the host lends buf again. For a SEND or OPEN, cap must
+    be at least wps_client_transmit_size(&config) (the client's own transmit buffer, if it has
+    one, is then left alone); other actions write nothing and need no buf. A smaller buf, or
+    none where the client has no buffer of its own (host_transmit_buffer), leaves a SEND or OPEN
+    queued, and the actions behind it (the queue is first in, first out), and returns false with
+    status WPS_ERR_BUFFER_TOO_SMALL and needed = that size (an empty queue: false with WPS_OK).
+    Without borrow_payloads frames and URLs stay in the client's memory and buf is not used. */
 WPS_API bool wps_client_poll_into(wps_client *client, wps_action *out, char *buf, size_t cap);
 /** The transmit buffer wps_client_poll_into needs for this configuration (borrow_payloads): the
     largest of max_frame_size, the recovery URL (max_url_len + 64 + 2 * max_token_len + 1) and a
