@@ -1790,18 +1790,33 @@ static const char wps__status_texts[] =
 #undef WPS__STATUS_TEXT
     "unknown status";
 
-/* The string at `status`'s place in a list of NUL-separated strings (the last one if none). */
-static const char *wps__status_string(const char *list, wps_status status) {
-    size_t i;
-    for (i = 0; i < sizeof wps__status_values && wps__status_values[i] != (int)status; i++)
+/* The i-th string of a list of NUL-separated strings of size bytes (its terminating NUL
+   included); "" past its last one. */
+static const char *wps__nth_name(const char *list, size_t size, unsigned i) {
+    const char *end = list + size;
+    for (; i; i--) {
         while (*list++) {
         }
+        if (list >= end) return "";
+    }
     return list;
 }
 
-WPS_API const char *wps_status_name(wps_status status) { return wps__status_string(wps__status_names, status); }
+/* The place of status in WPS_STATUS_LIST (the lists' last string, for an unknown status, if none). */
+static unsigned wps__status_index(wps_status status) {
+    unsigned i;
+    for (i = 0; i < sizeof wps__status_values && wps__status_values[i] != (int)status; i++) {
+    }
+    return i;
+}
 
-WPS_API const char *wps_strerror(wps_status status) { return wps__status_string(wps__status_texts, status); }
+WPS_API const char *wps_status_name(wps_status status) {
+    return wps__nth_name(wps__status_names, sizeof wps__status_names, wps__status_index(status));
+}
+
+WPS_API const char *wps_strerror(wps_status status) {
+    return wps__nth_name(wps__status_texts, sizeof wps__status_texts, wps__status_index(status));
+}
 
 WPS_API wps_slice wps_slice_make(const char *ptr, size_t len) {
     wps_slice s;
@@ -5061,19 +5076,8 @@ WPS_API wps_client_state wps_client_get_state(const wps_client *c) {
     return c ? map[c->conn] : WPS_CLIENT_STOPPED;
 }
 
-/* The names below are lists of NUL-separated strings, like the status names (wps__status_names
-   says why): a program that never asks for a name keeps none of them. wps__nth_name: the i-th
-   string of the list of size bytes (its terminating NUL included); "" past its last one. */
-static const char *wps__nth_name(const char *list, size_t size, unsigned i) {
-    const char *end = list + size;
-    for (; i; i--) {
-        while (*list++) {
-        }
-        if (list >= end) return "";
-    }
-    return list;
-}
-
+/* The names below are lists of NUL-separated strings, read by wps__nth_name like the status
+   names (wps__status_names says why): a program that never asks for a name keeps none of them. */
 WPS_API const char *wps_client_state_name(wps_client_state s) {
     static const char names[] = "stopped\0connecting\0connected\0recovering\0disconnected\0stopping";
     return wps__nth_name(names, sizeof names, (unsigned)s);
