@@ -1104,8 +1104,11 @@ typedef struct wps_connection_string {
     ID) is WPS_ERR_UNSUPPORTED: wps.h signs with access keys only. Unknown names are ignored. */
 WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps_connection_string *out, wps_diag *diag);
 
-/** The effective endpoint "scheme://host[:port]" (Port applied, "https://" added when the
-    Endpoint has no scheme, no trailing slash). Returns the length; writes only if it fits cap. */
+/** The effective endpoint "scheme://host[:port][/path]" as the official SDKs' URL parsers give
+    it: Port applied, "https://" added when the Endpoint has no scheme, the host lowercased, the
+    scheme's default port dropped, a path (a reverse proxy's prefix) kept without its trailing
+    slash. Client URLs, audiences and REST URLs start with it. Returns the length; writes only if
+    it fits cap. */
 WPS_API size_t wps_connection_string_endpoint(const wps_connection_string *cs, char *out, size_t cap);
 
 /* ============ >>tokens  6. client access tokens and URLs */
@@ -1135,13 +1138,17 @@ typedef struct wps_token_options {
     *out_len gets the length (or the size needed with WPS_ERR_BUFFER_TOO_SMALL); not NUL-terminated. */
 WPS_API wps_status wps_client_access_token(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
                                            size_t *out_len, wps_diag *diag);
-/** The client access URL `ws(s)://<host[:port]>/client/hubs/<hub>?access_token=<token>` (the
-    path of the client kind). Same size rules as wps_client_access_token. */
+/** The client access URL `ws(s)://<host[:port]>[/path]/client/hubs/<hub>?access_token=<token>`
+    (the endpoint as wps_connection_string_endpoint gives it, then the path of the client kind).
+    Same size rules as wps_client_access_token. An endpoint whose path has blanks, quotes, '?',
+    '#' or non-ASCII bytes is WPS_ERR_INVALID_ARGUMENT; now + the lifetime past UINT64_MAX too. */
 WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
                                          size_t *out_len, wps_diag *diag);
 /** SignalR serverless negotiate: token with aud `<scheme>://<host>/client/?hub=<hub lowercased>`
     (port dropped), claims aud, iat, nbf, exp, [asrs.s.uid]; the client URL
-    `<ClientEndpoint or endpoint>/client/?hub=<hub lowercased>` goes to url_out (may be NULL). */
+    `<ClientEndpoint or endpoint>/client/?hub=<hub lowercased>` goes to url_out (may be NULL).
+    An endpoint with a path is WPS_ERR_UNSUPPORTED (how the SignalR SDKs place it is not known
+    here; it is refused, not dropped), and so it is for SignalR operations of wps_rest_build. */
 WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
                                             size_t *out_len, char *url_out, size_t url_cap, size_t *url_len, wps_diag *diag);
 
@@ -1371,6 +1378,9 @@ typedef struct wps_rest_params {
 typedef struct wps_rest_request {
     const char *method;       /* "GET", "HEAD", "POST", "PUT", "DELETE" */
     wps_slice url;            /* absolute, percent-encoded; it is also the JWT's aud */
+    wps_slice host;           /* in url: "host[:port]", the Host header's value */
+    wps_slice target;         /* in url: path and query, the request line's target
+                                 ("POST <target> HTTP/1.1"); it starts with the endpoint's path */
     wps_slice authorization;  /* the whole header value: "Bearer <jwt>" */
     wps_slice content_type;   /* empty when there is no body */
     wps_slice body;
@@ -1472,8 +1482,10 @@ WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_sli
                                                 wps_diag *diag);
 /** The abuse-protection preflight (OPTIONS with WebHook-Request-Origin): origin_header is that
     header's value (split on ',' and spaces). With allowed hosts given (the service hosts, e.g.
-    "my-host.webpubsub.net", compared case-insensitively), one origin must be among them; with
-    none, any origin is accepted. WPS_OK: answer 200 with "WebHook-Allowed-Origin: *". A missing
+    "my-host.webpubsub.net", or endpoints such as the connection string's Endpoint
+    "https://my-host.webpubsub.net" or "http://127.0.0.1:8080": only their hosts are compared,
+    case-insensitively, as the .NET handler compares a configured endpoint's host: the service
+    sends its host without a port), one origin must be among them; with none, any origin is accepted. WPS_OK: answer 200 with "WebHook-Allowed-Origin: *". A missing
     header or a foreign origin is WPS_ERR_ORIGIN: answer 400 ("Abuse Protection validation
     failed."), as the .NET handler does. */
 WPS_API wps_status wps_webhook_check_origin(wps_slice origin_header, const wps_slice *allowed_hosts, size_t host_count, wps_diag *diag);
@@ -1525,7 +1537,7 @@ typedef struct wps_webhook_options {
     wps_slice hub;                    /* the hub served (compared case-insensitively); ptr NULL = any */
     const wps_slice *keys;            /* access keys (primary, secondary); none = no signature check */
     size_t key_count;
-    const wps_slice *allowed_origins; /* service hosts, e.g. "my-host.webpubsub.net"; none = any */
+    const wps_slice *allowed_origins; /* service hosts or endpoints (see wps_webhook_check_origin); none = any */
     size_t allowed_origin_count;
 } wps_webhook_options;
 
@@ -7233,19 +7245,43 @@ WPS_API wps_status wps_connection_string_parse(const char *text, size_t len, wps
     return WPS_OK;
 }
 
-/* scheme://host[:port] of the connection string's endpoint, with the Port property applied. */
+static void wps__put_lower(wps__w *b, wps_slice s) {
+    size_t i;
+    for (i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        wps__put(b, &c, 1);
+    }
+}
+
+/* The path after an endpoint's authority, trailing '/' removed (empty for "https://h/"). */
+static wps_slice wps__endpoint_path(wps_slice e, const wps__authority *a) {
+    wps_slice p;
+    p.ptr = e.ptr + a->end;
+    p.len = e.len - a->end;
+    while (p.len && p.ptr[p.len - 1] == '/') p.len--;
+    return p;
+}
+
+/* scheme://host[:port][/path] of the connection string's endpoint, with the Port property
+   applied, as the official SDKs' URL parsers give it: the host lowercased, the scheme's default
+   port dropped, the path kept (a reverse proxy's prefix; SignalR builders refuse one first). */
 static void wps__put_endpoint(wps__w *b, const wps_connection_string *cs, int ws, int with_port) {
-    wps_slice e = cs->endpoint;
+    wps_slice e = cs->endpoint, host;
     wps__authority a;
     uint32_t port;
     if (!wps__authority_of(e, &a)) return; /* refused by wps__endpoint_ok before anything is signed */
     wps__puts(b, ws ? (a.https ? "wss://" : "ws://") : (a.https ? "https://" : "http://"));
-    wps__put(b, e.ptr + a.host, a.host_end - a.host);
+    host.ptr = e.ptr + a.host;
+    host.len = a.host_end - a.host;
+    wps__put_lower(b, host);
     port = cs->port ? cs->port : a.port;
-    if (with_port && port && port != (a.https ? 443u : 80u)) { /* the scheme's default port is dropped, as URL parsers (JS, .NET) normalize it */
+    if (with_port && port && port != (a.https ? 443u : 80u)) {
         wps__put(b, ":", 1);
         wps__put_u64(b, port);
     }
+    host = wps__endpoint_path(e, &a);
+    wps__put(b, host.ptr, host.len);
 }
 
 WPS_API size_t wps_connection_string_endpoint(const wps_connection_string *cs, char *out, size_t cap) {
@@ -7283,8 +7319,10 @@ static const char *wps__client_path(wps_client_kind k) {
     return k == WPS_CLIENT_KIND_MQTT ? "/clients/mqtt/hubs/" : k == WPS_CLIENT_KIND_SOCKETIO ? "/clients/socketio/hubs/" : "/client/hubs/";
 }
 
-/* The endpoint's host[:port] goes into URLs and JWT audiences: host characters only. */
-static int wps__endpoint_ok(wps_slice e) {
+/* The endpoint goes into URLs and JWT audiences: host characters in the host, and a path of
+   printable ASCII without a query or fragment ('?', '#'), quotes or backslashes (a URL's
+   percent-encoding is the caller's). 0 when not, or when allow_path is 0 and there is a path. */
+static int wps__endpoint_ok(wps_slice e, int allow_path) {
     size_t i;
     wps__authority a;
     if (!e.ptr || !wps__authority_of(e, &a)) return 0;
@@ -7293,17 +7331,25 @@ static int wps__endpoint_ok(wps_slice e) {
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_'))
             return 0;
     }
-    for (; i < e.len; i++) /* a path after the host is not used, but must not smuggle anything */
-        if ((unsigned char)e.ptr[i] <= ' ' || e.ptr[i] == '"' || e.ptr[i] == '\\' || (unsigned char)e.ptr[i] >= 0x7f) return 0;
+    if (!allow_path && wps__endpoint_path(e, &a).len) return 0;
+    for (; i < e.len; i++)
+        if ((unsigned char)e.ptr[i] <= ' ' || e.ptr[i] == '"' || e.ptr[i] == '\\' || e.ptr[i] == '?' || e.ptr[i] == '#' || (unsigned char)e.ptr[i] >= 0x7f)
+            return 0;
     return 1;
 }
 
-static wps_status wps__token_check(const wps_connection_string *cs, const wps_token_options *o, wps_diag *diag) {
+/* signalr: the SignalR SDKs' handling of a path in an endpoint is not known here (their
+   audiences are scheme://host/), so a path is refused rather than dropped. */
+static wps_status wps__token_check(const wps_connection_string *cs, const wps_token_options *o, int signalr, wps_diag *diag) {
     size_t i;
     if (diag) wps__diag_clear(diag);
     if (!cs || !o || !cs->access_key.ptr || !cs->endpoint.ptr) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
-    if (!wps__endpoint_ok(cs->endpoint) || (cs->client_endpoint.ptr && !wps__endpoint_ok(cs->client_endpoint)))
-        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "Endpoint", "the endpoint host has characters a host cannot have", (size_t)-1);
+    if (!wps__endpoint_ok(cs->endpoint, 1) || (cs->client_endpoint.ptr && !wps__endpoint_ok(cs->client_endpoint, 1)))
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "Endpoint", "the endpoint has characters a host cannot have, or a path with blanks, quotes, '?', '#' or non-ASCII bytes", (size_t)-1);
+    if (signalr && (!wps__endpoint_ok(cs->endpoint, 0) || (cs->client_endpoint.ptr && !wps__endpoint_ok(cs->client_endpoint, 0))))
+        return wps__fail(diag, WPS_ERR_UNSUPPORTED, "Endpoint", "a path in a SignalR endpoint is not supported", (size_t)-1);
+    if (o->now > UINT64_MAX - (uint64_t)(o->expires_minutes ? o->expires_minutes : 60u) * 60u)
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "now", "now + the lifetime is past the largest time a token can carry", (size_t)-1);
     if (!wps__hub_ok(o->hub)) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "hub", "hub names match ^[A-Za-z][A-Za-z0-9_`,.[\\]]{0,127}$", (size_t)-1);
     if ((o->role_count && !o->roles) || (o->group_count && !o->groups) || (unsigned)o->client_kind > 2u)
         return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "invalid roles, groups or client kind", (size_t)-1);
@@ -7423,7 +7469,7 @@ WPS_API wps_status wps_client_access_token(const wps_connection_string *cs, cons
     size_t dummy;
     if (!len) len = &dummy;
     *len = 0;
-    st = wps__token_check(cs, o, diag);
+    st = wps__token_check(cs, o, 0, diag);
     if (st != WPS_OK) return st;
     return wps__sign(wps__claims_of(cs, o), wps__put_wps_claims, out, cap, len, diag);
 }
@@ -7443,7 +7489,7 @@ WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const 
     wps_status st;
     if (!len) len = &dummy;
     *len = 0;
-    st = wps__token_check(cs, o, diag);
+    st = wps__token_check(cs, o, 0, diag);
     if (st != WPS_OK) return st;
     b.buf = NULL;
     b.cap = 0;
@@ -7462,15 +7508,6 @@ WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const 
     wps__put_access_url_prefix(&b, cs, o);
     WPS_ASSERT(b.len == prefix);
     return wps__sign(wps__claims_of(cs, o), wps__put_wps_claims, out + prefix, cap - prefix, &tlen, diag);
-}
-
-static void wps__put_lower(wps__w *b, wps_slice s) {
-    size_t i;
-    for (i = 0; i < s.len; i++) {
-        char c = s.ptr[i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-        wps__put(b, &c, 1);
-    }
 }
 
 /* SignalR client claims: aud without the port (AudienceBaseUrl), iat, nbf, exp, [asrs.s.uid]. */
@@ -7502,7 +7539,7 @@ WPS_API wps_status wps_signalr_client_token(const wps_connection_string *cs, con
     if (!len) len = &dummy;
     *len = 0;
     if (url_len) *url_len = 0;
-    st = wps__token_check(cs, o, diag);
+    st = wps__token_check(cs, o, 1, diag);
     if (st != WPS_OK) return st;
     if (o->role_count || o->group_count || o->client_kind != WPS_CLIENT_KIND_DEFAULT)
         return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "roles, groups and client kinds are Web PubSub token options", (size_t)-1);
@@ -8102,8 +8139,12 @@ WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_oper
     x.cs = cs;
     x.op = &wps__rest_ops[op];
     x.p = p;
-    if (!wps__endpoint_ok(cs->endpoint) || (cs->server_endpoint.ptr && !wps__endpoint_ok(cs->server_endpoint)))
-        return wps__rest_bad(diag, "Endpoint", "the endpoint host has characters a host cannot have");
+    if (!wps__endpoint_ok(cs->endpoint, 1) || (cs->server_endpoint.ptr && !wps__endpoint_ok(cs->server_endpoint, 1)))
+        return wps__rest_bad(diag, "Endpoint", "the endpoint has characters a host cannot have, or a path with blanks, quotes, '?', '#' or non-ASCII bytes");
+    if (x.op->service == WPS_SERVICE_SIGNALR && (!wps__endpoint_ok(cs->endpoint, 0) || (cs->server_endpoint.ptr && !wps__endpoint_ok(cs->server_endpoint, 0))))
+        return wps__fail(diag, WPS_ERR_UNSUPPORTED, "Endpoint", "a path in a SignalR endpoint is not supported", (size_t)-1);
+    if (p->now > UINT64_MAX - (p->token_seconds ? p->token_seconds : 3600u))
+        return wps__rest_bad(diag, "now", "now + token_seconds is past the largest time a token can carry");
     st = wps__rest_check(&x, diag);
     if (st != WPS_OK) return st;
     /* measure: URL, "Bearer " + JWT, built body */
@@ -8139,6 +8180,15 @@ WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_oper
     out->method = x.op->method;
     out->url.ptr = buf;
     out->url.len = url_len;
+    {
+        /* "scheme://" + host[:port] + target: the URL always has its scheme and a path */
+        size_t h = 0, t;
+        while (h < url_len && buf[h] != ':') h++;
+        h = h + 3 < url_len ? h + 3 : url_len;
+        for (t = h; t < url_len && buf[t] != '/'; t++) {}
+        out->host = wps_slice_make(buf + h, t - h);
+        out->target = wps_slice_make(buf + t, url_len - t);
+    }
     out->authorization.ptr = buf + url_len;
     out->authorization.len = 7 + jwt_len;
     out->success_status = x.op->ok;
@@ -8663,6 +8713,21 @@ WPS_API wps_status wps_webhook_verify_signature(wps_slice connection_id, wps_sli
     return match ? WPS_OK : wps__fail(diag, WPS_ERR_SIGNATURE, "ce-signature", "no part of the signature matches an access key", (size_t)-1);
 }
 
+/* The host of "host", "host:port" or "http(s)://host[:port][/path]" (the text itself when it is
+   none of these). */
+static wps_slice wps__host_of(wps_slice s) {
+    wps__authority a;
+    if (wps__authority_of(s, &a)) return wps_slice_make(s.ptr + a.host, a.host_end - a.host);
+    return s;
+}
+
+/* Two hosts compared case-insensitively, each given as a host or as an endpoint. */
+static int wps__same_host(wps_slice x, wps_slice y) {
+    x = wps__host_of(x);
+    y = wps__host_of(y);
+    return x.len == y.len && wps__ieq_n(x.ptr, y.ptr, x.len);
+}
+
 WPS_API wps_status wps_webhook_check_origin(wps_slice origin, const wps_slice *allowed, size_t count, wps_diag *diag) {
     size_t i = 0, k;
     int any = 0;
@@ -8678,7 +8743,7 @@ WPS_API wps_status wps_webhook_check_origin(wps_slice origin, const wps_slice *a
         any = 1;
         if (!count) return WPS_OK;
         for (k = 0; k < count; k++)
-            if (allowed[k].ptr && allowed[k].len == i - start && wps__ieq_n(origin.ptr + start, allowed[k].ptr, i - start)) return WPS_OK;
+            if (allowed[k].ptr && wps__same_host(wps_slice_make(origin.ptr + start, i - start), allowed[k])) return WPS_OK;
     }
     return wps__fail(diag, WPS_ERR_ORIGIN, "WebHook-Request-Origin", any ? "Abuse Protection validation failed." : "missing WebHook-Request-Origin", (size_t)-1);
 }

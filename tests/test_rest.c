@@ -759,7 +759,7 @@ TEST rest_build_refuses_null_arguments_and_bad_endpoints(void) {
         ASSERT_EQ(WPS_OK, wps_connection_string_parse(t, sizeof t - 1, &cs, NULL));
         cs.server_endpoint = sl("https://inter nal.example");
         ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_build(&cs, WPS_REST_SIGNALR_GET_ACCESS_KEY, &p, buf, sizeof buf, &req, &need, &d));
-        ASSERT_STR_EQ("Endpoint: the endpoint host has characters a host cannot have", d.reason);
+        ASSERT_STR_EQ("Endpoint: the endpoint has characters a host cannot have, or a path with blanks, quotes, '?', '#' or non-ASCII bytes", d.reason);
     }
     PASS();
 }
@@ -1209,8 +1209,68 @@ static int rest_line(const wps_connection_string *cs, wps_rest_operation op, con
     snprintf(want, sizeof want, "{\"aud\":\"%.*s\",\"iat\":%llu,\"exp\":%llu}", (int)req->url.len, req->url.ptr, (unsigned long long)p->now,
              (unsigned long long)(p->now + (p->token_seconds ? p->token_seconds : 3600)));
     if (strcmp(want, claims) != 0) return 0;
+    { /* url = scheme "://" host target, the request line's and Host header's parts */
+        const char *sep = strstr(req->url.ptr, "://");
+        if (!sep || req->host.ptr != sep + 3 || req->host.len == 0 || memchr(req->host.ptr, '/', req->host.len)) return 0;
+        if (req->target.ptr != req->host.ptr + req->host.len || req->target.ptr + req->target.len != req->url.ptr + req->url.len) return 0;
+        if (req->target.len == 0 || req->target.ptr[0] != '/') return 0;
+    }
     snprintf(line, cap, "%s %.*s", req->method, (int)req->url.len, req->url.ptr);
     return 1;
+}
+
+/* An endpoint's path is kept before /api (a reverse proxy's prefix), as @azure/web-pubsub sends
+   it: a new user pointed the official package at a recording server with
+   Endpoint=http://127.0.0.1:18090/base/ and it sent "POST /base/api/hubs/chat/:send?api-version=
+   2024-12-01" (its generated client appends the operation's path to the endpoint URL); this
+   library dropped the path. The request's host and target are what an HTTP/1.1 request line and
+   Host header need. SignalR endpoints with a path are refused (see wps_signalr_client_token). */
+TEST rest_build_keeps_the_endpoint_path(void) {
+    static const char text[] = "Endpoint=http://127.0.0.1:18090/base/;AccessKey=" K ";Version=1.0;";
+    static const char srtext[] = "Endpoint=https://sr.example/proxy;AccessKey=" K ";Version=1.0;";
+    wps_connection_string cs;
+    wps_rest_params p;
+    wps_rest_request req;
+    wps_status st;
+    wps_diag d;
+    char line[2048], buf[4096];
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(text, sizeof text - 1, &cs, NULL));
+    memset(&p, 0, sizeof p);
+    p.now = 1700000000;
+    p.hub = sl("chat");
+    p.body = sl("x");
+    ASSERT(rest_line(&cs, WPS_REST_SEND_TO_ALL, &p, line, sizeof line, &req, &st));
+    ASSERT_EQ(WPS_OK, st);
+    ASSERT_STR_EQ("POST http://127.0.0.1:18090/base/api/hubs/chat/:send?api-version=2024-12-01", line);
+    ASSERT(slice_is(req.host, "127.0.0.1:18090"));
+    ASSERT(slice_is(req.target, "/base/api/hubs/chat/:send?api-version=2024-12-01"));
+    /* SignalR: refused, not dropped */
+    ASSERT_EQ(WPS_OK, wps_connection_string_parse(srtext, sizeof srtext - 1, &cs, NULL));
+    p.body.ptr = NULL;
+    p.hub = sl("chat");
+    ASSERT_EQ(WPS_ERR_UNSUPPORTED, wps_rest_build(&cs, WPS_REST_SIGNALR_GET_ACCESS_KEY, &p, buf, sizeof buf, &req, NULL, &d));
+    ASSERT_STR_EQ("Endpoint: a path in a SignalR endpoint is not supported", d.reason);
+    PASS();
+}
+
+/* A JWT's exp = now + lifetime must not wrap past UINT64_MAX into a token that expired long
+   ago (a new user's edge case: now = UINT64_MAX - 10 gave "exp":3589 and WPS_OK). */
+TEST rest_build_refuses_a_lifetime_past_the_largest_time(void) {
+    wps_connection_string cs;
+    wps_rest_params p;
+    wps_rest_request req;
+    wps_diag d;
+    char buf[4096];
+    ASSERT(rest_cs_for(WPS_REST_GET_SERVICE_STATUS, &cs));
+    memset(&p, 0, sizeof p);
+    p.now = UINT64_MAX - 3600; /* the default hour still fits */
+    ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_GET_SERVICE_STATUS, &p, buf, sizeof buf, &req, NULL, &d));
+    p.now++;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_rest_build(&cs, WPS_REST_GET_SERVICE_STATUS, &p, buf, sizeof buf, &req, NULL, &d));
+    ASSERT_STR_EQ("now: now + token_seconds is past the largest time a token can carry", d.reason);
+    p.token_seconds = 10;
+    ASSERT_EQ(WPS_OK, wps_rest_build(&cs, WPS_REST_GET_SERVICE_STATUS, &p, buf, sizeof buf, &req, NULL, &d));
+    PASS();
 }
 
 /* Every operation: method, percent-encoded path, api-version, success status, and a JWT whose aud
@@ -1705,6 +1765,8 @@ SUITE(rest) {
     RUN_TEST(rest_parse_invoke_result_members);
     RUN_TEST(rest_operations_carry_their_query_parameters_in_order);
     RUN_TEST(rest_every_operation);
+    RUN_TEST(rest_build_keeps_the_endpoint_path);
+    RUN_TEST(rest_build_refuses_a_lifetime_past_the_largest_time);
     RUN_TEST(rest_query_and_bodies);
     RUN_TEST(rest_signalr);
     RUN_TEST(rest_validation);

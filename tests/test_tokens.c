@@ -111,7 +111,13 @@ static const cs_rule cs_rules[] = {
     {"empty parts and parts without '=' are skipped", ";;Endpoint=https://h;;garbage; ;AccessKey=k;;", WPS_OK, "https://h", "k", NULL},
     {"unknown properties are ignored", "Foo=bar;Endpoint=https://h;AccessKey=k;Version=1.0;", WPS_OK, "https://h", "k", NULL},
     {"several trailing slashes are removed", "Endpoint=https://h.example///;AccessKey=k;", WPS_OK, "https://h.example", "k", NULL},
-    {"a path after the host is not part of the endpoint", "Endpoint=https://h.example/api/v1;AccessKey=k;", WPS_OK, "https://h.example", "k", NULL},
+    /* a path is kept and the host lowercased, as @azure/web-pubsub's parseConnectionString gives
+       it (new URL(endpoint).toString(): WHATWG URL lowercases the host, keeps the path), and as
+       a new user measured against the official package: Endpoint=http://127.0.0.1:18090/base/
+       made it send POST /base/api/hubs/chat/:send; it was dropped here before */
+    {"a path after the host is kept", "Endpoint=https://h.example/api/v1;AccessKey=k;", WPS_OK, "https://h.example/api/v1", "k", NULL},
+    {"the host is lowercased, the path keeps its case", "Endpoint=HTTPS://My-Host.EXAMPLE:8080/Proxy/;AccessKey=k;", WPS_OK,
+     "https://my-host.example:8080/Proxy", "k", NULL},
     {"an upper-case scheme is recognised", "Endpoint=HTTP://h;AccessKey=k;", WPS_OK, "http://h", "k", NULL},
     {"a short bare host gets https://", "Endpoint=h;AccessKey=k;", WPS_OK, "https://h", "k", NULL},
     {"a bare host with a port gets https://", "Endpoint=localhost:8080;AccessKey=k;", WPS_OK, "https://localhost:8080", "k", NULL},
@@ -123,7 +129,8 @@ static const cs_rule cs_rules[] = {
     {"Port 80 on http is the default and is dropped", "Endpoint=http://h;AccessKey=k;Port=80;", WPS_OK, "http://h", "k", NULL},
     {"Port 80 on https is kept", "Endpoint=https://h;AccessKey=k;Port=80;", WPS_OK, "https://h:80", "k", NULL},
     {"Port replaces a port written in the Endpoint", "Endpoint=https://h:8443;AccessKey=k;Port=9000;", WPS_OK, "https://h:9000", "k", NULL},
-    {"a port written in the Endpoint is kept, the path dropped", "Endpoint=https://h:8443/x;AccessKey=k;", WPS_OK, "https://h:8443", "k", NULL},
+    {"a port written in the Endpoint is kept, and so is the path", "Endpoint=https://h:8443/x;AccessKey=k;", WPS_OK, "https://h:8443/x", "k", NULL},
+    {"Port applies before the path", "Endpoint=https://h/x;Port=9000;AccessKey=k;", WPS_OK, "https://h:9000/x", "k", NULL},
     {"the default port written in an https Endpoint is dropped", "Endpoint=https://h:443;AccessKey=k;", WPS_OK, "https://h", "k", NULL},
     {"the default port written in an http Endpoint is dropped", "Endpoint=http://h:80/;AccessKey=k;", WPS_OK, "http://h", "k", NULL},
     {"an IPv6 literal with its port is kept", "Endpoint=http://[::1]:8080;AccessKey=k;", WPS_OK, "http://[::1]:8080", "k", NULL},
@@ -482,27 +489,40 @@ TEST hub_names_follow_the_service_pattern(void) {
 typedef struct endpoint_rule {
     const char *name;
     const char *text;
-    wps_status status;
-    const char *url_prefix; /* of wps_client_access_url, hub "h" */
+    wps_status status;         /* of wps_client_access_url */
+    wps_status signalr_status; /* of wps_signalr_client_token */
+    const char *url_prefix;    /* of wps_client_access_url, hub "h" */
 } endpoint_rule;
 
-/* Only host characters reach a URL or an aud; a path after the host is dropped but must not
-   carry blanks, quotes, backslashes or non-ASCII bytes. */
+/* Only host characters reach a URL or an aud. The host is lowercased and a path kept, as
+   @azure/web-pubsub does (parseConnectionString: new URL(endpoint).toString(); hubClient
+   getClientAccessToken: endpoint + "/" + "client/hubs/<hub>", the same for aud); a path must not
+   carry blanks, quotes, backslashes, a query or fragment, or non-ASCII bytes. SignalR refuses a
+   path (WPS_ERR_UNSUPPORTED): its SDKs build audiences from scheme://host/ only, and where they
+   would put a path is not known here. */
 static const endpoint_rule endpoint_rules[] = {
-    {"upper-case scheme; the host keeps its case", "Endpoint=HTTPS://MyHost.Example;AccessKey=k;", WPS_OK, "wss://MyHost.Example/client/hubs/h?access_token="},
-    {"'-', '_', digits and a port", "Endpoint=http://my-host_1.example:8080;AccessKey=k;", WPS_OK, "ws://my-host_1.example:8080/client/hubs/h?access_token="},
-    {"an IPv6 literal and its port", "Endpoint=http://[::1]:8080;AccessKey=k;", WPS_OK, "ws://[::1]:8080/client/hubs/h?access_token="},
-    {"a short bare host", "Endpoint=localhost;AccessKey=k;", WPS_OK, "wss://localhost/client/hubs/h?access_token="},
-    {"a bare host of 7+ characters", "Endpoint=pubsub.example;AccessKey=k;", WPS_OK, "wss://pubsub.example/client/hubs/h?access_token="},
-    {"a path is dropped", "Endpoint=https://h.example/api/v1-x_y;AccessKey=k;", WPS_OK, "wss://h.example/client/hubs/h?access_token="},
-    {"a space in the path", "Endpoint=https://h/a b;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, NULL},
+    {"upper-case scheme and host; the host is lowercased", "Endpoint=HTTPS://MyHost.Example;AccessKey=k;", WPS_OK, WPS_OK,
+     "wss://myhost.example/client/hubs/h?access_token="},
+    {"'-', '_', digits and a port", "Endpoint=http://my-host_1.example:8080;AccessKey=k;", WPS_OK, WPS_OK,
+     "ws://my-host_1.example:8080/client/hubs/h?access_token="},
+    {"an IPv6 literal and its port", "Endpoint=http://[::1]:8080;AccessKey=k;", WPS_OK, WPS_OK, "ws://[::1]:8080/client/hubs/h?access_token="},
+    {"a short bare host", "Endpoint=localhost;AccessKey=k;", WPS_OK, WPS_OK, "wss://localhost/client/hubs/h?access_token="},
+    {"a bare host of 7+ characters", "Endpoint=pubsub.example;AccessKey=k;", WPS_OK, WPS_OK, "wss://pubsub.example/client/hubs/h?access_token="},
+    {"a path is kept", "Endpoint=https://h.example/api/v1-x_y;AccessKey=k;", WPS_OK, WPS_ERR_UNSUPPORTED,
+     "wss://h.example/api/v1-x_y/client/hubs/h?access_token="},
+    {"a path and a port", "Endpoint=http://h.example:8080/base/;AccessKey=k;", WPS_OK, WPS_ERR_UNSUPPORTED,
+     "ws://h.example:8080/base/client/hubs/h?access_token="},
+    {"a lone slash is no path", "Endpoint=https://h.example/;AccessKey=k;", WPS_OK, WPS_OK, "wss://h.example/client/hubs/h?access_token="},
+    {"a space in the path", "Endpoint=https://h/a b;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, WPS_ERR_INVALID_ARGUMENT, NULL},
     {"a control character in the path", "Endpoint=https://h/a\x01"
                                         "b;AccessKey=k;",
-     WPS_ERR_INVALID_ARGUMENT, NULL},
-    {"a quote in the path", "Endpoint=https://h/a\"b;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, NULL},
-    {"a backslash in the path", "Endpoint=https://h/a\\b;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, NULL},
-    {"DEL in the path", "Endpoint=https://h/a\x7f;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, NULL},
-    {"non-ASCII in the path", "Endpoint=https://h/\xc3\xa9;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, NULL},
+     WPS_ERR_INVALID_ARGUMENT, WPS_ERR_INVALID_ARGUMENT, NULL},
+    {"a quote in the path", "Endpoint=https://h/a\"b;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, WPS_ERR_INVALID_ARGUMENT, NULL},
+    {"a backslash in the path", "Endpoint=https://h/a\\b;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, WPS_ERR_INVALID_ARGUMENT, NULL},
+    {"DEL in the path", "Endpoint=https://h/a\x7f;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, WPS_ERR_INVALID_ARGUMENT, NULL},
+    {"non-ASCII in the path", "Endpoint=https://h/\xc3\xa9;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, WPS_ERR_INVALID_ARGUMENT, NULL},
+    {"a query in the path", "Endpoint=https://h/a?b=1;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, WPS_ERR_INVALID_ARGUMENT, NULL},
+    {"a fragment in the path", "Endpoint=https://h/a#b;AccessKey=k;", WPS_ERR_INVALID_ARGUMENT, WPS_ERR_INVALID_ARGUMENT, NULL},
 };
 
 TEST endpoints_must_be_plain_hosts(void) {
@@ -516,13 +536,39 @@ TEST endpoints_must_be_plain_hosts(void) {
         wps_diag d;
         ASSERT_EQm(c->name, WPS_OK, parse_cs(c->text, &cs));
         ASSERT_EQm(c->name, c->status, wps_client_access_url(&cs, &o, out, sizeof out, &n, &d));
-        ASSERT_EQm(c->name, c->status, wps_signalr_client_token(&cs, &o, out + 1024, 1024, &n, uout, sizeof uout, &un, NULL));
         if (c->status == WPS_OK) {
             ASSERTm(c->name, strncmp(out, c->url_prefix, strlen(c->url_prefix)) == 0);
         } else {
-            ASSERTm(c->name, has(d.reason, "Endpoint: the endpoint host"));
+            ASSERTm(c->name, has(d.reason, "Endpoint: the endpoint has characters a host cannot have, or a path with"));
         }
+        ASSERT_EQm(c->name, c->signalr_status, wps_signalr_client_token(&cs, &o, out + 1024, 1024, &n, uout, sizeof uout, &un, &d));
+        if (c->signalr_status == WPS_ERR_UNSUPPORTED) ASSERT_STR_EQm(c->name, "Endpoint: a path in a SignalR endpoint is not supported", d.reason);
     }
+    PASS();
+}
+
+/* exp = now + the lifetime must not wrap past UINT64_MAX (a new user's edge case: now =
+   UINT64_MAX - 10 gave "exp":3589, a token expired long ago, with WPS_OK). */
+TEST token_lifetime_past_the_largest_time_is_refused(void) {
+    wps_connection_string cs;
+    wps_token_options o = options_for("hub");
+    char out[1024], uout[256];
+    size_t n = 0, un = 0;
+    wps_diag d;
+    ASSERT_EQ(WPS_OK, parse_cs("Endpoint=https://h;AccessKey=k;", &cs));
+    o.now = UINT64_MAX - 3600; /* the default hour still fits */
+    ASSERT_EQ(WPS_OK, wps_client_access_token(&cs, &o, out, sizeof out, &n, &d));
+    ASSERT_EQ(WPS_OK, wps_signalr_client_token(&cs, &o, out, sizeof out, &n, uout, sizeof uout, &un, &d));
+    o.now++;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_access_token(&cs, &o, out, sizeof out, &n, &d));
+    ASSERT_STR_EQ("now: now + the lifetime is past the largest time a token can carry", d.reason);
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_access_url(&cs, &o, out, sizeof out, &n, &d));
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_signalr_client_token(&cs, &o, out, sizeof out, &n, uout, sizeof uout, &un, &d));
+    o.expires_minutes = 1;
+    ASSERT_EQ(WPS_OK, wps_client_access_token(&cs, &o, out, sizeof out, &n, &d));
+    o.now = UINT64_MAX;
+    o.expires_minutes = 0xFFFFFFFFu;
+    ASSERT_EQ(WPS_ERR_INVALID_ARGUMENT, wps_client_access_token(&cs, &o, out, sizeof out, &n, &d));
     PASS();
 }
 
@@ -538,8 +584,8 @@ static const arg_rule arg_rules[] = {
     {"NULL options", 1, WPS_ERR_INVALID_ARGUMENT, "NULL argument"},
     {"a connection string without a key", 2, WPS_ERR_INVALID_ARGUMENT, "NULL argument"},
     {"a connection string without an endpoint", 3, WPS_ERR_INVALID_ARGUMENT, "NULL argument"},
-    {"an endpoint that is only a scheme", 4, WPS_ERR_INVALID_ARGUMENT, "endpoint host"},
-    {"an empty endpoint", 5, WPS_ERR_INVALID_ARGUMENT, "endpoint host"},
+    {"an endpoint that is only a scheme", 4, WPS_ERR_INVALID_ARGUMENT, "characters a host cannot have"},
+    {"an empty endpoint", 5, WPS_ERR_INVALID_ARGUMENT, "characters a host cannot have"},
     {"role_count without roles", 6, WPS_ERR_INVALID_ARGUMENT, "invalid roles, groups or client kind"},
     {"group_count without groups", 7, WPS_ERR_INVALID_ARGUMENT, "invalid roles, groups or client kind"},
     {"a client kind past the last one", 8, WPS_ERR_INVALID_ARGUMENT, "invalid roles, groups or client kind"},
@@ -1216,6 +1262,7 @@ SUITE(tokens) {
     RUN_TEST(token_and_url_sizes_are_exact);
     RUN_TEST(hub_names_follow_the_service_pattern);
     RUN_TEST(endpoints_must_be_plain_hosts);
+    RUN_TEST(token_lifetime_past_the_largest_time_is_refused);
     RUN_TEST(token_arguments_are_checked_before_signing);
     RUN_TEST(signalr_refuses_web_pubsub_only_options);
     RUN_TEST(token_times_are_64_bit_seconds);

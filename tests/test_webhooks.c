@@ -171,6 +171,36 @@ TEST check_origin_splits_and_compares_hosts(void) {
     PASS();
 }
 
+/* An allowed entry may be an endpoint: its host is compared, not its scheme, port or path. The
+   service sends its host without a port (the emulator: "WebHook-Request-Origin: 127.0.0.1"), and
+   the .NET handler compares each configured endpoint's host; a new user passed the endpoint
+   "127.0.0.1:18080" and got 400 where the host was meant. */
+TEST check_origin_takes_the_host_of_an_endpoint(void) {
+    static const struct {
+        const char *allowed, *origin;
+        wps_status status;
+    } cases[] = {
+        {"http://127.0.0.1:18080", "127.0.0.1", WPS_OK},
+        {"127.0.0.1:18080", "127.0.0.1", WPS_OK},
+        {"HTTPS://My-Host.webpubsub.net/", "my-host.webpubsub.net", WPS_OK},
+        {"https://my-host.webpubsub.net/base/path", "MY-HOST.WEBPUBSUB.NET", WPS_OK},
+        {"http://[::1]:8080", "[::1]", WPS_OK},
+        {"my-host.webpubsub.net", "my-host.webpubsub.net:443", WPS_OK}, /* an origin's port is no part of the host either */
+        {"http://127.0.0.1:18080", "127.0.0.2", WPS_ERR_ORIGIN},
+        {"https://my-host.webpubsub.net", "my-host.webpubsub.net.evil", WPS_ERR_ORIGIN},
+        {"https://my-host.webpubsub.net", "https", WPS_ERR_ORIGIN},
+        {"not a host!", "not", WPS_ERR_ORIGIN}, /* not an endpoint: compared as it is */
+        {"not a host!", "not a host!", WPS_ERR_ORIGIN}, /* the origin header splits on spaces */
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wps_slice allowed = S(cases[i].allowed);
+        wps_diag d;
+        ASSERT_EQm(cases[i].allowed, cases[i].status, wps_webhook_check_origin(S(cases[i].origin), &allowed, 1, &d));
+    }
+    PASS();
+}
+
 /* ------------------------------------------------------------------ CloudEvents headers (docs/service-rules.md 4.1) */
 
 typedef struct hpair {
@@ -1691,6 +1721,7 @@ SUITE(webhooks) {
     RUN_TEST(verify_signature_splits_on_commas_and_spaces);
     RUN_TEST(verify_signature_fails_closed_on_bad_arguments);
     RUN_TEST(check_origin_splits_and_compares_hosts);
+    RUN_TEST(check_origin_takes_the_host_of_an_endpoint);
     RUN_TEST(parse_headers_edge_cases);
     RUN_TEST(parse_headers_refuses_null_arguments);
     RUN_TEST(data_type_from_content_type);

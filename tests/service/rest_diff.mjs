@@ -117,6 +117,10 @@ const svc = new WebPubSubServiceClient(CS, HUB, INSECURE);
 // Other connection-string forms and a mixed-case hub (JS keeps the hub's case).
 const CS_PORT_IN_ENDPOINT = `Endpoint=http://127.0.0.1:${port};AccessKey=${KEY};Version=1.0;`;
 const CS_TRAILING_SLASH = `Endpoint=http://127.0.0.1:${port}/;AccessKey=${KEY};Version=1.0;`;
+// A path after the host (a reverse proxy's prefix) is kept before /api; an upper-case host is
+// lowercased (JS: new URL(endpoint).toString()).
+const CS_PATH = `Endpoint=http://127.0.0.1:${port}/base/;AccessKey=${KEY};Version=1.0;`;
+const CS_UPPER_HOST = `Endpoint=http://PubSub.EXAMPLE;AccessKey=${KEY};Version=1.0;`;
 const HUB_MIXED = "My_Hub.2";
 // No port (and an explicit default port 80): JS's URL then has no ":80". Such a client cannot
 // reach the capture server directly, so it goes through reverseProxyEndpoint, which rewrites
@@ -335,6 +339,12 @@ const cases = [
   { name: "Endpoint with trailing slash", env: { cs: CS_TRAILING_SLASH },
     js: () => new WebPubSubServiceClient(CS_TRAILING_SLASH, HUB, INSECURE).closeUserConnections("u1"),
     wps: [["CloseUserConnections", "--userId", "u1"]] },
+  { name: "a path in the Endpoint is kept", env: { cs: CS_PATH },
+    js: () => new WebPubSubServiceClient(CS_PATH, HUB, INSECURE).group("g2").sendToAll("p", { contentType: "text/plain" }),
+    wps: [["SendToGroup", "--group", "g2", ...text("p", "text/plain")]] },
+  { name: "an upper-case host is lowercased, via reverseProxyEndpoint", env: { cs: CS_UPPER_HOST }, origin: "http://pubsub.example",
+    js: () => new WebPubSubServiceClient(CS_UPPER_HOST, HUB, viaProxy).closeConnection("c1"),
+    wps: [["CloseConnection", "--connectionId", "c1"]] },
   { name: "no Port (default 80), via reverseProxyEndpoint", env: { cs: CS_NO_PORT }, origin: "http://127.0.0.1",
     js: () => new WebPubSubServiceClient(CS_NO_PORT, HUB, viaProxy).group("g2").removeUser("u1"),
     wps: [["RemoveUserFromGroup", "--group", "g2", "--userId", "u1"]] },

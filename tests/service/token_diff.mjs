@@ -16,6 +16,7 @@ const cases = [
   { name: "plain", cs: `Endpoint=https://demo.webpubsub.azure.com;AccessKey=${key};Version=1.0;`, hub: "chat", opts: {} },
   { name: "user, roles, groups", cs: `Endpoint=https://demo.webpubsub.azure.com;AccessKey=${key};Version=1.0;`, hub: "chat",
     opts: { userId: "user \u00e9\"q", roles: ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup.g1"], groups: ["g1", "g 2"] } },
+  { name: "a path and an upper-case host", cs: `Endpoint=https://PubSub.Example/base/;AccessKey=${key};Version=1.0;`, hub: "chat", opts: {} },
   { name: "port and http", cs: `Endpoint=http://localhost;Port=8080;AccessKey=${key};Version=1.0;`, hub: "hub", opts: { userId: "u" } },
   { name: "expiry 5 minutes", cs: `Endpoint=https://demo.webpubsub.azure.com;AccessKey=${key};Version=1.0;`, hub: "h1", opts: { expirationTimeInMinutes: 5 } },
   { name: "mqtt", cs: `Endpoint=https://demo.webpubsub.azure.com;AccessKey=${key};Version=1.0;`, hub: "chat", opts: { clientProtocol: "mqtt" } },
