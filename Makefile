@@ -182,6 +182,8 @@ diff: $(B)/wps $(B)/wps-san $(B)/wps-emulator-san $(B)/wslay_chat-san $(NODE_MOD
 	node tests/record/record.mjs $(B)/wps-san
 	@echo "== wps connect (libwebsockets) against the fake service, with a drop and recovery"
 	node tests/record/connect_test.mjs $(B)/wps-san
+	@echo "== wps connect when a recovery's upgrade stalls past libwebsockets' own timeout: the open is reported failed and retried"
+	node tests/record/connect_stall_test.mjs $(B)/wps-san
 	@echo "== wps token against @azure/web-pubsub 1.2.0 and jsonwebtoken"
 	node tests/service/token_diff.mjs $(B)/wps-san
 	@echo "== wps rest against @azure/web-pubsub 1.2.0's requests (capture server on loopback)"

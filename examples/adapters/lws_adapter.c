@@ -8,8 +8,12 @@
  *   WPS_ACTION_OPEN     -> lws_parse_uri, lws_client_connect_via_info (protocol = the subprotocol,
  *                          LCCSCF_USE_SSL for wss://)
  *   LWS_CALLBACK_CLIENT_ESTABLISHED      -> wps_client_on_open
- *   LWS_CALLBACK_CLIENT_CONNECTION_ERROR -> wps_client_on_open_failed(0) (also when
+ *   LWS_CALLBACK_CLIENT_CONNECTION_ERROR -> wps_client_on_open_failed(the refused upgrade's
+ *                          HTTP status, lws_http_client_http_response, else 0; also 0 when
  *                          lws_client_connect_via_info fails at once)
+ *   LWS_CALLBACK_WSI_DESTROY of the current socket, with neither of those nor CLIENT_CLOSED
+ *                          before it (lws 4.1's upgrade timeout) -> wps_client_on_open_failed(0),
+ *                          or wps_client_on_close(1006) after CLIENT_ESTABLISHED
  *   LWS_CALLBACK_CLIENT_RECEIVE -> fragments joined until lws_is_final_fragment and no
  *                          lws_remaining_packet_payload, then wps_client_on_frame_writable
  *   WPS_ACTION_SEND     -> queued (copied, LWS_PRE headroom); lws_callback_on_writable; one
@@ -122,11 +126,29 @@ static int lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         say(t, 0, "open");
         t->in.open = 1;
+        t->established = 1;
         break;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (wsi == t->wsi || !t->wsi) {
+            unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
             say(t, 1, "connection error: %s", in ? (const char *)in : "");
             t->wsi = NULL;
+            t->in.open = 2;
+            t->in.code = (uint16_t)(status >= 300 && status <= 599 ? status : 0); /* a refused upgrade's HTTP status */
+        }
+        break;
+    case LWS_CALLBACK_WSI_DESTROY:
+        /* still ours: lws ended the socket without CONNECTION_ERROR or CLIENT_CLOSED, as
+           libwebsockets 4.1 does when its upgrade timeout (about 5 s) fires ("TIMEDOUT WAITING
+           on 4"); without this the client would wait for that open forever, and t->wsi would
+           point at freed memory */
+        say(t, 1, "the socket ended without a close: %s", t->established ? "closed (1006)" : "the open failed");
+        t->wsi = NULL;
+        free_out(t);
+        if (t->established) {
+            t->in.closed = 1;
+            t->in.code = t->close_pending ? t->close_code : 1006;
+        } else {
             t->in.open = 2;
             t->in.code = 0;
         }
@@ -143,6 +165,7 @@ static int lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
         break;
     case LWS_CALLBACK_CLIENT_CLOSED:
         t->wsi = NULL;
+        t->established = 0;
         free_out(t);
         t->in.closed = 1;
         t->in.code = t->peer_code ? t->peer_code : t->close_pending ? t->close_code : t->too_big ? 1009 : 1006;
@@ -164,7 +187,7 @@ static void open_socket(wps_lws *t, wps_slice url, const char *subprotocol) {
     t->url = (char *)malloc(url.len + 1);
     t->path = (char *)malloc(url.len + 2);
     t->rx_len = 0;
-    t->close_pending = t->too_big = 0;
+    t->close_pending = t->too_big = t->established = 0;
     t->peer_code = 0;
     t->in.reason_len = 0;
     t->in.code = 0;

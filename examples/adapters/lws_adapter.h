@@ -35,6 +35,10 @@
 
 #include <libwebsockets.h>
 
+#ifdef __cplusplus
+extern "C" { /* the adapter .c files are C: compile them with a C compiler */
+#endif
+
 typedef struct wps_lws_frame wps_lws_frame; /* one frame to send (private) */
 
 /** One transport around one wps_client. Fields are private except the tunables, which may be
@@ -56,7 +60,7 @@ typedef struct wps_lws {
     int error;
     char *url, *path;              /* the URL being opened, as lws_parse_uri cut it up */
     /* the socket's state, written by the lws callbacks */
-    int close_pending, too_big;
+    int close_pending, too_big, established; /* established: CLIENT_ESTABLISHED seen for t->wsi */
     uint16_t close_code, peer_code;
     char close_reason[124];
     wps_lws_frame *out_head, *out_tail;
@@ -87,4 +91,7 @@ void wps_lws_close(wps_lws *t);
     when input is already waiting). Feeds nothing: call wps_lws_poll next. */
 void wps_lws_wait(wps_lws *t, uint64_t now_ms, uint32_t max_ms);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* WPS_LWS_ADAPTER_H */

@@ -36,6 +36,10 @@
 
 #include "wps_adapter.h"
 
+#ifdef __cplusplus
+extern "C" { /* the adapter .c files are C: compile them with a C compiler */
+#endif
+
 struct wslay_event_context;
 
 /** One transport around one wps_client. Fields are private except the tunables, which may be
@@ -79,4 +83,7 @@ int wps_wslay_send_pending(const wps_wslay *t);
     a clean close) and frees the buffers. A client still connected is told (on_close 1006). */
 void wps_wslay_close(wps_wslay *t);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* WPS_WSLAY_POSIX_H */

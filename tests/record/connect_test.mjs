@@ -20,9 +20,16 @@ onLines(proc.stdout, (l) => lines.push(jsonLine(l)));
 onLines(proc.stderr, (l) => (l.startsWith("{\"trace\"") ? traces.push(jsonLine(l)) : process.stderr.write(l + "\n")));
 const exited = new Promise((r) => proc.on("close", r));
 const has = (pred) => lines.some(pred);
+proc.stdin.write("early\n"); // typed before the connection: it must go after the --group join
 
 check(await until(() => has((l) => l.event === "connected" && l.connectionId === "conn-1")), "connected conn-1");
 check(await until(() => has((l) => l.complete === "joinGroup" && l.status === "ok")), "--group joined");
+{
+  const upIndex = (pred) => svc.trace.filter((t) => t.kind === "up").findIndex((t) => pred(t.msg));
+  const isEarly = (m) => m.type === "sendToGroup" && m.data === "early";
+  check(await until(() => upIndex(isEarly) >= 0) && upIndex((m) => m.type === "joinGroup" && m.group === "lobby") < upIndex(isEarly),
+    "a line typed before the connection is sent after the --group join (a README-only user saw it sent first)");
+}
 proc.stdin.write("hello\n");
 check(await until(() => has((l) => l.event === "group-message" && l.data?.data === "hello")), "the echo of a stdin line arrives");
 check(await until(() => has((l) => l.complete === "sendToGroup" && l.status === "ok")), "the send is acked");

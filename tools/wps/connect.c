@@ -43,7 +43,7 @@
 typedef struct conn_state {
     wps_client *client;
     char *groups[64];
-    int ngroups, joined_once, quit, exit_code, stopped;
+    int ngroups, quit, exit_code, stopped;
     char stdin_buf[65536];
     size_t stdin_len;
     int stdin_eof, stdin_blocked; /* blocked: the first line waits for a call to complete */
@@ -63,11 +63,6 @@ static void on_action(void *user, const wps_action *a) {
     cli_print_action_line(stdout, a);
     fflush(stdout);
     if (a->kind != WPS_ACTION_EVENT) return;
-    if (a->event == WPS_EVENT_CONNECTED && !g.joined_once) {
-        int i;
-        g.joined_once = 1;
-        for (i = 0; i < g.ngroups; i++) wps_client_join_group(g.client, now_ms(), wps_slice_from_cstr(g.groups[i]), NULL, NULL, NULL);
-    }
     if (a->event == WPS_EVENT_START_FAILED) {
         g.stopped = 1;
         g.exit_code = 1;
@@ -250,6 +245,14 @@ int wps_cli_connect(int argc, char **argv) {
     t.name = "wps connect";
     fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
     wps_client_start(g.client, now_ms());
+    /* the joins are calls before any stdin line: the client sends its calls in order once
+       connected, so a line typed at once goes after them (joining on 'connected' let an early
+       line reach the group before this client was in it, and its echo was lost) */
+    for (i = 0; i < g.ngroups; i++) {
+        wps_diag d;
+        wps_status st = wps_client_join_group(g.client, now_ms(), wps_slice_from_cstr(g.groups[i]), NULL, NULL, &d);
+        if (st != WPS_OK) fprintf(stderr, "wps connect: joining %s refused: %s: %s\n", g.groups[i], wps_status_name(st), d.reason[0] ? d.reason : wps_strerror(st));
+    }
     next_read = now_ms() + 10; /* stdin is read every 10 ms, the first time 10 ms after the start */
     while (!g.stopped) {
         uint64_t now = now_ms();

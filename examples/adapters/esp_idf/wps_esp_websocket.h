@@ -45,6 +45,10 @@
 #include "freertos/FreeRTOS.h"
 #include "freertos/queue.h"
 
+#ifdef __cplusplus
+extern "C" { /* the adapter .c files are C: compile them with a C compiler */
+#endif
+
 /** One transport around one wps_client. Fields are private except the tunables, which may be
     changed between wps_esp_init and the first wps_esp_poll. The struct must not move after
     wps_esp_init (the websocket task keeps a pointer to it). */
@@ -93,4 +97,7 @@ int wps_esp_send_pending(const wps_esp *t);
     (on_close 1006). Call it from the loop's task, never from an event handler. */
 void wps_esp_close(wps_esp *t);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* WPS_ESP_WEBSOCKET_H */
