@@ -46,7 +46,8 @@ typedef struct conn_state {
     int ngroups, quit, exit_code, stopped;
     char stdin_buf[65536];
     size_t stdin_len;
-    int stdin_eof, stdin_blocked; /* blocked: the first line waits for a call to complete */
+    int stdin_eof, stdin_blocked; /* blocked: the first line waits (1: BUSY, 2: TOO_MANY_CALLS) */
+    int call_completed;           /* a COMPLETE was seen since the last TOO_MANY_CALLS */
 } conn_state;
 
 static conn_state g;
@@ -62,6 +63,7 @@ static void on_action(void *user, const wps_action *a) {
     (void)user;
     cli_print_action_line(stdout, a);
     fflush(stdout);
+    if (a->kind == WPS_ACTION_COMPLETE) g.call_completed = 1;
     if (a->kind != WPS_ACTION_EVENT) return;
     if (a->event == WPS_EVENT_START_FAILED) {
         g.stopped = 1;
@@ -135,7 +137,8 @@ static void run_lines(void) {
         line[used - 1] = 0;
         st = run_command(line);
         if (st == WPS_ERR_TOO_MANY_CALLS || st == WPS_ERR_BUSY) {
-            g.stdin_blocked = 1;
+            g.stdin_blocked = st == WPS_ERR_TOO_MANY_CALLS ? 2 : 1;
+            g.call_completed = 0;
             return;
         }
         memmove(g.stdin_buf, g.stdin_buf + used, g.stdin_len - used);
@@ -148,7 +151,9 @@ static void read_stdin(void) {
     struct pollfd p;
     p.fd = 0;
     p.events = POLLIN;
-    if (g.stdin_len) run_lines();
+    /* a line refused for max_calls is tried again once a call completed (not every 10 ms: each
+       refusal is a trace record), one refused as BUSY at once (the actions were polled since) */
+    if (g.stdin_len && (g.stdin_blocked != 2 || g.call_completed)) run_lines();
     while (!g.stdin_blocked && !g.stdin_eof && poll(&p, 1, 0) > 0) {
         ssize_t r = read(0, g.stdin_buf + g.stdin_len, sizeof g.stdin_buf - 1 - g.stdin_len);
         if (r < 0 && (errno == EAGAIN || errno == EINTR)) break;
