@@ -192,6 +192,8 @@ diff: $(B)/wps $(B)/wps-san $(B)/wps-emulator-san $(B)/wslay_chat-san $(NODE_MOD
 	node tests/service/webhook_diff.mjs $(B)/wps-san
 	@echo "== wps-emulator (ASan+UBSan) with the official SDKs and wps connect, unchanged (loopback)"
 	node tests/emulator/interop.mjs $(B)/wps-san --emulator $(B)/wps-emulator-san
+	@echo "== wss:// end to end: wps connect (lws adapter, OpenSSL) against wps-emulator's TLS, with a drop and recovery"
+	node tests/emulator/tls.mjs $(B)/wps-san --emulator $(B)/wps-emulator-san
 	@echo "== wps-emulator's upstream events against a local @azure/web-pubsub-express 1.1.0 handler"
 	node tests/emulator/webhook.mjs $(B)/wps-emulator-san
 	@echo "== wps-emulator soak: 200 reliable clients, 100,000 messages, 24 forced drops and recoveries, no loss, bounded memory"
