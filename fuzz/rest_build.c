@@ -106,6 +106,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check(st == WPS_OK);
     check(need2 <= need);
     for (i = 0; i < req.url.len; i++) check(req.url.ptr[i] > ' ' && req.url.ptr[i] < 0x7f);
+    /* url = scheme "://" host target */
+    check(req.host.ptr >= req.url.ptr + 7 && req.host.len > 0 && req.target.ptr == req.host.ptr + req.host.len);
+    check(req.target.ptr + req.target.len == req.url.ptr + req.url.len && req.target.len > 0 && req.target.ptr[0] == '/');
+    check(memcmp(req.host.ptr - 3, "://", 3) == 0 && memchr(req.host.ptr, '/', req.host.len) == NULL);
     {
         const char *jwt = req.authorization.ptr + 7, *dot1, *dot2;
         size_t jl = req.authorization.len - 7, cl;
