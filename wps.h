@@ -1140,8 +1140,9 @@ WPS_API wps_status wps_client_access_token(const wps_connection_string *cs, cons
                                            size_t *out_len, wps_diag *diag);
 /** The client access URL `ws(s)://<host[:port]>[/path]/client/hubs/<hub>?access_token=<token>`
     (the endpoint as wps_connection_string_endpoint gives it, then the path of the client kind).
-    Same size rules as wps_client_access_token. An endpoint whose path has blanks, quotes, '?',
-    '#' or non-ASCII bytes is WPS_ERR_INVALID_ARGUMENT; now + the lifetime past UINT64_MAX too. */
+    Same size rules as wps_client_access_token. An endpoint path a URL parser would change
+    (blanks, non-ASCII, '?', '#', '"', '<', '>', '\\', '^', '`', '{', '|', '}', a "." or ".."
+    segment) is WPS_ERR_INVALID_ARGUMENT; so is now + the lifetime past UINT64_MAX. */
 WPS_API wps_status wps_client_access_url(const wps_connection_string *cs, const wps_token_options *options, char *out, size_t cap,
                                          size_t *out_len, wps_diag *diag);
 /** SignalR serverless negotiate: token with aud `<scheme>://<host>/client/?hub=<hub lowercased>`
@@ -7319,22 +7320,41 @@ static const char *wps__client_path(wps_client_kind k) {
     return k == WPS_CLIENT_KIND_MQTT ? "/clients/mqtt/hubs/" : k == WPS_CLIENT_KIND_SOCKETIO ? "/clients/socketio/hubs/" : "/client/hubs/";
 }
 
-/* The endpoint goes into URLs and JWT audiences: host characters in the host, and a path of
-   printable ASCII without a query or fragment ('?', '#'), quotes or backslashes (a URL's
-   percent-encoding is the caller's). 0 when not, or when allow_path is 0 and there is a path. */
+/* The endpoint goes into URLs and JWT audiences: host characters in the host, and a path that
+   URL parsers take as it is: printable ASCII without a query or fragment ('?', '#') and without
+   the characters the WHATWG URL parser (the JS SDK's) percent-encodes or RFC 3986 forbids in a
+   path ('"' '<' '>' '\\' '^' '`' '{' '|' '}'), and no "." or ".." segment (which it removes):
+   the aud and URL are then the JS SDK's, byte for byte. Percent-encoding is the caller's. 0
+   when not, or when allow_path is 0 and there is a path. */
 static int wps__endpoint_ok(wps_slice e, int allow_path) {
-    size_t i;
+    size_t i, seg;
     wps__authority a;
+    wps_slice path;
     if (!e.ptr || !wps__authority_of(e, &a)) return 0;
     for (i = a.scheme; i < e.len && e.ptr[i] != '/'; i++) {
         char c = e.ptr[i];
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_'))
             return 0;
     }
-    if (!allow_path && wps__endpoint_path(e, &a).len) return 0;
-    for (; i < e.len; i++)
-        if ((unsigned char)e.ptr[i] <= ' ' || e.ptr[i] == '"' || e.ptr[i] == '\\' || e.ptr[i] == '?' || e.ptr[i] == '#' || (unsigned char)e.ptr[i] >= 0x7f)
+    path = wps__endpoint_path(e, &a);
+    if (!allow_path && path.len) return 0;
+    for (; i < e.len; i++) {
+        unsigned char c = (unsigned char)e.ptr[i];
+        if (c <= ' ' || c >= 0x7f || c == '"' || c == '#' || c == '<' || c == '>' || c == '?' || c == '\\' || c == '^' || c == '`' || c == '{' ||
+            c == '|' || c == '}')
             return 0;
+    }
+    for (i = 0; i < path.len; i = seg) { /* path starts with '/': each segment after one */
+        size_t k = i + 1, dots = 0;
+        for (seg = i + 1; seg < path.len && path.ptr[seg] != '/'; seg++) {}
+        while (k < seg && dots < 3) { /* "." or "%2e" (the parser's dot), once or twice */
+            if (path.ptr[k] == '.') k++;
+            else if (seg - k >= 3 && path.ptr[k] == '%' && path.ptr[k + 1] == '2' && (path.ptr[k + 2] | 0x20) == 'e') k += 3;
+            else break;
+            dots++;
+        }
+        if (k == seg && dots >= 1 && dots <= 2) return 0;
+    }
     return 1;
 }
 
@@ -7344,8 +7364,8 @@ static wps_status wps__token_check(const wps_connection_string *cs, const wps_to
     size_t i;
     if (diag) wps__diag_clear(diag);
     if (!cs || !o || !cs->access_key.ptr || !cs->endpoint.ptr) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
-    if (!wps__endpoint_ok(cs->endpoint, 1) || (cs->client_endpoint.ptr && !wps__endpoint_ok(cs->client_endpoint, 1)))
-        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "Endpoint", "the endpoint has characters a host cannot have, or a path with blanks, quotes, '?', '#' or non-ASCII bytes", (size_t)-1);
+    if (!wps__endpoint_ok(cs->endpoint, 1) || (signalr && cs->client_endpoint.ptr && !wps__endpoint_ok(cs->client_endpoint, 1)))
+        return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "Endpoint", "a host with characters no host has, or a path a URL parser would change", (size_t)-1);
     if (signalr && (!wps__endpoint_ok(cs->endpoint, 0) || (cs->client_endpoint.ptr && !wps__endpoint_ok(cs->client_endpoint, 0))))
         return wps__fail(diag, WPS_ERR_UNSUPPORTED, "Endpoint", "a path in a SignalR endpoint is not supported", (size_t)-1);
     if (o->now > UINT64_MAX - (uint64_t)(o->expires_minutes ? o->expires_minutes : 60u) * 60u)
@@ -8006,8 +8026,17 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
         b.len = 0;
         wps__rest_base(x, &bcs);
         wps__put_endpoint(&b, &bcs, 0, 1);
-        if (b.len > sizeof base || p->next_link.len <= b.len || !wps__ieq_n(p->next_link.ptr, base, b.len) || p->next_link.ptr[b.len] != '/')
-            return wps__rest_bad(diag, "nextLink", "the next link must be an absolute URL on the connection string's endpoint");
+        {
+            /* scheme and host compared case-insensitively, the endpoint's path exactly (paths
+               are case-sensitive: another case could be another proxy route) */
+            size_t path = 0;
+            while (path < b.len && path < sizeof base && base[path] != ':') path++;
+            path += 3;
+            while (path < b.len && path < sizeof base && base[path] != '/') path++;
+            if (b.len > sizeof base || p->next_link.len <= b.len || !wps__ieq_n(p->next_link.ptr, base, path) ||
+                (b.len > path && WPS_MEMCMP(p->next_link.ptr + path, base + path, b.len - path) != 0) || p->next_link.ptr[b.len] != '/')
+                return wps__rest_bad(diag, "nextLink", "the next link must be an absolute URL on the connection string's endpoint, its path included");
+        }
         for (i = 0; i < p->next_link.len; i++)
             if ((unsigned char)p->next_link.ptr[i] <= ' ' || (unsigned char)p->next_link.ptr[i] >= 0x7f || p->next_link.ptr[i] == '"' ||
                 p->next_link.ptr[i] == '\\')
@@ -8140,7 +8169,7 @@ WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_oper
     x.op = &wps__rest_ops[op];
     x.p = p;
     if (!wps__endpoint_ok(cs->endpoint, 1) || (cs->server_endpoint.ptr && !wps__endpoint_ok(cs->server_endpoint, 1)))
-        return wps__rest_bad(diag, "Endpoint", "the endpoint has characters a host cannot have, or a path with blanks, quotes, '?', '#' or non-ASCII bytes");
+        return wps__rest_bad(diag, "Endpoint", "a host with characters no host has, or a path a URL parser would change");
     if (x.op->service == WPS_SERVICE_SIGNALR && (!wps__endpoint_ok(cs->endpoint, 0) || (cs->server_endpoint.ptr && !wps__endpoint_ok(cs->server_endpoint, 0))))
         return wps__fail(diag, WPS_ERR_UNSUPPORTED, "Endpoint", "a path in a SignalR endpoint is not supported", (size_t)-1);
     if (p->now > UINT64_MAX - (p->token_seconds ? p->token_seconds : 3600u))
