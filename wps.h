@@ -997,7 +997,9 @@ typedef struct wps_action {
     uint64_t ack_id;          /* COMPLETE, REJOIN_GROUP_FAILED (the rejoin's joinGroup ackId) */
     bool is_duplicated;       /* COMPLETE: the service had already processed this ackId (with WPS_OK);
                                  with WPS_ERR_ACK_FAILED: a retry was answered Duplicate after the
-                                 service had answered that ackId with an error, so it failed */
+                                 service had answered that ackId with an error, so it failed; or,
+                                 in a session restored from a snapshot, the only attempt was: another
+                                 message had that ackId (see wps_client_restore) */
     wps_slice invocation_id;  /* COMPLETE (invokeEvent) */
     wps_data_type data_type;  /* COMPLETE (invokeEvent): the response data, if has_data */
     bool has_data;
@@ -1031,16 +1033,22 @@ WPS_API size_t wps_client_transmit_size(const wps_client_config *config);
 
 /** Saves the recoverable part of the session (URL, connectionId, reconnectionToken, userId,
     sequence position and the sequenceIds lost for lack of memory, ackId and invocation
-    counters, remembered groups) into out. *out_len gets
+    counters, joined groups) into out; pending calls are not saved. A session already ended
+    (stopped, or reported disconnected) is left out: its restore connects afresh. Only reads the
+    client: it may be called anywhere, also while handling an action. *out_len gets
     the size (or the size needed, with WPS_ERR_BUFFER_TOO_SMALL). Format: versioned, little-endian,
-    CRC-32 checked; documented in docs/client-guide.md ("Session snapshots"). */
+    CRC-32 checked; documented in docs/client-guide.md ("Session snapshots"), with when to save. */
 WPS_API wps_status wps_client_snapshot(const wps_client *client, void *out, size_t cap, size_t *out_len);
 /** Loads a snapshot into a stopped client (a fresh one after a restart). The next
     wps_client_start then tries recovery first (WPS_EVENT_RECOVERING, then RECOVERED on success)
     and falls back to a fresh connection (WPS_EVENT_DISCONNECTED, then NEED_URL) when the service
-    refuses or the recovery window ends. WPS_ERR_SNAPSHOT for a corrupted, truncated or foreign
-    snapshot, WPS_ERR_CAPACITY when it does not fit this client's capacities, WPS_ERR_STATE unless
-    stopped. Nothing changes on error. */
+    refuses or the recovery window ends. That start skips 65536 ackIds (the last process may
+    have used some after its snapshot), and in the restored session a Duplicate answering the
+    only attempt of an ackId the client chose completes WPS_ERR_ACK_FAILED (not delivered).
+    WPS_ERR_SNAPSHOT for a corrupted, truncated or foreign snapshot, WPS_ERR_CAPACITY when it
+    does not fit this client's capacities, WPS_ERR_STATE unless stopped with no call pending,
+    WPS_ERR_BUSY while events of the last session are still queued (poll them). Nothing changes
+    on error. */
 WPS_API wps_status wps_client_restore(wps_client *client, const void *snapshot, size_t len, wps_diag *diag);
 
 /** "need-url", "open", "send", "close", "event", "complete" ("none" for WPS_ACTION_NONE). */
@@ -4770,6 +4778,8 @@ enum { WPS__F_PING, WPS__F_SEQACK, WPS__F_REJOIN, WPS__F_CANCEL };
 #define WPS__CANCEL_SIZE 48u
 #define WPS__OUT_FIXED 96u
 
+#define WPS__ACK_RESERVE 65536u /* ackIds a restored client skips at its start */
+
 typedef struct wps__call {
     uint32_t id; /* 0: free */
     uint8_t state, kind, fire_and_forget, has_ack;
@@ -4777,6 +4787,7 @@ typedef struct wps__call {
     uint8_t error_acked; /* an attempt was answered with an error ack (not Duplicate) */
     uint8_t answer_lost; /* an attempt reached the host and its connection ended before the answer */
     uint8_t borrowed, no_echo; /* borrowed: the frame is encoded from name/payload at each attempt */
+    uint8_t own_ack;     /* the caller chose the ackId (wps_call_options.has_ack_id) */
     int8_t result;       /* wps_status (every status fits a signed byte: WPS__STATUS_FITS) */
     uint8_t data_type, payload_type; /* wps_data_type: of the answer's data; of a borrowed call's payload */
     uint16_t group;   /* join/leave: group entry (max_groups <= 65536) */
@@ -4840,6 +4851,7 @@ struct wps_client {
     uint64_t now;
     bool fresh_is_start;    /* the fresh connection under way is start()'s first: failing ends the client */
     bool session;           /* a logical connection exists: its end is reported by `disconnected` */
+    bool ids_restored;      /* the connection's ackIds continue a restored snapshot's */
     bool restored;          /* the session came from wps_client_restore: unrecoverable -> start afresh */
     bool connected_pending; /* `connected` waits for the rejoins to settle */
     bool ping_queued, seqack_queued;
@@ -5454,6 +5466,7 @@ static void wps__fresh_connect(wps_client *c, int kind) {
     c->seq_updated = false;
     c->connected_pending = false;
     c->has_conn_id = c->has_user_id = c->has_token = c->has_disc = false;
+    c->ids_restored = false; /* a new connection: a new space of ackIds at the service */
     c->close_code = 0;
     /* close_reason stays: a disconnected event still queued points at it; only the next
        on_close (after that event was polled, since the new socket's OPEN comes after it)
@@ -5846,6 +5859,13 @@ WPS_API wps_status wps_client_start(wps_client *c, uint64_t now) {
     if (c->conn != WPS__C_STOPPED) return WPS_ERR_STATE;
     if (wps__room(c) != WPS_OK) return WPS_ERR_BUSY;
     c->next_ping_at = c->now + c->cfg.keepalive_interval_ms;
+    if (c->restored) {
+        /* skip the ackIds the process that took the snapshot may have used after it: the
+           service answers a reused one Duplicate and drops the message (wps__on_ack reports it
+           if it still happens) */
+        c->next_ack_id += WPS__ACK_RESERVE; /* restore refuses counters above UINT64_MAX / 2 */
+        c->ids_restored = true;
+    }
     if (c->restored && c->has_conn_id && c->has_token && c->url_len && wps_protocol_is_reliable(c->cfg.protocol)) {
         wps__start_recovery(c); /* a restored session: recover it first */
         return wps__leave(c);
@@ -6054,6 +6074,13 @@ WPS__SMALL_NOINLINE static void wps__on_ack(wps_client *c, const wps_message *m)
             /* the retry of an ackId the service already answered with an error, and no other
                attempt reached it: "Duplicate" here means "already processed, and it failed".
                With an attempt whose answer was lost, Duplicate says that one was processed. */
+            wps__complete(c, k, WPS_ERR_ACK_FAILED, 1);
+        } else if (dup && k->sent == 1 && !k->own_ack && c->ids_restored) {
+            /* in a session restored from a snapshot, the only attempt, under an ackId this
+               client chose, answered Duplicate: the service processed another message under it,
+               not this one (the snapshot is older than calls the last process made after it;
+               the start skipped WPS__ACK_RESERVE ackIds to make this rare). Not delivered: said
+               so, not counted as a delivery. Elsewhere Duplicate is success, as in the SDKs. */
             wps__complete(c, k, WPS_ERR_ACK_FAILED, 1);
         } else if (ok) {
             if (k->kind == WPS_CALL_JOIN_GROUP) c->groups[k->group].joined = 1;
@@ -6476,6 +6503,7 @@ static wps_status wps__call_start(wps_client *c, uint64_t now, wps_call_kind kin
             return wps__refuse(c, diag, WPS_ERR_CAPACITY, "the invocation id needs too many escapes for the internal frame buffer", 0);
     } else if (!((kind == WPS_CALL_SEND_TO_GROUP || kind == WPS_CALL_SEND_EVENT) && opt->fire_and_forget)) {
         k->has_ack = 1;
+        k->own_ack = (uint8_t)(opt->has_ack_id != 0);
         k->ack_id = opt->has_ack_id ? opt->ack_id : c->next_ack_id + 1;
     } else {
         k->fire_and_forget = 1;
@@ -6584,6 +6612,7 @@ static void wps__put_lenstr(wps__w *w, const char *s, size_t n) {
 WPS_API wps_status wps_client_snapshot(const wps_client *c, void *out, size_t cap, size_t *out_len) {
     wps__w w;
     uint32_t i, groups = 0;
+    bool live;
     if (out_len) *out_len = 0;
     if (!c || (!out && cap) || !out_len) return WPS_ERR_INVALID_ARGUMENT;
     w.buf = (char *)out;
@@ -6591,19 +6620,22 @@ WPS_API wps_status wps_client_snapshot(const wps_client *c, void *out, size_t ca
     w.len = 0;
     for (i = 0; i < c->cfg.max_groups; i++)
         if (c->groups[i].len && c->groups[i].joined) groups++;
+    /* a session reported ended (stopped, or disconnected with no recovery) is not saved: its
+       restore would only try a recovery the service refuses */
+    live = c->session || c->restored;
     wps__put(&w, WPS__SNAP_MAGIC, 4);
     wps__put_le(&w, WPS__SNAP_VERSION, 1);
     wps__put_le(&w, (uint64_t)c->cfg.protocol, 1);
-    wps__put_le(&w, (uint64_t)((c->has_conn_id ? 1u : 0u) | (c->has_token ? 2u : 0u) | (c->has_user_id ? 4u : 0u)), 2);
+    wps__put_le(&w, live ? (uint64_t)((c->has_conn_id ? 1u : 0u) | (c->has_token ? 2u : 0u) | (c->has_user_id ? 4u : 0u)) : 0u, 2);
     wps__put_le(&w, c->seq_max, 8);
     wps__put_le(&w, c->next_ack_id, 8);
     wps__put_le(&w, c->next_invocation, 8);
     wps__put_le(&w, c->url_len, 4);
     if (w.buf && w.len + c->url_len <= w.cap && c->url == w.buf + w.len) w.len += c->url_len; /* borrow_url: restored from this very buffer */
     else wps__put(&w, c->url, c->url_len);
-    wps__put_lenstr(&w, c->conn_id, c->has_conn_id ? c->conn_id_len : 0);
-    wps__put_lenstr(&w, c->user_id, c->has_user_id ? c->user_id_len : 0);
-    wps__put_lenstr(&w, c->token, c->has_token ? c->token_len : 0);
+    wps__put_lenstr(&w, c->conn_id, live && c->has_conn_id ? c->conn_id_len : 0);
+    wps__put_lenstr(&w, c->user_id, live && c->has_user_id ? c->user_id_len : 0);
+    wps__put_lenstr(&w, c->token, live && c->has_token ? c->token_len : 0);
     wps__put_le(&w, groups, 4);
     for (i = 0; i < c->cfg.max_groups; i++)
         if (c->groups[i].len && c->groups[i].joined) wps__put_lenstr(&w, c->groups[i].name, c->groups[i].len);
@@ -6679,6 +6711,7 @@ WPS_API wps_status wps_client_restore(wps_client *c, const void *snap, size_t le
     flags = wps__r_u(&r, 2);
     seq = wps__r_u(&r, 8);
     ack = wps__r_u(&r, 8);
+    if (ack > UINT64_MAX / 2) return wps__fail(diag, WPS_ERR_SNAPSHOT, NULL, "an ackId counter no session reaches", 16);
     inv = wps__r_u(&r, 8);
     url = wps__r_str(&r, &url_len);
     cid = wps__r_str(&r, &cid_len);

@@ -1171,17 +1171,18 @@ TEST snapshot_rejects_corruption_and_changes_nothing(void) {
     cfg = wps_client_config_default();
     ASSERT_EQ(WPS_OK, wps_client_init(&fresh, &cfg, m2, need, NULL));
     ASSERT_EQ(WPS_OK, wps_client_restore(fresh, snap, n, &d));
-    ASSERT_EQ(WPS_OK, wps_client_start(fresh, 0));
-    ASSERT(wps_client_poll(fresh, &a));
-    ASSERT_EQ(WPS_EVENT_RECOVERING, a.event);
     {
-        /* restore then snapshot gives the same bytes */
+        /* restore then snapshot gives the same bytes (the ackIds a start skips are not
+           skipped yet) */
         unsigned char again[4096];
         size_t m = 0;
         ASSERT_EQ(WPS_OK, wps_client_snapshot(fresh, again, sizeof again, &m));
         ASSERT_EQ(n, m);
         ASSERT_MEM_EQ(snap, again, n);
     }
+    ASSERT_EQ(WPS_OK, wps_client_start(fresh, 0));
+    ASSERT(wps_client_poll(fresh, &a));
+    ASSERT_EQ(WPS_EVENT_RECOVERING, a.event);
     {
         /* a stopped client whose disconnected event (which reads the connection id at poll) is
            still queued is refused until that event is polled */
@@ -3007,9 +3008,35 @@ TEST restore_checks_every_field_behind_the_checksum(void) {
     PASS();
 }
 
+/* An ackId counter no session reaches (above UINT64_MAX / 2) is refused: the start adds
+   WPS__ACK_RESERVE to it, which must not wrap to ackId 0. */
+TEST restore_refuses_an_ack_counter_past_half_the_range(void) {
+    wps_client_config cfg = wps_client_config_default();
+    void *mem;
+    wps_client *c = new_client(&cfg, &mem);
+    snap_spec s;
+    unsigned char b[512];
+    size_t n;
+    wps_diag d;
+    ASSERT(c != NULL);
+    memset(&s, 0, sizeof s);
+    s.version = 2;
+    s.protocol = (unsigned)cfg.protocol;
+    s.url = s.cid = s.uid = s.tok = "";
+    s.ack = UINT64_MAX / 2 + 1;
+    n = build_snap(&s, b);
+    ASSERT_EQ(WPS_ERR_SNAPSHOT, wps_client_restore(c, b, n, &d));
+    ASSERT_STR_EQ("an ackId counter no session reaches at byte 16", d.reason);
+    s.ack = UINT64_MAX / 2;
+    n = build_snap(&s, b);
+    ASSERT_EQ(WPS_OK, wps_client_restore(c, b, n, &d));
+    free(mem);
+    PASS();
+}
+
 /* A restored session is recovered only when it can be: URL, connectionId and token present and
    a reliable subprotocol; otherwise start() connects afresh. The ackId and invocation counters
-   go on from the snapshot's. */
+   go on from the snapshot's (ackIds after WPS__ACK_RESERVE skipped ones). */
 TEST restored_session_recovers_only_with_url_id_and_token(void) {
     static const struct {
         const char *name;
@@ -3065,7 +3092,7 @@ TEST restored_session_recovers_only_with_url_id_and_token(void) {
         ASSERT_EQ(WPS_OK, wps_client_join_group(c, 2, S("g"), NULL, &id, NULL));
         ASSERT_EQ(WPS_OK, wps_client_invoke_event(c, 2, S("q"), WPS_DATA_TEXT, S("x"), NULL, &id, NULL));
         ASSERT_STR_EQm(cases[i].name,
-                       "send {\"type\":\"joinGroup\",\"group\":\"g\",\"ackId\":8};"
+                       "send {\"type\":\"joinGroup\",\"group\":\"g\",\"ackId\":65544};" /* 7 + 65536 skipped + 1 */
                        "send {\"type\":\"invoke\",\"invocationId\":\"51\",\"target\":\"event\",\"event\":\"q\",\"dataType\":\"text\",\"data\":\"x\"};",
                        act_log(c, log, sizeof log));
         free(mem);
@@ -3320,6 +3347,7 @@ SUITE(client) {
     RUN_TEST(group_table_reuses_left_idle_entries_only);
     RUN_TEST(restore_checks_every_field_behind_the_checksum);
     RUN_TEST(restored_session_recovers_only_with_url_id_and_token);
+    RUN_TEST(restore_refuses_an_ack_counter_past_half_the_range);
     RUN_TEST(snapshot_saves_only_ids_held_and_groups_joined);
     RUN_TEST(borrowed_fire_and_forget_changed_before_its_send_is_invalid);
     RUN_TEST(writable_frame_that_fits_the_scratch_is_not_rewritten);
