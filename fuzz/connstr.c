@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check(st == WPS_ERR_INVALID_ARGUMENT || st == WPS_ERR_UNSUPPORTED); /* roles are Web PubSub options; a path is refused first */
     o.role_count = 0;
     st = wps_signalr_client_token(&cs, &o, NULL, 0, &need, NULL, 0, NULL, NULL);
-    /* a path in a SignalR endpoint is refused (a Web PubSub URL keeps it) */
-    check(st == WPS_ERR_BUFFER_TOO_SMALL ? need > 0 : st == WPS_ERR_UNSUPPORTED);
+    /* a path in a SignalR endpoint is refused (a Web PubSub URL keeps it), and so is a
+       ClientEndpoint no URL can carry (a Web PubSub token does not read it) */
+    check(st == WPS_ERR_BUFFER_TOO_SMALL ? need > 0 : st == WPS_ERR_UNSUPPORTED || (st == WPS_ERR_INVALID_ARGUMENT && cs.client_endpoint.ptr));
     return 0;
 }
