@@ -7288,6 +7288,15 @@ static void wps__put_lower(wps__w *b, wps_slice s) {
     }
 }
 
+/* Where the target (path and query) of a URL this file built starts: the first '/' after
+   "scheme://"; n when there is none. */
+static size_t wps__url_target(const char *u, size_t n) {
+    size_t t = 0;
+    while (t < n && u[t] != ':') t++;
+    for (t = t + 3 < n ? t + 3 : n; t < n && u[t] != '/'; t++) {}
+    return t;
+}
+
 /* The path after an endpoint's authority, trailing '/' removed (empty for "https://h/"). */
 static wps_slice wps__endpoint_path(wps_slice e, const wps__authority *a) {
     wps_slice p;
@@ -7301,21 +7310,19 @@ static wps_slice wps__endpoint_path(wps_slice e, const wps__authority *a) {
    applied, as the official SDKs' URL parsers give it: the host lowercased, the scheme's default
    port dropped, the path kept (a reverse proxy's prefix; SignalR builders refuse one first). */
 static void wps__put_endpoint(wps__w *b, const wps_connection_string *cs, int ws, int with_port) {
-    wps_slice e = cs->endpoint, host;
+    wps_slice e = cs->endpoint, path;
     wps__authority a;
     uint32_t port;
     if (!wps__authority_of(e, &a)) return; /* refused by wps__endpoint_ok before anything is signed */
     wps__puts(b, ws ? (a.https ? "wss://" : "ws://") : (a.https ? "https://" : "http://"));
-    host.ptr = e.ptr + a.host;
-    host.len = a.host_end - a.host;
-    wps__put_lower(b, host);
+    wps__put_lower(b, wps_slice_make(e.ptr + a.host, a.host_end - a.host));
     port = cs->port ? cs->port : a.port;
     if (with_port && port && port != (a.https ? 443u : 80u)) {
         wps__put(b, ":", 1);
         wps__put_u64(b, port);
     }
-    host = wps__endpoint_path(e, &a);
-    wps__put(b, host.ptr, host.len);
+    path = wps__endpoint_path(e, &a);
+    wps__put(b, path.ptr, path.len);
 }
 
 WPS_API size_t wps_connection_string_endpoint(const wps_connection_string *cs, char *out, size_t cap) {
@@ -7357,9 +7364,8 @@ static const char *wps__client_path(wps_client_kind k) {
    URL parsers take as it is: printable ASCII without a query or fragment ('?', '#') and without
    the characters the WHATWG URL parser (the JS SDK's) percent-encodes or RFC 3986 forbids in a
    path ('"' '<' '>' '\\' '^' '`' '{' '|' '}'), and no "." or ".." segment (which it removes):
-   the aud and URL are then the JS SDK's, byte for byte. Percent-encoding is the caller's. 0
-   when not, or when allow_path is 0 and there is a path. */
-static int wps__endpoint_ok(wps_slice e, int allow_path) {
+   the aud and URL are then the JS SDK's, byte for byte. Percent-encoding is the caller's. */
+static int wps__endpoint_ok(wps_slice e) {
     size_t i, seg;
     wps__authority a;
     wps_slice path;
@@ -7370,7 +7376,6 @@ static int wps__endpoint_ok(wps_slice e, int allow_path) {
             return 0;
     }
     path = wps__endpoint_path(e, &a);
-    if (!allow_path && path.len) return 0;
     for (; i < e.len; i++) {
         unsigned char c = (unsigned char)e.ptr[i];
         if (c <= ' ' || c >= 0x7f || c == '"' || c == '#' || c == '<' || c == '>' || c == '?' || c == '\\' || c == '^' || c == '`' || c == '{' ||
@@ -7391,15 +7396,22 @@ static int wps__endpoint_ok(wps_slice e, int allow_path) {
     return 1;
 }
 
-/* signalr: the SignalR SDKs' handling of a path in an endpoint is not known here (their
-   audiences are scheme://host/), so a path is refused rather than dropped. */
+/* An endpoint (or an absent one) with a path after its host. The SignalR SDKs' handling of
+   such a path is not known here (their audiences are scheme://host/): SignalR builders refuse
+   it rather than drop it. */
+static int wps__endpoint_has_path(wps_slice e) {
+    wps__authority a;
+    return e.ptr && wps__authority_of(e, &a) && wps__endpoint_path(e, &a).len > 0;
+}
+
+
 static wps_status wps__token_check(const wps_connection_string *cs, const wps_token_options *o, int signalr, wps_diag *diag) {
     size_t i;
     if (diag) wps__diag_clear(diag);
     if (!cs || !o || !cs->access_key.ptr || !cs->endpoint.ptr) return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, NULL, "NULL argument", (size_t)-1);
-    if (!wps__endpoint_ok(cs->endpoint, 1) || (signalr && cs->client_endpoint.ptr && !wps__endpoint_ok(cs->client_endpoint, 1)))
+    if (!wps__endpoint_ok(cs->endpoint) || (signalr && cs->client_endpoint.ptr && !wps__endpoint_ok(cs->client_endpoint)))
         return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "Endpoint", "a host with characters no host has, or a path a URL parser would change", (size_t)-1);
-    if (signalr && (!wps__endpoint_ok(cs->endpoint, 0) || (cs->client_endpoint.ptr && !wps__endpoint_ok(cs->client_endpoint, 0))))
+    if (signalr && (wps__endpoint_has_path(cs->endpoint) || wps__endpoint_has_path(cs->client_endpoint)))
         return wps__fail(diag, WPS_ERR_UNSUPPORTED, "Endpoint", "a path in a SignalR endpoint is not supported", (size_t)-1);
     if (o->now > UINT64_MAX - (uint64_t)(o->expires_minutes ? o->expires_minutes : 60u) * 60u)
         return wps__fail(diag, WPS_ERR_INVALID_ARGUMENT, "now", "now + the lifetime is past the largest time a token can carry", (size_t)-1);
@@ -8062,10 +8074,7 @@ static wps_status wps__rest_check(wps__rest_ctx *x, wps_diag *diag) {
         {
             /* scheme and host compared case-insensitively, the endpoint's path exactly (paths
                are case-sensitive: another case could be another proxy route) */
-            size_t path = 0;
-            while (path < b.len && path < sizeof base && base[path] != ':') path++;
-            path += 3;
-            while (path < b.len && path < sizeof base && base[path] != '/') path++;
+            size_t path = wps__url_target(base, b.len < sizeof base ? b.len : sizeof base);
             if (b.len > sizeof base || p->next_link.len <= b.len || !wps__ieq_n(p->next_link.ptr, base, path) ||
                 (b.len > path && WPS_MEMCMP(p->next_link.ptr + path, base + path, b.len - path) != 0) || p->next_link.ptr[b.len] != '/')
                 return wps__rest_bad(diag, "nextLink", "the next link must be an absolute URL on the connection string's endpoint, its path included");
@@ -8201,9 +8210,9 @@ WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_oper
     x.cs = cs;
     x.op = &wps__rest_ops[op];
     x.p = p;
-    if (!wps__endpoint_ok(cs->endpoint, 1) || (cs->server_endpoint.ptr && !wps__endpoint_ok(cs->server_endpoint, 1)))
+    if (!wps__endpoint_ok(cs->endpoint) || (cs->server_endpoint.ptr && !wps__endpoint_ok(cs->server_endpoint)))
         return wps__rest_bad(diag, "Endpoint", "a host with characters no host has, or a path a URL parser would change");
-    if (x.op->service == WPS_SERVICE_SIGNALR && (!wps__endpoint_ok(cs->endpoint, 0) || (cs->server_endpoint.ptr && !wps__endpoint_ok(cs->server_endpoint, 0))))
+    if (x.op->service == WPS_SERVICE_SIGNALR && (wps__endpoint_has_path(cs->endpoint) || wps__endpoint_has_path(cs->server_endpoint)))
         return wps__fail(diag, WPS_ERR_UNSUPPORTED, "Endpoint", "a path in a SignalR endpoint is not supported", (size_t)-1);
     if (p->now > UINT64_MAX - (p->token_seconds ? p->token_seconds : 3600u))
         return wps__rest_bad(diag, "now", "now + token_seconds is past the largest time a token can carry");
@@ -8244,10 +8253,9 @@ WPS_API wps_status wps_rest_build(const wps_connection_string *cs, wps_rest_oper
     out->url.len = url_len;
     {
         /* "scheme://" + host[:port] + target: the URL always has its scheme and a path */
-        size_t h = 0, t;
-        while (h < url_len && buf[h] != ':') h++;
-        h = h + 3 < url_len ? h + 3 : url_len;
-        for (t = h; t < url_len && buf[t] != '/'; t++) {}
+        size_t t = wps__url_target(buf, url_len), h = 0;
+        while (h < t && buf[h] != ':') h++;
+        h = h + 3 < t ? h + 3 : t;
         out->host = wps_slice_make(buf + h, t - h);
         out->target = wps_slice_make(buf + t, url_len - t);
     }
